@@ -1,0 +1,58 @@
+/**
+ * Runs one chaincode package inside a worker thread, exactly as `fabric-chaincode-node` would run it:
+ * fabric-shim's own bootstrap loads the package's `contracts`, its own `ChaincodeFromContract`
+ * routes transactions and its own `ChaincodeMessageHandler` speaks the chaincode protocol. Only the
+ * transport differs: ChaincodeMessage bytes over the worker's port instead of a gRPC stream.
+ *
+ * The shim and contract API are resolved from the chaincode package's own directory, as on a peer.
+ * A chaincode that calls `process.exit` ends this worker only; the devnet starts a new one.
+ */
+import { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+
+interface WorkerData {
+  chaincodePath: string;
+  chaincodeId: string;
+}
+
+interface ShimMessage {
+  serializeBinary(): Uint8Array;
+}
+
+const port = parentPort;
+if (!port) throw new Error('chaincode-worker must run as a worker thread');
+const { chaincodePath, chaincodeId } = workerData as WorkerData;
+
+const chaincodeRequire = createRequire(join(chaincodePath, 'package.json'));
+const shimRequire = createRequire(chaincodeRequire.resolve('fabric-shim'));
+/* eslint-disable @typescript-eslint/no-require-imports -- the shim's internals are CommonJS modules */
+const { ChaincodeMessageHandler } = shimRequire('./lib/handler.js');
+const Bootstrap = shimRequire('./lib/contract-spi/bootstrap.js');
+const ChaincodeFromContract = shimRequire('./lib/contract-spi/chaincodefromcontract.js');
+const { peer } = shimRequire('@hyperledger/fabric-protos');
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+const info = Bootstrap.getInfoFromContract(chaincodePath);
+const metadata = await Bootstrap.getMetadata(chaincodePath);
+const chaincode = new ChaincodeFromContract(info.contracts, info.serializers, metadata, info.title, info.version);
+
+class PortStream extends EventEmitter {
+  write(message: ShimMessage): void {
+    port!.postMessage(message.serializeBinary());
+  }
+  end(): void {
+    port!.close();
+  }
+}
+
+const stream = new PortStream();
+port.on('message', (bytes: Uint8Array) => stream.emit('data', peer.ChaincodeMessage.deserializeBinary(bytes)));
+
+const id = new peer.ChaincodeID();
+id.setName(chaincodeId);
+const register = new peer.ChaincodeMessage();
+register.setType(peer.ChaincodeMessage.Type.REGISTER);
+register.setPayload(id.serializeBinary());
+new ChaincodeMessageHandler(stream, chaincode).chat(register);

@@ -1,0 +1,141 @@
+import type { KeyObject } from 'node:crypto';
+import { common, peer } from '@hyperledger/fabric-protos';
+import type { ChaincodeOutcome, ChaincodeProcess, ExecutionContext } from './chaincode-runtime.js';
+import { DevnetError } from './errors.js';
+import type { Ledger } from './ledger.js';
+import type { CheckedProposal } from './proposal.js';
+import { encodeRwSet } from './rwset.js';
+import { signLowS } from './signature.js';
+import { TxSimulator } from './simulator.js';
+
+/** Chaincode responses from this status up are errors (the shim's ERRORTHRESHOLD). */
+const ERROR_THRESHOLD = 400;
+
+/** One organisation's peer: its signing identity and its running chaincodes. */
+export interface PeerNode {
+  mspId: string;
+  address: string;
+  /** Serialized `msp.SerializedIdentity` of the peer's signing certificate. */
+  identity: Uint8Array;
+  signingKey: KeyObject;
+  chaincodes: ReadonlyMap<string, ChaincodeProcess>;
+}
+
+export interface ChaincodeDefinition {
+  name: string;
+  version: string;
+}
+
+/** A failure at one peer, carried to the client as a Fabric `ErrorDetail`. */
+export class EndorsementError extends DevnetError {
+  constructor(
+    readonly peer: PeerNode,
+    message: string,
+    readonly chaincodeStatus?: number,
+  ) {
+    super('chaincode_failed', message);
+  }
+}
+
+/** Executes proposals on peers and assembles endorsed transactions, as Fabric's endorser and gateway do. */
+export class Endorser {
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly definitions: ReadonlyMap<string, ChaincodeDefinition>,
+  ) {}
+
+  /** Runs the proposal on one peer and returns the chaincode's response; nothing is recorded. */
+  async evaluate(proposal: CheckedProposal, node: PeerNode): Promise<peer.Response> {
+    const { outcome } = await this.simulate(proposal, node);
+    return outcome.response;
+  }
+
+  /**
+   * Runs the proposal on each peer, requires identical results, and returns the prepared (unsigned)
+   * transaction envelope carrying every peer's endorsement.
+   */
+  async endorse(proposal: CheckedProposal, nodes: readonly PeerNode[]): Promise<common.Envelope> {
+    const results = await Promise.all(nodes.map((node) => this.simulate(proposal, node)));
+    const first = results[0];
+    if (!first) throw new DevnetError('endorsement_unsatisfiable', 'no peer to endorse the proposal');
+    for (const r of results.slice(1)) {
+      if (!Buffer.from(r.responsePayload).equals(Buffer.from(first.responsePayload))) {
+        throw new DevnetError('endorsement_mismatch', 'ProposalResponsePayloads do not match: the chaincode is not deterministic');
+      }
+    }
+    const endorsements = results.map((r, i) => {
+      const node = nodes[i]!;
+      const e = new peer.Endorsement();
+      e.setEndorser(node.identity);
+      e.setSignature(signLowS(node.signingKey, Buffer.concat([r.responsePayload, node.identity])));
+      return e;
+    });
+    return prepareTransaction(proposal, first.responsePayload, endorsements);
+  }
+
+  private async simulate(
+    proposal: CheckedProposal,
+    node: PeerNode,
+  ): Promise<{ outcome: ChaincodeOutcome; responsePayload: Uint8Array }> {
+    const simulator = new TxSimulator(this.ledger.state);
+    const run = (name: string, input: Uint8Array): Promise<ChaincodeOutcome> => {
+      const process = node.chaincodes.get(name);
+      if (!process) throw new DevnetError('not_found', `chaincode ${name} is not deployed on channel ${this.ledger.channelId}`);
+      return process.execute(proposal.channelId, proposal.txId, proposal.signedProposal, input, context);
+    };
+    const context: ExecutionContext = { simulator, invoke: run };
+    let outcome: ChaincodeOutcome;
+    try {
+      outcome = await run(proposal.chaincodeName, proposal.input);
+    } catch (err) {
+      if (err instanceof DevnetError && err.code === 'not_found') throw err;
+      throw new EndorsementError(node, err instanceof Error ? err.message : String(err));
+    }
+    const status = outcome.response.getStatus();
+    if (status >= ERROR_THRESHOLD) {
+      throw new EndorsementError(node, `chaincode response ${status}, ${outcome.response.getMessage()}`, status);
+    }
+    const event = outcome.event;
+    if (event) {
+      event.setChaincodeId(proposal.chaincodeName);
+      event.setTxId(proposal.txId);
+    }
+    const definition = this.definitions.get(proposal.chaincodeName);
+    const chaincodeId = new peer.ChaincodeID();
+    chaincodeId.setName(proposal.chaincodeName);
+    chaincodeId.setVersion(definition?.version ?? '');
+    const action = new peer.ChaincodeAction();
+    action.setResults(encodeRwSet(simulator.rwSets()));
+    if (event) action.setEvents(event.serializeBinary());
+    action.setResponse(outcome.response);
+    action.setChaincodeId(chaincodeId);
+    const prp = new peer.ProposalResponsePayload();
+    prp.setProposalHash(proposal.proposalHash);
+    prp.setExtension$(action.serializeBinary());
+    return { outcome, responsePayload: prp.serializeBinary() };
+  }
+}
+
+/** Fabric's gateway `prepareTransaction`: the endorsed transaction, for the client to sign. */
+function prepareTransaction(proposal: CheckedProposal, responsePayload: Uint8Array, endorsements: peer.Endorsement[]): common.Envelope {
+  const endorsed = new peer.ChaincodeEndorsedAction();
+  endorsed.setProposalResponsePayload(responsePayload);
+  endorsed.setEndorsementsList(endorsements);
+  const actionPayload = new peer.ChaincodeActionPayload();
+  actionPayload.setChaincodeProposalPayload(proposal.payloadWithoutTransient);
+  actionPayload.setAction(endorsed);
+  const action = new peer.TransactionAction();
+  action.setHeader(proposal.signatureHeaderBytes);
+  action.setPayload(actionPayload.serializeBinary());
+  const tx = new peer.Transaction();
+  tx.setActionsList([action]);
+  const header = new common.Header();
+  header.setChannelHeader(proposal.channelHeaderBytes);
+  header.setSignatureHeader(proposal.signatureHeaderBytes);
+  const payload = new common.Payload();
+  payload.setHeader(header);
+  payload.setData(tx.serializeBinary());
+  const envelope = new common.Envelope();
+  envelope.setPayload(payload.serializeBinary());
+  return envelope;
+}

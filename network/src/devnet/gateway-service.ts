@@ -1,0 +1,243 @@
+import { status, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData } from '@grpc/grpc-js';
+import { gateway, orderer, type peer } from '@hyperledger/fabric-protos';
+import type { Endorser, PeerNode } from './endorser.js';
+import { EndorsementError } from './endorser.js';
+import { DevnetError } from './errors.js';
+import { rpcError, toRpcError, type ErrorDetail } from './grpc-errors.js';
+import type { CommittedBlock, Ledger, TxStatus } from './ledger.js';
+import type { MspRegistry } from './msp.js';
+import type { Orderer } from './orderer.js';
+import { planEndorsers, type Policy } from './policy.js';
+import { checkProposal, decode, type CheckedProposal } from './proposal.js';
+import { parseTransaction } from './transaction.js';
+
+export interface GatewayDeps {
+  channelId: string;
+  msps: MspRegistry;
+  ledger: Ledger;
+  orderer: Orderer;
+  endorser: Endorser;
+  /** Each organisation's peer, by MSP id. */
+  peers: ReadonlyMap<string, PeerNode>;
+  policies: ReadonlyMap<string, Policy>;
+  log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** Fabric's Gateway service (gateway.proto): Evaluate, Endorse, Submit, CommitStatus, ChaincodeEvents. */
+export function createGatewayService(deps: GatewayDeps): gateway.IGatewayServer & { close(): void } {
+  const waiters = new CommitWaiters(deps.ledger);
+
+  const checked = (proposal: peer.SignedProposal | undefined, channelId: string): CheckedProposal => {
+    const p = checkProposal(proposal, deps.msps);
+    requireChannel(p.channelId || channelId, deps.channelId);
+    if (!deps.policies.has(p.chaincodeName)) {
+      throw new DevnetError('not_found', `chaincode ${p.chaincodeName} is not deployed on channel ${deps.channelId}`);
+    }
+    if (deps.ledger.txStatus(p.txId)) throw new DevnetError('duplicate_txid', `duplicate transaction found [${p.txId}]`);
+    return p;
+  };
+
+  const peerFor = (mspId: string): PeerNode => {
+    const node = deps.peers.get(mspId);
+    if (!node) throw new DevnetError('not_found', `no peer of organisation ${mspId} on channel ${deps.channelId}`);
+    return node;
+  };
+
+  return {
+    evaluate: unary(deps, async (req: gateway.EvaluateRequest) => {
+      const p = checked(req.getProposedTransaction(), req.getChannelId());
+      const targets = req.getTargetOrganizationsList();
+      const node = peerFor(targets[0] ?? (deps.peers.has(p.creator.mspId) ? p.creator.mspId : [...deps.peers.keys()][0]!));
+      try {
+        const res = new gateway.EvaluateResponse();
+        res.setResult(await deps.endorser.evaluate(p, node));
+        return res;
+      } catch (err) {
+        if (err instanceof EndorsementError) {
+          throw rpcError(status.UNKNOWN, `evaluate call to endorser returned error: ${err.message}`, [detail(err)]);
+        }
+        throw err;
+      }
+    }),
+
+    endorse: unary(deps, async (req: gateway.EndorseRequest) => {
+      const p = checked(req.getProposedTransaction(), req.getChannelId());
+      const requested = req.getEndorsingOrganizationsList();
+      const orgs = requested.length > 0 ? requested : planEndorsers(deps.policies.get(p.chaincodeName)!, [...deps.peers.keys()], p.creator.mspId);
+      try {
+        const res = new gateway.EndorseResponse();
+        res.setPreparedTransaction(await deps.endorser.endorse(p, orgs.map(peerFor)));
+        return res;
+      } catch (err) {
+        if (err instanceof EndorsementError) {
+          throw rpcError(status.ABORTED, 'failed to endorse transaction, see attached details for more info', [detail(err)]);
+        }
+        throw err;
+      }
+    }),
+
+    submit: unary(deps, async (req: gateway.SubmitRequest) => {
+      const envelope = req.getPreparedTransaction();
+      if (!envelope) throw new DevnetError('invalid_argument', 'a prepared transaction is required');
+      if (envelope.getSignature_asU8().length === 0) throw new DevnetError('invalid_argument', 'prepared transaction must be signed');
+      const tx = parseTransaction(envelope.serializeBinary());
+      requireChannel(tx.channelId, deps.channelId);
+      try {
+        deps.msps.verify(tx.creator, tx.payload, tx.signature);
+      } catch (err) {
+        const reason = err instanceof Error ? err.message : 'signature check failed';
+        throw rpcError(status.ABORTED, `received unsuccessful response from orderer: status=FORBIDDEN, info=${reason}`);
+      }
+      deps.orderer.enqueue(tx);
+      return new gateway.SubmitResponse();
+    }),
+
+    commitStatus: (call: ServerUnaryCall<gateway.SignedCommitStatusRequest, gateway.CommitStatusResponse>, callback) => {
+      void (async () => {
+        const signed = call.request;
+        const req = decode(() => gateway.CommitStatusRequest.deserializeBinary(signed.getRequest_asU8()), 'commit status request');
+        deps.msps.verify(req.getIdentity_asU8(), signed.getRequest_asU8(), signed.getSignature_asU8());
+        requireChannel(req.getChannelId(), deps.channelId);
+        const txId = req.getTransactionId();
+        if (!txId) throw new DevnetError('invalid_argument', 'a transaction id is required');
+        const result = await waiters.wait(txId, call);
+        const res = new gateway.CommitStatusResponse();
+        res.setResult(result.code as peer.TxValidationCodeMap[keyof peer.TxValidationCodeMap]);
+        res.setBlockNumber(result.blockNumber);
+        return res;
+      })().then(
+        (res) => callback(null, res),
+        (err: unknown) => callback(asRpcError(deps, err)),
+      );
+    },
+
+    chaincodeEvents: (call: ServerWritableStream<gateway.SignedChaincodeEventsRequest, gateway.ChaincodeEventsResponse>) => {
+      streamEvents(deps, call).catch((err: unknown) => call.destroy(asRpcError(deps, err) as Error));
+    },
+
+    close: () => waiters.close(),
+  };
+}
+
+function detail(err: EndorsementError): ErrorDetail {
+  return { address: err.peer.address, mspId: err.peer.mspId, message: err.message };
+}
+
+function requireChannel(channelId: string, expected: string): void {
+  if (channelId !== expected) throw new DevnetError('not_found', `channel ${JSON.stringify(channelId)} not found`);
+}
+
+function asRpcError(deps: GatewayDeps, err: unknown): Partial<import('@grpc/grpc-js').ServiceError> {
+  if (err && typeof err === 'object' && 'metadata' in err && 'code' in err) return err as Partial<import('@grpc/grpc-js').ServiceError>;
+  if (!(err instanceof DevnetError)) deps.log('error', 'unexpected error in a gateway call', { error: String(err) });
+  return toRpcError(err);
+}
+
+function unary<Req, Res>(deps: GatewayDeps, handler: (req: Req) => Promise<Res>) {
+  return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
+    handler(call.request).then(
+      (res) => callback(null, res),
+      (err: unknown) => callback(asRpcError(deps, err)),
+    );
+  };
+}
+
+/** CommitStatus callers waiting for their transaction, woken by one ledger listener. */
+class CommitWaiters {
+  private readonly waiting = new Map<string, Set<(status: TxStatus) => void>>();
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly ledger: Ledger) {
+    this.unsubscribe = ledger.onCommit((block: CommittedBlock) => {
+      for (const { txId } of block.transactions) {
+        const set = this.waiting.get(txId);
+        if (!set) continue;
+        this.waiting.delete(txId);
+        const result = ledger.txStatus(txId)!;
+        for (const wake of set) wake(result);
+      }
+    });
+  }
+
+  wait(txId: string, call: { on(event: 'cancelled', fn: () => void): unknown }): Promise<TxStatus> {
+    const done = this.ledger.txStatus(txId);
+    if (done) return Promise.resolve(done);
+    return new Promise((resolve, reject) => {
+      let set = this.waiting.get(txId);
+      if (!set) this.waiting.set(txId, (set = new Set()));
+      const wake = (s: TxStatus): void => resolve(s);
+      set.add(wake);
+      call.on('cancelled', () => {
+        set.delete(wake);
+        reject(new DevnetError('unavailable', 'cancelled by the client'));
+      });
+    });
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+}
+
+/** Streams a chaincode's events block by block from the requested start, then as blocks commit. */
+async function streamEvents(
+  deps: GatewayDeps,
+  call: ServerWritableStream<gateway.SignedChaincodeEventsRequest, gateway.ChaincodeEventsResponse>,
+): Promise<void> {
+  const signed = call.request;
+  const req = decode(() => gateway.ChaincodeEventsRequest.deserializeBinary(signed.getRequest_asU8()), 'chaincode events request');
+  deps.msps.verify(req.getIdentity_asU8(), signed.getRequest_asU8(), signed.getSignature_asU8());
+  requireChannel(req.getChannelId(), deps.channelId);
+  const chaincodeId = req.getChaincodeId();
+  const afterTxId = req.getAfterTransactionId();
+  const ledger = deps.ledger;
+
+  const afterTx = afterTxId ? ledger.txStatus(afterTxId) : undefined;
+  let next = afterTx ? afterTx.blockNumber : startBlock(req.getStartPosition(), ledger.height);
+  let skipUntilAfter = afterTx ? afterTxId : undefined;
+
+  let closed = false;
+  let wake: (() => void) | undefined;
+  const unsubscribe = ledger.onCommit(() => wake?.());
+  call.on('cancelled', () => {
+    closed = true;
+    wake?.();
+  });
+  try {
+    while (!closed) {
+      if (next >= ledger.height) {
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+        continue;
+      }
+      let events = ledger.eventsInBlock(next).filter((e) => e.getChaincodeId() === chaincodeId);
+      if (skipUntilAfter) {
+        const i = events.findIndex((e) => e.getTxId() === skipUntilAfter);
+        if (i >= 0) events = events.slice(i + 1);
+        skipUntilAfter = undefined;
+      }
+      if (events.length > 0) {
+        const res = new gateway.ChaincodeEventsResponse();
+        res.setBlockNumber(next);
+        res.setEventsList(events);
+        if (!call.write(res)) await new Promise<void>((resolve) => call.once('drain', resolve));
+      }
+      next++;
+    }
+  } finally {
+    unsubscribe();
+  }
+}
+
+function startBlock(position: orderer.SeekPosition | undefined, height: number): number {
+  switch (position?.getTypeCase()) {
+    case orderer.SeekPosition.TypeCase.SPECIFIED:
+      return position.getSpecified()!.getNumber();
+    case orderer.SeekPosition.TypeCase.OLDEST:
+      return 0;
+    case orderer.SeekPosition.TypeCase.NEWEST:
+      return Math.max(0, height - 1);
+    default:
+      return height; // NextCommit, or no position at all
+  }
+}

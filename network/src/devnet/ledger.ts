@@ -1,0 +1,162 @@
+import { common, peer } from '@hyperledger/fabric-protos';
+import { blockHeaderHash, buildBlock, transactionFilter } from './block-format.js';
+import { BlockStore } from './block-store.js';
+import { DevnetError } from './errors.js';
+import { decodeRwSet, type NamespaceRwSet } from './rwset.js';
+import { parseTransaction, type ParsedTransaction } from './transaction.js';
+import { Code, validateTransaction, type BlockUpdates, type ValidationContext } from './validator.js';
+import { WorldState } from './world-state.js';
+
+export interface TxStatus {
+  code: number;
+  blockNumber: number;
+}
+
+/** What listeners hear after a block is durably committed and applied. */
+export interface CommittedBlock {
+  number: number;
+  transactions: { txId: string; code: number }[];
+  /** Chaincode events of the block's valid transactions, in order. */
+  events: peer.ChaincodeEvent[];
+}
+
+export interface LedgerOptions {
+  dir: string;
+  channelId: string;
+  /** Builds block 0 when the ledger is new. */
+  genesis: () => common.Block;
+  validation: Omit<ValidationContext, 'state' | 'isCommitted' | 'channelId'>;
+  /** Told when a torn last block was cut off on open. */
+  onRecovery?: (discardedBytes: number) => void;
+}
+
+/**
+ * One channel's ledger: the block store, the world state and history derived from it, the index of
+ * transaction ids, and the chaincode events of each block. On open it replays every stored block,
+ * so the state is always exactly what the blocks say.
+ */
+export class Ledger {
+  readonly state = new WorldState();
+  private readonly txIndex = new Map<string, TxStatus>();
+  private readonly blockEvents = new Map<number, peer.ChaincodeEvent[]>();
+  private readonly listeners = new Set<(block: CommittedBlock) => void>();
+  private readonly ctx: ValidationContext;
+  private lastHeaderHash: Buffer = Buffer.alloc(0);
+  private committedHeight = 0;
+
+  private constructor(private readonly store: BlockStore, private readonly options: LedgerOptions) {
+    this.ctx = {
+      ...options.validation,
+      channelId: options.channelId,
+      state: this.state,
+      isCommitted: (txId) => this.txIndex.has(txId),
+    };
+  }
+
+  static async open(options: LedgerOptions): Promise<Ledger> {
+    const replay: Buffer[] = [];
+    const { store, discardedBytes } = await BlockStore.open(options.dir, (_n, bytes) => replay.push(bytes));
+    if (discardedBytes > 0) options.onRecovery?.(discardedBytes);
+    const ledger = new Ledger(store, options);
+    for (const bytes of replay.splice(0)) ledger.replay(common.Block.deserializeBinary(bytes));
+    if (store.height === 0) {
+      const genesis = options.genesis();
+      await store.append(genesis.serializeBinary());
+      ledger.apply(genesis, []);
+    }
+    return ledger;
+  }
+
+  /** Blocks committed and applied: what readers and event streams may see. */
+  get height(): number {
+    return this.committedHeight;
+  }
+
+  get channelId(): string {
+    return this.options.channelId;
+  }
+
+  txStatus(txId: string): TxStatus | undefined {
+    return this.txIndex.get(txId);
+  }
+
+  eventsInBlock(number: number): readonly peer.ChaincodeEvent[] {
+    return this.blockEvents.get(number) ?? [];
+  }
+
+  /** Subscribes to committed blocks; returns the unsubscribe function. */
+  onCommit(listener: (block: CommittedBlock) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async readBlock(number: number): Promise<common.Block> {
+    return common.Block.deserializeBinary(await this.store.read(number));
+  }
+
+  /** Validates the transactions in order, appends them as one durable block, then applies the valid ones. */
+  async commitBlock(txs: readonly ParsedTransaction[]): Promise<CommittedBlock> {
+    const number = this.store.height;
+    const updates: BlockUpdates = new Map();
+    const blockTxIds = new Set<string>();
+    const results = txs.map((tx) => {
+      const { code, rwSets } = validateTransaction(tx, this.ctx, blockTxIds, updates);
+      if (tx.txId) blockTxIds.add(tx.txId);
+      if (code === Code.VALID) {
+        for (const ns of rwSets) {
+          let m = updates.get(ns.namespace);
+          if (!m) updates.set(ns.namespace, (m = new Map()));
+          for (const w of ns.writes) m.set(w.key, w.value);
+        }
+      }
+      return { tx, code, rwSets };
+    });
+    const block = buildBlock(number, this.lastHeaderHash, txs.map((t) => t.envelope), results.map((r) => r.code));
+    await this.store.append(block.serializeBinary());
+    return this.apply(block, results.map((r) => ({ ...r, txId: r.tx.txId, timestampMs: r.tx.timestampMs, event: r.tx.event })));
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    await this.store.close();
+  }
+
+  private replay(block: common.Block): void {
+    const number = block.getHeader()?.getNumber() ?? 0;
+    const filter = transactionFilter(block);
+    const results = number === 0
+      ? []
+      : block.getData()!.getDataList_asU8().map((envelope, i) => {
+          const code = filter[i] ?? Code.NOT_VALIDATED;
+          const tx = parseTransaction(envelope);
+          return { txId: tx.txId, code, timestampMs: tx.timestampMs, event: tx.event, rwSets: code === Code.VALID ? decodeRwSet(tx.rwSet) : [] };
+        });
+    this.apply(block, results);
+  }
+
+  private apply(
+    block: common.Block,
+    results: { txId: string; code: number; timestampMs: number; event: peer.ChaincodeEvent | undefined; rwSets: NamespaceRwSet[] }[],
+  ): CommittedBlock {
+    const header = block.getHeader();
+    if (!header) throw new DevnetError('corrupt_ledger', 'block without a header');
+    const number = header.getNumber();
+    const events: peer.ChaincodeEvent[] = [];
+    results.forEach((r, txNum) => {
+      if (!this.txIndex.has(r.txId)) this.txIndex.set(r.txId, { code: r.code, blockNumber: number });
+      if (r.code !== Code.VALID) return;
+      for (const ns of r.rwSets) {
+        for (const w of ns.writes) {
+          this.state.apply({ namespace: ns.namespace, key: w.key, value: w.value }, { blockNum: number, txNum }, r.txId, r.timestampMs);
+        }
+      }
+      if (r.event) events.push(r.event);
+    });
+    if (events.length > 0) this.blockEvents.set(number, events);
+    this.lastHeaderHash = blockHeaderHash(header);
+    this.committedHeight = number + 1;
+    const committed: CommittedBlock = { number, transactions: results.map(({ txId, code }) => ({ txId, code })), events };
+    for (const listener of this.listeners) listener(committed);
+    return committed;
+  }
+}

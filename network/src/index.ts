@@ -1,0 +1,14 @@
+export {
+  startDevnet,
+  DEFAULT_ORGANIZATIONS,
+  jsonLogger,
+  type Devnet,
+  type DevnetOptions,
+  type ChaincodeSpec,
+  type ConnectionInfo,
+  type Logger,
+  type LogLevel,
+} from './devnet/devnet.js';
+export type { OrganizationSpec, OrganizationMaterial } from './devnet/crypto-material.js';
+export type { BatchOptions } from './devnet/orderer.js';
+export { DevnetError, type DevnetErrorCode } from './devnet/errors.js';
