@@ -1,5 +1,6 @@
 export {
   startDevnet,
+  ledgerDirectory,
   DEFAULT_ORGANIZATIONS,
   jsonLogger,
   type Devnet,
@@ -12,3 +13,12 @@ export {
 export type { OrganizationSpec, OrganizationMaterial } from './devnet/crypto-material.js';
 export type { BatchOptions } from './devnet/orderer.js';
 export { DevnetError, type DevnetErrorCode } from './devnet/errors.js';
+export {
+  verifyChain,
+  readBlockFromFile,
+  describeBlock,
+  validationCodeName,
+  type ChainVerification,
+  type ChainProblem,
+  type VerifyProgress,
+} from './devnet/block-reader.js';

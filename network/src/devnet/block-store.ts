@@ -27,12 +27,13 @@ export interface ScanResult {
 export async function scanBlockFile(
   file: FileHandle,
   onRecord: (record: BlockRecord) => void | Promise<void>,
+  maxBlocks = Number.POSITIVE_INFINITY,
 ): Promise<ScanResult> {
   const { size } = await file.stat();
   const header = Buffer.alloc(RECORD_HEADER);
   let pos = 0;
   let number = 0;
-  while (pos + RECORD_HEADER <= size) {
+  while (pos + RECORD_HEADER <= size && number < maxBlocks) {
     await file.read(header, 0, RECORD_HEADER, pos);
     const length = header.readUInt32BE(0);
     const end = pos + RECORD_HEADER + length;
@@ -44,7 +45,7 @@ export async function scanBlockFile(
     await onRecord({ number: number++, offset: pos, bytes, checksumOk });
     pos = end;
   }
-  return { end: pos, trailingBytes: size - pos };
+  return { end: pos, trailingBytes: number < maxBlocks ? size - pos : 0 };
 }
 
 export interface OpenedBlockStore {

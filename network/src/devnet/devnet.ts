@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { Server } from '@grpc/grpc-js';
 import { gateway, type common } from '@hyperledger/fabric-protos';
 import { genesisBlock, genesisMspIds } from './block-format.js';
+import { verifyChain, type ChainVerification, type VerifyProgress } from './block-reader.js';
 import { ChaincodeProcess } from './chaincode-runtime.js';
 import { ensureOrganizationMaterial, type OrganizationMaterial, type OrganizationSpec } from './crypto-material.js';
 import { Endorser, type ChaincodeDefinition, type PeerNode } from './endorser.js';
@@ -71,7 +72,14 @@ export interface Devnet {
   /** Committed blocks, the genesis block included. */
   height(): number;
   readBlock(number: number): Promise<common.Block>;
+  /** Verifies the hash chain of the blocks committed so far. */
+  verifyChain(onProgress?: (p: VerifyProgress) => void): Promise<ChainVerification>;
   close(): Promise<void>;
+}
+
+/** Where a channel's blocks live under a devnet data directory. */
+export function ledgerDirectory(dataDir: string, channel: string): string {
+  return join(resolve(dataDir), 'ledger', channel);
 }
 
 export const jsonLogger: Logger = (level, message, fields) => {
@@ -101,7 +109,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
   }
 
   const ledger = await Ledger.open({
-    dir: join(dataDir, 'ledger', channel),
+    dir: ledgerDirectory(dataDir, channel),
     channelId: channel,
     genesis: () => genesisBlock(channel, orgs, clock().getTime()),
     validation: { msps, policies },
@@ -194,6 +202,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
       organizations: orgs,
       height: () => ledger.height,
       readBlock: (n) => ledger.readBlock(n),
+      verifyChain: (onProgress) => verifyChain(ledgerDirectory(dataDir, channel), onProgress, ledger.height),
       close: () => (closing ??= shutdown()),
     };
   } catch (err) {

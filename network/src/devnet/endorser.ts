@@ -55,7 +55,11 @@ export class Endorser {
    * transaction envelope carrying every peer's endorsement.
    */
   async endorse(proposal: CheckedProposal, nodes: readonly PeerNode[]): Promise<common.Envelope> {
-    const results = await Promise.all(nodes.map((node) => this.simulate(proposal, node)));
+    // Wait for every peer, as Fabric's gateway does, so a failure is reported only once all have answered.
+    const settled = await Promise.allSettled(nodes.map((node) => this.simulate(proposal, node)));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    const results = settled.map((s) => (s as PromiseFulfilledResult<Awaited<ReturnType<Endorser['simulate']>>>).value);
     const first = results[0];
     if (!first) throw new DevnetError('endorsement_unsatisfiable', 'no peer to endorse the proposal');
     for (const r of results.slice(1)) {

@@ -1,3 +1,4 @@
+import { DevnetError } from './errors.js';
 import type { CommittedBlock, Ledger } from './ledger.js';
 import type { ParsedTransaction } from './transaction.js';
 
@@ -35,7 +36,7 @@ export class Orderer {
   }
 
   enqueue(tx: ParsedTransaction): void {
-    if (this.stopped) throw new Error('the orderer has stopped');
+    if (this.stopped) throw new DevnetError('unavailable', 'the orderer has stopped taking transactions');
     this.queue.push(tx);
     this.queuedBytes += tx.envelope.length;
     if (this.queue.length >= this.options.maxMessageCount || this.queuedBytes >= this.options.preferredMaxBytes) this.cut();

@@ -1,8 +1,10 @@
 import sortedBtree from 'sorted-btree';
 import { compareKeys } from './key-order.js';
 
-// sorted-btree is CommonJS with `exports.default`; from ESM its class is the default's `default`.
-const BTree = sortedBtree.default;
+// sorted-btree is CommonJS with `exports.default` and `__esModule`: Node's ESM loader hands over
+// module.exports as the default import, bundlers and Vite the class itself. Accept both.
+const BTree: typeof sortedBtree.default =
+  (sortedBtree as { default?: typeof sortedBtree.default }).default ?? (sortedBtree as unknown as typeof sortedBtree.default);
 type Tree = InstanceType<typeof BTree<string, VersionedValue>>;
 
 /** A committed key's version: the height (block, transaction) of the transaction that wrote it. */
