@@ -48,6 +48,8 @@ export class ChaincodeProcess {
   private starting: Promise<Worker> | undefined;
   private readonly pending = new Map<string, Pending>();
   private closed = false;
+  /** Messages for the worker, posted together once per turn of the event loop (fewer thread wake-ups). */
+  private outbox: Uint8Array[] = [];
 
   constructor(private readonly options: ChaincodeProcessOptions) {}
 
@@ -81,7 +83,7 @@ export class ChaincodeProcess {
       msg.setChannelId(channelId);
       msg.setPayload(input);
       msg.setProposal(signedProposal);
-      worker.postMessage(msg.serializeBinary());
+      this.post(worker, msg.serializeBinary());
     });
   }
 
@@ -109,18 +111,20 @@ export class ChaincodeProcess {
     });
     return new Promise<Worker>((resolve, reject) => {
       let registered = false;
-      worker.on('message', (bytes: Uint8Array) => {
-        const msg = peer.ChaincodeMessage.deserializeBinary(bytes);
-        if (!registered) {
-          if (msg.getType() !== Type.REGISTER) return;
-          registered = true;
-          this.send(worker, Type.REGISTERED, '', '');
-          this.send(worker, Type.READY, '', '');
-          this.worker = worker;
-          resolve(worker);
-          return;
+      worker.on('message', (batch: Uint8Array[]) => {
+        for (const bytes of batch) {
+          const msg = peer.ChaincodeMessage.deserializeBinary(bytes);
+          if (!registered) {
+            if (msg.getType() !== Type.REGISTER) continue;
+            registered = true;
+            this.send(worker, Type.REGISTERED, '', '');
+            this.send(worker, Type.READY, '', '');
+            this.worker = worker;
+            resolve(worker);
+            continue;
+          }
+          void this.onMessage(worker, msg);
         }
-        void this.onMessage(worker, msg);
       });
       worker.on('error', (err) => {
         if (!registered) reject(new DevnetError('chaincode_failed', `chaincode ${name} failed to start: ${err.message}`, { cause: err }));
@@ -267,7 +271,16 @@ export class ChaincodeProcess {
     msg.setChannelId(channelId);
     msg.setTxid(txId);
     if (payload) msg.setPayload(payload);
-    worker.postMessage(msg.serializeBinary());
+    this.post(worker, msg.serializeBinary());
+  }
+
+  private post(worker: Worker, bytes: Uint8Array): void {
+    if (this.outbox.push(bytes) > 1) return;
+    setImmediate(() => {
+      const batch = this.outbox;
+      this.outbox = [];
+      if (this.worker === worker || !this.worker) worker.postMessage(batch);
+    });
   }
 }
 

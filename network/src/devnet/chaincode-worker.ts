@@ -27,28 +27,38 @@ const { chaincodePath, chaincodeId } = workerData as WorkerData;
 
 const chaincodeRequire = createRequire(join(chaincodePath, 'package.json'));
 const shimRequire = createRequire(chaincodeRequire.resolve('fabric-shim'));
-/* eslint-disable @typescript-eslint/no-require-imports -- the shim's internals are CommonJS modules */
 const { ChaincodeMessageHandler } = shimRequire('./lib/handler.js');
 const Bootstrap = shimRequire('./lib/contract-spi/bootstrap.js');
 const ChaincodeFromContract = shimRequire('./lib/contract-spi/chaincodefromcontract.js');
 const { peer } = shimRequire('@hyperledger/fabric-protos');
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 const info = Bootstrap.getInfoFromContract(chaincodePath);
 const metadata = await Bootstrap.getMetadata(chaincodePath);
 const chaincode = new ChaincodeFromContract(info.contracts, info.serializers, metadata, info.title, info.version);
 
+/** The shim's stream: messages written in one turn of the event loop travel together, in one post. */
 class PortStream extends EventEmitter {
+  private outbox: Uint8Array[] = [];
+
   write(message: ShimMessage): void {
-    port!.postMessage(message.serializeBinary());
+    if (this.outbox.push(message.serializeBinary()) === 1) setImmediate(() => this.flush());
   }
+
   end(): void {
     port!.close();
+  }
+
+  private flush(): void {
+    const batch = this.outbox;
+    this.outbox = [];
+    port!.postMessage(batch);
   }
 }
 
 const stream = new PortStream();
-port.on('message', (bytes: Uint8Array) => stream.emit('data', peer.ChaincodeMessage.deserializeBinary(bytes)));
+port.on('message', (batch: Uint8Array[]) => {
+  for (const bytes of batch) stream.emit('data', peer.ChaincodeMessage.deserializeBinary(bytes));
+});
 
 const id = new peer.ChaincodeID();
 id.setName(chaincodeId);

@@ -88,6 +88,7 @@ export function createGatewayService(deps: GatewayDeps): gateway.IGatewayServer 
         const reason = err instanceof Error ? err.message : 'signature check failed';
         throw rpcError(status.ABORTED, `received unsuccessful response from orderer: status=FORBIDDEN, info=${reason}`);
       }
+      tx.creatorSignatureVerified = true;
       deps.orderer.enqueue(tx);
       return new gateway.SubmitResponse();
     }),

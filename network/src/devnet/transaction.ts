@@ -21,6 +21,11 @@ export interface ParsedTransaction {
   proposalHashMatches: boolean;
   rwSet: Uint8Array;
   event: peer.ChaincodeEvent | undefined;
+  /**
+   * Set by the orderer once it has checked the creator's signature; the committer, in the same
+   * process, then need not verify the same bytes again.
+   */
+  creatorSignatureVerified?: boolean;
 }
 
 /** Unpacks a signed endorser transaction, or throws `invalid_argument` naming the malformed part. */

@@ -33,10 +33,12 @@ export function validateTransaction(
   updates: BlockUpdates,
 ): { code: number; rwSets: NamespaceRwSet[] } {
   const fail = (code: number): { code: number; rwSets: NamespaceRwSet[] } => ({ code, rwSets: [] });
-  try {
-    ctx.msps.verify(tx.creator, tx.payload, tx.signature);
-  } catch {
-    return fail(Code.BAD_CREATOR_SIGNATURE);
+  if (!tx.creatorSignatureVerified) {
+    try {
+      ctx.msps.verify(tx.creator, tx.payload, tx.signature);
+    } catch {
+      return fail(Code.BAD_CREATOR_SIGNATURE);
+    }
   }
   if (tx.channelId !== ctx.channelId) return fail(Code.TARGET_CHAIN_NOT_FOUND);
   if (computeTxId(tx.nonce, tx.creator) !== tx.txId) return fail(Code.BAD_PROPOSAL_TXID);
