@@ -1,0 +1,51 @@
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { checkMonotonic, type TreeHeadAnchor } from '../rules/anchor-policy.js';
+import { canonicalJson } from '../rules/canonical-json.js';
+import { ChaincodeError } from '../rules/errors.js';
+import { TreeHeadInput, parseInput } from '../rules/schemas.js';
+import { LedgerState, pageArgs } from './ledger-state.js';
+
+/** Signed tree heads of the API's verifiable access log: append-only and monotonic in size. */
+@Info({ title: 'Access-log anchors', description: 'Signed tree heads of the verifiable access log' })
+export class AnchorContract extends Contract {
+  constructor() {
+    super('anchors');
+  }
+
+  @Transaction()
+  @Returns('string')
+  async AnchorTreeHead(ctx: Context, treeHeadJson: string): Promise<string> {
+    const state = new LedgerState(ctx);
+    await state.requireOperator();
+    const head = parseInput(TreeHeadInput, treeHeadJson, 'tree head');
+    const latest = await state.get<TreeHeadAnchor>('treehead-latest');
+    if (checkMonotonic(latest, head) === 'same') return canonicalJson(latest);
+    const anchor: TreeHeadAnchor = { ...head, anchoredAt: state.now(), sequence: (latest?.sequence ?? 0) + 1 };
+    await state.put('treehead', [sequenceKey(anchor.sequence)], anchor);
+    await state.put('treehead-latest', [], anchor);
+    state.emit('TreeHeadAnchored', { sequence: anchor.sequence, treeSize: anchor.treeSize, rootHash: anchor.rootHash, at: anchor.anchoredAt });
+    return canonicalJson(anchor);
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetLatestTreeHead(ctx: Context): Promise<string> {
+    const latest = await new LedgerState(ctx).get<TreeHeadAnchor>('treehead-latest');
+    if (!latest) throw new ChaincodeError('not_found', 'no tree head has been anchored yet');
+    return canonicalJson(latest);
+  }
+
+  /** Anchored tree heads in order, oldest first. */
+  @Transaction(false)
+  @Returns('string')
+  async ListTreeHeads(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
+    const state = new LedgerState(ctx);
+    const page = await state.listIndex('treehead', [], ...pageArgs(pageSize, bookmark));
+    const items = await Promise.all(page.items.map(([seq]) => state.require<TreeHeadAnchor>('treehead', seq!)));
+    return canonicalJson({ items, bookmark: page.bookmark });
+  }
+}
+
+function sequenceKey(n: number): string {
+  return String(n).padStart(12, '0');
+}

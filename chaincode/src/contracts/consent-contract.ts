@@ -1,0 +1,170 @@
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { canonicalJson } from '../rules/canonical-json.js';
+import { checkUse, newConsent, transitionConsent, usagePeriod, type Consent, type ConsentAction } from '../rules/consent-policy.js';
+import { ChaincodeError } from '../rules/errors.js';
+import { ConsentRequestInput, FieldList, Id, Timestamp, UseCheckInput, parseInput, parseValue } from '../rules/schemas.js';
+import { LedgerState, pageArgs } from './ledger-state.js';
+
+const EVENT: Record<ConsentAction, string> = {
+  approve: 'ConsentApproved',
+  reject: 'ConsentRejected',
+  pause: 'ConsentPaused',
+  resume: 'ConsentResumed',
+  revoke: 'ConsentRevoked',
+  expire: 'ConsentExpired',
+};
+
+/**
+ * The consent registry. The consumer asks; the vault operator, acting for the citizen it has
+ * authenticated, answers, pauses, resumes and revokes. Only random subject ids and consent
+ * metadata are stored: no names, no national ids, no personal data.
+ */
+@Info({ title: 'Consent registry', description: 'Scoped, auditable consents of data subjects to consumers' })
+export class ConsentContract extends Contract {
+  constructor() {
+    super('consent');
+  }
+
+  @Transaction()
+  @Returns('string')
+  async RequestConsent(ctx: Context, requestJson: string): Promise<string> {
+    const state = new LedgerState(ctx);
+    const request = parseInput(ConsentRequestInput, requestJson, 'consent request');
+    await state.requireActingFor(request.consumerOrgId, 'consumer');
+    if (await state.get('consent', request.id)) throw new ChaincodeError('already_exists', `consent ${request.id} already exists`);
+    const consent = newConsent(request, state.now());
+    await state.put('consent', [consent.id], consent);
+    await state.addIndex('consent~subject', [consent.subjectId, consent.id]);
+    await state.addIndex('consent~consumer', [consent.consumerOrgId, consent.id]);
+    await state.addIndex('consent~status', [consent.status, consent.id]);
+    state.emit('ConsentRequested', eventOf(consent));
+    return canonicalJson(consent);
+  }
+
+  /** Approves all requested fields, or the subset given as a JSON array (`[]`-less `""` means all). */
+  @Transaction()
+  @Returns('string')
+  async ApproveConsent(ctx: Context, consentId: string, grantedFieldsJson: string): Promise<string> {
+    const granted = grantedFieldsJson === '' ? undefined : parseInput(FieldList, grantedFieldsJson, 'granted fields');
+    return this.transition(ctx, consentId, 'approve', granted);
+  }
+
+  @Transaction()
+  @Returns('string')
+  async RejectConsent(ctx: Context, consentId: string): Promise<string> {
+    return this.transition(ctx, consentId, 'reject');
+  }
+
+  @Transaction()
+  @Returns('string')
+  async PauseConsent(ctx: Context, consentId: string): Promise<string> {
+    return this.transition(ctx, consentId, 'pause');
+  }
+
+  @Transaction()
+  @Returns('string')
+  async ResumeConsent(ctx: Context, consentId: string): Promise<string> {
+    return this.transition(ctx, consentId, 'resume');
+  }
+
+  @Transaction()
+  @Returns('string')
+  async RevokeConsent(ctx: Context, consentId: string): Promise<string> {
+    return this.transition(ctx, consentId, 'revoke');
+  }
+
+  /** Marks a consent EXPIRED once its validity window has closed; anyone may record that fact. */
+  @Transaction()
+  @Returns('string')
+  async ExpireConsent(ctx: Context, consentId: string): Promise<string> {
+    return this.transition(ctx, consentId, 'expire');
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetConsent(ctx: Context, consentId: string): Promise<string> {
+    return canonicalJson(await new LedgerState(ctx).require<Consent>('consent', parseValue(Id, consentId, 'consentId')));
+  }
+
+  /**
+   * The use check: may `consumerOrgId` read `fields` for `purpose` at `at`? Answers
+   * `{allowed: true}` or `{allowed: false, reason, detail}`; never fails for a denial.
+   */
+  @Transaction(false)
+  @Returns('string')
+  async CheckUse(ctx: Context, useJson: string): Promise<string> {
+    const state = new LedgerState(ctx);
+    const use = parseInput(UseCheckInput, useJson, 'use');
+    const consent = await state.require<Consent>('consent', use.consentId);
+    const uses = (await state.get<{ count: number }>('usage', consent.id, usagePeriod(consent.accessMode, use.at)))?.count ?? 0;
+    return canonicalJson(checkUse(consent, use, uses));
+  }
+
+  /** Counts one read under a consent in its current usage period (the frequency limit's counter). Operator only. */
+  @Transaction()
+  @Returns('string')
+  async RecordUse(ctx: Context, consentId: string, at: string): Promise<string> {
+    const state = new LedgerState(ctx);
+    await state.requireOperator();
+    const consent = await state.require<Consent>('consent', parseValue(Id, consentId, 'consentId'));
+    const period = usagePeriod(consent.accessMode, parseValue(Timestamp, at, 'at'));
+    const count = ((await state.get<{ count: number }>('usage', consent.id, period))?.count ?? 0) + 1;
+    await state.put('usage', [consent.id, period], { consentId: consent.id, period, count });
+    state.emit('ConsentUsed', { consentId: consent.id, period, count, at });
+    return canonicalJson({ consentId: consent.id, period, count });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ListConsentsBySubject(ctx: Context, subjectId: string, pageSize: string, bookmark: string): Promise<string> {
+    return this.list(ctx, 'consent~subject', parseValue(Id, subjectId, 'subjectId'), pageSize, bookmark);
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ListConsentsByConsumer(ctx: Context, consumerOrgId: string, pageSize: string, bookmark: string): Promise<string> {
+    return this.list(ctx, 'consent~consumer', parseValue(Id, consumerOrgId, 'consumerOrgId'), pageSize, bookmark);
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ListConsentsByStatus(ctx: Context, status: string, pageSize: string, bookmark: string): Promise<string> {
+    if (!['REQUESTED', 'ACTIVE', 'REJECTED', 'PAUSED', 'REVOKED', 'EXPIRED'].includes(status)) {
+      throw new ChaincodeError('invalid_argument', `unknown consent status ${JSON.stringify(status)}`);
+    }
+    return this.list(ctx, 'consent~status', status, pageSize, bookmark);
+  }
+
+  private async list(ctx: Context, index: string, key: string, pageSize: string, bookmark: string): Promise<string> {
+    const state = new LedgerState(ctx);
+    const page = await state.listIndex(index, [key], ...pageArgs(pageSize, bookmark));
+    const items = await Promise.all(page.items.map(([id]) => state.require<Consent>('consent', id!)));
+    return canonicalJson({ items, bookmark: page.bookmark });
+  }
+
+  private async transition(ctx: Context, consentId: string, action: ConsentAction, granted?: string[]): Promise<string> {
+    const state = new LedgerState(ctx);
+    if (action !== 'expire') await state.requireOperator();
+    const consent = await state.require<Consent>('consent', parseValue(Id, consentId, 'consentId'));
+    const next = transitionConsent(consent, action, state.now(), granted);
+    await state.put('consent', [next.id], next);
+    await state.removeIndex('consent~status', [consent.status, consent.id]);
+    await state.addIndex('consent~status', [next.status, next.id]);
+    state.emit(EVENT[action], eventOf(next));
+    return canonicalJson(next);
+  }
+}
+
+function eventOf(c: Consent): Record<string, unknown> {
+  return {
+    consentId: c.id,
+    subjectId: c.subjectId,
+    consumerOrgId: c.consumerOrgId,
+    purpose: c.purpose,
+    status: c.status,
+    grantedFields: c.grantedFields,
+    validFrom: c.validFrom,
+    validUntil: c.validUntil,
+    at: c.updatedAt,
+  };
+}

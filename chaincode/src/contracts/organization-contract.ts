@@ -1,0 +1,77 @@
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { canonicalJson } from '../rules/canonical-json.js';
+import { ChaincodeError } from '../rules/errors.js';
+import type { Organization } from '../rules/exchange-policy.js';
+import { Id, OrganizationInput, Role, parseInput, parseValue } from '../rules/schemas.js';
+import { LedgerState, pageArgs } from './ledger-state.js';
+
+@Info({ title: 'Organisations', description: 'The exchange\'s organisations: MSP, roles, and whether they are verified' })
+export class OrganizationContract extends Contract {
+  constructor() {
+    super('organizations');
+  }
+
+  /**
+   * Registers a verified organisation. Only the operator may, except for the very first operator,
+   * which registers itself through its own MSP to open the exchange.
+   */
+  @Transaction()
+  @Returns('string')
+  async RegisterOrganization(ctx: Context, organizationJson: string): Promise<string> {
+    const state = new LedgerState(ctx);
+    const input = parseInput(OrganizationInput, organizationJson, 'organization');
+    if (await state.get('org', input.id)) throw new ChaincodeError('already_exists', `organisation ${input.id} already exists`);
+    if (!(await state.callerIsOperator())) {
+      const bootstrap = input.roles.includes('operator') && input.mspId === state.callerMspId() && !(await hasAnyOperator(state));
+      if (!bootstrap) throw new ChaincodeError('forbidden', `only the exchange operator may register organisations, not ${state.callerMspId()}`);
+    }
+    const now = state.now();
+    const org: Organization = { ...input, roles: [...input.roles].sort(), status: 'VERIFIED', registeredAt: now, updatedAt: now };
+    await state.put('org', [org.id], org);
+    for (const role of org.roles) await state.addIndex('org~role', [role, org.id]);
+    state.emit('OrganizationRegistered', { orgId: org.id, mspId: org.mspId, roles: org.roles, status: org.status, at: now });
+    return canonicalJson(org);
+  }
+
+  @Transaction()
+  @Returns('string')
+  async SuspendOrganization(ctx: Context, orgId: string): Promise<string> {
+    return this.setStatus(ctx, orgId, 'SUSPENDED');
+  }
+
+  @Transaction()
+  @Returns('string')
+  async ReinstateOrganization(ctx: Context, orgId: string): Promise<string> {
+    return this.setStatus(ctx, orgId, 'VERIFIED');
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetOrganization(ctx: Context, orgId: string): Promise<string> {
+    return canonicalJson(await new LedgerState(ctx).require<Organization>('org', parseValue(Id, orgId, 'orgId')));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ListOrganizationsByRole(ctx: Context, role: string, pageSize: string, bookmark: string): Promise<string> {
+    const state = new LedgerState(ctx);
+    const page = await state.listIndex('org~role', [parseValue(Role, role, 'role')], ...pageArgs(pageSize, bookmark));
+    const items = await Promise.all(page.items.map(([id]) => state.require<Organization>('org', id!)));
+    return canonicalJson({ items, bookmark: page.bookmark });
+  }
+
+  private async setStatus(ctx: Context, orgId: string, status: Organization['status']): Promise<string> {
+    const state = new LedgerState(ctx);
+    await state.requireOperator();
+    const org = await state.require<Organization>('org', parseValue(Id, orgId, 'orgId'));
+    if (org.status === status) throw new ChaincodeError('illegal_transition', `organisation ${orgId} is already ${status}`);
+    const next: Organization = { ...org, status, updatedAt: state.now() };
+    await state.put('org', [org.id], next);
+    state.emit(status === 'SUSPENDED' ? 'OrganizationSuspended' : 'OrganizationReinstated', { orgId, status, at: next.updatedAt });
+    return canonicalJson(next);
+  }
+}
+
+async function hasAnyOperator(state: LedgerState): Promise<boolean> {
+  return (await state.listOperatorIds()).length > 0;
+}
