@@ -17,6 +17,8 @@ export {
   verifyChain,
   readBlockFromFile,
   describeBlock,
+  blockTransactions,
+  type BlockTransaction,
   validationCodeName,
   type ChainVerification,
   type ChainProblem,

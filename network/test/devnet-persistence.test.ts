@@ -75,6 +75,17 @@ describe('devnet persistence and crash safety', () => {
     }
   });
 
+  it('reopens a channel with its organisations in any order, and refuses a different set', async () => {
+    const dataDir = await freshDir();
+    const orgs = [
+      { mspId: 'VaultOperatorMSP', domain: 'vault.example.vn' },
+      { mspId: 'AuthorityMSP', domain: 'authority.example.vn' },
+    ];
+    await (await testDevnet({ dataDir, organizations: orgs })).close();
+    await (await testDevnet({ dataDir, organizations: [...orgs].reverse() })).close();
+    await expect(testDevnet({ dataDir, organizations: [orgs[0]!] })).rejects.toThrow(/was created with organisations AuthorityMSP, VaultOperatorMSP, not VaultOperatorMSP/);
+  });
+
   it('loses no transaction whose commit was reported when the process is killed with SIGKILL', async () => {
     const dataDir = await freshDir();
     const child = spawn(process.execPath, [resolve(import.meta.dirname, 'fixtures/devnet-child.mjs'), dataDir, ASSET_CHAINCODE], {

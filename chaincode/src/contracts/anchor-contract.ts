@@ -47,5 +47,5 @@ export class AnchorContract extends Contract {
 }
 
 function sequenceKey(n: number): string {
-  return String(n).padStart(12, '0');
+  return String(n).padStart(10, '0'); // not 12: a 12-digit run reads as a citizen identity number
 }

@@ -5,7 +5,7 @@ import { isPurposeCode } from './purposes.js';
 /** Identifiers are chosen by the caller (UUIDs, v7 recommended) and only checked here, so the chaincode stays deterministic. */
 export const Id = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'must be a lowercase UUID');
 export const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 digest in lowercase hex');
-export const Timestamp = z.iso.datetime({ offset: false, precision: -1, message: 'must be an ISO 8601 UTC timestamp' });
+export const Timestamp = z.iso.datetime({ offset: false, message: 'must be an ISO 8601 UTC timestamp' });
 export const FieldPath = z
   .string()
   .max(120)
@@ -140,17 +140,16 @@ export function parseInput<T extends z.ZodType>(schema: T, json: string, what: s
   } catch {
     throw new ChaincodeError('invalid_argument', `${what} is not valid JSON`);
   }
-  const result = schema.safeParse(raw);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`).join('; ');
-    throw new ChaincodeError('invalid_argument', `${what}: ${problems}`);
-  }
-  return result.data;
+  return parseValue(schema, raw, what);
 }
 
+/** Checks a value against a schema, or fails with `invalid_argument` naming each problem and where it is. */
 export function parseValue<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
   const result = schema.safeParse(value);
-  if (!result.success) throw new ChaincodeError('invalid_argument', `${what}: ${result.error.issues.map((i) => i.message).join('; ')}`);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+    throw new ChaincodeError('invalid_argument', `${what}: ${problems}`);
+  }
   return result.data;
 }
 

@@ -4,6 +4,7 @@ import { common, peer } from '@hyperledger/fabric-protos';
 import { blockDataHash, blockHeaderHash, transactionFilter } from './block-format.js';
 import { BLOCK_FILE, scanBlockFile } from './block-store.js';
 import { DevnetError } from './errors.js';
+import { decodeRwSet } from './rwset.js';
 import { parseTransaction } from './transaction.js';
 
 export interface ChainProblem {
@@ -137,4 +138,31 @@ async function openBlockFile(ledgerDir: string) {
   } catch (err) {
     throw new DevnetError('not_found', `no block file in ${ledgerDir}`, { cause: err });
   }
+}
+
+export interface BlockTransaction {
+  txId: string;
+  validationCode: string;
+  chaincode: string;
+  timestamp: string;
+  writes: { namespace: string; key: string; value: Buffer | null }[];
+  event?: { name: string; payload: Buffer };
+}
+
+/** The endorser transactions of a block with what each wrote and emitted: what a block listener or an auditor reads. */
+export function blockTransactions(block: common.Block): BlockTransaction[] {
+  if (block.getHeader()?.getNumber() === 0) return [];
+  const filter = transactionFilter(block);
+  return (block.getData()?.getDataList_asU8() ?? []).map((envelope, i) => {
+    const tx = parseTransaction(envelope);
+    const event = tx.event;
+    return {
+      txId: tx.txId,
+      validationCode: validationCodeName(filter[i] ?? peer.TxValidationCode.NOT_VALIDATED),
+      chaincode: tx.chaincodeName,
+      timestamp: new Date(tx.timestampMs).toISOString(),
+      writes: decodeRwSet(tx.rwSet).flatMap((ns) => ns.writes.map((w) => ({ namespace: ns.namespace, key: w.key, value: w.value }))),
+      ...(event ? { event: { name: event.getEventName(), payload: Buffer.from(event.getPayload_asU8()) } } : {}),
+    };
+  });
 }

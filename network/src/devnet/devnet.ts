@@ -115,8 +115,8 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     validation: { msps, policies },
     onRecovery: (bytes) => log('warn', 'cut off a torn last block left by a crash', { discardedBytes: bytes }),
   });
-  const members = genesisMspIds(await ledger.readBlock(0));
-  if (members.join(',') !== mspIds.join(',')) {
+  const members = genesisMspIds(await ledger.readBlock(0)).sort();
+  if (members.join(',') !== [...mspIds].sort().join(',')) {
     await ledger.close();
     throw new DevnetError('config', `channel ${channel} in ${dataDir} was created with organisations ${members.join(', ')}, not ${mspIds.join(', ')}`);
   }
