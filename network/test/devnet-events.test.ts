@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { checkpointers, type ChaincodeEvent, type Contract, type Network } from '@hyperledger/fabric-gateway';
-import type { Devnet } from '@citizen-vault/network';
-import { gatewayFor, removeDir, testDevnet, text } from './helpers.js';
+import { text, useDevnet, type TestDevnet } from './helpers.js';
 
 async function take(events: AsyncIterable<ChaincodeEvent>, n: number): Promise<ChaincodeEvent[]> {
   const out: ChaincodeEvent[] = [];
@@ -13,22 +12,14 @@ async function take(events: AsyncIterable<ChaincodeEvent>, n: number): Promise<C
 }
 
 describe('chaincode events', () => {
-  let devnet: Devnet & { dataDir: string };
-  let conn: Awaited<ReturnType<typeof gatewayFor>>;
+  const shared = useDevnet();
+  let devnet: TestDevnet;
   let network: Network;
   let assets: Contract;
 
-  beforeAll(async () => {
-    devnet = await testDevnet();
-    conn = await gatewayFor(devnet);
-    network = conn.gateway.getNetwork(devnet.channel);
+  beforeAll(() => {
+    ({ devnet, network } = shared);
     assets = network.getContract('assets', 'assets');
-  });
-
-  afterAll(async () => {
-    conn?.close();
-    await devnet?.close();
-    await removeDir(devnet.dataDir);
   });
 
   it('delivers the events of committed transactions, in order, after they commit', async () => {

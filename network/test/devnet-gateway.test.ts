@@ -1,31 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { EndorseError, GatewayError, type Contract, type Network } from '@hyperledger/fabric-gateway';
 import * as grpc from '@grpc/grpc-js';
-import type { Devnet } from '@citizen-vault/network';
-import { gatewayFor, removeDir, testDevnet, text, ASSET_CHAINCODE } from './helpers.js';
+import { text, useDevnet, ASSET_CHAINCODE, type SharedDevnet, type TestDevnet } from './helpers.js';
 
 describe('devnet through @hyperledger/fabric-gateway', () => {
-  let devnet: Devnet & { dataDir: string };
-  let conn: Awaited<ReturnType<typeof gatewayFor>>;
+  const shared = useDevnet({
+    chaincodes: [
+      { name: 'assets', path: ASSET_CHAINCODE },
+      { name: 'ledger2', path: ASSET_CHAINCODE, endorsementPolicy: "OR('Org1MSP.peer','Org2MSP.peer')" },
+    ],
+  });
+  let devnet: TestDevnet;
+  let conn: SharedDevnet['conn'];
   let network: Network;
   let assets: Contract;
 
-  beforeAll(async () => {
-    devnet = await testDevnet({
-      chaincodes: [
-        { name: 'assets', path: ASSET_CHAINCODE },
-        { name: 'ledger2', path: ASSET_CHAINCODE, endorsementPolicy: "OR('Org1MSP.peer','Org2MSP.peer')" },
-      ],
-    });
-    conn = await gatewayFor(devnet);
-    network = conn.gateway.getNetwork(devnet.channel);
+  beforeAll(() => {
+    ({ devnet, conn, network } = shared);
     assets = network.getContract('assets', 'assets');
-  });
-
-  afterAll(async () => {
-    conn?.close();
-    await devnet?.close();
-    await removeDir(devnet.dataDir);
   });
 
   it('submits a transaction and evaluates the committed result', async () => {

@@ -1,10 +1,10 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { CommitError, EndorseError, GatewayError, signers, type Contract, type Gateway } from '@hyperledger/fabric-gateway';
-import { startDevnet, type Devnet } from '@citizen-vault/network';
-import { gatewayFor, removeDir, tempDir, testDevnet, text, ASSET_CHAINCODE } from './helpers.js';
+import { startDevnet } from '@citizen-vault/network';
+import { gatewayFor, removeDir, tempDir, text, useDevnet, ASSET_CHAINCODE, type TestDevnet } from './helpers.js';
 
 const MVCC_READ_CONFLICT = 11;
 const PHANTOM_READ_CONFLICT = 12;
@@ -12,27 +12,20 @@ const ENDORSEMENT_POLICY_FAILURE = 10;
 const DUPLICATE_TXID = 9;
 
 describe('devnet validation, as a Fabric peer validates', () => {
-  let devnet: Devnet & { dataDir: string };
-  let conn: Awaited<ReturnType<typeof gatewayFor>>;
+  const shared = useDevnet({
+    chaincodes: [
+      { name: 'assets', path: ASSET_CHAINCODE, endorsementPolicy: 'ANY Endorsement' },
+      { name: 'strict', path: ASSET_CHAINCODE, endorsementPolicy: "AND('Org1MSP.peer','Org2MSP.peer')" },
+    ],
+  });
+  let devnet: TestDevnet;
   let assets: Contract;
   let strict: Contract;
 
-  beforeAll(async () => {
-    devnet = await testDevnet({
-      chaincodes: [
-        { name: 'assets', path: ASSET_CHAINCODE, endorsementPolicy: 'ANY Endorsement' },
-        { name: 'strict', path: ASSET_CHAINCODE, endorsementPolicy: "AND('Org1MSP.peer','Org2MSP.peer')" },
-      ],
-    });
-    conn = await gatewayFor(devnet);
-    assets = conn.gateway.getNetwork(devnet.channel).getContract('assets', 'assets');
-    strict = conn.gateway.getNetwork(devnet.channel).getContract('strict', 'assets');
-  });
-
-  afterAll(async () => {
-    conn?.close();
-    await devnet?.close();
-    await removeDir(devnet.dataDir);
+  beforeAll(() => {
+    devnet = shared.devnet;
+    assets = shared.network.getContract('assets', 'assets');
+    strict = shared.network.getContract('strict', 'assets');
   });
 
   it('commits exactly one of two concurrent updates of a key and marks the other MVCC_READ_CONFLICT', async () => {

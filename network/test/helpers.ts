@@ -3,7 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { connect, signers, type Gateway, type Identity, type Signer } from '@hyperledger/fabric-gateway';
+import { afterAll, beforeAll } from 'vitest';
+import { connect, signers, type Gateway, type Identity, type Network, type Signer } from '@hyperledger/fabric-gateway';
 import { startDevnet, type Devnet, type DevnetOptions } from '@citizen-vault/network';
 
 export const ASSET_CHAINCODE = resolve(import.meta.dirname, 'fixtures/asset-chaincode');
@@ -17,7 +18,7 @@ export async function removeDir(dir: string): Promise<void> {
 }
 
 /** A devnet on a free port in a fresh directory, quiet unless something goes wrong. */
-export async function testDevnet(overrides: Partial<DevnetOptions> = {}): Promise<Devnet & { dataDir: string }> {
+export async function testDevnet(overrides: Partial<DevnetOptions> = {}): Promise<TestDevnet> {
   const dataDir = overrides.dataDir ?? (await tempDir());
   const devnet = await startDevnet({
     dataDir,
@@ -67,6 +68,31 @@ export async function gatewayFor(devnet: Pick<Devnet, 'endpoint' | 'connection'>
       client.close();
     },
   };
+}
+
+export type TestDevnet = Devnet & { dataDir: string };
+
+export interface SharedDevnet {
+  devnet: TestDevnet;
+  /** A gateway for the first organisation's User1. */
+  conn: Awaited<ReturnType<typeof gatewayFor>>;
+  network: Network;
+}
+
+/** One devnet and gateway for a whole `describe` block, started before its tests and removed after them. */
+export function useDevnet(overrides: Partial<DevnetOptions> = {}): SharedDevnet {
+  const shared = {} as SharedDevnet;
+  beforeAll(async () => {
+    shared.devnet = await testDevnet(overrides);
+    shared.conn = await gatewayFor(shared.devnet);
+    shared.network = shared.conn.gateway.getNetwork(shared.devnet.channel);
+  });
+  afterAll(async () => {
+    shared.conn?.close();
+    await shared.devnet?.close();
+    if (shared.devnet) await removeDir(shared.devnet.dataDir);
+  });
+  return shared;
 }
 
 export const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
