@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EndorseError, GatewayError, type Contract, type Network } from '@hyperledger/fabric-gateway';
 import * as grpc from '@grpc/grpc-js';
+import { common, peer } from '@hyperledger/fabric-protos';
 import { text, useDevnet, ASSET_CHAINCODE, type SharedDevnet, type TestDevnet } from './helpers.js';
 
 describe('devnet through @hyperledger/fabric-gateway', () => {
@@ -133,6 +134,33 @@ describe('devnet through @hyperledger/fabric-gateway', () => {
     const e2 = (await wrongChaincode.submitTransaction('X').catch((e: unknown) => e)) as GatewayError;
     expect(e2.code).toBe(grpc.status.NOT_FOUND);
     expect(e2.message).toContain('chaincode nosuchcc is not deployed');
+  });
+
+  it('answers Fabric\'s query system chaincode (qscc): chain info, blocks and transactions', async () => {
+    const qscc = network.getContract('qscc');
+    const commit = await assets.submitAsync('PutAsset', { arguments: ['q-1', 'v'] });
+    const status = await commit.getStatus();
+
+    const info = common.BlockchainInfo.deserializeBinary(await qscc.evaluateTransaction('GetChainInfo', devnet.channel));
+    expect(info.getHeight()).toBe(devnet.height());
+    const last = await devnet.readBlock(devnet.height() - 1);
+    expect(Buffer.from(info.getPreviousblockhash_asU8())).toEqual(Buffer.from(last.getHeader()!.getPreviousHash_asU8()));
+
+    const byNumber = await qscc.evaluateTransaction('GetBlockByNumber', devnet.channel, String(status.blockNumber));
+    expect(Buffer.from(byNumber)).toEqual(Buffer.from((await devnet.readBlock(Number(status.blockNumber))).serializeBinary()));
+    const byTx = await qscc.evaluateTransaction('GetBlockByTxID', devnet.channel, commit.getTransactionId());
+    expect(Buffer.from(byTx)).toEqual(Buffer.from(byNumber));
+    const byHash = await qscc.evaluateTransaction('GetBlockByHash', devnet.channel, Buffer.from(info.getPreviousblockhash_asU8()));
+    expect(common.Block.deserializeBinary(byHash).getHeader()!.getNumber()).toBe(devnet.height() - 2);
+
+    const processed = peer.ProcessedTransaction.deserializeBinary(await qscc.evaluateTransaction('GetTransactionByID', devnet.channel, commit.getTransactionId()));
+    expect(processed.getValidationcode()).toBe(0);
+    const payload = common.Payload.deserializeBinary(processed.getTransactionenvelope()!.getPayload_asU8());
+    expect(common.ChannelHeader.deserializeBinary(payload.getHeader()!.getChannelHeader_asU8()).getTxId()).toBe(commit.getTransactionId());
+
+    const missing = (await qscc.evaluateTransaction('GetBlockByNumber', devnet.channel, '999999').catch((e: unknown) => e)) as GatewayError;
+    expect(missing.details[0]?.message).toContain('error entry not found in index');
+    await expect(qscc.submitTransaction('GetChainInfo', devnet.channel)).rejects.toThrow(/chaincode qscc is not deployed/);
   });
 
   it('survives a chaincode that calls process.exit, and runs the next transaction', async () => {

@@ -39,6 +39,7 @@ export class Ledger {
   readonly state = new WorldState();
   private readonly txIndex = new Map<string, TxStatus>();
   private readonly blockEvents = new Map<number, peer.ChaincodeEvent[]>();
+  private readonly blockByHash = new Map<string, number>();
   private readonly listeners = new Set<(block: CommittedBlock) => void>();
   private readonly ctx: ValidationContext;
   private lastHeaderHash: Buffer = Buffer.alloc(0);
@@ -78,6 +79,10 @@ export class Ledger {
 
   txStatus(txId: string): TxStatus | undefined {
     return this.txIndex.get(txId);
+  }
+
+  blockNumberByHash(headerHash: Uint8Array): number | undefined {
+    return this.blockByHash.get(Buffer.from(headerHash).toString('hex'));
   }
 
   eventsInBlock(number: number): readonly peer.ChaincodeEvent[] {
@@ -154,6 +159,7 @@ export class Ledger {
     });
     if (events.length > 0) this.blockEvents.set(number, events);
     this.lastHeaderHash = blockHeaderHash(header);
+    this.blockByHash.set(this.lastHeaderHash.toString('hex'), number);
     this.committedHeight = number + 1;
     const committed: CommittedBlock = { number, transactions: results.map(({ txId, code }) => ({ txId, code })), events };
     for (const listener of this.listeners) listener(committed);
