@@ -1,21 +1,15 @@
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { peer, ledger } from '@hyperledger/fabric-protos';
 import timestampPb from 'google-protobuf/google/protobuf/timestamp_pb.js';
+import type { ChaincodeTransport, TransportFactory } from './chaincode-transport.js';
 import { DevnetError } from './errors.js';
 import type { TxSimulator, RangeBatch } from './simulator.js';
 
 const Type = peer.ChaincodeMessage.Type;
-const WORKER_URL = new URL('./chaincode-worker.js', import.meta.url);
 
 export interface ChaincodeProcessOptions {
   name: string;
-  /** Directory of the chaincode package (its package.json `main` exports `contracts`). */
-  path: string;
-  /** The peer's MSP id, what the chaincode's `stub.getMspID()` answers. */
-  localMspId: string;
-  /** fabric-shim's log level in the chaincode (CORE_CHAINCODE_LOGGING_LEVEL). */
-  logLevel: string;
+  /** How to reach the chaincode: a worker running its package, or its chaincode-as-a-service server. */
+  transport: TransportFactory;
   /** How long one transaction may run, like the peer's `chaincode.executetimeout`. */
   executeTimeoutMs: number;
 }
@@ -39,17 +33,16 @@ interface Pending {
 }
 
 /**
- * The peer's side of the chaincode protocol for one chaincode on one peer: starts the chaincode in a
- * worker thread, sends it TRANSACTION messages and answers its state requests from the transaction's
- * simulator. If the chaincode dies, in-flight transactions fail and the next one starts it again.
+ * The peer's side of the chaincode protocol for one chaincode on one peer: connects to the chaincode,
+ * completes its REGISTER handshake, sends it TRANSACTION messages and answers its state requests
+ * from the transaction's simulator. If the chaincode goes away, in-flight transactions fail and the
+ * next one connects again.
  */
 export class ChaincodeProcess {
-  private worker: Worker | undefined;
-  private starting: Promise<Worker> | undefined;
+  private transport: ChaincodeTransport | undefined;
+  private starting: Promise<ChaincodeTransport> | undefined;
   private readonly pending = new Map<string, Pending>();
   private closed = false;
-  /** Messages for the worker, posted together once per turn of the event loop (fewer thread wake-ups). */
-  private outbox: Uint8Array[] = [];
 
   constructor(private readonly options: ChaincodeProcessOptions) {}
 
@@ -58,7 +51,7 @@ export class ChaincodeProcess {
   }
 
   async start(): Promise<void> {
-    await this.ensureWorker();
+    await this.connected();
   }
 
   async execute(
@@ -68,7 +61,7 @@ export class ChaincodeProcess {
     input: Uint8Array,
     context: ExecutionContext,
   ): Promise<ChaincodeOutcome> {
-    const worker = await this.ensureWorker();
+    const transport = await this.connected();
     const key = `${channelId}${txId}`;
     if (this.pending.has(key)) throw new DevnetError('duplicate_txid', `transaction ${txId} is already executing`);
     return new Promise<ChaincodeOutcome>((resolve, reject) => {
@@ -83,64 +76,53 @@ export class ChaincodeProcess {
       msg.setChannelId(channelId);
       msg.setPayload(input);
       msg.setProposal(signedProposal);
-      this.post(worker, msg.serializeBinary());
+      transport.send(msg);
     });
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    const worker = this.worker;
-    this.worker = undefined;
-    if (worker) await worker.terminate();
+    const transport = this.transport;
+    this.transport = undefined;
+    await transport?.close();
   }
 
-  private ensureWorker(): Promise<Worker> {
+  private connected(): Promise<ChaincodeTransport> {
     if (this.closed) return Promise.reject(new DevnetError('unavailable', 'the devnet is shutting down'));
-    if (this.worker) return Promise.resolve(this.worker);
-    this.starting ??= this.spawn().finally(() => (this.starting = undefined));
+    if (this.transport) return Promise.resolve(this.transport);
+    this.starting ??= this.connect().finally(() => (this.starting = undefined));
     return this.starting;
   }
 
-  private spawn(): Promise<Worker> {
-    const { name, path, localMspId, logLevel } = this.options;
-    const worker = new Worker(fileURLToPath(WORKER_URL), {
-      workerData: { chaincodePath: path, chaincodeId: name },
-      env: { ...process.env, CORE_PEER_LOCALMSPID: localMspId, CORE_CHAINCODE_LOGGING_LEVEL: logLevel },
-      stdout: false,
-      stderr: false,
-    });
-    return new Promise<Worker>((resolve, reject) => {
+  private connect(): Promise<ChaincodeTransport> {
+    const { name } = this.options;
+    return new Promise<ChaincodeTransport>((resolve, reject) => {
       let registered = false;
-      worker.on('message', (batch: Uint8Array[]) => {
-        for (const bytes of batch) {
-          const msg = peer.ChaincodeMessage.deserializeBinary(bytes);
-          if (!registered) {
-            if (msg.getType() !== Type.REGISTER) continue;
-            registered = true;
-            this.send(worker, Type.REGISTERED, '', '');
-            this.send(worker, Type.READY, '', '');
-            this.worker = worker;
-            resolve(worker);
-            continue;
+      const transport: ChaincodeTransport = this.options.transport({
+        onMessage: (msg) => {
+          if (registered) {
+            void this.onMessage(transport, msg);
+            return;
           }
-          void this.onMessage(worker, msg);
-        }
-      });
-      worker.on('error', (err) => {
-        if (!registered) reject(new DevnetError('chaincode_failed', `chaincode ${name} failed to start: ${err.message}`, { cause: err }));
-        this.fail(worker, `chaincode ${name} crashed: ${err.message}`);
-      });
-      worker.on('exit', (code) => {
-        if (!registered) reject(new DevnetError('chaincode_failed', `chaincode ${name} exited with code ${code} while starting`));
-        this.fail(worker, `chaincode ${name} exited with code ${code}`);
+          if (msg.getType() !== Type.REGISTER) return;
+          registered = true;
+          this.send(transport, Type.REGISTERED, '', '');
+          this.send(transport, Type.READY, '', '');
+          this.transport = transport;
+          resolve(transport);
+        },
+        onClose: (reason) => {
+          if (!registered) reject(new DevnetError('chaincode_failed', `chaincode ${name} ${reason} before it registered`));
+          this.fail(transport, `chaincode ${name} ${reason}`);
+        },
       });
     });
   }
 
-  /** Fails every transaction in flight on a worker that has gone, so the next call starts a new one. */
-  private fail(worker: Worker, reason: string): void {
-    if (this.worker !== worker) return;
-    this.worker = undefined;
+  /** Fails every transaction in flight on a connection that has gone, so the next call connects again. */
+  private fail(transport: ChaincodeTransport, reason: string): void {
+    if (this.transport !== transport) return;
+    this.transport = undefined;
     for (const [key, p] of this.pending) {
       clearTimeout(p.timer);
       p.reject(new DevnetError('chaincode_failed', reason));
@@ -148,7 +130,7 @@ export class ChaincodeProcess {
     }
   }
 
-  private async onMessage(worker: Worker, msg: peer.ChaincodeMessage): Promise<void> {
+  private async onMessage(transport: ChaincodeTransport, msg: peer.ChaincodeMessage): Promise<void> {
     const key = `${msg.getChannelId()}${msg.getTxid()}`;
     const pending = this.pending.get(key);
     if (!pending) return; // timed out or failed already
@@ -165,10 +147,10 @@ export class ChaincodeProcess {
     }
     try {
       const payload = await this.answer(msg, pending.context);
-      this.send(worker, Type.RESPONSE, msg.getChannelId(), msg.getTxid(), payload);
+      this.send(transport, Type.RESPONSE, msg.getChannelId(), msg.getTxid(), payload);
     } catch (err) {
       const text = err instanceof Error ? err.message : String(err);
-      this.send(worker, Type.ERROR, msg.getChannelId(), msg.getTxid(), Buffer.from(text, 'utf8'));
+      this.send(transport, Type.ERROR, msg.getChannelId(), msg.getTxid(), Buffer.from(text, 'utf8'));
     }
   }
 
@@ -265,22 +247,13 @@ export class ChaincodeProcess {
     }
   }
 
-  private send(worker: Worker, type: number, channelId: string, txId: string, payload?: Uint8Array): void {
+  private send(transport: ChaincodeTransport, type: number, channelId: string, txId: string, payload?: Uint8Array): void {
     const msg = new peer.ChaincodeMessage();
     msg.setType(type as peer.ChaincodeMessage.TypeMap[keyof peer.ChaincodeMessage.TypeMap]);
     msg.setChannelId(channelId);
     msg.setTxid(txId);
     if (payload) msg.setPayload(payload);
-    this.post(worker, msg.serializeBinary());
-  }
-
-  private post(worker: Worker, bytes: Uint8Array): void {
-    if (this.outbox.push(bytes) > 1) return;
-    setImmediate(() => {
-      const batch = this.outbox;
-      this.outbox = [];
-      if (this.worker === worker || !this.worker) worker.postMessage(batch);
-    });
+    transport.send(msg);
   }
 }
 

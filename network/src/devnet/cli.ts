@@ -8,6 +8,7 @@ import { DevnetError } from './errors.js';
 
 const USAGE = `Usage:
   devnet [start] --chaincode NAME=PATH [--chaincode ...] [options]
+      --chaincode-server NAME=HOST:PORT   a chaincode running as a service, which the devnet dials
       --data-dir DIR          where crypto material and blocks live (default .data/devnet)
       --host HOST             address to listen on (default 127.0.0.1)
       --port PORT             gRPC port (default 7051; 0 picks a free one)
@@ -29,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
       port: { type: 'string', default: '7051' },
       channel: { type: 'string' },
       chaincode: { type: 'string', multiple: true, default: [] },
+      'chaincode-server': { type: 'string', multiple: true, default: [] },
       policy: { type: 'string', multiple: true, default: [] },
       org: { type: 'string', multiple: true, default: [] },
       'batch-size': { type: 'string' },
@@ -73,16 +75,22 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function start(
-  values: { host: string; port: string; chaincode: string[]; policy: string[]; org: string[]; 'batch-size'?: string; 'batch-timeout-ms'?: string },
+  values: { host: string; port: string; chaincode: string[]; 'chaincode-server': string[]; policy: string[]; org: string[]; 'batch-size'?: string; 'batch-timeout-ms'?: string },
   dataDir: string,
   channel: string,
 ): Promise<number> {
   const policies = new Map(values.policy.map((p) => pair(p, '--policy')));
-  const chaincodes: ChaincodeSpec[] = values.chaincode.map((c) => {
-    const [name, path] = pair(c, '--chaincode');
-    return { name, path: resolve(path), endorsementPolicy: policies.get(name) };
-  });
-  if (chaincodes.length === 0) throw usage('give at least one --chaincode NAME=PATH');
+  const chaincodes: ChaincodeSpec[] = [
+    ...values.chaincode.map((c) => {
+      const [name, path] = pair(c, '--chaincode');
+      return { name, path: resolve(path), endorsementPolicy: policies.get(name) };
+    }),
+    ...values['chaincode-server'].map((c) => {
+      const [name, address] = pair(c, '--chaincode-server');
+      return { name, address, endorsementPolicy: policies.get(name) };
+    }),
+  ];
+  if (chaincodes.length === 0) throw usage('give at least one --chaincode NAME=PATH or --chaincode-server NAME=HOST:PORT');
   for (const name of policies.keys()) {
     if (!chaincodes.some((c) => c.name === name)) throw usage(`--policy names ${name}, which is not a --chaincode`);
   }

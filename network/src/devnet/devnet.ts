@@ -6,6 +6,7 @@ import { gateway, type common } from '@hyperledger/fabric-protos';
 import { genesisBlock, genesisMspIds } from './block-format.js';
 import { verifyChain, type ChainVerification, type VerifyProgress } from './block-reader.js';
 import { ChaincodeProcess } from './chaincode-runtime.js';
+import { serviceTransport, workerTransport } from './chaincode-transport.js';
 import { ensureOrganizationMaterial, type OrganizationMaterial, type OrganizationSpec } from './crypto-material.js';
 import { Endorser, type ChaincodeDefinition, type PeerNode } from './endorser.js';
 import { DevnetError } from './errors.js';
@@ -18,8 +19,13 @@ import { SniServerCredentials } from './tls-credentials.js';
 
 export interface ChaincodeSpec {
   name: string;
-  /** Directory of a fabric-contract-api package whose `main` exports `contracts`. */
-  path: string;
+  /** Directory of a fabric-contract-api package whose `main` exports `contracts`: run in-process. */
+  path?: string;
+  /**
+   * `host:port` of the chaincode running as a service (`fabric-chaincode-node server`), which the
+   * devnet dials as a Fabric peer does. Give `path` or `address`, not both.
+   */
+  address?: string;
   version?: string;
   /** Fabric policy notation, e.g. `OR('Org1MSP.peer','Org2MSP.peer')` or `MAJORITY Endorsement` (the default). */
   endorsementPolicy?: string;
@@ -127,13 +133,14 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
   for (const org of orgs) {
     const chaincodes = new Map<string, ChaincodeProcess>();
     for (const cc of options.chaincodes) {
-      const process = new ChaincodeProcess({
-        name: cc.name,
-        path: resolve(cc.path),
-        localMspId: org.mspId,
-        logLevel: options.chaincodeLogLevel ?? 'warning',
-        executeTimeoutMs: options.executeTimeoutMs ?? 30_000,
-      });
+      const transport = cc.path
+        ? workerTransport({
+            name: cc.name,
+            path: resolve(cc.path),
+            env: { CORE_PEER_LOCALMSPID: org.mspId, CORE_CHAINCODE_LOGGING_LEVEL: options.chaincodeLogLevel ?? 'warning' },
+          })
+        : serviceTransport({ address: cc.address!, dialTimeoutMs: 10_000 });
+      const process = new ChaincodeProcess({ name: cc.name, transport, executeTimeoutMs: options.executeTimeoutMs ?? 30_000 });
       chaincodes.set(cc.name, process);
       processes.push(process);
     }
@@ -248,8 +255,13 @@ async function validateOptions(options: DevnetOptions, orgs: OrganizationSpec[])
   unique(options.chaincodes.map((c) => c.name), 'chaincode');
   for (const cc of options.chaincodes) {
     if (!/^[A-Za-z0-9_][A-Za-z0-9_.+-]*$/.test(cc.name)) throw new DevnetError('config', `chaincode name ${JSON.stringify(cc.name)} is not valid`);
-    const pkg = join(resolve(cc.path), 'package.json');
-    if (!(await access(pkg).then(() => true, () => false))) {
+    if ((cc.path === undefined) === (cc.address === undefined)) {
+      throw new DevnetError('config', `chaincode ${cc.name}: give either a package path or a chaincode-as-a-service address`);
+    }
+    if (cc.address !== undefined && !/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(cc.address)) {
+      throw new DevnetError('config', `chaincode ${cc.name}: address ${JSON.stringify(cc.address)} is not host:port`);
+    }
+    if (cc.path !== undefined && !(await access(join(resolve(cc.path), 'package.json')).then(() => true, () => false))) {
       throw new DevnetError('config', `chaincode ${cc.name}: no package.json in ${resolve(cc.path)}`);
     }
   }
