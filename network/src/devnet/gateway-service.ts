@@ -54,11 +54,11 @@ export function createGatewayService(deps: GatewayDeps): gateway.IGatewayServer 
         res.setResult(SYSTEM_CHAINCODES.has(p.chaincodeName) ? await systemResponse(deps.ledger, p) : await deps.endorser.evaluate(p, node));
         return res;
       } catch (err) {
-        if (err instanceof SystemChaincodeError) err = new EndorsementError(node, `chaincode response 500, ${err.message}`, 500);
-        if (err instanceof EndorsementError) {
-          throw rpcError(status.UNKNOWN, `evaluate call to endorser returned error: ${err.message}`, [detail(err)]);
+        const failure = err instanceof SystemChaincodeError ? new EndorsementError(node, `chaincode response 500, ${err.message}`, 500) : err;
+        if (failure instanceof EndorsementError) {
+          throw rpcError(status.UNKNOWN, `evaluate call to endorser returned error: ${failure.message}`, [detail(failure)]);
         }
-        throw err;
+        throw failure;
       }
     }),
 
