@@ -65,6 +65,7 @@ async function startServer(dataDir, policy) {
   const child = spawn(process.execPath, [...nodeArgs, resolve(import.meta.dirname, 'devnet-server.js'), dataDir, CHAINCODE, policy], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  process.once('exit', () => child.kill('SIGKILL')); // never leave a devnet behind, even when the benchmark fails
   const line = await new Promise((ok, fail) => {
     createInterface({ input: child.stdout }).once('line', ok);
     child.once('exit', (code) => fail(new Error(`devnet exited with ${code}`)));
