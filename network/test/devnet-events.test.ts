@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkpointers, type ChaincodeEvent, type Contract, type Network } from '@hyperledger/fabric-gateway';
-import { text, useDevnet, type TestDevnet } from './helpers.js';
+import { gatewayFor, text, useDevnet, type TestDevnet } from './helpers.js';
 
 async function take(events: AsyncIterable<ChaincodeEvent>, n: number): Promise<ChaincodeEvent[]> {
   const out: ChaincodeEvent[] = [];
@@ -70,5 +70,55 @@ describe('chaincode events', () => {
     const rest = await take(resumed, 2);
     resumed.close();
     expect(rest.map((e) => JSON.parse(text(e.payload)).id)).toEqual(['r-2', 'r-3']);
+  });
+
+  it('streams whole blocks through the Deliver service from a given block, then as they commit', async () => {
+    const blocks = await network.getBlockEvents({ startBlock: 0n });
+    try {
+      const seen: bigint[] = [];
+      const iterator = blocks[Symbol.asyncIterator]();
+      const height = devnet.height();
+      for (let i = 0; i < height; i++) {
+        const { value } = await iterator.next();
+        seen.push(BigInt(value.getHeader()!.getNumber()));
+      }
+      expect(seen).toEqual(Array.from({ length: height }, (_, i) => BigInt(i)));
+      const commit = await assets.submitAsync('PutAsset', { arguments: ['blk-1', 'v'] });
+      const { value: next } = await iterator.next();
+      expect(next.getHeader()!.getNumber()).toBe(height);
+      expect(Number((await commit.getStatus()).blockNumber)).toBe(height);
+      expect(Buffer.from(next.serializeBinary())).toEqual(Buffer.from((await devnet.readBlock(height)).serializeBinary()));
+    } finally {
+      blocks.close();
+    }
+  });
+
+  it('streams filtered blocks with transaction ids, validation codes and event names', async () => {
+    const start = BigInt(devnet.height());
+    const commit = await assets.submitAsync('CreateAsset', { arguments: ['flt-1', 'v'] });
+    await commit.getStatus();
+    const filtered = await network.getFilteredBlockEvents({ startBlock: start });
+    try {
+      const { value } = await filtered[Symbol.asyncIterator]().next();
+      const tx = value.getFilteredTransactionsList()[0]!;
+      expect(tx.getTxid()).toBe(commit.getTransactionId());
+      expect(tx.getTxValidationCode()).toBe(0);
+      const event = tx.getTransactionActions()!.getChaincodeActionsList()[0]!.getChaincodeEvent()!;
+      expect(event.getEventName()).toBe('AssetCreated');
+      expect(event.getPayload_asU8().length).toBe(0); // filtered blocks carry no payloads
+    } finally {
+      filtered.close();
+    }
+  });
+
+  it('refuses block events to a client whose signature does not verify', async () => {
+    const forger = await gatewayFor(devnet, { signer: async () => new Uint8Array(72).fill(7) });
+    try {
+      const blocks = await forger.gateway.getNetwork(devnet.channel).getBlockEvents({ startBlock: 0n });
+      await expect(blocks[Symbol.asyncIterator]().next()).rejects.toThrow(/Unexpected status response: 403/);
+      blocks.close();
+    } finally {
+      forger.close();
+    }
   });
 });

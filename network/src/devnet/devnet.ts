@@ -2,7 +2,7 @@ import { createPrivateKey } from 'node:crypto';
 import { access, mkdir, writeFile, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Server } from '@grpc/grpc-js';
-import { gateway, type common } from '@hyperledger/fabric-protos';
+import { gateway, peer, type common } from '@hyperledger/fabric-protos';
 import { genesisBlock, genesisMspIds } from './block-format.js';
 import { verifyChain, type ChainVerification, type VerifyProgress } from './block-reader.js';
 import { ChaincodeProcess } from './chaincode-runtime.js';
@@ -10,6 +10,7 @@ import { serviceTransport, workerTransport } from './chaincode-transport.js';
 import { ensureOrganizationMaterial, type OrganizationMaterial, type OrganizationSpec } from './crypto-material.js';
 import { Endorser, type ChaincodeDefinition, type PeerNode } from './endorser.js';
 import { DevnetError } from './errors.js';
+import { createDeliverService } from './deliver-service.js';
 import { createGatewayService } from './gateway-service.js';
 import { Ledger } from './ledger.js';
 import { MspRegistry, serializeIdentity } from './msp.js';
@@ -189,6 +190,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     });
     server = new Server({ 'grpc.max_receive_message_length': 100 * 1024 * 1024, 'grpc.max_send_message_length': 100 * 1024 * 1024 });
     server.addService(gateway.GatewayService, service);
+    server.addService(peer.DeliverService, createDeliverService({ channelId: channel, msps, ledger, clock }));
     const credentials = new SniServerCredentials(
       orgs.map((o) => ({ hostNames: [o.peerHostAlias, 'localhost'], certPem: o.peer.tlsCertPem, keyPem: o.peer.tlsKeyPem })),
     );

@@ -9,6 +9,7 @@ import type { MspRegistry } from './msp.js';
 import type { Orderer } from './orderer.js';
 import { planEndorsers, type Policy } from './policy.js';
 import { checkProposal, decode, type CheckedProposal } from './proposal.js';
+import { followBlocks, writeWithBackpressure } from './block-follower.js';
 import { SYSTEM_CHAINCODES, SystemChaincodeError, evaluateQscc } from './system-chaincode.js';
 import { parseTransaction } from './transaction.js';
 
@@ -204,43 +205,25 @@ async function streamEvents(
   const ledger = deps.ledger;
 
   const afterTx = afterTxId ? ledger.txStatus(afterTxId) : undefined;
-  let next = afterTx ? afterTx.blockNumber : startBlock(req.getStartPosition(), ledger.height);
+  const next = afterTx ? afterTx.blockNumber : startBlock(req.getStartPosition(), ledger.height);
   let skipUntilAfter = afterTx ? afterTxId : undefined;
 
-  let closed = false;
-  let wake: (() => void) | undefined;
-  const unsubscribe = ledger.onCommit(() => wake?.());
-  call.on('cancelled', () => {
-    closed = true;
-    wake?.();
-  });
-  try {
-    while (!closed) {
-      if (next >= ledger.height) {
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
-        continue;
-      }
-      let events = ledger.eventsInBlock(next).filter((e) => e.getChaincodeId() === chaincodeId);
-      if (skipUntilAfter) {
-        const i = events.findIndex((e) => e.getTxId() === skipUntilAfter);
-        if (i >= 0) events = events.slice(i + 1);
-        skipUntilAfter = undefined;
-      }
-      if (events.length > 0) {
-        const res = new gateway.ChaincodeEventsResponse();
-        res.setBlockNumber(next);
-        res.setEventsList(events);
-        if (!call.write(res)) await new Promise<void>((resolve) => call.once('drain', resolve));
-      }
-      next++;
+  await followBlocks(ledger, next, Number.MAX_SAFE_INTEGER, call, async (blockNumber) => {
+    let events = ledger.eventsInBlock(blockNumber).filter((e) => e.getChaincodeId() === chaincodeId);
+    if (skipUntilAfter) {
+      const i = events.findIndex((e) => e.getTxId() === skipUntilAfter);
+      if (i >= 0) events = events.slice(i + 1);
+      skipUntilAfter = undefined;
     }
-  } finally {
-    unsubscribe();
-  }
+    if (events.length === 0) return;
+    const res = new gateway.ChaincodeEventsResponse();
+    res.setBlockNumber(blockNumber);
+    res.setEventsList(events);
+    await writeWithBackpressure(call, res);
+  });
 }
 
-function startBlock(position: orderer.SeekPosition | undefined, height: number): number {
+export function startBlock(position: orderer.SeekPosition | undefined, height: number): number {
   switch (position?.getTypeCase()) {
     case orderer.SeekPosition.TypeCase.SPECIFIED:
       return position.getSpecified()!.getNumber();
