@@ -19,7 +19,7 @@ const request: ConsentRequest = {
 };
 
 function active(overrides: Partial<Consent> = {}): Consent {
-  return { ...transitionConsent(newConsent(request, T0), 'approve', T0, ['residence.province', 'income.monthly']), ...overrides };
+  return { ...transitionConsent(newConsent(request, 'Org1MSP', T0), 'approve', T0, ['residence.province', 'income.monthly']), ...overrides };
 }
 
 const use = (o: Partial<{ consumerOrgId: string; purpose: string; fields: string[]; at: string }> = {}) => ({
@@ -48,7 +48,7 @@ describe('consent lifecycle', () => {
     for (const from of ALL) {
       for (const action of Object.keys(CONSENT_TRANSITIONS) as ConsentAction[]) {
         const at = action === 'expire' ? late : T0;
-        const consent: Consent = { ...newConsent(request, T0), status: from };
+        const consent: Consent = { ...newConsent(request, 'Org1MSP', T0), status: from };
         const expected = allowed.find(([f, a]) => f === from && a === action);
         if (expected) expect(transitionConsent(consent, action, at).status).toBe(expected[2]);
         else expect(() => transitionConsent(consent, action, at)).toThrow(/\[illegal_transition\]/);
@@ -57,15 +57,15 @@ describe('consent lifecycle', () => {
   });
 
   it('grants all requested fields by default, or a subset, but never a field that was not requested', () => {
-    expect(transitionConsent(newConsent(request, T0), 'approve', T0).grantedFields).toEqual(request.requestedFields);
+    expect(transitionConsent(newConsent(request, 'Org1MSP', T0), 'approve', T0).grantedFields).toEqual(request.requestedFields);
     expect(active().grantedFields).toEqual(['residence.province', 'income.monthly']);
-    expect(() => transitionConsent(newConsent(request, T0), 'approve', T0, ['health.diagnoses'])).toThrow(/never requested/);
-    expect(() => transitionConsent(newConsent(request, T0), 'approve', T0, [])).toThrow(/at least one field/);
+    expect(() => transitionConsent(newConsent(request, 'Org1MSP', T0), 'approve', T0, ['health.diagnoses'])).toThrow(/never requested/);
+    expect(() => transitionConsent(newConsent(request, 'Org1MSP', T0), 'approve', T0, [])).toThrow(/at least one field/);
   });
 
   it('records when it changed and when the citizen decided', () => {
     const at = '2026-12-02T10:00:00.000Z';
-    const approved = transitionConsent(newConsent(request, T0), 'approve', at);
+    const approved = transitionConsent(newConsent(request, 'Org1MSP', T0), 'approve', at);
     expect(approved.updatedAt).toBe(at);
     expect(approved.decidedAt).toBe(at);
     expect(transitionConsent(approved, 'pause', '2026-12-03T00:00:00.000Z').decidedAt).toBe(at);
@@ -77,7 +77,7 @@ describe('consent lifecycle', () => {
   });
 
   it('refuses to approve a request whose window has closed', () => {
-    expect(() => transitionConsent(newConsent(request, T0), 'approve', '2027-01-02T00:00:00Z')).toThrow(/already closed/);
+    expect(() => transitionConsent(newConsent(request, 'Org1MSP', T0), 'approve', '2027-01-02T00:00:00Z')).toThrow(/already closed/);
   });
 });
 
@@ -90,7 +90,7 @@ describe('use check', () => {
     ['wrong_consumer', active(), use({ consumerOrgId: '01935c7e-9999-7000-8000-000000000009' }), 0],
     ['not_active', active({ status: 'REVOKED' }), use(), 0],
     ['not_active', active({ status: 'PAUSED' }), use(), 0],
-    ['not_active', newConsent(request, T0), use(), 0],
+    ['not_active', newConsent(request, 'Org1MSP', T0), use(), 0],
     ['expired', active({ status: 'EXPIRED' }), use(), 0],
     ['expired', active(), use({ at: '2027-01-01T00:00:00Z' }), 0],
     ['not_yet_valid', active(), use({ at: '2026-11-30T23:59:59Z' }), 0],

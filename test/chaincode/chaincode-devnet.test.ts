@@ -96,7 +96,8 @@ describe('Citizen Vault chaincode on the devnet', () => {
     const request = consentRequest(1);
     await expectRefusal(as1('consent').submitTransaction('RequestConsent', JSON.stringify(request)), 'forbidden'); // Org1 is not the bank's MSP
     const requested = await submit2('consent', 'RequestConsent', JSON.stringify(request));
-    expect(requested.status).toBe('REQUESTED');
+    expect(requested).toMatchObject({ status: 'REQUESTED', consumerOrgId: ORG.bank, consumerMspId: 'Org2MSP', grantedFields: [] });
+    expect(await query('consent', 'GetConsent', request.id)).toEqual(requested);
     await expectRefusal(as2('consent').submitTransaction('RequestConsent', JSON.stringify(request)), 'already_exists');
 
     await expectRefusal(as2('consent').submitTransaction('ApproveConsent', request.id, ''), 'forbidden'); // the consumer cannot approve
@@ -112,6 +113,7 @@ describe('Citizen Vault chaincode on the devnet', () => {
     expect((await submit1('consent', 'RevokeConsent', request.id)).status).toBe('REVOKED');
     await expectRefusal(as1('consent').submitTransaction('ResumeConsent', request.id), 'illegal_transition');
 
+    await expectRefusal(as1('consent').evaluateTransaction('GetConsent', id(299)), 'not_found');
     const history = await query('audit', 'GetHistory', 'consent', request.id);
     expect(history.map((h: { value: { status: string } }) => h.value.status)).toEqual(['REQUESTED', 'ACTIVE', 'PAUSED', 'ACTIVE', 'REVOKED']);
     expect(history.every((h: { txId: string }) => /^[0-9a-f]{64}$/.test(h.txId))).toBe(true);
@@ -195,6 +197,7 @@ describe('Citizen Vault chaincode on the devnet', () => {
     await submit2('commitments', 'AnchorCommitment', commitment(1, '1'.repeat(64)));
     await submit2('commitments', 'AnchorCommitment', commitment(2, '2'.repeat(64)));
     await expectRefusal(as2('commitments').submitTransaction('AnchorCommitment', commitment(2, '3'.repeat(64))), 'already_exists');
+    expect(await query('commitments', 'GetCommitment', id(300), '2')).toMatchObject({ commitment: '2'.repeat(64), category: 'health_insurance', custodianOrgId: ORG.custodian });
     expect(await query('commitments', 'VerifyCommitment', id(300), '2', '2'.repeat(64))).toMatchObject({ matches: true, custodianOrgId: ORG.custodian });
     expect(await query('commitments', 'VerifyCommitment', id(300), '2', '9'.repeat(64))).toMatchObject({ matches: false });
     const listed = await query('commitments', 'ListCommitmentsBySubject', CITIZENS[0]!.subjectId, '10', '');
@@ -235,6 +238,8 @@ describe('Citizen Vault chaincode on the devnet', () => {
     await expectRefusal(as2('licences').submitTransaction('IssueLicence', JSON.stringify(licence)), 'forbidden'); // Org2 cannot buy for the start-up
     const issued = await submit1('licences', 'IssueLicence', JSON.stringify(licence));
     expect(issued).toMatchObject({ status: 'ACTIVE', termsHash: draft.termsHash, quota: { units: 1000, per: 'MONTH' } });
+    expect(await query('licences', 'GetLicence', licence.id)).toEqual(issued);
+    expect(await query('products', 'GetProduct', product.id)).toMatchObject({ status: 'LISTED', termsHash: draft.termsHash });
 
     const use = (o: object = {}) => JSON.stringify({ purpose: 'academic_research', at: new Date().toISOString(), units: 1, usedUnits: 0, ...o });
     expect(await query('licences', 'CheckLicenceUse', licence.id, use())).toEqual({ allowed: true });
@@ -253,6 +258,10 @@ describe('Citizen Vault chaincode on the devnet', () => {
     await submit1('organizations', 'ReinstateOrganization', ORG.startup);
     expect((await submit1('licences', 'CancelLicence', licence.id)).status).toBe('CANCELLED');
     expect(await query('licences', 'CheckLicenceUse', licence.id, use())).toMatchObject({ reason: 'licence_not_active' });
+    const licenceHistory = await query('audit', 'GetHistory', 'licence', licence.id);
+    expect(licenceHistory.map((h: { value: { status: string } }) => h.value.status)).toEqual(['ACTIVE', 'CANCELLED']);
+    const orgHistory = await query('audit', 'GetHistory', 'organization', ORG.startup);
+    expect(orgHistory.map((h: { value: { status: string } }) => h.value.status)).toEqual(['VERIFIED', 'SUSPENDED', 'VERIFIED']);
     const productHistory = await query('audit', 'GetHistory', 'product', product.id);
     expect(productHistory.map((h: { value: { status: string } }) => h.value.status)).toEqual(['DRAFT', 'PENDING_REVIEW', 'DRAFT', 'PENDING_REVIEW', 'LISTED']);
   });

@@ -30,9 +30,9 @@ export class ConsentContract extends Contract {
   async RequestConsent(ctx: Context, requestJson: string): Promise<string> {
     const state = new LedgerState(ctx);
     const request = parseInput(ConsentRequestInput, requestJson, 'consent request');
-    await state.requireActingFor(request.consumerOrgId, 'consumer');
+    const consumer = await state.requireActingFor(request.consumerOrgId, 'consumer');
     if (await state.get('consent', request.id)) throw new ChaincodeError('already_exists', `consent ${request.id} already exists`);
-    const consent = newConsent(request, state.now());
+    const consent = newConsent(request, consumer.mspId, state.now());
     await state.put('consent', [consent.id], consent);
     await state.addIndex('consent~subject', [consent.subjectId, consent.id]);
     await state.addIndex('consent~consumer', [consent.consumerOrgId, consent.id]);
@@ -160,6 +160,7 @@ function eventOf(c: Consent): Record<string, unknown> {
     consentId: c.id,
     subjectId: c.subjectId,
     consumerOrgId: c.consumerOrgId,
+    consumerMspId: c.consumerMspId,
     purpose: c.purpose,
     status: c.status,
     grantedFields: c.grantedFields,

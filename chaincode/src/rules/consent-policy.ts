@@ -6,6 +6,8 @@ export type ConsentAction = 'approve' | 'reject' | 'pause' | 'resume' | 'revoke'
 
 /** A consent as the ledger keeps it: metadata only, never personal data. */
 export interface Consent extends ConsentRequest {
+  /** The MSP the consumer organisation transacts through, recorded when it asked. */
+  consumerMspId: string;
   grantedFields: string[];
   status: ConsentStatus;
   requestedAt: string;
@@ -24,8 +26,8 @@ export const CONSENT_TRANSITIONS: Readonly<Record<ConsentAction, { from: readonl
   expire: { from: ['ACTIVE', 'PAUSED'], to: 'EXPIRED' },
 };
 
-export function newConsent(request: ConsentRequest, at: string): Consent {
-  return { ...request, grantedFields: [], status: 'REQUESTED', requestedAt: at, updatedAt: at };
+export function newConsent(request: ConsentRequest, consumerMspId: string, at: string): Consent {
+  return { ...request, consumerMspId, grantedFields: [], status: 'REQUESTED', requestedAt: at, updatedAt: at };
 }
 
 /**
