@@ -87,15 +87,15 @@ describe('devnet through @hyperledger/fabric-gateway', () => {
     expect(owned).toEqual([['alice', 'bike'], ['alice', 'car']]);
   });
 
-  it('keeps the history of a key, deletes included', async () => {
+  it('keeps the history of a key, deletes included, newest first as Fabric 2 returns it', async () => {
     const t1 = await assets.submitAsync('PutAsset', { arguments: ['hist', 'one'] });
     await t1.getStatus();
     await assets.submitTransaction('PutAsset', 'hist', 'two');
     await assets.submitTransaction('DeleteAsset', 'hist');
     const history = JSON.parse(text(await assets.evaluateTransaction('History', 'hist'))) as { txId: string; value: string | null; isDelete: boolean }[];
-    expect(history.map((h) => h.value)).toEqual(['one', 'two', null]);
-    expect(history[2]?.isDelete).toBe(true);
-    expect(history[0]?.txId).toBe(t1.getTransactionId());
+    expect(history.map((h) => h.value)).toEqual([null, 'two', 'one']);
+    expect(history[0]?.isDelete).toBe(true);
+    expect(history[2]?.txId).toBe(t1.getTransactionId());
   });
 
   it('gives the chaincode the client identity, the peer MSP, the transaction time and transient data', async () => {

@@ -60,7 +60,7 @@ describe('devnet persistence and crash safety', () => {
       expect(text(await assets.evaluateTransaction('ReadAsset', 'k2'))).toBe('v2');
       await assets.submitTransaction('PutAsset', 'k0', 'changed');
       const history = JSON.parse(text(await assets.evaluateTransaction('History', 'k0'))) as { value: string }[];
-      expect(history.map((h) => h.value)).toEqual(['v0', 'changed']);
+      expect(history.map((h) => h.value)).toEqual(['changed', 'v0']);
       const events = await network.getChaincodeEvents('assets', { startBlock: 0n });
       const names: string[] = [];
       for await (const e of events) {
@@ -164,6 +164,22 @@ describe('devnet persistence and crash safety', () => {
     }
   });
 
+  it('treats a zero-filled tail as torn, and keeps the cut bytes aside', async () => {
+    const dataDir = await freshDir();
+    const height = await writeSome(dataDir, 1);
+    const path = blockFile(dataDir);
+    await writeFile(path, Buffer.concat([await readFile(path), Buffer.alloc(4096)]));
+    const kept: (string | undefined)[] = [];
+    const devnet = await testDevnet({ dataDir, log: (level, _m, fields) => level === 'warn' && kept.push(fields?.keptAt as string | undefined) });
+    try {
+      expect(devnet.height()).toBe(height);
+      expect(kept[0]).toMatch(/blocks\.bin\.torn-\d+$/);
+      expect((await stat(kept[0]!)).size).toBe(4096);
+    } finally {
+      await devnet.close();
+    }
+  });
+
   it('verifies an untouched chain, and detects a flipped byte in a block', async () => {
     const dataDir = await freshDir();
     await writeSome(dataDir, 3);
@@ -198,7 +214,7 @@ describe('devnet persistence and crash safety', () => {
     const forged = Buffer.from(block.serializeBinary());
     const header = Buffer.alloc(8);
     header.writeUInt32BE(forged.length, 0);
-    header.writeUInt32BE(crc32(forged), 4);
+    header.writeUInt32BE(crc32(forged, crc32(header.subarray(0, 4))), 4); // the record checksum covers length and bytes
     await writeFile(path, Buffer.concat([file.subarray(0, target.offset), header, forged, file.subarray(target.offset + 8 + target.length)]));
 
     const result = await verifyChain(ledgerDirectory(dataDir, 'mychannel'));

@@ -1,6 +1,7 @@
 import type { Ledger } from './ledger.js';
 
 export interface FollowedCall {
+  readonly cancelled: boolean;
   on(event: 'cancelled', listener: () => void): unknown;
 }
 
@@ -16,6 +17,7 @@ export async function followBlocks(
   call: FollowedCall,
   deliver: (blockNumber: number) => void | Promise<void>,
 ): Promise<'done' | 'cancelled'> {
+  if (call.cancelled) return 'cancelled';
   let cancelled = false;
   let wake: (() => void) | undefined;
   const unsubscribe = ledger.onCommit(() => wake?.());

@@ -35,7 +35,9 @@ export function validationCodeName(code: number): string {
 /**
  * Verifies a channel's block file without changing it: every record's checksum, each header's
  * number, its data hash against its transactions, and its previous hash against the block before.
- * A tampered block breaks one of these; bytes after the last whole block are reported too.
+ * A changed transaction, header or block order breaks one of these; bytes after the last whole
+ * block are reported too. Block metadata (the validation codes) is not under the hash chain, as in
+ * Fabric, so only the record checksum guards it.
  */
 export async function verifyChain(
   ledgerDir: string,

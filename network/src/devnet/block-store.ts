@@ -1,9 +1,9 @@
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { DevnetError } from './errors.js';
 
-const RECORD_HEADER = 8; // u32 length, u32 CRC-32 of the block bytes
+const RECORD_HEADER = 8; // u32 length, u32 CRC-32 over the length bytes and the block bytes
 export const BLOCK_FILE = 'blocks.bin';
 
 export interface BlockRecord {
@@ -37,10 +37,11 @@ export async function scanBlockFile(
     await file.read(header, 0, RECORD_HEADER, pos);
     const length = header.readUInt32BE(0);
     const end = pos + RECORD_HEADER + length;
-    if (end > size) break;
+    // A block is never empty: a zero length is a zero-filled tail, not a record.
+    if (length === 0 || end > size) break;
     const bytes = Buffer.alloc(length);
     await file.read(bytes, 0, length, pos + RECORD_HEADER);
-    const checksumOk = crc32(bytes) === header.readUInt32BE(4);
+    const checksumOk = recordChecksum(header.subarray(0, 4), bytes) === header.readUInt32BE(4);
     if (!checksumOk && end === size) break;
     await onRecord({ number: number++, offset: pos, bytes, checksumOk });
     pos = end;
@@ -48,10 +49,16 @@ export async function scanBlockFile(
   return { end: pos, trailingBytes: number < maxBlocks ? size - pos : 0 };
 }
 
+function recordChecksum(lengthBytes: Uint8Array, block: Uint8Array): number {
+  return crc32(block, crc32(lengthBytes));
+}
+
 export interface OpenedBlockStore {
   store: BlockStore;
   /** Bytes cut off the end because the last record was torn by a crash. */
   discardedBytes: number;
+  /** Where those bytes were kept, for inspection, when there were any. */
+  discardedTo?: string;
 }
 
 /**
@@ -83,11 +90,17 @@ export class BlockStore {
         offsets.push(offset);
         onBlock(number, bytes);
       });
+      let discardedTo: string | undefined;
       if (scan.trailingBytes > 0) {
+        // Keep what is cut off: if it was a whole block damaged after its commit was reported, it must not vanish silently.
+        discardedTo = `${path}.torn-${Date.now()}`;
+        const tail = Buffer.alloc(scan.trailingBytes);
+        await file.read(tail, 0, tail.length, scan.end);
+        await writeFile(discardedTo, tail);
         await file.truncate(scan.end);
         await file.datasync();
       }
-      return { store: new BlockStore(file, offsets, scan.end), discardedBytes: scan.trailingBytes };
+      return { store: new BlockStore(file, offsets, scan.end), discardedBytes: scan.trailingBytes, ...(discardedTo ? { discardedTo } : {}) };
     } catch (err) {
       await file.close();
       throw err;
@@ -100,9 +113,10 @@ export class BlockStore {
 
   /** Appends a block durably. Blocks must be appended in order by one writer. */
   async append(block: Uint8Array): Promise<void> {
+    if (block.length === 0) throw new DevnetError('invalid_argument', 'an empty block cannot be stored');
     const header = Buffer.alloc(RECORD_HEADER);
     header.writeUInt32BE(block.length, 0);
-    header.writeUInt32BE(crc32(block), 4);
+    header.writeUInt32BE(recordChecksum(header.subarray(0, 4), block), 4);
     const record = Buffer.concat([header, block]);
     try {
       let written = 0;

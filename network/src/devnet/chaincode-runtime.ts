@@ -201,8 +201,9 @@ export class ChaincodeProcess {
       case Type.GET_HISTORY_FOR_KEY: {
         const key = peer.GetHistoryForKey.deserializeBinary(payload).getKey();
         const res = new peer.QueryResponse();
+        // Since Fabric 2.0 (FAB-16303) history comes newest first.
         res.setResultsList(
-          sim.history(ns, key).map((m) => {
+          [...sim.history(ns, key)].reverse().map((m) => {
             const mod = new ledger.queryresult.KeyModification();
             mod.setTxId(m.txId);
             mod.setValue(m.value);

@@ -31,7 +31,8 @@ export function createDeliverService(deps: DeliverDeps): peer.IDeliverServer {
   const handler = (shape: Shape) => (call: DeliverCall) => {
     let queue = Promise.resolve();
     call.on('data', (envelope: common.Envelope) => {
-      queue = queue.then(() => serve(deps, call, envelope, shape)).catch(() => {
+      if (call.cancelled) return;
+      queue = queue.then(() => (call.cancelled ? undefined : serve(deps, call, envelope, shape))).catch(() => {
         call.end();
       });
     });

@@ -120,7 +120,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     channelId: channel,
     genesis: () => genesisBlock(channel, orgs, clock().getTime()),
     validation: { msps, policies },
-    onRecovery: (bytes) => log('warn', 'cut off a torn last block left by a crash', { discardedBytes: bytes }),
+    onRecovery: (bytes, keptAt) => log('warn', 'cut off a torn last block left by a crash', { discardedBytes: bytes, keptAt }),
   });
   const members = genesisMspIds(await ledger.readBlock(0)).sort();
   if (members.join(',') !== [...mspIds].sort().join(',')) {
@@ -167,8 +167,8 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
         done();
       });
     });
-    service?.close();
     await orderer?.stop();
+    service?.close();
     await Promise.all(processes.map((p) => p.close()));
     await ledger.close();
   };
@@ -177,6 +177,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     await Promise.all(processes.map((p) => p.start()));
     orderer = new Orderer(ledger, { ...DEFAULT_BATCH, ...options.batch }, (err) => {
       log('error', 'writing a block failed: the devnet stops taking transactions', { error: String(err) });
+      service?.failWaiting('writing a block failed; the transaction was not committed');
     });
     service = createGatewayService({
       channelId: channel,
@@ -189,7 +190,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
       log,
     });
     server = new Server({ 'grpc.max_receive_message_length': 100 * 1024 * 1024, 'grpc.max_send_message_length': 100 * 1024 * 1024 });
-    server.addService(gateway.GatewayService, service);
+    server.addService(gateway.GatewayService, service.handlers);
     server.addService(peer.DeliverService, createDeliverService({ channelId: channel, msps, ledger, clock }));
     const credentials = new SniServerCredentials(
       orgs.map((o) => ({ hostNames: [o.peerHostAlias, 'localhost'], certPem: o.peer.tlsCertPem, keyPem: o.peer.tlsKeyPem })),

@@ -26,7 +26,14 @@ export interface GatewayDeps {
 }
 
 /** Fabric's Gateway service (gateway.proto): Evaluate, Endorse, Submit, CommitStatus, ChaincodeEvents. */
-export function createGatewayService(deps: GatewayDeps): gateway.IGatewayServer & { close(): void } {
+export interface GatewayService {
+  handlers: gateway.IGatewayServer;
+  /** Ends CommitStatus waits: the transactions can no longer commit. */
+  failWaiting(reason: string): void;
+  close(): void;
+}
+
+export function createGatewayService(deps: GatewayDeps): GatewayService {
   const waiters = new CommitWaiters(deps.ledger);
 
   const checked = (proposal: peer.SignedProposal | undefined, channelId: string, allowSystem = false): CheckedProposal => {
@@ -45,7 +52,7 @@ export function createGatewayService(deps: GatewayDeps): gateway.IGatewayServer 
     return node;
   };
 
-  return {
+  const handlers: gateway.IGatewayServer = {
     evaluate: unary(deps, async (req: gateway.EvaluateRequest) => {
       const p = checked(req.getProposedTransaction(), req.getChannelId(), true);
       const targets = req.getTargetOrganizationsList();
@@ -119,7 +126,11 @@ export function createGatewayService(deps: GatewayDeps): gateway.IGatewayServer 
       streamEvents(deps, call).catch((err: unknown) => call.destroy(asRpcError(deps, err) as Error));
     },
 
-    close: () => waiters.close(),
+  };
+  return {
+    handlers,
+    failWaiting: (reason) => waiters.failAll(reason),
+    close: () => waiters.close('the devnet is shutting down'),
   };
 }
 
@@ -156,7 +167,7 @@ function unary<Req, Res>(deps: GatewayDeps, handler: (req: Req) => Promise<Res>)
 
 /** CommitStatus callers waiting for their transaction, woken by one ledger listener. */
 class CommitWaiters {
-  private readonly waiting = new Map<string, Set<(status: TxStatus) => void>>();
+  private readonly waiting = new Map<string, Set<{ wake(status: TxStatus): void; fail(err: Error): void }>>();
   private readonly unsubscribe: () => void;
 
   constructor(private readonly ledger: Ledger) {
@@ -165,8 +176,11 @@ class CommitWaiters {
         const set = this.waiting.get(txId);
         if (!set) continue;
         this.waiting.delete(txId);
-        const result = ledger.txStatus(txId)!;
-        for (const wake of set) wake(result);
+        const result = ledger.txStatus(txId);
+        for (const waiter of set) {
+          if (result) waiter.wake(result);
+          else waiter.fail(new DevnetError('not_found', `transaction ${txId} was not valid enough to be indexed`));
+        }
       }
     });
   }
@@ -177,17 +191,24 @@ class CommitWaiters {
     return new Promise((resolve, reject) => {
       let set = this.waiting.get(txId);
       if (!set) this.waiting.set(txId, (set = new Set()));
-      const wake = (s: TxStatus): void => resolve(s);
-      set.add(wake);
+      const waiter = { wake: resolve, fail: reject };
+      set.add(waiter);
       call.on('cancelled', () => {
-        set.delete(wake);
+        set.delete(waiter);
         reject(new DevnetError('unavailable', 'cancelled by the client'));
       });
     });
   }
 
-  close(): void {
+  /** Ends every wait with UNAVAILABLE: the transactions can no longer commit. */
+  failAll(reason: string): void {
+    for (const set of this.waiting.values()) for (const waiter of set) waiter.fail(new DevnetError('unavailable', reason));
+    this.waiting.clear();
+  }
+
+  close(reason: string): void {
     this.unsubscribe();
+    this.failAll(reason);
   }
 }
 

@@ -4,7 +4,7 @@ import { BlockStore } from './block-store.js';
 import { DevnetError } from './errors.js';
 import { decodeRwSet, type NamespaceRwSet } from './rwset.js';
 import { parseTransaction, type ParsedTransaction } from './transaction.js';
-import { Code, validateTransaction, type BlockUpdates, type ValidationContext } from './validator.js';
+import { Code, HEADER_FAILURES, validateTransaction, type BlockUpdates, type ValidationContext } from './validator.js';
 import { WorldState } from './world-state.js';
 
 export interface TxStatus {
@@ -26,8 +26,8 @@ export interface LedgerOptions {
   /** Builds block 0 when the ledger is new. */
   genesis: () => common.Block;
   validation: Omit<ValidationContext, 'state' | 'isCommitted' | 'channelId'>;
-  /** Told when a torn last block was cut off on open. */
-  onRecovery?: (discardedBytes: number) => void;
+  /** Told when a torn last block was cut off on open, and where its bytes were kept. */
+  onRecovery?: (discardedBytes: number, keptAt: string | undefined) => void;
 }
 
 /**
@@ -56,8 +56,8 @@ export class Ledger {
 
   static async open(options: LedgerOptions): Promise<Ledger> {
     const replay: Buffer[] = [];
-    const { store, discardedBytes } = await BlockStore.open(options.dir, (_n, bytes) => replay.push(bytes));
-    if (discardedBytes > 0) options.onRecovery?.(discardedBytes);
+    const { store, discardedBytes, discardedTo } = await BlockStore.open(options.dir, (_n, bytes) => replay.push(bytes));
+    if (discardedBytes > 0) options.onRecovery?.(discardedBytes, discardedTo);
     const ledger = new Ledger(store, options);
     for (const bytes of replay.splice(0)) ledger.replay(common.Block.deserializeBinary(bytes));
     if (store.height === 0) {
@@ -106,7 +106,7 @@ export class Ledger {
     const blockTxIds = new Set<string>();
     const results = txs.map((tx) => {
       const { code, rwSets } = validateTransaction(tx, this.ctx, blockTxIds, updates);
-      if (tx.txId) blockTxIds.add(tx.txId);
+      if (!HEADER_FAILURES.has(code)) blockTxIds.add(tx.txId);
       if (code === Code.VALID) {
         for (const ns of rwSets) {
           let m = updates.get(ns.namespace);
@@ -148,7 +148,7 @@ export class Ledger {
     const number = header.getNumber();
     const events: peer.ChaincodeEvent[] = [];
     results.forEach((r, txNum) => {
-      if (!this.txIndex.has(r.txId)) this.txIndex.set(r.txId, { code: r.code, blockNumber: number });
+      if (!HEADER_FAILURES.has(r.code) && !this.txIndex.has(r.txId)) this.txIndex.set(r.txId, { code: r.code, blockNumber: number });
       if (r.code !== Code.VALID) return;
       for (const ns of r.rwSets) {
         for (const w of ns.writes) {

@@ -9,6 +9,9 @@ import { compareKeys } from './key-order.js';
 
 export const Code = peer.TxValidationCode;
 
+/** Codes given before the transaction id is trusted: such a transaction claims no id, in the block or in the index. */
+export const HEADER_FAILURES: ReadonlySet<number> = new Set([Code.BAD_CREATOR_SIGNATURE, Code.TARGET_CHAIN_NOT_FOUND, Code.BAD_PROPOSAL_TXID]);
+
 /** Writes of earlier valid transactions in the block being validated: namespace → key → value (null = delete). */
 export type BlockUpdates = Map<string, Map<string, Buffer | null>>;
 

@@ -60,6 +60,7 @@ export class WorldState {
     return out;
   }
 
+  /** A key's modifications, oldest first. */
   historyFor(namespace: string, key: string): readonly KeyModification[] {
     return this.history.get(namespace)?.get(key) ?? [];
   }
