@@ -8,7 +8,7 @@ const request: ConsentRequest = {
   subjectId: '01935c7e-2222-7000-8000-000000000002',
   consumerOrgId: '01935c7e-3333-7000-8000-000000000003',
   purpose: 'credit_scoring',
-  requestedFields: ['identity.fullName', 'residence.province', 'income.monthly'],
+  requestedFields: ['identity.fullName', 'residence.province', 'tax.incomeBracket'],
   accessMode: { mode: 'PERIODIC', limit: 3, per: 'DAY' },
   validFrom: '2026-12-01T00:00:00Z',
   validUntil: '2027-01-01T00:00:00Z',
@@ -19,7 +19,7 @@ const request: ConsentRequest = {
 };
 
 function active(overrides: Partial<Consent> = {}): Consent {
-  return { ...transitionConsent(newConsent(request, 'Org1MSP', T0), 'approve', T0, ['residence.province', 'income.monthly']), ...overrides };
+  return { ...transitionConsent(newConsent(request, 'Org1MSP', T0), 'approve', T0, ['residence.province', 'tax.incomeBracket']), ...overrides };
 }
 
 const use = (o: Partial<{ consumerOrgId: string; purpose: string; fields: string[]; at: string }> = {}) => ({
@@ -58,8 +58,8 @@ describe('consent lifecycle', () => {
 
   it('grants all requested fields by default, or a subset, but never a field that was not requested', () => {
     expect(transitionConsent(newConsent(request, 'Org1MSP', T0), 'approve', T0).grantedFields).toEqual(request.requestedFields);
-    expect(active().grantedFields).toEqual(['residence.province', 'income.monthly']);
-    expect(() => transitionConsent(newConsent(request, 'Org1MSP', T0), 'approve', T0, ['health.diagnoses'])).toThrow(/never requested/);
+    expect(active().grantedFields).toEqual(['residence.province', 'tax.incomeBracket']);
+    expect(() => transitionConsent(newConsent(request, 'Org1MSP', T0), 'approve', T0, ['health_insurance.cardNumber'])).toThrow(/never requested/);
     expect(() => transitionConsent(newConsent(request, 'Org1MSP', T0), 'approve', T0, [])).toThrow(/at least one field/);
   });
 
@@ -125,8 +125,9 @@ describe('consent request validation', () => {
   it.each([
     ['a national id as subject id', { subjectId: '001099012345' }, /subjectId: must be a lowercase UUID/],
     ['an unknown purpose', { purpose: 'surveillance' }, /purpose code from the published vocabulary/],
-    ['a malformed field', { requestedFields: ['Residence Province'] }, /field path/],
-    ['a repeated field', { requestedFields: ['a.b', 'a.b'] }, /must not repeat/],
+    ['a malformed field', { requestedFields: ['Residence Province'] }, /field of the published vocabulary/],
+    ['a field outside the vocabulary that spells out a person', { requestedFields: ['nguyenVanAn0912345678'] }, /field of the published vocabulary/],
+    ['a repeated field', { requestedFields: ['residence.province', 'residence.province'] }, /must not repeat/],
     ['an inverted window', { validUntil: '2026-11-01T00:00:00Z' }, /after validFrom/],
     ['a fractional limit', { accessMode: { mode: 'PERIODIC', limit: 1.5, per: 'DAY' } }, /limit/],
     ['an extra property', { fullName: 'Nguyễn Văn An' }, /Unrecognized key/i],

@@ -55,7 +55,7 @@ describe('product listing', () => {
 
   it('sends a rejected product back to DRAFT with the reason, and requires one', () => {
     const pending: Product = { ...product, status: 'PENDING_REVIEW' };
-    expect(transitionProduct(pending, 'reject', AT, 'no cohort size').reviewNote).toBe('no cohort size');
+    expect(transitionProduct(pending, 'reject', AT, 'no_minimum_cohort').rejectionReason).toBe('no_minimum_cohort');
     expect(() => transitionProduct(pending, 'reject', AT)).toThrow(/needs a reason/);
   });
 });

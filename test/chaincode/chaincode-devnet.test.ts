@@ -34,6 +34,7 @@ async function expectRefusal(call: Promise<unknown>, code: string): Promise<stri
 describe('Citizen Vault chaincode on the devnet', () => {
   let devnet: Devnet & { dataDir: string };
   let org1: Awaited<ReturnType<typeof gatewayFor>>;
+  let org1Admin: Awaited<ReturnType<typeof gatewayFor>>;
   let org2: Awaited<ReturnType<typeof gatewayFor>>;
   let net1: Network;
   let net2: Network;
@@ -48,7 +49,7 @@ describe('Citizen Vault chaincode on the devnet', () => {
     subjectId: CITIZENS[n % 2]!.subjectId,
     consumerOrgId: ORG.bank,
     purpose: 'credit_scoring',
-    requestedFields: ['identity.fullName', 'residence.province', 'income.monthly'],
+    requestedFields: ['identity.fullName', 'residence.province', 'tax.incomeBracket'],
     accessMode: { mode: 'PERIODIC', limit: 2, per: 'DAY' },
     validFrom: new Date(Date.now() - 60_000).toISOString(),
     validUntil: new Date(Date.now() + 30 * 24 * 3600_000).toISOString(),
@@ -64,6 +65,7 @@ describe('Citizen Vault chaincode on the devnet', () => {
   beforeAll(async () => {
     devnet = await testDevnet({ chaincodes: [{ name: CC, path: CHAINCODE }] });
     org1 = await gatewayFor(devnet, { org: 0 });
+    org1Admin = await gatewayFor(devnet, { org: 0, user: 'Admin' });
     org2 = await gatewayFor(devnet, { org: 1 });
     net1 = org1.gateway.getNetwork(devnet.channel);
     net2 = org2.gateway.getNetwork(devnet.channel);
@@ -71,6 +73,7 @@ describe('Citizen Vault chaincode on the devnet', () => {
 
   afterAll(async () => {
     org1?.close();
+    org1Admin?.close();
     org2?.close();
     await devnet?.close();
     await removeDir(devnet.dataDir);
@@ -79,7 +82,10 @@ describe('Citizen Vault chaincode on the devnet', () => {
   it('opens the exchange: the first operator registers itself, then only the operator registers organisations', async () => {
     const register = (o: object) => JSON.stringify(o);
     await expectRefusal(as2('organizations').submitTransaction('RegisterOrganization', register({ id: ORG.bank, mspId: 'Org2MSP', roles: ['consumer'] })), 'forbidden');
-    const operator = await submit1('organizations', 'RegisterOrganization', register({ id: ORG.operator, mspId: 'Org1MSP', roles: ['operator', 'auditor'] }));
+    const opening = register({ id: ORG.operator, mspId: 'Org1MSP', roles: ['operator', 'auditor'] });
+    await expectRefusal(as1('organizations').submitTransaction('RegisterOrganization', opening), 'forbidden'); // a client, not an admin
+    const adminOrgs = org1Admin.gateway.getNetwork(devnet.channel).getContract(CC, 'organizations');
+    const operator = json(await adminOrgs.submitTransaction('RegisterOrganization', opening));
     expect(operator).toMatchObject({ status: 'VERIFIED', roles: ['auditor', 'operator'] });
     // A second "first operator" through another MSP is refused: the exchange is open already.
     await expectRefusal(as2('organizations').submitTransaction('RegisterOrganization', register({ id: id(9), mspId: 'Org2MSP', roles: ['operator'] })), 'forbidden');
@@ -88,6 +94,8 @@ describe('Citizen Vault chaincode on the devnet', () => {
     await submit1('organizations', 'RegisterOrganization', register({ id: ORG.custodian, mspId: 'Org2MSP', roles: ['custodian'] }));
     await submit1('organizations', 'RegisterOrganization', register({ id: ORG.provider, mspId: 'Org2MSP', roles: ['provider'] }));
     await expectRefusal(as1('organizations').submitTransaction('RegisterOrganization', register({ id: ORG.bank, mspId: 'Org2MSP', roles: ['consumer'] })), 'already_exists');
+    await expectRefusal(as1('organizations').submitTransaction('SuspendOrganization', ORG.operator), 'illegal_transition'); // the last operator
+    await expectRefusal(as2('organizations').submitTransaction('SuspendOrganization', ORG.bank), 'forbidden');
     const consumers = await query('organizations', 'ListOrganizationsByRole', 'consumer', '10', '');
     expect(consumers.items.map((o: { id: string }) => o.id).sort()).toEqual([ORG.bank, ORG.startup].sort());
   });
@@ -101,8 +109,8 @@ describe('Citizen Vault chaincode on the devnet', () => {
     await expectRefusal(as2('consent').submitTransaction('RequestConsent', JSON.stringify(request)), 'already_exists');
 
     await expectRefusal(as2('consent').submitTransaction('ApproveConsent', request.id, ''), 'forbidden'); // the consumer cannot approve
-    const approved = await submit1('consent', 'ApproveConsent', request.id, JSON.stringify(['residence.province', 'income.monthly']));
-    expect(approved).toMatchObject({ status: 'ACTIVE', grantedFields: ['residence.province', 'income.monthly'] });
+    const approved = await submit1('consent', 'ApproveConsent', request.id, JSON.stringify(['residence.province', 'tax.incomeBracket']));
+    expect(approved).toMatchObject({ status: 'ACTIVE', grantedFields: ['residence.province', 'tax.incomeBracket'] });
     expect(approved.decidedAt).toBeDefined();
     await expectRefusal(as1('consent').submitTransaction('ApproveConsent', request.id, ''), 'illegal_transition');
 
@@ -141,21 +149,38 @@ describe('Citizen Vault chaincode on the devnet', () => {
     await submit1('consent', 'ApproveConsent', c.id, JSON.stringify(['residence.province']));
     expect(await query('consent', 'CheckUse', useOf(c.id))).toEqual({ allowed: true });
     expect(await query('consent', 'CheckUse', useOf(c.id, { purpose: 'marketing' }))).toMatchObject({ reason: 'purpose_mismatch' });
-    expect(await query('consent', 'CheckUse', useOf(c.id, { fields: ['income.monthly'] }))).toMatchObject({ reason: 'field_not_granted' });
+    expect(await query('consent', 'CheckUse', useOf(c.id, { fields: ['tax.incomeBracket'] }))).toMatchObject({ reason: 'field_not_granted' });
     expect(await query('consent', 'CheckUse', useOf(c.id, { consumerOrgId: ORG.startup }))).toMatchObject({ reason: 'wrong_consumer' });
     expect(await query('consent', 'CheckUse', useOf(c.id, { at: new Date(Date.now() - 3_600_000).toISOString() }))).toMatchObject({ reason: 'not_yet_valid' });
   });
 
-  it('enforces the frequency limit from the uses recorded on the ledger', async () => {
+  it('checks and counts each use in one transaction, up to the frequency limit', async () => {
     const c = consentRequest(4);
     await submit2('consent', 'RequestConsent', JSON.stringify(c));
     await submit1('consent', 'ApproveConsent', c.id, '');
     const at = new Date().toISOString();
-    await expectRefusal(as2('consent').submitTransaction('RecordUse', c.id, at), 'forbidden');
-    expect((await submit1('consent', 'RecordUse', c.id, at)).count).toBe(1);
+    await expectRefusal(as2('consent').submitTransaction('ConsumeUse', useOf(c.id, { at })), 'forbidden');
+    expect(await submit1('consent', 'ConsumeUse', useOf(c.id, { at }))).toMatchObject({ allowed: true, count: 1 });
     expect(await query('consent', 'CheckUse', useOf(c.id, { at }))).toEqual({ allowed: true });
-    expect((await submit1('consent', 'RecordUse', c.id, at)).count).toBe(2);
+    expect(await submit1('consent', 'ConsumeUse', useOf(c.id, { at }))).toMatchObject({ allowed: true, count: 2 });
+    expect(await submit1('consent', 'ConsumeUse', useOf(c.id, { at }))).toMatchObject({ allowed: false, reason: 'frequency_exceeded' });
     expect(await query('consent', 'CheckUse', useOf(c.id, { at }))).toMatchObject({ allowed: false, reason: 'frequency_exceeded' });
+    // A denied use is not counted, and a revoked consent is never used again.
+    await submit1('consent', 'RevokeConsent', c.id);
+    expect(await submit1('consent', 'ConsumeUse', useOf(c.id, { at }))).toMatchObject({ allowed: false, reason: 'not_active' });
+  });
+
+  it('lets two concurrent uses of the last allowance commit only once', async () => {
+    const c = consentRequest(6, { accessMode: { mode: 'ONCE' } });
+    await submit2('consent', 'RequestConsent', JSON.stringify(c));
+    await submit1('consent', 'ApproveConsent', c.id, '');
+    const use = useOf(c.id);
+    const a = await as1('consent').newProposal('ConsumeUse', { arguments: [use] }).endorse();
+    const b = await as1('consent').newProposal('ConsumeUse', { arguments: [use] }).endorse();
+    const [sa, sb] = await Promise.all([a.submit(), b.submit()]);
+    const codes = (await Promise.all([sa.getStatus(), sb.getStatus()])).map((s) => s.code).sort();
+    expect(codes).toEqual([0, 11]); // one VALID, one MVCC_READ_CONFLICT
+    expect(await query('consent', 'CheckUse', use)).toMatchObject({ allowed: false, reason: 'frequency_exceeded' });
   });
 
   it('expires a consent by transaction time, not before', async () => {
@@ -165,7 +190,7 @@ describe('Citizen Vault chaincode on the devnet', () => {
     await expectRefusal(as2('consent').submitTransaction('ExpireConsent', c.id), 'illegal_transition');
     await sleep(Date.parse(c.validUntil) - Date.now() + 200);
     expect(await query('consent', 'CheckUse', useOf(c.id))).toMatchObject({ allowed: false, reason: 'expired' });
-    const expired = await submit2('consent', 'ExpireConsent', c.id); // anyone may record that time has run out
+    const expired = await submit2('consent', 'ExpireConsent', c.id); // the consumer may record that time has run out
     expect(expired.status).toBe('EXPIRED');
     expect(Date.parse(expired.updatedAt)).toBeGreaterThanOrEqual(Date.parse(c.validUntil));
   });
@@ -183,7 +208,7 @@ describe('Citizen Vault chaincode on the devnet', () => {
     const byBank = await query('consent', 'ListConsentsByConsumer', ORG.bank, '100', '');
     expect(byBank.items.length).toBeGreaterThanOrEqual(5);
     const revoked = await query('consent', 'ListConsentsByStatus', 'REVOKED', '100', '');
-    expect(revoked.items.map((c: { id: string }) => c.id)).toEqual([id(201)]);
+    expect(revoked.items.map((c: { id: string }) => c.id)).toEqual([id(201), id(204)]);
     const active = await query('consent', 'ListConsentsByStatus', 'ACTIVE', '100', '');
     expect(active.items.every((c: { status: string }) => c.status === 'ACTIVE')).toBe(true);
     await expectRefusal(as1('consent').evaluateTransaction('ListConsentsByStatus', 'MAYBE', '10', ''), 'invalid_argument');
@@ -193,6 +218,10 @@ describe('Citizen Vault chaincode on the devnet', () => {
     const commitment = (version: number, hash: string) =>
       JSON.stringify({ recordId: id(300), version, subjectId: CITIZENS[0]!.subjectId, category: 'health_insurance', custodianOrgId: ORG.custodian, commitment: hash });
     await expectRefusal(as1('commitments').submitTransaction('AnchorCommitment', commitment(1, '1'.repeat(64))), 'forbidden');
+    await expectRefusal(
+      as2('commitments').submitTransaction('AnchorCommitment', commitment(1, '1'.repeat(64)).replace('health_insurance', 'nguyen_van_an')),
+      'invalid_argument',
+    );
     await expectRefusal(as2('commitments').submitTransaction('AnchorCommitment', commitment(2, '2'.repeat(64))), 'invalid_argument');
     await submit2('commitments', 'AnchorCommitment', commitment(1, '1'.repeat(64)));
     await submit2('commitments', 'AnchorCommitment', commitment(2, '2'.repeat(64)));
@@ -227,7 +256,8 @@ describe('Citizen Vault chaincode on the devnet', () => {
     await expectRefusal(as1('products').submitTransaction('SubmitProduct', product.id), 'forbidden'); // only its provider submits
     await submit2('products', 'SubmitProduct', product.id);
     await expectRefusal(as2('products').submitTransaction('ApproveProduct', product.id), 'forbidden'); // only the operator approves
-    expect((await submit1('products', 'RejectProduct', product.id, 'describe the cohort')).status).toBe('DRAFT');
+    await expectRefusal(as1('products').submitTransaction('RejectProduct', product.id, 'Ông An nói không'), 'invalid_argument');
+    expect(await submit1('products', 'RejectProduct', product.id, 'unclear_terms')).toMatchObject({ status: 'DRAFT', rejectionReason: 'unclear_terms' });
     await submit2('products', 'SubmitProduct', product.id);
     expect((await submit1('products', 'ApproveProduct', product.id)).status).toBe('LISTED');
     expect((await query('products', 'ListProductsByStatus', 'LISTED', '10', '')).items.map((p: { id: string }) => p.id)).toEqual([product.id]);
@@ -282,6 +312,7 @@ describe('Citizen Vault chaincode on the devnet', () => {
     const citizen = CITIZENS[0]!;
     await expectRefusal(as2('consent').submitTransaction('RequestConsent', JSON.stringify(consentRequest(9, { subjectId: citizen.nationalId }))), 'invalid_argument');
     await expectRefusal(as2('consent').submitTransaction('RequestConsent', JSON.stringify({ ...consentRequest(9), fullName: citizen.fullName })), 'invalid_argument');
+    await expectRefusal(as2('consent').submitTransaction('RequestConsent', JSON.stringify(consentRequest(9, { requestedFields: ['nguyenVanAn0912345678'] }))), 'invalid_argument');
     await expectRefusal(as1('anchors').submitTransaction('AnchorTreeHead', JSON.stringify({ treeSize: 99, rootHash: 'e'.repeat(64), timestamp: new Date().toISOString(), keyId: citizen.email, signature: 'c2lnbmF0dXJlLW9mLXRoZS10cmVlLWhlYWQ' })), 'invalid_argument');
   });
 

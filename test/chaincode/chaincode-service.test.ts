@@ -42,7 +42,7 @@ describe('the chaincode as a service (CCAAS)', () => {
   });
 
   it('runs transactions through the chaincode server with the same results as in-process', async () => {
-    const conn = await gatewayFor(devnet);
+    const conn = await gatewayFor(devnet, { user: 'Admin' }); // the first operator is registered by an MSP admin
     try {
       const orgs = conn.gateway.getNetwork(devnet.channel).getContract('citizen-vault', 'organizations');
       const registered = JSON.parse(

@@ -2,7 +2,7 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import { canonicalJson } from '../rules/canonical-json.js';
 import { checkUse, newConsent, transitionConsent, usagePeriod, type Consent, type ConsentAction } from '../rules/consent-policy.js';
 import { ChaincodeError } from '../rules/errors.js';
-import { ConsentRequestInput, FieldList, Id, Timestamp, UseCheckInput, parseInput, parseValue } from '../rules/schemas.js';
+import { ConsentRequestInput, FieldList, Id, UseCheckInput, parseInput, parseValue } from '../rules/schemas.js';
 import { LedgerState, pageArgs } from './ledger-state.js';
 
 const EVENT: Record<ConsentAction, string> = {
@@ -73,7 +73,7 @@ export class ConsentContract extends Contract {
     return this.transition(ctx, consentId, 'revoke');
   }
 
-  /** Marks a consent EXPIRED once its validity window has closed; anyone may record that fact. */
+  /** Marks a consent EXPIRED once its validity window has closed: the operator or the consumer records it. */
   @Transaction()
   @Returns('string')
   async ExpireConsent(ctx: Context, consentId: string): Promise<string> {
@@ -100,18 +100,26 @@ export class ConsentContract extends Contract {
     return canonicalJson(checkUse(consent, use, uses));
   }
 
-  /** Counts one read under a consent in its current usage period (the frequency limit's counter). Operator only. */
+  /**
+   * The use check and the use, in one transaction: if the read is allowed it is counted against the
+   * frequency limit, atomically (two concurrent uses of the last allowance conflict, and one fails
+   * MVCC). Answers the decision as `CheckUse` does, with the period's count when allowed. Operator only.
+   */
   @Transaction()
   @Returns('string')
-  async RecordUse(ctx: Context, consentId: string, at: string): Promise<string> {
+  async ConsumeUse(ctx: Context, useJson: string): Promise<string> {
     const state = new LedgerState(ctx);
     await state.requireOperator();
-    const consent = await state.require<Consent>('consent', parseValue(Id, consentId, 'consentId'));
-    const period = usagePeriod(consent.accessMode, parseValue(Timestamp, at, 'at'));
-    const count = ((await state.get<{ count: number }>('usage', consent.id, period))?.count ?? 0) + 1;
+    const use = parseInput(UseCheckInput, useJson, 'use');
+    const consent = await state.require<Consent>('consent', use.consentId);
+    const period = usagePeriod(consent.accessMode, use.at);
+    const uses = (await state.get<{ count: number }>('usage', consent.id, period))?.count ?? 0;
+    const decision = checkUse(consent, use, uses);
+    if (!decision.allowed) return canonicalJson(decision);
+    const count = uses + 1;
     await state.put('usage', [consent.id, period], { consentId: consent.id, period, count });
-    state.emit('ConsentUsed', { consentId: consent.id, period, count, at });
-    return canonicalJson({ consentId: consent.id, period, count });
+    state.emit('ConsentUsed', { consentId: consent.id, consumerOrgId: consent.consumerOrgId, period, count, at: use.at });
+    return canonicalJson({ allowed: true, period, count });
   }
 
   @Transaction(false)
@@ -144,8 +152,11 @@ export class ConsentContract extends Contract {
 
   private async transition(ctx: Context, consentId: string, action: ConsentAction, granted?: string[]): Promise<string> {
     const state = new LedgerState(ctx);
-    if (action !== 'expire') await state.requireOperator();
     const consent = await state.require<Consent>('consent', parseValue(Id, consentId, 'consentId'));
+    if (action !== 'expire' || !(await state.callerIsOperator())) {
+      if (action === 'expire') await state.requireActingFor(consent.consumerOrgId, 'consumer');
+      else await state.requireOperator();
+    }
     const next = transitionConsent(consent, action, state.now(), granted);
     await state.put('consent', [next.id], next);
     await state.removeIndex('consent~status', [consent.status, consent.id]);

@@ -35,6 +35,13 @@ export class LedgerState {
     return this.ctx.clientIdentity.getMSPID();
   }
 
+  /** Whether the caller's certificate carries the `admin` NodeOU of its MSP. */
+  callerIsAdmin(): boolean {
+    // getID() is `x509::<subject DN>::<issuer DN>`, the subject written as /C=…/OU=…/CN=….
+    const subject = this.ctx.clientIdentity.getID().split('::')[1] ?? '';
+    return subject.split('/').some((part) => part.toLowerCase() === 'ou=admin');
+  }
+
   async get<T>(type: string, ...ids: string[]): Promise<T | undefined> {
     const bytes = await this.ctx.stub.getState(this.key(type, ids));
     return bytes.length === 0 ? undefined : (JSON.parse(Buffer.from(bytes).toString('utf8')) as T);
@@ -73,6 +80,7 @@ export class LedgerState {
     return { items, bookmark: metadata?.bookmark ?? '' };
   }
 
+  /** Every version of a record with the transaction that wrote it, oldest first. */
   async history(type: string, ids: string[]): Promise<{ txId: string; timestamp: string; isDelete: boolean; value: unknown }[]> {
     const out: { txId: string; timestamp: string; isDelete: boolean; value: unknown }[] = [];
     const iterator = await this.ctx.stub.getHistoryForKey(this.key(type, ids));
@@ -90,7 +98,8 @@ export class LedgerState {
     } finally {
       await iterator.close();
     }
-    return out;
+    // Fabric 2+ returns history newest first, in commit order (client timestamps need not be monotonic).
+    return out.reverse();
   }
 
   emit(name: string, payload: unknown): void {

@@ -13,7 +13,7 @@ export class OrganizationContract extends Contract {
 
   /**
    * Registers a verified organisation. Only the operator may, except for the very first operator,
-   * which registers itself through its own MSP to open the exchange.
+   * which an administrator (NodeOU `admin`) of its own MSP registers to open the exchange.
    */
   @Transaction()
   @Returns('string')
@@ -22,8 +22,9 @@ export class OrganizationContract extends Contract {
     const input = parseInput(OrganizationInput, organizationJson, 'organization');
     if (await state.get('org', input.id)) throw new ChaincodeError('already_exists', `organisation ${input.id} already exists`);
     if (!(await state.callerIsOperator())) {
-      const bootstrap = input.roles.includes('operator') && input.mspId === state.callerMspId() && !(await hasAnyOperator(state));
-      if (!bootstrap) throw new ChaincodeError('forbidden', `only the exchange operator may register organisations, not ${state.callerMspId()}`);
+      const opening = input.roles.includes('operator') && input.mspId === state.callerMspId() && !(await hasAnyOperator(state));
+      if (!opening) throw new ChaincodeError('forbidden', `only the exchange operator may register organisations, not ${state.callerMspId()}`);
+      if (!state.callerIsAdmin()) throw new ChaincodeError('forbidden', 'only an administrator of its MSP may open the exchange as its first operator');
     }
     const now = state.now();
     const org: Organization = { ...input, roles: [...input.roles].sort(), status: 'VERIFIED', registeredAt: now, updatedAt: now };
@@ -65,6 +66,12 @@ export class OrganizationContract extends Contract {
     await state.requireOperator();
     const org = await state.require<Organization>('org', parseValue(Id, orgId, 'orgId'));
     if (org.status === status) throw new ChaincodeError('illegal_transition', `organisation ${orgId} is already ${status}`);
+    if (status === 'SUSPENDED' && org.roles.includes('operator')) {
+      const others = await Promise.all((await state.listOperatorIds()).filter((id) => id !== org.id).map((id) => state.get<Organization>('org', id)));
+      if (!others.some((o) => o?.status === 'VERIFIED')) {
+        throw new ChaincodeError('illegal_transition', 'the last verified operator cannot be suspended: nobody could reinstate it');
+      }
+    }
     const next: Organization = { ...org, status, updatedAt: state.now() };
     await state.put('org', [org.id], next);
     state.emit(status === 'SUSPENDED' ? 'OrganizationSuspended' : 'OrganizationReinstated', { orgId, status, at: next.updatedAt });

@@ -3,7 +3,7 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import { canonicalJson } from '../rules/canonical-json.js';
 import { ChaincodeError } from '../rules/errors.js';
 import { PRODUCT_TRANSITIONS, transitionProduct, type Product, type ProductAction } from '../rules/exchange-policy.js';
-import { Id, ProductInput, parseInput, parseValue } from '../rules/schemas.js';
+import { Id, ProductInput, RejectionReason, parseInput, parseValue } from '../rules/schemas.js';
 import { LedgerState, pageArgs } from './ledger-state.js';
 
 const STATUSES = ['DRAFT', 'PENDING_REVIEW', 'LISTED', 'SUSPENDED', 'DELISTED'];
@@ -62,9 +62,8 @@ export class ProductContract extends Contract {
 
   @Transaction()
   @Returns('string')
-  async RejectProduct(ctx: Context, productId: string, reason: string): Promise<string> {
-    if (reason.length === 0 || reason.length > 1000) throw new ChaincodeError('invalid_argument', 'a rejection reason of 1 to 1000 characters is required');
-    return this.transition(ctx, productId, 'reject', reason);
+  async RejectProduct(ctx: Context, productId: string, reasonCode: string): Promise<string> {
+    return this.transition(ctx, productId, 'reject', parseValue(RejectionReason, reasonCode, 'reasonCode'));
   }
 
   @Transaction()

@@ -15,7 +15,8 @@ export interface Product extends ProductValue {
   status: ProductStatus;
   /** SHA-256 of the canonical licence terms: what a licence commits to. */
   termsHash: string;
-  reviewNote?: string;
+  /** Why the operator last sent it back, as a code. */
+  rejectionReason?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -30,15 +31,15 @@ export const PRODUCT_TRANSITIONS: Readonly<Record<ProductAction, { from: readonl
   delist: { from: ['LISTED', 'SUSPENDED'], to: 'DELISTED', by: 'operator' },
 };
 
-export function transitionProduct(product: Product, action: ProductAction, at: string, note?: string): Product {
+export function transitionProduct(product: Product, action: ProductAction, at: string, rejectionReason?: string): Product {
   const rule = PRODUCT_TRANSITIONS[action];
   if (!rule.from.includes(product.status)) {
     throw new ChaincodeError('illegal_transition', `cannot ${action} a product that is ${product.status}`);
   }
-  if (action === 'reject' && !note) throw new ChaincodeError('invalid_argument', 'a rejection needs a reason');
+  if (action === 'reject' && !rejectionReason) throw new ChaincodeError('invalid_argument', 'a rejection needs a reason');
   const next: Product = { ...product, status: rule.to, updatedAt: at };
-  if (note) next.reviewNote = note;
-  else delete next.reviewNote;
+  if (action === 'reject') next.rejectionReason = rejectionReason;
+  else if (action === 'approve') delete next.rejectionReason;
   return next;
 }
 

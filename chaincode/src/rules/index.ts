@@ -2,6 +2,7 @@
 export * from './errors.js';
 export * from './canonical-json.js';
 export * from './purposes.js';
+export * from './fields.js';
 export * from './schemas.js';
 export * from './consent-policy.js';
 export * from './exchange-policy.js';

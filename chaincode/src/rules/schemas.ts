@@ -1,15 +1,14 @@
 import { z } from 'zod';
 import { ChaincodeError } from './errors.js';
+import { isCategoryCode, isFieldPath } from './fields.js';
 import { isPurposeCode } from './purposes.js';
 
 /** Identifiers are chosen by the caller (UUIDs, v7 recommended) and only checked here, so the chaincode stays deterministic. */
 export const Id = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'must be a lowercase UUID');
 export const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 digest in lowercase hex');
 export const Timestamp = z.iso.datetime({ offset: false, message: 'must be an ISO 8601 UTC timestamp' });
-export const FieldPath = z
-  .string()
-  .max(120)
-  .regex(/^[a-z][a-zA-Z0-9]*(\.[a-z][a-zA-Z0-9]*)*$/, 'must be a field path such as residence.province');
+export const FieldPath = z.string().refine(isFieldPath, 'must be a field of the published vocabulary, such as residence.province');
+export const CategoryCode = z.string().refine(isCategoryCode, 'must be a record category of the published vocabulary');
 export const FieldList = z
   .array(FieldPath)
   .min(1)
@@ -54,7 +53,7 @@ export const CommitmentInput = z
     recordId: Id,
     version: z.number().int().min(1).max(1_000_000),
     subjectId: Id,
-    category: z.string().regex(/^[a-z][a-z0-9_]{1,40}$/, 'must be a category code such as health_insurance'),
+    category: CategoryCode,
     custodianOrgId: Id,
     commitment: Sha256Hex,
   })
@@ -127,6 +126,9 @@ export const TreeHeadInput = z
     signature: z.string().regex(/^[A-Za-z0-9_-]{20,200}$/, 'must be a base64url signature'),
   })
   .strict();
+
+/** Why the operator sends a product back to its provider: codes, not free text, on a public ledger. */
+export const RejectionReason = z.enum(['missing_purposes', 'reidentification_risk', 'resale_permitted', 'no_minimum_cohort', 'unclear_terms', 'pricing', 'other']);
 
 export const UseCheckInput = z
   .object({ consentId: Id, consumerOrgId: Id, purpose: z.string(), fields: FieldList, at: Timestamp })
