@@ -24,3 +24,4 @@ export {
   type ChainProblem,
   type VerifyProgress,
 } from './devnet/block-reader.js';
+export { signLowS, computeTxId } from './devnet/signature.js';

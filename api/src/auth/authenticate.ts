@@ -1,0 +1,41 @@
+import type { Request, RequestHandler } from 'express';
+import { ApiError } from '../http/problem.js';
+import type { Principal, Role, TokenService } from './tokens.js';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    principal?: Principal;
+  }
+}
+
+/** Requires a valid bearer token whose role is one of `roles`; the principal is then on `req.principal`. */
+export function requireRole(tokens: TokenService, ...roles: Role[]): RequestHandler {
+  return (req, res, next) => {
+    const header = req.get('authorization') ?? '';
+    const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(header);
+    if (!match) {
+      res.setHeader('www-authenticate', 'Bearer');
+      next(new ApiError('unauthorized', 'a bearer access token is required'));
+      return;
+    }
+    tokens.verify(match[1]!).then(
+      (principal) => {
+        if (!roles.includes(principal.role)) {
+          next(new ApiError('forbidden', `this needs the role ${roles.join(' or ')}`));
+          return;
+        }
+        req.principal = principal;
+        next();
+      },
+      (err: unknown) => {
+        res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
+        next(err);
+      },
+    );
+  };
+}
+
+export function principal(req: Request): Principal {
+  if (!req.principal) throw new ApiError('unauthorized', 'not authenticated');
+  return req.principal;
+}

@@ -1,0 +1,103 @@
+import { createHmac } from 'node:crypto';
+import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { ApiError } from '../http/problem.js';
+import type { SigningKeys } from './signing-keys.js';
+
+export type Role = 'citizen' | 'operator' | 'auditor' | 'organization';
+
+/** Who is calling, once their token has been checked. */
+export interface Principal {
+  role: Role;
+  /** Citizens: the national id their identity provider vouches for. Never logged, never stored in clear. */
+  nationalId?: string;
+  /** Organisations: their id. */
+  organizationId?: string;
+  subject: string;
+}
+
+const ACCESS_TOKEN_TTL_S = 15 * 60;
+const ALGORITHMS = ['ES256', 'EdDSA'];
+
+export interface TokenServiceOptions {
+  keys: SigningKeys;
+  issuer: string;
+  audience: string;
+  /** Citizens' OpenID Connect provider (the national identity app), when configured. */
+  citizenOidc?: { issuer: string; jwksUrl: string };
+}
+
+/** Issues the API's short-lived access tokens and verifies every bearer token against an algorithm allow-list. */
+export class TokenService {
+  private readonly localKeys;
+  private readonly citizenKeys;
+
+  constructor(private readonly options: TokenServiceOptions) {
+    this.localKeys = createLocalJWKSet(options.keys.jwks);
+    this.citizenKeys = options.citizenOidc ? createRemoteJWKSet(new URL(options.citizenOidc.jwksUrl)) : undefined;
+  }
+
+  async issue(principal: Principal): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number }> {
+    const claims: JWTPayload & Record<string, unknown> = { role: principal.role };
+    if (principal.nationalId) claims.nid = principal.nationalId;
+    if (principal.organizationId) claims.org = principal.organizationId;
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256', kid: this.options.keys.kid, typ: 'at+jwt' })
+      .setIssuer(this.options.issuer)
+      .setAudience(this.options.audience)
+      .setSubject(principal.subject)
+      .setIssuedAt()
+      .setExpirationTime(`${ACCESS_TOKEN_TTL_S}s`)
+      .setJti(crypto.randomUUID())
+      .sign(this.options.keys.privateKey);
+    return { access_token: token, token_type: 'Bearer', expires_in: ACCESS_TOKEN_TTL_S };
+  }
+
+  async verify(token: string): Promise<Principal> {
+    try {
+      const { payload } = await jwtVerify(token, this.localKeys, { issuer: this.options.issuer, audience: this.options.audience, algorithms: ALGORITHMS });
+      return principalOf(payload);
+    } catch (err) {
+      if (this.citizenKeys && this.options.citizenOidc && err instanceof errors.JWTClaimValidationFailed && err.claim === 'iss') {
+        return this.verifyCitizen(token);
+      }
+      throw unauthorized(err);
+    }
+  }
+
+  private async verifyCitizen(token: string): Promise<Principal> {
+    try {
+      const { payload } = await jwtVerify(token, this.citizenKeys!, { issuer: this.options.citizenOidc!.issuer, audience: this.options.audience, algorithms: ALGORITHMS });
+      const nationalId = typeof payload.national_id === 'string' ? payload.national_id : undefined;
+      if (!nationalId) throw new ApiError('unauthorized', 'the identity token carries no national_id claim');
+      return { role: 'citizen', nationalId, subject: citizenSubject(nationalId) };
+    } catch (err) {
+      throw err instanceof ApiError ? err : unauthorized(err);
+    }
+  }
+}
+
+function principalOf(payload: JWTPayload): Principal {
+  const role = payload.role;
+  if (role !== 'citizen' && role !== 'operator' && role !== 'auditor' && role !== 'organization') {
+    throw new ApiError('unauthorized', 'the token carries no known role');
+  }
+  return {
+    role,
+    subject: payload.sub ?? '',
+    ...(typeof payload.nid === 'string' ? { nationalId: payload.nid } : {}),
+    ...(typeof payload.org === 'string' ? { organizationId: payload.org } : {}),
+  };
+}
+
+/** A stable, non-reversible handle for a citizen in tokens and logs (never the national id itself). */
+export function citizenSubject(nationalId: string): string {
+  return 'citizen:' + createHmac('sha256', 'citizen-vault/token-subject').update(nationalId).digest('base64url').slice(0, 22);
+}
+
+function unauthorized(err: unknown): ApiError {
+  if (err instanceof errors.JWTExpired) return new ApiError('unauthorized', 'the access token has expired');
+  if (err instanceof errors.JWSSignatureVerificationFailed) return new ApiError('unauthorized', 'the access token signature does not verify');
+  if (err instanceof errors.JWTClaimValidationFailed) return new ApiError('unauthorized', `the access token's ${err.claim} claim is not accepted`);
+  if (err instanceof errors.JOSEAlgNotAllowed) return new ApiError('unauthorized', 'the access token uses an algorithm that is not allowed');
+  return new ApiError('unauthorized', 'the access token is not valid');
+}

@@ -1,0 +1,106 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The API's whole configuration, read once from the environment and validated at start. This is the
+ * only module that reads `process.env`. With nothing set, it describes the embedded defaults:
+ * Postgres and the devnet started in-process, data under `.data/`, the development token issuer on.
+ */
+const Env = z.object({
+  CV_HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  CV_DATA_DIR: z.string().default('.data'),
+  CV_PUBLIC_URL: z.url().optional(),
+  VAULT_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  CV_EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54320),
+  CV_DEVNET_PORT: z.coerce.number().int().min(0).max(65535).default(7051),
+  FABRIC_CONNECTION_FILE: z.string().optional(),
+  FABRIC_ENDPOINT: z.string().optional(),
+  FABRIC_HOST_ALIAS: z.string().optional(),
+  FABRIC_TLS_CA: z.string().optional(),
+  FABRIC_MSP_ID: z.string().optional(),
+  FABRIC_CERT: z.string().optional(),
+  FABRIC_KEY: z.string().optional(),
+  FABRIC_CHANNEL: z.string().default('mychannel'),
+  FABRIC_CHAINCODE: z.string().default('citizen-vault'),
+  CV_DEV_MODE: z.enum(['true', 'false']).optional(),
+  CV_TOKEN_AUDIENCE: z.string().default('citizen-vault-api'),
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_JWKS_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface FabricIdentityConfig {
+  endpoint: string;
+  hostAlias: string;
+  tlsCaPath: string;
+  mspId: string;
+  certPath: string;
+  keyPath: string;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** The API's own URL: the `iss` of the tokens it signs. */
+  publicUrl: string;
+  database: { kind: 'embedded'; port: number; dir: string } | { kind: 'url'; url: string };
+  /** Where the ledger is: an embedded devnet started with the API, or a Fabric network. */
+  fabric: { kind: 'embedded'; port: number } | { kind: 'connection-file'; path: string; mspId?: string } | ({ kind: 'explicit' } & FabricIdentityConfig);
+  channel: string;
+  chaincode: string;
+  devMode: boolean;
+  audience: string;
+  citizenOidc: { issuer: string; jwksUrl: string } | undefined;
+  logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new ConfigError(`invalid configuration; set these environment variables correctly:\n${problems}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.CV_DATA_DIR);
+  const explicit = [e.FABRIC_ENDPOINT, e.FABRIC_HOST_ALIAS, e.FABRIC_TLS_CA, e.FABRIC_MSP_ID, e.FABRIC_CERT, e.FABRIC_KEY];
+  if (explicit.some(Boolean) && !explicit.every(Boolean)) {
+    throw new ConfigError('a Fabric network needs all of FABRIC_ENDPOINT, FABRIC_HOST_ALIAS, FABRIC_TLS_CA, FABRIC_MSP_ID, FABRIC_CERT and FABRIC_KEY (or FABRIC_CONNECTION_FILE)');
+  }
+  if (Boolean(e.OIDC_ISSUER) !== Boolean(e.OIDC_JWKS_URL)) throw new ConfigError('set both OIDC_ISSUER and OIDC_JWKS_URL, or neither');
+  const fabric: Config['fabric'] = explicit.every(Boolean)
+    ? {
+        kind: 'explicit',
+        endpoint: e.FABRIC_ENDPOINT!,
+        hostAlias: e.FABRIC_HOST_ALIAS!,
+        tlsCaPath: e.FABRIC_TLS_CA!,
+        mspId: e.FABRIC_MSP_ID!,
+        certPath: e.FABRIC_CERT!,
+        keyPath: e.FABRIC_KEY!,
+      }
+    : e.FABRIC_CONNECTION_FILE
+      ? { kind: 'connection-file', path: resolve(e.FABRIC_CONNECTION_FILE), ...(e.FABRIC_MSP_ID ? { mspId: e.FABRIC_MSP_ID } : {}) }
+      : { kind: 'embedded', port: e.CV_DEVNET_PORT };
+  const embeddedEverything = !e.VAULT_DATABASE_URL && fabric.kind === 'embedded';
+  const devMode = e.CV_DEV_MODE ? e.CV_DEV_MODE === 'true' : embeddedEverything;
+  if (!devMode && !e.OIDC_ISSUER) throw new ConfigError('outside dev mode citizens sign in with OpenID Connect: set OIDC_ISSUER and OIDC_JWKS_URL');
+  return {
+    host: e.CV_HOST,
+    port: e.PORT,
+    dataDir,
+    publicUrl: e.CV_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    database: e.VAULT_DATABASE_URL ? { kind: 'url', url: e.VAULT_DATABASE_URL } : { kind: 'embedded', port: e.CV_EMBEDDED_PG_PORT, dir: resolve(dataDir, 'postgres') },
+    fabric,
+    channel: e.FABRIC_CHANNEL,
+    chaincode: e.FABRIC_CHAINCODE,
+    devMode,
+    audience: e.CV_TOKEN_AUDIENCE,
+    citizenOidc: e.OIDC_ISSUER && e.OIDC_JWKS_URL ? { issuer: e.OIDC_ISSUER, jwksUrl: e.OIDC_JWKS_URL } : undefined,
+    logLevel: e.LOG_LEVEL,
+  };
+}

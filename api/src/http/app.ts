@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express } from 'express';
+import { devTokenRoute, jwksRoute } from '../auth/auth-routes.js';
+import type { SigningKeys } from '../auth/signing-keys.js';
+import type { TokenService } from '../auth/tokens.js';
+import { healthRoutes, type Readiness } from '../health/health-routes.js';
+import { meRoutes } from '../me-routes.js';
+import { openApiDocument } from './openapi.js';
+import { notFoundHandler, problemHandler } from './problem.js';
+
+export interface AppDeps {
+  publicUrl: string;
+  devMode: boolean;
+  keys: SigningKeys;
+  tokens: TokenService;
+  readiness: Readiness;
+  logError(err: unknown, requestId: string): void;
+}
+
+/** The HTTP edge: parse, authorise, call the use case, map the result. Routes live with their capability. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use((req, res, next) => {
+    const incoming = req.get('x-request-id');
+    res.setHeader('x-request-id', incoming && /^[A-Za-z0-9._-]{1,64}$/.test(incoming) ? incoming : randomUUID());
+    res.setHeader('x-content-type-options', 'nosniff');
+    next();
+  });
+  app.use(express.json({ limit: '256kb' }));
+  app.use(healthRoutes(deps.readiness));
+  app.use(jwksRoute(deps.keys));
+  if (deps.devMode) app.use(devTokenRoute(deps.tokens));
+  app.use(meRoutes(deps.tokens));
+  const document = openApiDocument(deps.publicUrl);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  app.use(notFoundHandler);
+  app.use(problemHandler(deps.logError));
+  return app;
+}

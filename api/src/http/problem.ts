@@ -1,0 +1,104 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { z } from 'zod';
+import { LedgerError } from '../ledger/fabric-ledger.js';
+
+/** The API's error codes. HTTP statuses are decided here and nowhere else. */
+export type ApiErrorCode =
+  | 'invalid_request'
+  | 'invalid_json'
+  | 'payload_too_large'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'not_available'
+  | 'ledger_unavailable'
+  | 'internal';
+
+const STATUS: Record<ApiErrorCode, number> = {
+  invalid_request: 400,
+  invalid_json: 400,
+  payload_too_large: 413,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  not_available: 503,
+  ledger_unavailable: 503,
+  internal: 500,
+};
+
+/** Chaincode refusals, as the API answers them. */
+const LEDGER_STATUS: Record<string, [number, string]> = {
+  invalid_argument: [400, 'invalid_request'],
+  not_found: [404, 'not_found'],
+  already_exists: [409, 'conflict'],
+  forbidden: [403, 'forbidden'],
+  illegal_transition: [409, 'illegal_transition'],
+  commit_failed: [409, 'conflict'],
+  ledger_unavailable: [503, 'ledger_unavailable'],
+};
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly code: ApiErrorCode,
+    readonly detail: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(detail);
+  }
+}
+
+/** Parses untrusted input once, at the edge, or answers 400 with every problem and where it is. */
+export function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new ApiError('invalid_request', 'the request does not match its schema', {
+      errors: result.error.issues.map((i) => ({ path: '/' + i.path.join('/'), message: i.message })),
+    });
+  }
+  return result.data;
+}
+
+function problem(status: number, code: string, detail: string, instance: string, extra: Record<string, unknown> = {}) {
+  return {
+    type: `https://citizen-vault.vn/problems/${code.replace(/_/g, '-')}`,
+    title: code.replace(/_/g, ' '),
+    status,
+    code,
+    detail,
+    instance,
+    ...extra,
+  };
+}
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new ApiError('not_found', `no route for ${req.method} ${req.path}`));
+};
+
+/** RFC 9457 problem+json for every error; a client's mistake is never a 500, and a 500 says nothing of the internals. */
+export function problemHandler(log: (err: unknown, requestId: string) => void): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    const requestId = String(res.getHeader('x-request-id') ?? '');
+    let body: ReturnType<typeof problem>;
+    if (err instanceof ApiError) {
+      body = problem(STATUS[err.code], err.code, err.detail, req.originalUrl, err.extra);
+    } else if (err instanceof LedgerError) {
+      const [status, code] = LEDGER_STATUS[err.code] ?? [502, 'ledger_error'];
+      body = problem(status, code, err.detail, req.originalUrl, { ledgerCode: err.code });
+    } else if (isBodyParserError(err)) {
+      body = err.type === 'entity.too.large'
+        ? problem(413, 'payload_too_large', 'the request body is too large', req.originalUrl)
+        : problem(400, 'invalid_json', 'the request body is not valid JSON', req.originalUrl);
+    } else {
+      log(err, requestId);
+      body = problem(500, 'internal', 'an internal error occurred; it has been logged', req.originalUrl);
+    }
+    res.status(body.status).type('application/problem+json').json({ ...body, requestId });
+  };
+}
+
+function isBodyParserError(err: unknown): err is { type: string } {
+  return typeof err === 'object' && err !== null && 'type' in err && typeof (err as { type: unknown }).type === 'string' && 'statusCode' in err;
+}

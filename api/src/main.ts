@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: the whole system on embedded defaults — Postgres and the devnet with the Citizen
+ * Vault chaincode, then the API on http://localhost:8080. With VAULT_DATABASE_URL and the FABRIC_*
+ * settings it runs the API alone against a real Postgres and a real Fabric network.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { startDevnet, type Devnet } from '@citizen-vault/network';
+import pino from 'pino';
+import { ConfigError, loadConfig } from './config.js';
+import { identityFromConnectionFile, startApi } from './server.js';
+
+const ORGANIZATIONS = [
+  { mspId: 'VaultOperatorMSP', domain: 'vault.citizenvault.vn' },
+  { mspId: 'AuthorityMSP', domain: 'authority.citizenvault.vn' },
+];
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const config = loadConfig();
+  const logger = pino({ level: config.logLevel, base: { component: 'api' } });
+  const devnetLogger = pino({ level: config.logLevel, base: { component: 'devnet' } });
+  let devnet: Devnet | undefined;
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async (): Promise<void> => {
+    for (const s of stops.reverse()) await s().catch((err: unknown) => logger.error({ err }, 'error while stopping'));
+  };
+  try {
+    let ledgerIdentity;
+    if (config.fabric.kind === 'embedded') {
+      const chaincodeDir = dirname(createRequire(import.meta.url).resolve('@citizen-vault/chaincode/package.json'));
+      devnet = await startDevnet({
+        dataDir: join(config.dataDir, 'devnet'),
+        port: config.fabric.port,
+        channel: config.channel,
+        organizations: ORGANIZATIONS,
+        chaincodes: [{ name: config.chaincode, path: chaincodeDir }],
+        log: (level, message, fields) => devnetLogger[level](fields ?? {}, message),
+      });
+      stops.push(() => devnet!.close());
+      ledgerIdentity = await identityFromConnectionFile(join(config.dataDir, 'devnet', 'connection.json'), ORGANIZATIONS[0]!.mspId);
+    }
+    const api = await startApi(config, { logger, ...(ledgerIdentity ? { ledgerIdentity } : {}) });
+    stops.push(() => api.close());
+    logger.info({ url: api.url, devnet: devnet?.endpoint, seconds: (Date.now() - started) / 1000 }, 'Citizen Vault is running; Ctrl-C stops it');
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  await new Promise<void>((resolve) => {
+    const onSignal = (): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      logger.info('stopping');
+      void stop().then(resolve);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err instanceof ConfigError ? err.message : err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,118 @@
+import { readFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { loadOrCreateSigningKeys } from './auth/signing-keys.js';
+import { TokenService } from './auth/tokens.js';
+import type { Config } from './config.js';
+import { createApp } from './http/app.js';
+import { connectDatabase, migrate, type Sql } from './infra/database.js';
+import { startEmbeddedPostgres, type RunningPostgres } from './infra/embedded-postgres.js';
+import { FabricLedger, type LedgerIdentity } from './ledger/fabric-ledger.js';
+
+export interface RunningApi {
+  url: string;
+  port: number;
+  sql: Sql;
+  ledger: FabricLedger;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the API: its database (embedded Postgres or `VAULT_DATABASE_URL`), migrations, the ledger
+ * connection and the HTTP server. `ledgerIdentity` is how to reach the ledger when the caller
+ * started an embedded devnet; otherwise it comes from the configuration.
+ */
+export async function startApi(config: Config, options: { ledgerIdentity?: LedgerIdentity; logger?: Logger } = {}): Promise<RunningApi> {
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { component: 'api' }, redact: ['req.headers.authorization', '*.nationalId', '*.nid'] });
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  };
+  try {
+    let databaseUrl: string;
+    if (config.database.kind === 'embedded') {
+      const pg: RunningPostgres = await startEmbeddedPostgres(config.database.dir, config.database.port, (line) => logger.debug({ postgres: line }));
+      cleanups.push(() => pg.stop());
+      databaseUrl = pg.url;
+    } else {
+      databaseUrl = config.database.url;
+    }
+    const sql = connectDatabase(databaseUrl);
+    cleanups.push(() => sql.end({ timeout: 5 }));
+    const applied = await migrate(sql);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+
+    const identity = options.ledgerIdentity ?? (await ledgerIdentityFrom(config));
+    const ledger = FabricLedger.connect(identity, config.channel, config.chaincode);
+    cleanups.push(() => ledger.close());
+
+    const keys = await loadOrCreateSigningKeys(join(config.dataDir, 'keys', 'api-signing-key.jwk'));
+    const tokens = new TokenService({ keys, issuer: config.publicUrl, audience: config.audience, ...(config.citizenOidc ? { citizenOidc: config.citizenOidc } : {}) });
+    const app = createApp({
+      publicUrl: config.publicUrl,
+      devMode: config.devMode,
+      keys,
+      tokens,
+      readiness: {
+        database: async () => {
+          await sql`select 1`;
+        },
+        ledgerHeight: () => ledger.height(),
+      },
+      logError: (err, requestId) => logger.error({ err, requestId }, 'request failed'),
+    });
+    const server: Server = await new Promise((resolve, reject) => {
+      const s = app.listen(config.port, config.host, () => resolve(s));
+      s.once('error', reject);
+    });
+    cleanups.push(() => new Promise<void>((done) => server.close(() => done())));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+    logger.info({ url, devMode: config.devMode }, 'api ready');
+    let closing: Promise<void> | undefined;
+    return { url, port, sql, ledger, close: () => (closing ??= closeAll()) };
+  } catch (err) {
+    await closeAll().catch(() => {});
+    throw err;
+  }
+}
+
+async function ledgerIdentityFrom(config: Config): Promise<LedgerIdentity> {
+  const fabric = config.fabric;
+  if (fabric.kind === 'embedded') throw new Error('the embedded devnet must be started by the caller (see main.ts)');
+  if (fabric.kind === 'explicit') {
+    return {
+      endpoint: fabric.endpoint,
+      hostAlias: fabric.hostAlias,
+      mspId: fabric.mspId,
+      tlsCaPem: await readFile(fabric.tlsCaPath, 'utf8'),
+      certPem: await readFile(fabric.certPath, 'utf8'),
+      keyPem: await readFile(fabric.keyPath, 'utf8'),
+    };
+  }
+  return identityFromConnectionFile(fabric.path, fabric.mspId);
+}
+
+interface ConnectionFile {
+  endpoint: string;
+  organizations: { mspId: string; peerHostAlias: string; tlsCACert: string; users: Record<string, { cert: string; key: string }> }[];
+}
+
+/** Reads a devnet-style `connection.json`, as the devnet writes it, for the given (or first) organisation's User1. */
+export async function identityFromConnectionFile(path: string, mspId?: string, user = 'User1'): Promise<LedgerIdentity> {
+  const connection = JSON.parse(await readFile(path, 'utf8')) as ConnectionFile;
+  const org = mspId ? connection.organizations.find((o) => o.mspId === mspId) : connection.organizations[0];
+  if (!org) throw new Error(`${path} has no organisation ${mspId ?? ''}`);
+  const u = org.users[user];
+  if (!u) throw new Error(`${path} has no user ${user} for ${org.mspId}`);
+  return {
+    endpoint: connection.endpoint,
+    hostAlias: org.peerHostAlias,
+    mspId: org.mspId,
+    tlsCaPem: await readFile(org.tlsCACert, 'utf8'),
+    certPem: await readFile(u.cert, 'utf8'),
+    keyPem: await readFile(u.key, 'utf8'),
+  };
+}

@@ -1,0 +1,73 @@
+import { createServer } from 'node:net';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { startDevnet, type Devnet } from '@citizen-vault/network';
+import pino from 'pino';
+import { identityFromConnectionFile, loadConfig, startApi, type RunningApi } from '@citizen-vault/api';
+
+export async function freePort(): Promise<number> {
+  return new Promise((ok) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => ok(port));
+    });
+  });
+}
+
+export interface TestStack {
+  api: RunningApi;
+  devnet: Devnet;
+  dataDir: string;
+  url: string;
+  /** Stops the API only (the devnet and the data stay), for restart tests. */
+  restartApi(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const CHAINCODE = dirname(createRequire(import.meta.url).resolve('@citizen-vault/chaincode/package.json'));
+
+/** The real stack on free ports in a fresh directory: embedded Postgres, the devnet with the chaincode, the API. */
+export async function startStack(): Promise<TestStack> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'cv-api-'));
+  await chmod(dataDir, 0o755); // as root, Postgres runs as the postgres user, which must reach its data directory
+  const devnet = await startDevnet({
+    dataDir: join(dataDir, 'devnet'),
+    port: 0,
+    organizations: [
+      { mspId: 'VaultOperatorMSP', domain: 'vault.citizenvault.vn' },
+      { mspId: 'AuthorityMSP', domain: 'authority.citizenvault.vn' },
+    ],
+    chaincodes: [{ name: 'citizen-vault', path: CHAINCODE }],
+    chaincodeLogLevel: 'critical',
+    log: () => {},
+  });
+  const pgPort = await freePort();
+  const port = await freePort(); // kept across restarts: it is part of the token issuer's URL
+  const start = async (): Promise<RunningApi> => {
+    const config = loadConfig({ CV_DATA_DIR: dataDir, PORT: String(port), CV_EMBEDDED_PG_PORT: String(pgPort), CV_PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'silent' });
+    const ledgerIdentity = await identityFromConnectionFile(join(dataDir, 'devnet', 'connection.json'), 'VaultOperatorMSP');
+    return startApi(config, { ledgerIdentity, logger: pino({ level: 'silent' }) });
+  };
+  const stack: TestStack = {
+    api: await start(),
+    devnet,
+    dataDir,
+    get url() {
+      return stack.api.url;
+    },
+    async restartApi() {
+      await stack.api.close();
+      stack.api = await start();
+    },
+    async close() {
+      await stack.api.close();
+      await devnet.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}
+
+export const here = resolve(import.meta.dirname);
