@@ -28,6 +28,7 @@ async function main(): Promise<void> {
   };
   try {
     let ledgerIdentity;
+    let adminLedgerIdentity;
     if (config.fabric.kind === 'embedded') {
       const chaincodeDir = dirname(createRequire(import.meta.url).resolve('@citizen-vault/chaincode/package.json'));
       devnet = await startDevnet({
@@ -39,9 +40,11 @@ async function main(): Promise<void> {
         log: (level, message, fields) => devnetLogger[level](fields ?? {}, message),
       });
       stops.push(() => devnet!.close());
-      ledgerIdentity = await identityFromConnectionFile(join(config.dataDir, 'devnet', 'connection.json'), ORGANIZATIONS[0]!.mspId);
+      const connection = join(config.dataDir, 'devnet', 'connection.json');
+      ledgerIdentity = await identityFromConnectionFile(connection, ORGANIZATIONS[0]!.mspId);
+      adminLedgerIdentity = await identityFromConnectionFile(connection, ORGANIZATIONS[0]!.mspId, 'Admin');
     }
-    const api = await startApi(config, { logger, ...(ledgerIdentity ? { ledgerIdentity } : {}) });
+    const api = await startApi(config, { logger, ...(ledgerIdentity ? { ledgerIdentity, adminLedgerIdentity } : {}) });
     stops.push(() => api.close());
     logger.info({ url: api.url, devnet: devnet?.endpoint, seconds: (Date.now() - started) / 1000 }, 'Citizen Vault is running; Ctrl-C stops it');
   } catch (err) {

@@ -9,6 +9,8 @@ import { createApp } from './http/app.js';
 import { connectDatabase, migrate, type Sql } from './infra/database.js';
 import { startEmbeddedPostgres, type RunningPostgres } from './infra/embedded-postgres.js';
 import { FabricLedger, type LedgerIdentity } from './ledger/fabric-ledger.js';
+import { OrganizationService, ensureOperator } from './organizations/organization-service.js';
+import { PgOrganizations } from './organizations/pg-organizations.js';
 
 export interface RunningApi {
   url: string;
@@ -23,7 +25,14 @@ export interface RunningApi {
  * connection and the HTTP server. `ledgerIdentity` is how to reach the ledger when the caller
  * started an embedded devnet; otherwise it comes from the configuration.
  */
-export async function startApi(config: Config, options: { ledgerIdentity?: LedgerIdentity; logger?: Logger } = {}): Promise<RunningApi> {
+export interface StartOptions {
+  ledgerIdentity?: LedgerIdentity;
+  /** An admin of the operator's MSP, needed once: to open the exchange on a new ledger. */
+  adminLedgerIdentity?: LedgerIdentity;
+  logger?: Logger;
+}
+
+export async function startApi(config: Config, options: StartOptions = {}): Promise<RunningApi> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { component: 'api' }, redact: ['req.headers.authorization', '*.nationalId', '*.nid'] });
   const cleanups: (() => Promise<void> | void)[] = [];
   const closeAll = async (): Promise<void> => {
@@ -47,10 +56,26 @@ export async function startApi(config: Config, options: { ledgerIdentity?: Ledge
     const ledger = FabricLedger.connect(identity, config.channel, config.chaincode);
     cleanups.push(() => ledger.close());
 
+    const organizations = new PgOrganizations(sql);
+    const admin = options.adminLedgerIdentity ? FabricLedger.connect(options.adminLedgerIdentity, config.channel, config.chaincode) : undefined;
+    try {
+      const operator = await ensureOperator(organizations, ledger, identity.mspId, admin);
+      logger.info({ operatorId: operator.id }, 'exchange operator');
+    } finally {
+      admin?.close();
+    }
+
     const keys = await loadOrCreateSigningKeys(join(config.dataDir, 'keys', 'api-signing-key.jwk'));
-    const tokens = new TokenService({ keys, issuer: config.publicUrl, audience: config.audience, ...(config.citizenOidc ? { citizenOidc: config.citizenOidc } : {}) });
+    const tokens = new TokenService({
+      keys,
+      issuer: config.publicUrl,
+      audience: config.audience,
+      ...(config.citizenOidc ? { citizenOidc: config.citizenOidc } : {}),
+      organizationActive: async (id) => (await organizations.get(id))?.status === 'VERIFIED',
+    });
     const app = createApp({
       publicUrl: config.publicUrl,
+      organizations: { store: organizations, service: new OrganizationService(organizations, ledger, identity.mspId) },
       devMode: config.devMode,
       keys,
       tokens,

@@ -47,8 +47,10 @@ export async function startStack(): Promise<TestStack> {
   const port = await freePort(); // kept across restarts: it is part of the token issuer's URL
   const start = async (): Promise<RunningApi> => {
     const config = loadConfig({ CV_DATA_DIR: dataDir, PORT: String(port), CV_EMBEDDED_PG_PORT: String(pgPort), CV_PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'silent' });
-    const ledgerIdentity = await identityFromConnectionFile(join(dataDir, 'devnet', 'connection.json'), 'VaultOperatorMSP');
-    return startApi(config, { ledgerIdentity, logger: pino({ level: 'silent' }) });
+    const connection = join(dataDir, 'devnet', 'connection.json');
+    const ledgerIdentity = await identityFromConnectionFile(connection, 'VaultOperatorMSP');
+    const adminLedgerIdentity = await identityFromConnectionFile(connection, 'VaultOperatorMSP', 'Admin');
+    return startApi(config, { ledgerIdentity, adminLedgerIdentity, logger: pino({ level: 'silent' }) });
   };
   const stack: TestStack = {
     api: await start(),

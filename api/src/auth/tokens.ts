@@ -24,6 +24,8 @@ export interface TokenServiceOptions {
   audience: string;
   /** Citizens' OpenID Connect provider (the national identity app), when configured. */
   citizenOidc?: { issuer: string; jwksUrl: string };
+  /** Whether an organisation may act now: a suspension takes effect on its next request, not when its token expires. */
+  organizationActive?: (organizationId: string) => Promise<boolean>;
 }
 
 /** Issues the API's short-lived access tokens and verifies every bearer token against an algorithm allow-list. */
@@ -55,8 +57,13 @@ export class TokenService {
   async verify(token: string): Promise<Principal> {
     try {
       const { payload } = await jwtVerify(token, this.localKeys, { issuer: this.options.issuer, audience: this.options.audience, algorithms: ALGORITHMS });
-      return principalOf(payload);
+      const principal = principalOf(payload);
+      if (principal.role === 'organization' && this.options.organizationActive && !(await this.options.organizationActive(principal.organizationId ?? ''))) {
+        throw new ApiError('forbidden', 'the organisation is suspended');
+      }
+      return principal;
     } catch (err) {
+      if (err instanceof ApiError) throw err;
       if (this.citizenKeys && this.options.citizenOidc && err instanceof errors.JWTClaimValidationFailed && err.claim === 'iss') {
         return this.verifyCitizen(token);
       }

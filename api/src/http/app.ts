@@ -5,11 +5,16 @@ import type { SigningKeys } from '../auth/signing-keys.js';
 import type { TokenService } from '../auth/tokens.js';
 import { healthRoutes, type Readiness } from '../health/health-routes.js';
 import { meRoutes } from '../me-routes.js';
+import { clientCredentialsRoute } from '../auth/client-credentials.js';
+import { organizationRoutes } from '../organizations/organization-routes.js';
+import type { OrganizationService } from '../organizations/organization-service.js';
+import type { PgOrganizations } from '../organizations/pg-organizations.js';
 import { openApiDocument } from './openapi.js';
 import { notFoundHandler, problemHandler } from './problem.js';
 
 export interface AppDeps {
   publicUrl: string;
+  organizations: { service: OrganizationService; store: PgOrganizations };
   devMode: boolean;
   keys: SigningKeys;
   tokens: TokenService;
@@ -33,6 +38,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(jwksRoute(deps.keys));
   if (deps.devMode) app.use(devTokenRoute(deps.tokens));
   app.use(meRoutes(deps.tokens));
+  app.use(clientCredentialsRoute(deps.tokens, deps.organizations.store, `${deps.publicUrl}/oauth/token`));
+  app.use(organizationRoutes(deps.tokens, deps.organizations.service, deps.organizations.store));
   const document = openApiDocument(deps.publicUrl);
   app.get('/openapi.json', (_req, res) => {
     res.json(document);

@@ -1,0 +1,78 @@
+import express, { Router } from 'express';
+import { createLocalJWKSet, decodeJwt, errors, jwtVerify } from 'jose';
+import { problemResponses, registry, z } from '../http/openapi.js';
+import { ApiError } from '../http/problem.js';
+import type { PgOrganizations } from '../organizations/pg-organizations.js';
+import type { TokenService } from './tokens.js';
+
+const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+const MAX_ASSERTION_LIFETIME_S = 300;
+
+const TokenRequest = z
+  .object({
+    grant_type: z.string(),
+    client_assertion_type: z.string(),
+    client_assertion: z.string().max(8192),
+    client_id: z.string().optional(),
+    scope: z.string().optional(),
+  })
+  .openapi('ClientCredentialsRequest');
+
+registry.registerPath({
+  method: 'post',
+  path: '/oauth/token',
+  summary: 'OAuth 2.0 client credentials with a private_key_jwt client assertion (RFC 7523)',
+  request: { body: { content: { 'application/x-www-form-urlencoded': { schema: TokenRequest } } } },
+  responses: { 200: { description: 'an access token for the organisation' }, ...problemResponses(400, 401) },
+});
+
+/** An OAuth error as RFC 6749 §5.2 names it, carried in a problem+json body. */
+function oauthError(error: 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unsupported_grant_type', description: string): ApiError {
+  return new ApiError(error === 'invalid_client' ? 'unauthorized' : 'invalid_request', description, { error, error_description: description });
+}
+
+/**
+ * The token endpoint for organisations: the client proves itself with a short-lived JWT signed by a
+ * key it registered (iss = sub = its organisation id, aud = this endpoint, unique jti).
+ */
+export function clientCredentialsRoute(tokens: TokenService, organizations: PgOrganizations, tokenEndpoint: string): Router {
+  const router = Router();
+  router.post('/oauth/token', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
+    const parsed = TokenRequest.safeParse(req.body ?? {});
+    if (!parsed.success) throw oauthError('invalid_request', 'grant_type, client_assertion_type and client_assertion are required');
+    const body = parsed.data;
+    if (body.grant_type !== 'client_credentials') throw oauthError('unsupported_grant_type', 'only client_credentials is supported');
+    if (body.client_assertion_type !== ASSERTION_TYPE) throw oauthError('invalid_request', `client_assertion_type must be ${ASSERTION_TYPE}`);
+
+    let claimedId: string | undefined;
+    try {
+      claimedId = decodeJwt(body.client_assertion).iss;
+    } catch {
+      throw oauthError('invalid_client', 'the client assertion is not a JWT');
+    }
+    const org = claimedId && /^[0-9a-f-]{36}$/.test(claimedId) ? await organizations.get(claimedId) : undefined;
+    if (!org || (body.client_id && body.client_id !== org.id)) throw oauthError('invalid_client', 'unknown client');
+    if (org.status !== 'VERIFIED') throw oauthError('invalid_client', 'the organisation is suspended');
+
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(body.client_assertion, createLocalJWKSet(org.jwks), {
+        issuer: org.id,
+        subject: org.id,
+        audience: tokenEndpoint,
+        algorithms: ['ES256', 'EdDSA'],
+        maxTokenAge: `${MAX_ASSERTION_LIFETIME_S}s`,
+        requiredClaims: ['exp', 'iat', 'jti'],
+      }));
+    } catch (err) {
+      if (err instanceof errors.JWTExpired) throw oauthError('invalid_grant', 'the client assertion has expired');
+      throw oauthError('invalid_client', 'the client assertion does not verify with the organisation\'s registered keys');
+    }
+    if (payload.exp! - Math.floor(Date.now() / 1000) > MAX_ASSERTION_LIFETIME_S) throw oauthError('invalid_grant', `a client assertion may live ${MAX_ASSERTION_LIFETIME_S} s at most`);
+    if (!(await organizations.useAssertion(org.id, String(payload.jti), new Date(payload.exp! * 1000)))) {
+      throw oauthError('invalid_grant', 'the client assertion was already used');
+    }
+    res.set('cache-control', 'no-store').json(await tokens.issue({ role: 'organization', organizationId: org.id, subject: `org:${org.id}` }));
+  });
+  return router;
+}
