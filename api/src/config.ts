@@ -27,6 +27,8 @@ const Env = z.object({
   CV_TOKEN_AUDIENCE: z.string().default('citizen-vault-api'),
   OIDC_ISSUER: z.url().optional(),
   OIDC_JWKS_URL: z.url().optional(),
+  CV_KEK: z.base64().refine((k) => Buffer.from(k, 'base64').length === 32, 'must be 32 bytes, base64').optional(),
+  CV_INDEX_KEY: z.base64().refine((k) => Buffer.from(k, 'base64').length === 32, 'must be 32 bytes, base64').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -53,6 +55,8 @@ export interface Config {
   devMode: boolean;
   audience: string;
   citizenOidc: { issuer: string; jwksUrl: string } | undefined;
+  /** The key-encryption key and the blind-index key; generated into the data directory in dev mode. */
+  secrets: { kek: Uint8Array | undefined; indexKey: Uint8Array | undefined };
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
 }
 
@@ -89,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const embeddedEverything = !e.VAULT_DATABASE_URL && fabric.kind === 'embedded';
   const devMode = e.CV_DEV_MODE ? e.CV_DEV_MODE === 'true' : embeddedEverything;
   if (!devMode && !e.OIDC_ISSUER) throw new ConfigError('outside dev mode citizens sign in with OpenID Connect: set OIDC_ISSUER and OIDC_JWKS_URL');
+  if (!devMode && (!e.CV_KEK || !e.CV_INDEX_KEY)) throw new ConfigError('outside dev mode the vault keys come from the environment: set CV_KEK and CV_INDEX_KEY (32 bytes, base64)');
   return {
     host: e.CV_HOST,
     port: e.PORT,
@@ -101,6 +106,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     devMode,
     audience: e.CV_TOKEN_AUDIENCE,
     citizenOidc: e.OIDC_ISSUER && e.OIDC_JWKS_URL ? { issuer: e.OIDC_ISSUER, jwksUrl: e.OIDC_JWKS_URL } : undefined,
+    secrets: {
+      kek: e.CV_KEK ? Buffer.from(e.CV_KEK, 'base64') : undefined,
+      indexKey: e.CV_INDEX_KEY ? Buffer.from(e.CV_INDEX_KEY, 'base64') : undefined,
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -11,6 +11,9 @@ import { startEmbeddedPostgres, type RunningPostgres } from './infra/embedded-po
 import { FabricLedger, type LedgerIdentity } from './ledger/fabric-ledger.js';
 import { OrganizationService, ensureOperator } from './organizations/organization-service.js';
 import { PgOrganizations } from './organizations/pg-organizations.js';
+import { PgVault } from './vault/pg-vault.js';
+import { loadOrCreateSecret } from './vault/vault-keys.js';
+import { VaultService } from './vault/vault-service.js';
 
 export interface RunningApi {
   url: string;
@@ -66,6 +69,10 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     }
 
     const keys = await loadOrCreateSigningKeys(join(config.dataDir, 'keys', 'api-signing-key.jwk'));
+    const vault = new VaultService(new PgVault(sql), ledger, {
+      kek: await loadOrCreateSecret(join(config.dataDir, 'keys', 'kek.key'), config.secrets.kek),
+      indexKey: await loadOrCreateSecret(join(config.dataDir, 'keys', 'index.key'), config.secrets.indexKey),
+    });
     const tokens = new TokenService({
       keys,
       issuer: config.publicUrl,
@@ -76,6 +83,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const app = createApp({
       publicUrl: config.publicUrl,
       organizations: { store: organizations, service: new OrganizationService(organizations, ledger, identity.mspId) },
+      vault,
       devMode: config.devMode,
       keys,
       tokens,

@@ -73,3 +73,45 @@ export async function startStack(): Promise<TestStack> {
 }
 
 export const here = resolve(import.meta.dirname);
+
+/** Registers an organisation through the API as the operator, with fresh keys, and returns a way to get its tokens. */
+export async function registerOrganization(stack: TestStack, roles: string[], name = 'Test organisation'): Promise<{ id: string; token(): Promise<string> }> {
+  const { SignJWT, exportJWK, generateKeyPair } = await import('jose');
+  const operator = ((await (await fetch(stack.url + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'operator' }) })).json()) as { access_token: string }).access_token;
+  const signing = await generateKeyPair('ES256', { extractable: true });
+  const encryption = await generateKeyPair('ECDH-ES', { crv: 'X25519', extractable: true });
+  const jwks = { keys: [{ ...(await exportJWK(signing.publicKey)), kid: 'sig-1', use: 'sig' }, { ...(await exportJWK(encryption.publicKey)), kid: 'enc-1', use: 'enc' }] };
+  const registrationNumber = String(Math.floor(1e9 + Math.random() * 9e9));
+  const res = await fetch(stack.url + '/v1/organizations', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${operator}` },
+    body: JSON.stringify({ name, registrationNumber, roles, jwks }),
+  });
+  if (res.status !== 201) throw new Error(`registration failed: ${res.status} ${await res.text()}`);
+  const { id } = (await res.json()) as { id: string };
+  return {
+    id,
+    async token() {
+      const assertion = await new SignJWT({})
+        .setProtectedHeader({ alg: 'ES256', kid: 'sig-1' })
+        .setIssuer(id)
+        .setSubject(id)
+        .setAudience(`${stack.url}/oauth/token`)
+        .setIssuedAt()
+        .setExpirationTime('60s')
+        .setJti(crypto.randomUUID())
+        .sign(signing.privateKey);
+      const t = await fetch(stack.url + '/oauth/token', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion }),
+      });
+      return ((await t.json()) as { access_token: string }).access_token;
+    },
+  };
+}
+
+export async function citizenToken(stack: TestStack, nationalId: string): Promise<string> {
+  const res = await fetch(stack.url + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'citizen', nationalId }) });
+  return ((await res.json()) as { access_token: string }).access_token;
+}

@@ -9,12 +9,15 @@ import { clientCredentialsRoute } from '../auth/client-credentials.js';
 import { organizationRoutes } from '../organizations/organization-routes.js';
 import type { OrganizationService } from '../organizations/organization-service.js';
 import type { PgOrganizations } from '../organizations/pg-organizations.js';
+import { vaultRoutes } from '../vault/vault-routes.js';
+import type { VaultService } from '../vault/vault-service.js';
 import { openApiDocument } from './openapi.js';
 import { notFoundHandler, problemHandler } from './problem.js';
 
 export interface AppDeps {
   publicUrl: string;
   organizations: { service: OrganizationService; store: PgOrganizations };
+  vault: VaultService;
   devMode: boolean;
   keys: SigningKeys;
   tokens: TokenService;
@@ -40,6 +43,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(meRoutes(deps.tokens));
   app.use(clientCredentialsRoute(deps.tokens, deps.organizations.store, `${deps.publicUrl}/oauth/token`));
   app.use(organizationRoutes(deps.tokens, deps.organizations.service, deps.organizations.store));
+  app.use(vaultRoutes(deps.tokens, deps.vault, deps.organizations.store));
   const document = openApiDocument(deps.publicUrl);
   app.get('/openapi.json', (_req, res) => {
     res.json(document);

@@ -1,0 +1,58 @@
+import { createHash, createHmac } from 'node:crypto';
+import sodium from 'libsodium-wrappers';
+import { canonicalJson } from '@citizen-vault/chaincode/rules';
+
+await sodium.ready;
+
+const NONCE_BYTES = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+
+/** Envelope encryption with XChaCha20-Poly1305 (libsodium): the KEK wraps per-citizen data keys, data keys seal fields. */
+export function newDataKey(): Uint8Array {
+  return sodium.crypto_aead_xchacha20poly1305_ietf_keygen();
+}
+
+export function seal(key: Uint8Array, plaintext: Uint8Array, associatedData: string): Buffer {
+  const nonce = sodium.randombytes_buf(NONCE_BYTES);
+  const ciphertext = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, associatedData, null, nonce, key);
+  return Buffer.concat([nonce, ciphertext]);
+}
+
+/** Opens a sealed value; throws if the key, the bytes or the associated data differ from sealing time. */
+export function open(key: Uint8Array, sealed: Uint8Array, associatedData: string): Uint8Array {
+  return sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, sealed.subarray(NONCE_BYTES), associatedData, sealed.subarray(0, NONCE_BYTES), key);
+}
+
+/** What binds a sealed field to its place: subject, record, field and version. */
+export function fieldBinding(subjectId: string, recordId: string, field: string, version: number): string {
+  return `cv:field:v1|${subjectId}|${recordId}|${field}|${version}`;
+}
+
+export function keyBinding(subjectId: string, kekVersion: number): string {
+  return `cv:data-key:v1|${subjectId}|${kekVersion}`;
+}
+
+/** The blind index that finds a citizen by national id without storing it. */
+export function nationalIdIndex(indexKey: Uint8Array, nationalId: string): Buffer {
+  return createHmac('sha256', indexKey).update(`cv:national-id:v1|${nationalId}`).digest();
+}
+
+export interface CommittedRecord {
+  recordId: string;
+  version: number;
+  subjectId: string;
+  category: string;
+  fields: Record<string, unknown>;
+}
+
+/**
+ * The salted commitment anchored on the ledger: SHA-256 of the salt and the canonical (RFC 8785
+ * style, sorted-key) JSON of the record version. Whoever holds the data and the salt can check it;
+ * the hash alone reveals nothing, and erasing the salt with the data key unlinks it for good.
+ */
+export function commitment(salt: Uint8Array, record: CommittedRecord): string {
+  return createHash('sha256').update(salt).update(canonicalJson(record)).digest('hex');
+}
+
+export function randomSalt(): Uint8Array {
+  return sodium.randombytes_buf(32);
+}
