@@ -14,6 +14,8 @@ import { PgOrganizations } from './organizations/pg-organizations.js';
 import { PgVault } from './vault/pg-vault.js';
 import { loadOrCreateSecret } from './vault/vault-keys.js';
 import { VaultService } from './vault/vault-service.js';
+import { ConsentService } from './consent/consent-service.js';
+import { PgConsents } from './consent/pg-consents.js';
 
 export interface RunningApi {
   url: string;
@@ -84,6 +86,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       publicUrl: config.publicUrl,
       organizations: { store: organizations, service: new OrganizationService(organizations, ledger, identity.mspId) },
       vault,
+      consents: new ConsentService(new PgConsents(sql), vault, ledger, keys),
       devMode: config.devMode,
       keys,
       tokens,

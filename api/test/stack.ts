@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { startDevnet, type Devnet } from '@citizen-vault/network';
 import pino from 'pino';
+import type { CryptoKey } from 'jose';
 import { identityFromConnectionFile, loadConfig, startApi, type RunningApi } from '@citizen-vault/api';
 
 export async function freePort(): Promise<number> {
@@ -75,7 +76,14 @@ export async function startStack(): Promise<TestStack> {
 export const here = resolve(import.meta.dirname);
 
 /** Registers an organisation through the API as the operator, with fresh keys, and returns a way to get its tokens. */
-export async function registerOrganization(stack: TestStack, roles: string[], name = 'Test organisation'): Promise<{ id: string; token(): Promise<string> }> {
+export interface TestOrganization {
+  id: string;
+  token(): Promise<string>;
+  /** The private half of the X25519 key the organisation registered, to open JWEs sent to it. */
+  decryptionKey: CryptoKey;
+}
+
+export async function registerOrganization(stack: TestStack, roles: string[], name = 'Test organisation'): Promise<TestOrganization> {
   const { SignJWT, exportJWK, generateKeyPair } = await import('jose');
   const operator = ((await (await fetch(stack.url + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'operator' }) })).json()) as { access_token: string }).access_token;
   const signing = await generateKeyPair('ES256', { extractable: true });
@@ -91,6 +99,7 @@ export async function registerOrganization(stack: TestStack, roles: string[], na
   const { id } = (await res.json()) as { id: string };
   return {
     id,
+    decryptionKey: encryption.privateKey,
     async token() {
       const assertion = await new SignJWT({})
         .setProtectedHeader({ alg: 'ES256', kid: 'sig-1' })

@@ -10,6 +10,8 @@ import { organizationRoutes } from '../organizations/organization-routes.js';
 import type { OrganizationService } from '../organizations/organization-service.js';
 import type { PgOrganizations } from '../organizations/pg-organizations.js';
 import { vaultRoutes } from '../vault/vault-routes.js';
+import { consentRoutes } from '../consent/consent-routes.js';
+import type { ConsentService } from '../consent/consent-service.js';
 import type { VaultService } from '../vault/vault-service.js';
 import { openApiDocument } from './openapi.js';
 import { notFoundHandler, problemHandler } from './problem.js';
@@ -18,6 +20,7 @@ export interface AppDeps {
   publicUrl: string;
   organizations: { service: OrganizationService; store: PgOrganizations };
   vault: VaultService;
+  consents: ConsentService;
   devMode: boolean;
   keys: SigningKeys;
   tokens: TokenService;
@@ -44,6 +47,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(clientCredentialsRoute(deps.tokens, deps.organizations.store, `${deps.publicUrl}/oauth/token`));
   app.use(organizationRoutes(deps.tokens, deps.organizations.service, deps.organizations.store));
   app.use(vaultRoutes(deps.tokens, deps.vault, deps.organizations.store));
+  app.use(consentRoutes(deps.tokens, deps.consents, deps.organizations.store));
   const document = openApiDocument(deps.publicUrl);
   app.get('/openapi.json', (_req, res) => {
     res.json(document);

@@ -13,6 +13,13 @@ export type ApiErrorCode =
   | 'conflict'
   | 'not_available'
   | 'ledger_unavailable'
+  | 'consent_not_active'
+  | 'consent_expired'
+  | 'consent_not_yet_valid'
+  | 'purpose_mismatch'
+  | 'field_not_granted'
+  | 'frequency_exceeded'
+  | 'not_acceptable'
   | 'internal';
 
 const STATUS: Record<ApiErrorCode, number> = {
@@ -25,6 +32,13 @@ const STATUS: Record<ApiErrorCode, number> = {
   conflict: 409,
   not_available: 503,
   ledger_unavailable: 503,
+  consent_not_active: 403,
+  consent_expired: 403,
+  consent_not_yet_valid: 403,
+  purpose_mismatch: 403,
+  field_not_granted: 403,
+  frequency_exceeded: 429,
+  not_acceptable: 406,
   internal: 500,
 };
 

@@ -28,6 +28,11 @@ export class PgVault {
     return row;
   }
 
+  async subjectById(id: string): Promise<SubjectRow | undefined> {
+    const [row] = await this.sql<SubjectRow[]>`select id, wrapped_key, kek_version from subjects where id = ${id}`;
+    return row;
+  }
+
   /** Creates the subject unless another request just did; either way returns the stored one. */
   async insertSubject(id: string, index: Buffer, wrappedKey: Buffer): Promise<SubjectRow> {
     await this.sql`insert into subjects (id, national_id_index, wrapped_key) values (${id}, ${index}, ${wrappedKey}) on conflict (national_id_index) do nothing`;

@@ -92,6 +92,32 @@ export class VaultService {
     }));
   }
 
+  /** The citizen's random subject id, created on first need: the only identifier of them the ledger sees. */
+  async subjectId(nationalId: string, create: boolean): Promise<string | undefined> {
+    return create ? (await this.subjectFor(nationalId, true)).id : (await this.subjectFor(nationalId, false))?.id;
+  }
+
+  /** The latest values of the given fields (`category.field`) of a subject's records, with where each came from. */
+  async fieldsOf(subjectId: string, fieldPaths: readonly string[]): Promise<{ fields: Record<string, unknown>; provenance: { recordId: string; version: number; category: string; commitment: string }[] }> {
+    const subject = await this.store.subjectById(subjectId);
+    if (!subject) return { fields: {}, provenance: [] };
+    const dataKey = this.dataKey(subject);
+    const wanted = new Set(fieldPaths);
+    const fields: Record<string, unknown> = {};
+    const provenance: { recordId: string; version: number; category: string; commitment: string }[] = [];
+    for (const row of await this.store.latestVersions(subjectId)) {
+      const names = Object.keys(row.fields).filter((name) => wanted.has(`${row.category}.${name}`));
+      if (names.length === 0) continue;
+      for (const name of names) {
+        fields[`${row.category}.${name}`] = JSON.parse(
+          Buffer.from(open(dataKey, Buffer.from(row.fields[name]!, 'base64'), fieldBinding(subject.id, row.record_id, name, row.version))).toString(),
+        ) as unknown;
+      }
+      provenance.push({ recordId: row.record_id, version: row.version, category: row.category, commitment: row.commitment });
+    }
+    return { fields, provenance };
+  }
+
   private async subjectFor(nationalId: string, create: true): Promise<SubjectRow>;
   private async subjectFor(nationalId: string, create: false): Promise<SubjectRow | undefined>;
   private async subjectFor(nationalId: string, create: boolean): Promise<SubjectRow | undefined> {

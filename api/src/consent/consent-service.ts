@@ -1,0 +1,225 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { CompactEncrypt, CompactSign, importJWK, type JWK } from 'jose';
+import {
+  canonicalJson,
+  checkUse,
+  isFieldPath,
+  usagePeriod,
+  type AccessModeValue,
+  type Consent,
+  type ConsentAction,
+  type ConsentStatus,
+  type DenialReason,
+} from '@citizen-vault/chaincode/rules';
+import type { SigningKeys } from '../auth/signing-keys.js';
+import { ApiError, type ApiErrorCode } from '../http/problem.js';
+import { newId } from '../ids.js';
+import type { FabricLedger } from '../ledger/fabric-ledger.js';
+import type { Organization } from '../organizations/organization.js';
+import type { VaultService } from '../vault/vault-service.js';
+import type { AccessEventRow, ConsentRow, PgConsents } from './pg-consents.js';
+
+export interface ConsentRequestInput {
+  nationalId: string;
+  purpose: string;
+  fields: string[];
+  accessMode: AccessModeValue;
+  validUntil: string;
+  retentionDays: number;
+  justification: string;
+  onwardTransfer: boolean;
+  crossBorder: boolean;
+}
+
+const DENIAL: Record<DenialReason, ApiErrorCode> = {
+  not_active: 'consent_not_active',
+  expired: 'consent_expired',
+  not_yet_valid: 'consent_not_yet_valid',
+  purpose_mismatch: 'purpose_mismatch',
+  field_not_granted: 'field_not_granted',
+  frequency_exceeded: 'frequency_exceeded',
+  wrong_consumer: 'not_found',
+};
+
+/**
+ * The consent story: a consumer asks; the citizen answers all, part or nothing, pauses, resumes,
+ * revokes — each a ledger transaction, written to the read model once committed and before the
+ * answer; the consumer reads exactly what was granted, each read checked and recorded first.
+ */
+export class ConsentService {
+  constructor(
+    private readonly store: PgConsents,
+    private readonly vault: VaultService,
+    private readonly ledger: FabricLedger,
+    private readonly keys: SigningKeys,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async request(consumer: Organization, input: ConsentRequestInput): Promise<ConsentRow> {
+    if (!consumer.roles.includes('consumer')) throw new ApiError('forbidden', 'only a consumer organisation requests consent');
+    const unknown = input.fields.filter((f) => !isFieldPath(f));
+    if (unknown.length > 0) throw new ApiError('invalid_request', 'unknown fields', { errors: unknown.map((f) => ({ path: '/fields', message: `${f} is not in the vocabulary` })) });
+    const now = this.clock();
+    if (Date.parse(input.validUntil) <= now.getTime()) throw new ApiError('invalid_request', 'validUntil must be in the future', { errors: [{ path: '/validUntil', message: 'in the past' }] });
+    const subjectId = (await this.vault.subjectId(input.nationalId, true))!;
+    const id = newId(now.getTime());
+    const artefact = {
+      id,
+      subjectId,
+      consumer: { id: consumer.id, name: consumer.name },
+      purpose: input.purpose,
+      requestedFields: input.fields,
+      accessMode: input.accessMode,
+      validFrom: now.toISOString(),
+      validUntil: new Date(input.validUntil).toISOString(),
+      retentionDays: input.retentionDays,
+      onwardTransfer: input.onwardTransfer,
+      crossBorder: input.crossBorder,
+      justification: input.justification,
+      requestedAt: now.toISOString(),
+    };
+    const salt = randomBytes(32);
+    const artefactHash = createHash('sha256').update(salt).update(canonicalJson(artefact)).digest('hex');
+    const onLedger = await this.submit('RequestConsent', JSON.stringify({
+      id,
+      subjectId,
+      consumerOrgId: consumer.id,
+      purpose: input.purpose,
+      requestedFields: input.fields,
+      accessMode: input.accessMode,
+      validFrom: artefact.validFrom,
+      validUntil: artefact.validUntil,
+      retentionDays: input.retentionDays,
+      onwardTransfer: input.onwardTransfer,
+      crossBorder: input.crossBorder,
+      artefactHash,
+    }));
+    await this.store.insert({
+      id,
+      subject_id: subjectId,
+      consumer_org_id: consumer.id,
+      purpose: input.purpose,
+      requested_fields: input.fields,
+      access_mode: input.accessMode,
+      valid_from: new Date(artefact.validFrom),
+      valid_until: new Date(artefact.validUntil),
+      retention_days: input.retentionDays,
+      onward_transfer: input.onwardTransfer,
+      cross_border: input.crossBorder,
+      justification: input.justification,
+      status: onLedger.status,
+      artefact,
+      artefact_salt: salt,
+      artefact_hash: artefactHash,
+      requested_at: now,
+      updated_at: now,
+    });
+    return (await this.store.get(id))!;
+  }
+
+  async listForCitizen(nationalId: string, status?: ConsentStatus): Promise<ConsentRow[]> {
+    const subjectId = await this.vault.subjectId(nationalId, false);
+    return subjectId ? this.store.forSubject(subjectId, status) : [];
+  }
+
+  /** A citizen's decision on their own consent; answered only after the ledger has committed it. */
+  async decide(nationalId: string, consentId: string, action: Exclude<ConsentAction, 'expire'>, fields?: string[]): Promise<ConsentRow> {
+    const consent = await this.ownedByCitizen(nationalId, consentId);
+    const args = action === 'approve' ? [consent.id, fields ? JSON.stringify(fields) : ''] : [consent.id];
+    const name = { approve: 'ApproveConsent', reject: 'RejectConsent', pause: 'PauseConsent', resume: 'ResumeConsent', revoke: 'RevokeConsent' }[action];
+    const committed = await this.submit(name, ...args);
+    await this.store.applyDecision(consent.id, { status: committed.status, grantedFields: committed.grantedFields, decidedAt: committed.decidedAt, updatedAt: committed.updatedAt });
+    return (await this.store.get(consent.id))!;
+  }
+
+  /** Every read of the citizen's data, granted or refused, newest first. */
+  async accessEventsFor(nationalId: string): Promise<AccessEventRow[]> {
+    const subjectId = await this.vault.subjectId(nationalId, false);
+    return subjectId ? this.store.accessEventsOf(subjectId) : [];
+  }
+
+  async forConsumer(consumerOrgId: string, consentId: string): Promise<ConsentRow> {
+    const consent = await this.store.get(consentId);
+    if (!consent || consent.consumer_org_id !== consumerOrgId) throw new ApiError('not_found', `consent ${consentId} does not exist`);
+    return consent;
+  }
+
+  async ownedByCitizen(nationalId: string, consentId: string): Promise<ConsentRow> {
+    const subjectId = await this.vault.subjectId(nationalId, false);
+    const consent = await this.store.get(consentId);
+    // Someone else's consent answers exactly like a missing one.
+    if (!consent || !subjectId || consent.subject_id !== subjectId) throw new ApiError('not_found', `consent ${consentId} does not exist`);
+    return consent;
+  }
+
+  /** The consent record as a JWS (ES256, the API's key) over its canonical JSON: evidence either party can keep. */
+  async artefact(consent: ConsentRow): Promise<string> {
+    const document = {
+      ...consent.artefact,
+      status: consent.status,
+      grantedFields: consent.granted_fields,
+      decidedAt: consent.decided_at?.toISOString() ?? null,
+      ledger: { artefactHash: consent.artefact_hash },
+    };
+    return new CompactSign(new TextEncoder().encode(canonicalJson(document)))
+      .setProtectedHeader({ alg: 'ES256', kid: this.keys.kid, typ: 'consent+jws', cty: 'application/json' })
+      .sign(this.keys.privateKey);
+  }
+
+  /**
+   * A consented read: checked against the consent's current state (status, window, purpose, fields,
+   * frequency), recorded as an access event — granted or denied — before anything leaves, and
+   * answered with only the granted fields.
+   */
+  async read(consumer: Organization, consentId: string, requested: string[] | undefined): Promise<{ consent: ConsentRow; fields: Record<string, unknown>; provenance: unknown[] }> {
+    const consent = await this.forConsumer(consumer.id, consentId);
+    const at = this.clock();
+    const fields = requested ?? consent.granted_fields;
+    const mode = consent.access_mode;
+    const period = usagePeriod(mode, at.toISOString());
+    const decision = checkUse(this.asLedgerConsent(consent), { consumerOrgId: consumer.id, purpose: consent.purpose, fields, at: at.toISOString() }, await this.store.grantedUses(consent.id, period));
+    const event = { id: newId(at.getTime()), consentId: consent.id, subjectId: consent.subject_id, consumerOrgId: consumer.id, purpose: consent.purpose, fields, at };
+    if (!decision.allowed) {
+      await this.store.recordAccess({ ...event, outcome: 'DENIED', reason: decision.reason });
+      throw new ApiError(DENIAL[decision.reason], decision.detail);
+    }
+    await this.store.recordAccess({ ...event, outcome: 'GRANTED', usagePeriod: period });
+    const data = await this.vault.fieldsOf(consent.subject_id, fields);
+    return { consent, fields: data.fields, provenance: data.provenance };
+  }
+
+  /** Encrypts a response to the organisation's registered X25519 key: compact JWE, ECDH-ES, A256GCM. */
+  async encryptFor(consumer: Organization, payload: unknown): Promise<string> {
+    const jwk = consumer.jwks.keys.find((k: JWK) => k.use === 'enc' && k.crv === 'X25519');
+    if (!jwk) throw new ApiError('not_acceptable', 'the organisation has no registered X25519 encryption key');
+    return new CompactEncrypt(new TextEncoder().encode(JSON.stringify(payload)))
+      .setProtectedHeader({ alg: 'ECDH-ES', enc: 'A256GCM', kid: jwk.kid, cty: 'application/json' })
+      .encrypt(await importJWK(jwk, 'ECDH-ES'));
+  }
+
+  private asLedgerConsent(c: ConsentRow): Consent {
+    return {
+      id: c.id,
+      subjectId: c.subject_id,
+      consumerOrgId: c.consumer_org_id,
+      consumerMspId: '',
+      purpose: c.purpose,
+      requestedFields: c.requested_fields,
+      grantedFields: c.granted_fields,
+      accessMode: c.access_mode,
+      validFrom: c.valid_from.toISOString(),
+      validUntil: c.valid_until.toISOString(),
+      retentionDays: c.retention_days,
+      onwardTransfer: c.onward_transfer,
+      crossBorder: c.cross_border,
+      artefactHash: c.artefact_hash,
+      status: c.status,
+      requestedAt: c.requested_at.toISOString(),
+      updatedAt: c.updated_at.toISOString(),
+    };
+  }
+
+  private async submit(fn: string, ...args: string[]): Promise<Consent> {
+    return JSON.parse(Buffer.from(await this.ledger.submit('consent', fn, ...args)).toString()) as Consent;
+  }
+}

@@ -1,0 +1,85 @@
+import type { AccessModeValue, ConsentStatus } from '@citizen-vault/chaincode/rules';
+import type { Sql } from '../infra/database.js';
+
+export interface ConsentRow {
+  id: string;
+  subject_id: string;
+  consumer_org_id: string;
+  consumer_name: string;
+  purpose: string;
+  requested_fields: string[];
+  granted_fields: string[];
+  access_mode: AccessModeValue;
+  valid_from: Date;
+  valid_until: Date;
+  retention_days: number;
+  onward_transfer: boolean;
+  cross_border: boolean;
+  justification: string;
+  status: ConsentStatus;
+  artefact: Record<string, unknown>;
+  artefact_hash: string;
+  requested_at: Date;
+  decided_at: Date | null;
+  updated_at: Date;
+}
+
+export interface AccessEventRow {
+  id: string;
+  consent_id: string;
+  consumer_org_id: string;
+  consumer_name: string;
+  purpose: string;
+  fields: string[];
+  outcome: 'GRANTED' | 'DENIED';
+  reason: string | null;
+  at: Date;
+}
+
+const SELECT = (sql: Sql) => sql`select c.*, o.name as consumer_name from consents c join organizations o on o.id = c.consumer_org_id`;
+
+/** The consent read model and the access log, in Postgres. */
+export class PgConsents {
+  constructor(private readonly sql: Sql) {}
+
+  async insert(c: Omit<ConsentRow, 'consumer_name' | 'granted_fields' | 'decided_at'> & { artefact_salt: Buffer }): Promise<void> {
+    await this.sql`
+      insert into consents (id, subject_id, consumer_org_id, purpose, requested_fields, access_mode, valid_from, valid_until, retention_days,
+                            onward_transfer, cross_border, justification, status, artefact, artefact_salt, artefact_hash, requested_at, updated_at)
+      values (${c.id}, ${c.subject_id}, ${c.consumer_org_id}, ${c.purpose}, ${c.requested_fields}, ${this.sql.json(c.access_mode as never)}, ${c.valid_from},
+              ${c.valid_until}, ${c.retention_days}, ${c.onward_transfer}, ${c.cross_border}, ${c.justification}, ${c.status},
+              ${this.sql.json(c.artefact as never)}, ${c.artefact_salt}, ${c.artefact_hash}, ${c.requested_at}, ${c.updated_at})`;
+  }
+
+  async get(id: string): Promise<ConsentRow | undefined> {
+    const [row] = await this.sql<ConsentRow[]>`${SELECT(this.sql)} where c.id = ${id}`;
+    return row;
+  }
+
+  async forSubject(subjectId: string, status?: ConsentStatus): Promise<ConsentRow[]> {
+    return this.sql<ConsentRow[]>`${SELECT(this.sql)} where c.subject_id = ${subjectId} ${status ? this.sql`and c.status = ${status}` : this.sql``} order by c.requested_at desc`;
+  }
+
+  /** Writes the state a committed ledger transaction produced. */
+  async applyDecision(id: string, d: { status: ConsentStatus; grantedFields: string[]; decidedAt: string | undefined; updatedAt: string }): Promise<void> {
+    await this.sql`update consents set status = ${d.status}, granted_fields = ${d.grantedFields}, decided_at = ${d.decidedAt ?? null}, updated_at = ${d.updatedAt} where id = ${id}`;
+  }
+
+  async grantedUses(consentId: string, period: string): Promise<number> {
+    const [row] = await this.sql<{ n: number }[]>`select count(*)::int as n from access_events where consent_id = ${consentId} and usage_period = ${period} and outcome = 'GRANTED'`;
+    return row!.n;
+  }
+
+  async recordAccess(e: { id: string; consentId: string; subjectId: string; consumerOrgId: string; purpose: string; fields: string[]; outcome: 'GRANTED' | 'DENIED'; reason?: string; usagePeriod?: string; at: Date }): Promise<void> {
+    await this.sql`
+      insert into access_events (id, consent_id, subject_id, consumer_org_id, purpose, fields, outcome, reason, usage_period, at)
+      values (${e.id}, ${e.consentId}, ${e.subjectId}, ${e.consumerOrgId}, ${e.purpose}, ${e.fields}, ${e.outcome}, ${e.reason ?? null}, ${e.usagePeriod ?? null}, ${e.at})`;
+  }
+
+  async accessEventsOf(subjectId: string): Promise<AccessEventRow[]> {
+    return this.sql<AccessEventRow[]>`
+      select e.id, e.consent_id, e.consumer_org_id, o.name as consumer_name, e.purpose, e.fields, e.outcome, e.reason, e.at
+      from access_events e join organizations o on o.id = e.consumer_org_id
+      where e.subject_id = ${subjectId} order by e.at desc limit 500`;
+  }
+}
