@@ -80,7 +80,10 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       issuer: config.publicUrl,
       audience: config.audience,
       ...(config.citizenOidc ? { citizenOidc: config.citizenOidc } : {}),
-      organizationActive: async (id) => (await organizations.get(id))?.status === 'VERIFIED',
+      activeOrganization: async (id) => {
+        const org = await organizations.get(id);
+        return org?.status === 'VERIFIED' ? org : undefined;
+      },
     });
     const app = createApp({
       publicUrl: config.publicUrl,

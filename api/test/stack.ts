@@ -24,6 +24,8 @@ export interface TestStack {
   url: string;
   /** Stops the API only (the devnet and the data stay), for restart tests. */
   restartApi(): Promise<void>;
+  /** Stops the API and the devnet, then starts both again on the same data and ports. */
+  restartAll(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,9 +35,10 @@ const CHAINCODE = dirname(createRequire(import.meta.url).resolve('@citizen-vault
 export async function startStack(): Promise<TestStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'cv-api-'));
   await chmod(dataDir, 0o755); // as root, Postgres runs as the postgres user, which must reach its data directory
-  const devnet = await startDevnet({
+  const devnetPort = await freePort();
+  const startLedger = () => startDevnet({
     dataDir: join(dataDir, 'devnet'),
-    port: 0,
+    port: devnetPort,
     organizations: [
       { mspId: 'VaultOperatorMSP', domain: 'vault.citizenvault.vn' },
       { mspId: 'AuthorityMSP', domain: 'authority.citizenvault.vn' },
@@ -44,6 +47,7 @@ export async function startStack(): Promise<TestStack> {
     chaincodeLogLevel: 'critical',
     log: () => {},
   });
+  let devnet = await startLedger();
   const pgPort = await freePort();
   const port = await freePort(); // kept across restarts: it is part of the token issuer's URL
   const start = async (): Promise<RunningApi> => {
@@ -55,13 +59,21 @@ export async function startStack(): Promise<TestStack> {
   };
   const stack: TestStack = {
     api: await start(),
-    devnet,
+    get devnet() {
+      return devnet;
+    },
     dataDir,
     get url() {
       return stack.api.url;
     },
     async restartApi() {
       await stack.api.close();
+      stack.api = await start();
+    },
+    async restartAll() {
+      await stack.api.close();
+      await devnet.close();
+      devnet = await startLedger();
       stack.api = await start();
     },
     async close() {

@@ -1,5 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { ApiError } from '../http/problem.js';
+import type { Organization } from '../organizations/organization.js';
 import type { Principal, Role, TokenService } from './tokens.js';
 
 declare module 'express-serve-static-core' {
@@ -38,4 +39,11 @@ export function requireRole(tokens: TokenService, ...roles: Role[]): RequestHand
 export function principal(req: Request): Principal {
   if (!req.principal) throw new ApiError('unauthorized', 'not authenticated');
   return req.principal;
+}
+
+/** The calling organisation, as loaded (and found active) when its token was checked. */
+export function callingOrganization(req: Request): Organization {
+  const org = principal(req).organization as Organization | undefined;
+  if (!org) throw new ApiError('forbidden', 'this needs an organisation\'s token');
+  return org;
 }

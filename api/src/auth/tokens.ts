@@ -10,8 +10,9 @@ export interface Principal {
   role: Role;
   /** Citizens: the national id their identity provider vouches for. Never logged, never stored in clear. */
   nationalId?: string;
-  /** Organisations: their id. */
+  /** Organisations: their id, and their record as loaded when the token was checked. */
   organizationId?: string;
+  organization?: unknown;
   subject: string;
 }
 
@@ -24,8 +25,11 @@ export interface TokenServiceOptions {
   audience: string;
   /** Citizens' OpenID Connect provider (the national identity app), when configured. */
   citizenOidc?: { issuer: string; jwksUrl: string };
-  /** Whether an organisation may act now: a suspension takes effect on its next request, not when its token expires. */
-  organizationActive?: (organizationId: string) => Promise<boolean>;
+  /**
+   * Loads an organisation that may act now (undefined when suspended or unknown): a suspension takes
+   * effect on its next request, not when its token expires.
+   */
+  activeOrganization?: (organizationId: string) => Promise<unknown>;
 }
 
 /** Issues the API's short-lived access tokens and verifies every bearer token against an algorithm allow-list. */
@@ -58,8 +62,10 @@ export class TokenService {
     try {
       const { payload } = await jwtVerify(token, this.localKeys, { issuer: this.options.issuer, audience: this.options.audience, algorithms: ALGORITHMS });
       const principal = principalOf(payload);
-      if (principal.role === 'organization' && this.options.organizationActive && !(await this.options.organizationActive(principal.organizationId ?? ''))) {
-        throw new ApiError('forbidden', 'the organisation is suspended');
+      if (principal.role === 'organization' && this.options.activeOrganization) {
+        const organization = await this.options.activeOrganization(principal.organizationId ?? '');
+        if (!organization) throw new ApiError('forbidden', 'the organisation is suspended');
+        principal.organization = organization;
       }
       return principal;
     } catch (err) {

@@ -1,10 +1,9 @@
 import { Router, type Request } from 'express';
-import { principal, requireRole } from '../auth/authenticate.js';
+import { callingOrganization, principal, requireRole } from '../auth/authenticate.js';
 import type { TokenService } from '../auth/tokens.js';
 import { bearerAuth, problemResponses, registry, z } from '../http/openapi.js';
 import { ApiError, parseInput } from '../http/problem.js';
 import type { Organization } from '../organizations/organization.js';
-import type { PgOrganizations } from '../organizations/pg-organizations.js';
 import type { ConsentService } from './consent-service.js';
 import type { ConsentRow } from './pg-consents.js';
 
@@ -16,7 +15,7 @@ const ConsentRequest = z
     purpose: z.string(),
     fields: z.array(z.string()).min(1).max(100).refine((f) => new Set(f).size === f.length, 'fields must not repeat'),
     mode: z.enum(['ONCE', 'PERIODIC']),
-    frequency: z.object({ limit: z.number().int().min(1).max(10_000), per: z.enum(['DAY', 'MONTH']) }).strict().optional(),
+    frequency: z.object({ limit: z.number().int().min(1).max(100_000), per: z.enum(['DAY', 'MONTH']) }).strict().optional(),
     validUntil: z.iso.datetime({ offset: true }),
     retentionDays: z.number().int().min(0).max(3650),
     justification: z.string().trim().min(10).max(2000),
@@ -102,13 +101,9 @@ function view(c: ConsentRow): z.infer<typeof ConsentView> {
   };
 }
 
-export function consentRoutes(tokens: TokenService, consents: ConsentService, organizations: PgOrganizations): Router {
+export function consentRoutes(tokens: TokenService, consents: ConsentService): Router {
   const router = Router();
-  const organizationOf = async (req: Request): Promise<Organization> => {
-    const org = await organizations.get(principal(req).organizationId ?? '');
-    if (!org) throw new ApiError('forbidden', 'unknown organisation');
-    return org;
-  };
+  const organizationOf = async (req: Request): Promise<Organization> => callingOrganization(req);
   const nationalIdOf = (req: Request): string => {
     const id = principal(req).nationalId;
     if (!id) throw new ApiError('forbidden', 'the token does not identify a citizen');

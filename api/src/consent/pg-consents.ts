@@ -1,5 +1,6 @@
 import type { AccessModeValue, ConsentStatus } from '@citizen-vault/chaincode/rules';
 import type { Sql } from '../infra/database.js';
+import { AccessLogWriter, type AccessEvent } from './access-log-writer.js';
 
 export interface ConsentRow {
   id: string;
@@ -40,7 +41,16 @@ const SELECT = (sql: Sql) => sql`select c.*, o.name as consumer_name from consen
 
 /** The consent read model and the access log, in Postgres. */
 export class PgConsents {
-  constructor(private readonly sql: Sql) {}
+  private readonly accessLog: AccessLogWriter;
+
+  constructor(private readonly sql: Sql) {
+    this.accessLog = new AccessLogWriter(sql);
+  }
+
+  /** Records an access event durably (group-committed with the others of this moment). */
+  recordAccess(event: AccessEvent): Promise<void> {
+    return this.accessLog.append(event);
+  }
 
   async insert(c: Omit<ConsentRow, 'consumer_name' | 'granted_fields' | 'decided_at'> & { artefact_salt: Buffer }): Promise<void> {
     await this.sql`
@@ -68,12 +78,6 @@ export class PgConsents {
   async grantedUses(consentId: string, period: string): Promise<number> {
     const [row] = await this.sql<{ n: number }[]>`select count(*)::int as n from access_events where consent_id = ${consentId} and usage_period = ${period} and outcome = 'GRANTED'`;
     return row!.n;
-  }
-
-  async recordAccess(e: { id: string; consentId: string; subjectId: string; consumerOrgId: string; purpose: string; fields: string[]; outcome: 'GRANTED' | 'DENIED'; reason?: string; usagePeriod?: string; at: Date }): Promise<void> {
-    await this.sql`
-      insert into access_events (id, consent_id, subject_id, consumer_org_id, purpose, fields, outcome, reason, usage_period, at)
-      values (${e.id}, ${e.consentId}, ${e.subjectId}, ${e.consumerOrgId}, ${e.purpose}, ${e.fields}, ${e.outcome}, ${e.reason ?? null}, ${e.usagePeriod ?? null}, ${e.at})`;
   }
 
   async accessEventsOf(subjectId: string): Promise<AccessEventRow[]> {

@@ -46,8 +46,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(meRoutes(deps.tokens));
   app.use(clientCredentialsRoute(deps.tokens, deps.organizations.store, `${deps.publicUrl}/oauth/token`));
   app.use(organizationRoutes(deps.tokens, deps.organizations.service, deps.organizations.store));
-  app.use(vaultRoutes(deps.tokens, deps.vault, deps.organizations.store));
-  app.use(consentRoutes(deps.tokens, deps.consents, deps.organizations.store));
+  app.use(vaultRoutes(deps.tokens, deps.vault));
+  app.use(consentRoutes(deps.tokens, deps.consents));
   const document = openApiDocument(deps.publicUrl);
   app.get('/openapi.json', (_req, res) => {
     res.json(document);

@@ -7,7 +7,7 @@ export type Sql = postgres.Sql;
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
 
 export function connectDatabase(url: string): Sql {
-  return postgres(url, { max: 10, onnotice: () => {}, transform: { undefined: null } });
+  return postgres(url, { max: 20, onnotice: () => {}, transform: { undefined: null } });
 }
 
 /**

@@ -1,10 +1,9 @@
 import { Router } from 'express';
 import { FIELD_VOCABULARY, PURPOSE_VOCABULARY } from '@citizen-vault/chaincode/rules';
-import { principal, requireRole } from '../auth/authenticate.js';
+import { callingOrganization, principal, requireRole } from '../auth/authenticate.js';
 import type { TokenService } from '../auth/tokens.js';
 import { bearerAuth, problemResponses, registry, z } from '../http/openapi.js';
 import { ApiError, parseInput } from '../http/problem.js';
-import type { PgOrganizations } from '../organizations/pg-organizations.js';
 import type { VaultService } from './vault-service.js';
 
 const NationalId = z.string().regex(/^\d{12}$/, 'a citizen identity number has 12 digits');
@@ -56,16 +55,14 @@ registry.registerPath({
   responses: { 200: { description: 'vocabulary', content: { 'application/json': { schema: Vocabulary } } } },
 });
 
-export function vaultRoutes(tokens: TokenService, vault: VaultService, organizations: PgOrganizations): Router {
+export function vaultRoutes(tokens: TokenService, vault: VaultService): Router {
   const router = Router();
   router.get('/v1/vocabulary', (_req, res) => {
     res.set('cache-control', 'public, max-age=3600').json({ version: FIELD_VOCABULARY.version, categories: FIELD_VOCABULARY.categories, purposes: PURPOSE_VOCABULARY.purposes });
   });
   router.post('/v1/records', requireRole(tokens, 'organization'), async (req, res) => {
     const body = parseInput(DepositRequest, req.body);
-    const custodian = await organizations.get(principal(req).organizationId ?? '');
-    if (!custodian) throw new ApiError('forbidden', 'unknown organisation');
-    const record = await vault.deposit(custodian, { nationalId: body.subject.nationalId, category: body.category, fields: body.fields });
+    const record = await vault.deposit(callingOrganization(req), { nationalId: body.subject.nationalId, category: body.category, fields: body.fields });
     res.status(201).json(record);
   });
   router.get('/v1/me/records', requireRole(tokens, 'citizen'), async (req, res) => {

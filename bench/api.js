@@ -1,0 +1,138 @@
+// API benchmark: consented reads per second and latency at 50 concurrent connections against the
+// whole stack (API, embedded Postgres, devnet), beside a bare Express JSON endpoint measured in the
+// same run; and consent approvals committed per second (each one a ledger transaction).
+import { spawn } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import autocannon from 'autocannon';
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { round } from './stats.js';
+
+const CONNECTIONS = 50;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const APPROVALS = Number(process.env.BENCH_APPROVALS ?? 200);
+
+const freePort = () => new Promise((ok) => { const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); }); });
+const children = [];
+process.once('exit', () => children.forEach((c) => c.kill('SIGKILL')));
+
+async function firstLine(child) {
+  return new Promise((ok, fail) => {
+    createInterface({ input: child.stdout }).once('line', ok);
+    child.once('exit', (code) => fail(new Error(`exited with ${code}`)));
+  });
+}
+
+async function load(url, headers = {}) {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers });
+  return {
+    requestsPerSecond: round(result.requests.average, 0),
+    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}
+
+async function main() {
+  // Baseline
+  const bare = spawn(process.execPath, [resolve(import.meta.dirname, 'bare-express.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(bare);
+  const { port: barePort } = JSON.parse(await firstLine(bare));
+  const baseline = await load(`http://127.0.0.1:${barePort}/json`);
+  bare.kill('SIGTERM');
+
+  // The whole stack, as `npm start` runs it, in its own process
+  const dataDir = await mkdtemp(join(tmpdir(), 'cv-bench-'));
+  await chmod(dataDir, 0o755);
+  const apiPort = await freePort();
+  const base = `http://127.0.0.1:${apiPort}`;
+  const env = { ...process.env, CV_DATA_DIR: dataDir, PORT: String(apiPort), CV_EMBEDDED_PG_PORT: String(await freePort()), CV_DEVNET_PORT: String(await freePort()), CV_PUBLIC_URL: base, LOG_LEVEL: 'warn' };
+  const nodeArgs = process.env.BENCH_API_NODE_ARGS ? process.env.BENCH_API_NODE_ARGS.split(' ') : [];
+  const api = spawn(process.execPath, [...nodeArgs, resolve(import.meta.dirname, '../api/dist/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  children.push(api);
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${base}/ready`)).ok) break;
+    } catch {}
+    if (i > 300) throw new Error('the API did not become ready');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  const post = async (path, token, body) => {
+    const res = await fetch(base + path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  const devToken = async (body) => (await (await fetch(base + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()).access_token;
+  const operator = await devToken({ role: 'operator' });
+  const organization = async (roles) => {
+    const signing = await generateKeyPair('ES256', { extractable: true });
+    const enc = await generateKeyPair('ECDH-ES', { crv: 'X25519', extractable: true });
+    const jwks = { keys: [{ ...(await exportJWK(signing.publicKey)), kid: 's', use: 'sig' }, { ...(await exportJWK(enc.publicKey)), kid: 'e', use: 'enc' }] };
+    const { id } = await post('/v1/organizations', operator, { name: `Bench ${roles[0]}`, registrationNumber: String(1e9 + Math.floor(Math.random() * 9e9)), roles, jwks });
+    const assertion = await new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).setIssuer(id).setSubject(id).setAudience(`${base}/oauth/token`).setIssuedAt().setExpirationTime('60s').setJti(crypto.randomUUID()).sign(signing.privateKey);
+    const t = await fetch(base + '/oauth/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion }) });
+    return { id, token: (await t.json()).access_token };
+  };
+  const custodian = await organization(['custodian']);
+  const bank = await organization(['consumer']);
+  const nationalId = '001099012345';
+  await post('/v1/records', custodian.token, { subject: { nationalId }, category: 'residence', fields: { province: 'Hà Nội', ward: 'Hàng Bài', streetAddress: '12 Phố Huế' } });
+  await post('/v1/records', custodian.token, { subject: { nationalId }, category: 'health_insurance', fields: { status: 'ACTIVE', coverageLevel: '4' } });
+  const consentRequest = (n) => ({
+    subject: { nationalId: String(100000000000 + n) },
+    purpose: 'credit_scoring',
+    fields: ['residence.province', 'health_insurance.status'],
+    mode: 'PERIODIC',
+    frequency: { limit: 100000, per: 'DAY' },
+    validUntil: new Date(Date.now() + 86400_000).toISOString(),
+    retentionDays: 30,
+    justification: 'Benchmark consent request',
+  });
+  const consent = await post('/v1/consents', bank.token, { ...consentRequest(0), subject: { nationalId } });
+  const citizen = await devToken({ role: 'citizen', nationalId });
+  await post(`/v1/consents/${consent.id}/approve`, citizen, {});
+
+  const reads = await load(`${base}/v1/consents/${consent.id}/data`, { authorization: `Bearer ${bank.token}` });
+
+  // Approvals: each is a RequestConsent already on the ledger, then an ApproveConsent committed before the answer.
+  const requests = [];
+  for (let i = 0; i < APPROVALS; i += 10) {
+    requests.push(...(await Promise.all(Array.from({ length: Math.min(10, APPROVALS - i) }, (_, k) => post('/v1/consents', bank.token, consentRequest(i + k + 1))))));
+  }
+  const tokens = await Promise.all(requests.map((_, i) => devToken({ role: 'citizen', nationalId: String(100000000000 + i + 1) })));
+  const latencies = [];
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: 32 }, async () => {
+    for (let i = next++; i < requests.length; i = next++) {
+      const t0 = performance.now();
+      await post(`/v1/consents/${requests[i].id}/approve`, tokens[i], {});
+      latencies.push(performance.now() - t0);
+    }
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+
+  api.kill('SIGTERM');
+  await new Promise((r) => api.once('exit', r));
+  await rm(dataDir, { recursive: true, force: true });
+  return {
+    benchmark: 'API: consented reads and consent approvals on the whole stack',
+    node: process.version,
+    baseline: { bareExpressJson: baseline },
+    consentedReads: { ...reads, ratioToBareExpress: round(reads.requestsPerSecond / baseline.requestsPerSecond, 3) },
+    approvals: {
+      count: requests.length,
+      concurrency: 32,
+      committedPerSecond: round(requests.length / seconds, 1),
+      latencyMs: { p50: round(latencies[Math.floor(latencies.length / 2)]), p99: round(latencies[Math.floor(latencies.length * 0.99)]) },
+    },
+  };
+}
+
+console.log(JSON.stringify(await main(), null, 2));
+process.exit(0);
