@@ -17,6 +17,11 @@ export default tseslint.config(
         performance: 'readonly',
         URL: 'readonly',
         queueMicrotask: 'readonly',
+        fetch: 'readonly',
+        crypto: 'readonly',
+        URLSearchParams: 'readonly',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
       },
     },
     rules: {

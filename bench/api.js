@@ -56,7 +56,9 @@ async function main() {
   for (let i = 0; ; i++) {
     try {
       if ((await fetch(`${base}/ready`)).ok) break;
-    } catch {}
+    } catch {
+      // not listening yet
+    }
     if (i > 300) throw new Error('the API did not become ready');
     await new Promise((r) => setTimeout(r, 100));
   }
