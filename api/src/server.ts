@@ -16,6 +16,7 @@ import { loadOrCreateSecret } from './vault/vault-keys.js';
 import { VaultService } from './vault/vault-service.js';
 import { ConsentService } from './consent/consent-service.js';
 import { PgConsents } from './consent/pg-consents.js';
+import { WebhookService } from './webhooks/webhook-service.js';
 
 export interface RunningApi {
   url: string;
@@ -35,6 +36,8 @@ export interface StartOptions {
   /** An admin of the operator's MSP, needed once: to open the exchange on a new ledger. */
   adminLedgerIdentity?: LedgerIdentity;
   logger?: Logger;
+  /** First webhook retry delay (1 s unless a test wants it shorter). */
+  webhookRetryBaseMs?: number;
 }
 
 export async function startApi(config: Config, options: StartOptions = {}): Promise<RunningApi> {
@@ -71,10 +74,20 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     }
 
     const keys = await loadOrCreateSigningKeys(join(config.dataDir, 'keys', 'api-signing-key.jwk'));
+    const kek = await loadOrCreateSecret(join(config.dataDir, 'keys', 'kek.key'), config.secrets.kek);
     const vault = new VaultService(new PgVault(sql), ledger, {
-      kek: await loadOrCreateSecret(join(config.dataDir, 'keys', 'kek.key'), config.secrets.kek),
+      kek,
       indexKey: await loadOrCreateSecret(join(config.dataDir, 'keys', 'index.key'), config.secrets.indexKey),
     });
+    const webhooks = new WebhookService(sql, {
+      kek,
+      allowLoopbackHttp: config.devMode,
+      retryBaseMs: options.webhookRetryBaseMs ?? 1_000,
+      maxAttempts: 8,
+      log: (message, fields) => logger.warn(fields, message),
+    });
+    webhooks.start();
+    cleanups.push(() => webhooks.stop());
     const tokens = new TokenService({
       keys,
       issuer: config.publicUrl,
@@ -89,7 +102,8 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       publicUrl: config.publicUrl,
       organizations: { store: organizations, service: new OrganizationService(organizations, ledger, identity.mspId) },
       vault,
-      consents: new ConsentService(new PgConsents(sql), vault, ledger, keys),
+      consents: new ConsentService(new PgConsents(sql), vault, ledger, keys, (org, type, data) => webhooks.notify(org, type, data)),
+      webhooks,
       devMode: config.devMode,
       keys,
       tokens,

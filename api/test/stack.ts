@@ -55,7 +55,7 @@ export async function startStack(): Promise<TestStack> {
     const connection = join(dataDir, 'devnet', 'connection.json');
     const ledgerIdentity = await identityFromConnectionFile(connection, 'VaultOperatorMSP');
     const adminLedgerIdentity = await identityFromConnectionFile(connection, 'VaultOperatorMSP', 'Admin');
-    return startApi(config, { ledgerIdentity, adminLedgerIdentity, logger: pino({ level: 'silent' }) });
+    return startApi(config, { ledgerIdentity, adminLedgerIdentity, logger: pino({ level: 'silent' }), webhookRetryBaseMs: 50 });
   };
   const stack: TestStack = {
     api: await start(),

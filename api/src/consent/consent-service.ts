@@ -52,6 +52,8 @@ export class ConsentService {
     private readonly vault: VaultService,
     private readonly ledger: FabricLedger,
     private readonly keys: SigningKeys,
+    /** Tells the consumer of a status change (webhooks). */
+    private readonly notify: (organizationId: string, eventType: string, data: Record<string, unknown>) => Promise<void> = async () => {},
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -114,7 +116,9 @@ export class ConsentService {
       requested_at: now,
       updated_at: now,
     });
-    return (await this.store.get(id))!;
+    const stored = (await this.store.get(id))!;
+    await this.notify(consumer.id, 'consent.requested', statusEvent(stored));
+    return stored;
   }
 
   async listForCitizen(nationalId: string, status?: ConsentStatus): Promise<ConsentRow[]> {
@@ -129,7 +133,9 @@ export class ConsentService {
     const name = { approve: 'ApproveConsent', reject: 'RejectConsent', pause: 'PauseConsent', resume: 'ResumeConsent', revoke: 'RevokeConsent' }[action];
     const committed = await this.submit(name, ...args);
     await this.store.applyDecision(consent.id, { status: committed.status, grantedFields: committed.grantedFields, decidedAt: committed.decidedAt, updatedAt: committed.updatedAt });
-    return (await this.store.get(consent.id))!;
+    const updated = (await this.store.get(consent.id))!;
+    await this.notify(updated.consumer_org_id, `consent.${committed.status.toLowerCase()}`, statusEvent(updated));
+    return updated;
   }
 
   /** Every read of the citizen's data, granted or refused, newest first. */
@@ -222,4 +228,9 @@ export class ConsentService {
   private async submit(fn: string, ...args: string[]): Promise<Consent> {
     return JSON.parse(Buffer.from(await this.ledger.submit('consent', fn, ...args)).toString()) as Consent;
   }
+}
+
+/** What a consumer is told of a consent's change: its state, never the citizen's data. */
+function statusEvent(c: ConsentRow): Record<string, unknown> {
+  return { consentId: c.id, status: c.status, purpose: c.purpose, grantedFields: c.granted_fields, validUntil: c.valid_until.toISOString(), updatedAt: c.updated_at.toISOString() };
 }

@@ -11,6 +11,8 @@ import type { OrganizationService } from '../organizations/organization-service.
 import type { PgOrganizations } from '../organizations/pg-organizations.js';
 import { vaultRoutes } from '../vault/vault-routes.js';
 import { consentRoutes } from '../consent/consent-routes.js';
+import { webhookRoutes } from '../webhooks/webhook-routes.js';
+import type { WebhookService } from '../webhooks/webhook-service.js';
 import type { ConsentService } from '../consent/consent-service.js';
 import type { VaultService } from '../vault/vault-service.js';
 import { openApiDocument } from './openapi.js';
@@ -21,6 +23,7 @@ export interface AppDeps {
   organizations: { service: OrganizationService; store: PgOrganizations };
   vault: VaultService;
   consents: ConsentService;
+  webhooks: WebhookService;
   devMode: boolean;
   keys: SigningKeys;
   tokens: TokenService;
@@ -48,6 +51,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(organizationRoutes(deps.tokens, deps.organizations.service, deps.organizations.store));
   app.use(vaultRoutes(deps.tokens, deps.vault));
   app.use(consentRoutes(deps.tokens, deps.consents));
+  app.use(webhookRoutes(deps.tokens, deps.webhooks));
   const document = openApiDocument(deps.publicUrl);
   app.get('/openapi.json', (_req, res) => {
     res.json(document);

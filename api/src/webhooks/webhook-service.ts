@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import type { Sql } from '../infra/database.js';
+import { ApiError } from '../http/problem.js';
+import { newId } from '../ids.js';
+import { open, seal } from '../vault/envelope.js';
+import { signWebhook } from './webhook-signature.js';
+
+export interface WebhookOptions {
+  kek: Uint8Array;
+  /** Allow plain http:// to loopback (development); production endpoints must be https. */
+  allowLoopbackHttp: boolean;
+  /** First retry delay; each further one doubles, with jitter. */
+  retryBaseMs: number;
+  maxAttempts: number;
+  log(message: string, fields: Record<string, unknown>): void;
+}
+
+const DELIVERY_TIMEOUT_MS = 5_000;
+const secretBinding = (endpointId: string) => `cv:webhook-secret:v1|${endpointId}`;
+
+/**
+ * Consent notifications for consumers: an outbox in Postgres, a dispatcher that signs each delivery
+ * (HMAC, timestamped), retries with exponential back-off and jitter, and records every attempt.
+ * Several API instances share the outbox safely (`for update skip locked`).
+ */
+export class WebhookService {
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private stopped = false;
+
+  constructor(private readonly sql: Sql, private readonly options: WebhookOptions) {}
+
+  async register(organizationId: string, url: string): Promise<{ id: string; url: string; secret: string }> {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new ApiError('invalid_request', 'the webhook url is not a URL', { errors: [{ path: '/url', message: 'not a URL' }] });
+    }
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname);
+    if (!(parsed.protocol === 'https:' || (this.options.allowLoopbackHttp && loopback && parsed.protocol === 'http:'))) {
+      throw new ApiError('invalid_request', 'webhook urls must be https', { errors: [{ path: '/url', message: 'must be https' }] });
+    }
+    const id = newId();
+    const secret = `whsec_${randomBytes(24).toString('base64url')}`;
+    await this.sql`insert into webhook_endpoints (id, organization_id, url, sealed_secret) values (${id}, ${organizationId}, ${parsed.toString()}, ${seal(this.options.kek, Buffer.from(secret), secretBinding(id))})`;
+    return { id, url: parsed.toString(), secret };
+  }
+
+  async endpoints(organizationId: string): Promise<{ id: string; url: string; createdAt: string }[]> {
+    const rows = await this.sql<{ id: string; url: string; created_at: Date }[]>`select id, url, created_at from webhook_endpoints where organization_id = ${organizationId} order by created_at`;
+    return rows.map((r) => ({ id: r.id, url: r.url, createdAt: r.created_at.toISOString() }));
+  }
+
+  async deliveries(organizationId: string): Promise<unknown[]> {
+    const rows = await this.sql<{ id: string; endpoint_id: string; event_type: string; status: string; attempts: number; last_error: string | null; created_at: Date; delivered_at: Date | null; next_attempt_at: Date }[]>`
+      select d.* from webhook_deliveries d join webhook_endpoints e on e.id = d.endpoint_id
+      where e.organization_id = ${organizationId} order by d.created_at desc limit 200`;
+    return rows.map((r) => ({
+      id: r.id,
+      endpointId: r.endpoint_id,
+      eventType: r.event_type,
+      status: r.status,
+      attempts: r.attempts,
+      lastError: r.last_error,
+      createdAt: r.created_at.toISOString(),
+      deliveredAt: r.delivered_at?.toISOString() ?? null,
+      nextAttemptAt: r.status === 'PENDING' ? r.next_attempt_at.toISOString() : null,
+    }));
+  }
+
+  /** Queues an event for every endpoint of the organisation, durably, and wakes the dispatcher. */
+  async notify(organizationId: string, eventType: string, data: Record<string, unknown>): Promise<void> {
+    const endpoints = await this.sql<{ id: string }[]>`select id from webhook_endpoints where organization_id = ${organizationId}`;
+    if (endpoints.length === 0) return;
+    const at = new Date().toISOString();
+    const rows = endpoints.map((e) => {
+      const id = newId();
+      return { id, endpoint_id: e.id, event_type: eventType, payload: { id, type: eventType, createdAt: at, data }, status: 'PENDING' };
+    });
+    await this.sql`insert into webhook_deliveries ${this.sql(rows.map((r) => ({ ...r, payload: this.sql.json(r.payload as never) })))}`;
+    this.kick();
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.kick(), 1_000);
+    this.timer.unref();
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    while (this.running) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  private kick(): void {
+    if (this.running || this.stopped) return;
+    this.running = true;
+    void this.dispatchDue()
+      .catch((err: unknown) => this.options.log('webhook dispatch failed', { error: String(err) }))
+      .finally(() => {
+        this.running = false;
+      });
+  }
+
+  private async dispatchDue(): Promise<void> {
+    for (;;) {
+      const handled = await this.sql.begin(async (tx) => {
+        const due = await tx<{ id: string; endpoint_id: string; payload: unknown; attempts: number; url: string; sealed_secret: Buffer }[]>`
+          select d.id, d.endpoint_id, d.payload, d.attempts, e.url, e.sealed_secret
+          from webhook_deliveries d join webhook_endpoints e on e.id = d.endpoint_id
+          where d.status = 'PENDING' and d.next_attempt_at <= now()
+          order by d.next_attempt_at limit 20 for update of d skip locked`;
+        await Promise.all(due.map(async (d) => {
+          const error = await this.deliver(d.url, Buffer.from(open(this.options.kek, d.sealed_secret, secretBinding(d.endpoint_id))).toString(), d.id, d.payload);
+          const attempts = d.attempts + 1;
+          if (!error) {
+            await tx`update webhook_deliveries set status = 'DELIVERED', attempts = ${attempts}, delivered_at = now(), last_error = null where id = ${d.id}`;
+          } else if (attempts >= this.options.maxAttempts) {
+            await tx`update webhook_deliveries set status = 'FAILED', attempts = ${attempts}, last_error = ${error} where id = ${d.id}`;
+          } else {
+            const delay = this.options.retryBaseMs * 2 ** (attempts - 1) * (0.75 + Math.random() / 2);
+            await tx`update webhook_deliveries set attempts = ${attempts}, last_error = ${error}, next_attempt_at = now() + ${`${Math.round(delay)} milliseconds`}::interval where id = ${d.id}`;
+          }
+        }));
+        return due.length;
+      });
+      if (handled === 0 || this.stopped) return;
+    }
+  }
+
+  /** One attempt; answers the error to record, or undefined when the endpoint took it (2xx). */
+  private async deliver(url: string, secret: string, id: string, payload: unknown): Promise<string | undefined> {
+    const body = JSON.stringify(payload);
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'cv-event-id': id, 'cv-signature': signWebhook(secret, body, Math.floor(Date.now() / 1000)) },
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+      });
+      return res.ok ? undefined : `HTTP ${res.status}`;
+    } catch (err) {
+      return err instanceof Error ? err.message.slice(0, 200) : 'delivery failed';
+    }
+  }
+}
