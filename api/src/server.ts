@@ -17,6 +17,7 @@ import { VaultService } from './vault/vault-service.js';
 import { ConsentService } from './consent/consent-service.js';
 import { PgConsents } from './consent/pg-consents.js';
 import { WebhookService } from './webhooks/webhook-service.js';
+import { ConsentProjector } from './ledger/consent-projector.js';
 
 export interface RunningApi {
   url: string;
@@ -88,6 +89,9 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     });
     webhooks.start();
     cleanups.push(() => webhooks.stop());
+    const projector = new ConsentProjector(sql, ledger, (message, fields) => logger.error(fields, message));
+    await projector.start();
+    cleanups.push(() => projector.stop());
     const tokens = new TokenService({
       keys,
       issuer: config.publicUrl,

@@ -15,6 +15,7 @@ import { webhookRoutes } from '../webhooks/webhook-routes.js';
 import type { WebhookService } from '../webhooks/webhook-service.js';
 import type { ConsentService } from '../consent/consent-service.js';
 import type { VaultService } from '../vault/vault-service.js';
+import { DOCS_PAGE } from './docs-page.js';
 import { openApiDocument } from './openapi.js';
 import { notFoundHandler, problemHandler } from './problem.js';
 
@@ -55,6 +56,9 @@ export function createApp(deps: AppDeps): Express {
   const document = openApiDocument(deps.publicUrl);
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
+  });
+  app.get('/docs', (_req, res) => {
+    res.set('content-security-policy', "default-src 'self'; script-src 'unsafe-inline' 'self'; style-src 'unsafe-inline'").type('html').send(DOCS_PAGE);
   });
   app.use(notFoundHandler);
   app.use(problemHandler(deps.logError));

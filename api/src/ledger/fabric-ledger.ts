@@ -1,7 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { common } from '@hyperledger/fabric-protos';
-import { connect, hash, CommitError, GatewayError, type Contract, type Gateway, type Network } from '@hyperledger/fabric-gateway';
+import { connect, hash, CommitError, GatewayError, type ChaincodeEvent, type Checkpoint, type CloseableAsyncIterable, type Contract, type Gateway, type Network } from '@hyperledger/fabric-gateway';
 import { parseChaincodeError } from '@citizen-vault/chaincode/rules';
 import { signLowS } from '@citizen-vault/network';
 
@@ -84,6 +84,11 @@ export class FabricLedger {
     } catch (err) {
       throw toLedgerError(err);
     }
+  }
+
+  /** The chaincode's events from a checkpoint (or from the next commit), as they commit. */
+  async chaincodeEvents(checkpoint?: Checkpoint): Promise<CloseableAsyncIterable<ChaincodeEvent>> {
+    return this.network.getChaincodeEvents(this.chaincode, checkpoint ? { checkpoint } : { startBlock: 0n });
   }
 
   close(): void {
