@@ -178,19 +178,26 @@ export class ConsentService {
    * answered with only the granted fields.
    */
   async read(consumer: Organization, consentId: string, requested: string[] | undefined): Promise<{ consent: ConsentRow; fields: Record<string, unknown>; provenance: unknown[] }> {
-    const consent = await this.forConsumer(consumer.id, consentId);
     const at = this.clock();
+    const iso = at.toISOString();
+    const periods = {
+      day: usagePeriod({ mode: 'PERIODIC', limit: 1, per: 'DAY' }, iso),
+      month: usagePeriod({ mode: 'PERIODIC', limit: 1, per: 'MONTH' }, iso),
+    };
+    const consent = await this.store.getWithUses(consentId, periods);
+    if (!consent || consent.consumer_org_id !== consumer.id) throw new ApiError('not_found', `consent ${consentId} does not exist`);
     const fields = requested ?? consent.granted_fields;
-    const mode = consent.access_mode;
-    const period = usagePeriod(mode, at.toISOString());
-    const decision = checkUse(this.asLedgerConsent(consent), { consumerOrgId: consumer.id, purpose: consent.purpose, fields, at: at.toISOString() }, await this.store.grantedUses(consent.id, period));
+    const decision = checkUse(this.asLedgerConsent(consent), { consumerOrgId: consumer.id, purpose: consent.purpose, fields, at: iso }, consent.uses);
     const event = { id: newId(at.getTime()), consentId: consent.id, subjectId: consent.subject_id, consumerOrgId: consumer.id, purpose: consent.purpose, fields, at };
     if (!decision.allowed) {
       await this.store.recordAccess({ ...event, outcome: 'DENIED', reason: decision.reason });
       throw new ApiError(DENIAL[decision.reason], decision.detail);
     }
-    await this.store.recordAccess({ ...event, outcome: 'GRANTED', usagePeriod: period });
-    const data = await this.vault.fieldsOf(consent.subject_id, fields);
+    // Decrypt while the access event is being made durable; nothing is sent before both are done.
+    const [, data] = await Promise.all([
+      this.store.recordAccess({ ...event, outcome: 'GRANTED', usagePeriod: usagePeriod(consent.access_mode, iso) }),
+      this.vault.fieldsOf(consent.subject_id, fields),
+    ]);
     return { consent, fields: data.fields, provenance: data.provenance };
   }
 

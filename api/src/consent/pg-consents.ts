@@ -75,10 +75,22 @@ export class PgConsents {
     await this.sql`update consents set status = ${d.status}, granted_fields = ${d.grantedFields}, decided_at = ${d.decidedAt ?? null}, updated_at = ${d.updatedAt} where id = ${id}`;
   }
 
-  async grantedUses(consentId: string, period: string): Promise<number> {
-    const [row] = await this.sql<{ n: number }[]>`select count(*)::int as n from access_events where consent_id = ${consentId} and usage_period = ${period} and outcome = 'GRANTED'`;
-    return row!.n;
+  /**
+   * The consent with the granted reads already made in its current usage period, in one round trip
+   * (the period depends on the consent's mode, so the day, month and `once` periods are all given).
+   */
+  async getWithUses(id: string, periods: { day: string; month: string }): Promise<(ConsentRow & { uses: number }) | undefined> {
+    const [row] = await this.sql<(ConsentRow & { uses: number })[]>`
+      select c.*, o.name as consumer_name,
+        (select count(*)::int from access_events e
+          where e.consent_id = c.id and e.outcome = 'GRANTED'
+            and e.usage_period = case when c.access_mode->>'mode' = 'ONCE' then 'once'
+                                      when c.access_mode->>'per' = 'DAY' then ${periods.day} else ${periods.month} end) as uses
+      from consents c join organizations o on o.id = c.consumer_org_id
+      where c.id = ${id}`;
+    return row;
   }
+
 
   async accessEventsOf(subjectId: string): Promise<AccessEventRow[]> {
     return this.sql<AccessEventRow[]>`

@@ -28,11 +28,6 @@ export class PgVault {
     return row;
   }
 
-  async subjectById(id: string): Promise<SubjectRow | undefined> {
-    const [row] = await this.sql<SubjectRow[]>`select id, wrapped_key, kek_version from subjects where id = ${id}`;
-    return row;
-  }
-
   /** Creates the subject unless another request just did; either way returns the stored one. */
   async insertSubject(id: string, index: Buffer, wrappedKey: Buffer): Promise<SubjectRow> {
     await this.sql`insert into subjects (id, national_id_index, wrapped_key) values (${id}, ${index}, ${wrappedKey}) on conflict (national_id_index) do nothing`;
@@ -45,6 +40,26 @@ export class PgVault {
       await tx`insert into record_versions (record_id, version, fields, sealed_salt, commitment)
                values (${r.id}, 1, ${tx.json(r.fields)}, ${r.sealedSalt}, ${r.commitment})`;
     });
+  }
+
+  /** A subject's sealed data key and the latest version of each of its records, in one round trip. */
+  async subjectWithLatestVersions(subjectId: string): Promise<{ subject: SubjectRow | undefined; versions: RecordVersionRow[] }> {
+    const rows = await this.sql<(RecordVersionRow & { wrapped_key: Buffer | null; kek_version: number; has_record: boolean })[]>`
+      select s.wrapped_key, s.kek_version, v.record_id is not null as has_record, v.*
+      from subjects s
+      left join lateral (
+        select distinct on (r.id) r.id as record_id, r.subject_id, r.category, r.custodian_org_id, o.name as custodian_name,
+               rv.version, rv.fields, rv.sealed_salt, rv.commitment, rv.created_at
+        from records r join record_versions rv on rv.record_id = r.id join organizations o on o.id = r.custodian_org_id
+        where r.subject_id = s.id order by r.id, rv.version desc
+      ) v on true
+      where s.id = ${subjectId}`;
+    const first = rows[0];
+    if (!first) return { subject: undefined, versions: [] };
+    return {
+      subject: { id: subjectId, wrapped_key: first.wrapped_key, kek_version: first.kek_version },
+      versions: rows.filter((r) => r.has_record),
+    };
   }
 
   /** The latest version of each of a subject's records. */

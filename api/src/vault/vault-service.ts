@@ -99,13 +99,13 @@ export class VaultService {
 
   /** The latest values of the given fields (`category.field`) of a subject's records, with where each came from. */
   async fieldsOf(subjectId: string, fieldPaths: readonly string[]): Promise<{ fields: Record<string, unknown>; provenance: { recordId: string; version: number; category: string; commitment: string }[] }> {
-    const subject = await this.store.subjectById(subjectId);
+    const { subject, versions } = await this.store.subjectWithLatestVersions(subjectId);
     if (!subject) return { fields: {}, provenance: [] };
     const dataKey = this.dataKey(subject);
     const wanted = new Set(fieldPaths);
     const fields: Record<string, unknown> = {};
     const provenance: { recordId: string; version: number; category: string; commitment: string }[] = [];
-    for (const row of await this.store.latestVersions(subjectId)) {
+    for (const row of versions) {
       const names = Object.keys(row.fields).filter((name) => wanted.has(`${row.category}.${name}`));
       if (names.length === 0) continue;
       for (const name of names) {
