@@ -90,7 +90,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     webhooks.start();
     cleanups.push(() => webhooks.stop());
     const projector = new ConsentProjector(sql, ledger, (message, fields) => logger.error(fields, message));
-    await projector.start();
+    projector.start();
     cleanups.push(() => projector.stop());
     const tokens = new TokenService({
       keys,

@@ -162,4 +162,29 @@ describe('consent, end to end: deposit, request, partial approval, reads, revoke
       expect(res.headers.get('content-type'), what).toMatch(/problem\+json/);
     }
   });
+
+  it('serves a ONCE consent exactly once, however many reads race for it', async () => {
+    const token = await bank.token();
+    const { id } = await ok<{ id: string }>(await call('/v1/consents', token, {
+      body: { subject: { nationalId: AN }, purpose: 'identity_verification', fields: ['residence.province'], mode: 'ONCE', validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 0, justification: 'Xác minh địa chỉ một lần' },
+    }), 201);
+    await ok(await call(`/v1/consents/${id}/approve`, an, { body: {} }));
+    const statuses = await Promise.all(Array.from({ length: 20 }, () => call(`/v1/consents/${id}/data`, token).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(19);
+  });
+
+  it('refuses a malformed field list with 400, and other reads go on unharmed', async () => {
+    const { id } = await ok<{ id: string }>(await call('/v1/consents', await bank.token(), {
+      body: { subject: { nationalId: AN }, purpose: 'credit_scoring', fields: ['residence.province'], mode: 'PERIODIC', frequency: { limit: 1000, per: 'DAY' }, validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 0, justification: 'Thẩm định hồ sơ vay' },
+    }), 201);
+    await ok(await call(`/v1/consents/${id}/approve`, an, { body: {} }));
+    const token = await bank.token();
+    const [bad, ...good] = await Promise.all([
+      call(`/v1/consents/${id}/data?fields=${encodeURIComponent('x"')}`, token),
+      ...Array.from({ length: 20 }, () => call(`/v1/consents/${id}/data`, token)),
+    ]);
+    expect(bad!.status).toBe(400);
+    expect(good.map((r) => r.status)).toEqual(Array(20).fill(200));
+  });
 });

@@ -112,9 +112,14 @@ describe('organisations and their client-credential tokens', () => {
     const operatorOrg = JSON.parse(Buffer.from(await stack.api.ledger.evaluate('organizations', 'ListOrganizationsByRole', 'operator', '10', '')).toString()).items[0].id;
     expect((await call(`/v1/organizations/${operatorOrg}`, { headers: { authorization: `Bearer ${access_token}` } })).status).toBe(404);
 
+    // A malformed issuer is an unknown client, not a server error.
+    const dashes = await new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).setIssuer('-'.repeat(36)).setSubject('x').setAudience(`${stack.url}/oauth/token`).setIssuedAt().setExpirationTime('60s').setJti('j').sign(signingKey);
+    expect((await tokenRequest(dashes)).status).toBe(401);
+
     // Suspension takes effect at once: the live token stops working, and no new one is issued.
     const suspended = await post(`/v1/organizations/${org.id}/suspend`, {}, operatorToken);
     expect(((await suspended.json()) as { status: string }).status).toBe('SUSPENDED');
+    expect((await post(`/v1/organizations/${org.id}/suspend`, {}, operatorToken)).status).toBe(200); // a retry is harmless
     expect((await call('/v1/me', { headers: { authorization: `Bearer ${access_token}` } })).status).toBe(403);
     expect((await tokenRequest(await assertion(org.id, signingKey))).status).toBe(401);
     const onLedger = JSON.parse(Buffer.from(await stack.api.ledger.evaluate('organizations', 'GetOrganization', org.id)).toString());

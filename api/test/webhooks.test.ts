@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isPublicAddress } from '../src/webhooks/destination.js';
 import { signWebhook, verifyWebhook } from '../src/webhooks/webhook-signature.js';
 import { citizenToken, registerOrganization, startStack, type TestOrganization, type TestStack } from './stack.js';
 
@@ -67,8 +68,13 @@ describe('consent webhooks', () => {
     expect(active).toMatchObject({ status: 'DELIVERED', attempts: 3 }); // two 503s, then delivered
   });
 
-  it('refuses plain-http endpoints off loopback, and forged or stale signatures', async () => {
-    expect((await call('/v1/webhooks', await bank.token(), { url: 'http://example.com/hook' })).status).toBe(400);
+  it('refuses endpoints inside the network, plain http off loopback, and forged or stale signatures', async () => {
+    const token = await bank.token();
+    for (const url of ['http://example.com/hook', 'https://169.254.169.254/latest/meta-data', 'https://10.0.0.7/hook', 'https://[fd00::1]/hook', 'https://user:pw@example.com/hook', 'not a url']) {
+      expect((await call('/v1/webhooks', token, { url })).status, url).toBe(400);
+    }
+    expect(isPublicAddress('8.8.8.8')).toBe(true);
+    expect(['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '::1', 'fe80::1', '::ffff:10.0.0.1'].filter(isPublicAddress)).toEqual([]);
     const body = '{"a":1}';
     const now = Math.floor(Date.now() / 1000);
     expect(verifyWebhook('whsec_x', body, signWebhook('whsec_x', body, now), now)).toBe(true);

@@ -50,7 +50,7 @@ export function clientCredentialsRoute(tokens: TokenService, organizations: PgOr
     } catch {
       throw oauthError('invalid_client', 'the client assertion is not a JWT');
     }
-    const org = claimedId && /^[0-9a-f-]{36}$/.test(claimedId) ? await organizations.get(claimedId) : undefined;
+    const org = z.uuid().safeParse(claimedId).success ? await organizations.get(claimedId!) : undefined;
     if (!org || (body.client_id && body.client_id !== org.id)) throw oauthError('invalid_client', 'unknown client');
     if (org.status !== 'VERIFIED') throw oauthError('invalid_client', 'the organisation is suspended');
 

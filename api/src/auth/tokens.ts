@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { ApiError } from '../http/problem.js';
 import type { SigningKeys } from './signing-keys.js';
 
@@ -59,6 +59,15 @@ export class TokenService {
   }
 
   async verify(token: string): Promise<Principal> {
+    let issuer: string | undefined;
+    try {
+      issuer = decodeJwt(token).iss;
+    } catch {
+      throw new ApiError('unauthorized', 'the access token is not valid');
+    }
+    if (this.citizenKeys && this.options.citizenOidc && issuer === this.options.citizenOidc.issuer && issuer !== this.options.issuer) {
+      return this.verifyCitizen(token);
+    }
     try {
       const { payload } = await jwtVerify(token, this.localKeys, { issuer: this.options.issuer, audience: this.options.audience, algorithms: ALGORITHMS });
       const principal = principalOf(payload);
@@ -70,16 +79,13 @@ export class TokenService {
       return principal;
     } catch (err) {
       if (err instanceof ApiError) throw err;
-      if (this.citizenKeys && this.options.citizenOidc && err instanceof errors.JWTClaimValidationFailed && err.claim === 'iss') {
-        return this.verifyCitizen(token);
-      }
       throw unauthorized(err);
     }
   }
 
   private async verifyCitizen(token: string): Promise<Principal> {
     try {
-      const { payload } = await jwtVerify(token, this.citizenKeys!, { issuer: this.options.citizenOidc!.issuer, audience: this.options.audience, algorithms: ALGORITHMS });
+      const { payload } = await jwtVerify(token, this.citizenKeys!, { issuer: this.options.citizenOidc!.issuer, audience: this.options.audience, algorithms: ALGORITHMS, requiredClaims: ['exp'] });
       const nationalId = typeof payload.national_id === 'string' ? payload.national_id : undefined;
       if (!nationalId) throw new ApiError('unauthorized', 'the identity token carries no national_id claim');
       return { role: 'citizen', nationalId, subject: citizenSubject(nationalId) };

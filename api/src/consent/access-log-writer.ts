@@ -42,7 +42,7 @@ export class AccessLogWriter {
       subject_id: e.subjectId,
       consumer_org_id: e.consumerOrgId,
       purpose: e.purpose,
-      fields: `{${e.fields.map((f) => `"${f}"`).join(',')}}`,
+      fields: this.sql.array(e.fields),
       outcome: e.outcome,
       reason: e.reason ?? null,
       usage_period: e.usagePeriod ?? null,

@@ -1,4 +1,5 @@
 import { Router, type Request } from 'express';
+import { isFieldPath } from '@citizen-vault/chaincode/rules';
 import { callingOrganization, principal, requireRole } from '../auth/authenticate.js';
 import type { TokenService } from '../auth/tokens.js';
 import { bearerAuth, problemResponses, registry, z } from '../http/openapi.js';
@@ -51,7 +52,13 @@ const ConsentView = z
 const Approve = z.object({ fields: z.array(z.string()).min(1).optional() }).strict().openapi('ApproveConsent');
 const IdParam = z.object({ id: z.uuid() });
 const StatusQuery = z.object({ status: z.enum(STATUSES).optional() });
-const DataQuery = z.object({ fields: z.string().optional() });
+const DataQuery = z.object({
+  fields: z
+    .string()
+    .transform((f) => f.split(','))
+    .refine((f) => f.length <= 100 && f.every(isFieldPath), 'fields are comma-separated field paths of the vocabulary')
+    .optional(),
+});
 const security = [{ [bearerAuth.name]: [] }];
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
 
@@ -155,7 +162,7 @@ export function consentRoutes(tokens: TokenService, consents: ConsentService): R
     const { fields } = parseInput(DataQuery, req.query);
     const wantsJwe = req.accepts(['application/json', 'application/jose']) === 'application/jose';
     const consumer = await organizationOf(req);
-    const result = await consents.read(consumer, id, fields ? fields.split(',') : undefined);
+    const result = await consents.read(consumer, id, fields);
     const body = { consentId: result.consent.id, subjectId: result.consent.subject_id, purpose: result.consent.purpose, fields: result.fields, provenance: result.provenance };
     res.set('cache-control', 'no-store');
     if (wantsJwe) res.type('application/jose').send(await consents.encryptFor(consumer, body));

@@ -189,15 +189,17 @@ export class ConsentService {
     const fields = requested ?? consent.granted_fields;
     const decision = checkUse(this.asLedgerConsent(consent), { consumerOrgId: consumer.id, purpose: consent.purpose, fields, at: iso }, consent.uses);
     const event = { id: newId(at.getTime()), consentId: consent.id, subjectId: consent.subject_id, consumerOrgId: consumer.id, purpose: consent.purpose, fields, at };
-    if (!decision.allowed) {
-      await this.store.recordAccess({ ...event, outcome: 'DENIED', reason: decision.reason });
-      throw new ApiError(DENIAL[decision.reason], decision.detail);
-    }
-    // Decrypt while the access event is being made durable; nothing is sent before both are done.
-    const [, data] = await Promise.all([
-      this.store.recordAccess({ ...event, outcome: 'GRANTED', usagePeriod: usagePeriod(consent.access_mode, iso) }),
-      this.vault.fieldsOf(consent.subject_id, fields),
-    ]);
+    const deny = async (reason: DenialReason, detail: string): Promise<never> => {
+      await this.store.recordAccess({ ...event, outcome: 'DENIED', reason });
+      throw new ApiError(DENIAL[reason], detail);
+    };
+    if (!decision.allowed) return deny(decision.reason, decision.detail);
+    const period = usagePeriod(consent.access_mode, iso);
+    const limit = consent.access_mode.mode === 'ONCE' ? 1 : consent.access_mode.limit;
+    if (!(await this.store.takeUse(consent.id, period, limit))) return deny('frequency_exceeded', `${limit} use${limit === 1 ? '' : 's'} allowed in this period`);
+    // Decrypt first (nothing is sent yet), then make the access event durable, then answer.
+    const data = await this.vault.fieldsOf(consent.subject_id, fields);
+    await this.store.recordAccess({ ...event, outcome: 'GRANTED', usagePeriod: period });
     return { consent, fields: data.fields, provenance: data.provenance };
   }
 

@@ -70,9 +70,22 @@ export class PgConsents {
     return this.sql<ConsentRow[]>`${SELECT(this.sql)} where c.subject_id = ${subjectId} ${status ? this.sql`and c.status = ${status}` : this.sql``} order by c.requested_at desc`;
   }
 
-  /** Writes the state a committed ledger transaction produced. */
+  /**
+   * Counts one read against the period's limit, atomically: answers false, counting nothing, when
+   * the limit is already reached — however many reads race for the last allowance.
+   */
+  async takeUse(consentId: string, period: string, limit: number): Promise<boolean> {
+    const rows = await this.sql`
+      insert into consent_usage (consent_id, period, uses) values (${consentId}, ${period}, 1)
+      on conflict (consent_id, period) do update set uses = consent_usage.uses + 1 where consent_usage.uses < ${limit}
+      returning uses`;
+    return rows.length === 1;
+  }
+
+  /** Writes the state a committed ledger transaction produced, unless a later one is already there. */
   async applyDecision(id: string, d: { status: ConsentStatus; grantedFields: string[]; decidedAt: string | undefined; updatedAt: string }): Promise<void> {
-    await this.sql`update consents set status = ${d.status}, granted_fields = ${d.grantedFields}, decided_at = ${d.decidedAt ?? null}, updated_at = ${d.updatedAt} where id = ${id}`;
+    await this.sql`update consents set status = ${d.status}, granted_fields = ${d.grantedFields}, decided_at = ${d.decidedAt ?? null}, updated_at = ${d.updatedAt}
+                   where id = ${id} and updated_at <= ${d.updatedAt}`;
   }
 
   /**
@@ -82,10 +95,10 @@ export class PgConsents {
   async getWithUses(id: string, periods: { day: string; month: string }): Promise<(ConsentRow & { uses: number }) | undefined> {
     const [row] = await this.sql<(ConsentRow & { uses: number })[]>`
       select c.*, o.name as consumer_name,
-        (select count(*)::int from access_events e
-          where e.consent_id = c.id and e.outcome = 'GRANTED'
-            and e.usage_period = case when c.access_mode->>'mode' = 'ONCE' then 'once'
-                                      when c.access_mode->>'per' = 'DAY' then ${periods.day} else ${periods.month} end) as uses
+        coalesce((select u.uses from consent_usage u
+          where u.consent_id = c.id
+            and u.period = case when c.access_mode->>'mode' = 'ONCE' then 'once'
+                                when c.access_mode->>'per' = 'DAY' then ${periods.day} else ${periods.month} end), 0) as uses
       from consents c join organizations o on o.id = c.consumer_org_id
       where c.id = ${id}`;
     return row;

@@ -25,26 +25,43 @@ export class ConsentProjector {
 
   constructor(private readonly sql: Sql, private readonly ledger: FabricLedger, private readonly log: (message: string, fields: Record<string, unknown>) => void) {}
 
-  async start(): Promise<void> {
-    const [row] = await this.sql<{ block_number: string; transaction_id: string | null }[]>`select block_number, transaction_id from ledger_checkpoints where name = ${NAME}`;
-    const checkpoint: Checkpoint | undefined = row
-      ? { getBlockNumber: () => BigInt(row.block_number), getTransactionId: () => row.transaction_id ?? undefined }
-      : undefined;
-    const events = await this.ledger.chaincodeEvents(checkpoint);
+  start(): void {
     this.abort = new AbortController();
-    this.abort.signal.addEventListener('abort', () => events.close());
-    this.done = (async () => {
+    this.done = this.follow(this.abort.signal);
+  }
+
+  /** Follows the events; on a failure (the ledger restarting, a network cut) starts again from the checkpoint, backing off. */
+  private async follow(signal: AbortSignal): Promise<void> {
+    let retryMs = 500;
+    while (!signal.aborted) {
       try {
-        for await (const event of events) {
-          if (CONSENT_EVENTS.has(event.eventName)) await this.apply(JSON.parse(Buffer.from(event.payload).toString()) as ConsentEvent);
-          await this.sql`
-            insert into ledger_checkpoints (name, block_number, transaction_id) values (${NAME}, ${event.blockNumber.toString()}, ${event.transactionId})
-            on conflict (name) do update set block_number = excluded.block_number, transaction_id = excluded.transaction_id, updated_at = now()`;
+        const [row] = await this.sql<{ block_number: string; transaction_id: string | null }[]>`select block_number, transaction_id from ledger_checkpoints where name = ${NAME}`;
+        const checkpoint: Checkpoint | undefined = row
+          ? { getBlockNumber: () => BigInt(row.block_number), getTransactionId: () => row.transaction_id ?? undefined }
+          : undefined;
+        const events = await this.ledger.chaincodeEvents(checkpoint);
+        const close = (): void => events.close();
+        signal.addEventListener('abort', close);
+        if (signal.aborted) close(); // stopped while connecting
+        try {
+          for await (const event of events) {
+            if (CONSENT_EVENTS.has(event.eventName)) await this.apply(JSON.parse(Buffer.from(event.payload).toString()) as ConsentEvent);
+            await this.sql`
+              insert into ledger_checkpoints (name, block_number, transaction_id) values (${NAME}, ${event.blockNumber.toString()}, ${event.transactionId})
+              on conflict (name) do update set block_number = excluded.block_number, transaction_id = excluded.transaction_id, updated_at = now()`;
+            retryMs = 500;
+          }
+        } finally {
+          signal.removeEventListener('abort', close);
         }
+        if (!signal.aborted) await new Promise((r) => setTimeout(r, retryMs)); // the stream ended: reconnect, unhurried
       } catch (err) {
-        if (!this.abort?.signal.aborted) this.log('consent projector stopped', { error: String(err) });
+        if (signal.aborted) return;
+        this.log('consent projector interrupted; resuming from its checkpoint', { error: String(err), retryMs });
+        await new Promise((r) => setTimeout(r, retryMs));
+        retryMs = Math.min(retryMs * 2, 30_000);
       }
-    })();
+    }
   }
 
   async stop(): Promise<void> {

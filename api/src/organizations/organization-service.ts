@@ -1,6 +1,6 @@
 import { ApiError } from '../http/problem.js';
 import { newId } from '../ids.js';
-import type { FabricLedger } from '../ledger/fabric-ledger.js';
+import { LedgerError, type FabricLedger } from '../ledger/fabric-ledger.js';
 import type { Organization } from './organization.js';
 import type { PgOrganizations } from './pg-organizations.js';
 
@@ -35,9 +35,15 @@ export class OrganizationService {
   async suspend(id: string): Promise<Organization> {
     const org = await this.store.get(id);
     if (!org) throw new ApiError('not_found', `organisation ${id} does not exist`);
-    if (org.status === 'SUSPENDED') return org;
-    await this.ledger.submit('organizations', 'SuspendOrganization', id);
-    return (await this.store.setStatus(id, 'SUSPENDED'))!;
+    // Fail closed: the API stops serving the organisation before the ledger records it, and a retry
+    // after a crash in between finds the ledger already done.
+    const suspended = (await this.store.setStatus(id, 'SUSPENDED'))!;
+    try {
+      await this.ledger.submit('organizations', 'SuspendOrganization', id);
+    } catch (err) {
+      if (!(err instanceof LedgerError && err.code === 'illegal_transition')) throw err;
+    }
+    return suspended;
   }
 }
 

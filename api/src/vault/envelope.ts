@@ -22,9 +22,9 @@ export function open(key: Uint8Array, sealed: Uint8Array, associatedData: string
   return sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, sealed.subarray(NONCE_BYTES), associatedData, sealed.subarray(0, NONCE_BYTES), key);
 }
 
-/** What binds a sealed field to its place: subject, record, field and version. */
-export function fieldBinding(subjectId: string, recordId: string, field: string, version: number): string {
-  return `cv:field:v1|${subjectId}|${recordId}|${field}|${version}`;
+/** What binds a sealed field to its place: subject, record (with its category and custodian), field and version. */
+export function fieldBinding(subjectId: string, recordId: string, field: string, version: number, category: string, custodianOrgId: string): string {
+  return `cv:field:v2|${subjectId}|${recordId}|${category}|${custodianOrgId}|${field}|${version}`;
 }
 
 export function keyBinding(subjectId: string, kekVersion: number): string {

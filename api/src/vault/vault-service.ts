@@ -49,7 +49,7 @@ export class VaultService {
     const sealed = Object.fromEntries(
       Object.entries(fields).map(([name, value]) => [
         name,
-        seal(dataKey, Buffer.from(JSON.stringify(value)), fieldBinding(subject.id, recordId, name, version)).toString('base64'),
+        seal(dataKey, Buffer.from(JSON.stringify(value)), fieldBinding(subject.id, recordId, name, version, input.category, custodian.id)).toString('base64'),
       ]),
     );
     // The ledger first: a commitment without its record is harmless, a record without its commitment is not verifiable.
@@ -64,7 +64,7 @@ export class VaultService {
       category: input.category,
       custodianOrgId: custodian.id,
       fields: sealed,
-      sealedSalt: seal(dataKey, salt, fieldBinding(subject.id, recordId, '$salt', version)),
+      sealedSalt: seal(dataKey, salt, fieldBinding(subject.id, recordId, '$salt', version, input.category, custodian.id)),
       commitment: digest,
     });
     return { id: recordId, subjectId: subject.id, category: input.category, version, commitment: digest };
@@ -83,11 +83,11 @@ export class VaultService {
       fields: Object.fromEntries(
         Object.entries(row.fields).map(([name, sealed]) => [
           name,
-          JSON.parse(Buffer.from(open(dataKey, Buffer.from(sealed, 'base64'), fieldBinding(subject.id, row.record_id, name, row.version))).toString()) as unknown,
+          JSON.parse(Buffer.from(open(dataKey, Buffer.from(sealed, 'base64'), fieldBinding(subject.id, row.record_id, name, row.version, row.category, row.custodian_org_id))).toString()) as unknown,
         ]),
       ),
       commitment: row.commitment,
-      salt: Buffer.from(open(dataKey, row.sealed_salt, fieldBinding(subject.id, row.record_id, '$salt', row.version))).toString('base64'),
+      salt: Buffer.from(open(dataKey, row.sealed_salt, fieldBinding(subject.id, row.record_id, '$salt', row.version, row.category, row.custodian_org_id))).toString('base64'),
       depositedAt: row.created_at.toISOString(),
     }));
   }
@@ -110,7 +110,7 @@ export class VaultService {
       if (names.length === 0) continue;
       for (const name of names) {
         fields[`${row.category}.${name}`] = JSON.parse(
-          Buffer.from(open(dataKey, Buffer.from(row.fields[name]!, 'base64'), fieldBinding(subject.id, row.record_id, name, row.version))).toString(),
+          Buffer.from(open(dataKey, Buffer.from(row.fields[name]!, 'base64'), fieldBinding(subject.id, row.record_id, name, row.version, row.category, row.custodian_org_id))).toString(),
         ) as unknown;
       }
       provenance.push({ recordId: row.record_id, version: row.version, category: row.category, commitment: row.commitment });

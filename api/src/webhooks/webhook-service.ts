@@ -3,6 +3,7 @@ import type { Sql } from '../infra/database.js';
 import { ApiError } from '../http/problem.js';
 import { newId } from '../ids.js';
 import { open, seal } from '../vault/envelope.js';
+import { checkDestination } from './destination.js';
 import { signWebhook } from './webhook-signature.js';
 
 export interface WebhookOptions {
@@ -16,6 +17,9 @@ export interface WebhookOptions {
 }
 
 const DELIVERY_TIMEOUT_MS = 5_000;
+const MAX_ENDPOINTS = 10;
+/** How long a claimed delivery stays invisible to other dispatchers while it is being attempted. */
+const LEASE = '30 seconds';
 const secretBinding = (endpointId: string) => `cv:webhook-secret:v1|${endpointId}`;
 
 /**
@@ -37,10 +41,10 @@ export class WebhookService {
     } catch {
       throw new ApiError('invalid_request', 'the webhook url is not a URL', { errors: [{ path: '/url', message: 'not a URL' }] });
     }
-    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname);
-    if (!(parsed.protocol === 'https:' || (this.options.allowLoopbackHttp && loopback && parsed.protocol === 'http:'))) {
-      throw new ApiError('invalid_request', 'webhook urls must be https', { errors: [{ path: '/url', message: 'must be https' }] });
-    }
+    if (parsed.username || parsed.password) throw new ApiError('invalid_request', 'webhook urls carry no credentials', { errors: [{ path: '/url', message: 'no user:password' }] });
+    await checkDestination(parsed, this.options.allowLoopbackHttp);
+    const [count] = await this.sql<{ n: number }[]>`select count(*)::int as n from webhook_endpoints where organization_id = ${organizationId}`;
+    if ((count?.n ?? 0) >= MAX_ENDPOINTS) throw new ApiError('conflict', `an organisation has at most ${MAX_ENDPOINTS} webhook endpoints`);
     const id = newId();
     const secret = `whsec_${randomBytes(24).toString('base64url')}`;
     await this.sql`insert into webhook_endpoints (id, organization_id, url, sealed_secret) values (${id}, ${organizationId}, ${parsed.toString()}, ${seal(this.options.kek, Buffer.from(secret), secretBinding(id))})`;
@@ -106,33 +110,39 @@ export class WebhookService {
 
   private async dispatchDue(): Promise<void> {
     for (;;) {
-      const handled = await this.sql.begin(async (tx) => {
-        const due = await tx<{ id: string; endpoint_id: string; payload: unknown; attempts: number; url: string; sealed_secret: Buffer }[]>`
-          select d.id, d.endpoint_id, d.payload, d.attempts, e.url, e.sealed_secret
-          from webhook_deliveries d join webhook_endpoints e on e.id = d.endpoint_id
-          where d.status = 'PENDING' and d.next_attempt_at <= now()
-          order by d.next_attempt_at limit 20 for update of d skip locked`;
-        await Promise.all(due.map(async (d) => {
-          const error = await this.deliver(d.url, Buffer.from(open(this.options.kek, d.sealed_secret, secretBinding(d.endpoint_id))).toString(), d.id, d.payload);
-          const attempts = d.attempts + 1;
-          if (!error) {
-            await tx`update webhook_deliveries set status = 'DELIVERED', attempts = ${attempts}, delivered_at = now(), last_error = null where id = ${d.id}`;
-          } else if (attempts >= this.options.maxAttempts) {
-            await tx`update webhook_deliveries set status = 'FAILED', attempts = ${attempts}, last_error = ${error} where id = ${d.id}`;
-          } else {
-            const delay = this.options.retryBaseMs * 2 ** (attempts - 1) * (0.75 + Math.random() / 2);
-            await tx`update webhook_deliveries set attempts = ${attempts}, last_error = ${error}, next_attempt_at = now() + ${`${Math.round(delay)} milliseconds`}::interval where id = ${d.id}`;
-          }
-        }));
-        return due.length;
-      });
-      if (handled === 0 || this.stopped) return;
+      // Claim a batch under a lease (no transaction held while calling out), then attempt each.
+      const due = await this.sql<{ id: string; endpoint_id: string; payload: unknown; attempts: number; url: string; sealed_secret: Buffer }[]>`
+        with claimed as (
+          update webhook_deliveries set next_attempt_at = now() + ${LEASE}::interval
+          where id in (select id from webhook_deliveries where status = 'PENDING' and next_attempt_at <= now()
+                       order by next_attempt_at limit 20 for update skip locked)
+          returning id, endpoint_id, payload, attempts)
+        select c.id, c.endpoint_id, c.payload, c.attempts, e.url, e.sealed_secret
+        from claimed c join webhook_endpoints e on e.id = c.endpoint_id`;
+      if (due.length === 0 || this.stopped) return;
+      await Promise.all(due.map(async (d) => {
+        const error = await this.deliver(d.url, Buffer.from(open(this.options.kek, d.sealed_secret, secretBinding(d.endpoint_id))).toString(), d.id, d.payload);
+        const attempts = d.attempts + 1;
+        if (!error) {
+          await this.sql`update webhook_deliveries set status = 'DELIVERED', attempts = ${attempts}, delivered_at = now(), last_error = null where id = ${d.id}`;
+        } else if (attempts >= this.options.maxAttempts) {
+          await this.sql`update webhook_deliveries set status = 'FAILED', attempts = ${attempts}, last_error = ${error} where id = ${d.id}`;
+        } else {
+          const delay = this.options.retryBaseMs * 2 ** (attempts - 1) * (0.75 + Math.random() / 2);
+          await this.sql`update webhook_deliveries set attempts = ${attempts}, last_error = ${error}, next_attempt_at = now() + ${`${Math.round(delay)} milliseconds`}::interval where id = ${d.id}`;
+        }
+      }));
     }
   }
 
   /** One attempt; answers the error to record, or undefined when the endpoint took it (2xx). */
   private async deliver(url: string, secret: string, id: string, payload: unknown): Promise<string | undefined> {
     const body = JSON.stringify(payload);
+    try {
+      await checkDestination(new URL(url), this.options.allowLoopbackHttp);
+    } catch {
+      return 'destination refused';
+    }
     try {
       const res = await fetch(url, {
         method: 'POST',
@@ -143,7 +153,8 @@ export class WebhookService {
       });
       return res.ok ? undefined : `HTTP ${res.status}`;
     } catch (err) {
-      return err instanceof Error ? err.message.slice(0, 200) : 'delivery failed';
+      // Generic on purpose: the organisation sees that it failed, not what the network looked like.
+      return err instanceof Error && err.name === 'TimeoutError' ? 'timeout' : 'connection failed';
     }
   }
 }
