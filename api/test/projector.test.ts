@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { citizenToken, registerOrganization, startStack, type TestStack } from './stack.js';
+import { describe, expect, it } from 'vitest';
+import { citizenToken, registerOrganization, useStack } from './stack.js';
 
 describe('the consent read model follows the ledger', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startStack();
-  }, 60_000);
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const shared = useStack();
+  const { call } = shared;
 
   it('applies a revoke committed on the ledger by someone else, and resumes from its checkpoint after a restart', async () => {
-    const call = (path: string, token: string, body?: unknown) =>
-      fetch(stack.url + path, { method: body === undefined ? 'GET' : 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const stack = shared.stack;
     const custodian = await registerOrganization(stack, ['custodian']);
     const bank = await registerOrganization(stack, ['consumer']);
     await call('/v1/records', await custodian.token(), { subject: { nationalId: '001099012345' }, category: 'residence', fields: { province: 'Huế' } });

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { startDevnet, type Devnet } from '@citizen-vault/network';
 import pino from 'pino';
+import { afterAll, beforeAll } from 'vitest';
 import type { CryptoKey } from 'jose';
 import { identityFromConnectionFile, loadConfig, startApi, type RunningApi } from '@citizen-vault/api';
 
@@ -135,4 +136,27 @@ export async function registerOrganization(stack: TestStack, roles: string[], na
 export async function citizenToken(stack: TestStack, nationalId: string): Promise<string> {
   const res = await fetch(stack.url + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'citizen', nationalId }) });
   return ((await res.json()) as { access_token: string }).access_token;
+}
+
+/** One stack for a whole `describe` block, with a request helper: GET without a body, POST with one. */
+export function useStack(): { readonly stack: TestStack; call(path: string, token: string, body?: unknown): Promise<Response> } {
+  let stack: TestStack | undefined;
+  beforeAll(async () => {
+    stack = await startStack();
+  }, 60_000);
+  afterAll(async () => {
+    await stack?.close();
+  });
+  return {
+    get stack() {
+      if (!stack) throw new Error('the stack is not started');
+      return stack;
+    },
+    call: (path, token, body) =>
+      fetch(stack!.url + path, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      }),
+  };
 }

@@ -1,3 +1,4 @@
+import { orderer } from '@hyperledger/fabric-protos';
 import type { Ledger } from './ledger.js';
 
 export interface FollowedCall {
@@ -48,4 +49,20 @@ export async function writeWithBackpressure<T>(
   message: T,
 ): Promise<void> {
   if (!call.write(message)) await new Promise<void>((resolve) => call.once('drain', resolve));
+}
+
+/** A Fabric seek position as a block number: Specified, Oldest, Newest, NextCommit, or `fallback` when none is given. */
+export function seekBlock(position: orderer.SeekPosition | undefined, height: number, fallback: number): number {
+  switch (position?.getTypeCase()) {
+    case orderer.SeekPosition.TypeCase.SPECIFIED:
+      return position.getSpecified()!.getNumber();
+    case orderer.SeekPosition.TypeCase.OLDEST:
+      return 0;
+    case orderer.SeekPosition.TypeCase.NEWEST:
+      return Math.max(0, height - 1);
+    case orderer.SeekPosition.TypeCase.NEXT_COMMIT:
+      return height;
+    default:
+      return fallback;
+  }
 }

@@ -1,6 +1,6 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { common, orderer, peer } from '@hyperledger/fabric-protos';
-import { followBlocks, writeWithBackpressure } from './block-follower.js';
+import { followBlocks, seekBlock, writeWithBackpressure } from './block-follower.js';
 import { DevnetError } from './errors.js';
 import type { Ledger } from './ledger.js';
 import type { MspRegistry } from './msp.js';
@@ -87,22 +87,8 @@ function checkSeekRequest(deps: DeliverDeps, envelope: common.Envelope): { start
   deps.msps.verify(signatureHeader.getCreator_asU8(), payloadBytes, envelope.getSignature_asU8());
   const info = decode(() => orderer.SeekInfo.deserializeBinary(payload.getData_asU8()), 'seek info');
   const height = deps.ledger.height;
-  const position = (p: orderer.SeekPosition | undefined, fallback: number): number => {
-    switch (p?.getTypeCase()) {
-      case orderer.SeekPosition.TypeCase.SPECIFIED:
-        return p.getSpecified()!.getNumber();
-      case orderer.SeekPosition.TypeCase.OLDEST:
-        return 0;
-      case orderer.SeekPosition.TypeCase.NEWEST:
-        return Math.max(0, height - 1);
-      case orderer.SeekPosition.TypeCase.NEXT_COMMIT:
-        return height;
-      default:
-        return fallback;
-    }
-  };
-  const start = position(info.getStart(), height);
-  const stop = position(info.getStop(), Number.MAX_SAFE_INTEGER);
+  const start = seekBlock(info.getStart(), height, height);
+  const stop = seekBlock(info.getStop(), height, Number.MAX_SAFE_INTEGER);
   if (stop < start) throw new DevnetError('invalid_argument', `stop block ${stop} is before start block ${start}`);
   return { start, stop, failIfNotReady: info.getBehavior() === orderer.SeekInfo.SeekBehavior.FAIL_IF_NOT_READY };
 }

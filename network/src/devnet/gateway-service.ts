@@ -1,5 +1,5 @@
 import { status, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData } from '@grpc/grpc-js';
-import { gateway, orderer, peer } from '@hyperledger/fabric-protos';
+import { gateway, peer } from '@hyperledger/fabric-protos';
 import type { Endorser, PeerNode } from './endorser.js';
 import { EndorsementError } from './endorser.js';
 import { DevnetError } from './errors.js';
@@ -9,7 +9,7 @@ import type { MspRegistry } from './msp.js';
 import type { Orderer } from './orderer.js';
 import { planEndorsers, type Policy } from './policy.js';
 import { checkProposal, decode, type CheckedProposal } from './proposal.js';
-import { followBlocks, writeWithBackpressure } from './block-follower.js';
+import { followBlocks, seekBlock, writeWithBackpressure } from './block-follower.js';
 import { SYSTEM_CHAINCODES, SystemChaincodeError, evaluateQscc } from './system-chaincode.js';
 import { parseTransaction } from './transaction.js';
 
@@ -226,7 +226,7 @@ async function streamEvents(
   const ledger = deps.ledger;
 
   const afterTx = afterTxId ? ledger.txStatus(afterTxId) : undefined;
-  const next = afterTx ? afterTx.blockNumber : startBlock(req.getStartPosition(), ledger.height);
+  const next = afterTx ? afterTx.blockNumber : seekBlock(req.getStartPosition(), ledger.height, ledger.height);
   let skipUntilAfter = afterTx ? afterTxId : undefined;
 
   await followBlocks(ledger, next, Number.MAX_SAFE_INTEGER, call, async (blockNumber) => {
@@ -242,17 +242,4 @@ async function streamEvents(
     res.setEventsList(events);
     await writeWithBackpressure(call, res);
   });
-}
-
-export function startBlock(position: orderer.SeekPosition | undefined, height: number): number {
-  switch (position?.getTypeCase()) {
-    case orderer.SeekPosition.TypeCase.SPECIFIED:
-      return position.getSpecified()!.getNumber();
-    case orderer.SeekPosition.TypeCase.OLDEST:
-      return 0;
-    case orderer.SeekPosition.TypeCase.NEWEST:
-      return Math.max(0, height - 1);
-    default:
-      return height; // NextCommit, or no position at all
-  }
 }
