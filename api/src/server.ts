@@ -104,6 +104,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     });
     const app = createApp({
       publicUrl: config.publicUrl,
+      sql,
       organizations: { store: organizations, service: new OrganizationService(organizations, ledger, identity.mspId) },
       vault,
       consents: new ConsentService(new PgConsents(sql), vault, ledger, keys, (org, type, data) => webhooks.notify(org, type, data)),

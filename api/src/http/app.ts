@@ -17,10 +17,13 @@ import type { ConsentService } from '../consent/consent-service.js';
 import type { VaultService } from '../vault/vault-service.js';
 import { DOCS_PAGE } from './docs-page.js';
 import { openApiDocument } from './openapi.js';
+import { idempotency } from './idempotency.js';
+import type { Sql } from '../infra/database.js';
 import { notFoundHandler, problemHandler } from './problem.js';
 
 export interface AppDeps {
   publicUrl: string;
+  sql: Sql;
   organizations: { service: OrganizationService; store: PgOrganizations };
   vault: VaultService;
   consents: ConsentService;
@@ -44,6 +47,7 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
   app.use(express.json({ limit: '256kb' }));
+  app.use(idempotency(deps.sql, deps.tokens));
   app.use(healthRoutes(deps.readiness));
   app.use(jwksRoute(deps.keys));
   if (deps.devMode) app.use(devTokenRoute(deps.tokens));

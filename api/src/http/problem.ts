@@ -20,6 +20,7 @@ export type ApiErrorCode =
   | 'field_not_granted'
   | 'frequency_exceeded'
   | 'not_acceptable'
+  | 'idempotency_key_reused'
   | 'internal';
 
 const STATUS: Record<ApiErrorCode, number> = {
@@ -39,6 +40,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   field_not_granted: 403,
   frequency_exceeded: 429,
   not_acceptable: 406,
+  idempotency_key_reused: 422,
   internal: 500,
 };
 
