@@ -45,4 +45,34 @@ describe('Idempotency-Key on POST', () => {
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect((await post(`/v1/consents/${firstBody.id}/approve`, citizen, {})).status).toBe(409); // without a key it is a second approval
   });
+
+  it('lists an organisation\'s consents newest first, a page at a time, and only its own', async () => {
+    const bank = await registerOrganization(shared.stack, ['consumer']);
+    const other = await registerOrganization(shared.stack, ['consumer']);
+    const token = await bank.token();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await post('/v1/consents', token, {
+        subject: { nationalId: `00109901234${i}` }, purpose: 'recruitment', fields: ['education.highestLevel'], mode: 'ONCE',
+        validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 30, justification: `Tuyển dụng vị trí số ${i}`,
+      });
+      ids.push(((await res.json()) as { id: string }).id);
+    }
+    await post('/v1/consents', await other.token(), {
+      subject: { nationalId: '001099012340' }, purpose: 'recruitment', fields: ['education.highestLevel'], mode: 'ONCE',
+      validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 30, justification: 'Một công ty khác',
+    });
+    const seen: string[] = [];
+    let cursor = '';
+    for (let pages = 0; pages < 10; pages++) {
+      const res = await fetch(`${shared.stack.url}/v1/consents?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
+      const page = (await res.json()) as { items: { id: string }[]; nextCursor: string };
+      seen.push(...page.items.map((c) => c.id));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    expect(seen).toEqual([...ids].reverse());
+    const bad = await fetch(`${shared.stack.url}/v1/consents?cursor=nonsense`, { headers: { authorization: `Bearer ${token}` } });
+    expect(bad.status).toBe(400);
+  });
 });

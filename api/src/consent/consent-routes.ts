@@ -52,6 +52,11 @@ const ConsentView = z
 const Approve = z.object({ fields: z.array(z.string()).min(1).optional() }).strict().openapi('ApproveConsent');
 const IdParam = z.object({ id: z.uuid() });
 const StatusQuery = z.object({ status: z.enum(STATUSES).optional() });
+const ListQuery = z.object({
+  status: z.enum(STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
 const DataQuery = z.object({
   fields: z
     .string()
@@ -63,6 +68,14 @@ const security = [{ [bearerAuth.name]: [] }];
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
 
 registry.registerPath({ method: 'post', path: '/v1/consents', summary: 'Ask a citizen for consent (consumer organisations)', security, request: { body: json(ConsentRequest) }, responses: { 201: { description: 'requested', ...json(ConsentView) }, ...problemResponses(400, 401, 403) } });
+registry.registerPath({
+  method: 'get',
+  path: '/v1/consents',
+  summary: 'The calling organisation\'s consents, newest first, a page at a time (pass nextCursor back as cursor)',
+  security,
+  request: { query: ListQuery },
+  responses: { 200: { description: 'a page', ...json(z.object({ items: z.array(ConsentView), nextCursor: z.string() })) }, ...problemResponses(400, 401, 403) },
+});
 registry.registerPath({ method: 'get', path: '/v1/consents/{id}', summary: 'A consent the calling organisation asked for', security, request: { params: IdParam }, responses: { 200: { description: 'the consent', ...json(ConsentView) }, ...problemResponses(401, 403, 404) } });
 registry.registerPath({ method: 'get', path: '/v1/me/consents', summary: 'The signed-in citizen\'s consents and requests', security, request: { query: StatusQuery }, responses: { 200: { description: 'consents', ...json(z.object({ items: z.array(ConsentView) })) }, ...problemResponses(401, 403) } });
 for (const action of ['approve', 'reject', 'pause', 'resume', 'revoke'] as const) {
@@ -131,6 +144,16 @@ export function consentRoutes(tokens: TokenService, consents: ConsentService): R
       crossBorder: body.crossBorder,
     });
     res.status(201).location(`/v1/consents/${consent.id}`).json(view(consent));
+  });
+
+  router.get('/v1/consents', requireRole(tokens, 'organization'), async (req, res) => {
+    const query = parseInput(ListQuery, req.query);
+    const page = await consents.listForConsumer((await organizationOf(req)).id, {
+      limit: query.limit,
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+    });
+    res.set('cache-control', 'no-store').json({ items: page.items.map(view), nextCursor: page.nextCursor });
   });
 
   router.get('/v1/consents/:id', requireRole(tokens, 'organization'), async (req, res) => {

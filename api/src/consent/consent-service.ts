@@ -138,6 +138,21 @@ export class ConsentService {
     return updated;
   }
 
+  /** A consumer's consents, newest first, with an opaque cursor for the next page ('' at the end). */
+  async listForConsumer(consumerOrgId: string, options: { status?: ConsentStatus; limit: number; cursor?: string }): Promise<{ items: ConsentRow[]; nextCursor: string }> {
+    let after: { requestedAt: Date; id: string } | undefined;
+    if (options.cursor) {
+      const [at, id] = Buffer.from(options.cursor, 'base64url').toString().split('|');
+      if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id)) throw new ApiError('invalid_request', 'the cursor is not one this API gave');
+      after = { requestedAt: new Date(at), id };
+    }
+    const rows = await this.store.forConsumer(consumerOrgId, { ...(options.status ? { status: options.status } : {}), limit: options.limit + 1, ...(after ? { after } : {}) });
+    const items = rows.slice(0, options.limit);
+    const last = items[items.length - 1];
+    const nextCursor = rows.length > options.limit && last ? Buffer.from(`${last.requested_at.toISOString()}|${last.id}`).toString('base64url') : '';
+    return { items, nextCursor };
+  }
+
   /** Every read of the citizen's data, granted or refused, newest first. */
   async accessEventsFor(nationalId: string): Promise<AccessEventRow[]> {
     const subjectId = await this.vault.subjectId(nationalId, false);

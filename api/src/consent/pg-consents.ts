@@ -66,6 +66,15 @@ export class PgConsents {
     return row;
   }
 
+  /** A consumer's consents, newest first, a page at a time after the `(requested_at, id)` cursor. */
+  async forConsumer(consumerOrgId: string, page: { status?: ConsentStatus; limit: number; after?: { requestedAt: Date; id: string } }): Promise<ConsentRow[]> {
+    return this.sql<ConsentRow[]>`${SELECT(this.sql)}
+      where c.consumer_org_id = ${consumerOrgId}
+      ${page.status ? this.sql`and c.status = ${page.status}` : this.sql``}
+      ${page.after ? this.sql`and (c.requested_at, c.id) < (${page.after.requestedAt}, ${page.after.id})` : this.sql``}
+      order by c.requested_at desc, c.id desc limit ${page.limit}`;
+  }
+
   async forSubject(subjectId: string, status?: ConsentStatus): Promise<ConsentRow[]> {
     return this.sql<ConsentRow[]>`${SELECT(this.sql)} where c.subject_id = ${subjectId} ${status ? this.sql`and c.status = ${status}` : this.sql``} order by c.requested_at desc`;
   }
