@@ -91,8 +91,11 @@ describe('consent, end to end: deposit, request, partial approval, reads, revoke
     expect(res.headers.get('content-type')).toMatch(/^application\/jose/);
     const jwe = await res.text();
     const { plaintext, protectedHeader } = await compactDecrypt(jwe, bank.decryptionKey);
-    expect(protectedHeader).toMatchObject({ alg: 'ECDH-ES', enc: 'A256GCM' });
-    expect(JSON.parse(new TextDecoder().decode(plaintext)).fields).toEqual(plain.fields);
+    expect(protectedHeader).toMatchObject({ alg: 'ECDH-ES', enc: 'A256GCM', cty: 'JWS' });
+    // Inside: a JWS by the vault's own key, so the consumer knows where the data came from.
+    const jwks = createLocalJWKSet((await (await fetch(stack.url + '/.well-known/jwks.json')).json()) as never);
+    const { payload } = await compactVerify(new TextDecoder().decode(plaintext), jwks);
+    expect(JSON.parse(new TextDecoder().decode(payload)).fields).toEqual(plain.fields);
     await expect(compactDecrypt(jwe, other.decryptionKey)).rejects.toThrow();
 
     const asked = await call(`/v1/consents/${consentId}/data?fields=health_insurance.cardNumber`, await bank.token());

@@ -218,12 +218,19 @@ export class ConsentService {
     return { consent, fields: data.fields, provenance: data.provenance };
   }
 
-  /** Encrypts a response to the organisation's registered X25519 key: compact JWE, ECDH-ES, A256GCM. */
+  /**
+   * Signs the response with the API's key (so the consumer can check it came from the vault), then
+   * encrypts it to the organisation's registered X25519 key: a compact JWE (ECDH-ES, A256GCM) whose
+   * content is a compact JWS (ES256) of the JSON.
+   */
   async encryptFor(consumer: Organization, payload: unknown): Promise<string> {
     const jwk = consumer.jwks.keys.find((k: JWK) => k.use === 'enc' && k.crv === 'X25519');
     if (!jwk) throw new ApiError('not_acceptable', 'the organisation has no registered X25519 encryption key');
-    return new CompactEncrypt(new TextEncoder().encode(JSON.stringify(payload)))
-      .setProtectedHeader({ alg: 'ECDH-ES', enc: 'A256GCM', kid: jwk.kid, cty: 'application/json' })
+    const signed = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
+      .setProtectedHeader({ alg: 'ES256', kid: this.keys.kid, typ: 'consent-data+jws', cty: 'application/json' })
+      .sign(this.keys.privateKey);
+    return new CompactEncrypt(new TextEncoder().encode(signed))
+      .setProtectedHeader({ alg: 'ECDH-ES', enc: 'A256GCM', kid: jwk.kid, cty: 'JWS' })
       .encrypt(await importJWK(jwk, 'ECDH-ES'));
   }
 
