@@ -1,0 +1,9 @@
+export { CitizenVault, CitizenVaultStaff, type CitizenVaultOptions, type StaffClientOptions } from './client.js';
+export { generateOrganizationKeys, type OrganizationKeys, type PrivateKeyInput } from './keys.js';
+export { verifyWebhookSignature, generateTestWebhookHeaders } from './webhooks.js';
+export type { Consent, ConsentRequest, ConsentStatus, ConsentedData } from './resources/consents.js';
+export type { DepositedRecord } from './resources/records.js';
+export type { Organization } from './resources/organizations.js';
+export type { WebhookDelivery } from './resources/webhook-endpoints.js';
+export type { ListResult, Page } from './list.js';
+export * from './errors.js';

@@ -1,0 +1,70 @@
+import { execFile } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CitizenVault, CitizenVaultStaff, ConsentNotActiveError, ConsentScopeError, PermissionError, generateOrganizationKeys } from '@citizen-vault/sdk';
+import { seedDemoData } from '@citizen-vault/api';
+import { citizenToken, useStack } from '../../api/test/stack.js';
+
+describe('the SDK against the real stack', () => {
+  const shared = useStack();
+
+  const operator = () =>
+    CitizenVaultStaff.create({
+      baseUrl: shared.stack.url,
+      token: async () =>
+        ((await (await fetch(shared.stack.url + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"role":"operator"}' })).json()) as { access_token: string }).access_token,
+    });
+
+  async function organization(roles: ('custodian' | 'consumer')[], name: string): Promise<CitizenVault & { id: string }> {
+    const keys = await generateOrganizationKeys();
+    const { id } = await operator().organizations.register({ name, registrationNumber: String(1e9 + Math.floor(Math.random() * 9e9)), roles, jwks: keys.jwks });
+    return Object.assign(await CitizenVault.create({ baseUrl: shared.stack.url, organizationId: id, signingKey: keys.signingKey, encryptionKey: keys.encryptionKey }), { id });
+  }
+
+  it('deposits, asks, waits for the answer, reads exactly the granted fields, and is refused after a revoke', async () => {
+    const custodian = await organization(['custodian'], 'Sở Giáo dục (SDK test)');
+    const startup = await organization(['consumer'], 'Start-up Tuyển Dụng (SDK test)');
+    const record = await custodian.records.deposit({ nationalId: '001099012345', category: 'education', fields: { highestLevel: 'university', institution: 'Đại học Bách khoa Hà Nội', graduationYear: 2012 } });
+    expect(record).toMatchObject({ category: 'education', version: 1 });
+
+    const consent = await startup.consents.request({
+      nationalId: '001099012345', purpose: 'recruitment', fields: ['education.highestLevel', 'education.institution'], mode: 'PERIODIC',
+      frequency: { limit: 10, per: 'DAY' }, validUntil: new Date(Date.now() + 86400_000), retentionDays: 90, justification: 'Tuyển kỹ sư phần mềm',
+    });
+    expect(consent.status).toBe('REQUESTED');
+
+    const citizen = await citizenToken(shared.stack, '001099012345');
+    setTimeout(() => void shared.call(`/v1/consents/${consent.id}/approve`, citizen, { fields: ['education.highestLevel'] }), 300);
+    const decided = await startup.consents.waitForDecision(consent.id, { intervalMs: 100, timeoutMs: 10_000 });
+    expect(decided).toMatchObject({ status: 'ACTIVE', grantedFields: ['education.highestLevel'] });
+
+    const data = await startup.consents.readData(consent.id); // decrypted with the start-up's key, signature checked
+    expect(data.fields).toEqual({ 'education.highestLevel': 'university' });
+    expect(data.provenance[0]).toMatchObject({ recordId: record.id, commitment: record.commitment });
+    await expect(startup.consents.readData(consent.id, { fields: ['education.institution'] })).rejects.toBeInstanceOf(ConsentScopeError);
+
+    const listed: string[] = [];
+    for await (const c of startup.consents.list({ limit: 1 })) listed.push(c.id);
+    expect(listed).toEqual([consent.id]);
+    expect((await startup.consents.artefact(consent.id)).split('.')).toHaveLength(3);
+
+    await shared.call(`/v1/consents/${consent.id}/revoke`, citizen, {});
+    await expect(startup.consents.readData(consent.id)).rejects.toBeInstanceOf(ConsentNotActiveError);
+
+    expect((await operator().organizations.suspend(startup.id)).status).toBe('SUSPENDED');
+    await expect(startup.consents.get(consent.id)).rejects.toBeInstanceOf(PermissionError);
+  });
+
+  it('runs the example program against the demo data', async () => {
+    const stack = shared.stack;
+    const { file } = await seedDemoData(stack.url, stack.url, stack.dataDir);
+    const output = await new Promise<string>((ok, fail) =>
+      execFile(process.execPath, [resolve(import.meta.dirname, '../../sdk/examples/startup.mjs'), '--auto-approve'], { env: { ...process.env, CV_DEMO_FILE: file, CV_API_URL: stack.url }, cwd: join(import.meta.dirname, '../..') }, (err, stdout, stderr) =>
+        err ? fail(new Error(`${err.message}\n${stderr}`)) : ok(stdout),
+      ),
+    );
+    expect(output).toContain('the citizen answered: ACTIVE, granted residence.province, health_insurance.status');
+    expect(output).toContain('"residence.province": "Hà Nội"');
+    expect(output).not.toContain('dateOfBirth');
+  });
+});
