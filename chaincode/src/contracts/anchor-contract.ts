@@ -3,7 +3,7 @@ import { checkMonotonic, type TreeHeadAnchor } from '../rules/anchor-policy.js';
 import { canonicalJson } from '../rules/canonical-json.js';
 import { ChaincodeError } from '../rules/errors.js';
 import { TreeHeadInput, parseInput } from '../rules/schemas.js';
-import { LedgerState, pageArgs } from './ledger-state.js';
+import { LedgerState } from './ledger-state.js';
 
 /** Signed tree heads of the API's verifiable access log: append-only and monotonic in size. */
 @Info({ title: 'Access-log anchors', description: 'Signed tree heads of the verifiable access log' })
@@ -39,10 +39,7 @@ export class AnchorContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListTreeHeads(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
-    const state = new LedgerState(ctx);
-    const page = await state.listIndex('treehead', [], ...pageArgs(pageSize, bookmark));
-    const items = await Promise.all(page.items.map(([seq]) => state.require<TreeHeadAnchor>('treehead', seq!)));
-    return canonicalJson({ items, bookmark: page.bookmark });
+    return new LedgerState(ctx).listRecords('treehead', [], 'treehead', pageSize, bookmark);
   }
 }
 

@@ -2,7 +2,7 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import { canonicalJson } from '../rules/canonical-json.js';
 import { ChaincodeError } from '../rules/errors.js';
 import { CommitmentInput, Id, Sha256Hex, parseInput, parseValue, type CommitmentValue } from '../rules/schemas.js';
-import { LedgerState, pageArgs } from './ledger-state.js';
+import { LedgerState } from './ledger-state.js';
 
 interface Commitment extends CommitmentValue {
   anchoredAt: string;
@@ -64,10 +64,7 @@ export class CommitmentContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListCommitmentsBySubject(ctx: Context, subjectId: string, pageSize: string, bookmark: string): Promise<string> {
-    const state = new LedgerState(ctx);
-    const page = await state.listIndex('commitment~subject', [parseValue(Id, subjectId, 'subjectId')], ...pageArgs(pageSize, bookmark));
-    const items = await Promise.all(page.items.map(([recordId, v]) => state.require<Commitment>('commitment', recordId!, v!)));
-    return canonicalJson({ items, bookmark: page.bookmark });
+    return new LedgerState(ctx).listRecords('commitment~subject', [parseValue(Id, subjectId, 'subjectId')], 'commitment', pageSize, bookmark);
   }
 }
 

@@ -3,7 +3,7 @@ import { canonicalJson } from '../rules/canonical-json.js';
 import { checkUse, newConsent, transitionConsent, usagePeriod, type Consent, type ConsentAction } from '../rules/consent-policy.js';
 import { ChaincodeError } from '../rules/errors.js';
 import { ConsentRequestInput, FieldList, Id, UseCheckInput, parseInput, parseValue } from '../rules/schemas.js';
-import { LedgerState, pageArgs } from './ledger-state.js';
+import { LedgerState } from './ledger-state.js';
 
 const EVENT: Record<ConsentAction, string> = {
   approve: 'ConsentApproved',
@@ -125,13 +125,13 @@ export class ConsentContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListConsentsBySubject(ctx: Context, subjectId: string, pageSize: string, bookmark: string): Promise<string> {
-    return this.list(ctx, 'consent~subject', parseValue(Id, subjectId, 'subjectId'), pageSize, bookmark);
+    return new LedgerState(ctx).listRecords('consent~subject', [parseValue(Id, subjectId, 'subjectId')], 'consent', pageSize, bookmark);
   }
 
   @Transaction(false)
   @Returns('string')
   async ListConsentsByConsumer(ctx: Context, consumerOrgId: string, pageSize: string, bookmark: string): Promise<string> {
-    return this.list(ctx, 'consent~consumer', parseValue(Id, consumerOrgId, 'consumerOrgId'), pageSize, bookmark);
+    return new LedgerState(ctx).listRecords('consent~consumer', [parseValue(Id, consumerOrgId, 'consumerOrgId')], 'consent', pageSize, bookmark);
   }
 
   @Transaction(false)
@@ -140,14 +140,7 @@ export class ConsentContract extends Contract {
     if (!['REQUESTED', 'ACTIVE', 'REJECTED', 'PAUSED', 'REVOKED', 'EXPIRED'].includes(status)) {
       throw new ChaincodeError('invalid_argument', `unknown consent status ${JSON.stringify(status)}`);
     }
-    return this.list(ctx, 'consent~status', status, pageSize, bookmark);
-  }
-
-  private async list(ctx: Context, index: string, key: string, pageSize: string, bookmark: string): Promise<string> {
-    const state = new LedgerState(ctx);
-    const page = await state.listIndex(index, [key], ...pageArgs(pageSize, bookmark));
-    const items = await Promise.all(page.items.map(([id]) => state.require<Consent>('consent', id!)));
-    return canonicalJson({ items, bookmark: page.bookmark });
+    return new LedgerState(ctx).listRecords('consent~status', [status], 'consent', pageSize, bookmark);
   }
 
   private async transition(ctx: Context, consentId: string, action: ConsentAction, granted?: string[]): Promise<string> {

@@ -81,6 +81,16 @@ export class LedgerState {
   }
 
   /** Every version of a record with the transaction that wrote it, oldest first. */
+  /**
+   * A page of the records an index points at — the index attributes after `prefix` are the record's
+   * ids — answered as `{items, bookmark}` JSON (read-only transactions only).
+   */
+  async listRecords(index: string, prefix: string[], type: string, pageSize: string, bookmark: string): Promise<string> {
+    const page = await this.listIndex(index, prefix, ...pageArgs(pageSize, bookmark));
+    const items = await Promise.all(page.items.map((ids) => this.require<unknown>(type, ...ids)));
+    return canonicalJson({ items, bookmark: page.bookmark });
+  }
+
   async history(type: string, ids: string[]): Promise<{ txId: string; timestamp: string; isDelete: boolean; value: unknown }[]> {
     const out: { txId: string; timestamp: string; isDelete: boolean; value: unknown }[] = [];
     const iterator = await this.ctx.stub.getHistoryForKey(this.key(type, ids));
@@ -151,7 +161,7 @@ export class LedgerState {
   }
 }
 
-export function pageArgs(pageSize: string, bookmark: string): [number, string] {
+function pageArgs(pageSize: string, bookmark: string): [number, string] {
   const n = Number(pageSize);
   if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE) throw new ChaincodeError('invalid_argument', `pageSize must be a whole number from 1 to ${MAX_PAGE}`);
   return [n, bookmark];

@@ -4,7 +4,7 @@ import { canonicalJson } from '../rules/canonical-json.js';
 import { ChaincodeError } from '../rules/errors.js';
 import { evaluateLicenceUse, issueLicence, type Licence, type Organization, type Product } from '../rules/exchange-policy.js';
 import { Id, LicenceInput, StatementInput, Timestamp, parseInput, parseValue, type StatementValue } from '../rules/schemas.js';
-import { LedgerState, pageArgs } from './ledger-state.js';
+import { LedgerState } from './ledger-state.js';
 
 const LicenceUseInput = z
   .object({
@@ -83,13 +83,13 @@ export class LicenceContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListLicencesByProduct(ctx: Context, productId: string, pageSize: string, bookmark: string): Promise<string> {
-    return this.list(ctx, 'licence~product', parseValue(Id, productId, 'productId'), pageSize, bookmark);
+    return new LedgerState(ctx).listRecords('licence~product', [parseValue(Id, productId, 'productId')], 'licence', pageSize, bookmark);
   }
 
   @Transaction(false)
   @Returns('string')
   async ListLicencesByBuyer(ctx: Context, buyerOrgId: string, pageSize: string, bookmark: string): Promise<string> {
-    return this.list(ctx, 'licence~buyer', parseValue(Id, buyerOrgId, 'buyerOrgId'), pageSize, bookmark);
+    return new LedgerState(ctx).listRecords('licence~buyer', [parseValue(Id, buyerOrgId, 'buyerOrgId')], 'licence', pageSize, bookmark);
   }
 
   /** Anchors a licence's usage statement for a month: once per licence and month. Operator only. */
@@ -113,13 +113,6 @@ export class LicenceContract extends Contract {
   @Returns('string')
   async GetStatement(ctx: Context, licenceId: string, period: string): Promise<string> {
     return canonicalJson(await new LedgerState(ctx).require<Statement>('statement', parseValue(Id, licenceId, 'licenceId'), period));
-  }
-
-  private async list(ctx: Context, index: string, key: string, pageSize: string, bookmark: string): Promise<string> {
-    const state = new LedgerState(ctx);
-    const page = await state.listIndex(index, [key], ...pageArgs(pageSize, bookmark));
-    const items = await Promise.all(page.items.map(([id]) => state.require<Licence>('licence', id!)));
-    return canonicalJson({ items, bookmark: page.bookmark });
   }
 }
 

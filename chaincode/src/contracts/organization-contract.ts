@@ -3,7 +3,7 @@ import { canonicalJson } from '../rules/canonical-json.js';
 import { ChaincodeError } from '../rules/errors.js';
 import type { Organization } from '../rules/exchange-policy.js';
 import { Id, OrganizationInput, Role, parseInput, parseValue } from '../rules/schemas.js';
-import { LedgerState, pageArgs } from './ledger-state.js';
+import { LedgerState } from './ledger-state.js';
 
 @Info({ title: 'Organisations', description: 'The exchange\'s organisations: MSP, roles, and whether they are verified' })
 export class OrganizationContract extends Contract {
@@ -55,10 +55,7 @@ export class OrganizationContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListOrganizationsByRole(ctx: Context, role: string, pageSize: string, bookmark: string): Promise<string> {
-    const state = new LedgerState(ctx);
-    const page = await state.listIndex('org~role', [parseValue(Role, role, 'role')], ...pageArgs(pageSize, bookmark));
-    const items = await Promise.all(page.items.map(([id]) => state.require<Organization>('org', id!)));
-    return canonicalJson({ items, bookmark: page.bookmark });
+    return new LedgerState(ctx).listRecords('org~role', [parseValue(Role, role, 'role')], 'org', pageSize, bookmark);
   }
 
   private async setStatus(ctx: Context, orgId: string, status: Organization['status']): Promise<string> {

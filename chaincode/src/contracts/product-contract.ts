@@ -4,7 +4,7 @@ import { canonicalJson } from '../rules/canonical-json.js';
 import { ChaincodeError } from '../rules/errors.js';
 import { PRODUCT_TRANSITIONS, transitionProduct, type Product, type ProductAction } from '../rules/exchange-policy.js';
 import { Id, ProductInput, RejectionReason, parseInput, parseValue } from '../rules/schemas.js';
-import { LedgerState, pageArgs } from './ledger-state.js';
+import { LedgerState } from './ledger-state.js';
 
 const STATUSES = ['DRAFT', 'PENDING_REVIEW', 'LISTED', 'SUSPENDED', 'DELISTED'];
 const EVENT: Record<ProductAction, string> = {
@@ -94,10 +94,7 @@ export class ProductContract extends Contract {
   @Returns('string')
   async ListProductsByStatus(ctx: Context, status: string, pageSize: string, bookmark: string): Promise<string> {
     if (!STATUSES.includes(status)) throw new ChaincodeError('invalid_argument', `unknown product status ${JSON.stringify(status)}`);
-    const state = new LedgerState(ctx);
-    const page = await state.listIndex('product~status', [status], ...pageArgs(pageSize, bookmark));
-    const items = await Promise.all(page.items.map(([id]) => state.require<Product>('product', id!)));
-    return canonicalJson({ items, bookmark: page.bookmark });
+    return new LedgerState(ctx).listRecords('product~status', [status], 'product', pageSize, bookmark);
   }
 
   private async transition(ctx: Context, productId: string, action: ProductAction, note?: string): Promise<string> {
