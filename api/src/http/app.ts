@@ -18,6 +18,7 @@ import type { VaultService } from '../vault/vault-service.js';
 import { DOCS_PAGE } from './docs-page.js';
 import { openApiDocument } from './openapi.js';
 import { idempotency } from './idempotency.js';
+import { portalRoutes } from './portal.js';
 import type { Sql } from '../infra/database.js';
 import { notFoundHandler, problemHandler } from './problem.js';
 
@@ -32,6 +33,8 @@ export interface AppDeps {
   keys: SigningKeys;
   tokens: TokenService;
   readiness: Readiness;
+  /** The built portal (`web/dist`); defaults to the repository's. */
+  portalDir?: string;
   logError(err: unknown, requestId: string): void;
 }
 
@@ -50,7 +53,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(idempotency(deps.sql, deps.tokens));
   app.use(healthRoutes(deps.readiness));
   app.use(jwksRoute(deps.keys));
-  if (deps.devMode) app.use(devTokenRoute(deps.tokens));
+  if (deps.devMode) app.use(devTokenRoute(deps.tokens, deps.organizations.store));
   app.use(meRoutes(deps.tokens));
   app.use(clientCredentialsRoute(deps.tokens, deps.organizations.store, `${deps.publicUrl}/oauth/token`));
   app.use(organizationRoutes(deps.tokens, deps.organizations.service, deps.organizations.store));
@@ -64,6 +67,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/docs', (_req, res) => {
     res.set('content-security-policy', "default-src 'self'; script-src 'unsafe-inline' 'self'; style-src 'unsafe-inline'").type('html').send(DOCS_PAGE);
   });
+  app.use(portalRoutes(deps.portalDir));
   app.use(notFoundHandler);
   app.use(problemHandler(deps.logError));
   return app;

@@ -20,6 +20,13 @@ registry.registerPath({
   responses: { 201: { description: 'registered', ...json(OrganizationView) }, ...problemResponses(400, 401, 403, 409) },
 });
 registry.registerPath({
+  method: 'get',
+  path: '/v1/organizations',
+  summary: 'Every organisation, oldest first (operator, auditor)',
+  security,
+  responses: { 200: { description: 'organisations', ...json(z.object({ items: z.array(OrganizationView) })) }, ...problemResponses(401, 403) },
+});
+registry.registerPath({
   method: 'post',
   path: '/v1/organizations/{id}/suspend',
   summary: 'Suspend an organisation (operator)',
@@ -42,6 +49,9 @@ export function organizationRoutes(tokens: TokenService, service: OrganizationSe
     const body = parseInput(RegisterOrganizationRequest, req.body);
     const org = await service.register(body);
     res.status(201).location(`/v1/organizations/${org.id}`).json(view(org));
+  });
+  router.get('/v1/organizations', requireRole(tokens, 'operator', 'auditor'), async (_req, res) => {
+    res.set('cache-control', 'no-store').json({ items: (await store.list()).map(view) });
   });
   router.post('/v1/organizations/:id/suspend', requireRole(tokens, 'operator'), async (req, res) => {
     const { id } = parseInput(IdParam, req.params);

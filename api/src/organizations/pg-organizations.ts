@@ -32,6 +32,12 @@ export class PgOrganizations {
     return row ? toOrganization(row) : undefined;
   }
 
+  /** Every organisation, oldest first (there are tens or hundreds, not millions). */
+  async list(): Promise<Organization[]> {
+    const rows = await this.sql<Row[]>`select * from organizations order by created_at, id`;
+    return rows.map(toOrganization);
+  }
+
   async byRegistrationNumber(number: string): Promise<Organization | undefined> {
     const [row] = await this.sql<Row[]>`select * from organizations where registration_number = ${number}`;
     return row ? toOrganization(row) : undefined;
