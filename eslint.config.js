@@ -29,6 +29,31 @@ export default tseslint.config(
     },
   },
   {
+    // The portal runs in the browser.
+    files: ['web/**/*.{ts,tsx}'],
+    languageOptions: {
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        navigator: 'readonly',
+        location: 'readonly',
+        history: 'readonly',
+        localStorage: 'readonly',
+        sessionStorage: 'readonly',
+        addEventListener: 'readonly',
+        removeEventListener: 'readonly',
+        dispatchEvent: 'readonly',
+        atob: 'readonly',
+        Blob: 'readonly',
+        DOMException: 'readonly',
+        Event: 'readonly',
+        MouseEvent: 'readonly',
+        PopStateEvent: 'readonly',
+        TextDecoderStream: 'readonly',
+      },
+    },
+  },
+  {
     // Chaincode fixtures are CommonJS, as Fabric's JavaScript chaincode is.
     files: ['**/fixtures/**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } },

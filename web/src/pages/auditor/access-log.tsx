@@ -1,0 +1,121 @@
+import { useState } from 'preact/hooks';
+import { call } from '../../api/client';
+import { errorMessageKey, isMissingFeature } from '../../api/error-messages';
+import type { SignedTreeHead } from '../../api/types';
+import { verifyConsistency } from '../../audit/merkle';
+import { Empty, ErrorNotice, Loading } from '../../components/notices';
+import { Page } from '../../components/page';
+import { StreamCheck } from '../../components/stream-check';
+import { useLoad } from '../../components/use-load';
+import { useI18n } from '../../i18n/i18n';
+import { useSession } from '../../session';
+
+/** The access log's signed tree heads, the consistency between any two, and a full check of the log. */
+export function AccessLogPage() {
+  const { t, number, dateTime } = useI18n();
+  const heads = useLoad((token) => call<{ items: SignedTreeHead[] }>('/v1/audit/log/tree-heads', { token }));
+  if (isMissingFeature(heads.error)) {
+    return (
+      <Page title={t('accessLog.title')}>
+        <p class="notice notice-info">{t('auditor.unavailable')}</p>
+      </Page>
+    );
+  }
+  const items = heads.data?.items ?? [];
+  return (
+    <Page title={t('accessLog.title')} intro={t('accessLog.intro')}>
+      <section class="card" aria-labelledby="log-check">
+        <h2 id="log-check">{t('accessLog.verifyHeading')}</h2>
+        <StreamCheck
+          path="/v1/audit/log/verify"
+          label="accessLog.verify"
+          describe={(r) => (r.ok ? t('accessLog.verifyOk', { checked: number(Number(r.checked)) }) : t('accessLog.verifyBad', { problems: Array.isArray(r.problems) ? r.problems.length : '?' }))}
+        />
+      </section>
+      {items.length >= 2 && <ConsistencyCheck heads={items} />}
+      <ErrorNotice error={heads.error} />
+      {heads.loading && !heads.data && <Loading />}
+      {heads.data && items.length === 0 && <Empty>{t('accessLog.none')}</Empty>}
+      {items.length > 0 && (
+        <div class="table-wrap" tabIndex={0} role="region" aria-label={t('accessLog.heads')}>
+          <table>
+            <caption>{t('accessLog.heads')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('accessLog.size')}</th>
+                <th scope="col">{t('accessLog.time')}</th>
+                <th scope="col">{t('accessLog.root')}</th>
+                <th scope="col">{t('accessLog.anchor')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((h) => (
+                <tr key={`${h.treeSize}-${h.timestamp}`}>
+                  <td>{number(h.treeSize)}</td>
+                  <td>{dateTime(h.timestamp)}</td>
+                  <td class="mono small">{h.rootHash.slice(0, 16)}…</td>
+                  <td class="mono small">{h.anchor ? `${h.anchor.transactionId.slice(0, 12)}…` : t('accessLog.notAnchored')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Page>
+  );
+}
+
+function ConsistencyCheck({ heads }: { heads: SignedTreeHead[] }) {
+  const { t, number } = useI18n();
+  const { session } = useSession();
+  const sizes = [...new Set(heads.map((h) => h.treeSize))].filter((s) => s > 0).sort((a, b) => a - b);
+  const [first, setFirst] = useState(sizes[0] ?? 0);
+  const [second, setSecond] = useState(sizes[sizes.length - 1] ?? 0);
+  const [result, setResult] = useState<{ ok?: boolean; error?: unknown }>({});
+  const rootOf = (size: number): string => heads.find((h) => h.treeSize === size)?.rootHash ?? '';
+  const run = async (): Promise<void> => {
+    setResult({});
+    try {
+      const proof = await call<{ consistencyPath: string[] }>(`/v1/log/proof/consistency?first=${first}&second=${second}`, { token: session?.token });
+      setResult({ ok: await verifyConsistency(first, second, proof.consistencyPath, rootOf(first), rootOf(second)) });
+    } catch (error) {
+      setResult({ error });
+    }
+  };
+  return (
+    <section class="card" aria-labelledby="consistency">
+      <h2 id="consistency">{t('accessLog.consistencyHeading')}</h2>
+      <p class="hint">{t('accessLog.consistencyIntro')}</p>
+      <div class="row">
+        <div class="field">
+          <label for="cons-first">{t('accessLog.first')}</label>
+          <select id="cons-first" value={first} onChange={(e) => setFirst(Number(e.currentTarget.value))}>
+            {sizes.map((s) => (
+              <option key={s} value={s}>
+                {number(s)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="cons-second">{t('accessLog.second')}</label>
+          <select id="cons-second" value={second} onChange={(e) => setSecond(Number(e.currentTarget.value))}>
+            {sizes.map((s) => (
+              <option key={s} value={s}>
+                {number(s)}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <button type="button" class="button primary" disabled={first > second} onClick={() => void run()}>
+        {t('accessLog.consistencyRun')}
+      </button>
+      <div role="status">
+        {result.ok === true && <p class="notice notice-success">{t('accessLog.consistent', { first: number(first), second: number(second) })}</p>}
+        {result.ok === false && <p class="notice notice-error">{t('accessLog.inconsistent', { first: number(first), second: number(second) })}</p>}
+        {result.error !== undefined && <p class="notice notice-error">{t(errorMessageKey(result.error))}</p>}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,43 @@
+import type { FunctionComponent } from 'preact';
+import type { MessageKey } from './i18n/i18n';
+import type { Role } from './session';
+import { MyDataPage } from './pages/citizen/my-data';
+import { RequestsPage } from './pages/citizen/requests';
+import { ConsentsPage } from './pages/citizen/consents';
+import { ActivityPage } from './pages/citizen/activity';
+import { EnterpriseRequestsPage } from './pages/enterprise/requests';
+import { NewRequestPage } from './pages/enterprise/new-request';
+import { LedgerPage } from './pages/auditor/ledger';
+import { AccessLogPage } from './pages/auditor/access-log';
+import { ReportsPage } from './pages/auditor/reports';
+import { OrganizationsPage } from './pages/operator/organizations';
+
+export interface Route {
+  path: string;
+  nav: MessageKey;
+  page: FunctionComponent;
+}
+
+/** Each role's pages, in the order its navigation shows them. */
+export const ROUTES: Record<Role, Route[]> = {
+  citizen: [
+    { path: '/citizen/requests', nav: 'nav.requests', page: RequestsPage },
+    { path: '/citizen/consents', nav: 'nav.consents', page: ConsentsPage },
+    { path: '/citizen/activity', nav: 'nav.activity', page: ActivityPage },
+    { path: '/citizen/data', nav: 'nav.myData', page: MyDataPage },
+  ],
+  organization: [
+    { path: '/enterprise/requests', nav: 'nav.enterpriseRequests', page: EnterpriseRequestsPage },
+    { path: '/enterprise/new', nav: 'nav.newRequest', page: NewRequestPage },
+  ],
+  auditor: [
+    { path: '/auditor/ledger', nav: 'nav.ledger', page: LedgerPage },
+    { path: '/auditor/access-log', nav: 'nav.accessLog', page: AccessLogPage },
+    { path: '/auditor/reports', nav: 'nav.reports', page: ReportsPage },
+  ],
+  operator: [{ path: '/operator/organizations', nav: 'nav.organizations', page: OrganizationsPage }],
+};
+
+export function routeFor(role: Role, path: string): Route | undefined {
+  return ROUTES[role].find((r) => r.path === path);
+}
