@@ -1,4 +1,8 @@
+import { execFile } from 'node:child_process';
 import { createPublicKey, verify } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesToHex, hexToBytes, leafHash, verifyConsistency, verifyInclusion, verifyLogEntry, verifyTreeHead, type LogPublicKey, type SignedTreeHead } from '@citizen-vault/sdk';
 import { Frontier, leafHash as apiLeafHash } from '../src/audit/merkle.js';
@@ -214,6 +218,35 @@ describe('audit: the verifiable access log, its anchors, and the auditor\'s view
     expect(count).toBeGreaterThanOrEqual(after); // every block once: the checkpoint resumed, nothing duplicated (primary keys)
   });
 
+  const CLI = resolve(import.meta.dirname, '../../sdk/bin/citizen-vault-audit.mjs');
+  let cliHome: string;
+  const cli = (...args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+      execFile(process.execPath, [CLI, ...args], { env: { ...process.env, HOME: cliHome, CV_AUDIT_TOKEN: '' } }, (err, stdout, stderr) => {
+        done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      });
+    });
+
+  it('the auditor CLI checks the head, every anchored head and the ledger, and remembers what it saw', async () => {
+    cliHome = await mkdtemp(join(tmpdir(), 'cv-audit-cli-'));
+    const first = await cli('verify', '--api', stack.url, '--dev');
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^ok {3}signed tree head of \d+ leaves/m);
+    expect(first.stdout).toMatch(/^ok {3}\d+ anchored tree heads/m);
+    expect(first.stdout).toMatch(/^ok {3}ledger hash chain of \d+ blocks/m);
+    await ok(await call(`/v1/consents/${consentId}/data`, await bank.token()));
+    const events = await citizenEvents();
+    await anchoredHead(events[0]!.leafIndex! + 1);
+    const second = await cli('verify', '--api', stack.url);
+    expect(second.code, second.stdout + second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/^ok {3}consistent with the head of \d+ leaves seen/m);
+    const entry = await cli('entry', '--api', stack.url, '--leaf', String(events[0]!.leafIndex), '--entry', events[0]!.logEntry!);
+    expect(entry.code, entry.stdout).toBe(0);
+    const forged = await cli('entry', '--api', stack.url, '--leaf', String(events[0]!.leafIndex), '--entry', events[0]!.logEntry!.replace('GRANTED', 'DENIED'));
+    expect(forged.code).toBe(1);
+    expect((await cli('ledger', '--api', stack.url)).code).toBe(2); // no token: cannot run, says so
+  });
+
   it('detects a tampered entry (full re-hash) and a rewritten history (roots no longer match the anchors)', async () => {
     const event = (await citizenEvents()).find((e) => e.outcome === 'DENIED');
     const head = await anchoredHead(event!.leafIndex! + 1);
@@ -243,5 +276,26 @@ describe('audit: the verifiable access log, its anchors, and the auditor\'s view
     const anchors = await ok<{ ok: boolean; problems: { treeSize: number; reason: string }[] }>(await call('/v1/audit/log/verify', auditor));
     expect(anchors.ok).toBe(false);
     expect(anchors.problems.some((p) => p.treeSize >= head.treeSize && /rewritten/.test(p.reason))).toBe(true);
+    // The log goes on, signing and anchoring heads over the rewritten tree. The CLI, remembering
+    // the head it saw before, finds the new head inconsistent with it; with an auditor's token it
+    // also finds the anchored heads inconsistent with each other.
+    stack.api.log.start();
+    await ok(await call(`/v1/consents/${consentId}/data`, await bank.token()));
+    // The ledger itself refuses to anchor a head that does not extend the anchored history.
+    let refused: { anchor_error: string | null }[] = [];
+    for (let i = 0; i < 100 && refused.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      refused = await stack.api.sql<{ anchor_error: string | null }[]>`select anchor_error from log_tree_heads where tree_size > ${leaves.length} and anchor_error is not null`;
+    }
+    expect(refused[0]?.anchor_error).toMatch(/anchor_not_consistent/);
+    const latest = (await (await call('/v1/log/sth', undefined)).json()) as SignedTreeHead;
+    expect(latest.treeSize).toBeGreaterThan(leaves.length);
+    expect(latest.anchor).toBeNull();
+    const after = await cli('verify', '--api', stack.url);
+    expect(after.code, after.stdout).toBe(1);
+    expect(after.stdout).toMatch(/^FAIL consistent with the head of \d+ leaves seen/m);
+    const withToken = await cli('verify', '--api', stack.url, '--dev');
+    expect(withToken.stdout).toMatch(/^FAIL \d+ anchored tree heads: .* — \d+ failed/m);
+    await rm(cliHome, { recursive: true, force: true });
   });
 });
