@@ -18,12 +18,18 @@ import { ConsentService } from './consent/consent-service.js';
 import { PgConsents } from './consent/pg-consents.js';
 import { WebhookService } from './webhooks/webhook-service.js';
 import { ConsentProjector } from './ledger/consent-projector.js';
+import { AccessLog } from './audit/access-log.js';
+import { LogService, loadOrCreateLogKey } from './audit/log-service.js';
+import { LedgerProjector } from './audit/ledger-projector.js';
+import { AuditService } from './audit/audit-service.js';
 
 export interface RunningApi {
   url: string;
   port: number;
   sql: Sql;
   ledger: FabricLedger;
+  log: LogService;
+  ledgerProjector: LedgerProjector;
   close(): Promise<void>;
 }
 
@@ -39,6 +45,8 @@ export interface StartOptions {
   logger?: Logger;
   /** First webhook retry delay (1 s unless a test wants it shorter). */
   webhookRetryBaseMs?: number;
+  /** How often a new tree head is signed and anchored when the log has grown (2 s unless a test wants it shorter). */
+  treeHeadIntervalMs?: number;
 }
 
 export async function startApi(config: Config, options: StartOptions = {}): Promise<RunningApi> {
@@ -76,10 +84,22 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
 
     const keys = await loadOrCreateSigningKeys(join(config.dataDir, 'keys', 'api-signing-key.jwk'));
     const kek = await loadOrCreateSecret(join(config.dataDir, 'keys', 'kek.key'), config.secrets.kek);
-    const vault = new VaultService(new PgVault(sql), ledger, {
-      kek,
-      indexKey: await loadOrCreateSecret(join(config.dataDir, 'keys', 'index.key'), config.secrets.indexKey),
+    const accessLog = new AccessLog(sql);
+    const log = new LogService(sql, ledger, await loadOrCreateLogKey(join(config.dataDir, 'keys', 'log-ed25519.pem')), {
+      intervalMs: options.treeHeadIntervalMs ?? 2_000,
+      log: (message, fields) => logger.warn(fields, message),
     });
+    log.start();
+    cleanups.push(() => log.stop());
+    const ledgerProjector = new LedgerProjector(sql, ledger, (message, fields) => logger.error(fields, message));
+    ledgerProjector.start();
+    cleanups.push(() => ledgerProjector.stop());
+    const vault = new VaultService(
+      new PgVault(sql),
+      ledger,
+      { kek, indexKey: await loadOrCreateSecret(join(config.dataDir, 'keys', 'index.key'), config.secrets.indexKey) },
+      accessLog,
+    );
     const webhooks = new WebhookService(sql, {
       kek,
       allowLoopbackHttp: config.devMode,
@@ -107,8 +127,9 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       sql,
       organizations: { store: organizations, service: new OrganizationService(organizations, ledger, identity.mspId) },
       vault,
-      consents: new ConsentService(new PgConsents(sql), vault, ledger, keys, (org, type, data) => webhooks.notify(org, type, data)),
+      consents: new ConsentService(new PgConsents(sql, accessLog), vault, ledger, keys, (org, type, data) => webhooks.notify(org, type, data)),
       webhooks,
+      audit: { service: new AuditService(sql, ledger), log, projector: ledgerProjector },
       devMode: config.devMode,
       keys,
       tokens,
@@ -130,7 +151,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
     logger.info({ url, devMode: config.devMode }, 'api ready');
     let closing: Promise<void> | undefined;
-    return { url, port, sql, ledger, close: () => (closing ??= closeAll()) };
+    return { url, port, sql, ledger, log, ledgerProjector, close: () => (closing ??= closeAll()) };
   } catch (err) {
     await closeAll().catch(() => {});
     throw err;

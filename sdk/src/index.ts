@@ -6,4 +6,16 @@ export type { DepositedRecord } from './resources/records.js';
 export type { Organization } from './resources/organizations.js';
 export type { WebhookDelivery } from './resources/webhook-endpoints.js';
 export type { ListResult, Page } from './list.js';
+export {
+  verifyLogEntry,
+  verifyInclusion,
+  verifyConsistency,
+  verifyTreeHead,
+  leafHash,
+  hexToBytes,
+  bytesToHex,
+  type SignedTreeHead,
+  type LogPublicKey,
+  type EntryVerification,
+} from './log-proofs.js';
 export * from './errors.js';

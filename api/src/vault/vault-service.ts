@@ -1,3 +1,4 @@
+import type { AccessLog } from '../audit/access-log.js';
 import { ApiError } from '../http/problem.js';
 import { newId } from '../ids.js';
 import type { FabricLedger } from '../ledger/fabric-ledger.js';
@@ -35,6 +36,7 @@ export class VaultService {
     private readonly store: PgVault,
     private readonly ledger: FabricLedger,
     private readonly keys: { kek: Uint8Array; indexKey: Uint8Array },
+    private readonly log: AccessLog,
   ) {}
 
   async deposit(custodian: Organization, input: { nationalId: string; category: string; fields: Record<string, unknown> }): Promise<DepositedRecord> {
@@ -67,6 +69,7 @@ export class VaultService {
       sealedSalt: seal(dataKey, salt, fieldBinding(subject.id, recordId, '$salt', version, input.category, custodian.id)),
       commitment: digest,
     });
+    await this.log.append('record_deposit', { recordId, version, subjectId: subject.id, category: input.category, custodianOrgId: custodian.id, commitment: digest, at: new Date().toISOString() });
     return { id: recordId, subjectId: subject.id, category: input.category, version, commitment: digest };
   }
 
