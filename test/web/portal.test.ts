@@ -139,6 +139,15 @@ describe('the portal', () => {
       await expect(read.textContent()).resolves.toMatch(/Ngân hàng Số An Tâm \(demo\)[\s\S]*Chấm điểm tín dụng[\s\S]*Tỉnh\/thành phố[\s\S]*Phường\/xã/);
       await expect(read.textContent()).resolves.not.toContain('Mã thẻ BHYT');
       await expectAccessible(page, 'activity');
+      // The log signs a tree head every 2 s: until one covers this read, the portal says so; then it verifies.
+      const verified = read.getByText(/^Đã kiểm chứng: lần truy cập này nằm trong nhật ký có chữ ký/);
+      for (let attempt = 0; attempt < 20 && !(await verified.isVisible()); attempt++) {
+        await page.reload();
+        await read.getByRole('button', { name: 'Kiểm chứng' }).click();
+        await read.getByText(/^(Đã kiểm chứng|Mục này chưa có|Đang được ghi)/).first().waitFor();
+        if (!(await verified.isVisible())) await page.waitForTimeout(500);
+      }
+      await expect(verified.isVisible()).resolves.toBe(true);
 
       await nav(page, 'Dữ liệu của tôi');
       await page.getByRole('heading', { name: 'Bảo hiểm y tế' }).waitFor();
@@ -224,6 +233,7 @@ describe('the portal', () => {
       await page.locator('[id="nr-f-driving_licence.licenceClass"]').check();
       await page.getByLabel('Lý do (công dân sẽ đọc)').fill('Xác minh bằng lái cho vị trí tài xế giao hàng');
       await expectAccessible(page, 'new request');
+      await screenshot(page, 'enterprise-new-request-desktop-vi');
       await page.getByRole('button', { name: 'Gửi yêu cầu' }).click();
       await page.getByText(/Đã gửi yêu cầu \(mã/).waitFor();
 
@@ -235,6 +245,37 @@ describe('the portal', () => {
       const citizen = ((await (await fetch(shared.stack.url + '/dev/token', json({ role: 'citizen', nationalId: '000000000103' }))).json()) as { access_token: string }).access_token;
       const pending = (await (await shared.call('/v1/me/consents?status=REQUESTED', citizen)).json()) as { items: { purpose: string; requestedFields: string[] }[] };
       expect(pending.items).toContainEqual(expect.objectContaining({ purpose: 'recruitment', requestedFields: ['residence.province', 'driving_licence.licenceClass'] }));
+    });
+
+    it('an auditor browses blocks, verifies the chain and the access log, and downloads a report', async () => {
+      const page = await open(DESKTOP);
+      page.setDefaultTimeout(8000);
+      await page.goto('/');
+      await page.getByRole('radio', { name: /Kiểm toán viên/ }).check();
+      await page.getByRole('button', { name: 'Đăng nhập' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Sổ cái' }).waitFor();
+      const newest = page.getByRole('button', { name: /^Khối \d/ }).first();
+      await newest.click();
+      await page.getByRole('cell', { name: 'VALID' }).first().waitFor();
+      await page.getByRole('button', { name: 'Kiểm tra chuỗi' }).click();
+      await page.getByText(/^Chuỗi toàn vẹn: [\d.]+ khối/).waitFor({ timeout: 20_000 });
+      await expectAccessible(page, 'ledger');
+      await screenshot(page, 'auditor-ledger-desktop-vi');
+
+      await nav(page, 'Nhật ký truy cập');
+      await page.getByRole('table', { name: 'Các bản ký của nhật ký' }).waitFor();
+      await page.getByRole('button', { name: 'Kiểm tra nhật ký' }).click();
+      await page.getByText(/^Nhật ký toàn vẹn/).waitFor({ timeout: 20_000 });
+      if (await page.getByRole('heading', { name: 'Kiểm tra tính nhất quán' }).isVisible()) {
+        await page.getByRole('button', { name: 'Kiểm tra', exact: true }).click();
+        await page.getByText(/^Nhất quán: nhật ký/).waitFor();
+      }
+      await expectAccessible(page, 'access log');
+      await screenshot(page, 'auditor-access-log-desktop-vi');
+
+      await nav(page, 'Báo cáo');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Tải CSV' }).first().click()]);
+      expect(download.suggestedFilename()).toMatch(/^access-summary-.*\.csv$/);
     });
 
     it('shows an API refusal in words, never raw JSON', async () => {
@@ -253,6 +294,7 @@ describe('the portal', () => {
       expect(text).toMatch(/Một số thông tin bạn nhập chưa đúng|trạng thái đã thay đổi/);
       expect(text).not.toMatch(/[{}]|invalid_request|conflict/);
       await expectAccessible(page, 'operator organisations');
+      await screenshot(page, 'operator-organizations-phone-vi');
     });
   });
 });

@@ -32,7 +32,7 @@ export function errorMessageKey(err: unknown): MessageKey {
   return 'error.generic';
 }
 
-/** The audit and exchange routes land later; until then the API answers 404 for them. */
+/** A route this API does not have (yet): the exchange lands later, and an older API may lack the audit routes. */
 export function isMissingFeature(err: unknown): boolean {
-  return err instanceof ApiProblem && err.status === 404 && err.code === 'not_found';
+  return err instanceof ApiProblem && err.status === 404 && err.code === 'not_found' && err.detail.startsWith('no route for');
 }

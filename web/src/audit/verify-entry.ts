@@ -1,4 +1,4 @@
-import { call } from '../api/client';
+import { ApiProblem, call } from '../api/client';
 import type { SignedTreeHead } from '../api/types';
 import { verifyInclusion, verifyTreeHeadSignature } from './merkle';
 
@@ -14,9 +14,14 @@ export type EntryVerification =
  */
 export async function verifyEntry(entry: { leafIndex: number; logEntry: string }): Promise<EntryVerification> {
   const [sth, key] = await Promise.all([
-    call<SignedTreeHead>('/v1/log/sth'),
+    call<SignedTreeHead>('/v1/log/sth').catch((err: unknown) => {
+      // No head signed yet: the entry is logged but not under a signature so far.
+      if (err instanceof ApiProblem && err.code === 'not_found' && !err.detail.startsWith('no route for')) return undefined;
+      throw err;
+    }),
     call<{ keyId: string; jwk: { kty: string; crv: string; x: string } }>('/v1/log/public-key'),
   ]);
+  if (!sth) return { outcome: 'pending' };
   if (sth.keyId !== key.keyId || !(await verifyTreeHeadSignature(sth, key.jwk))) return { outcome: 'bad_signature' };
   if (entry.leafIndex >= sth.treeSize) return { outcome: 'pending' };
   const proof = await call<{ auditPath: string[] }>(`/v1/log/proof/inclusion?leafIndex=${entry.leafIndex}&treeSize=${sth.treeSize}`);

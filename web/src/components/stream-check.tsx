@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ndjson, send } from '../api/client';
+import { ApiProblem, ndjson, send } from '../api/client';
 import { errorMessageKey, isMissingFeature } from '../api/error-messages';
 import { useI18n, type MessageKey } from '../i18n/i18n';
 import { useSession } from '../session';
@@ -25,7 +25,8 @@ export function StreamCheck({ path, label, describe }: { path: string; label: Me
         if (typeof line !== 'object' || line === null) continue;
         const l = line as Record<string, unknown>;
         if (l.type === 'progress') setState((s) => ({ ...s, checked: Number(l.checked) || 0, total: Number(l.height ?? l.total) || s.total }));
-        if (l.type === 'result') setState((s) => ({ ...s, running: false, result: { ...l, ok: l.ok === true } }));
+        if (l.type === 'result') setState((s) => ({ ...s, running: false, checked: s.total || s.checked, result: { ...l, ok: l.ok === true } }));
+        if (l.type === 'error') throw new ApiProblem(typeof l.code === 'string' ? l.code : 'internal', 500, typeof l.detail === 'string' ? l.detail : '');
       }
       setState((s) => (s.running ? { ...s, running: false } : s));
     } catch (error) {

@@ -14,6 +14,7 @@ import { useSession } from '../../session';
 export function AccessLogPage() {
   const { t, number, dateTime } = useI18n();
   const heads = useLoad((token) => call<{ items: SignedTreeHead[] }>('/v1/audit/log/tree-heads', { token }));
+  const [mode, setMode] = useState<'anchors' | 'full'>('anchors');
   if (isMissingFeature(heads.error)) {
     return (
       <Page title={t('accessLog.title')}>
@@ -26,8 +27,16 @@ export function AccessLogPage() {
     <Page title={t('accessLog.title')} intro={t('accessLog.intro')}>
       <section class="card" aria-labelledby="log-check">
         <h2 id="log-check">{t('accessLog.verifyHeading')}</h2>
+        <div class="field">
+          <label for="log-mode">{t('accessLog.mode')}</label>
+          <select id="log-mode" value={mode} onChange={(e) => setMode(e.currentTarget.value === 'full' ? 'full' : 'anchors')}>
+            <option value="anchors">{t('accessLog.modeAnchors')}</option>
+            <option value="full">{t('accessLog.modeFull')}</option>
+          </select>
+        </div>
         <StreamCheck
-          path="/v1/audit/log/verify"
+          key={mode}
+          path={`/v1/audit/log/verify?mode=${mode}`}
           label="accessLog.verify"
           describe={(r) => (r.ok ? t('accessLog.verifyOk', { checked: number(Number(r.checked)) }) : t('accessLog.verifyBad', { problems: Array.isArray(r.problems) ? r.problems.length : '?' }))}
         />

@@ -15,7 +15,7 @@ export function LedgerPage() {
   const [open, setOpen] = useState<number | undefined>();
   const cursor = after[after.length - 1] ?? '';
   const blocks = useLoad(
-    (token) => call<{ items: BlockSummary[]; nextCursor: string | null }>(`/v1/audit/ledger/blocks?limit=20${cursor ? `&after=${encodeURIComponent(cursor)}` : ''}`, { token }),
+    (token) => call<{ items: BlockSummary[]; nextCursor: string | null }>(`/v1/audit/ledger/blocks?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token }),
     [cursor],
   );
   if (isMissingFeature(blocks.error)) {
@@ -42,6 +42,7 @@ export function LedgerPage() {
         {blocks.data?.items.map((b) => (
           <li key={b.number} class="card compact">
             <button type="button" class="disclosure" aria-expanded={open === b.number} onClick={() => setOpen(open === b.number ? undefined : b.number)}>
+              <span aria-hidden="true">{open === b.number ? '▾ ' : '▸ '}</span>
               {t('ledger.block', { number: number(b.number) })} · {t('ledger.transactions', { count: number(b.transactionCount) })}
             </button>
             <p class="mono small">{t('ledger.hash')}: {b.hash}</p>
