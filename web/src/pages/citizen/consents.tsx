@@ -93,7 +93,10 @@ function ConsentCard({ consent, onChanged }: { consent: Consent; onChanged(messa
         <h3 id={headingId}>{who}</h3>
         <StatusBadge status={consent.status} />
       </div>
-      <p class="lead">{purposeLabel(consent.purpose)}</p>
+      <p class="lead">
+        {purposeLabel(consent.purpose)}
+        {(consent.status === 'ACTIVE' || consent.status === 'PAUSED') && <span class="muted"> · {t('consent.until', { date: date(consent.validUntil) })}</span>}
+      </p>
       <details>
         <summary>{t('consents.details')}</summary>
         <ConsentFacts consent={consent} />
