@@ -142,6 +142,10 @@ export class Frontier {
     return new Frontier(size, keys.map((k, i) => ({ level: k.level, hash: hashes[i] as Buffer })));
   }
 
+  clone(): Frontier {
+    return new Frontier(this.size, [...this.stack]);
+  }
+
   /** Adds the next leaf; returns the complete subtrees above level 0 that it finished. */
   append(leaf: Buffer): (SubtreeKey & { hash: Buffer })[] {
     const completed: (SubtreeKey & { hash: Buffer })[] = [];
