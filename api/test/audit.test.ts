@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesToHex, hexToBytes, leafHash, verifyConsistency, verifyInclusion, verifyLogEntry, verifyTreeHead, type LogPublicKey, type SignedTreeHead } from '@citizen-vault/sdk';
+import { AccessLog } from '../src/audit/access-log.js';
 import { Frontier, leafHash as apiLeafHash } from '../src/audit/merkle.js';
 import { citizenToken, registerOrganization, startStack, type TestOrganization, type TestStack } from './stack.js';
 
@@ -63,7 +64,7 @@ describe('audit: the verifiable access log, its anchors, and the auditor\'s view
     const token = await custodian.token();
     await ok(await call('/v1/records', token, { body: { subject: { nationalId: AN }, category: 'residence', fields: { province: 'Hà Nội', streetAddress: '12 Phố Huế' } } }), 201);
     consentId = (await ok<{ id: string }>(await call('/v1/consents', await bank.token(), {
-      body: { subject: { nationalId: AN }, purpose: 'credit_scoring', fields: ['residence.province', 'residence.streetAddress'], mode: 'PERIODIC', frequency: { limit: 10, per: 'DAY' }, validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 1, justification: 'Thẩm định hồ sơ vay tiêu dùng' },
+      body: { subject: { nationalId: AN }, purpose: 'credit_scoring', fields: ['residence.province', 'residence.streetAddress'], mode: 'PERIODIC', frequency: { limit: 1000, per: 'DAY' }, validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 1, justification: 'Thẩm định hồ sơ vay tiêu dùng' },
     }), 201)).id;
     await ok(await call(`/v1/consents/${consentId}/approve`, an, { body: { fields: ['residence.province'] } }));
     const bankToken = await bank.token();
@@ -216,6 +217,22 @@ describe('audit: the verifiable access log, its anchors, and the auditor\'s view
     await stack.api.ledgerProjector.caughtUp(after);
     const [{ count }] = (await stack.api.sql`select count(*)::int as count from ledger_blocks`) as unknown as [{ count: number }];
     expect(count).toBeGreaterThanOrEqual(after); // every block once: the checkpoint resumed, nothing duplicated (primary keys)
+  });
+
+  it('keeps the tree dense and right when two API instances append at once', async () => {
+    const other = new AccessLog(stack.api.sql); // a second instance's log, same database
+    const bankToken = await bank.token();
+    const results = await Promise.all([
+      ...Array.from({ length: 200 }, (_, i) => other.append('licence_use', { licenceId: `l-${i}`, units: 1 })),
+      ...Array.from({ length: 10 }, () => call(`/v1/consents/${consentId}/data`, bankToken).then(() => ({ leafIndex: -1 }))),
+    ]);
+    const indices = results.map((r) => r.leafIndex).filter((i) => i >= 0);
+    expect(new Set(indices).size).toBe(200);
+    const rows = await stack.api.sql<{ leaf_index: string; entry: string }[]>`select leaf_index, entry from log_leaves order by leaf_index`;
+    expect(rows.map((r) => Number(r.leaf_index))).toEqual(rows.map((_, i) => i)); // no gaps, no duplicates
+    const rebuilt = new Frontier(0);
+    for (const r of rows) rebuilt.append(apiLeafHash(r.entry));
+    expect((await stack.api.log.rootAt(rows.length)).toString('hex')).toBe(rebuilt.root().toString('hex'));
   });
 
   const CLI = resolve(import.meta.dirname, '../../sdk/bin/citizen-vault-audit.mjs');
