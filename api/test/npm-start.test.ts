@@ -33,6 +33,9 @@ describe('npm start (api/dist/main.js)', () => {
       const token = ((await (await fetch(url + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'citizen', nationalId: demo.citizens[0] }) })).json()) as { access_token: string }).access_token;
       const records = (await (await fetch(url + '/v1/me/records', { headers: { authorization: `Bearer ${token}` } })).json()) as { items: { custodian: { name: string } }[] };
       expect(new Set(records.items.map((r) => r.custodian.name)).size).toBe(2); // records from two custodians
+      const portal = await fetch(url + '/', { headers: { accept: 'text/html' } }); // the portal, same origin, built by npm start
+      expect(portal.status).toBe(200);
+      expect(await portal.text()).toContain('<div id="app">');
 
       child.kill('SIGINT');
       expect(await exited).toBe(0);
