@@ -60,7 +60,7 @@ export interface SignedTreeHead {
   timestamp: string;
   signature: string;
   keyId: string;
-  anchor: { transactionId: string } | null;
+  anchor: { transactionId: string; blockNumber: number } | null;
 }
 
 export interface BlockSummary {

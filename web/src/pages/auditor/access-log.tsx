@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { call } from '../../api/client';
 import { errorMessageKey, isMissingFeature } from '../../api/error-messages';
 import type { SignedTreeHead } from '../../api/types';
-import { verifyConsistency } from '../../audit/merkle';
+import { verifyHeadsConsistent } from '../../audit/verify-entry';
 import { Empty, ErrorNotice, Loading } from '../../components/notices';
 import { Page } from '../../components/page';
 import { StreamCheck } from '../../components/stream-check';
@@ -81,12 +81,11 @@ function ConsistencyCheck({ heads }: { heads: SignedTreeHead[] }) {
   const [first, setFirst] = useState(sizes[0] ?? 0);
   const [second, setSecond] = useState(sizes[sizes.length - 1] ?? 0);
   const [result, setResult] = useState<{ ok?: boolean; error?: unknown }>({});
-  const rootOf = (size: number): string => heads.find((h) => h.treeSize === size)?.rootHash ?? '';
+  const head = (size: number): { treeSize: number; rootHash: string } => ({ treeSize: size, rootHash: heads.find((h) => h.treeSize === size)?.rootHash ?? '' });
   const run = async (): Promise<void> => {
     setResult({});
     try {
-      const proof = await call<{ consistencyPath: string[] }>(`/v1/log/proof/consistency?first=${first}&second=${second}`, { token: session?.token });
-      setResult({ ok: await verifyConsistency(first, second, proof.consistencyPath, rootOf(first), rootOf(second)) });
+      setResult({ ok: await verifyHeadsConsistent(head(first), head(second), session?.token) });
     } catch (error) {
       setResult({ error });
     }

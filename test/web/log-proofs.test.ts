@@ -1,8 +1,9 @@
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { verifyConsistency, verifyInclusion, verifyTreeHeadSignature } from '../../web/src/audit/merkle.js';
+import { hexToBytes, leafHash as sdkLeafHash, verifyConsistency, verifyInclusion, verifyTreeHead } from '@citizen-vault/sdk/log-proofs';
 
-// A reference RFC 6962 tree, written straight from §2.1 of the RFC, to check the portal's verifier against.
+// A reference RFC 6962 tree, written straight from §2.1 of the RFC, to check against the verifier the
+// portal runs in the browser (the SDK's, WebCrypto only), for every leaf and every pair of sizes.
 const h = (...parts: Buffer[]): Buffer => createHash('sha256').update(Buffer.concat(parts)).digest();
 const leaf = (d: string): Buffer => h(Buffer.from([0]), Buffer.from(d));
 const split = (n: number): number => 2 ** Math.floor(Math.log2(n - 1));
@@ -21,19 +22,20 @@ function subproof(m: number, d: string[], b: boolean): Buffer[] {
   const k = split(d.length);
   return m <= k ? [...subproof(m, d.slice(0, k), b), mth(d.slice(k))] : [...subproof(m - k, d.slice(k), false), mth(d.slice(0, k))];
 }
-const hex = (bs: Buffer[]): string[] => bs.map((b) => b.toString('hex'));
+const bytes = (bs: Buffer[]): Uint8Array[] => bs.map((b) => new Uint8Array(b));
+const inclusion = async (entry: string, m: number, n: number, path: Buffer[], root: Buffer) => verifyInclusion(await sdkLeafHash(entry), m, n, bytes(path), new Uint8Array(root));
 const entries = Array.from({ length: 13 }, (_, i) => `{"event":${i},"fields":["residence.province"]}`);
 
-describe('the portal\'s Merkle verifier (RFC 9162)', () => {
+describe('the log-proof verifier the portal runs (RFC 9162)', () => {
   it('accepts every inclusion proof of the reference tree, and refuses a changed entry or root', async () => {
     for (let n = 1; n <= entries.length; n++) {
       const d = entries.slice(0, n);
-      const root = mth(d).toString('hex');
+      const root = mth(d);
       for (let m = 0; m < n; m++) {
-        expect(await verifyInclusion(d[m]!, m, n, hex(path(m, d)), root)).toBe(true);
-        expect(await verifyInclusion(d[m]! + ' ', m, n, hex(path(m, d)), root)).toBe(false);
+        expect(await inclusion(d[m]!, m, n, path(m, d), root)).toBe(true);
+        expect(await inclusion(d[m]! + ' ', m, n, path(m, d), root)).toBe(false);
       }
-      if (n > 1) expect(await verifyInclusion(d[0]!, 0, n, hex(path(0, d)), mth(d.slice(1)).toString('hex'))).toBe(false);
+      if (n > 1) expect(await inclusion(d[0]!, 0, n, path(0, d), mth(d.slice(1)))).toBe(false);
     }
   });
 
@@ -41,20 +43,22 @@ describe('the portal\'s Merkle verifier (RFC 9162)', () => {
     for (let n = 2; n <= entries.length; n++) {
       const d = entries.slice(0, n);
       for (let m = 1; m < n; m++) {
-        const proof = hex(subproof(m, d, true));
-        expect(await verifyConsistency(m, n, proof, mth(d.slice(0, m)).toString('hex'), mth(d).toString('hex'))).toBe(true);
+        const proof = bytes(subproof(m, d, true));
+        expect(await verifyConsistency(m, n, new Uint8Array(mth(d.slice(0, m))), new Uint8Array(mth(d)), proof)).toBe(true);
         const rewritten = ['rewritten', ...d.slice(1)];
-        expect(await verifyConsistency(m, n, hex(subproof(m, rewritten, true)), mth(d.slice(0, m)).toString('hex'), mth(rewritten).toString('hex'))).toBe(false);
+        expect(await verifyConsistency(m, n, new Uint8Array(mth(d.slice(0, m))), new Uint8Array(mth(rewritten)), bytes(subproof(m, rewritten, true)))).toBe(false);
       }
     }
   });
 
   it('checks a signed tree head\'s Ed25519 signature over the documented message', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-    const jwk = publicKey.export({ format: 'jwk' }) as { kty: string; crv: string; x: string };
-    const sth = { treeSize: 13, rootHash: mth(entries).toString('hex'), timestamp: '2026-11-24T03:00:00.000Z', signature: '' };
+    const { x } = publicKey.export({ format: 'jwk' }) as { x: string };
+    const key = { keyId: 'log-test', jwk: { kty: 'OKP' as const, crv: 'Ed25519' as const, x } };
+    const sth = { treeSize: 13, rootHash: mth(entries).toString('hex'), timestamp: '2026-11-24T03:00:00.000Z', keyId: 'log-test', signature: '' };
     sth.signature = sign(null, Buffer.from(`citizen-vault-sth/v1\n${sth.treeSize}\n${sth.rootHash}\n${sth.timestamp}`), privateKey).toString('base64url');
-    expect(await verifyTreeHeadSignature(sth, jwk)).toBe(true);
-    expect(await verifyTreeHeadSignature({ ...sth, treeSize: 14 }, jwk)).toBe(false);
+    expect(await verifyTreeHead(sth, key)).toBe(true);
+    expect(await verifyTreeHead({ ...sth, treeSize: 14 }, key)).toBe(false);
+    expect(hexToBytes(sth.rootHash)).toHaveLength(32);
   });
 });
