@@ -1,26 +1,6 @@
-/** The API's answers as the portal reads them (see /openapi.json). */
+/** The API's answers as the portal reads them (see /openapi.json); the SDK's types where it has them. */
 
-export type ConsentStatus = 'REQUESTED' | 'ACTIVE' | 'REJECTED' | 'PAUSED' | 'REVOKED' | 'EXPIRED';
-
-export interface Consent {
-  id: string;
-  status: ConsentStatus;
-  subjectId: string;
-  consumer: { id: string; name: string };
-  purpose: string;
-  requestedFields: string[];
-  grantedFields: string[];
-  mode: 'ONCE' | 'PERIODIC';
-  frequency?: { limit: number; per: string };
-  validFrom: string;
-  validUntil: string;
-  retentionDays: number;
-  onwardTransfer: boolean;
-  crossBorder: boolean;
-  justification: string;
-  requestedAt: string;
-  decidedAt: string | null;
-}
+export type { Consent, ConsentStatus, Organization, SignedTreeHead } from '@citizen-vault/sdk';
 
 export interface CitizenRecord {
   id: string;
@@ -43,24 +23,6 @@ export interface AccessEvent {
   /** Present once the audit log has landed: the entry's position in the log, null until sequenced. */
   leafIndex?: number | null;
   logEntry?: string;
-}
-
-export interface Organization {
-  id: string;
-  name: string;
-  registrationNumber: string;
-  roles: string[];
-  status: 'VERIFIED' | 'SUSPENDED';
-  createdAt: string;
-}
-
-export interface SignedTreeHead {
-  treeSize: number;
-  rootHash: string;
-  timestamp: string;
-  signature: string;
-  keyId: string;
-  anchor: { transactionId: string; blockNumber: number } | null;
 }
 
 export interface BlockSummary {

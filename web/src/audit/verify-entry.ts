@@ -33,7 +33,7 @@ export async function verifyEntry(entry: { leafIndex: number; logEntry: string }
   if (entry.leafIndex >= sth.treeSize) return { outcome: 'pending' };
   const proof = await call<{ auditPath: string[] }>(`/v1/log/proof/inclusion?leafIndex=${entry.leafIndex}&treeSize=${sth.treeSize}`);
   const included = await verifyInclusion(await leafHash(entry.logEntry), entry.leafIndex, sth.treeSize, proof.auditPath.map(hexToBytes), hexToBytes(sth.rootHash));
-  return included ? { outcome: 'verified', treeSize: sth.treeSize, timestamp: sth.timestamp, anchored: sth.anchor !== null } : { outcome: 'not_included' };
+  return included ? { outcome: 'verified', treeSize: sth.treeSize, timestamp: sth.timestamp, anchored: Boolean(sth.anchor) } : { outcome: 'not_included' };
 }
 
 /** Does the log of size `second` extend the log of size `first`, by a consistency proof checked here? */

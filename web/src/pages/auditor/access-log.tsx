@@ -95,26 +95,8 @@ function ConsistencyCheck({ heads }: { heads: SignedTreeHead[] }) {
       <h2 id="consistency">{t('accessLog.consistencyHeading')}</h2>
       <p class="hint">{t('accessLog.consistencyIntro')}</p>
       <div class="row">
-        <div class="field">
-          <label for="cons-first">{t('accessLog.first')}</label>
-          <select id="cons-first" value={first} onChange={(e) => setFirst(Number(e.currentTarget.value))}>
-            {sizes.map((s) => (
-              <option key={s} value={s}>
-                {number(s)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="cons-second">{t('accessLog.second')}</label>
-          <select id="cons-second" value={second} onChange={(e) => setSecond(Number(e.currentTarget.value))}>
-            {sizes.map((s) => (
-              <option key={s} value={s}>
-                {number(s)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SizeSelect id="cons-first" label={t('accessLog.first')} sizes={sizes} value={first} onChange={setFirst} />
+        <SizeSelect id="cons-second" label={t('accessLog.second')} sizes={sizes} value={second} onChange={setSecond} />
       </div>
       <button type="button" class="button primary" disabled={first > second} onClick={() => void run()}>
         {t('accessLog.consistencyRun')}
@@ -125,5 +107,21 @@ function ConsistencyCheck({ heads }: { heads: SignedTreeHead[] }) {
         {result.error !== undefined && <p class="notice notice-error">{t(errorMessageKey(result.error))}</p>}
       </div>
     </section>
+  );
+}
+
+function SizeSelect({ id, label, sizes, value, onChange }: { id: string; label: string; sizes: number[]; value: number; onChange(size: number): void }) {
+  const { number } = useI18n();
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <select id={id} value={value} onChange={(e) => onChange(Number(e.currentTarget.value))}>
+        {sizes.map((s) => (
+          <option key={s} value={s}>
+            {number(s)}
+          </option>
+        ))}
+      </select>
+    </div>
   );
 }

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { call } from '../../api/client';
 import { isMissingFeature } from '../../api/error-messages';
 import type { BlockSummary, BlockTransaction } from '../../api/types';
+import { CursorPager, useCursors } from '../../components/cursor-pager';
 import { Empty, ErrorNotice, Loading } from '../../components/notices';
 import { Page } from '../../components/page';
 import { StreamCheck } from '../../components/stream-check';
@@ -11,9 +12,9 @@ import { useI18n } from '../../i18n/i18n';
 /** The ledger as blocks and transactions with their validation codes, and a check of the whole chain. */
 export function LedgerPage() {
   const { t, number } = useI18n();
-  const [after, setAfter] = useState<string[]>(['']);
+  const cursors = useCursors();
+  const cursor = cursors.cursor;
   const [open, setOpen] = useState<number | undefined>();
-  const cursor = after[after.length - 1] ?? '';
   const blocks = useLoad(
     (token) => call<{ items: BlockSummary[]; nextCursor: string | null }>(`/v1/audit/ledger/blocks?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token }),
     [cursor],
@@ -50,18 +51,7 @@ export function LedgerPage() {
           </li>
         ))}
       </ul>
-      <div class="actions">
-        {after.length > 1 && (
-          <button type="button" class="button secondary" onClick={() => setAfter(after.slice(0, -1))}>
-            {t('common.previous')}
-          </button>
-        )}
-        {blocks.data?.nextCursor && (
-          <button type="button" class="button secondary" onClick={() => setAfter([...after, blocks.data!.nextCursor!])}>
-            {t('common.next')}
-          </button>
-        )}
-      </div>
+      <CursorPager cursors={cursors} nextCursor={blocks.data?.nextCursor} />
     </Page>
   );
 }

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { call } from '../../api/client';
 import type { Consent, ConsentStatus } from '../../api/types';
 import { useFieldLabel, usePurposeLabel } from '../../components/field-name';
+import { CursorPager, useCursors } from '../../components/cursor-pager';
 import { Empty, ErrorNotice, Loading } from '../../components/notices';
 import { Page } from '../../components/page';
 import { StatusBadge } from '../../components/status-badge';
@@ -17,8 +18,8 @@ export function EnterpriseRequestsPage() {
   const fieldLabel = useFieldLabel();
   const purposeLabel = usePurposeLabel();
   const [status, setStatus] = useState<ConsentStatus | ''>('');
-  const [cursors, setCursors] = useState<string[]>(['']);
-  const cursor = cursors[cursors.length - 1] ?? '';
+  const cursors = useCursors();
+  const cursor = cursors.cursor;
   const page = useLoad(
     (token) => {
       const query = new URLSearchParams({ limit: '20' });
@@ -38,7 +39,7 @@ export function EnterpriseRequestsPage() {
             value={status}
             onChange={(e) => {
               setStatus(e.currentTarget.value as ConsentStatus | '');
-              setCursors(['']);
+              cursors.reset();
             }}
           >
             <option value="">{t('enterprise.allStatuses')}</option>
@@ -73,18 +74,7 @@ export function EnterpriseRequestsPage() {
           </article>
         ))}
       </div>
-      <div class="actions">
-        {cursors.length > 1 && (
-          <button type="button" class="button secondary" onClick={() => setCursors(cursors.slice(0, -1))}>
-            {t('common.previous')}
-          </button>
-        )}
-        {page.data?.nextCursor && (
-          <button type="button" class="button secondary" onClick={() => setCursors([...cursors, page.data!.nextCursor])}>
-            {t('common.next')}
-          </button>
-        )}
-      </div>
+      <CursorPager cursors={cursors} nextCursor={page.data?.nextCursor} />
     </Page>
   );
 }
