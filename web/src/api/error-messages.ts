@@ -20,7 +20,7 @@ const BY_CODE: Record<string, MessageKey> = {
   purpose_mismatch: 'error.purpose_mismatch',
   field_not_granted: 'error.field_not_granted',
   frequency_exceeded: 'error.frequency_exceeded',
-  not_acceptable: 'error.generic',
+  not_acceptable: 'error.not_acceptable',
   idempotency_key_reused: 'error.conflict',
   internal: 'error.internal',
   network: 'error.network',
