@@ -39,6 +39,8 @@ export interface I18n {
   dateTime(iso: string): string;
   number(n: number): string;
   money(dong: number | bigint): string;
+  /** A message chosen at run time (a value, a code from the server): undefined when there is none. */
+  optional(key: string, params?: Record<string, string | number>): string | undefined;
   /** A vocabulary label (`{ vi, en }`) in the current language. */
   label(labels: { vi: string; en: string } | undefined, fallback: string): string;
 }
@@ -66,6 +68,10 @@ export function createI18n(locale: Locale): I18n {
     dateTime: (iso) => (isNaN(Date.parse(iso)) ? iso : dateTimeFormat.format(new Date(iso))),
     number: (n) => numberFormat.format(n),
     money: (dong) => moneyFormat.format(dong),
+    optional: (key, params) => {
+      const text = (messages as Record<string, string>)[key];
+      return text === undefined ? undefined : fill(text, params);
+    },
     label: (labels, fallback) => labels?.[locale] ?? fallback,
   };
 }

@@ -29,7 +29,7 @@ export function ActivityPage() {
 }
 
 function AccessEventItem({ event }: { event: AccessEvent }) {
-  const { t, dateTime } = useI18n();
+  const { t, optional, dateTime } = useI18n();
   const fieldLabel = useFieldLabel();
   const purposeLabel = usePurposeLabel();
   const vocabulary = useVocabulary();
@@ -44,7 +44,7 @@ function AccessEventItem({ event }: { event: AccessEvent }) {
           <strong>{event.consumer.name}</strong>{' '}
           {refused ? <span class="badge status-refused">{t('activity.refused')}</span> : <span class="badge status-read">{t('activity.read')}</span>}
         </p>
-        {refused && <p class="event-reason">{t(`reason.${event.reason ?? 'other'}` as 'reason.other')}</p>}
+        {refused && <p class="event-reason">{optional(`reason.${event.reason ?? ''}`) ?? t('reason.other')}</p>}
         <p class="muted">
           {t('activity.purpose', { purpose: purposeLabel(event.purpose) })} · {t('activity.consent', { id: event.consentId.slice(-8) })}
         </p>

@@ -63,6 +63,6 @@ function formatValue(value: unknown, field: VocabularyField | undefined, i18n: I
   if (field?.type === 'date' && typeof value === 'string') return i18n.date(value);
   if (typeof value === 'number') return i18n.number(value);
   if (typeof value === 'boolean') return value ? i18n.t('common.yes') : i18n.t('common.no');
-  if (typeof value === 'string') return i18n.t(`value.${value}` as 'value.male') === `value.${value}` ? value : i18n.t(`value.${value}` as 'value.male');
+  if (typeof value === 'string') return i18n.optional(`value.${value}`) ?? value; // enum values (sex, statuses) have words
   return JSON.stringify(value);
 }

@@ -12,7 +12,7 @@ const ROLES = ['custodian', 'provider', 'consumer', 'auditor'] as const;
 
 /** The operator's view of organisations: register one, suspend one. */
 export function OrganizationsPage() {
-  const { t, date } = useI18n();
+  const { t, optional, date } = useI18n();
   const { session } = useSession();
   const list = useLoad((token) => call<{ items: Organization[] }>('/v1/organizations', { token }));
   const [confirm, setConfirm] = useState<ConfirmRequest | undefined>();
@@ -57,7 +57,7 @@ export function OrganizationsPage() {
                 <tr key={o.id}>
                   <th scope="row">{o.name}</th>
                   <td class="mono">{o.registrationNumber}</td>
-                  <td>{o.roles.map((r) => t(`orgRole.${r}` as 'orgRole.consumer')).join(', ')}</td>
+                  <td>{o.roles.map((r) => optional(`orgRole.${r}`) ?? r).join(', ')}</td>
                   <td>
                     <span class={`badge ${o.status === 'VERIFIED' ? 'status-active' : 'status-revoked'}`}>{t(`orgStatus.${o.status}` as const)}</span>
                   </td>
