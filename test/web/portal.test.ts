@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { CitizenVault, ConsentNotActiveError } from '@citizen-vault/sdk';
 import { seedDemoData } from '@citizen-vault/api';
-import { registerOrganization, useStack } from '../../api/test/stack.js';
+import { citizenToken, registerOrganization, useStack } from '../../api/test/stack.js';
 import { DESKTOP, expectAccessible, expectNoHorizontalScroll, HAS_CHROMIUM, launch, newContext, NO_BROWSER_REASON, PHONE, screenshot } from './browser.js';
 
 interface DemoFile {
@@ -185,6 +185,10 @@ describe('the portal', () => {
     });
 
     it('fits a 360 px phone, in Vietnamese, with every citizen page accessible', async () => {
+      // An answered consent the bank has read (so every page has something on it), and a request waiting.
+      const earlier = await askCitizen('000000000102', ['residence.province', 'health_insurance.status']);
+      expect((await shared.call(`/v1/consents/${earlier.id}/approve`, await citizenToken(shared.stack, '000000000102'), {})).status).toBe(200);
+      await bank.consents.readData(earlier.id);
       await askCitizen('000000000102', ['identity.fullName', 'identity.dateOfBirth', 'health_insurance.registeredHospital'], 'insurance_underwriting');
       const page = await open(PHONE);
       await signInCitizen(page, '000000000102');
