@@ -271,6 +271,14 @@ describe('the portal', () => {
       await expectAccessible(page, 'ledger');
       await screenshot(page, 'auditor-ledger-desktop-vi');
 
+      await nav(page, 'Lượt truy cập');
+      await page.getByLabel('Kết quả').selectOption({ label: 'Bị từ chối' });
+      await page.getByRole('button', { name: 'Lọc' }).click();
+      const refusedRow = page.getByRole('row').filter({ hasText: 'Ngân hàng Số An Tâm (demo)' }).first();
+      await refusedRow.getByText(/sự đồng ý đã bị rút lại/).waitFor(); // the citizen's withdrawal, seen by the auditor
+      expect(await page.getByRole('row').filter({ hasText: 'Đã đọc' }).count()).toBe(0);
+      await expectAccessible(page, 'access events');
+
       await nav(page, 'Nhật ký truy cập');
       await page.getByRole('table', { name: 'Các bản ký của nhật ký' }).waitFor();
       await page.getByRole('button', { name: 'Kiểm tra nhật ký' }).click();

@@ -9,6 +9,7 @@ import { EnterpriseRequestsPage } from './pages/enterprise/requests';
 import { NewRequestPage } from './pages/enterprise/new-request';
 import { LedgerPage } from './pages/auditor/ledger';
 import { AccessLogPage } from './pages/auditor/access-log';
+import { AccessEventsPage } from './pages/auditor/access-events';
 import { ReportsPage } from './pages/auditor/reports';
 import { OrganizationsPage } from './pages/operator/organizations';
 
@@ -32,6 +33,7 @@ export const ROUTES: Record<Role, Route[]> = {
   ],
   auditor: [
     { path: '/auditor/ledger', nav: 'nav.ledger', page: LedgerPage },
+    { path: '/auditor/events', nav: 'nav.events', page: AccessEventsPage },
     { path: '/auditor/access-log', nav: 'nav.accessLog', page: AccessLogPage },
     { path: '/auditor/reports', nav: 'nav.reports', page: ReportsPage },
   ],
