@@ -18,6 +18,7 @@ import { ConsentService } from './consent/consent-service.js';
 import { PgConsents } from './consent/pg-consents.js';
 import { WebhookService } from './webhooks/webhook-service.js';
 import { ConsentProjector } from './ledger/consent-projector.js';
+import { createExchange, statisticsProjection } from './exchange/exchange.js';
 
 export interface RunningApi {
   url: string;
@@ -79,7 +80,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const vault = new VaultService(new PgVault(sql), ledger, {
       kek,
       indexKey: await loadOrCreateSecret(join(config.dataDir, 'keys', 'index.key'), config.secrets.indexKey),
-    });
+    }, statisticsProjection(sql));
     const webhooks = new WebhookService(sql, {
       kek,
       allowLoopbackHttp: config.devMode,
@@ -102,13 +103,16 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
         return org?.status === 'VERIFIED' ? org : undefined;
       },
     });
+    const consents = new ConsentService(new PgConsents(sql), vault, ledger, keys, (org, type, data) => webhooks.notify(org, type, data));
+    const exchange = createExchange({ sql, ledger, vault, consents, shares: config.exchange.revenueShares });
     const app = createApp({
       publicUrl: config.publicUrl,
       sql,
       organizations: { store: organizations, service: new OrganizationService(organizations, ledger, identity.mspId) },
       vault,
-      consents: new ConsentService(new PgConsents(sql), vault, ledger, keys, (org, type, data) => webhooks.notify(org, type, data)),
+      consents,
       webhooks,
+      exchange,
       devMode: config.devMode,
       keys,
       tokens,

@@ -15,6 +15,7 @@ import { webhookRoutes } from '../webhooks/webhook-routes.js';
 import type { WebhookService } from '../webhooks/webhook-service.js';
 import type { ConsentService } from '../consent/consent-service.js';
 import type { VaultService } from '../vault/vault-service.js';
+import { exchangeRoutes, type Exchange } from '../exchange/exchange.js';
 import { DOCS_PAGE } from './docs-page.js';
 import { openApiDocument } from './openapi.js';
 import { idempotency } from './idempotency.js';
@@ -28,6 +29,7 @@ export interface AppDeps {
   vault: VaultService;
   consents: ConsentService;
   webhooks: WebhookService;
+  exchange: Exchange;
   devMode: boolean;
   keys: SigningKeys;
   tokens: TokenService;
@@ -57,6 +59,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(vaultRoutes(deps.tokens, deps.vault));
   app.use(consentRoutes(deps.tokens, deps.consents));
   app.use(webhookRoutes(deps.tokens, deps.webhooks));
+  app.use(exchangeRoutes(deps.tokens, deps.exchange));
   const document = openApiDocument(deps.publicUrl);
   app.get('/openapi.json', (_req, res) => {
     res.json(document);

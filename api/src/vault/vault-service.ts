@@ -35,6 +35,8 @@ export class VaultService {
     private readonly store: PgVault,
     private readonly ledger: FabricLedger,
     private readonly keys: { kek: Uint8Array; indexKey: Uint8Array },
+    /** Told of each deposit, with the clear fields, after it is stored (the exchange's statistics projection). */
+    private readonly onDeposit?: { recordDeposited(subjectId: string, category: string, fields: Readonly<Record<string, unknown>>): Promise<void> },
   ) {}
 
   async deposit(custodian: Organization, input: { nationalId: string; category: string; fields: Record<string, unknown> }): Promise<DepositedRecord> {
@@ -67,6 +69,7 @@ export class VaultService {
       sealedSalt: seal(dataKey, salt, fieldBinding(subject.id, recordId, '$salt', version, input.category, custodian.id)),
       commitment: digest,
     });
+    await this.onDeposit?.recordDeposited(subject.id, input.category, fields);
     return { id: recordId, subjectId: subject.id, category: input.category, version, commitment: digest };
   }
 
