@@ -1,5 +1,4 @@
 import { Router, type Request } from 'express';
-import { PurposeCode } from '@citizen-vault/chaincode/rules';
 import { callingOrganization, principal, requireRole } from '../auth/authenticate.js';
 import type { TokenService } from '../auth/tokens.js';
 import { bearerAuth, problemResponses, registry, z } from '../http/openapi.js';
@@ -9,7 +8,7 @@ import { licenceView } from './exchange-views.js';
 import type { MeteringService } from './metering-service.js';
 import type { PgMetering } from './pg-metering.js';
 import type { ProductService } from './product-service.js';
-import { AGE_BANDS, DIMENSIONS } from './product-schemas.js';
+import { AGE_BANDS, DIMENSIONS, PurposeCode } from './product-schemas.js';
 
 const IdParam = z.object({ id: z.uuid() });
 const LicenceRequest = z

@@ -1,5 +1,4 @@
 import { Router, type Request } from 'express';
-import { RejectionReason } from '@citizen-vault/chaincode/rules';
 import { callingOrganization, requireRole } from '../auth/authenticate.js';
 import type { Principal, TokenService } from '../auth/tokens.js';
 import { bearerAuth, problemResponses, registry, z } from '../http/openapi.js';
@@ -19,7 +18,8 @@ const CatalogueQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   offset: z.coerce.number().int().min(0).max(100_000).default(0),
 });
-const Reject = z.object({ reason: RejectionReason }).strict().openapi('RejectProduct');
+// Codes, not free text: the reason is written on a public ledger.
+const Reject = z.object({ reason: z.enum(['missing_purposes', 'reidentification_risk', 'resale_permitted', 'no_minimum_cohort', 'unclear_terms', 'pricing', 'other']) }).strict().openapi('RejectProduct');
 const ProductView = z.object({ id: z.string(), status: z.enum(STATUSES), kind: z.string(), title: z.object({ vi: z.string(), en: z.string() }) }).passthrough().openapi('Product');
 const security = [{ [bearerAuth.name]: [] }];
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });

@@ -1,5 +1,15 @@
-import { FieldList, LicenceTerms, PricingPlan, PurposeCode } from '@citizen-vault/chaincode/rules';
+import { isFieldPath, isPurposeCode } from '@citizen-vault/chaincode/rules';
 import { z } from '../http/openapi.js';
+
+// The chaincode's schemas come from its own (CommonJS) copy of zod, which the OpenAPI extension does
+// not reach; these mirror them with the API's zod, and the ledger checks its own again.
+export const PurposeCode = z.string().refine(isPurposeCode, 'must be a purpose code from the published vocabulary');
+const FieldList = z
+  .array(z.string().refine(isFieldPath, 'must be a field of the published vocabulary, such as residence.province'))
+  .min(1)
+  .max(200)
+  .refine((fields) => new Set(fields).size === fields.length, 'must not repeat a field');
+const Quota = z.object({ units: z.number().int().min(1), per: z.enum(['DAY', 'MONTH', 'LICENCE']) }).strict();
 
 /** The attributes of the statistics projection an aggregate product may group or filter by. */
 export const DIMENSIONS = ['province', 'ageBand', 'sex', 'insuranceStatus'] as const;
@@ -9,12 +19,30 @@ export const AGE_BANDS = ['0-17', '18-24', '25-34', '35-44', '45-54', '55-64', '
 const localized = (max: number) => z.object({ vi: z.string().trim().min(1).max(max), en: z.string().trim().min(1).max(max) }).strict();
 
 /** The terms as the provider writes them: an empty purpose list is accepted here so the pre-listing check can flag it. */
-export const TermsBody = LicenceTerms.extend({
-  permittedPurposes: z.array(PurposeCode).max(20),
-  quota: LicenceTerms.shape.quota.default(null),
-}).openapi('LicenceTerms');
+export const TermsBody = z
+  .object({
+    permittedPurposes: z.array(PurposeCode).max(20),
+    durationDays: z.number().int().min(1).max(3650),
+    prohibitedActions: z.array(z.enum(['re_identification', 'resale', 'onward_transfer', 'profiling', 'linkage'])).max(10),
+    crossBorder: z.boolean(),
+    attribution: z.boolean(),
+    quota: Quota.nullable().default(null),
+    /** Aggregate products: the smallest cohort a statistic may describe. */
+    minCohortSize: z.number().int().min(1).max(1_000_000).optional(),
+  })
+  .strict()
+  .openapi('LicenceTerms');
 
-export const PlanBody = PricingPlan.refine((p) => !(p.kind === 'SUBSCRIPTION' || p.kind === 'FREE') || (p.includedUnits ?? 0) > 0, {
+export const PlanBody = z
+  .object({
+    id: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be a short plan code'),
+    kind: z.enum(['PAY_PER_QUERY', 'PER_RECORD', 'SUBSCRIPTION', 'FREE']),
+    priceDong: z.string().regex(/^(0|[1-9][0-9]{0,17})$/, 'must be a whole number of đồng, as a string'),
+    includedUnits: z.number().int().min(0).optional(),
+  })
+  .strict()
+  .refine((p) => (p.kind === 'FREE') === (p.priceDong === '0'), 'a FREE plan costs 0 đồng, and only a FREE plan does')
+  .refine((p) => !(p.kind === 'SUBSCRIPTION' || p.kind === 'FREE') || (p.includedUnits ?? 0) > 0, {
   message: 'a SUBSCRIPTION or FREE plan includes a monthly quota of units (includedUnits > 0)',
 }).openapi('PricingPlan');
 
