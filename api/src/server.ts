@@ -18,6 +18,10 @@ import { ConsentService } from './consent/consent-service.js';
 import { PgConsents } from './consent/pg-consents.js';
 import { WebhookService } from './webhooks/webhook-service.js';
 import { ConsentProjector } from './ledger/consent-projector.js';
+import { AccessLog } from './audit/access-log.js';
+import { LogService, loadOrCreateLogKey } from './audit/log-service.js';
+import { LedgerProjector } from './audit/ledger-projector.js';
+import { AuditService } from './audit/audit-service.js';
 import { createExchange, statisticsProjection } from './exchange/exchange.js';
 
 export interface RunningApi {
@@ -25,6 +29,8 @@ export interface RunningApi {
   port: number;
   sql: Sql;
   ledger: FabricLedger;
+  log: LogService;
+  ledgerProjector: LedgerProjector;
   close(): Promise<void>;
 }
 
@@ -40,6 +46,8 @@ export interface StartOptions {
   logger?: Logger;
   /** First webhook retry delay (1 s unless a test wants it shorter). */
   webhookRetryBaseMs?: number;
+  /** How often a new tree head is signed and anchored when the log has grown (2 s unless a test wants it shorter). */
+  treeHeadIntervalMs?: number;
 }
 
 export async function startApi(config: Config, options: StartOptions = {}): Promise<RunningApi> {
@@ -77,10 +85,23 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
 
     const keys = await loadOrCreateSigningKeys(join(config.dataDir, 'keys', 'api-signing-key.jwk'));
     const kek = await loadOrCreateSecret(join(config.dataDir, 'keys', 'kek.key'), config.secrets.kek);
-    const vault = new VaultService(new PgVault(sql), ledger, {
-      kek,
-      indexKey: await loadOrCreateSecret(join(config.dataDir, 'keys', 'index.key'), config.secrets.indexKey),
-    }, statisticsProjection(sql));
+    const accessLog = new AccessLog(sql);
+    const log = new LogService(sql, ledger, await loadOrCreateLogKey(join(config.dataDir, 'keys', 'log-ed25519.pem')), {
+      intervalMs: options.treeHeadIntervalMs ?? 2_000,
+      log: (message, fields) => logger.warn(fields, message),
+    });
+    log.start();
+    cleanups.push(() => log.stop());
+    const ledgerProjector = new LedgerProjector(sql, ledger, (message, fields) => logger.error(fields, message));
+    ledgerProjector.start();
+    cleanups.push(() => ledgerProjector.stop());
+    const vault = new VaultService(
+      new PgVault(sql),
+      ledger,
+      { kek, indexKey: await loadOrCreateSecret(join(config.dataDir, 'keys', 'index.key'), config.secrets.indexKey) },
+      accessLog,
+      statisticsProjection(sql),
+    );
     const webhooks = new WebhookService(sql, {
       kek,
       allowLoopbackHttp: config.devMode,
@@ -103,8 +124,8 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
         return org?.status === 'VERIFIED' ? org : undefined;
       },
     });
-    const consents = new ConsentService(new PgConsents(sql), vault, ledger, keys, (org, type, data) => webhooks.notify(org, type, data));
-    const exchange = createExchange({ sql, ledger, vault, consents, shares: config.exchange.revenueShares });
+    const consents = new ConsentService(new PgConsents(sql, accessLog), vault, ledger, keys, (org, type, data) => webhooks.notify(org, type, data));
+    const exchange = createExchange({ sql, ledger, vault, consents, shares: config.exchange.revenueShares, accessLog });
     const app = createApp({
       publicUrl: config.publicUrl,
       sql,
@@ -113,6 +134,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       consents,
       webhooks,
       exchange,
+      audit: { service: new AuditService(sql, ledger), log, projector: ledgerProjector },
       devMode: config.devMode,
       keys,
       tokens,
@@ -134,7 +156,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
     logger.info({ url, devMode: config.devMode }, 'api ready');
     let closing: Promise<void> | undefined;
-    return { url, port, sql, ledger, close: () => (closing ??= closeAll()) };
+    return { url, port, sql, ledger, log, ledgerProjector, close: () => (closing ??= closeAll()) };
   } catch (err) {
     await closeAll().catch(() => {});
     throw err;

@@ -18,6 +18,7 @@ export {
   readBlockFromFile,
   describeBlock,
   blockTransactions,
+  ChainChecker,
   type BlockTransaction,
   validationCodeName,
   type ChainVerification,
@@ -25,3 +26,4 @@ export {
   type VerifyProgress,
 } from './devnet/block-reader.js';
 export { signLowS, computeTxId } from './devnet/signature.js';
+export { blockHeaderHash, blockDataHash } from './devnet/block-format.js';

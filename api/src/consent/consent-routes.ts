@@ -204,6 +204,9 @@ export function consentRoutes(tokens: TokenService, consents: ConsentService): R
         outcome: e.outcome,
         reason: e.reason,
         at: e.at.toISOString(),
+        // The leaf of the verifiable log that records this read, and the exact bytes it hashes.
+        leafIndex: e.leaf_index === null ? null : Number(e.leaf_index),
+        logEntry: e.log_entry,
       })),
     });
   });

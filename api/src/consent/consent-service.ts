@@ -133,6 +133,16 @@ export class ConsentService {
     const name = { approve: 'ApproveConsent', reject: 'RejectConsent', pause: 'PauseConsent', resume: 'ResumeConsent', revoke: 'RevokeConsent' }[action];
     const committed = await this.submit(name, ...args);
     await this.store.applyDecision(consent.id, { status: committed.status, grantedFields: committed.grantedFields, decidedAt: committed.decidedAt, updatedAt: committed.updatedAt });
+    await this.store.log.append('consent_decision', {
+      consentId: consent.id,
+      subjectId: consent.subject_id,
+      consumerOrgId: consent.consumer_org_id,
+      purpose: consent.purpose,
+      action,
+      status: committed.status,
+      grantedFields: committed.grantedFields,
+      at: committed.updatedAt,
+    });
     const updated = (await this.store.get(consent.id))!;
     await this.notify(updated.consumer_org_id, `consent.${committed.status.toLowerCase()}`, statusEvent(updated));
     return updated;

@@ -1,6 +1,6 @@
 import type { AccessModeValue, ConsentStatus } from '@citizen-vault/chaincode/rules';
 import type { Sql } from '../infra/database.js';
-import { AccessLogWriter, type AccessEvent } from './access-log-writer.js';
+import type { AccessEvent, AccessLog } from '../audit/access-log.js';
 
 export interface ConsentRow {
   id: string;
@@ -35,21 +35,22 @@ export interface AccessEventRow {
   outcome: 'GRANTED' | 'DENIED';
   reason: string | null;
   at: Date;
+  leaf_index: string | null;
+  log_entry: string | null;
 }
 
 const SELECT = (sql: Sql) => sql`select c.*, o.name as consumer_name from consents c join organizations o on o.id = c.consumer_org_id`;
 
 /** The consent read model and the access log, in Postgres. */
 export class PgConsents {
-  private readonly accessLog: AccessLogWriter;
+  constructor(
+    private readonly sql: Sql,
+    readonly log: AccessLog,
+  ) {}
 
-  constructor(private readonly sql: Sql) {
-    this.accessLog = new AccessLogWriter(sql);
-  }
-
-  /** Records an access event durably (group-committed with the others of this moment). */
-  recordAccess(event: AccessEvent): Promise<void> {
-    return this.accessLog.append(event);
+  /** Records an access event durably, as a leaf of the verifiable log (group-committed with the others of this moment). */
+  async recordAccess(event: AccessEvent): Promise<void> {
+    await this.log.recordAccess(event);
   }
 
   async insert(c: Omit<ConsentRow, 'consumer_name' | 'granted_fields' | 'decided_at'> & { artefact_salt: Buffer }): Promise<void> {
@@ -116,8 +117,9 @@ export class PgConsents {
 
   async accessEventsOf(subjectId: string): Promise<AccessEventRow[]> {
     return this.sql<AccessEventRow[]>`
-      select e.id, e.consent_id, e.consumer_org_id, o.name as consumer_name, e.purpose, e.fields, e.outcome, e.reason, e.at
-      from access_events e join organizations o on o.id = e.consumer_org_id
+      select e.id, e.consent_id, e.consumer_org_id, o.name as consumer_name, e.purpose, e.fields, e.outcome, e.reason, e.at,
+             e.leaf_index, l.entry as log_entry
+      from access_events e join organizations o on o.id = e.consumer_org_id left join log_leaves l on l.leaf_index = e.leaf_index
       where e.subject_id = ${subjectId} order by e.at desc limit 500`;
   }
 }

@@ -17,6 +17,11 @@ import type { ConsentService } from '../consent/consent-service.js';
 import type { VaultService } from '../vault/vault-service.js';
 import { exchangeRoutes, type Exchange } from '../exchange/exchange.js';
 import { DOCS_PAGE } from './docs-page.js';
+import { auditRoutes } from '../audit/audit-routes.js';
+import type { AuditService } from '../audit/audit-service.js';
+import { logRoutes } from '../audit/log-routes.js';
+import type { LogService } from '../audit/log-service.js';
+import type { LedgerProjector } from '../audit/ledger-projector.js';
 import { openApiDocument } from './openapi.js';
 import { idempotency } from './idempotency.js';
 import type { Sql } from '../infra/database.js';
@@ -30,6 +35,7 @@ export interface AppDeps {
   consents: ConsentService;
   webhooks: WebhookService;
   exchange: Exchange;
+  audit: { service: AuditService; log: LogService; projector: LedgerProjector };
   devMode: boolean;
   keys: SigningKeys;
   tokens: TokenService;
@@ -60,6 +66,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(consentRoutes(deps.tokens, deps.consents));
   app.use(webhookRoutes(deps.tokens, deps.webhooks));
   app.use(exchangeRoutes(deps.tokens, deps.exchange));
+  app.use(logRoutes(deps.audit.log));
+  app.use(auditRoutes(deps.tokens, deps.audit.service, deps.audit.log, deps.audit.projector));
   const document = openApiDocument(deps.publicUrl);
   app.get('/openapi.json', (_req, res) => {
     res.json(document);

@@ -68,6 +68,19 @@ export class FabricLedger {
     }
   }
 
+  /** Submits a transaction and answers, once it is committed VALID, with its id and block: what an anchor receipt needs. */
+  async submitWithReceipt(contract: string, fn: string, ...args: string[]): Promise<{ result: Uint8Array; transactionId: string; blockNumber: number }> {
+    try {
+      const transaction = await this.contract(contract).newProposal(fn, { arguments: args }).endorse();
+      const commit = await transaction.submit();
+      const status = await commit.getStatus();
+      if (!status.successful) throw new LedgerError('commit_failed', `transaction was not committed (validation code ${status.code})`, status.transactionId);
+      return { result: transaction.getResult(), transactionId: status.transactionId, blockNumber: Number(status.blockNumber) };
+    } catch (err) {
+      throw err instanceof LedgerError ? err : toLedgerError(err);
+    }
+  }
+
   async evaluate(contract: string, fn: string, ...args: string[]): Promise<Uint8Array> {
     try {
       return await this.contract(contract).evaluateTransaction(fn, ...args);
@@ -89,6 +102,15 @@ export class FabricLedger {
   /** The chaincode's events from a checkpoint (or from the next commit), as they commit. */
   async chaincodeEvents(checkpoint?: Checkpoint): Promise<CloseableAsyncIterable<ChaincodeEvent>> {
     return this.network.getChaincodeEvents(this.chaincode, checkpoint ? { checkpoint } : { startBlock: 0n });
+  }
+
+  /** Whole blocks from `startBlock` on, as they commit (Deliver): what an auditor's read model is built from. */
+  async blocks(startBlock: number): Promise<CloseableAsyncIterable<common.Block>> {
+    try {
+      return await this.network.getBlockEvents({ startBlock: BigInt(startBlock) });
+    } catch (err) {
+      throw toLedgerError(err);
+    }
   }
 
   close(): void {

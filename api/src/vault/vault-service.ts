@@ -1,3 +1,4 @@
+import type { AccessLog } from '../audit/access-log.js';
 import { ApiError } from '../http/problem.js';
 import { newId } from '../ids.js';
 import type { FabricLedger } from '../ledger/fabric-ledger.js';
@@ -35,6 +36,7 @@ export class VaultService {
     private readonly store: PgVault,
     private readonly ledger: FabricLedger,
     private readonly keys: { kek: Uint8Array; indexKey: Uint8Array },
+    private readonly log: AccessLog,
     /** Told of each deposit, with the clear fields, after it is stored (the exchange's statistics projection). */
     private readonly onDeposit?: { recordDeposited(subjectId: string, category: string, fields: Readonly<Record<string, unknown>>): Promise<void> },
   ) {}
@@ -69,6 +71,7 @@ export class VaultService {
       sealedSalt: seal(dataKey, salt, fieldBinding(subject.id, recordId, '$salt', version, input.category, custodian.id)),
       commitment: digest,
     });
+    await this.log.append('record_deposit', { recordId, version, subjectId: subject.id, category: input.category, custodianOrgId: custodian.id, commitment: digest, at: new Date().toISOString() });
     await this.onDeposit?.recordDeposited(subject.id, input.category, fields);
     return { id: recordId, subjectId: subject.id, category: input.category, version, commitment: digest };
   }

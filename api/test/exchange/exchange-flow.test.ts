@@ -168,6 +168,7 @@ describe('the data exchange, end to end', () => {
     expect(before.cells).toEqual([{ province: 'Hà Nội', count: 12 }]);
     expect(before.suppressedCells).toBe(1); // Huế, 3 people
     expect(before.metering).toMatchObject({ units: 1, amountDong: '2000', replayed: false });
+    expect(before.metering.leafIndex).toEqual(expect.any(Number)); // its leaf in the verifiable access log
 
     const citizen = await citizenToken(stack, HANOI[0]!);
     expect(await ok(call('/v1/me/preferences', citizen, { method: 'PUT', body: { statisticsOptOut: true } }))).toEqual({ statisticsOptOut: true });

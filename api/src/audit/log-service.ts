@@ -1,0 +1,281 @@
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Sql } from '../infra/database.js';
+import { ApiError } from '../http/problem.js';
+import type { FabricLedger } from '../ledger/fabric-ledger.js';
+import { loadSubtrees } from './access-log.js';
+import { consistencyPath, Frontier, inclusionPath, leafHash, rangeHash, verifyConsistency, withSubtrees } from './merkle.js';
+
+/** The log's Ed25519 key; its id is derived from the public key, so a key change is visible. */
+export interface LogKey {
+  keyId: string;
+  privateKey: KeyObject;
+  publicJwk: { kty: 'OKP'; crv: 'Ed25519'; x: string };
+}
+
+export async function loadOrCreateLogKey(path: string): Promise<LogKey> {
+  let pem: string;
+  try {
+    pem = await readFile(path, 'utf8');
+  } catch {
+    pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    await writeFile(path, pem, { mode: 0o600, flag: 'wx' }).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+      pem = await readFile(path, 'utf8'); // another instance created it first
+    });
+  }
+  const privateKey = createPrivateKey(pem);
+  const jwk = createPublicKey(privateKey).export({ format: 'jwk' }) as { x: string };
+  const keyId = `log-${createHash('sha256').update(Buffer.from(jwk.x, 'base64url')).digest('hex').slice(0, 16)}`;
+  return { keyId, privateKey, publicJwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x } };
+}
+
+export interface TreeHead {
+  treeSize: number;
+  rootHash: string;
+  timestamp: string;
+  keyId: string;
+  signature: string;
+}
+
+export interface StoredTreeHead extends TreeHead {
+  anchor: { transactionId: string; blockNumber: number } | null;
+}
+
+/** What a tree head's signature covers: fixed, line-separated, versioned. */
+export function treeHeadMessage(h: Pick<TreeHead, 'treeSize' | 'rootHash' | 'timestamp'>): Buffer {
+  return Buffer.from(`citizen-vault-sth/v1\n${h.treeSize}\n${h.rootHash}\n${h.timestamp}`, 'utf8');
+}
+
+export function verifyTreeHeadSignature(h: TreeHead, publicJwk: LogKey['publicJwk']): boolean {
+  try {
+    return verify(null, treeHeadMessage(h), createPublicKey({ key: publicJwk, format: 'jwk' }), Buffer.from(h.signature, 'base64url'));
+  } catch {
+    return false;
+  }
+}
+
+export interface LogProblem {
+  treeSize?: number;
+  leafIndex?: number;
+  reason: string;
+}
+
+export interface LogVerification {
+  ok: boolean;
+  checked: number;
+  problems: LogProblem[];
+}
+
+interface TreeHeadRow {
+  tree_size: string;
+  root_hash: string;
+  signed_at: Date;
+  key_id: string;
+  signature: string;
+  anchor_transaction_id: string | null;
+  anchor_block: string | null;
+}
+
+/**
+ * Signs tree heads, anchors them on the ledger, and answers proofs. Every `intervalMs`, if the log
+ * has grown, it signs a head over the committed size and anchors it through the chaincode's
+ * `anchors` contract (which refuses a smaller size or another root for the same size). Heads are
+ * anchored in order; one that fails is retried on the next tick.
+ */
+export class LogService {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly ledger: FabricLedger,
+    readonly key: LogKey,
+    private readonly options: { intervalMs: number; log: (message: string, fields: Record<string, unknown>) => void },
+  ) {}
+
+  start(): void {
+    const tick = (): void => {
+      this.running = this.publish()
+        .then(() => undefined)
+        .catch((err: unknown) => this.options.log('tree head not published; retrying', { error: String(err) }))
+        .finally(() => {
+          if (this.timer) this.timer = setTimeout(tick, this.options.intervalMs);
+        });
+    };
+    this.timer = setTimeout(tick, this.options.intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    const timer = this.timer;
+    this.timer = undefined;
+    clearTimeout(timer);
+    await this.running;
+  }
+
+  async size(): Promise<number> {
+    const [row] = await this.sql<{ size: string }[]>`select size from log_state`;
+    return Number(row!.size);
+  }
+
+  /** Signs a head if the log grew, then anchors whatever is not anchored yet. Returns the latest head. */
+  async publish(): Promise<StoredTreeHead | undefined> {
+    const size = await this.size();
+    const [last] = await this.sql<{ tree_size: string }[]>`select tree_size from log_tree_heads order by tree_size desc limit 1`;
+    if (size > 0 && (!last || Number(last.tree_size) < size)) {
+      const rootHash = (await this.rootAt(size)).toString('hex');
+      const timestamp = new Date().toISOString();
+      const signature = sign(null, treeHeadMessage({ treeSize: size, rootHash, timestamp }), this.key.privateKey).toString('base64url');
+      await this.sql`insert into log_tree_heads (tree_size, root_hash, signed_at, key_id, signature)
+                     values (${size}, ${rootHash}, ${timestamp}, ${this.key.keyId}, ${signature}) on conflict (tree_size) do nothing`;
+    }
+    const unanchored = await this.sql<TreeHeadRow[]>`select * from log_tree_heads where anchor_transaction_id is null and anchor_error is null order by tree_size`;
+    for (const row of unanchored) {
+      const head = toTreeHead(row);
+      try {
+        const receipt = await this.ledger.submitWithReceipt('anchors', 'AnchorTreeHead', JSON.stringify(head));
+        await this.sql`update log_tree_heads set anchor_transaction_id = ${receipt.transactionId}, anchor_block = ${receipt.blockNumber} where tree_size = ${head.treeSize}`;
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        // Refused for good (another instance anchored a larger head first): keep the head, say why, move on.
+        if (code === 'anchor_not_monotonic' || code === 'invalid_argument') {
+          await this.sql`update log_tree_heads set anchor_error = ${String((err as Error).message)} where tree_size = ${head.treeSize}`;
+          continue;
+        }
+        throw err;
+      }
+    }
+    return this.latest();
+  }
+
+  async latest(): Promise<StoredTreeHead | undefined> {
+    const [row] = await this.sql<TreeHeadRow[]>`select * from log_tree_heads order by tree_size desc limit 1`;
+    return row ? toStored(row) : undefined;
+  }
+
+  /** Tree heads newest first, a page at a time before `beforeSize`. */
+  async treeHeads(limit: number, beforeSize?: number): Promise<StoredTreeHead[]> {
+    const rows = await this.sql<TreeHeadRow[]>`select * from log_tree_heads ${beforeSize !== undefined ? this.sql`where tree_size < ${beforeSize}` : this.sql``}
+                                               order by tree_size desc limit ${limit}`;
+    return rows.map(toStored);
+  }
+
+  async rootAt(size: number): Promise<Buffer> {
+    return withSubtrees((get) => rangeHash(get, 0, size), (keys) => loadSubtrees(this.sql, keys));
+  }
+
+  async inclusionProof(leafIndex: number, treeSize: number): Promise<{ leafIndex: number; treeSize: number; leafHash: string; auditPath: string[] }> {
+    const size = await this.size();
+    if (treeSize > size) throw new ApiError('invalid_request', `the log has ${size} leaves, fewer than treeSize ${treeSize}`);
+    if (leafIndex >= treeSize) throw new ApiError('invalid_request', `leaf ${leafIndex} is not in a tree of ${treeSize} leaves`);
+    const { path, leaf } = await withSubtrees(
+      (get) => ({ path: inclusionPath(get, leafIndex, treeSize), leaf: get({ level: 0, index: leafIndex }) }),
+      (keys) => loadSubtrees(this.sql, keys),
+    );
+    return { leafIndex, treeSize, leafHash: leaf.toString('hex'), auditPath: path.map((h) => h.toString('hex')) };
+  }
+
+  async consistencyProof(first: number, second: number): Promise<{ first: number; second: number; consistencyPath: string[] }> {
+    const size = await this.size();
+    if (second > size) throw new ApiError('invalid_request', `the log has ${size} leaves, fewer than second ${second}`);
+    if (first > second) throw new ApiError('invalid_request', 'first must not be larger than second');
+    const path = await withSubtrees((get) => consistencyPath(get, first, second), (keys) => loadSubtrees(this.sql, keys));
+    return { first, second, consistencyPath: path.map((h) => h.toString('hex')) };
+  }
+
+  /** The tree heads anchored on the ledger, oldest first, as the chaincode holds them. */
+  async anchoredTreeHeads(): Promise<(TreeHead & { sequence: number; anchoredAt: string })[]> {
+    const heads: (TreeHead & { sequence: number; anchoredAt: string })[] = [];
+    let bookmark = '';
+    for (;;) {
+      const page = JSON.parse(Buffer.from(await this.ledger.evaluate('anchors', 'ListTreeHeads', '200', bookmark)).toString()) as {
+        items: (TreeHead & { sequence: number; anchoredAt: string })[];
+        bookmark: string;
+      };
+      heads.push(...page.items);
+      if (!page.bookmark || page.items.length === 0) return heads;
+      bookmark = page.bookmark;
+    }
+  }
+
+  /**
+   * Checks the heads anchored on the ledger against this log: each is signed by the log key, each
+   * root is the root the log computes for that size today, and each is consistent with the one
+   * before it (an RFC 6962 consistency proof, verified). A rewritten history fails the last two.
+   */
+  async verifyAnchoredHeads(onProgress?: (checked: number, total: number) => void): Promise<LogVerification> {
+    const heads = await this.anchoredTreeHeads();
+    const problems: LogProblem[] = [];
+    const size = await this.size();
+    let previous: TreeHead | undefined;
+    let checked = 0;
+    for (const head of heads) {
+      if (head.keyId !== this.key.keyId) problems.push({ treeSize: head.treeSize, reason: `signed by key ${head.keyId}, not the log's ${this.key.keyId}` });
+      else if (!verifyTreeHeadSignature(head, this.key.publicJwk)) problems.push({ treeSize: head.treeSize, reason: 'signature does not verify' });
+      if (head.treeSize > size) {
+        problems.push({ treeSize: head.treeSize, reason: `anchored size ${head.treeSize} is larger than the log (${size} leaves): leaves were removed` });
+      } else {
+        const root = (await this.rootAt(head.treeSize)).toString('hex');
+        if (root !== head.rootHash) problems.push({ treeSize: head.treeSize, reason: `the log's root for this size is ${root}, the ledger anchored ${head.rootHash}: the log was rewritten` });
+        if (previous && previous.treeSize <= head.treeSize) {
+          const proof = await this.consistencyProof(previous.treeSize, head.treeSize);
+          const ok = verifyConsistency(previous.treeSize, head.treeSize, Buffer.from(previous.rootHash, 'hex'), Buffer.from(head.rootHash, 'hex'), proof.consistencyPath.map((h) => Buffer.from(h, 'hex')));
+          if (!ok) problems.push({ treeSize: head.treeSize, reason: `not consistent with the head of size ${previous.treeSize} before it` });
+        }
+      }
+      previous = head;
+      onProgress?.(++checked, heads.length);
+    }
+    return { ok: problems.length === 0, checked, problems };
+  }
+
+  /**
+   * The full audit: re-hashes every leaf from its stored entry and rebuilds the tree from scratch,
+   * comparing each leaf hash and the root at every anchored size. Catches a tampered entry even
+   * where the stored hashes were left alone. Reads the leaves in pages, so memory stays flat.
+   */
+  async verifyLeaves(onProgress?: (checked: number, total: number) => void): Promise<LogVerification> {
+    const anchored = new Map((await this.anchoredTreeHeads()).map((h) => [h.treeSize, h.rootHash]));
+    const total = await this.size();
+    const problems: LogProblem[] = [];
+    const frontier = new Frontier(0);
+    const check = (): void => {
+      const expected = anchored.get(frontier.size);
+      if (expected !== undefined && frontier.root().toString('hex') !== expected) {
+        problems.push({ treeSize: frontier.size, reason: `rebuilt root differs from the anchored ${expected}` });
+      }
+    };
+    while (frontier.size < total && problems.length < 100) {
+      const rows = await this.sql<{ leaf_index: string; entry: string; leaf_hash: Buffer }[]>`
+        select leaf_index, entry, leaf_hash from log_leaves where leaf_index >= ${frontier.size} order by leaf_index limit 10000`;
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        const index = Number(row.leaf_index);
+        if (index !== frontier.size) {
+          problems.push({ leafIndex: frontier.size, reason: 'leaf missing' });
+          return { ok: false, checked: frontier.size, problems };
+        }
+        const hash = leafHash(row.entry);
+        if (!hash.equals(row.leaf_hash)) problems.push({ leafIndex: index, reason: 'entry does not hash to its stored leaf hash: the entry was changed' });
+        frontier.append(hash);
+        check();
+      }
+      onProgress?.(frontier.size, total);
+    }
+    for (const size of anchored.keys()) if (size > total) problems.push({ treeSize: size, reason: 'anchored size is larger than the log' });
+    return { ok: problems.length === 0, checked: frontier.size, problems };
+  }
+}
+
+function toTreeHead(row: TreeHeadRow): TreeHead {
+  return { treeSize: Number(row.tree_size), rootHash: row.root_hash, timestamp: row.signed_at.toISOString(), keyId: row.key_id, signature: row.signature };
+}
+
+function toStored(row: TreeHeadRow): StoredTreeHead {
+  return {
+    ...toTreeHead(row),
+    anchor: row.anchor_transaction_id ? { transactionId: row.anchor_transaction_id, blockNumber: Number(row.anchor_block) } : null,
+  };
+}
