@@ -95,3 +95,34 @@ create table statements (
   anchored_at timestamptz,
   primary key (licence_id, period)
 );
+
+-- The profiles counted by combination of attributes, kept exact by a trigger in the same
+-- transaction as every change to a profile (deposit, correction, opt-out). A statistic reads this
+-- cube, whose size is bounded by the combinations (provinces × birth years × sexes × statuses),
+-- not by the number of citizens. Unknown attributes are '' and 0 here, so the key has no nulls.
+create table statistics_cube (
+  province text not null,
+  birth_year smallint not null,
+  sex text not null,
+  insurance_status text not null,
+  n bigint not null,
+  primary key (province, birth_year, sex, insurance_status)
+);
+
+create function statistics_cube_follow() returns trigger language plpgsql as $$
+begin
+  if tg_op in ('UPDATE', 'DELETE') and not old.opted_out then
+    update statistics_cube set n = n - 1
+    where province = coalesce(old.province, '') and birth_year = coalesce(old.birth_year, 0)
+      and sex = coalesce(old.sex, '') and insurance_status = coalesce(old.insurance_status, '');
+  end if;
+  if tg_op in ('INSERT', 'UPDATE') and not new.opted_out then
+    insert into statistics_cube (province, birth_year, sex, insurance_status, n)
+    values (coalesce(new.province, ''), coalesce(new.birth_year, 0), coalesce(new.sex, ''), coalesce(new.insurance_status, ''), 1)
+    on conflict (province, birth_year, sex, insurance_status) do update set n = statistics_cube.n + 1;
+  end if;
+  return null;
+end $$;
+
+create trigger statistics_cube_follow after insert or update or delete on statistics_profiles
+  for each row execute function statistics_cube_follow();

@@ -42,6 +42,8 @@ class Refused extends Error {
 
 /** Metering: every billable use recorded once per (licence, request key), quotas and privacy budgets taken atomically. */
 export class PgMetering {
+  private leaves: { eventId: string; leafIndex: number; done(err?: unknown): void }[] = [];
+
   constructor(private readonly sql: Sql) {}
 
   /**
@@ -90,8 +92,29 @@ export class PgMetering {
     return row;
   }
 
-  async setLeaf(eventId: string, leafIndex: number): Promise<void> {
-    await this.sql`update metering_events set leaf_index = ${leafIndex} where id = ${eventId} and leaf_index is null`;
+  /**
+   * Links a metered use to its access-log leaf. Links made in the same turn of the event loop are
+   * written in one statement (one commit), as the access log itself group-commits its appends.
+   */
+  setLeaf(eventId: string, leafIndex: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.leaves.push({ eventId, leafIndex, done: (err) => (err ? reject(err) : resolve()) });
+      if (this.leaves.length === 1) setImmediate(() => void this.flushLeaves());
+    });
+  }
+
+  private async flushLeaves(): Promise<void> {
+    const batch = this.leaves;
+    this.leaves = [];
+    try {
+      await this.sql`
+        update metering_events m set leaf_index = v.leaf_index
+        from (select unnest(${batch.map((b) => b.eventId)}::uuid[]) as id, unnest(${batch.map((b) => b.leafIndex)}::bigint[]) as leaf_index) v
+        where m.id = v.id and m.leaf_index is null`;
+      for (const b of batch) b.done();
+    } catch (err) {
+      for (const b of batch) b.done(err);
+    }
   }
 
   async usage(licenceId: string): Promise<{ windows: { window_key: string; units: string }[]; totals: { period: string; calls: number; units: string; amount_dong: string }[] }> {

@@ -43,22 +43,25 @@ export class PgStatistics {
     return row?.opted_out ?? false;
   }
 
-  /** True counts per combination of the grouping dimensions, citizens who opted out left out. */
+  /**
+   * True counts per combination of the grouping dimensions, citizens who opted out left out: a sum
+   * over the cube the trigger keeps, so the cost follows the number of combinations, not citizens.
+   */
   async counts(groupBy: readonly Dimension[], filter: StatisticsFilter, at: Date): Promise<Cell[]> {
     const sql = this.sql;
     const year = at.getUTCFullYear();
     const column = (d: Dimension) =>
       ({
-        province: sql`province`,
-        sex: sql`sex`,
-        insuranceStatus: sql`insurance_status`,
-        ageBand: sql`case when birth_year is null then null
+        province: sql`nullif(province, '')`,
+        sex: sql`nullif(sex, '')`,
+        insuranceStatus: sql`nullif(insurance_status, '')`,
+        ageBand: sql`case when birth_year = 0 then null
           when ${year}::int - birth_year < 18 then '0-17' when ${year}::int - birth_year < 25 then '18-24'
           when ${year}::int - birth_year < 35 then '25-34' when ${year}::int - birth_year < 45 then '35-44'
           when ${year}::int - birth_year < 55 then '45-54' when ${year}::int - birth_year < 65 then '55-64' else '65+' end`,
       })[d];
-    const select = groupBy.map((d, i) => sql`${column(d)} as ${sql(`d${i}`)}`).reduce((acc, f) => sql`${acc}, ${f}`, sql`count(*)::int as count`);
-    const conditions = [sql`not opted_out`];
+    const select = groupBy.map((d, i) => sql`${column(d)} as ${sql(`d${i}`)}`).reduce((acc, f) => sql`${acc}, ${f}`, sql`sum(n)::bigint as count`);
+    const conditions = [sql`n > 0`];
     if (filter.province !== undefined) conditions.push(sql`province = ${filter.province}`);
     if (filter.sex !== undefined) conditions.push(sql`sex = ${filter.sex}`);
     if (filter.insuranceStatus !== undefined) conditions.push(sql`insurance_status = ${filter.insuranceStatus}`);
@@ -68,7 +71,7 @@ export class PgStatistics {
     }
     const where = conditions.reduce((acc, c) => sql`${acc} and ${c}`);
     const groups = groupBy.length > 0 ? sql`group by ${sql.unsafe(groupBy.map((_, i) => String(i + 2)).join(', '))}` : sql``;
-    const rows = await sql<Record<string, string | number | null>[]>`select ${select} from statistics_profiles where ${where} ${groups}`;
+    const rows = await sql<Record<string, string | number | null>[]>`select ${select} from statistics_cube where ${where} ${groups} having sum(n) > 0`;
     return rows.map((r) => {
       const cell: Cell = { count: Number(r.count) };
       groupBy.forEach((d, i) => {
