@@ -9,7 +9,7 @@ import { periodOf } from './pricing.js';
 import type { SettlementService } from './settlement-service.js';
 
 const Period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month, YYYY-MM');
-const InvoiceQuery = z.object({ period: Period });
+const InvoiceQuery = z.object({ period: Period, verify: z.enum(['true', 'false']).optional() });
 const Close = z.object({ period: Period }).strict().openapi('ClosePeriod');
 const StatsQuery = z.object({ from: Period.optional(), to: Period.optional() });
 const Preferences = z.object({ statisticsOptOut: z.boolean() }).strict().openapi('Preferences');
@@ -25,7 +25,7 @@ const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema }
 registry.registerPath({
   method: 'get',
   path: '/v1/invoices',
-  summary: 'Monthly statements per licence, split between provider, operator, state budget and (CONSENTED products) citizens; a buyer sees its licences\', a provider its products\', the operator all',
+  summary: 'Monthly statements per licence, split between provider, operator, state budget and (CONSENTED products) citizens; a buyer sees its licences\', a provider its products\', the operator all. `verify=true` checks each anchored total against the ledger',
   security,
   request: { query: InvoiceQuery },
   responses: { 200: { description: 'statements', ...json(z.object({ period: z.string(), roundingRule: z.string(), items: z.array(Invoice) })) }, ...problemResponses(400, 401, 403) },
@@ -52,9 +52,9 @@ export function settlementRoutes(tokens: TokenService, settlement: SettlementSer
   };
 
   router.get('/v1/invoices', requireRole(tokens, 'organization', 'operator'), async (req, res) => {
-    const { period } = parseInput(InvoiceQuery, req.query);
+    const { period, verify } = parseInput(InvoiceQuery, req.query);
     const caller = principal(req).role === 'operator' ? 'operator' : callingOrganization(req);
-    res.set('cache-control', 'no-store').json({ period, revenueShares: settlement.revenueShares, roundingRule: ROUNDING_RULE, items: await settlement.invoices(caller, period) });
+    res.set('cache-control', 'no-store').json({ period, revenueShares: settlement.revenueShares, roundingRule: ROUNDING_RULE, items: await settlement.invoices(caller, period, verify === 'true') });
   });
 
   router.post('/v1/invoices/close', requireRole(tokens, 'operator'), async (req, res) => {

@@ -19,7 +19,8 @@ export interface Invoice {
   totalDong: string;
   split: Record<keyof RevenueSplit, string>;
   status: 'OPEN' | 'ANCHORED';
-  anchor: { transactionId: string; anchoredAt: string } | null;
+  /** `matchesLedger` only when asked to verify: whether the ledger holds this very total. */
+  anchor: { transactionId: string; anchoredAt: string; matchesLedger?: boolean } | null;
 }
 
 const stringify = (s: RevenueSplit): Record<keyof RevenueSplit, string> => ({
@@ -48,10 +49,18 @@ export class SettlementService {
   }
 
   /** The statements of a month the caller may see: a buyer its licences', a provider its products', the operator all. */
-  async invoices(caller: Organization | 'operator', period: string): Promise<Invoice[]> {
+  async invoices(caller: Organization | 'operator', period: string, verify = false): Promise<Invoice[]> {
     const scope = caller === 'operator' ? {} : { partyOrgId: caller.id };
     const rows = await this.store.periodUsage(period, scope);
-    return rows.map((r) => this.invoice(r, period)).filter((i) => i.totalDong !== '0' || i.calls > 0);
+    const invoices = rows.map((r) => this.invoice(r, period)).filter((i) => i.totalDong !== '0' || i.calls > 0);
+    if (verify) {
+      await Promise.all(invoices.map(async (i) => {
+        if (!i.anchor) return;
+        const onLedger = JSON.parse(Buffer.from(await this.ledger.evaluate('licences', 'GetStatement', i.licenceId, period)).toString()) as { units: number; amountDong: string; txId: string };
+        i.anchor.matchesLedger = onLedger.units === i.units && onLedger.amountDong === i.totalDong && onLedger.txId === i.anchor.transactionId;
+      }));
+    }
+    return invoices;
   }
 
   /** Anchors every statement of a finished month that is not anchored yet; answers them all. */

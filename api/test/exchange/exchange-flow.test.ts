@@ -302,8 +302,13 @@ describe('the data exchange, end to end', () => {
     expect(await ledger('licences', 'GetStatement', licenceId, previous)).toMatchObject({ units: 5, amountDong: '10000', txId: statement.anchor!.transactionId });
     // Closing again anchors nothing new; the buyer sees the anchored statement.
     await ok(call('/v1/invoices/close', operator, { body: { period: previous } }));
-    const seen = (await ok<{ items: Invoice[] }>(call(`/v1/invoices?period=${previous}`, await buyer.token()))).items.find((i) => i.licenceId === licenceId)!;
-    expect(seen).toMatchObject({ status: 'ANCHORED', anchor: { transactionId: statement.anchor!.transactionId } });
+    const seen = (await ok<{ items: Invoice[] }>(call(`/v1/invoices?period=${previous}&verify=true`, await buyer.token()))).items.find((i) => i.licenceId === licenceId)!;
+    expect(seen).toMatchObject({ status: 'ANCHORED', anchor: { transactionId: statement.anchor!.transactionId, matchesLedger: true } });
+    // A total altered in the database no longer matches what the ledger holds.
+    await stack.api.sql`update statements set amount_dong = 9999 where licence_id = ${licenceId} and period = ${previous}`;
+    const altered = (await ok<{ items: Invoice[] }>(call(`/v1/invoices?period=${previous}&verify=true`, await provider.token()))).items.find((i) => i.licenceId === licenceId)!;
+    expect(altered.anchor).toMatchObject({ matchesLedger: false });
+    await stack.api.sql`update statements set amount_dong = 10000 where licence_id = ${licenceId} and period = ${previous}`;
   });
 
   it('publishes trade statistics: listed products, active licences, value traded and the state budget\'s due', async () => {
