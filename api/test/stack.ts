@@ -33,7 +33,7 @@ export interface TestStack {
 const CHAINCODE = dirname(createRequire(import.meta.url).resolve('@citizen-vault/chaincode/package.json'));
 
 /** The real stack on free ports in a fresh directory: embedded Postgres, the devnet with the chaincode, the API. */
-export async function startStack(): Promise<TestStack> {
+export async function startStack(options: { treeHeadIntervalMs?: number } = {}): Promise<TestStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'cv-api-'));
   await chmod(dataDir, 0o755); // as root, Postgres runs as the postgres user, which must reach its data directory
   const devnetPort = await freePort();
@@ -56,7 +56,7 @@ export async function startStack(): Promise<TestStack> {
     const connection = join(dataDir, 'devnet', 'connection.json');
     const ledgerIdentity = await identityFromConnectionFile(connection, 'VaultOperatorMSP');
     const adminLedgerIdentity = await identityFromConnectionFile(connection, 'VaultOperatorMSP', 'Admin');
-    return startApi(config, { ledgerIdentity, adminLedgerIdentity, logger: pino({ level: 'silent' }), webhookRetryBaseMs: 50 });
+    return startApi(config, { ledgerIdentity, adminLedgerIdentity, logger: pino({ level: 'silent' }), webhookRetryBaseMs: 50, ...(options.treeHeadIntervalMs ? { treeHeadIntervalMs: options.treeHeadIntervalMs } : {}) });
   };
   const stack: TestStack = {
     api: await start(),

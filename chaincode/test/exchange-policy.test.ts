@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkMonotonic, type TreeHeadAnchor } from '../src/rules/anchor-policy.js';
+import { consistencyProof, mth, testLog } from './merkle-tree.js';
 import { canonicalJson } from '../src/rules/canonical-json.js';
 import { evaluateLicenceUse, issueLicence, transitionProduct, type Licence, type Organization, type Product } from '../src/rules/exchange-policy.js';
 import { parseChaincodeError, ChaincodeError } from '../src/rules/errors.js';
@@ -112,11 +113,21 @@ describe('licence policy evaluation', () => {
 });
 
 describe('tree head anchors', () => {
-  const prev: TreeHeadAnchor = { treeSize: 10, rootHash: 'd'.repeat(64), timestamp: AT, keyId: 'k', signature: 'x'.repeat(40), anchoredAt: AT, sequence: 1 };
+  const log = testLog(40);
+  const hex = (b: Buffer) => b.toString('hex');
+  const prev: TreeHeadAnchor = { treeSize: 10, rootHash: hex(mth(log.slice(0, 10))), timestamp: AT, keyId: 'k', signature: 'x'.repeat(40), anchoredAt: AT, sequence: 1 };
 
-  it('accepts growth and the same head again, refuses shrinking and a rewritten root', () => {
+  it('accepts growth proven consistent and the same head again, refuses shrinking and a rewritten root', () => {
     expect(checkMonotonic(undefined, prev)).toBe('append');
-    expect(checkMonotonic(prev, { ...prev, treeSize: 11, rootHash: 'e'.repeat(64) })).toBe('append');
+    const next = { ...prev, treeSize: 11, rootHash: hex(mth(log.slice(0, 11))) };
+    expect(checkMonotonic(prev, { ...next, consistencyProof: consistencyProof(10, log.slice(0, 11)).map(hex) })).toBe('append');
+    expect(() => checkMonotonic(prev, next)).toThrow(/\[anchor_not_consistent\]/); // no proof
+    // A rewritten log: its proof is genuine for its own tree, but not from the anchored root.
+    const rewritten = testLog(11, 'x');
+    expect(() => checkMonotonic(prev, { ...next, rootHash: hex(mth(rewritten)), consistencyProof: consistencyProof(10, rewritten).map(hex) })).toThrow(/\[anchor_not_consistent\] .* rewritten/);
+    for (let size = 11; size <= 40; size++) {
+      expect(checkMonotonic(prev, { ...prev, treeSize: size, rootHash: hex(mth(log.slice(0, size))), consistencyProof: consistencyProof(10, log.slice(0, size)).map(hex) })).toBe('append');
+    }
     expect(checkMonotonic(prev, prev)).toBe('same');
     expect(() => checkMonotonic(prev, { ...prev, treeSize: 9 })).toThrow(/\[anchor_not_monotonic\] tree size 9 is smaller/);
     expect(() => checkMonotonic(prev, { ...prev, rootHash: 'f'.repeat(64) })).toThrow(/log was rewritten/);

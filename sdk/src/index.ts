@@ -7,4 +7,16 @@ export type { Dimension, Invoice, Licence, LicenceTerms, Metering, PricingPlan, 
 export type { Organization } from './resources/organizations.js';
 export type { WebhookDelivery } from './resources/webhook-endpoints.js';
 export type { ListResult, Page } from './list.js';
+export {
+  verifyLogEntry,
+  verifyInclusion,
+  verifyConsistency,
+  verifyTreeHead,
+  leafHash,
+  hexToBytes,
+  bytesToHex,
+  type SignedTreeHead,
+  type LogPublicKey,
+  type EntryVerification,
+} from './log-proofs.js';
 export * from './errors.js';

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayError, type Contract, type Network } from '@hyperledger/fabric-gateway';
 import { blockTransactions, type Devnet } from '@citizen-vault/network';
 import { gatewayFor, removeDir, testDevnet } from '../../network/test/helpers.js';
+import { consistencyProof, mth, testLog } from '../../chaincode/test/merkle-tree.js';
 
 const CHAINCODE = resolve(import.meta.dirname, '../../chaincode');
 const CC = 'citizen-vault';
@@ -297,13 +298,25 @@ describe('Citizen Vault chaincode on the devnet', () => {
   });
 
   it('keeps access-log tree heads append-only and monotonic in size', async () => {
-    const head = (treeSize: number, root: string) => JSON.stringify({ treeSize, rootHash: root.repeat(64), timestamp: new Date().toISOString(), keyId: 'log-2026-11', signature: 'c2lnbmF0dXJlLW9mLXRoZS10cmVlLWhlYWQ' });
-    await expectRefusal(as2('anchors').submitTransaction('AnchorTreeHead', head(10, 'a')), 'forbidden');
-    expect((await submit1('anchors', 'AnchorTreeHead', head(10, 'a'))).sequence).toBe(1);
-    expect((await submit1('anchors', 'AnchorTreeHead', head(25, 'b'))).sequence).toBe(2);
-    expect((await submit1('anchors', 'AnchorTreeHead', head(25, 'b'))).sequence).toBe(2); // the same head again: no-op
-    await expectRefusal(as1('anchors').submitTransaction('AnchorTreeHead', head(20, 'c')), 'anchor_not_monotonic');
-    await expectRefusal(as1('anchors').submitTransaction('AnchorTreeHead', head(25, 'd')), 'anchor_not_monotonic');
+    const log = testLog(40);
+    const head = (treeSize: number, leaves = log, from?: number) =>
+      JSON.stringify({
+        treeSize,
+        rootHash: mth(leaves.slice(0, treeSize)).toString('hex'),
+        timestamp: new Date().toISOString(),
+        keyId: 'log-2026-11',
+        signature: 'c2lnbmF0dXJlLW9mLXRoZS10cmVlLWhlYWQ',
+        ...(from ? { consistencyProof: consistencyProof(from, leaves.slice(0, treeSize)).map((h) => h.toString('hex')) } : {}),
+      });
+    await expectRefusal(as2('anchors').submitTransaction('AnchorTreeHead', head(10)), 'forbidden');
+    expect((await submit1('anchors', 'AnchorTreeHead', head(10))).sequence).toBe(1);
+    expect((await submit1('anchors', 'AnchorTreeHead', head(25, log, 10))).sequence).toBe(2);
+    expect((await submit1('anchors', 'AnchorTreeHead', head(25, log, 10))).sequence).toBe(2); // the same head again: no-op
+    await expectRefusal(as1('anchors').submitTransaction('AnchorTreeHead', head(20, log, 10)), 'anchor_not_monotonic');
+    await expectRefusal(as1('anchors').submitTransaction('AnchorTreeHead', head(25, testLog(25, 'x'))), 'anchor_not_monotonic');
+    // A larger head of a rewritten log, with a proof that holds for its own tree only: refused.
+    await expectRefusal(as1('anchors').submitTransaction('AnchorTreeHead', head(30, testLog(30, 'x'), 25)), 'anchor_not_consistent');
+    await expectRefusal(as1('anchors').submitTransaction('AnchorTreeHead', head(30)), 'anchor_not_consistent');
     expect(await query('anchors', 'GetLatestTreeHead')).toMatchObject({ treeSize: 25, sequence: 2 });
     expect((await query('anchors', 'ListTreeHeads', '10', '')).items.map((h: { treeSize: number }) => h.treeSize)).toEqual([10, 25]);
   });

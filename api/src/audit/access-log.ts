@@ -53,6 +53,7 @@ export function accessEventEntry(e: AccessEvent): string {
  */
 export class AccessLog {
   private batch: Pending[] = [];
+  private flushing = false;
   private frontier: Frontier | undefined;
 
   constructor(private readonly sql: Sql, private readonly maxBatch = 1_000) {}
@@ -70,41 +71,73 @@ export class AccessLog {
   private enqueue(kind: LeafKind, entry: string, event?: AccessEvent): Promise<{ leafIndex: number }> {
     return new Promise((resolve, reject) => {
       this.batch.push({ kind, entry, ...(event ? { event } : {}), done: (err, leafIndex) => (err ? reject(err) : resolve({ leafIndex: leafIndex! })) });
-      if (this.batch.length === 1) setImmediate(() => void this.flush());
-      else if (this.batch.length >= this.maxBatch) void this.flush();
+      if (this.batch.length === 1 && !this.flushing) setImmediate(() => void this.drain());
     });
   }
 
-  private async flush(): Promise<void> {
-    const pending = this.batch;
-    this.batch = [];
-    if (pending.length === 0) return;
+  /**
+   * One batch in flight at a time: appends arriving meanwhile wait for the next batch, which goes
+   * as soon as the current one commits. Batches from one instance never queue on the row lock,
+   * and they grow with the load instead of splitting it.
+   */
+  private async drain(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
     try {
-      const first = await this.sql.begin(async (tx) => {
-        const [state] = await tx<{ size: string }[]>`update log_state set size = size + ${pending.length} returning size`;
-        const start = Number(state!.size) - pending.length;
-        // Another instance appended since our last batch (or this is the first): rebuild the right edge from the database.
-        if (!this.frontier || this.frontier.size !== start) this.frontier = await loadFrontier(tx, start);
+      while (this.batch.length > 0) await this.flush(this.batch.splice(0, this.maxBatch));
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async flush(pending: Pending[]): Promise<void> {
+    try {
+      let first: number | undefined;
+      for (let attempt = 0; first === undefined; attempt++) {
+        // Our right edge says where the log ends; if it does not (another instance appended, or this
+        // is the first batch), read it from the database.
+        if (!this.frontier) {
+          const [state] = await this.sql<{ size: string }[]>`select size from log_state`;
+          this.frontier = await loadFrontier(this.sql, Number(state!.size));
+        }
+        const start = this.frontier.size;
+        const frontier = this.frontier.clone();
         const leaves: { leaf_index: number; kind: string; entry: string; leaf_hash: Buffer }[] = [];
         const nodes: { level: number; idx: number; hash: Buffer }[] = [];
         pending.forEach((p, i) => {
           const hash = leafHash(p.entry);
           leaves.push({ leaf_index: start + i, kind: p.kind, entry: p.entry, leaf_hash: hash });
-          for (const n of this.frontier!.append(hash)) nodes.push({ level: n.level, idx: n.index, hash: n.hash });
+          for (const n of frontier.append(hash)) nodes.push({ level: n.level, idx: n.index, hash: n.hash });
         });
-        await tx`insert into log_leaves ${tx(leaves)}`;
-        if (nodes.length > 0) await tx`insert into log_nodes ${tx(nodes)}`;
-        const events = pending.flatMap((p, i) => (p.event ? [accessEventRow(tx, p.event, start + i)] : []));
-        if (events.length > 0) await tx`insert into access_events ${tx(events)}`;
-        return start;
-      });
+        const events = pending.flatMap((p, i) => (p.event ? [accessEventRow(this.sql, p.event, start + i)] : []));
+        try {
+          // One pipelined transaction: the size moves only from where we think it is, and leaf
+          // `start` is new only if it does — a stale edge fails on the primary key and rolls back.
+          await this.sql.begin(async (tx) => {
+            const [moved] = await Promise.all([
+              tx`update log_state set size = size + ${pending.length} where size = ${start}`,
+              tx`insert into log_leaves ${tx(leaves)}`,
+              nodes.length > 0 ? tx`insert into log_nodes ${tx(nodes)}` : undefined,
+              events.length > 0 ? tx`insert into access_events ${tx(events)}` : undefined,
+            ]);
+            if (moved.count !== 1) throw new StaleFrontier();
+          });
+          this.frontier = frontier;
+          first = start;
+        } catch (err) {
+          this.frontier = undefined;
+          const stale = err instanceof StaleFrontier || (err as { constraint_name?: string }).constraint_name === 'log_leaves_pkey';
+          if (!stale || attempt >= 5) throw err;
+        }
+      }
       pending.forEach((p, i) => p.done(undefined, first + i));
     } catch (err) {
-      this.frontier = undefined; // it may have advanced past what committed
       for (const p of pending) p.done(err);
     }
   }
 }
+
+class StaleFrontier extends Error {}
 
 function accessEventRow(sql: Pick<Sql, 'array'>, e: AccessEvent, leafIndex: number) {
   return {

@@ -135,12 +135,23 @@ export class LogService {
     for (const row of unanchored) {
       const head = toTreeHead(row);
       try {
-        const receipt = await this.ledger.submitWithReceipt('anchors', 'AnchorTreeHead', JSON.stringify(head));
+        // The chaincode wants proof that this head extends the one it anchored last (whoever anchored it).
+        const previous = await this.ledger.evaluate('anchors', 'GetLatestTreeHead').then(
+          (bytes) => JSON.parse(Buffer.from(bytes).toString()) as TreeHead,
+          (err: unknown) => {
+            if ((err as { code?: string }).code === 'not_found') return undefined;
+            throw err;
+          },
+        );
+        const proof = previous && previous.treeSize < head.treeSize ? (await this.consistencyProof(previous.treeSize, head.treeSize)).consistencyPath : undefined;
+        const receipt = await this.ledger.submitWithReceipt('anchors', 'AnchorTreeHead', JSON.stringify({ ...head, ...(proof ? { consistencyProof: proof } : {}) }));
         await this.sql`update log_tree_heads set anchor_transaction_id = ${receipt.transactionId}, anchor_block = ${receipt.blockNumber} where tree_size = ${head.treeSize}`;
       } catch (err) {
         const code = (err as { code?: string }).code;
         // Refused for good (another instance anchored a larger head first): keep the head, say why, move on.
-        if (code === 'anchor_not_monotonic' || code === 'invalid_argument') {
+        // Refused as inconsistent: this log no longer extends what the ledger holds. Loud, and never retried.
+        if (code === 'anchor_not_monotonic' || code === 'anchor_not_consistent' || code === 'invalid_argument') {
+          if (code === 'anchor_not_consistent') this.options.log('the ledger refused a tree head as inconsistent with the anchored history: the log was rewritten', { treeSize: head.treeSize });
           await this.sql`update log_tree_heads set anchor_error = ${String((err as Error).message)} where tree_size = ${head.treeSize}`;
           continue;
         }

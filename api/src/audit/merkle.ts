@@ -142,6 +142,10 @@ export class Frontier {
     return new Frontier(size, keys.map((k, i) => ({ level: k.level, hash: hashes[i] as Buffer })));
   }
 
+  clone(): Frontier {
+    return new Frontier(this.size, [...this.stack]);
+  }
+
   /** Adds the next leaf; returns the complete subtrees above level 0 that it finished. */
   append(leaf: Buffer): (SubtreeKey & { hash: Buffer })[] {
     const completed: (SubtreeKey & { hash: Buffer })[] = [];
@@ -191,38 +195,5 @@ export function verifyInclusion(leaf: Uint8Array, leafIndex: number, treeSize: n
   return sn === 0 && r.equals(root);
 }
 
-/** RFC 9162 §2.1.4.2: does `path` prove the tree (`first`, `firstRoot`) is a prefix of (`second`, `secondRoot`)? */
-export function verifyConsistency(first: number, second: number, firstRoot: Uint8Array, secondRoot: Uint8Array, path: readonly Uint8Array[]): boolean {
-  if (first > second || first < 0) return false;
-  if (first === second) return path.length === 0 && Buffer.from(firstRoot).equals(secondRoot);
-  if (first === 0) return path.length === 0;
-  let proof = [...path];
-  if (isPowerOfTwo(first)) proof = [Buffer.from(firstRoot), ...proof];
-  if (proof.length === 0) return false;
-  let fn = first - 1;
-  let sn = second - 1;
-  while (fn % 2 === 1) {
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  let fr: Buffer = Buffer.from(proof[0]!);
-  let sr: Buffer = Buffer.from(proof[0]!);
-  for (const c of proof.slice(1)) {
-    if (sn === 0) return false;
-    if (fn % 2 === 1 || fn === sn) {
-      fr = nodeHash(c, fr);
-      sr = nodeHash(c, sr);
-      if (fn % 2 === 0) {
-        while (fn % 2 === 0 && fn !== 0) {
-          fn = Math.floor(fn / 2);
-          sn = Math.floor(sn / 2);
-        }
-      }
-    } else {
-      sr = nodeHash(sr, c);
-    }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  return fr.equals(firstRoot) && sr.equals(secondRoot) && sn === 0;
-}
+/** RFC 9162 §2.1.4.2 — the chaincode's own check, so the API and the endorsing peers agree by construction. */
+export { verifyConsistency } from '@citizen-vault/chaincode/rules';

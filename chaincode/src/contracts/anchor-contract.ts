@@ -20,7 +20,8 @@ export class AnchorContract extends Contract {
     const head = parseInput(TreeHeadInput, treeHeadJson, 'tree head');
     const latest = await state.get<TreeHeadAnchor>('treehead-latest');
     if (checkMonotonic(latest, head) === 'same') return canonicalJson(latest);
-    const anchor: TreeHeadAnchor = { ...head, anchoredAt: state.now(), sequence: (latest?.sequence ?? 0) + 1 };
+    const { consistencyProof: _proof, ...value } = head; // checked, not kept: the next head proves itself against this root
+    const anchor: TreeHeadAnchor = { ...value, anchoredAt: state.now(), sequence: (latest?.sequence ?? 0) + 1 };
     await state.put('treehead', [sequenceKey(anchor.sequence)], anchor);
     await state.put('treehead-latest', [], anchor);
     state.emit('TreeHeadAnchored', { sequence: anchor.sequence, treeSize: anchor.treeSize, rootHash: anchor.rootHash, at: anchor.anchoredAt });

@@ -10,7 +10,8 @@ export type ChaincodeErrorCode =
   | 'purpose_not_permitted'
   | 'plan_not_found'
   | 'duration_exceeded'
-  | 'anchor_not_monotonic';
+  | 'anchor_not_monotonic'
+  | 'anchor_not_consistent';
 
 export class ChaincodeError extends Error {
   override readonly name = 'ChaincodeError';

@@ -7,3 +7,4 @@ export * from './schemas.js';
 export * from './consent-policy.js';
 export * from './exchange-policy.js';
 export * from './anchor-policy.js';
+export { verifyConsistency } from './merkle.js';

@@ -124,6 +124,8 @@ export const TreeHeadInput = z
     timestamp: Timestamp,
     keyId: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'must be a key id such as log-2026-11'),
     signature: z.string().regex(/^[A-Za-z0-9_-]{20,200}$/, 'must be a base64url signature'),
+    /** RFC 6962 consistency proof from the latest anchored head to this one (none for the first head). */
+    consistencyProof: z.array(Sha256Hex).max(128).optional(),
   })
   .strict();
 
