@@ -78,9 +78,12 @@ create table metering_events (
   epsilon_micro bigint not null default 0,
   result jsonb,
   leaf_index bigint,
+  -- CONSENTED reads only: whose record it was, so the citizens' share reaches them. Never on the ledger.
+  subject_id uuid references subjects (id) on delete set null,
   at timestamptz not null,
   unique (licence_id, request_key)
 );
+create index metering_by_subject on metering_events (subject_id, period) where subject_id is not null;
 create index metering_by_licence on metering_events (licence_id, at desc);
 create index metering_by_period on metering_events (period);
 

@@ -110,7 +110,7 @@ export class MeteringService {
     let data: Awaited<ReturnType<ConsentService['read']>> | undefined;
     const event = await this.bill(licence, product, requestKey ?? newId(at.getTime()), 1, 0n, undefined, at, async () => {
       data = await this.consents.read(buyer, consentId, spec.fields);
-    });
+    }, consent.subject_id);
     // A retry of a read already billed reads again (recorded as another access), without billing again.
     data ??= await this.consents.read(buyer, consentId, spec.fields);
     return {
@@ -134,7 +134,17 @@ export class MeteringService {
     return found;
   }
 
-  private async bill(licence: LicenceRow, product: ProductRow, requestKey: string, units: number, epsilonMicro: bigint, result: unknown, at: Date, during?: () => Promise<void>): Promise<{ row: MeteringEventRow; replayed: boolean }> {
+  private async bill(
+    licence: LicenceRow,
+    product: ProductRow,
+    requestKey: string,
+    units: number,
+    epsilonMicro: bigint,
+    result: unknown,
+    at: Date,
+    during?: () => Promise<void>,
+    subjectId?: string,
+  ): Promise<{ row: MeteringEventRow; replayed: boolean }> {
     const outcome = await this.metering.meter(
       {
         id: newId(at.getTime()),
@@ -146,6 +156,7 @@ export class MeteringService {
         epsilonMicro,
         windows: quotaLimits(licence.quota, licence.plan).map((l) => ({ key: windowKey(l, at), limit: l.units })),
         result,
+        ...(subjectId ? { subjectId } : {}),
         at,
       },
       during,

@@ -10,6 +10,7 @@ export interface MeteringEventRow {
   epsilon_micro: string;
   result: unknown;
   leaf_index: string | null;
+  subject_id: string | null;
   at: Date;
 }
 
@@ -25,6 +26,8 @@ export interface MeterRequest {
   windows: { key: string; limit: number }[];
   /** What to keep for a replay (statistics only, never personal data). */
   result: unknown;
+  /** CONSENTED reads: whose record was read, for the citizens' share. */
+  subjectId?: string;
   at: Date;
 }
 
@@ -56,9 +59,9 @@ export class PgMetering {
     try {
       return await this.sql.begin(async (tx) => {
         const [inserted] = await tx<MeteringEventRow[]>`
-          insert into metering_events (id, licence_id, request_key, period, units, amount_dong, epsilon_micro, result, at)
+          insert into metering_events (id, licence_id, request_key, period, units, amount_dong, epsilon_micro, result, subject_id, at)
           values (${r.id}, ${r.licenceId}, ${r.requestKey}, ${r.period}, ${r.units}, ${r.amountDong.toString()}, ${r.epsilonMicro.toString()},
-                  ${r.result === undefined ? null : tx.json(r.result as never)}, ${r.at})
+                  ${r.result === undefined ? null : tx.json(r.result as never)}, ${r.subjectId ?? null}, ${r.at})
           on conflict (licence_id, request_key) do nothing returning *`;
         if (!inserted) {
           const [first] = await tx<MeteringEventRow[]>`select * from metering_events where licence_id = ${r.licenceId} and request_key = ${r.requestKey}`;
@@ -129,7 +132,7 @@ export class PgMetering {
 
   async recentEvents(licenceId: string, limit: number): Promise<MeteringEventRow[]> {
     return this.sql<MeteringEventRow[]>`
-      select id, licence_id, request_key, period, units, amount_dong, epsilon_micro, null as result, leaf_index, at
+      select id, licence_id, request_key, period, units, amount_dong, epsilon_micro, null as result, leaf_index, null as subject_id, at
       from metering_events where licence_id = ${licenceId} order by at desc, id desc limit ${limit}`;
   }
 }

@@ -29,7 +29,7 @@ export class PgSettlement {
    * Per licence that could owe something in the month (it was valid during it, or has usage in it):
    * its calls, units and đồng metered in the month, and its anchored statement if the month is closed.
    */
-  async periodUsage(period: string, scope: { buyerOrgId?: string; partyOrgId?: string }): Promise<PeriodUsageRow[]> {
+  async periodUsage(period: string, scope: { buyerOrgId?: string; partyOrgId?: string; licenceIds?: string[] }): Promise<PeriodUsageRow[]> {
     const sql = this.sql;
     const start = new Date(`${period}-01T00:00:00.000Z`);
     const end = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
@@ -44,7 +44,17 @@ export class PgSettlement {
       where ((l.valid_from < ${end} and l.valid_until > ${start}) or m.calls > 0 or s.licence_id is not null)
       ${scope.buyerOrgId ? sql`and l.buyer_org_id = ${scope.buyerOrgId}` : sql``}
       ${scope.partyOrgId ? sql`and (l.buyer_org_id = ${scope.partyOrgId} or p.provider_org_id = ${scope.partyOrgId})` : sql``}
+      ${scope.licenceIds ? sql`and l.id = any(${scope.licenceIds}::uuid[])` : sql``}
       order by l.issued_at, l.id`;
+  }
+
+  /** Records read per citizen in a month, for every licence that read the given citizen's. */
+  async recordsReadAlongside(subjectId: string, period: string): Promise<{ licence_id: string; subject_id: string; units: string }[]> {
+    return this.sql<{ licence_id: string; subject_id: string; units: string }[]>`
+      select licence_id, subject_id, sum(units)::bigint as units from metering_events
+      where period = ${period} and subject_id is not null
+        and licence_id in (select licence_id from metering_events where subject_id = ${subjectId} and period = ${period})
+      group by licence_id, subject_id order by licence_id, subject_id`;
   }
 
   async insertStatement(s: { licenceId: string; period: string; units: number; amountDong: string; split: Record<string, string>; txId: string; anchoredAt: string }): Promise<void> {

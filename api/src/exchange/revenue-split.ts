@@ -13,7 +13,6 @@ export type RevenueSplit = Record<Party, bigint>;
 
 /** Ties in the remainders go in this order: the state first, the provider last. */
 const PARTIES: readonly Party[] = ['stateBudget', 'operator', 'citizens', 'provider'];
-const WHOLE = 10_000n;
 
 export function validateShares(s: RevenueShares): string | undefined {
   for (const [name, bps] of Object.entries(s)) {
@@ -39,16 +38,22 @@ export function splitRevenue(total: bigint, shares: RevenueShares, withCitizens:
     citizens: BigInt(citizens),
     provider: BigInt(10_000 - shares.stateBudgetBps - shares.operatorBps - citizens),
   };
-  const parts = {} as RevenueSplit;
-  const remainders: { party: Party; remainder: bigint; order: number }[] = [];
-  let given = 0n;
-  PARTIES.forEach((party, order) => {
-    const exact = total * bps[party];
-    parts[party] = exact / WHOLE;
-    given += parts[party];
-    remainders.push({ party, remainder: exact % WHOLE, order });
-  });
-  remainders.sort((a, b) => (a.remainder === b.remainder ? a.order - b.order : a.remainder > b.remainder ? -1 : 1));
-  for (let left = total - given, i = 0; left > 0n; left--, i++) parts[remainders[i]!.party] += 1n;
+  const amounts = apportion(total, PARTIES.map((p) => bps[p]));
+  return Object.fromEntries(PARTIES.map((p, i) => [p, amounts[i]!])) as RevenueSplit;
+}
+
+/**
+ * Largest-remainder apportionment of a whole amount by weights: each gets the floor of its exact
+ * share, and the units left over (fewer than the number of weights) go one each to the largest
+ * fractional remainders, ties to the earlier weight. The results always sum to `total` (when some
+ * weight is positive).
+ */
+export function apportion(total: bigint, weights: readonly bigint[]): bigint[] {
+  const sum = weights.reduce((a, b) => a + b, 0n);
+  if (sum === 0n) return weights.map(() => 0n);
+  const parts = weights.map((w) => (total * w) / sum);
+  const order = weights.map((w, i) => ({ i, remainder: (total * w) % sum })).sort((a, b) => (a.remainder === b.remainder ? a.i - b.i : a.remainder > b.remainder ? -1 : 1));
+  let left = total - parts.reduce((a, b) => a + b, 0n);
+  for (let k = 0; left > 0n; k++, left--) parts[order[k]!.i]! += 1n;
   return parts;
 }

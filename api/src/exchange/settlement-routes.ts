@@ -38,6 +38,14 @@ registry.registerPath({
   request: { query: StatsQuery },
   responses: { 200: { description: 'statistics', ...json(z.object({ listedProducts: z.unknown(), activeLicences: z.number(), periods: z.array(z.unknown()) })) }, ...problemResponses(400) },
 });
+registry.registerPath({
+  method: 'get',
+  path: '/v1/me/earnings',
+  summary: 'What the signed-in citizen earned in a month from CONSENTED products that read their records',
+  security,
+  request: { query: InvoiceQuery.pick({ period: true }) },
+  responses: { 200: { description: 'earnings', ...json(z.object({ period: z.string(), totalDong: Dong, items: z.array(z.object({ licenceId: z.string(), productId: z.string(), records: z.number(), amountDong: Dong })) })) }, ...problemResponses(400, 401, 403) },
+});
 registry.registerPath({ method: 'get', path: '/v1/me/preferences', summary: 'The signed-in citizen\'s choices, such as leaving statistics', security, responses: { 200: { description: 'preferences', ...json(Preferences) }, ...problemResponses(401, 403) } });
 registry.registerPath({ method: 'put', path: '/v1/me/preferences', summary: 'Opt out of (or back into) statistical use: effective for every query after the answer', security, request: { body: json(Preferences) }, responses: { 200: { description: 'preferences', ...json(Preferences) }, ...problemResponses(400, 401, 403) } });
 
@@ -69,6 +77,12 @@ export function settlementRoutes(tokens: TokenService, settlement: SettlementSer
     if (from > to) throw new ApiError('invalid_request', '`from` must not be after `to`');
     if (Number(to.slice(0, 4)) * 12 + Number(to.slice(5)) - (Number(from.slice(0, 4)) * 12 + Number(from.slice(5))) >= 36) throw new ApiError('invalid_request', 'at most 36 months at a time');
     res.set('cache-control', 'public, max-age=60').json({ from, to, ...(await settlement.stats(from, to)) });
+  });
+
+  router.get('/v1/me/earnings', requireRole(tokens, 'citizen'), async (req, res) => {
+    const { period } = parseInput(InvoiceQuery.pick({ period: true }), req.query);
+    const subjectId = await vault.subjectId(nationalIdOf(req), false);
+    res.set('cache-control', 'no-store').json({ period, ...(subjectId ? await settlement.earnings(subjectId, period) : { items: [], totalDong: '0' }) });
   });
 
   router.get('/v1/me/preferences', requireRole(tokens, 'citizen'), async (req, res) => {

@@ -3,7 +3,7 @@ import { LedgerError, type FabricLedger } from '../ledger/fabric-ledger.js';
 import type { Organization } from '../organizations/organization.js';
 import type { PgSettlement, PeriodUsageRow } from './pg-settlement.js';
 import { monthsBetween, periodOf, subscriptionFee } from './pricing.js';
-import { splitRevenue, type RevenueShares, type RevenueSplit } from './revenue-split.js';
+import { apportion, splitRevenue, type RevenueShares, type RevenueSplit } from './revenue-split.js';
 
 export interface Invoice {
   licenceId: string;
@@ -61,6 +61,25 @@ export class SettlementService {
       }));
     }
     return invoices;
+  }
+
+  /**
+   * What a citizen earned in a month: of each CONSENTED licence that read their records, their part
+   * of the statement's citizens' share, apportioned by records read among all the citizens it read
+   * (largest remainder, ties by subject id), so the citizens' parts sum to that share.
+   */
+  async earnings(subjectId: string, period: string): Promise<{ items: { licenceId: string; productId: string; records: number; amountDong: string }[]; totalDong: string }> {
+    const reads = await this.store.recordsReadAlongside(subjectId, period);
+    const licenceIds = [...new Set(reads.map((r) => r.licence_id))];
+    if (licenceIds.length === 0) return { items: [], totalDong: '0' };
+    const invoices = (await this.store.periodUsage(period, { licenceIds })).map((r) => this.invoice(r, period));
+    const items = invoices.map((inv) => {
+      const readers = reads.filter((r) => r.licence_id === inv.licenceId);
+      const shares = apportion(BigInt(inv.split.citizens), readers.map((r) => BigInt(r.units)));
+      const mine = readers.findIndex((r) => r.subject_id === subjectId);
+      return { licenceId: inv.licenceId, productId: inv.productId, records: Number(readers[mine]!.units), amountDong: shares[mine]!.toString() };
+    });
+    return { items, totalDong: items.reduce((a, i) => a + BigInt(i.amountDong), 0n).toString() };
   }
 
   /** Anchors every statement of a finished month that is not anchored yet; answers them all. */
@@ -122,7 +141,8 @@ export class SettlementService {
       usageDong: usage.toString(),
       subscriptionDong: subscription.toString(),
       totalDong: total.toString(),
-      split: stringify(splitRevenue(total, this.shares, r.kind === 'CONSENTED')),
+      // Citizens share only when their records were read: a month without reads has no one to pay.
+      split: stringify(splitRevenue(total, this.shares, r.kind === 'CONSENTED' && r.calls > 0)),
       status: r.anchor_tx_id ? 'ANCHORED' : 'OPEN',
       anchor: r.anchor_tx_id && r.anchored_at ? { transactionId: r.anchor_tx_id, anchoredAt: r.anchored_at.toISOString() } : null,
     };

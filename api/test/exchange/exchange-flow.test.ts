@@ -283,9 +283,20 @@ describe('the data exchange, end to end', () => {
     expect(first.metering).toMatchObject({ units: 1, amountDong: '1500', replayed: false });
     expect((await read('read-1')).metering).toMatchObject({ eventId: first.metering.eventId, replayed: true });
     await read();
+    // A second citizen's record, read once.
+    const second = await ok<{ id: string }>(call('/v1/consents', await buyer.token(), {
+      body: { subject: { nationalId: HANOI[2] }, purpose: 'credit_scoring', fields: ['residence.province'], mode: 'ONCE', validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 30, justification: 'Thẩm định hồ sơ vay HS-2026-0100' },
+    }), 201);
+    await ok(call(`/v1/consents/${second.id}/approve`, await citizenToken(stack, HANOI[2]!), { body: {} }));
+    await ok(call(`/v1/products/${p.id}/records/${second.id}?licenceId=${l}`, await buyer.token()));
     const period = new Date().toISOString().slice(0, 7);
     const invoice = (await ok<{ items: Invoice[] }>(call(`/v1/invoices?period=${period}`, await buyer.token()))).items.find((i) => i.licenceId === l)!;
-    expect(invoice).toMatchObject({ productKind: 'CONSENTED', units: 2, totalDong: '3000', split: { stateBudget: '300', operator: '150', citizens: '900', provider: '1650' } });
+    expect(invoice).toMatchObject({ productKind: 'CONSENTED', units: 3, totalDong: '4500', split: { stateBudget: '450', operator: '225', citizens: '1350', provider: '2475' } });
+    // The citizens' share reaches them by records read: 2 of 3 and 1 of 3.
+    const earned = async (nationalId: string) => ok<{ totalDong: string; items: { records: number }[] }>(call(`/v1/me/earnings?period=${period}`, await citizenToken(stack, nationalId)));
+    expect(await earned(HANOI[1]!)).toMatchObject({ totalDong: '900', items: [{ records: 2 }] });
+    expect(await earned(HANOI[2]!)).toMatchObject({ totalDong: '450', items: [{ records: 1 }] });
+    expect(await earned(HANOI[3]!)).toEqual({ period, totalDong: '0', items: [] });
   });
 
   it('closes a finished month: each statement anchored on the ledger, its total checkable by buyer and provider', async () => {
@@ -322,8 +333,8 @@ describe('the data exchange, end to end', () => {
     expect(stats.activeLicences).toBe(4);
     const [last, now_] = stats.periods;
     expect(last).toMatchObject({ period: previous, calls: 5, valueDong: '10000', stateBudgetDong: '1000' });
-    // This month: 2 + 2 queries at 2000 (suspension test, privacy test), 2 records at 1500.
-    expect(now_).toMatchObject({ period: current, calls: 6, valueDong: '11000', stateBudgetDong: '1100', citizensDong: '900' });
+    // This month: 2 + 2 queries at 2000 (suspension test, privacy test), 3 records at 1500.
+    expect(now_).toMatchObject({ period: current, calls: 7, valueDong: '12500', stateBudgetDong: '1250', citizensDong: '1350' });
     await refused(call('/v1/exchange/stats?from=2026-13', undefined), 400, 'invalid_request');
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { laplace, noisyCount, toMicroEpsilon } from '../../src/exchange/laplace-noise.js';
 import { prelistingCheck } from '../../src/exchange/prelisting-check.js';
 import { monthsBetween, quotaLimits, subscriptionFee, usageAmount, windowKey } from '../../src/exchange/pricing.js';
-import { splitRevenue, validateShares } from '../../src/exchange/revenue-split.js';
+import { apportion, splitRevenue, validateShares } from '../../src/exchange/revenue-split.js';
 import { derive } from '../../src/exchange/statistics-projection.js';
 import { ageBand, birthYearsOf, protectCells } from '../../src/exchange/statistics-query.js';
 
@@ -53,6 +53,21 @@ describe('revenue split', () => {
         }
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('apportions a citizens\' share by records read, summing to the share (property)', () => {
+    expect(apportion(1350n, [2n, 1n])).toEqual([900n, 450n]);
+    expect(apportion(10n, [1n, 1n, 1n])).toEqual([4n, 3n, 3n]); // the leftover đồng to the first tie
+    expect(apportion(5n, [0n, 0n])).toEqual([0n, 0n]);
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.array(fc.bigInt({ min: 0n, max: 10n ** 6n }), { minLength: 1, maxLength: 50 }), (total, weights) => {
+        const parts = apportion(total, weights);
+        const sum = weights.reduce((a, b) => a + b, 0n);
+        expect(parts.reduce((a, b) => a + b, 0n)).toBe(sum === 0n ? 0n : total);
+        expect(parts.every((p) => p >= 0n)).toBe(true);
+      }),
+      { numRuns: 1000 },
     );
   });
 
