@@ -21,7 +21,7 @@ export class PgStatistics {
   /** Merges the attributes one deposited record contributes (`undefined` leaves a column as it is). */
   async upsert(subjectId: string, a: { province?: string; birthYear?: number; sex?: string; insuranceStatus?: string }): Promise<void> {
     if (a.province === undefined && a.birthYear === undefined && a.sex === undefined && a.insuranceStatus === undefined) return;
-    await this.sql`
+    await retryOnDeadlock(() => this.sql`
       insert into statistics_profiles (subject_id, province, birth_year, sex, insurance_status)
       values (${subjectId}, ${a.province ?? null}, ${a.birthYear ?? null}, ${a.sex ?? null}, ${a.insuranceStatus ?? null})
       on conflict (subject_id) do update set
@@ -29,13 +29,13 @@ export class PgStatistics {
         birth_year = coalesce(excluded.birth_year, statistics_profiles.birth_year),
         sex = coalesce(excluded.sex, statistics_profiles.sex),
         insurance_status = coalesce(excluded.insurance_status, statistics_profiles.insurance_status),
-        updated_at = now()`;
+        updated_at = now()`);
   }
 
   async setOptOut(subjectId: string, optedOut: boolean): Promise<void> {
-    await this.sql`
+    await retryOnDeadlock(() => this.sql`
       insert into statistics_profiles (subject_id, opted_out) values (${subjectId}, ${optedOut})
-      on conflict (subject_id) do update set opted_out = excluded.opted_out, updated_at = now()`;
+      on conflict (subject_id) do update set opted_out = excluded.opted_out, updated_at = now()`);
   }
 
   async optedOut(subjectId: string): Promise<boolean> {
@@ -79,5 +79,20 @@ export class PgStatistics {
       });
       return cell;
     });
+  }
+}
+
+/**
+ * Two profile changes at once can move citizens between the same two cube cells in opposite
+ * directions, and Postgres then aborts one of them as a deadlock; the change is simply made again.
+ */
+async function retryOnDeadlock<T>(run: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (i >= attempts || (err as { code?: string }).code !== '40P01') throw err;
+      await new Promise((r) => setTimeout(r, 5 * i));
+    }
   }
 }

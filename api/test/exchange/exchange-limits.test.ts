@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgMetering } from '../../src/exchange/pg-metering.js';
+import { PgStatistics } from '../../src/exchange/pg-statistics.js';
 import { registerOrganization, startStack, type TestOrganization, type TestStack } from '../stack.js';
 
 const terms = (over: Record<string, unknown> = {}) => ({
@@ -94,6 +95,25 @@ describe('exchange limits: quotas under races, retries at the store, plans, expi
     expect(outcomes.filter((o) => o.outcome === 'replayed')).toHaveLength(9);
     const ids = new Set(outcomes.map((o) => ('event' in o ? o.event.id : '')));
     expect(ids.size).toBe(1); // every retry sees the one record
+  });
+
+  it('keeps the statistics cube equal to the profiles under concurrent moves and opt-outs', async () => {
+    const sql = stack.api.sql;
+    const ids = (await sql<{ id: string }[]>`
+      insert into subjects (id, national_id_index) select gen_random_uuid(), sha256(convert_to('cube-' || i, 'UTF8')) from generate_series(1, 40) i returning id`).map((r) => r.id);
+    const statistics = new PgStatistics(sql);
+    const provinces = ['Hà Nội', 'Huế', 'Cần Thơ'];
+    for (let round = 0; round < 4; round++) {
+      // Citizens move between the same provinces in opposite directions at once, and some opt out or back in.
+      await Promise.all(ids.map((id, i) =>
+        i % 7 === round ? statistics.setOptOut(id, round % 2 === 0) : statistics.upsert(id, { province: provinces[(i + round) % 3]!, birthYear: 1980 + (i % 5), sex: i % 2 ? 'female' : 'male', insuranceStatus: 'ACTIVE' })));
+    }
+    const cube = await sql`select province, birth_year, sex, insurance_status, n::int as n from statistics_cube where n > 0 order by 1, 2, 3, 4`;
+    const truth = await sql`
+      select coalesce(province, '') as province, coalesce(birth_year, 0) as birth_year, coalesce(sex, '') as sex, coalesce(insurance_status, '') as insurance_status, count(*)::int as n
+      from statistics_profiles where not opted_out group by 1, 2, 3, 4 order by 1, 2, 3, 4`;
+    expect(cube.map((r) => ({ ...r }))).toEqual(truth.map((r) => ({ ...r })));
+    expect((await sql`select count(*)::int as n from statistics_cube where n < 0`)[0]!.n).toBe(0);
   });
 
   it('includes a subscription\'s monthly fee in the invoice and holds its use to the plan\'s units', async () => {
