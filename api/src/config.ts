@@ -29,6 +29,9 @@ const Env = z.object({
   OIDC_JWKS_URL: z.url().optional(),
   CV_KEK: z.base64().refine((k) => Buffer.from(k, 'base64').length === 32, 'must be 32 bytes, base64').optional(),
   CV_INDEX_KEY: z.base64().refine((k) => Buffer.from(k, 'base64').length === 32, 'must be 32 bytes, base64').optional(),
+  CV_EXCHANGE_STATE_BUDGET_BPS: z.coerce.number().int().min(0).max(10_000).default(1_000),
+  CV_EXCHANGE_OPERATOR_BPS: z.coerce.number().int().min(0).max(10_000).default(500),
+  CV_EXCHANGE_CITIZENS_BPS: z.coerce.number().int().min(0).max(10_000).default(3_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -57,6 +60,8 @@ export interface Config {
   citizenOidc: { issuer: string; jwksUrl: string } | undefined;
   /** The key-encryption key and the blind-index key; generated into the data directory in dev mode. */
   secrets: { kek: Uint8Array | undefined; indexKey: Uint8Array | undefined };
+  /** How the exchange splits what buyers pay, in basis points; the provider receives the rest. */
+  exchange: { revenueShares: { stateBudgetBps: number; operatorBps: number; citizensBps: number } };
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
 }
 
@@ -93,6 +98,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const embeddedEverything = !e.VAULT_DATABASE_URL && fabric.kind === 'embedded';
   const devMode = e.CV_DEV_MODE ? e.CV_DEV_MODE === 'true' : embeddedEverything;
   if (!devMode && !e.OIDC_ISSUER) throw new ConfigError('outside dev mode citizens sign in with OpenID Connect: set OIDC_ISSUER and OIDC_JWKS_URL');
+  if (e.CV_EXCHANGE_STATE_BUDGET_BPS + e.CV_EXCHANGE_OPERATOR_BPS + e.CV_EXCHANGE_CITIZENS_BPS > 10_000) {
+    throw new ConfigError('CV_EXCHANGE_STATE_BUDGET_BPS + CV_EXCHANGE_OPERATOR_BPS + CV_EXCHANGE_CITIZENS_BPS must not exceed 10000 (100%)');
+  }
   if (!devMode && (!e.CV_KEK || !e.CV_INDEX_KEY)) throw new ConfigError('outside dev mode the vault keys come from the environment: set CV_KEK and CV_INDEX_KEY (32 bytes, base64)');
   return {
     host: e.CV_HOST,
@@ -110,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       kek: e.CV_KEK ? Buffer.from(e.CV_KEK, 'base64') : undefined,
       indexKey: e.CV_INDEX_KEY ? Buffer.from(e.CV_INDEX_KEY, 'base64') : undefined,
     },
+    exchange: { revenueShares: { stateBudgetBps: e.CV_EXCHANGE_STATE_BUDGET_BPS, operatorBps: e.CV_EXCHANGE_OPERATOR_BPS, citizensBps: e.CV_EXCHANGE_CITIZENS_BPS } },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -38,9 +38,10 @@ const ORGANIZATIONS = [
 ] as const;
 
 /**
- * On the first start in dev mode: three organisations (two custodians and a bank) and three
- * citizens with records, through the public API as a real client would. The organisations' keys
- * are written to `<dataDir>/demo/organizations.json` (0600) so the SDK and curl can act as them.
+ * On the first start in dev mode: three organisations (two custodians and a bank), three citizens
+ * with records and one listed data product, through the public API as a real client would. The
+ * organisations' keys are written to `<dataDir>/demo/organizations.json` (0600) so the SDK and
+ * curl can act as them.
  */
 export async function seedDemoData(apiUrl: string, publicUrl: string, dataDir: string): Promise<{ seeded: boolean; file: string }> {
   const dir = join(dataDir, 'demo');
@@ -87,6 +88,27 @@ export async function seedDemoData(apiUrl: string, publicUrl: string, dataDir: s
     const form = new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion });
     return String((await call('/oauth/token', { form })).access_token);
   };
+  // One listed product, so the catalogue is not empty: statistics the bank offers (with three demo
+  // citizens every cell is under the cohort of 10, so a query shows how suppression answers).
+  // Listed alongside the deposits below, so it adds no time to the first start.
+  const listing = (async () => {
+    const bank = await tokenFor('bank');
+    const product = await call('/v1/products', {
+      token: bank,
+      body: {
+        title: { vi: 'Thống kê bảo hiểm y tế theo tỉnh và nhóm tuổi', en: 'Health insurance by province and age band' },
+        description: { vi: 'Số người theo tỉnh, nhóm tuổi, giới tính và tình trạng BHYT; ô dưới 10 người bị ẩn.', en: 'People by province, age band, sex and insurance status; cells under 10 people are suppressed.' },
+        kind: 'AGGREGATE',
+        outputSchema: { type: 'object', properties: { cells: { type: 'array', items: { type: 'object' } } } },
+        terms: { permittedPurposes: ['academic_research', 'public_service_delivery'], durationDays: 365, prohibitedActions: ['re_identification', 'resale', 'linkage'], crossBorder: false, attribution: true, quota: { units: 1000, per: 'MONTH' }, minCohortSize: 10 },
+        plans: [{ id: 'per-query', kind: 'PAY_PER_QUERY', priceDong: '2000' }, { id: 'free', kind: 'FREE', priceDong: '0', includedUnits: 20 }],
+        aggregate: { dimensions: ['province', 'ageBand', 'sex', 'insuranceStatus'], privacy: { epsilonPerQuery: 0.5, budgetPerLicence: 20 } },
+      },
+    });
+    await call(`/v1/products/${String(product.id)}/submit`, { token: bank, body: {} });
+    await call(`/v1/products/${String(product.id)}/approve`, { token: operator, body: {} });
+  })();
+  listing.catch(() => {}); // awaited (and so thrown) below; this only keeps it from counting as unhandled meanwhile
   for (const spec of ORGANIZATIONS.filter((o) => o.deposits.length > 0)) {
     const token = await tokenFor(spec.key);
     for (const citizen of CITIZENS) {
@@ -96,6 +118,7 @@ export async function seedDemoData(apiUrl: string, publicUrl: string, dataDir: s
       }
     }
   }
+  await listing;
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await writeFile(file, JSON.stringify({ apiUrl: publicUrl, citizens: CITIZENS.map((c) => c.nationalId), organizations: saved }, null, 2) + '\n', { mode: 0o600 });
   return { seeded: true, file };

@@ -22,6 +22,7 @@ import { AccessLog } from './audit/access-log.js';
 import { LogService, loadOrCreateLogKey } from './audit/log-service.js';
 import { LedgerProjector } from './audit/ledger-projector.js';
 import { AuditService } from './audit/audit-service.js';
+import { createExchange, statisticsProjection } from './exchange/exchange.js';
 
 export interface RunningApi {
   url: string;
@@ -99,6 +100,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       ledger,
       { kek, indexKey: await loadOrCreateSecret(join(config.dataDir, 'keys', 'index.key'), config.secrets.indexKey) },
       accessLog,
+      statisticsProjection(sql),
     );
     const webhooks = new WebhookService(sql, {
       kek,
@@ -122,13 +124,16 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
         return org?.status === 'VERIFIED' ? org : undefined;
       },
     });
+    const consents = new ConsentService(new PgConsents(sql, accessLog), vault, ledger, keys, (org, type, data) => webhooks.notify(org, type, data));
+    const exchange = createExchange({ sql, ledger, vault, consents, shares: config.exchange.revenueShares, accessLog });
     const app = createApp({
       publicUrl: config.publicUrl,
       sql,
       organizations: { store: organizations, service: new OrganizationService(organizations, ledger, identity.mspId) },
       vault,
-      consents: new ConsentService(new PgConsents(sql, accessLog), vault, ledger, keys, (org, type, data) => webhooks.notify(org, type, data)),
+      consents,
       webhooks,
+      exchange,
       audit: { service: new AuditService(sql, ledger), log, projector: ledgerProjector },
       devMode: config.devMode,
       keys,

@@ -1,6 +1,7 @@
 import { HttpClient } from './http.js';
 import { importPrivateKey, type PrivateKeyInput } from './keys.js';
 import { Consents } from './resources/consents.js';
+import { Exchange, ExchangeReview } from './resources/exchange.js';
 import { Organizations } from './resources/organizations.js';
 import { Records } from './resources/records.js';
 import { WebhookEndpoints } from './resources/webhook-endpoints.js';
@@ -35,11 +36,13 @@ export class CitizenVault {
   readonly consents: Consents;
   readonly records: Records;
   readonly webhooks: WebhookEndpoints;
+  readonly exchange: Exchange;
 
   private constructor(http: HttpClient, baseUrl: string, decryptionKey: Awaited<ReturnType<typeof importPrivateKey>>['key'], sleep: (ms: number) => Promise<void>) {
     this.consents = new Consents(http, baseUrl, decryptionKey, sleep);
     this.records = new Records(http);
     this.webhooks = new WebhookEndpoints(http);
+    this.exchange = new Exchange(http);
   }
 
   /**
@@ -83,9 +86,11 @@ export interface StaffClientOptions {
  */
 export class CitizenVaultStaff {
   readonly organizations: Organizations;
+  readonly exchange: ExchangeReview;
 
   private constructor(http: HttpClient) {
     this.organizations = new Organizations(http);
+    this.exchange = new ExchangeReview(http);
   }
 
   /**

@@ -43,6 +43,18 @@ export class ConsentScopeError extends CitizenVaultError {
 export class RateLimitError extends CitizenVaultError {
   override name = 'RateLimitError';
 }
+/** The licence's quota is spent for its window (the month, the day or the whole licence). */
+export class QuotaExceededError extends CitizenVaultError {
+  override name = 'QuotaExceededError';
+}
+/** The licence has spent its differential-privacy budget: no more statistics under it. */
+export class PrivacyBudgetExhaustedError extends CitizenVaultError {
+  override name = 'PrivacyBudgetExhaustedError';
+}
+/** The licence cannot be used now: cancelled, expired, not yet valid, or its product is suspended or delisted. */
+export class LicenceNotUsableError extends CitizenVaultError {
+  override name = 'LicenceNotUsableError';
+}
 export class ServiceUnavailableError extends CitizenVaultError {
   override name = 'ServiceUnavailableError';
 }
@@ -73,6 +85,14 @@ const BY_CODE: Record<string, ErrorClass> = {
   purpose_mismatch: ConsentScopeError,
   field_not_granted: ConsentScopeError,
   frequency_exceeded: RateLimitError,
+  quota_exceeded: QuotaExceededError,
+  privacy_budget_exhausted: PrivacyBudgetExhaustedError,
+  licence_not_active: LicenceNotUsableError,
+  licence_expired: LicenceNotUsableError,
+  licence_not_yet_valid: LicenceNotUsableError,
+  product_not_serving: LicenceNotUsableError,
+  purpose_not_permitted: PermissionError,
+  prelisting_check_failed: InvalidRequestError,
   not_available: ServiceUnavailableError,
   ledger_unavailable: ServiceUnavailableError,
 };

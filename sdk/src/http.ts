@@ -21,7 +21,7 @@ export interface RequestOptions {
   query?: Record<string, string | number | undefined>;
   /** `application/jose` to get the compact JWE of consented data. */
   accept?: string;
-  /** Overrides the automatic one on POST. */
+  /** Overrides the automatic one on POST; on a GET that bills (an exchange read), keeps its retries from billing twice. */
   idempotencyKey?: string;
 }
 
@@ -40,7 +40,7 @@ export class HttpClient {
   async request<T>(method: 'GET' | 'POST', path: string, opts: RequestOptions = {}): Promise<{ body: T; raw: string; requestId: string | undefined }> {
     const url = new URL(path.replace(/^\//, ''), this.options.baseUrl.endsWith('/') ? this.options.baseUrl : this.options.baseUrl + '/');
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const idempotencyKey = method === 'POST' ? (opts.idempotencyKey ?? randomUUID()) : undefined;
+    const idempotencyKey = method === 'POST' ? (opts.idempotencyKey ?? randomUUID()) : opts.idempotencyKey;
     const requestId = randomUUID();
     let renewed = false;
     for (let attempt = 0; ; attempt++) {
@@ -76,16 +76,17 @@ export class HttpClient {
         attempt--;
         continue;
       }
-      const retriable = res.status === 429 || res.status >= 500;
-      if (retriable && attempt < this.options.maxRetries) {
-        await this.backoff(attempt, res.headers.get('retry-after'));
-        continue;
-      }
       let problem: Record<string, unknown> = {};
       try {
         problem = JSON.parse(raw) as Record<string, unknown>;
       } catch {
         // not problem+json
+      }
+      // A spent licence quota does not come back by waiting a few seconds.
+      const retriable = (res.status === 429 && problem.code !== 'quota_exceeded') || res.status >= 500;
+      if (retriable && attempt < this.options.maxRetries) {
+        await this.backoff(attempt, res.headers.get('retry-after'));
+        continue;
       }
       throw errorFromProblem(res.status, problem, answeredId);
     }

@@ -15,6 +15,7 @@ import { webhookRoutes } from '../webhooks/webhook-routes.js';
 import type { WebhookService } from '../webhooks/webhook-service.js';
 import type { ConsentService } from '../consent/consent-service.js';
 import type { VaultService } from '../vault/vault-service.js';
+import { exchangeRoutes, type Exchange } from '../exchange/exchange.js';
 import { DOCS_PAGE } from './docs-page.js';
 import { auditRoutes } from '../audit/audit-routes.js';
 import type { AuditService } from '../audit/audit-service.js';
@@ -34,6 +35,7 @@ export interface AppDeps {
   vault: VaultService;
   consents: ConsentService;
   webhooks: WebhookService;
+  exchange: Exchange;
   audit: { service: AuditService; log: LogService; projector: LedgerProjector };
   devMode: boolean;
   keys: SigningKeys;
@@ -66,6 +68,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(vaultRoutes(deps.tokens, deps.vault));
   app.use(consentRoutes(deps.tokens, deps.consents));
   app.use(webhookRoutes(deps.tokens, deps.webhooks));
+  app.use(exchangeRoutes(deps.tokens, deps.exchange));
   app.use(logRoutes(deps.audit.log));
   app.use(auditRoutes(deps.tokens, deps.audit.service, deps.audit.log, deps.audit.projector));
   const document = openApiDocument(deps.publicUrl);

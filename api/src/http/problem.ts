@@ -21,6 +21,14 @@ export type ApiErrorCode =
   | 'frequency_exceeded'
   | 'not_acceptable'
   | 'idempotency_key_reused'
+  | 'quota_exceeded'
+  | 'privacy_budget_exhausted'
+  | 'product_not_serving'
+  | 'prelisting_check_failed'
+  | 'licence_not_active'
+  | 'licence_not_yet_valid'
+  | 'licence_expired'
+  | 'purpose_not_permitted'
   | 'internal';
 
 const STATUS: Record<ApiErrorCode, number> = {
@@ -41,6 +49,14 @@ const STATUS: Record<ApiErrorCode, number> = {
   frequency_exceeded: 429,
   not_acceptable: 406,
   idempotency_key_reused: 422,
+  quota_exceeded: 429,
+  privacy_budget_exhausted: 403,
+  product_not_serving: 403,
+  prelisting_check_failed: 422,
+  licence_not_active: 403,
+  licence_not_yet_valid: 403,
+  licence_expired: 403,
+  purpose_not_permitted: 403,
   internal: 500,
 };
 
@@ -52,6 +68,11 @@ const LEDGER_STATUS: Record<string, [number, string]> = {
   forbidden: [403, 'forbidden'],
   illegal_transition: [409, 'illegal_transition'],
   commit_failed: [409, 'conflict'],
+  product_not_listed: [403, 'product_not_serving'],
+  buyer_not_verified: [403, 'buyer_not_verified'],
+  purpose_not_permitted: [403, 'purpose_not_permitted'],
+  plan_not_found: [400, 'invalid_request'],
+  duration_exceeded: [400, 'invalid_request'],
   ledger_unavailable: [503, 'ledger_unavailable'],
 };
 

@@ -37,6 +37,8 @@ export class VaultService {
     private readonly ledger: FabricLedger,
     private readonly keys: { kek: Uint8Array; indexKey: Uint8Array },
     private readonly log: AccessLog,
+    /** Told of each deposit, with the clear fields, after it is stored (the exchange's statistics projection). */
+    private readonly onDeposit?: { recordDeposited(subjectId: string, category: string, fields: Readonly<Record<string, unknown>>): Promise<void> },
   ) {}
 
   async deposit(custodian: Organization, input: { nationalId: string; category: string; fields: Record<string, unknown> }): Promise<DepositedRecord> {
@@ -70,6 +72,7 @@ export class VaultService {
       commitment: digest,
     });
     await this.log.append('record_deposit', { recordId, version, subjectId: subject.id, category: input.category, custodianOrgId: custodian.id, commitment: digest, at: new Date().toISOString() });
+    await this.onDeposit?.recordDeposited(subject.id, input.category, fields);
     return { id: recordId, subjectId: subject.id, category: input.category, version, commitment: digest };
   }
 

@@ -1,0 +1,223 @@
+import { randomInt } from 'node:crypto';
+import { evaluateLicenceUse, type Licence, type LicenceDenial, type Product } from '@citizen-vault/chaincode/rules';
+import type { ConsentService } from '../consent/consent-service.js';
+import { ApiError, type ApiErrorCode } from '../http/problem.js';
+import { newId } from '../ids.js';
+import type { Organization } from '../organizations/organization.js';
+import { toMicroEpsilon } from './laplace-noise.js';
+import type { MeteringEventRow, PgMetering } from './pg-metering.js';
+import type { LicenceRow, PgProducts, ProductRow } from './pg-products.js';
+import type { PgStatistics, StatisticsFilter } from './pg-statistics.js';
+import { periodOf, quotaLimits, usageAmount, windowKey } from './pricing.js';
+import { DEFAULT_MIN_COHORT } from './prelisting-check.js';
+import type { Dimension } from './product-schemas.js';
+import { protectCells, type Cell } from './statistics-query.js';
+
+/** Where each billable use gets its leaf in the verifiable access log (no personal data in an entry). */
+export interface LicenceUseLog {
+  append(kind: 'licence_use', entry: Record<string, unknown>): Promise<{ leafIndex: number }>;
+}
+
+const DENIAL: Record<LicenceDenial, ApiErrorCode> = {
+  licence_not_active: 'licence_not_active',
+  licence_not_yet_valid: 'licence_not_yet_valid',
+  licence_expired: 'licence_expired',
+  product_not_listed: 'product_not_serving',
+  purpose_not_permitted: 'purpose_not_permitted',
+  action_prohibited: 'forbidden',
+  cross_border_not_permitted: 'forbidden',
+  quota_exceeded: 'quota_exceeded',
+};
+
+export interface AggregateQuery {
+  licenceId: string;
+  groupBy: Dimension[];
+  filters: StatisticsFilter;
+}
+
+export interface Metering {
+  eventId: string;
+  units: number;
+  amountDong: string;
+  leafIndex: number | null;
+  replayed: boolean;
+}
+
+export interface AggregateResult {
+  cells: Cell[];
+  suppressedCells: number;
+  minCohortSize: number;
+  noise: { mechanism: 'laplace'; epsilon: number } | null;
+}
+
+/** A uniform number in (0, 1) from the operating system's CSPRNG: noise a buyer cannot predict. */
+const cryptoUniform = (): number => (randomInt(1, 2 ** 48 - 1) as number) / 2 ** 48;
+
+/**
+ * The metered uses of a licence: an aggregate query (statistics from the projection, small cells
+ * suppressed, opt-outs left out, optional Laplace noise against a per-licence ε budget) or a
+ * consented read (one record, under the buyer's consent from the citizen). Each is checked against
+ * the licence and its product's terms, then billed exactly once per request key.
+ */
+export class MeteringService {
+  constructor(
+    private readonly products: PgProducts,
+    private readonly metering: PgMetering,
+    private readonly statistics: PgStatistics,
+    private readonly consents: ConsentService,
+    private readonly accessLog: LicenceUseLog | undefined,
+    private readonly clock: () => Date = () => new Date(),
+    private readonly uniform: () => number = cryptoUniform,
+  ) {}
+
+  async query(buyer: Organization, productId: string, q: AggregateQuery, requestKey: string | undefined): Promise<AggregateResult & { licenceId: string; productId: string; metering: Metering }> {
+    const at = this.clock();
+    const { licence, product } = await this.usable(buyer, productId, q.licenceId, 'AGGREGATE', at);
+    const spec = 'aggregate' in product.spec ? product.spec.aggregate : undefined;
+    if (!spec) throw new ApiError('invalid_request', 'this product is not an aggregate product');
+    const asked = [...q.groupBy, ...(Object.keys(q.filters) as Dimension[])];
+    const unknown = asked.filter((d) => !spec.dimensions.includes(d));
+    if (unknown.length > 0) {
+      throw new ApiError('invalid_request', `this product offers ${spec.dimensions.join(', ')} only`, { errors: unknown.map((d) => ({ path: '/groupBy', message: `${d} is not a dimension of this product` })) });
+    }
+    const key = requestKey ?? newId(at.getTime());
+    if (requestKey) {
+      const replay = await this.metering.existing(licence.id, requestKey);
+      if (replay) return { ...(replay.result as AggregateResult), licenceId: licence.id, productId, metering: await this.withLeaf(replay, true, product) };
+    }
+    const minCohortSize = product.terms.minCohortSize ?? DEFAULT_MIN_COHORT;
+    const counts = await this.statistics.counts(q.groupBy, q.filters, at);
+    const epsilon = spec.privacy?.epsilonPerQuery;
+    const result: AggregateResult = {
+      ...protectCells(counts, minCohortSize, epsilon ? { epsilon, uniform: this.uniform } : undefined),
+      minCohortSize,
+      noise: epsilon ? { mechanism: 'laplace', epsilon } : null,
+    };
+    const event = await this.bill(licence, product, key, 1, epsilon ? toMicroEpsilon(epsilon) : 0n, result, at);
+    // A retry that lost the race gets the first answer, noise included: asking again must not buy fresh noise.
+    const answer = event.replayed ? (event.row.result as AggregateResult) : result;
+    return { ...answer, licenceId: licence.id, productId, metering: await this.withLeaf(event.row, event.replayed, product) };
+  }
+
+  /** One consented record under a CONSENTED product: the product's fields, read through the buyer's consent, billed per record. */
+  async read(buyer: Organization, productId: string, licenceId: string, consentId: string, requestKey: string | undefined) {
+    const at = this.clock();
+    const { licence, product } = await this.usable(buyer, productId, licenceId, 'CONSENTED', at);
+    const spec = 'consented' in product.spec ? product.spec.consented : undefined;
+    if (!spec) throw new ApiError('invalid_request', 'this product is not a consented product');
+    const consent = await this.consents.forConsumer(buyer.id, consentId);
+    if (consent.purpose !== spec.purpose) throw new ApiError('purpose_not_permitted', `this product serves consents for ${spec.purpose}, not ${consent.purpose}`);
+    let data: Awaited<ReturnType<ConsentService['read']>> | undefined;
+    const event = await this.bill(licence, product, requestKey ?? newId(at.getTime()), 1, 0n, undefined, at, async () => {
+      data = await this.consents.read(buyer, consentId, spec.fields);
+    }, consent.subject_id);
+    // A retry of a read already billed reads again (recorded as another access), without billing again.
+    data ??= await this.consents.read(buyer, consentId, spec.fields);
+    return {
+      licenceId: licence.id,
+      productId,
+      consentId,
+      subjectId: data.consent.subject_id,
+      fields: data.fields,
+      provenance: data.provenance,
+      metering: await this.withLeaf(event.row, event.replayed, product),
+    };
+  }
+
+  private async usable(buyer: Organization, productId: string, licenceId: string, kind: ProductRow['kind'], at: Date): Promise<{ licence: LicenceRow; product: ProductRow }> {
+    const found = await this.products.licenceWithProduct(licenceId);
+    if (!found || found.licence.buyer_org_id !== buyer.id || found.product.id !== productId) throw new ApiError('not_found', `licence ${licenceId} for product ${productId} does not exist`);
+    const { licence, product } = found;
+    if (product.kind !== kind) throw new ApiError('invalid_request', `product ${productId} is ${product.kind}, not ${kind}`);
+    const decision = evaluateLicenceUse(asLedgerLicence(licence), asLedgerProduct(product), { purpose: licence.purpose, at: at.toISOString(), units: 1, usedUnits: 0 });
+    if (!decision.allowed) throw new ApiError(DENIAL[decision.reason], decision.explanation);
+    return found;
+  }
+
+  private async bill(
+    licence: LicenceRow,
+    product: ProductRow,
+    requestKey: string,
+    units: number,
+    epsilonMicro: bigint,
+    result: unknown,
+    at: Date,
+    during?: () => Promise<void>,
+    subjectId?: string,
+  ): Promise<{ row: MeteringEventRow; replayed: boolean }> {
+    const outcome = await this.metering.meter(
+      {
+        id: newId(at.getTime()),
+        licenceId: licence.id,
+        requestKey,
+        period: periodOf(at),
+        units,
+        amountDong: usageAmount(licence.plan, units),
+        epsilonMicro,
+        windows: quotaLimits(licence.quota, licence.plan).map((l) => ({ key: windowKey(l, at), limit: l.units })),
+        result,
+        ...(subjectId ? { subjectId } : {}),
+        at,
+      },
+      during,
+    );
+    switch (outcome.outcome) {
+      case 'quota_exceeded':
+        throw new ApiError('quota_exceeded', `the licence's quota of ${outcome.limit} units (${outcome.window}) is used up`, { quota: { window: outcome.window, limit: outcome.limit } });
+      case 'privacy_budget_exhausted':
+        throw new ApiError('privacy_budget_exhausted', 'the licence has spent its privacy budget (ε); no further statistics can be released under it');
+      default:
+        return { row: outcome.event, replayed: outcome.outcome === 'replayed' };
+    }
+  }
+
+  /** The use's leaf in the access log, appended now if an earlier attempt could not. */
+  private async withLeaf(row: MeteringEventRow, replayed: boolean, product: ProductRow): Promise<Metering> {
+    let leafIndex = row.leaf_index === null ? null : Number(row.leaf_index);
+    if (leafIndex === null && this.accessLog) {
+      ({ leafIndex } = await this.accessLog.append('licence_use', {
+        meteringId: row.id,
+        licenceId: row.licence_id,
+        productId: product.id,
+        units: row.units,
+        amountDong: String(row.amount_dong),
+        period: row.period,
+        at: row.at.toISOString(),
+      }));
+      await this.metering.setLeaf(row.id, leafIndex);
+    }
+    return { eventId: row.id, units: row.units, amountDong: String(row.amount_dong), leafIndex, replayed };
+  }
+}
+
+function asLedgerLicence(l: LicenceRow): Licence {
+  return {
+    id: l.id,
+    productId: l.product_id,
+    planId: l.plan_id,
+    buyerOrgId: l.buyer_org_id,
+    purpose: l.purpose,
+    validFrom: l.valid_from.toISOString(),
+    validUntil: l.valid_until.toISOString(),
+    status: l.status,
+    termsHash: l.terms_hash,
+    quota: null, // quotas are taken atomically by the metering store
+    issuedAt: l.issued_at.toISOString(),
+    updatedAt: l.updated_at.toISOString(),
+  };
+}
+
+function asLedgerProduct(p: ProductRow): Product {
+  return {
+    id: p.id,
+    providerOrgId: p.provider_org_id,
+    kind: p.kind,
+    terms: p.terms,
+    plans: p.plans,
+    descriptionHash: p.description_hash,
+    status: p.status,
+    termsHash: p.terms_hash ?? '',
+    createdAt: p.created_at.toISOString(),
+    updatedAt: p.updated_at.toISOString(),
+  };
+}
