@@ -7,6 +7,9 @@ import { ConsentsPage } from './pages/citizen/consents';
 import { ActivityPage } from './pages/citizen/activity';
 import { EnterpriseRequestsPage } from './pages/enterprise/requests';
 import { NewRequestPage } from './pages/enterprise/new-request';
+import { LicencesPage } from './pages/enterprise/licences';
+import { InvoicesPage } from './pages/enterprise/invoices';
+import { ReviewQueuePage } from './pages/operator/review-queue';
 import { LedgerPage } from './pages/auditor/ledger';
 import { AccessLogPage } from './pages/auditor/access-log';
 import { AccessEventsPage } from './pages/auditor/access-events';
@@ -30,6 +33,8 @@ export const ROUTES: Record<Role, Route[]> = {
   organization: [
     { path: '/enterprise/requests', nav: 'nav.enterpriseRequests', page: EnterpriseRequestsPage },
     { path: '/enterprise/new', nav: 'nav.newRequest', page: NewRequestPage },
+    { path: '/enterprise/licences', nav: 'nav.licences', page: LicencesPage },
+    { path: '/enterprise/invoices', nav: 'nav.invoices', page: InvoicesPage },
   ],
   auditor: [
     { path: '/auditor/ledger', nav: 'nav.ledger', page: LedgerPage },
@@ -37,7 +42,10 @@ export const ROUTES: Record<Role, Route[]> = {
     { path: '/auditor/access-log', nav: 'nav.accessLog', page: AccessLogPage },
     { path: '/auditor/reports', nav: 'nav.reports', page: ReportsPage },
   ],
-  operator: [{ path: '/operator/organizations', nav: 'nav.organizations', page: OrganizationsPage }],
+  operator: [
+    { path: '/operator/organizations', nav: 'nav.organizations', page: OrganizationsPage },
+    { path: '/operator/review', nav: 'nav.review', page: ReviewQueuePage },
+  ],
 };
 
 export function routeFor(role: Role, path: string): Route | undefined {

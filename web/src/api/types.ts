@@ -41,3 +41,48 @@ export interface BlockTransaction {
   mspId: string;
   timestamp: string;
 }
+
+type Localized = { vi: string; en: string };
+
+export interface Product {
+  id: string;
+  status: string;
+  kind: 'AGGREGATE' | 'CONSENTED' | 'DATASET';
+  provider: { id: string; name: string };
+  title: Localized;
+  description: Localized;
+  terms: { permittedPurposes: string[]; durationDays: number; prohibitedActions: string[]; crossBorder: boolean; quota: { units: number; per: string } | null; minCohortSize?: number };
+  plans: { id: string; kind: string; priceDong: string; includedUnits?: number }[];
+  prelistingFlags?: { code: string; severity: 'block' | 'warn' }[];
+  createdAt: string;
+}
+
+export interface Licence {
+  id: string;
+  productId: string;
+  planId: string;
+  plan: { kind: string; priceDong: string; includedUnits?: number };
+  purpose: string;
+  status: string;
+  quota: { units: number; per: string } | null;
+  validFrom: string;
+  validUntil: string;
+  privacyBudget: { epsilon: number; spent: number; remaining: number } | null;
+}
+
+export interface LicenceUsage {
+  licence: Licence;
+  periods: { period: string; calls: number; units: number; amountDong: string }[];
+}
+
+export interface Invoice {
+  licenceId: string;
+  productId: string;
+  period: string;
+  units: number;
+  usageDong: string;
+  subscriptionDong: string;
+  totalDong: string;
+  split: { provider: string; operator: string; stateBudget: string; citizens: string };
+  status: 'OPEN' | 'ANCHORED';
+}
