@@ -44,6 +44,27 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the portal\'s exchange pages in C
     return page;
   }
 
+  it('a citizen leaves the exchange\'s statistics, after a confirmation, and sees the month\'s earnings', async () => {
+    const { context } = await newContext(browser, shared.stack.url, PHONE);
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto('/');
+    await page.getByLabel('Số định danh cá nhân (12 chữ số)').fill('000000000103');
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.getByRole('navigation').getByRole('link', { name: 'Dữ liệu của tôi', exact: true }).click();
+    const stats = page.getByRole('region', { name: 'Dùng trong thống kê' });
+    await stats.getByText(/đang được tính trong các số liệu thống kê/).waitFor();
+    await page.getByRole('region', { name: 'Thu nhập từ dữ liệu của tôi' }).getByText(/0\s*₫/).waitFor();
+    await expectAccessible(page, 'my data with statistics and earnings (phone)');
+    await stats.getByRole('button', { name: 'Rời khỏi thống kê' }).click();
+    await page.getByRole('dialog', { name: 'Rời khỏi thống kê?' }).getByRole('button', { name: 'Rời khỏi thống kê' }).click();
+    await stats.getByText('Đã rời khỏi thống kê.').waitFor();
+    await stats.getByRole('button', { name: 'Tham gia lại thống kê' }).waitFor();
+    const citizen = await token({ role: 'citizen', nationalId: '000000000103' });
+    const preferences = (await (await fetch(shared.stack.url + '/v1/me/preferences', { headers: { authorization: `Bearer ${citizen}` } })).json()) as { statisticsOptOut: boolean };
+    expect(preferences.statisticsOptOut).toBe(true);
+  });
+
   it('the operator reviews a submitted product and lists it', async () => {
     const bank = await token({ role: 'organization', organizationId: bankId });
     const body = {

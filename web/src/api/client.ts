@@ -11,7 +11,7 @@ export class ApiProblem extends Error {
 }
 
 export interface CallOptions {
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PUT';
   body?: unknown;
   token?: string | undefined;
   accept?: string;

@@ -6,6 +6,7 @@ import { Page } from '../../components/page';
 import { useLoad } from '../../components/use-load';
 import { useI18n, type I18n } from '../../i18n/i18n';
 import { useVocabulary, type VocabularyField } from '../../vocabulary';
+import { StatisticsAndEarnings } from './statistics-and-earnings';
 
 /** My data: records by category, each with the custodian who deposited it. */
 export function MyDataPage() {
@@ -20,6 +21,9 @@ export function MyDataPage() {
         {records.data?.items.map((r) => (
           <RecordCard key={r.id} record={r} />
         ))}
+      </div>
+      <div class="group">
+        <StatisticsAndEarnings />
       </div>
     </Page>
   );
