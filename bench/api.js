@@ -1,23 +1,17 @@
 // API benchmark: consented reads per second and latency at 50 concurrent connections against the
 // whole stack (API, embedded Postgres, devnet), beside a bare Express JSON endpoint measured in the
 // same run; and consent approvals committed per second (each one a ledger transaction).
-import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { round } from './stats.js';
+import { spawnChild, startStackProcess } from './stack.js';
 
 const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const APPROVALS = Number(process.env.BENCH_APPROVALS ?? 200);
 
-const freePort = () => new Promise((ok) => { const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); }); });
-const children = [];
-process.once('exit', () => children.forEach((c) => c.kill('SIGKILL')));
 
 async function firstLine(child) {
   return new Promise((ok, fail) => {
@@ -38,30 +32,14 @@ async function load(url, headers = {}) {
 
 async function main() {
   // Baseline
-  const bare = spawn(process.execPath, [resolve(import.meta.dirname, 'bare-express.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(bare);
+  const bare = spawnChild(process.execPath, [resolve(import.meta.dirname, 'bare-express.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
   const { port: barePort } = JSON.parse(await firstLine(bare));
   const baseline = await load(`http://127.0.0.1:${barePort}/json`);
   bare.kill('SIGTERM');
 
   // The whole stack, as `npm start` runs it, in its own process
-  const dataDir = await mkdtemp(join(tmpdir(), 'cv-bench-'));
-  await chmod(dataDir, 0o755);
-  const apiPort = await freePort();
-  const base = `http://127.0.0.1:${apiPort}`;
-  const env = { ...process.env, CV_DATA_DIR: dataDir, PORT: String(apiPort), CV_EMBEDDED_PG_PORT: String(await freePort()), CV_DEVNET_PORT: String(await freePort()), CV_PUBLIC_URL: base, LOG_LEVEL: 'warn' };
-  const nodeArgs = process.env.BENCH_API_NODE_ARGS ? process.env.BENCH_API_NODE_ARGS.split(' ') : [];
-  const api = spawn(process.execPath, [...nodeArgs, resolve(import.meta.dirname, '../api/dist/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  children.push(api);
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}/ready`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (i > 300) throw new Error('the API did not become ready');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const stack = await startStackProcess('api');
+  const { base } = stack;
 
   const post = async (path, token, body) => {
     const res = await fetch(base + path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -119,9 +97,7 @@ async function main() {
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
 
-  api.kill('SIGTERM');
-  await new Promise((r) => api.once('exit', r));
-  await rm(dataDir, { recursive: true, force: true });
+  await stack.stop();
   return {
     benchmark: 'API: consented reads and consent approvals on the whole stack',
     node: process.version,

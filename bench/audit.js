@@ -127,6 +127,10 @@ async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'cv-bench-audit-'));
   await chmod(dir, 0o755);
   const pg = await startEmbeddedPostgres(join(dir, 'pg'), await freePort());
+  // Interrupted (Ctrl-C, a timeout): stop Postgres too, or its backend goes on filling a 10M-leaf tree alone.
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => void pg.stop().finally(() => rm(dir, { recursive: true, force: true })).finally(() => process.exit(130)));
+  }
   const sql = connectDatabase(pg.url);
   try {
     await migrate(sql);

@@ -3,15 +3,11 @@
 // statistics projection with cohort suppression, billed once in its own transaction and given its
 // access-log leaf — beside the same SQL aggregate run directly on the same Postgres at the same
 // concurrency, measured in the same run.
-import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import postgres from 'postgres';
 import { percentiles, round } from './stats.js';
+import { startStackProcess } from './stack.js';
 
 const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 100_000);
 const CONNECTIONS = 16;
@@ -19,9 +15,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const PROVINCES = ['Hà Nội', 'Thành phố Hồ Chí Minh', 'Hải Phòng', 'Đà Nẵng', 'Cần Thơ', 'Thừa Thiên Huế', 'Quảng Ninh', 'Nghệ An', 'Thanh Hóa', 'Đồng Nai',
   'Bình Dương', 'Khánh Hòa', 'Lâm Đồng', 'An Giang', 'Bắc Ninh', 'Thái Nguyên', 'Nam Định', 'Quảng Nam', 'Đắk Lắk', 'Kiên Giang'];
 
-const freePort = () => new Promise((ok) => { const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); }); });
-const children = [];
-process.once('exit', () => children.forEach((c) => c.kill('SIGKILL')));
 
 /** The statement PgStatistics runs for `groupBy: ['province', 'ageBand']`, for the direct baseline. */
 const aggregate = (sql, year) => sql`
@@ -48,24 +41,8 @@ async function direct(sql) {
 }
 
 async function main() {
-  const dataDir = await mkdtemp(join(tmpdir(), 'cv-bench-exchange-'));
-  await chmod(dataDir, 0o755);
-  const apiPort = await freePort();
-  const pgPort = await freePort();
-  const base = `http://127.0.0.1:${apiPort}`;
-  const env = { ...process.env, CV_DATA_DIR: dataDir, PORT: String(apiPort), CV_EMBEDDED_PG_PORT: String(pgPort), CV_DEVNET_PORT: String(await freePort()), CV_PUBLIC_URL: base, LOG_LEVEL: 'warn' };
-  const nodeArgs = process.env.BENCH_API_NODE_ARGS ? process.env.BENCH_API_NODE_ARGS.split(' ') : [];
-  const api = spawn(process.execPath, [...nodeArgs, resolve(import.meta.dirname, '../api/dist/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  children.push(api);
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}/ready`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (i > 300) throw new Error('the API did not become ready');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const stack = await startStackProcess('exchange');
+  const { base, pgPort } = stack;
 
   // 100 000 citizens in the statistics projection, as deposits would have left it (seeding them
   // through the API would be 300 000 ledger transactions, which is not what this measures).
@@ -127,9 +104,7 @@ async function main() {
   const sample = await post(`/v1/products/${product.id}/query`, buyer.token, { licenceId: licence.id, groupBy: ['province', 'ageBand'] });
 
   await sql.end();
-  api.kill('SIGTERM');
-  await new Promise((r) => api.once('exit', r));
-  await rm(dataDir, { recursive: true, force: true });
+  await stack.stop();
   const metered = { queriesPerSecond: round(result.requests.average, 0), latencyMs: { p50: result.latency.p50, p99: result.latency.p99 }, non2xx: result.non2xx, errors: result.errors };
   return {
     benchmark: `Exchange: metered aggregate queries (province × age band) over ${CITIZENS} citizens`,
