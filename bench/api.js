@@ -4,7 +4,6 @@
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { round } from './stats.js';
 import { spawnChild, startStackProcess } from './stack.js';
 
@@ -41,22 +40,7 @@ async function main() {
   const stack = await startStackProcess('api');
   const { base } = stack;
 
-  const post = async (path, token, body) => {
-    const res = await fetch(base + path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return res.json();
-  };
-  const devToken = async (body) => (await (await fetch(base + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()).access_token;
-  const operator = await devToken({ role: 'operator' });
-  const organization = async (roles) => {
-    const signing = await generateKeyPair('ES256', { extractable: true });
-    const enc = await generateKeyPair('ECDH-ES', { crv: 'X25519', extractable: true });
-    const jwks = { keys: [{ ...(await exportJWK(signing.publicKey)), kid: 's', use: 'sig' }, { ...(await exportJWK(enc.publicKey)), kid: 'e', use: 'enc' }] };
-    const { id } = await post('/v1/organizations', operator, { name: `Bench ${roles[0]}`, registrationNumber: String(1e9 + Math.floor(Math.random() * 9e9)), roles, jwks });
-    const assertion = await new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).setIssuer(id).setSubject(id).setAudience(`${base}/oauth/token`).setIssuedAt().setExpirationTime('60s').setJti(crypto.randomUUID()).sign(signing.privateKey);
-    const t = await fetch(base + '/oauth/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion }) });
-    return { id, token: (await t.json()).access_token };
-  };
+  const { post, devToken, organization } = stack;
   const custodian = await organization(['custodian']);
   const bank = await organization(['consumer']);
   const nationalId = '001099012345';

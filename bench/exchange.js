@@ -4,7 +4,6 @@
 // access-log leaf — beside the same SQL aggregate run directly on the same Postgres at the same
 // concurrency, measured in the same run.
 import autocannon from 'autocannon';
-import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import postgres from 'postgres';
 import { percentiles, round } from './stats.js';
 import { startStackProcess } from './stack.js';
@@ -60,21 +59,7 @@ async function main() {
   await sql`analyze statistics_cube`;
   const seedSeconds = round((performance.now() - seeded) / 1000, 1);
 
-  const post = async (path, token, body) => {
-    const res = await fetch(base + path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return res.json();
-  };
-  const operator = (await (await fetch(base + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'operator' }) })).json()).access_token;
-  const organization = async (roles) => {
-    const signing = await generateKeyPair('ES256', { extractable: true });
-    const enc = await generateKeyPair('ECDH-ES', { crv: 'X25519', extractable: true });
-    const jwks = { keys: [{ ...(await exportJWK(signing.publicKey)), kid: 's', use: 'sig' }, { ...(await exportJWK(enc.publicKey)), kid: 'e', use: 'enc' }] };
-    const { id } = await post('/v1/organizations', operator, { name: `Bench ${roles[0]}`, registrationNumber: String(1e9 + Math.floor(Math.random() * 9e9)), roles, jwks });
-    const assertion = await new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).setIssuer(id).setSubject(id).setAudience(`${base}/oauth/token`).setIssuedAt().setExpirationTime('60s').setJti(crypto.randomUUID()).sign(signing.privateKey);
-    const t = await fetch(base + '/oauth/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion }) });
-    return { id, token: (await t.json()).access_token };
-  };
+  const { post, operator, organization } = stack;
   const provider = await organization(['provider']);
   const buyer = await organization(['consumer']);
   const draft = await post('/v1/products', provider.token, {
