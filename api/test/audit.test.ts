@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesToHex, hexToBytes, leafHash, verifyConsistency, verifyInclusion, verifyLogEntry, verifyTreeHead, type LogPublicKey, type SignedTreeHead } from '@citizen-vault/sdk';
 import { AccessLog } from '../src/audit/access-log.js';
 import { Frontier, leafHash as apiLeafHash } from '../src/audit/merkle.js';
-import { citizenToken, registerOrganization, startStack, type TestOrganization, type TestStack } from './stack.js';
+import { citizenToken, registerOrganization, requests, startStack, type TestOrganization, type TestStack } from './stack.js';
 
 const AN = '001099012345';
 
@@ -26,21 +26,7 @@ describe('audit: the verifiable access log, its anchors, and the auditor\'s view
   let auditor: string;
   let consentId: string;
 
-  const call = async (path: string, token: string | undefined, init: { method?: string; body?: unknown; accept?: string } = {}) =>
-    fetch(stack.url + path, {
-      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(init.accept ? { accept: init.accept } : {}),
-      },
-      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-    });
-  const ok = async <T>(res: Response, status = 200): Promise<T> => {
-    const body = await res.text();
-    expect(res.status, body).toBe(status);
-    return JSON.parse(body) as T;
-  };
+  const { call, ok } = requests(() => stack.url);
   /** Waits for a signed head covering `size` leaves that is anchored on the ledger. */
   const anchoredHead = async (size: number): Promise<SignedTreeHead> => {
     for (let i = 0; i < 100; i++) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compactDecrypt, compactVerify, createLocalJWKSet } from 'jose';
-import { citizenToken, registerOrganization, startStack, type TestOrganization, type TestStack } from './stack.js';
+import { citizenToken, registerOrganization, requests, startStack, type TestOrganization, type TestStack } from './stack.js';
 
 const AN = '001099012345';
 const BINH = '079188004321';
@@ -14,21 +14,7 @@ describe('consent, end to end: deposit, request, partial approval, reads, revoke
   let binh: string;
   let consentId: string;
 
-  const call = async (path: string, token: string, init: { method?: string; body?: unknown; accept?: string } = {}) =>
-    fetch(stack.url + path, {
-      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(init.accept ? { accept: init.accept } : {}),
-      },
-      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-    });
-  const ok = async <T>(res: Response, status = 200): Promise<T> => {
-    const body = await res.text();
-    expect(res.status, body).toBe(status);
-    return JSON.parse(body) as T;
-  };
+  const { call, ok } = requests(() => stack.url);
 
   beforeAll(async () => {
     stack = await startStack();

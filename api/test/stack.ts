@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { startDevnet, type Devnet } from '@citizen-vault/network';
 import pino from 'pino';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { CryptoKey } from 'jose';
 import { identityFromConnectionFile, loadConfig, startApi, type RunningApi } from '@citizen-vault/api';
 
@@ -159,4 +159,27 @@ export function useStack(): { readonly stack: TestStack; call(path: string, toke
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       }),
   };
+}
+
+/**
+ * Requests as the tests make them: a token or none, a JSON body makes it a POST, an `accept`
+ * header when asked; and `ok`, which checks the status (showing the body when it is wrong) and parses.
+ */
+export function requests(url: () => string) {
+  const call = async (path: string, token: string | undefined, init: { method?: string; body?: unknown; accept?: string } = {}) =>
+    fetch(url() + path, {
+      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(init.accept ? { accept: init.accept } : {}),
+      },
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    });
+  const ok = async <T>(res: Response, status = 200): Promise<T> => {
+    const body = await res.text();
+    expect(res.status, body).toBe(status);
+    return JSON.parse(body) as T;
+  };
+  return { call, ok };
 }

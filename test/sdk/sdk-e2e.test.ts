@@ -1,25 +1,16 @@
 import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CitizenVault, CitizenVaultStaff, ConsentNotActiveError, ConsentScopeError, PermissionError, generateOrganizationKeys } from '@citizen-vault/sdk';
+import { ConsentNotActiveError, ConsentScopeError, PermissionError } from '@citizen-vault/sdk';
 import { seedDemoData } from '@citizen-vault/api';
 import { citizenToken, useStack } from '../../api/test/stack.js';
+import { sdkOperator, sdkOrganization } from './sdk-stack.js';
 
 describe('the SDK against the real stack', () => {
   const shared = useStack();
 
-  const operator = () =>
-    CitizenVaultStaff.create({
-      baseUrl: shared.stack.url,
-      token: async () =>
-        ((await (await fetch(shared.stack.url + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"role":"operator"}' })).json()) as { access_token: string }).access_token,
-    });
-
-  async function organization(roles: ('custodian' | 'consumer')[], name: string): Promise<CitizenVault & { id: string }> {
-    const keys = await generateOrganizationKeys();
-    const { id } = await operator().organizations.register({ name, registrationNumber: String(1e9 + Math.floor(Math.random() * 9e9)), roles, jwks: keys.jwks });
-    return Object.assign(await CitizenVault.create({ baseUrl: shared.stack.url, organizationId: id, signingKey: keys.signingKey, encryptionKey: keys.encryptionKey }), { id });
-  }
+  const operator = () => sdkOperator(shared.stack.url);
+  const organization = (roles: ('custodian' | 'consumer' | 'provider')[], name: string) => sdkOrganization(shared.stack.url, roles, name);
 
   it('deposits, asks, waits for the answer, reads exactly the granted fields, and is refused after a revoke', async () => {
     const custodian = await organization(['custodian'], 'Sở Giáo dục (SDK test)');

@@ -1,20 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CitizenVault, CitizenVaultStaff, LicenceNotUsableError, QuotaExceededError, generateOrganizationKeys } from '@citizen-vault/sdk';
+import { LicenceNotUsableError, QuotaExceededError } from '@citizen-vault/sdk';
 import { useStack } from '../../api/test/stack.js';
+import { sdkOperator, sdkOrganization } from './sdk-stack.js';
 
 describe('the SDK on the exchange', () => {
   const shared = useStack();
-  const operator = () =>
-    CitizenVaultStaff.create({
-      baseUrl: shared.stack.url,
-      token: async () =>
-        ((await (await fetch(shared.stack.url + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"role":"operator"}' })).json()) as { access_token: string }).access_token,
-    });
-  async function organization(roles: ('provider' | 'consumer')[], name: string): Promise<CitizenVault> {
-    const keys = await generateOrganizationKeys();
-    const { id } = await operator().organizations.register({ name, registrationNumber: String(1e9 + Math.floor(Math.random() * 9e9)), roles, jwks: keys.jwks });
-    return CitizenVault.create({ baseUrl: shared.stack.url, organizationId: id, signingKey: keys.signingKey, encryptionKey: keys.encryptionKey });
-  }
+  const operator = () => sdkOperator(shared.stack.url);
+  const organization = (roles: ('custodian' | 'consumer' | 'provider')[], name: string) => sdkOrganization(shared.stack.url, roles, name);
 
   it('lists, reviews, licenses, queries until the quota is spent — without retrying a spent quota — and reads the invoice', async () => {
     const provider = await organization(['provider'], 'Nhà cung cấp (SDK)');

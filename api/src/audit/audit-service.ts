@@ -1,6 +1,7 @@
 import { ChainChecker, type ChainProblem } from '@citizen-vault/network';
 import { blockHeaderHash } from '@citizen-vault/network';
 import type { Sql } from '../infra/database.js';
+import { accessEventView, type AccessEventRow } from '../consent/pg-consents.js';
 import { ApiError } from '../http/problem.js';
 import type { FabricLedger } from '../ledger/fabric-ledger.js';
 
@@ -55,7 +56,7 @@ export class AuditService {
   async accessEvents(f: AccessEventFilter, limit: number, cursor?: string) {
     const after = decodeCursor(cursor, ['string', 'string']);
     const sql = this.sql;
-    const rows = await sql<{ id: string; consent_id: string; subject_id: string; consumer_org_id: string; consumer_name: string; purpose: string; fields: string[]; outcome: string; reason: string | null; at: Date; leaf_index: string | null }[]>`
+    const rows = await sql<(Omit<AccessEventRow, 'log_entry'> & { subject_id: string })[]>`
       select e.id, e.consent_id, e.subject_id, e.consumer_org_id, o.name as consumer_name, e.purpose, e.fields, e.outcome, e.reason, e.at, e.leaf_index
       from access_events e join organizations o on o.id = e.consumer_org_id
       where true
@@ -71,18 +72,7 @@ export class AuditService {
     const result = page(rows, limit, (r) => [r.at.toISOString(), r.id]);
     return {
       nextCursor: result.nextCursor,
-      items: result.items.map((e) => ({
-        id: e.id,
-        consentId: e.consent_id,
-        subjectId: e.subject_id,
-        consumer: { id: e.consumer_org_id, name: e.consumer_name },
-        purpose: e.purpose,
-        fields: e.fields,
-        outcome: e.outcome,
-        reason: e.reason,
-        at: e.at.toISOString(),
-        leafIndex: e.leaf_index === null ? null : Number(e.leaf_index),
-      })),
+      items: result.items.map((e) => ({ ...accessEventView(e), subjectId: e.subject_id })),
     };
   }
 

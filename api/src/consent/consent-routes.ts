@@ -6,7 +6,7 @@ import { bearerAuth, problemResponses, registry, z } from '../http/openapi.js';
 import { ApiError, parseInput } from '../http/problem.js';
 import type { Organization } from '../organizations/organization.js';
 import type { ConsentService } from './consent-service.js';
-import type { ConsentRow } from './pg-consents.js';
+import { accessEventView, type ConsentRow } from './pg-consents.js';
 
 const STATUSES = ['REQUESTED', 'ACTIVE', 'REJECTED', 'PAUSED', 'REVOKED', 'EXPIRED'] as const;
 
@@ -195,19 +195,8 @@ export function consentRoutes(tokens: TokenService, consents: ConsentService): R
   router.get('/v1/me/access-events', requireRole(tokens, 'citizen'), async (req, res) => {
     const events = await consents.accessEventsFor(nationalIdOf(req));
     res.set('cache-control', 'no-store').json({
-      items: events.map((e) => ({
-        id: e.id,
-        consentId: e.consent_id,
-        consumer: { id: e.consumer_org_id, name: e.consumer_name },
-        purpose: e.purpose,
-        fields: e.fields,
-        outcome: e.outcome,
-        reason: e.reason,
-        at: e.at.toISOString(),
-        // The leaf of the verifiable log that records this read, and the exact bytes it hashes.
-        leafIndex: e.leaf_index === null ? null : Number(e.leaf_index),
-        logEntry: e.log_entry,
-      })),
+      // With the exact bytes its leaf hashes, so the citizen can check the log holds it.
+      items: events.map((e) => ({ ...accessEventView(e), logEntry: e.log_entry })),
     });
   });
   return router;

@@ -39,6 +39,22 @@ export interface AccessEventRow {
   log_entry: string | null;
 }
 
+/** An access event as the API shows it, to the citizen it concerns or to an auditor. */
+export function accessEventView(e: Omit<AccessEventRow, 'log_entry'>) {
+  return {
+    id: e.id,
+    consentId: e.consent_id,
+    consumer: { id: e.consumer_org_id, name: e.consumer_name },
+    purpose: e.purpose,
+    fields: e.fields,
+    outcome: e.outcome,
+    reason: e.reason,
+    at: e.at.toISOString(),
+    // The leaf of the verifiable log that records this read.
+    leafIndex: e.leaf_index === null ? null : Number(e.leaf_index),
+  };
+}
+
 const SELECT = (sql: Sql) => sql`select c.*, o.name as consumer_name from consents c join organizations o on o.id = c.consumer_org_id`;
 
 /** The consent read model and the access log, in Postgres. */
