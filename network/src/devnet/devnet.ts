@@ -66,6 +66,8 @@ export interface ConnectionInfo {
     domain: string;
     peerHostAlias: string;
     tlsCACert: string;
+    /** This organisation's own peer, where it differs from `endpoint` (a real network: one peer per organisation). */
+    endpoint?: string;
     users: Record<'Admin' | 'User1', { cert: string; key: string }>;
   }[];
 }
