@@ -27,3 +27,15 @@ export {
 } from './devnet/block-reader.js';
 export { signLowS, computeTxId } from './devnet/signature.js';
 export { blockHeaderHash, blockDataHash } from './devnet/block-format.js';
+export {
+  fabricUp,
+  fabricDown,
+  fabricStatus,
+  fabricStartNode,
+  fabricStopNode,
+  openFabricNetwork,
+  type FabricNetwork,
+  type FabricUpOptions,
+  type FabricChaincode,
+} from './fabric/fabric-network.js';
+export { ensureFabric, FabricInstallError, FABRIC_VERSION, type FabricInstall } from './fabric/binaries.js';

@@ -32,6 +32,8 @@ export class EndorsementError extends DevnetError {
     readonly peer: PeerNode,
     message: string,
     readonly chaincodeStatus?: number,
+    /** `collect`: the first endorsement succeeded and a later one failed, which Fabric's gateway reports differently. */
+    readonly stage: 'first' | 'collect' = 'first',
   ) {
     super('chaincode_failed', message);
   }
@@ -62,9 +64,10 @@ export class Endorser {
     const results = settled.map((s) => (s as PromiseFulfilledResult<Awaited<ReturnType<Endorser['simulate']>>>).value);
     const first = results[0];
     if (!first) throw new DevnetError('endorsement_unsatisfiable', 'no peer to endorse the proposal');
-    for (const r of results.slice(1)) {
+    for (const [i, r] of results.entries()) {
       if (!Buffer.from(r.responsePayload).equals(Buffer.from(first.responsePayload))) {
-        throw new DevnetError('endorsement_mismatch', 'ProposalResponsePayloads do not match: the chaincode is not deterministic');
+        // Fabric's gateway names the peer whose response differs from the first one's.
+        throw new EndorsementError(nodes[i]!, 'ProposalResponsePayloads do not match', undefined, 'collect');
       }
     }
     const endorsements = results.map((r, i) => {

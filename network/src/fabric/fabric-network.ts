@@ -35,12 +35,16 @@ export interface FabricUpOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * A chaincode package as each organisation runs it: its own chaincode server (so that the
+ * chaincode sees its own peer's MSP id, `CORE_PEER_LOCALMSPID`), hence its own connection.json and
+ * package id, approved by each organisation for the same definition, as production CCaaS is deployed.
+ */
 interface InstalledChaincode {
   name: string;
   path: string;
   label: string;
-  packageId: string;
-  port: number;
+  servers: { mspId: string; packageId: string; port: number }[];
 }
 
 /** `<dataDir>/network.json`: what `down`, `status` and a restart need to know about a network. */
@@ -118,21 +122,25 @@ export async function fabricUp(options: FabricUpOptions): Promise<FabricNetwork>
   }
 
   // Each chaincode package: installed on both peers (once), served by its own chaincode server.
-  for (const [n, cc] of options.chaincodes.entries()) {
+  for (const cc of options.chaincodes) {
     if (state.chaincodes.some((c) => c.name === cc.name)) continue;
     const label = `${cc.name}_1.0`;
-    const port = layout.chaincodePort(state.chaincodes.length + n);
-    const pkg = join(dataDir, 'chaincode', `${cc.name}.tgz`);
-    await writeCcaasPackage(pkg, label, `127.0.0.1:${port}`);
-    const packageId = (await peerCommand(admins[0]!, ['lifecycle', 'chaincode', 'calculatepackageid', pkg])).trim();
-    for (const admin of admins) await peerCommand(admin, ['lifecycle', 'chaincode', 'install', pkg], 120_000);
-    state.chaincodes.push({ name: cc.name, path: resolve(cc.path), label, packageId, port });
+    const servers: InstalledChaincode['servers'] = [];
+    for (const admin of admins) {
+      const port = layout.chaincodePort(state.chaincodes.length * admins.length + servers.length);
+      const pkg = join(dataDir, 'chaincode', `${cc.name}.${admin.peer.mspId}.tgz`);
+      await writeCcaasPackage(pkg, label, `127.0.0.1:${port}`);
+      const packageId = (await peerCommand(admin, ['lifecycle', 'chaincode', 'calculatepackageid', pkg])).trim();
+      await peerCommand(admin, ['lifecycle', 'chaincode', 'install', pkg], 120_000);
+      servers.push({ mspId: admin.peer.mspId, packageId, port });
+    }
+    state.chaincodes.push({ name: cc.name, path: resolve(cc.path), label, servers });
   }
-  for (const cc of state.chaincodes) await startChaincodeServer(dataDir, cc);
+  for (const cc of state.chaincodes) await startChaincodeServers(dataDir, cc);
   for (const cc of state.chaincodes) {
     if (state.definitions.some((d) => d.name === cc.name)) continue;
     log(`defining chaincode ${cc.name} (approved by both organisations, committed)`);
-    await defineChaincode(layout, admins, { name: cc.name, packageId: cc.packageId });
+    await defineChaincode(layout, admins, { name: cc.name, packageIds: cc.servers.map((s) => s.packageId) });
     state.definitions.push({ name: cc.name, label: cc.label });
   }
   await writeState(dataDir, state);
@@ -183,7 +191,7 @@ async function describe(dataDir: string, layout: NetworkLayout, state: NetworkSt
       const cc = current.chaincodes.find((c) => c.name === packageOf);
       if (!cc) throw new Error(`no chaincode package ${packageOf} is installed`);
       if (!current.definitions.some((d) => d.name === name)) {
-        await retry(() => defineChaincode(layout, admins, { name, packageId: cc.packageId, ...options }), 20_000);
+        await retry(() => defineChaincode(layout, admins, { name, packageIds: cc.servers.map((s) => s.packageId), ...options }), 20_000);
         current.definitions.push({ name, label: cc.label });
         await writeState(dataDir, current);
       }
@@ -230,7 +238,7 @@ export async function fabricStatus(dataDir: string): Promise<{ state: 'up' | 'pa
   };
   for (const o of layout.orderers) await check(o.name, o.operationsPort);
   for (const p of layout.peers) await check(p.name, p.operationsPort);
-  for (const cc of state.chaincodes) await check(`cc-${cc.name}`);
+  for (const cc of state.chaincodes) for (const server of cc.servers) await check(serverName(cc, server.mspId));
   const up = nodes.filter((n) => n.running && n.healthy !== false).length;
   return { state: up === nodes.length ? 'up' : up === 0 ? 'down' : 'partial', nodes };
 }
@@ -258,24 +266,35 @@ export async function fabricStopNode(dataDir: string, name: string, signal: Node
   return stopProcess(resolve(dataDir), name, { signal, graceMs: signal === 'SIGKILL' ? 0 : 10_000 });
 }
 
-async function startChaincodeServer(dataDir: string, cc: InstalledChaincode): Promise<void> {
+function serverName(cc: InstalledChaincode, mspId: string): string {
+  return `cc-${cc.name}.${mspId}`;
+}
+
+async function startChaincodeServers(dataDir: string, cc: InstalledChaincode): Promise<void> {
   const shim = dirname(createRequire(join(cc.path, 'package.json')).resolve('fabric-shim/package.json'));
-  await startProcess(dataDir, {
-    name: `cc-${cc.name}`,
-    command: process.execPath,
-    args: [join(shim, 'cli.js'), 'server', '--chaincode-address', `127.0.0.1:${cc.port}`, '--chaincode-id', cc.packageId, '--module-path', cc.path],
-    cwd: cc.path,
-    env: { ...baseEnv(), CORE_CHAINCODE_LOGGING_LEVEL: 'warning', CORE_CHAINCODE_LOGGING_SHIM: 'warning' },
-  });
-  // The server listens once the contract is loaded; a peer that dials it earlier retries.
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const pid = await readPid(dataDir, `cc-${cc.name}`);
-    if (pid && !isAlive(pid)) throw new Error(`chaincode server ${cc.name} exited:\n${await logTail(dataDir, `cc-${cc.name}`)}`);
-    if (await canConnect(cc.port)) return;
-    await sleep(100);
+  for (const server of cc.servers) {
+    const name = serverName(cc, server.mspId);
+    await startProcess(dataDir, {
+      name,
+      command: process.execPath,
+      args: [join(shim, 'cli.js'), 'server', '--chaincode-address', `127.0.0.1:${server.port}`, '--chaincode-id', server.packageId, '--module-path', cc.path],
+      cwd: cc.path,
+      // The chaincode's stub.getMspID() reads its peer's MSP id from here, as in Fabric's chaincode containers.
+      env: { ...baseEnv(), CORE_PEER_LOCALMSPID: server.mspId, CORE_CHAINCODE_LOGGING_LEVEL: 'warning', CORE_CHAINCODE_LOGGING_SHIM: 'warning' },
+    });
   }
-  throw new Error(`chaincode server ${cc.name} did not listen on ${cc.port}:\n${await logTail(dataDir, `cc-${cc.name}`)}`);
+  // A server listens once its contract is loaded; a peer that dials it earlier retries.
+  for (const server of cc.servers) {
+    const name = serverName(cc, server.mspId);
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const pid = await readPid(dataDir, name);
+      if (pid && !isAlive(pid)) throw new Error(`chaincode server ${name} exited:\n${await logTail(dataDir, name)}`);
+      if (await canConnect(server.port)) break;
+      if (Date.now() > deadline) throw new Error(`chaincode server ${name} did not listen on ${server.port}:\n${await logTail(dataDir, name)}`);
+      await sleep(100);
+    }
+  }
 }
 
 async function canConnect(port: number): Promise<boolean> {

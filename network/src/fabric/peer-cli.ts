@@ -69,7 +69,8 @@ export async function writeCcaasPackage(path: string, label: string, address: st
 
 export interface ChaincodeDefinition {
   name: string;
-  packageId: string;
+  /** Each organisation's own package (its connection.json names its own chaincode server), in the admins' order. */
+  packageIds: string[];
   version?: string;
   sequence?: number;
   /** A chaincode endorsement policy in Fabric notation; the channel's `/Channel/Application/Endorsement` (MAJORITY) when absent. */
@@ -88,8 +89,8 @@ export async function defineChaincode(layout: NetworkLayout, admins: PeerAdmin[]
     ...(def.signaturePolicy ? ['--signature-policy', def.signaturePolicy] : []),
     ...(def.collectionsConfig ? ['--collections-config', def.collectionsConfig] : []),
   ];
-  for (const admin of admins) {
-    await peerCommand(admin, ['lifecycle', 'chaincode', 'approveformyorg', ...ordererFlags(layout), ...common, '--package-id', def.packageId, '--waitForEvent']);
+  for (const [i, admin] of admins.entries()) {
+    await peerCommand(admin, ['lifecycle', 'chaincode', 'approveformyorg', ...ordererFlags(layout), ...common, '--package-id', def.packageIds[i]!, '--waitForEvent']);
   }
   const peers = admins.flatMap((a) => ['--peerAddresses', `127.0.0.1:${a.peer.port}`, '--tlsRootCertFiles', adminEnv(a).CORE_PEER_TLS_ROOTCERT_FILE!]);
   await peerCommand(admins[0]!, ['lifecycle', 'chaincode', 'commit', ...ordererFlags(layout), ...common, ...peers, '--waitForEvent']);
