@@ -1,10 +1,9 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { common, msp, peer } from '@hyperledger/fabric-protos';
+import { common, ledger as rwsetProtos, msp, peer } from '@hyperledger/fabric-protos';
 import { blockDataHash, blockHeaderHash, transactionFilter } from './block-format.js';
 import { BLOCK_FILE, scanBlockFile } from './block-store.js';
 import { DevnetError } from './errors.js';
-import { decodeRwSet } from './rwset.js';
 import { parseTransaction } from './transaction.js';
 
 export interface ChainProblem {
@@ -196,10 +195,25 @@ export function blockTransactions(block: common.Block): BlockTransaction[] {
       function: invokedFunction(envelope),
       creatorMspId: creatorMspId(tx.creator),
       timestamp: new Date(tx.timestampMs).toISOString(),
-      writes: decodeRwSet(tx.rwSet).flatMap((ns) => ns.writes.map((w) => ({ namespace: ns.namespace, key: w.key, value: w.value }))),
+      writes: publicWrites(tx.rwSet),
       ...(event ? { event: { name: event.getEventName(), payload: Buffer.from(event.getPayload_asU8()) } } : {}),
     };
   });
+}
+
+/**
+ * The public writes of a read-write set. Private data appears in a block only as hashes
+ * (`collection_hashed_rwset`); real Fabric's lifecycle writes some to each organisation's implicit
+ * collection when it approves a chaincode, so a reader must pass over them, not fail.
+ */
+function publicWrites(rwSet: Uint8Array): BlockTransaction['writes'] {
+  return rwsetProtos.rwset.TxReadWriteSet.deserializeBinary(rwSet).getNsRwsetList().flatMap((ns) =>
+    rwsetProtos.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8()).getWritesList().map((w) => ({
+      namespace: ns.getNamespace(),
+      key: w.getKey(),
+      value: w.getIsDelete() ? null : Buffer.from(w.getValue_asU8()),
+    })),
+  );
 }
 
 function creatorMspId(creator: Uint8Array): string {
