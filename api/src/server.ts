@@ -181,10 +181,13 @@ async function ledgerIdentityFrom(config: Config): Promise<LedgerIdentity> {
 
 interface ConnectionFile {
   endpoint: string;
-  organizations: { mspId: string; peerHostAlias: string; tlsCACert: string; users: Record<string, { cert: string; key: string }> }[];
+  organizations: { mspId: string; peerHostAlias: string; tlsCACert: string; endpoint?: string; users: Record<string, { cert: string; key: string }> }[];
 }
 
-/** Reads a devnet-style `connection.json`, as the devnet writes it, for the given (or first) organisation's User1. */
+/**
+ * Reads a `connection.json` as the devnet and `npm run fabric -- up` write it, for the given (or
+ * first) organisation's User1: on a real network each organisation has its own peer (`endpoint`).
+ */
 export async function identityFromConnectionFile(path: string, mspId?: string, user = 'User1'): Promise<LedgerIdentity> {
   const connection = JSON.parse(await readFile(path, 'utf8')) as ConnectionFile;
   const org = mspId ? connection.organizations.find((o) => o.mspId === mspId) : connection.organizations[0];
@@ -192,7 +195,7 @@ export async function identityFromConnectionFile(path: string, mspId?: string, u
   const u = org.users[user];
   if (!u) throw new Error(`${path} has no user ${user} for ${org.mspId}`);
   return {
-    endpoint: connection.endpoint,
+    endpoint: org.endpoint ?? connection.endpoint,
     hostAlias: org.peerHostAlias,
     mspId: org.mspId,
     tlsCaPem: await readFile(org.tlsCACert, 'utf8'),
