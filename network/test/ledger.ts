@@ -73,7 +73,6 @@ export async function testLedger(chaincodes: LedgerChaincode[], devnetOverrides:
     await network.defineChaincode(deployed, packageOf, policy ? { signaturePolicy: policy } : {});
     names.set(c.name, deployed);
   }
-  await endorsable(network.connection, [...names.values()]);
   return withQscc({
     kind: 'fabric',
     endpoint: network.connection.endpoint,
@@ -82,32 +81,6 @@ export async function testLedger(chaincodes: LedgerChaincode[], devnetOverrides:
     cc: (n) => names.get(n) ?? n,
     close: async () => {},
   });
-}
-
-/**
- * A new chaincode is endorsable once gossip has told the gateway which peers run it (about a
- * second); until then the gateway answers "no combination of peers can be derived". A real client
- * retries the same way; the tests wait here once instead.
- */
-async function endorsable(connection: ConnectionInfo, chaincodes: string[]): Promise<void> {
-  const conn = await gatewayFor({ endpoint: connection.endpoint, connection });
-  try {
-    for (const name of chaincodes) {
-      const contract = conn.gateway.getNetwork(connection.channel).getContract(name);
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        try {
-          await contract.newProposal('org.hyperledger.fabric:GetMetadata').endorse();
-          break;
-        } catch (err) {
-          if (Date.now() > deadline) throw err;
-          await new Promise((r) => setTimeout(r, 250));
-        }
-      }
-    }
-  } finally {
-    conn.close();
-  }
 }
 
 function withQscc(base: Omit<TestLedger, 'height' | 'readBlock' | 'msp'>): TestLedger {

@@ -13,6 +13,7 @@ import type { ConnectionInfo } from '../devnet/devnet.js';
 import type { FabricInstall } from './binaries.js';
 import { networkLayout, ORDERER_ORGANIZATION, PEER_ORGANIZATIONS, type NetworkLayout } from './layout.js';
 import { writeChannelConfig, writeOrdererConfig, writePeerConfig } from './node-config.js';
+import { waitEndorsable } from './endorsable.js';
 import { defineChaincode, peerCommand, writeCcaasPackage, type PeerAdmin } from './peer-cli.js';
 import { isAlive, listPids, logTail, readPid, startProcess, stopProcess, waitHealthy } from './processes.js';
 
@@ -49,6 +50,8 @@ interface InstalledChaincode {
 
 /** `<dataDir>/network.json`: what `down`, `status` and a restart need to know about a network. */
 interface NetworkState {
+  /** The layout of this file; a network made by another layout is refused, not misread. */
+  format: typeof STATE_FORMAT;
   basePort: number;
   channel: string;
   fabricVersion: string;
@@ -68,6 +71,7 @@ export interface FabricNetwork {
 }
 
 const STATE_FILE = 'network.json';
+const STATE_FORMAT = 2;
 const PEER_ORG_MATERIAL = (layout: NetworkLayout) => Promise.all(PEER_ORGANIZATIONS.map((o) => ensureOrganizationMaterial(layout.cryptoDir, o)));
 
 /**
@@ -107,7 +111,7 @@ export async function fabricUp(options: FabricUpOptions): Promise<FabricNetwork>
   for (const p of layout.peers) await waitHealthy(dataDir, p.name, p.operationsPort);
 
   const admins: PeerAdmin[] = layout.peers.map((peer) => ({ peer, binDir: options.fabric.binDir, cryptoDir: layout.cryptoDir }));
-  const state: NetworkState = previous ?? { basePort: layout.basePort, channel: layout.channel, fabricVersion: options.fabric.version, binDir: options.fabric.binDir, chaincodes: [], definitions: [] };
+  const state: NetworkState = previous ?? { format: STATE_FORMAT, basePort: layout.basePort, channel: layout.channel, fabricVersion: options.fabric.version, binDir: options.fabric.binDir, chaincodes: [], definitions: [] };
   if (!previous) {
     log(`joining the orderers to ${layout.channel} (osnadmin)`);
     for (const [i, o] of layout.orderers.entries()) {
@@ -149,6 +153,7 @@ export async function fabricUp(options: FabricUpOptions): Promise<FabricNetwork>
   }
 
   const network = await describe(dataDir, layout, state, peerOrgs, admins);
+  await waitEndorsable(network.connection, state.definitions.map((d) => d.name));
   log(`Fabric ${state.fabricVersion} is up: channel ${layout.channel}, gateway ${network.connection.endpoint}, connection file ${network.connectionFile}`);
   return network;
 }
@@ -197,6 +202,7 @@ async function describe(dataDir: string, layout: NetworkLayout, state: NetworkSt
       }
       for (const admin of admins) await waitChaincode(admin, layout.channel, name);
       connection.chaincodes = current.definitions.map((d) => d.name);
+      await waitEndorsable(connection, [name]);
     },
   };
 }
@@ -332,7 +338,7 @@ async function exec(command: string, args: string[]): Promise<string> {
     return stdout + stderr;
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${command.split('/').pop()} ${args[0] ?? ''} failed: ${(e.stderr || e.stdout || e.message).trim()}`);
+    throw new Error(`${command.split('/').pop()} ${args[0] ?? ''} failed: ${(e.stderr || e.stdout || e.message).trim()}`, { cause: err });
   }
 }
 
@@ -342,7 +348,10 @@ function baseEnv(): NodeJS.ProcessEnv {
 
 async function readState(dataDir: string): Promise<NetworkState | undefined> {
   const text = await readFile(join(dataDir, STATE_FILE), 'utf8').catch(() => undefined);
-  return text ? (JSON.parse(text) as NetworkState) : undefined;
+  if (!text) return undefined;
+  const state = JSON.parse(text) as NetworkState;
+  if (state.format !== STATE_FORMAT) throw new Error(`${join(dataDir, STATE_FILE)} was written by another version of this tool: run \`npm run fabric -- down --purge --data-dir ${dataDir}\` and up again`);
+  return state;
 }
 
 async function writeState(dataDir: string, state: NetworkState): Promise<void> {
