@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, truncate } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayError, type Contract, type Network } from '@hyperledger/fabric-gateway';
@@ -170,6 +170,16 @@ describe('private data collections', () => {
     ]);
   });
 
+  it('purges a value and its hash once its blockToLive has run out, as Fabric does with the commit of block b + btl + 1', async () => {
+    const written = await put(secrets1, 'org1Brief', 'brief', 'secret-brief');
+    const next = await put(secrets1, 'sharedCollection', 'filler-1', 'x');
+    expect(next).toBe(written + 1);
+    expect(text(await secrets1.evaluateTransaction('ReadPrivate', 'org1Brief', 'brief'))).toBe('secret-brief');
+    expect(await put(secrets1, 'sharedCollection', 'filler-2', 'x')).toBe(written + 2);
+    expect(await failure(secrets1.evaluateTransaction('ReadPrivate', 'org1Brief', 'brief'))).toMatch(/does not exist/);
+    expect(text(await secrets1.evaluateTransaction('ReadPrivateHash', 'org1Brief', 'brief'))).toBe('');
+  });
+
   it('answers a collection the chaincode does not define with Fabric\'s error', async () => {
     expect(await failure(secrets1.evaluateTransaction('ReadPrivateHash', 'noSuchCollection', 'k'))).toMatch(
       /collection \[noSuchCollection\] not defined in the collection config for chaincode \[secrets\]/,
@@ -194,6 +204,43 @@ describe('private data across a restart', () => {
         const secrets = again.gateway.getNetwork(second.channel).getContract('secrets');
         expect(text(await secrets.evaluateTransaction('ReadPrivate', '_implicit_org_Org1MSP', 'durable'))).toBe('secret-durable');
         expect(text(await secrets.evaluateTransaction('ReadPrivateHash', '_implicit_org_Org1MSP', 'durable'))).toBe(sha256Hex('secret-durable'));
+      } finally {
+        again.close();
+        await second.close();
+      }
+    } finally {
+      await removeDir(dataDir);
+    }
+  });
+
+  it('drops private data written ahead of a block that never reached the block file', async () => {
+    const dataDir = await tempDir();
+    const chaincodes = [{ name: 'secrets', path: PRIVATE_CHAINCODE, endorsementPolicy: ENDORSEMENT_POLICY }];
+    try {
+      const first = await testDevnet({ dataDir, chaincodes });
+      const conn = await gatewayFor(first, { org: 0 });
+      const contract = conn.gateway.getNetwork(first.channel).getContract('secrets');
+      await put(contract, '_implicit_org_Org1MSP', 'kept', 'secret-kept');
+      const lost = await put(contract, '_implicit_org_Org1MSP', 'lost', 'secret-lost');
+      conn.close();
+      await first.close();
+      // A crash after the private store's fdatasync and before the block's: the block file ends one block earlier.
+      const blockFile = join(ledgerDirectory(dataDir, 'mychannel'), 'blocks.bin');
+      const blocks = await readFile(blockFile);
+      let offset = 0;
+      for (let n = 0; n < lost; n++) offset += 8 + blocks.readUInt32BE(offset);
+      await truncate(blockFile, offset);
+
+      const second = await testDevnet({ dataDir, chaincodes });
+      const again = await gatewayFor(second, { org: 0 });
+      try {
+        expect(second.height()).toBe(lost);
+        const secrets = again.gateway.getNetwork(second.channel).getContract('secrets');
+        expect(text(await secrets.evaluateTransaction('ReadPrivate', '_implicit_org_Org1MSP', 'kept'))).toBe('secret-kept');
+        expect(await failure(secrets.evaluateTransaction('ReadPrivate', '_implicit_org_Org1MSP', 'lost'))).toMatch(/does not exist/);
+        // The block number is used again, and its private data is the new transaction's.
+        expect(await put(secrets, '_implicit_org_Org1MSP', 'again', 'secret-again')).toBe(lost);
+        expect(text(await secrets.evaluateTransaction('ReadPrivate', '_implicit_org_Org1MSP', 'again'))).toBe('secret-again');
       } finally {
         again.close();
         await second.close();

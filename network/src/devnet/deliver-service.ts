@@ -66,7 +66,7 @@ async function serve(deps: DeliverDeps, call: DeliverCall, envelope: common.Enve
       const withPrivate = new peer.BlockAndPrivateData();
       withPrivate.setBlock(block);
       // Only collections the requester is a member of, from its own organisation's peer.
-      const privateData = await ledger.privateData.forRequester(n, seek.requester);
+      const privateData = await ledger.privateData.forRequester(n, seek.requester, ledger.height - 1);
       for (const [txNum, tx] of privateData) withPrivate.getPrivateDataMapMap().set(txNum, tx);
       res.setBlockAndPrivateData(withPrivate);
     }

@@ -4,6 +4,7 @@ import { BlockStore } from './block-store.js';
 import type { CollectionRegistry } from './collections.js';
 import { join } from 'node:path';
 import { PrivateLedger, type PrivateDataLog } from './private-ledger.js';
+import { ExpirySchedule } from './expiry-schedule.js';
 import { DevnetError } from './errors.js';
 import { decodeRwSet, withHashedNamespaces, type NamespaceRwSet } from './rwset.js';
 import { parseTransaction, type ParsedTransaction } from './transaction.js';
@@ -47,6 +48,8 @@ export class Ledger {
   private readonly blockByHash = new Map<string, number>();
   private readonly listeners = new Set<(block: CommittedBlock) => void>();
   private readonly ctx: ValidationContext;
+  /** Hashes of private keys whose collection has a blockToLive, purged as blocks commit. */
+  private readonly expiry: ExpirySchedule;
   private lastHeaderHash: Buffer = Buffer.alloc(0);
   /** Opened once the blocks are replayed, since it drops private data of blocks that never made it to the block file. */
   private privateLedger: PrivateLedger | undefined;
@@ -59,6 +62,11 @@ export class Ledger {
       state: this.state,
       isCommitted: (txId) => this.txIndex.has(txId),
     };
+    const { collections } = options.privateData;
+    this.expiry = new ExpirySchedule((namespace) => {
+      const at = namespace.indexOf('$$h');
+      return at < 0 ? 0 : (collections.get(namespace.slice(0, at), namespace.slice(at + 3))?.blockToLive ?? 0);
+    });
   }
 
   static async open(options: LedgerOptions): Promise<Ledger> {
@@ -167,12 +175,14 @@ export class Ledger {
     if (!header) throw new DevnetError('corrupt_ledger', 'block without a header');
     const number = header.getNumber();
     const events: peer.ChaincodeEvent[] = [];
+    this.expiry.purge(number, this.state);
     results.forEach((r, txNum) => {
       if (!HEADER_FAILURES.has(r.code) && !this.txIndex.has(r.txId)) this.txIndex.set(r.txId, { code: r.code, blockNumber: number });
       if (r.code !== Code.VALID) return;
       for (const ns of r.rwSets) {
         for (const w of ns.writes) {
           this.state.apply({ namespace: ns.namespace, key: w.key, value: w.value }, { blockNum: number, txNum }, r.txId, r.timestampMs);
+          this.expiry.written(ns.namespace, w.key, { blockNum: number, txNum }, w.value === null);
         }
       }
       if (r.event) events.push(r.event);

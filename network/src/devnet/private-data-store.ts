@@ -4,6 +4,10 @@ import { DevnetError } from './errors.js';
 import { decodeTxPrivateWrites } from './private-rwset.js';
 import type { PrivateStateView } from './private-simulator.js';
 import { WorldState } from './world-state.js';
+import { ExpirySchedule } from './expiry-schedule.js';
+
+/** A collection's blockToLive; 0 keeps its values for ever. */
+export type BlockToLive = (namespace: string, collection: string) => number;
 
 /** Private values of one transaction, by its position in the block. */
 export type BlockPrivateData = Map<number, ledger.rwset.TxPvtReadWriteSet>;
@@ -21,13 +25,19 @@ export class PrivateDataStore {
   private readonly values = new WorldState();
   /** Block number → record number in the file. */
   private readonly records = new Map<number, number>();
+  private readonly expiry: ExpirySchedule;
 
-  private constructor(private readonly store: BlockStore) {}
+  private constructor(private readonly store: BlockStore, btl: BlockToLive) {
+    this.expiry = new ExpirySchedule((namespace) => {
+      const at = namespace.indexOf('$$p');
+      return btl(namespace.slice(0, at), namespace.slice(at + 3));
+    });
+  }
 
-  static async open(dir: string, height: number): Promise<PrivateDataStore> {
+  static async open(dir: string, height: number, btl: BlockToLive): Promise<PrivateDataStore> {
     const raw: Buffer[] = [];
     const { store } = await BlockStore.open(dir, (_n, bytes) => raw.push(bytes), PRIVATE_FILE);
-    const self = new PrivateDataStore(store);
+    const self = new PrivateDataStore(store, btl);
     for (const [index, bytes] of raw.entries()) {
       const { number, data } = decodeRecord(bytes);
       if (number >= height) {
@@ -37,6 +47,7 @@ export class PrivateDataStore {
       self.records.set(number, index);
       self.apply(number, data);
     }
+    self.purgeExpired(height - 1);
     return self;
   }
 
@@ -51,9 +62,17 @@ export class PrivateDataStore {
     for (const [txNum, tx] of data) {
       for (const coll of decodeTxPrivateWrites(tx)) {
         const namespace = privateNamespace(coll.namespace, coll.collection);
-        for (const w of coll.writes) this.values.apply({ namespace, key: w.key, value: w.value }, { blockNum: number, txNum }, '', 0);
+        for (const w of coll.writes) {
+          this.values.apply({ namespace, key: w.key, value: w.value }, { blockNum: number, txNum }, '', 0);
+          this.expiry.written(namespace, w.key, { blockNum: number, txNum }, w.value === null);
+        }
       }
     }
+  }
+
+  /** Removes values whose blockToLive has run out by the commit of `block`. */
+  purgeExpired(block: number): void {
+    this.expiry.purge(block, this.values);
   }
 
   async read(number: number): Promise<BlockPrivateData> {

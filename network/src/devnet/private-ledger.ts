@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { ledger } from '@hyperledger/fabric-protos';
 import { isMember, type CollectionRegistry } from './collections.js';
+import { isExpired } from './expiry-schedule.js';
 import { PrivateDataStore, type BlockPrivateData } from './private-data-store.js';
 import { encodeTxPrivateWrites, filterTxPrivateWrites, type CollectionPrivateWrites } from './private-rwset.js';
 import type { PrivateStateView } from './private-simulator.js';
@@ -38,7 +39,8 @@ export class PrivateLedger {
 
   static async open(dir: string, mspIds: readonly string[], height: number, collections: CollectionRegistry, log: PrivateDataLog): Promise<PrivateLedger> {
     const stores = new Map<string, PrivateDataStore>();
-    for (const mspId of mspIds) stores.set(mspId, await PrivateDataStore.open(join(dir, mspId), height));
+    const btl = (namespace: string, collection: string): number => collections.get(namespace, collection)?.blockToLive ?? 0;
+    for (const mspId of mspIds) stores.set(mspId, await PrivateDataStore.open(join(dir, mspId), height, btl));
     return new PrivateLedger(stores, collections, log);
   }
 
@@ -91,21 +93,26 @@ export class PrivateLedger {
   applyStaged(number: number): void {
     const perOrg = this.staged.get(number);
     this.staged.delete(number);
-    for (const [mspId, data] of perOrg ?? []) this.stores.get(mspId)!.apply(number, data);
+    for (const [mspId, store] of this.stores) {
+      store.purgeExpired(number);
+      const data = perOrg?.get(mspId);
+      if (data) store.apply(number, data);
+    }
   }
 
   /**
    * The block's private data that the requester may see (Fabric's deliver with private data): from
-   * its organisation's peer, only collections whose member policy the requester satisfies.
+   * its organisation's peer, only collections whose member policy the requester satisfies and whose
+   * blockToLive has not run out by `lastBlock`.
    */
-  async forRequester(number: number, requester: Signer): Promise<Map<number, ledger.rwset.TxPvtReadWriteSet>> {
+  async forRequester(number: number, requester: Signer, lastBlock: number): Promise<Map<number, ledger.rwset.TxPvtReadWriteSet>> {
     const store = this.stores.get(requester.mspId);
     const out = new Map<number, ledger.rwset.TxPvtReadWriteSet>();
     if (!store) return out;
     for (const [txNum, tx] of await store.read(number)) {
       const visible = filterTxPrivateWrites(tx, (ns, coll) => {
         const collection = this.collections.get(ns, coll);
-        return collection !== undefined && isMember(collection, requester);
+        return collection !== undefined && isMember(collection, requester) && !isExpired(number, collection.blockToLive, lastBlock);
       });
       if (visible) out.set(txNum, visible);
     }
