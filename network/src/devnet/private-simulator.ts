@@ -153,5 +153,5 @@ function sameVersion(a: Version | undefined, b: Version | undefined): boolean {
 
 /** core/ledger/internal/version/version.go Height.String. */
 function showVersion(v: Version | undefined): string {
-  return v ? `{BlockNum: ${v.blockNum}, TxNum: ${v.txNum}}` : "<nil>";
+  return v ? `{BlockNum: ${v.blockNum}, TxNum: ${v.txNum}}` : '<nil>';
 }
