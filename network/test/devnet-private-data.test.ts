@@ -1,42 +1,23 @@
 import { createHash } from 'node:crypto';
-import { readFile, truncate } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayError, type Contract, type Network } from '@hyperledger/fabric-gateway';
+import type { Contract, Network } from '@hyperledger/fabric-gateway';
 import { peer } from '@hyperledger/fabric-protos';
-import { collectionsConfigFromJson, ledgerDirectory } from '@citizen-vault/network';
-import { gatewayFor, removeDir, tempDir, testDevnet, text, type TestDevnet } from './helpers.js';
+import { ledgerDirectory } from '@citizen-vault/network';
+import { gatewayFor, removeDir, testDevnet, text, type TestDevnet } from './helpers.js';
+import {
+  ENDORSEMENT_POLICY,
+  PRIVATE_CHAINCODE,
+  collectionsConfig,
+  failure,
+  privateDataOf,
+  put,
+  sha256Hex,
+  transient,
+} from './private-data-helpers.js';
 
-// Written against the gateway client and connection.json only, so they can run on real Fabric too:
-// the chaincode is deployed there with the same collections_config.json and endorsement policy.
-const PRIVATE_CHAINCODE = resolve(import.meta.dirname, 'fixtures/private-chaincode');
-const ENDORSEMENT_POLICY = "OR('Org1MSP.peer','Org2MSP.peer')";
 const MVCC_READ_CONFLICT = peer.TxValidationCode.MVCC_READ_CONFLICT;
-
-const sha256Hex = (value: string): string => createHash('sha256').update(value).digest('hex');
-const transient = (value: string): Record<string, Uint8Array> => ({ value: Buffer.from(value) });
-
-/** The message a gateway error carries from the endorsing peer, which says why the chaincode failed. */
-async function failure(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-  } catch (err) {
-    if (err instanceof GatewayError) return [err.message, ...err.details.map((d) => d.message)].join(' | ');
-    throw err;
-  }
-  throw new Error('the call was expected to fail');
-}
-
-async function put(contract: Contract, collection: string, id: string, value: string): Promise<number> {
-  const tx = await contract.newProposal('PutPrivate', { arguments: [collection, id], transientData: transient(value) }).endorse();
-  const status = await (await tx.submit()).getStatus();
-  expect(status.successful).toBe(true);
-  return Number(status.blockNumber);
-}
-
-async function collectionsConfig(): Promise<unknown> {
-  return JSON.parse(await readFile(join(PRIVATE_CHAINCODE, 'collections_config.json'), 'utf8'));
-}
 
 describe('private data collections', () => {
   let devnet: TestDevnet;
@@ -50,7 +31,7 @@ describe('private data collections', () => {
   beforeAll(async () => {
     devnet = await testDevnet({
       chaincodes: [
-        { name: 'secrets', path: PRIVATE_CHAINCODE, endorsementPolicy: ENDORSEMENT_POLICY, collections: collectionsConfigFromJson(await collectionsConfig()) },
+        { name: 'secrets', path: PRIVATE_CHAINCODE, endorsementPolicy: ENDORSEMENT_POLICY, collections: await collectionsConfig() },
       ],
     });
     org1 = await gatewayFor(devnet, { org: 0 });
@@ -115,28 +96,10 @@ describe('private data collections', () => {
 
   it('delivers a block\'s private data only to members of its collection', async () => {
     const blockNumber = await put(secrets1, 'org1Only', 'delivered', 'secret-delivered');
-    const privateData = async (network: Network): Promise<string[]> => {
-      const events = await network.getBlockAndPrivateDataEvents({ startBlock: BigInt(blockNumber) });
-      try {
-        for await (const event of events) {
-          const values: string[] = [];
-          event.getPrivateDataMapMap().forEach((tx) => {
-            for (const ns of tx.getNsPvtRwsetList()) {
-              for (const coll of ns.getCollectionPvtRwsetList()) values.push(`${ns.getNamespace()}/${coll.getCollectionName()}:${Buffer.from(coll.getRwset_asU8()).toString('latin1')}`);
-            }
-          });
-          expect(event.getBlock()?.getHeader()?.getNumber()).toBe(blockNumber);
-          return values;
-        }
-      } finally {
-        events.close();
-      }
-      return [];
-    };
-    const member = await privateData(network1);
+    const member = await privateDataOf(network1, blockNumber);
     expect(member).toHaveLength(1);
     expect(member[0]).toMatch(/^secrets\/org1Only:.*secret-delivered/s);
-    expect(await privateData(network2)).toEqual([]);
+    expect(await privateDataOf(network2, blockNumber)).toEqual([]);
   });
 
   it('fails the second of two transactions that read the same private key version, as MVCC_READ_CONFLICT', async () => {
@@ -154,6 +117,15 @@ describe('private data collections', () => {
     await secrets1.submitTransaction('DeletePrivate', 'sharedCollection', 'gone');
     expect(text(await secrets2.evaluateTransaction('ReadPrivateHash', 'sharedCollection', 'gone'))).toBe('');
     expect(await failure(secrets1.evaluateTransaction('ReadPrivate', 'sharedCollection', 'gone'))).toMatch(/does not exist/);
+  });
+
+  it('purges a key: its value, its hash and its earlier values in delivered blocks are gone', async () => {
+    const blockNumber = await put(secrets1, 'org1Only', 'purged', 'secret-purged');
+    expect((await privateDataOf(network1, blockNumber)).join()).toContain('secret-purged');
+    await secrets1.submitTransaction('PurgePrivate', 'org1Only', 'purged');
+    expect(await failure(secrets1.evaluateTransaction('ReadPrivate', 'org1Only', 'purged'))).toMatch(/does not exist/);
+    expect(text(await secrets1.evaluateTransaction('ReadPrivateHash', 'org1Only', 'purged'))).toBe('');
+    expect((await privateDataOf(network1, blockNumber)).join()).not.toContain('secret-purged');
   });
 
   it('has each organisation\'s implicit collection, written by another organisation with the owner\'s endorsement', async () => {
@@ -184,69 +156,5 @@ describe('private data collections', () => {
     expect(await failure(secrets1.evaluateTransaction('ReadPrivateHash', 'noSuchCollection', 'k'))).toMatch(
       /collection \[noSuchCollection\] not defined in the collection config for chaincode \[secrets\]/,
     );
-  });
-});
-
-describe('private data across a restart', () => {
-  it('keeps implicit-collection values, with no collections config, after the devnet restarts', async () => {
-    const dataDir = await tempDir();
-    const chaincodes = [{ name: 'secrets', path: PRIVATE_CHAINCODE, endorsementPolicy: ENDORSEMENT_POLICY }];
-    try {
-      const first = await testDevnet({ dataDir, chaincodes });
-      const conn = await gatewayFor(first, { org: 0 });
-      await put(conn.gateway.getNetwork(first.channel).getContract('secrets'), '_implicit_org_Org1MSP', 'durable', 'secret-durable');
-      conn.close();
-      await first.close();
-
-      const second = await testDevnet({ dataDir, chaincodes });
-      const again = await gatewayFor(second, { org: 0 });
-      try {
-        const secrets = again.gateway.getNetwork(second.channel).getContract('secrets');
-        expect(text(await secrets.evaluateTransaction('ReadPrivate', '_implicit_org_Org1MSP', 'durable'))).toBe('secret-durable');
-        expect(text(await secrets.evaluateTransaction('ReadPrivateHash', '_implicit_org_Org1MSP', 'durable'))).toBe(sha256Hex('secret-durable'));
-      } finally {
-        again.close();
-        await second.close();
-      }
-    } finally {
-      await removeDir(dataDir);
-    }
-  });
-
-  it('drops private data written ahead of a block that never reached the block file', async () => {
-    const dataDir = await tempDir();
-    const chaincodes = [{ name: 'secrets', path: PRIVATE_CHAINCODE, endorsementPolicy: ENDORSEMENT_POLICY }];
-    try {
-      const first = await testDevnet({ dataDir, chaincodes });
-      const conn = await gatewayFor(first, { org: 0 });
-      const contract = conn.gateway.getNetwork(first.channel).getContract('secrets');
-      await put(contract, '_implicit_org_Org1MSP', 'kept', 'secret-kept');
-      const lost = await put(contract, '_implicit_org_Org1MSP', 'lost', 'secret-lost');
-      conn.close();
-      await first.close();
-      // A crash after the private store's fdatasync and before the block's: the block file ends one block earlier.
-      const blockFile = join(ledgerDirectory(dataDir, 'mychannel'), 'blocks.bin');
-      const blocks = await readFile(blockFile);
-      let offset = 0;
-      for (let n = 0; n < lost; n++) offset += 8 + blocks.readUInt32BE(offset);
-      await truncate(blockFile, offset);
-
-      const second = await testDevnet({ dataDir, chaincodes });
-      const again = await gatewayFor(second, { org: 0 });
-      try {
-        expect(second.height()).toBe(lost);
-        const secrets = again.gateway.getNetwork(second.channel).getContract('secrets');
-        expect(text(await secrets.evaluateTransaction('ReadPrivate', '_implicit_org_Org1MSP', 'kept'))).toBe('secret-kept');
-        expect(await failure(secrets.evaluateTransaction('ReadPrivate', '_implicit_org_Org1MSP', 'lost'))).toMatch(/does not exist/);
-        // The block number is used again, and its private data is the new transaction's.
-        expect(await put(secrets, '_implicit_org_Org1MSP', 'again', 'secret-again')).toBe(lost);
-        expect(text(await secrets.evaluateTransaction('ReadPrivate', '_implicit_org_Org1MSP', 'again'))).toBe('secret-again');
-      } finally {
-        again.close();
-        await second.close();
-      }
-    } finally {
-      await removeDir(dataDir);
-    }
   });
 });

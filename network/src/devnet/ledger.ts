@@ -5,6 +5,7 @@ import type { CollectionRegistry } from './collections.js';
 import { join } from 'node:path';
 import { PrivateLedger, type PrivateDataLog } from './private-ledger.js';
 import { ExpirySchedule } from './expiry-schedule.js';
+import { hashedNamespace } from './private-rwset.js';
 import { DevnetError } from './errors.js';
 import { decodeRwSet, withHashedNamespaces, type NamespaceRwSet } from './rwset.js';
 import { parseTransaction, type ParsedTransaction } from './transaction.js';
@@ -50,6 +51,8 @@ export class Ledger {
   private readonly ctx: ValidationContext;
   /** Hashes of private keys whose collection has a blockToLive, purged as blocks commit. */
   private readonly expiry: ExpirySchedule;
+  /** Block of the latest PurgePrivateData of each private key (`<ns>$$h<coll>` and hex key hash): earlier values are gone. */
+  private readonly purges = new Map<string, number>();
   private lastHeaderHash: Buffer = Buffer.alloc(0);
   /** Opened once the blocks are replayed, since it drops private data of blocks that never made it to the block file. */
   private privateLedger: PrivateLedger | undefined;
@@ -81,7 +84,8 @@ export class Ledger {
       ledger.apply(genesis, []);
     }
     const { mspIds, collections, log } = options.privateData;
-    ledger.privateLedger = await PrivateLedger.open(join(options.dir, 'pvtdata'), mspIds, store.height, collections, log);
+    const purgedAt = (hashedKey: string): number | undefined => ledger.purges.get(hashedKey);
+    ledger.privateLedger = await PrivateLedger.open(join(options.dir, 'pvtdata'), mspIds, store.height, collections, purgedAt, log);
     return ledger;
   }
 
@@ -180,6 +184,9 @@ export class Ledger {
       if (!HEADER_FAILURES.has(r.code) && !this.txIndex.has(r.txId)) this.txIndex.set(r.txId, { code: r.code, blockNumber: number });
       if (r.code !== Code.VALID) return;
       for (const ns of r.rwSets) {
+        for (const c of ns.collections ?? []) {
+          for (const w of c.writes) if (w.isPurge) this.purges.set(`${hashedNamespace(ns.namespace, c.collection)}/${w.keyHash.toString('hex')}`, number);
+        }
         for (const w of ns.writes) {
           this.state.apply({ namespace: ns.namespace, key: w.key, value: w.value }, { blockNum: number, txNum }, r.txId, r.timestampMs);
           this.expiry.written(ns.namespace, w.key, { blockNum: number, txNum }, w.value === null);

@@ -56,8 +56,12 @@ export function answerPrivateData(
       simulator.putPrivateData(namespace, req.getCollection(), req.getKey(), null);
       return bytes(new Uint8Array());
     }
-    case Type.PURGE_PRIVATE_DATA:
-      throw new DevnetError('not_supported', 'purging private data (PurgePrivateData) is not supported by the devnet');
+    case Type.PURGE_PRIVATE_DATA: {
+      const req = peer.DelState.deserializeBinary(payload);
+      requireWrite(namespace, req.getCollection(), access);
+      simulator.purgePrivateData(namespace, req.getCollection(), req.getKey());
+      return bytes(new Uint8Array());
+    }
     case Type.GET_STATE_BY_RANGE: {
       const req = peer.GetStateByRange.deserializeBinary(payload);
       if (!req.getCollection()) return undefined;

@@ -3,7 +3,14 @@ import type { ledger } from '@hyperledger/fabric-protos';
 import { isMember, type CollectionRegistry } from './collections.js';
 import { isExpired } from './expiry-schedule.js';
 import { PrivateDataStore, type BlockPrivateData } from './private-data-store.js';
-import { encodeTxPrivateWrites, filterTxPrivateWrites, type CollectionPrivateWrites } from './private-rwset.js';
+import {
+  decodeTxPrivateWrites,
+  encodeTxPrivateWrites,
+  filterTxPrivateWrites,
+  hashedNamespace,
+  keyHash,
+  type CollectionPrivateWrites,
+} from './private-rwset.js';
 import type { PrivateStateView } from './private-simulator.js';
 import type { NamespaceRwSet } from './rwset.js';
 import type { Signer } from './policy.js';
@@ -17,6 +24,9 @@ export interface PrivateCommit {
   txId: string;
   rwSets: readonly NamespaceRwSet[];
 }
+
+/** Block of the latest purge of a private key, by `<ns>$$h<coll>/<hex key hash>`. */
+export type PurgedAt = (hashedKey: string) => number | undefined;
 
 export type PrivateDataLog = (message: string, fields: Record<string, unknown>) => void;
 
@@ -34,14 +44,22 @@ export class PrivateLedger {
   private constructor(
     private readonly stores: ReadonlyMap<string, PrivateDataStore>,
     private readonly collections: CollectionRegistry,
+    private readonly purgedAt: PurgedAt,
     private readonly log: PrivateDataLog,
   ) {}
 
-  static async open(dir: string, mspIds: readonly string[], height: number, collections: CollectionRegistry, log: PrivateDataLog): Promise<PrivateLedger> {
+  static async open(
+    dir: string,
+    mspIds: readonly string[],
+    height: number,
+    collections: CollectionRegistry,
+    purgedAt: PurgedAt,
+    log: PrivateDataLog,
+  ): Promise<PrivateLedger> {
     const stores = new Map<string, PrivateDataStore>();
     const btl = (namespace: string, collection: string): number => collections.get(namespace, collection)?.blockToLive ?? 0;
     for (const mspId of mspIds) stores.set(mspId, await PrivateDataStore.open(join(dir, mspId), height, btl));
-    return new PrivateLedger(stores, collections, log);
+    return new PrivateLedger(stores, collections, purgedAt, log);
   }
 
   /** What the organisation's peer can read: nothing when it has no store (not a channel member). */
@@ -114,9 +132,22 @@ export class PrivateLedger {
         const collection = this.collections.get(ns, coll);
         return collection !== undefined && isMember(collection, requester) && !isExpired(number, collection.blockToLive, lastBlock);
       });
-      if (visible) out.set(txNum, visible);
+      const unpurged = visible && this.withoutPurged(number, visible);
+      if (unpurged) out.set(txNum, unpurged);
     }
     return out;
+  }
+
+  /** Drops values of keys purged in a later block (Fabric removes them from the pvtdata store). */
+  private withoutPurged(number: number, tx: ledger.rwset.TxPvtReadWriteSet): ledger.rwset.TxPvtReadWriteSet | undefined {
+    const sets = decodeTxPrivateWrites(tx);
+    const purged = (ns: string, coll: string, key: string): boolean =>
+      (this.purgedAt(`${hashedNamespace(ns, coll)}/${keyHash(key).toString('hex')}`) ?? -1) > number;
+    if (!sets.some((s) => s.writes.some((w) => purged(s.namespace, s.collection, w.key)))) return tx;
+    const kept = sets
+      .map((s) => ({ ...s, writes: s.writes.filter((w) => !purged(s.namespace, s.collection, w.key)) }))
+      .filter((s) => s.writes.length > 0);
+    return kept.length > 0 ? encodeTxPrivateWrites(kept) : undefined;
   }
 
   async close(): Promise<void> {

@@ -15,6 +15,8 @@ export interface HashedRead {
 export interface HashedWrite {
   keyHash: Buffer;
   valueHash: Buffer | null;
+  /** PurgePrivateData: a delete that also removes the key's earlier private values from every store. */
+  isPurge?: boolean;
 }
 
 /** One collection's part of a namespace's public read-write set (Fabric's `CollectionHashedReadWriteSet`). */
@@ -144,6 +146,7 @@ export function encodeCollectionHashedRwSet(set: CollectionHashedRwSet): ledger.
       write.setKeyHash(w.keyHash);
       write.setIsDelete(w.valueHash === null);
       if (w.valueHash !== null) write.setValueHash(w.valueHash);
+      if (w.isPurge) write.setIsPurge(true);
       return write;
     }),
   );
@@ -167,7 +170,7 @@ export function decodeCollectionHashedRwSet(coll: ledger.rwset.CollectionHashedR
       const valueHash = Buffer.from(w.getValueHash_asU8());
       // rwsetutil.IsKVWriteHashDelete: a delete flag, no hash, or the hash of nothing.
       const isDelete = w.getIsDelete() || valueHash.length === 0 || valueHash.equals(empty);
-      return { keyHash: Buffer.from(w.getKeyHash_asU8()), valueHash: isDelete ? null : valueHash };
+      return { keyHash: Buffer.from(w.getKeyHash_asU8()), valueHash: isDelete ? null : valueHash, isPurge: w.getIsPurge() };
     }),
     pvtRwSetHash: Buffer.from(coll.getPvtRwsetHash_asU8()),
   };

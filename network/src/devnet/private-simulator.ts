@@ -28,6 +28,7 @@ type Nested<V> = Map<string, Map<string, Map<string, V>>>;
 export class PrivateSimulation {
   private readonly reads: Nested<Version | undefined> = new Map();
   private readonly writes: Nested<Buffer | null> = new Map();
+  private readonly purges = new Set<string>();
   private queried = false;
 
   constructor(
@@ -68,6 +69,13 @@ export class PrivateSimulation {
   put(namespace: string, collection: string, key: string, value: Buffer | null): void {
     this.assertNotQueried();
     nested(this.writes, namespace, collection).set(key, value === null || value.length === 0 ? null : value);
+    this.purges.delete(JSON.stringify([namespace, collection, key]));
+  }
+
+  /** PurgePrivateData: a delete whose hashed write is marked as a purge (rwset_builder.go AddToPvtAndHashedWriteSetForPurge). */
+  purge(namespace: string, collection: string, key: string): void {
+    this.put(namespace, collection, key, null);
+    this.purges.add(JSON.stringify([namespace, collection, key]));
   }
 
   /** GetPrivateDataByRange: results are not recorded for phantom checks, so Fabric allows it only before any write. */
@@ -100,7 +108,11 @@ export class PrivateSimulation {
       return {
         collection,
         reads: collReads.map(([key, version]) => ({ keyHash: keyHash(key), version })),
-        writes: collWrites.map(([key, value]) => ({ keyHash: keyHash(key), valueHash: value === null ? null : sha256(value) })),
+        writes: collWrites.map(([key, value]) => ({
+          keyHash: keyHash(key),
+          valueHash: value === null ? null : sha256(value),
+          isPurge: this.purges.has(JSON.stringify([namespace, collection, key])),
+        })),
         pvtRwSetHash: pvt ? sha256(pvt) : Buffer.alloc(0),
       };
     });

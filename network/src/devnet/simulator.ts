@@ -68,6 +68,11 @@ export class TxSimulator {
     this.privateData.put(namespace, collection, key, value);
   }
 
+  purgePrivateData(namespace: string, collection: string, key: string): void {
+    this.assertWritable();
+    this.privateData.purge(namespace, collection, key);
+  }
+
   /** Opens a range iterator over [start, end); `pageSize` > 0 makes it a paginated query. */
   openRange(namespace: string, start: string, end: string, pageSize = 0, bookmark = ''): RangeBatch {
     const id = `itr-${this.nextIteratorId++}`;
