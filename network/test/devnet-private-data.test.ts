@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Contract, Network } from '@hyperledger/fabric-gateway';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { GatewayError, type Contract, type Network } from '@hyperledger/fabric-gateway';
 import { peer } from '@hyperledger/fabric-protos';
 import { ledgerDirectory } from '@citizen-vault/network';
 import { gatewayFor, removeDir, testDevnet, text, type TestDevnet } from './helpers.js';
@@ -32,6 +33,7 @@ describe('private data collections', () => {
     devnet = await testDevnet({
       chaincodes: [
         { name: 'secrets', path: PRIVATE_CHAINCODE, endorsementPolicy: ENDORSEMENT_POLICY, collections: await collectionsConfig() },
+        { name: 'secrets-majority', path: PRIVATE_CHAINCODE, endorsementPolicy: 'MAJORITY Endorsement', collections: await collectionsConfig() },
       ],
     });
     org1 = await gatewayFor(devnet, { org: 0 });
@@ -150,6 +152,23 @@ describe('private data collections', () => {
     expect(await put(secrets1, 'sharedCollection', 'filler-2', 'x')).toBe(written + 2);
     expect(await failure(secrets1.evaluateTransaction('ReadPrivate', 'org1Brief', 'brief'))).toMatch(/does not exist/);
     expect(text(await secrets1.evaluateTransaction('ReadPrivateHash', 'org1Brief', 'brief'))).toBe('');
+  });
+
+  it('endorses a collection write under the collection\'s own policy, on its members only, though the chaincode needs a majority', async () => {
+    const majority = network1.getContract('secrets-majority');
+    await put(majority, 'org1Only', 'm', '41');
+    // No transient data, but a private read: only members of the collection may endorse.
+    expect(text(await majority.submitTransaction('IncrementPrivate', 'org1Only', 'm'))).toBe('42');
+  });
+
+  it('refuses to send transient data to a non-member the chaincode policy would need, as Fabric\'s gateway does', async () => {
+    const majority = network1.getContract('secrets-majority');
+    const err = await majority.newProposal('PutPrivate', { arguments: ['org1Open', 'k'], transientData: transient('v') }).endorse().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GatewayError);
+    expect((err as GatewayError).code).toBe(grpcStatus.FAILED_PRECONDITION);
+    expect((err as GatewayError).message).toMatch(
+      /requires endorsement from organisation\(s\) that are not in the distribution policy of the private data collection\(s\): \[org1Open\]; retry specifying trusted endorsing organizations to protect transient data/,
+    );
   });
 
   it('answers a collection the chaincode does not define with Fabric\'s error', async () => {

@@ -15,11 +15,12 @@ export interface PlannerDeps {
 
 /**
  * Chooses the endorsing organisations and collects their endorsements, as Fabric's gateway does
- * (internal/pkg/gateway/endorse.go). Without transient data, the chaincode's policy picks the peers
- * up front and they run in parallel; organisations that collection endorsement policies add are
- * asked afterwards. With transient data, the gateway's own organisation endorses first, and the
- * others are chosen only among the members of every collection the simulation touched, so private
- * input never reaches a non-member.
+ * (internal/pkg/gateway/endorse.go planFromFirstEndorser): the gateway's own organisation (the
+ * client's) endorses first; its simulation says which collections were touched and which policies
+ * the writes need; the other endorsers are then planned, among members only of the collections that
+ * were read, or of every collection touched when the proposal carries transient data, so private
+ * input never reaches a non-member. Without transient data the devnet runs the chaincode policy's
+ * own choice of peers in parallel with the first, and keeps those results the plan needs.
  */
 export async function endorseProposal(deps: PlannerDeps, proposal: CheckedProposal, requested: readonly string[]): Promise<common.Envelope> {
   const peerFor = (mspId: string): PeerNode => {
@@ -30,39 +31,40 @@ export async function endorseProposal(deps: PlannerDeps, proposal: CheckedPropos
   const { endorser } = deps;
   if (requested.length > 0) return endorser.endorse(proposal, requested.map(peerFor));
   const all = [...deps.peers.keys()];
-  const creatorOrg = proposal.creator.mspId;
-
-  if (!proposal.hasTransientData) {
-    const orgs = planEndorsers(deps.policies.get(proposal.chaincodeName)!, all, creatorOrg);
-    const sims = await endorser.simulateAll(proposal, orgs.map(peerFor));
-    const needed = plan(policiesFor(deps, proposal, sims[0]!), all, orgs);
-    const extra = needed.filter((org) => !orgs.includes(org));
-    if (extra.length > 0) sims.push(...(await endorser.simulateAll(proposal, extra.map(peerFor))));
-    return endorser.assemble(proposal, sims);
-  }
-
-  if (!deps.peers.has(creatorOrg)) {
+  const transient = proposal.hasTransientData;
+  if (transient && !deps.peers.has(proposal.creator.mspId)) {
     throw new DevnetError('endorsement_unsatisfiable', "no endorsers found in the gateway's organization; retry specifying endorsing organization(s) to protect transient data");
   }
-  const [first] = await endorser.simulateAll(proposal, [peerFor(creatorOrg)]);
-  const policies = policiesFor(deps, proposal, first!);
-  const touched = first!.simulator.privateData.touched();
-  const members = all.filter((org) => touched.every((t) => deps.collections.get(t.namespace, t.collection)?.memberOrgs.has(org) ?? false));
-  let orgs: string[];
-  try {
-    orgs = plan(policies, members, [creatorOrg]);
-  } catch (err) {
-    if (touched.length > 0 && tryPlan(policies, all, [creatorOrg])) {
-      const names = [...new Set(touched.map((t) => t.collection))].join(' ');
+  const early = transient ? [proposal.creator.mspId] : planEndorsers(deps.policies.get(proposal.chaincodeName)!, all, proposal.creator.mspId);
+  const firstOrg = deps.peers.has(proposal.creator.mspId) ? proposal.creator.mspId : early[0]!;
+  const settled = new Map<string, PromiseSettledResult<Simulation>>();
+  const results = await Promise.allSettled(early.map((org) => endorser.simulate(proposal, peerFor(org))));
+  results.forEach((r, i) => settled.set(early[i]!, r));
+  const first = settled.get(firstOrg)!;
+  if (first.status === 'rejected') throw first.reason;
+
+  const policies = policiesFor(deps, proposal, first.value);
+  const touched = first.value.simulator.privateData.touched();
+  const protectedCollections = touched.filter((t) => transient || t.read);
+  const members = all.filter((org) => protectedCollections.every((t) => deps.collections.get(t.namespace, t.collection)?.memberOrgs.has(org) ?? false));
+  const orgs = tryPlan(policies, members, [firstOrg]);
+  if (!orgs) {
+    if (transient && protectedCollections.length > 0 && tryPlan(policies, all, [firstOrg])) {
+      const names = [...new Set(protectedCollections.map((t) => t.collection))].join(' ');
       throw new DevnetError(
         'endorsement_unsatisfiable',
         `requires endorsement from organisation(s) that are not in the distribution policy of the private data collection(s): [${names}]; retry specifying trusted endorsing organizations to protect transient data`,
       );
     }
-    throw err;
+    throw new DevnetError('endorsement_unsatisfiable', "no set of the channel's peers can satisfy the endorsement policy");
   }
-  const rest = orgs.filter((org) => org !== creatorOrg);
-  return endorser.assemble(proposal, [first!, ...(await endorser.simulateAll(proposal, rest.map(peerFor)))]);
+  const missing = orgs.filter((org) => !settled.has(org));
+  const more = await Promise.allSettled(missing.map((org) => endorser.simulate(proposal, peerFor(org))));
+  more.forEach((r, i) => settled.set(missing[i]!, r));
+  const sims = orgs.map((org) => settled.get(org)!);
+  const failed = sims.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return endorser.assemble(proposal, sims.map((s) => (s as PromiseFulfilledResult<Simulation>).value));
 }
 
 /** Every policy the simulated writes must satisfy, per namespace written (and the chaincode's own). */
@@ -82,12 +84,6 @@ function policiesFor(deps: PlannerDeps, proposal: CheckedProposal, sim: Simulati
  * The smallest set of organisations, including `chosen`, whose peers satisfy every policy, each
  * evaluated on its own as Fabric's validator does.
  */
-function plan(policies: readonly Policy[], candidates: readonly string[], chosen: readonly string[]): string[] {
-  const found = tryPlan(policies, candidates, chosen);
-  if (!found) throw new DevnetError('endorsement_unsatisfiable', "no set of the channel's peers can satisfy the endorsement policy");
-  return found;
-}
-
 function tryPlan(policies: readonly Policy[], candidates: readonly string[], chosen: readonly string[]): string[] | undefined {
   const others = candidates.filter((org) => !chosen.includes(org));
   const subsets: string[][] = [];
