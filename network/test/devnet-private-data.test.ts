@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { GatewayError, type Contract, type Network } from '@hyperledger/fabric-gateway';
-import { peer } from '@hyperledger/fabric-protos';
-import { ledgerDirectory } from '@citizen-vault/network';
+import { common, peer } from '@hyperledger/fabric-protos';
+import { blockTransactions, ledgerDirectory } from '@citizen-vault/network';
 import { gatewayFor, removeDir, testDevnet, text, type TestDevnet } from './helpers.js';
 import {
   ENDORSEMENT_POLICY,
@@ -91,6 +91,9 @@ describe('private data collections', () => {
     expect(block.includes(Buffer.from(value))).toBe(false);
     expect(block.includes(createHash('sha256').update(value).digest())).toBe(true);
     expect(block.includes(createHash('sha256').update('off-block').digest())).toBe(true);
+    const [tx] = blockTransactions(common.Block.deserializeBinary(blockBytes));
+    expect(tx?.privateWrites).toEqual([{ namespace: 'secrets', collection: 'sharedCollection', keyHash: sha256Hex('off-block'), valueHash: sha256Hex(value) }]);
+    expect(tx?.writes).toEqual([]);
     // The ledger on disk too: no block file holds the value.
     const onDisk = await readFile(join(ledgerDirectory(devnet.dataDir, devnet.channel), 'blocks.bin'));
     expect(onDisk.includes(Buffer.from(value))).toBe(false);
