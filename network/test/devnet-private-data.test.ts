@@ -174,6 +174,11 @@ describe('private data collections', () => {
     );
   });
 
+  it('fails an endorsement whose private data cannot reach requiredPeerCount other member peers', async () => {
+    const message = await failure(secrets1.newProposal('PutPrivate', { arguments: ['org1Disseminated', 'k'], transientData: transient('v') }).endorse());
+    expect(message).toMatch(/required to disseminate to at least 1 peers, but know of only 0 eligible peers/);
+  });
+
   it('answers a collection the chaincode does not define with Fabric\'s error', async () => {
     expect(await failure(secrets1.evaluateTransaction('ReadPrivateHash', 'noSuchCollection', 'k'))).toMatch(
       /collection \[noSuchCollection\] not defined in the collection config for chaincode \[secrets\]/,
