@@ -147,6 +147,8 @@ export class Ledger {
     await this.privateData.stage(
       number,
       results.flatMap((r, txNum) => (r.code === Code.VALID ? [{ txNum, txId: r.tx.txId, rwSets: r.rwSets }] : [])),
+      // A transaction whose id is not trusted must not drop another's transient data.
+      results.filter((r) => !HEADER_FAILURES.has(r.code)).map((r) => r.tx.txId),
     );
     await this.store.append(block.serializeBinary());
     return this.apply(block, results.map((r) => ({ ...r, txId: r.tx.txId, timestampMs: r.tx.timestampMs, event: r.tx.event })));

@@ -72,8 +72,11 @@ export class PrivateLedger {
     if (sets.length > 0) this.transient.set(txId, { height, sets });
   }
 
-  /** Writes each member organisation's share of the block's private data durably, before the block. */
-  async stage(number: number, commits: readonly PrivateCommit[]): Promise<void> {
+  /**
+   * Writes each member organisation's share of the block's private data durably, before the block.
+   * `txIds` are all the block's transactions: valid or not, their transient data is no longer needed.
+   */
+  async stage(number: number, commits: readonly PrivateCommit[], txIds: readonly string[]): Promise<void> {
     const perOrg = new Map<string, BlockPrivateData>();
     for (const { txNum, txId, rwSets } of commits) {
       const written = rwSets.flatMap((ns) =>
@@ -102,6 +105,7 @@ export class PrivateLedger {
         block.set(txNum, share);
       }
     }
+    for (const txId of txIds) this.transient.delete(txId);
     for (const [txId, entry] of this.transient) if (number - entry.height > TRANSIENT_RETENTION_BLOCKS) this.transient.delete(txId);
     await Promise.all([...perOrg].map(([mspId, data]) => this.stores.get(mspId)!.append(number, data)));
     this.staged.set(number, perOrg);
