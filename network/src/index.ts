@@ -10,6 +10,8 @@ export {
   type Logger,
   type LogLevel,
 } from './devnet/devnet.js';
+export { readCollectionsConfig, collectionsConfigFromJson } from './devnet/collections-config.js';
+export type { CollectionConfigJson } from './devnet/collections.js';
 export type { OrganizationSpec, OrganizationMaterial } from './devnet/crypto-material.js';
 export type { BatchOptions } from './devnet/orderer.js';
 export { DevnetError, type DevnetErrorCode } from './devnet/errors.js';

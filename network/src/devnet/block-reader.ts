@@ -1,9 +1,10 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { common, ledger as rwsetProtos, msp, peer } from '@hyperledger/fabric-protos';
+import { common, msp, peer } from '@hyperledger/fabric-protos';
 import { blockDataHash, blockHeaderHash, transactionFilter } from './block-format.js';
 import { BLOCK_FILE, scanBlockFile } from './block-store.js';
 import { DevnetError } from './errors.js';
+import { decodeRwSet } from './rwset.js';
 import { parseTransaction } from './transaction.js';
 
 export interface ChainProblem {
@@ -178,6 +179,8 @@ export interface BlockTransaction {
   creatorMspId: string;
   timestamp: string;
   writes: { namespace: string; key: string; value: Buffer | null }[];
+  /** Writes to private data collections, as the block holds them: SHA-256 key and value hashes (hex), present when there are any. */
+  privateWrites?: { namespace: string; collection: string; keyHash: string; valueHash: string | null }[];
   event?: { name: string; payload: Buffer };
 }
 
@@ -188,6 +191,12 @@ export function blockTransactions(block: common.Block): BlockTransaction[] {
   return (block.getData()?.getDataList_asU8() ?? []).map((envelope, i) => {
     const tx = parseTransaction(envelope);
     const event = tx.event;
+    const rwSets = decodeRwSet(tx.rwSet);
+    const privateWrites = rwSets.flatMap((ns) =>
+      (ns.collections ?? []).flatMap((c) =>
+        c.writes.map((w) => ({ namespace: ns.namespace, collection: c.collection, keyHash: w.keyHash.toString('hex'), valueHash: w.valueHash?.toString('hex') ?? null })),
+      ),
+    );
     return {
       txId: tx.txId,
       validationCode: validationCodeName(filter[i] ?? peer.TxValidationCode.NOT_VALIDATED),
@@ -195,25 +204,11 @@ export function blockTransactions(block: common.Block): BlockTransaction[] {
       function: invokedFunction(envelope),
       creatorMspId: creatorMspId(tx.creator),
       timestamp: new Date(tx.timestampMs).toISOString(),
-      writes: publicWrites(tx.rwSet),
+      writes: rwSets.flatMap((ns) => ns.writes.map((w) => ({ namespace: ns.namespace, key: w.key, value: w.value }))),
+      ...(privateWrites.length > 0 ? { privateWrites } : {}),
       ...(event ? { event: { name: event.getEventName(), payload: Buffer.from(event.getPayload_asU8()) } } : {}),
     };
   });
-}
-
-/**
- * The public writes of a read-write set. Private data appears in a block only as hashes
- * (`collection_hashed_rwset`); real Fabric's lifecycle writes some to each organisation's implicit
- * collection when it approves a chaincode, so a reader must pass over them, not fail.
- */
-function publicWrites(rwSet: Uint8Array): BlockTransaction['writes'] {
-  return rwsetProtos.rwset.TxReadWriteSet.deserializeBinary(rwSet).getNsRwsetList().flatMap((ns) =>
-    rwsetProtos.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8()).getWritesList().map((w) => ({
-      namespace: ns.getNamespace(),
-      key: w.getKey(),
-      value: w.getIsDelete() ? null : Buffer.from(w.getValue_asU8()),
-    })),
-  );
 }
 
 function creatorMspId(creator: Uint8Array): string {

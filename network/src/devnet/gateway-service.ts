@@ -7,7 +7,9 @@ import { rpcError, toRpcError, type ErrorDetail } from './grpc-errors.js';
 import type { CommittedBlock, Ledger, TxStatus } from './ledger.js';
 import type { MspRegistry } from './msp.js';
 import type { Orderer } from './orderer.js';
-import { planEndorsers, type Policy } from './policy.js';
+import type { Policy } from './policy.js';
+import type { CollectionRegistry } from './collections.js';
+import { endorseProposal } from './endorsement-planner.js';
 import { checkProposal, decode, type CheckedProposal } from './proposal.js';
 import { followBlocks, seekBlock, writeWithBackpressure } from './block-follower.js';
 import { SYSTEM_CHAINCODES, SystemChaincodeError, evaluateQscc } from './system-chaincode.js';
@@ -22,6 +24,7 @@ export interface GatewayDeps {
   /** Each organisation's peer, by MSP id. */
   peers: ReadonlyMap<string, PeerNode>;
   policies: ReadonlyMap<string, Policy>;
+  collections: CollectionRegistry;
   log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -81,11 +84,9 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
 
     endorse: unary(deps, async (req: gateway.EndorseRequest) => {
       const p = checked(req.getProposedTransaction(), req.getChannelId(), 'endorse');
-      const requested = req.getEndorsingOrganizationsList();
-      const orgs = requested.length > 0 ? requested : planEndorsers(deps.policies.get(p.chaincodeName)!, [...deps.peers.keys()], p.creator.mspId);
       try {
         const res = new gateway.EndorseResponse();
-        res.setPreparedTransaction(await deps.endorser.endorse(p, orgs.map(peerFor)));
+        res.setPreparedTransaction(await endorseProposal(deps, p, req.getEndorsingOrganizationsList()));
         return res;
       } catch (err) {
         if (err instanceof EndorsementError) {
