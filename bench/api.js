@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { round } from './stats.js';
 import { spawnChild, startStackProcess } from './stack.js';
+import { consentRequest, measureApprovals } from './approvals.js';
 
 const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -46,40 +47,13 @@ async function main() {
   const nationalId = '001099012345';
   await post('/v1/records', custodian.token, { subject: { nationalId }, category: 'residence', fields: { province: 'Hà Nội', ward: 'Hàng Bài', streetAddress: '12 Phố Huế' } });
   await post('/v1/records', custodian.token, { subject: { nationalId }, category: 'health_insurance', fields: { status: 'ACTIVE', coverageLevel: '4' } });
-  const consentRequest = (n) => ({
-    subject: { nationalId: String(100000000000 + n) },
-    purpose: 'credit_scoring',
-    fields: ['residence.province', 'health_insurance.status'],
-    mode: 'PERIODIC',
-    frequency: { limit: 100000, per: 'DAY' },
-    validUntil: new Date(Date.now() + 86400_000).toISOString(),
-    retentionDays: 30,
-    justification: 'Benchmark consent request',
-  });
   const consent = await post('/v1/consents', bank.token, { ...consentRequest(0), subject: { nationalId } });
   const citizen = await devToken({ role: 'citizen', nationalId });
   await post(`/v1/consents/${consent.id}/approve`, citizen, {});
 
   const reads = await load(`${base}/v1/consents/${consent.id}/data`, { authorization: `Bearer ${bank.token}` });
 
-  // Approvals: each is a RequestConsent already on the ledger, then an ApproveConsent committed before the answer.
-  const requests = [];
-  for (let i = 0; i < APPROVALS; i += 10) {
-    requests.push(...(await Promise.all(Array.from({ length: Math.min(10, APPROVALS - i) }, (_, k) => post('/v1/consents', bank.token, consentRequest(i + k + 1))))));
-  }
-  const tokens = await Promise.all(requests.map((_, i) => devToken({ role: 'citizen', nationalId: String(100000000000 + i + 1) })));
-  const latencies = [];
-  const started = performance.now();
-  let next = 0;
-  await Promise.all(Array.from({ length: 32 }, async () => {
-    for (let i = next++; i < requests.length; i = next++) {
-      const t0 = performance.now();
-      await post(`/v1/consents/${requests[i].id}/approve`, tokens[i], {});
-      latencies.push(performance.now() - t0);
-    }
-  }));
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
+  const approvals = await measureApprovals(stack, bank, APPROVALS);
 
   await stack.stop();
   return {
@@ -87,12 +61,7 @@ async function main() {
     node: process.version,
     baseline: { bareExpressJson: baseline },
     consentedReads: { ...reads, ratioToBareExpress: round(reads.requestsPerSecond / baseline.requestsPerSecond, 3) },
-    approvals: {
-      count: requests.length,
-      concurrency: 32,
-      committedPerSecond: round(requests.length / seconds, 1),
-      latencyMs: { p50: round(latencies[Math.floor(latencies.length / 2)]), p99: round(latencies[Math.floor(latencies.length * 0.99)]) },
-    },
+    approvals,
   };
 }
 

@@ -19,14 +19,17 @@ export function spawnChild(...args) {
   return child;
 }
 
-/** Starts the stack and waits until `/ready`; `stop()` ends it and removes its data. */
-export async function startStackProcess(name) {
+/**
+ * Starts the stack and waits until `/ready`; `stop()` ends it and removes its data. `env` adds
+ * settings, e.g. FABRIC_CONNECTION_FILE to run the same API on a real Fabric network.
+ */
+export async function startStackProcess(name, extraEnv = {}) {
   const dataDir = await mkdtemp(join(tmpdir(), `cv-bench-${name}-`));
   await chmod(dataDir, 0o755); // as root, Postgres runs as the postgres user, which must reach its data directory
   const apiPort = await freePort();
   const pgPort = await freePort();
   const base = `http://127.0.0.1:${apiPort}`;
-  const env = { ...process.env, CV_DATA_DIR: dataDir, PORT: String(apiPort), CV_EMBEDDED_PG_PORT: String(pgPort), CV_DEVNET_PORT: String(await freePort()), CV_PUBLIC_URL: base, LOG_LEVEL: 'warn' };
+  const env = { ...process.env, CV_DATA_DIR: dataDir, PORT: String(apiPort), CV_EMBEDDED_PG_PORT: String(pgPort), CV_DEVNET_PORT: String(await freePort()), CV_PUBLIC_URL: base, LOG_LEVEL: 'warn', ...extraEnv };
   const nodeArgs = process.env.BENCH_API_NODE_ARGS ? process.env.BENCH_API_NODE_ARGS.split(' ') : [];
   const api = spawnChild(process.execPath, [...nodeArgs, resolve(import.meta.dirname, '../api/dist/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   for (let i = 0; ; i++) {
@@ -35,7 +38,7 @@ export async function startStackProcess(name) {
     } catch {
       // not listening yet
     }
-    if (i > 300) throw new Error('the API did not become ready');
+    if (i > 600) throw new Error('the API did not become ready');
     await new Promise((r) => setTimeout(r, 100));
   }
   // Requests as the benchmarks make them: JSON POSTs, dev tokens, organisations registered by the operator with fresh keys.

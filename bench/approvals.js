@@ -1,0 +1,37 @@
+// Consent approvals through the API: each a RequestConsent already on the ledger, then an
+// ApproveConsent committed before the citizen's answer. Shared by bench/api.js (devnet) and
+// bench/fabric.js (the same API on each ledger).
+import { percentiles, round } from './stats.js';
+
+export const consentRequest = (n) => ({
+  subject: { nationalId: String(100000000000 + n) },
+  purpose: 'credit_scoring',
+  fields: ['residence.province', 'health_insurance.status'],
+  mode: 'PERIODIC',
+  frequency: { limit: 100000, per: 'DAY' },
+  validUntil: new Date(Date.now() + 86400_000).toISOString(),
+  retentionDays: 30,
+  justification: 'Benchmark consent request',
+});
+
+/** Requests `count` consents as `bank`, then has 32 citizens' clients approve them; committed approvals per second. */
+export async function measureApprovals(stack, bank, count, concurrency = 32) {
+  const { post, devToken } = stack;
+  const requests = [];
+  for (let i = 0; i < count; i += 10) {
+    requests.push(...(await Promise.all(Array.from({ length: Math.min(10, count - i) }, (_, k) => post('/v1/consents', bank.token, consentRequest(i + k + 1))))));
+  }
+  const tokens = await Promise.all(requests.map((_, i) => devToken({ role: 'citizen', nationalId: String(100000000000 + i + 1) })));
+  const latencies = [];
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    for (let i = next++; i < requests.length; i = next++) {
+      const t0 = performance.now();
+      await post(`/v1/consents/${requests[i].id}/approve`, tokens[i], {});
+      latencies.push(performance.now() - t0);
+    }
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  return { count: requests.length, concurrency, committedPerSecond: round(requests.length / seconds, 1), latencyMs: percentiles(latencies) };
+}
