@@ -10,6 +10,8 @@ describe(`the ${LEDGER} through @hyperledger/fabric-gateway`, () => {
   const shared = useLedger([
     { name: 'assets', path: ASSET_CHAINCODE },
     { name: 'ledger2', path: ASSET_CHAINCODE, policy: "OR('org0.peer','org1.peer')", package: 'assets2' },
+    // On Fabric, another name over the same package as `assets`: see the pinned limit below.
+    ...(onFabric ? [{ name: 'samepackage', path: ASSET_CHAINCODE }] : []),
   ]);
   let ledger: TestLedger;
   let conn: SharedLedger['conn'];
@@ -125,6 +127,13 @@ describe(`the ${LEDGER} through @hyperledger/fabric-gateway`, () => {
     const ledger2 = network.getContract(ledger.cc('ledger2'), 'assets');
     await ledger2.submitTransaction('PutAsset', 'x', 'from-ledger2');
     expect(text(await assets.evaluateTransaction('CallOther', ledger.cc('ledger2'), 'assets:ReadAsset', 'x'))).toBe('from-ledger2');
+  });
+
+  // A devnet limit, pinned on Fabric: the devnet runs every chaincode name in its own worker and allows this.
+  it.runIf(onFabric)('refuses a call into another chaincode name that runs the same package, in one transaction', async () => {
+    const err = (await assets.evaluateTransaction('CallOther', ledger.cc('samepackage'), 'assets:ReadAsset', 'x').catch((e: unknown) => e)) as GatewayError;
+    expect(err).toBeInstanceOf(GatewayError);
+    expect(err.details[0]?.message).toMatch(/INVOKE_CHAINCODE failed: transaction ID: [0-9a-f]{64}: execute failed: error sending: txid: [0-9a-f]{64}\(mychannel\) exists/);
   });
 
   it('rejects an unknown channel and an unknown chaincode in the words of Fabric\'s gateway (discovery)', async () => {
