@@ -45,8 +45,7 @@ async function main() {
         resolve(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', ...FABRIC_SUITE, ...process.argv.slice(2),
         // One file at a time: they share one channel, and the fault tests stop its nodes.
         '--no-file-parallelism',
-        '--reporter=default', '--reporter=json', '--outputFile.json=.data/vitest-fabric-results.json',
-      ], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, CV_LEDGER: 'fabric', CV_FABRIC_DIR: DATA_DIR, FABRIC_BIN: fabric.binDir } });
+      ], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, CV_LEDGER: 'fabric', CV_FABRIC_DIR: DATA_DIR, FABRIC_BIN: fabric.binDir, CV_VITEST_REPORT: '.data/vitest-fabric-results.json' } });
       child.on('exit', (c, signal) => done(c ?? (signal ? 1 : 0)));
     });
     log(`suite ran in ${seconds(started)} s`);
