@@ -34,58 +34,20 @@ export interface TestStack {
 
 const CHAINCODE = dirname(createRequire(import.meta.url).resolve('@citizen-vault/chaincode/package.json'));
 
-/**
- * The real stack on free ports in a fresh directory: embedded Postgres, the devnet with the
- * chaincode, the API. With `CV_LEDGER=fabric` the ledger is the real Fabric test network instead,
- * with the chaincode defined under a name of its own for this stack.
- */
-export async function startStack(options: { treeHeadIntervalMs?: number } = {}): Promise<TestStack> {
-  return onFabric ? startFabricStack(options) : startDevnetStack(options);
+/** The stack's ledger: where its connection file is, and how to restart it (the devnet only). */
+interface StackLedger {
+  connectionFile: string;
+  env: Record<string, string>;
+  devnet?: Devnet;
+  restart?(): Promise<void>;
+  close(): Promise<void>;
 }
 
-async function startFabricStack(options: { treeHeadIntervalMs?: number }): Promise<TestStack> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'cv-api-'));
-  await chmod(dataDir, 0o755);
-  const ledger = await testLedger([{ name: 'citizen-vault', path: CITIZEN_VAULT_CHAINCODE }]);
-  const connection = (await openFabricNetwork(FABRIC_DIR)).connectionFile;
-  const pgPort = await freePort();
+async function devnetLedger(dataDir: string): Promise<StackLedger> {
   const port = await freePort();
-  const start = async (): Promise<RunningApi> => {
-    const config = loadConfig({ CV_DATA_DIR: dataDir, PORT: String(port), CV_EMBEDDED_PG_PORT: String(pgPort), CV_PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'silent', FABRIC_CHAINCODE: ledger.cc('citizen-vault'), FABRIC_CHANNEL: ledger.channel });
-    const ledgerIdentity = await identityFromConnectionFile(connection, 'VaultOperatorMSP');
-    const adminLedgerIdentity = await identityFromConnectionFile(connection, 'VaultOperatorMSP', 'Admin');
-    return startApi(config, { ledgerIdentity, adminLedgerIdentity, logger: pino({ level: 'silent' }), webhookRetryBaseMs: 50, ...(options.treeHeadIntervalMs ? { treeHeadIntervalMs: options.treeHeadIntervalMs } : {}) });
-  };
-  const stack: TestStack = {
-    api: await start(),
-    devnet: undefined,
-    dataDir,
-    get url() {
-      return stack.api.url;
-    },
-    async restartApi() {
-      await stack.api.close();
-      stack.api = await start();
-    },
-    async restartAll() {
-      throw new Error('restartAll restarts the devnet; on real Fabric the fault tests stop and start its nodes');
-    },
-    async close() {
-      await stack.api.close();
-      await ledger.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-  return stack;
-}
-
-async function startDevnetStack(options: { treeHeadIntervalMs?: number }): Promise<TestStack> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'cv-api-'));
-  await chmod(dataDir, 0o755); // as root, Postgres runs as the postgres user, which must reach its data directory
-  const devnetPort = await freePort();
-  const startLedger = () => startDevnet({
+  const start = () => startDevnet({
     dataDir: join(dataDir, 'devnet'),
-    port: devnetPort,
+    port,
     organizations: [
       { mspId: 'VaultOperatorMSP', domain: 'vault.citizenvault.vn' },
       { mspId: 'AuthorityMSP', domain: 'authority.citizenvault.vn' },
@@ -94,20 +56,49 @@ async function startDevnetStack(options: { treeHeadIntervalMs?: number }): Promi
     chaincodeLogLevel: 'critical',
     log: () => {},
   });
-  let devnet = await startLedger();
+  const ledger: StackLedger = {
+    connectionFile: join(dataDir, 'devnet', 'connection.json'),
+    env: {},
+    devnet: await start(),
+    async restart() {
+      await ledger.devnet!.close();
+      ledger.devnet = await start();
+    },
+    close: () => ledger.devnet!.close(),
+  };
+  return ledger;
+}
+
+/** On real Fabric (`CV_LEDGER=fabric`) the stack gets the chaincode under a name of its own: a fresh namespace of state. */
+async function fabricLedger(): Promise<StackLedger> {
+  const ledger = await testLedger([{ name: 'citizen-vault', path: CITIZEN_VAULT_CHAINCODE }]);
+  return {
+    connectionFile: (await openFabricNetwork(FABRIC_DIR)).connectionFile,
+    env: { FABRIC_CHAINCODE: ledger.cc('citizen-vault'), FABRIC_CHANNEL: ledger.channel },
+    close: () => ledger.close(),
+  };
+}
+
+/**
+ * The real stack on free ports in a fresh directory: embedded Postgres, the devnet with the
+ * chaincode, the API. With `CV_LEDGER=fabric` the ledger is the real Fabric test network instead.
+ */
+export async function startStack(options: { treeHeadIntervalMs?: number } = {}): Promise<TestStack> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'cv-api-'));
+  await chmod(dataDir, 0o755); // as root, Postgres runs as the postgres user, which must reach its data directory
+  const ledger = onFabric ? await fabricLedger() : await devnetLedger(dataDir);
   const pgPort = await freePort();
   const port = await freePort(); // kept across restarts: it is part of the token issuer's URL
   const start = async (): Promise<RunningApi> => {
-    const config = loadConfig({ CV_DATA_DIR: dataDir, PORT: String(port), CV_EMBEDDED_PG_PORT: String(pgPort), CV_PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'silent' });
-    const connection = join(dataDir, 'devnet', 'connection.json');
-    const ledgerIdentity = await identityFromConnectionFile(connection, 'VaultOperatorMSP');
-    const adminLedgerIdentity = await identityFromConnectionFile(connection, 'VaultOperatorMSP', 'Admin');
+    const config = loadConfig({ CV_DATA_DIR: dataDir, PORT: String(port), CV_EMBEDDED_PG_PORT: String(pgPort), CV_PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'silent', ...ledger.env });
+    const ledgerIdentity = await identityFromConnectionFile(ledger.connectionFile, 'VaultOperatorMSP');
+    const adminLedgerIdentity = await identityFromConnectionFile(ledger.connectionFile, 'VaultOperatorMSP', 'Admin');
     return startApi(config, { ledgerIdentity, adminLedgerIdentity, logger: pino({ level: 'silent' }), webhookRetryBaseMs: 50, ...(options.treeHeadIntervalMs ? { treeHeadIntervalMs: options.treeHeadIntervalMs } : {}) });
   };
   const stack: TestStack = {
     api: await start(),
     get devnet() {
-      return devnet;
+      return ledger.devnet;
     },
     dataDir,
     get url() {
@@ -118,14 +109,14 @@ async function startDevnetStack(options: { treeHeadIntervalMs?: number }): Promi
       stack.api = await start();
     },
     async restartAll() {
+      if (!ledger.restart) throw new Error('restartAll restarts the devnet; on real Fabric the fault tests stop and start its nodes');
       await stack.api.close();
-      await devnet.close();
-      devnet = await startLedger();
+      await ledger.restart();
       stack.api = await start();
     },
     async close() {
       await stack.api.close();
-      await devnet.close();
+      await ledger.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -2,6 +2,7 @@ import { ledger } from '@hyperledger/fabric-protos';
 import { compareKeys } from './key-order.js';
 import { sha256 } from './signature.js';
 import type { Version } from './world-state.js';
+import { encodeVersion } from './rwset-version.js';
 
 const { kvrwset } = ledger.rwset;
 
@@ -131,12 +132,7 @@ export function encodeCollectionHashedRwSet(set: CollectionHashedRwSet): ledger.
     set.reads.map((r) => {
       const read = new kvrwset.KVReadHash();
       read.setKeyHash(r.keyHash);
-      if (r.version) {
-        const v = new kvrwset.Version();
-        v.setBlockNum(r.version.blockNum);
-        v.setTxNum(r.version.txNum);
-        read.setVersion(v);
-      }
+      if (r.version) read.setVersion(encodeVersion(r.version));
       return read;
     }),
   );

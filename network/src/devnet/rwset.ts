@@ -1,5 +1,6 @@
 import { ledger } from '@hyperledger/fabric-protos';
 import { compareKeys } from './key-order.js';
+import { encodeVersion } from './rwset-version.js';
 import { decodeCollectionHashedRwSet, encodeCollectionHashedRwSet, hashedNamespace, type CollectionHashedRwSet } from './private-rwset.js';
 import type { Version } from './world-state.js';
 
@@ -122,14 +123,10 @@ export function isHashedNamespace(namespace: string): boolean {
 function encodeRead(r: KeyRead): ledger.rwset.kvrwset.KVRead {
   const read = new kvrwset.KVRead();
   read.setKey(r.key);
-  if (r.version) {
-    const v = new kvrwset.Version();
-    v.setBlockNum(r.version.blockNum);
-    v.setTxNum(r.version.txNum);
-    read.setVersion(v);
-  }
+  if (r.version) read.setVersion(encodeVersion(r.version));
   return read;
 }
+
 
 function decodeRead(r: ledger.rwset.kvrwset.KVRead): KeyRead {
   const v = r.getVersion();
