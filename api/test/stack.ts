@@ -33,7 +33,7 @@ export interface TestStack {
 const CHAINCODE = dirname(createRequire(import.meta.url).resolve('@citizen-vault/chaincode/package.json'));
 
 /** The real stack on free ports in a fresh directory: embedded Postgres, the devnet with the chaincode, the API. */
-export async function startStack(options: { treeHeadIntervalMs?: number } = {}): Promise<TestStack> {
+export async function startStack(options: { treeHeadIntervalMs?: number; /** Extra settings, as environment variables. */ env?: Record<string, string> } = {}): Promise<TestStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'cv-api-'));
   await chmod(dataDir, 0o755); // as root, Postgres runs as the postgres user, which must reach its data directory
   const devnetPort = await freePort();
@@ -52,7 +52,7 @@ export async function startStack(options: { treeHeadIntervalMs?: number } = {}):
   const pgPort = await freePort();
   const port = await freePort(); // kept across restarts: it is part of the token issuer's URL
   const start = async (): Promise<RunningApi> => {
-    const config = loadConfig({ CV_DATA_DIR: dataDir, PORT: String(port), CV_EMBEDDED_PG_PORT: String(pgPort), CV_PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'silent' });
+    const config = loadConfig({ CV_DATA_DIR: dataDir, PORT: String(port), CV_EMBEDDED_PG_PORT: String(pgPort), CV_PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'silent', ...options.env });
     const connection = join(dataDir, 'devnet', 'connection.json');
     const ledgerIdentity = await identityFromConnectionFile(connection, 'VaultOperatorMSP');
     const adminLedgerIdentity = await identityFromConnectionFile(connection, 'VaultOperatorMSP', 'Admin');
