@@ -120,6 +120,12 @@ describe('the boundary refuses bad input with 400', () => {
     }
   });
 
+  it('refuses dates Postgres cannot hold (year 0000, found by schemathesis) with 400', async () => {
+    await badRequest(send('/v1/exchange/stats?to=0000-01'), 'stats to=0000-01');
+    await badRequest(send('/v1/audit/access-events?from=0000-01-01T00:00:00Z', { token: auditor }), 'access events from year 0');
+    await badRequest(send('/v1/audit/reports/consent-stats?to=0000-12-31T23:59:59Z', { token: auditor }), 'report to year 0');
+  });
+
   it('refuses webhook urls that reach inside the network in any address form', async () => {
     const token = await bank.token();
     const accepted: string[] = [];

@@ -11,7 +11,11 @@ import { csv } from './csv-report.js';
 const security = [{ [bearerAuth.name]: [] }];
 const Uuid = z.string().uuid();
 const Limit = z.coerce.number().int().min(1).max(500).default(50);
-const Instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+// Years 1970 to 9999: what Postgres and the access log can hold (year 0000 is not a Postgres date).
+const Instant = z.iso
+  .datetime({ offset: true })
+  .transform((s) => new Date(s))
+  .refine((d) => d.getUTCFullYear() >= 1970 && d.getUTCFullYear() <= 9999, 'a time between 1970 and 9999');
 const EventQuery = z
   .object({
     subjectId: Uuid.optional(),

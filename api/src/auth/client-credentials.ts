@@ -25,7 +25,7 @@ registry.registerPath({
   path: '/oauth/token',
   summary: 'OAuth 2.0 client credentials with a private_key_jwt client assertion (RFC 7523)',
   request: { body: { content: { 'application/x-www-form-urlencoded': { schema: TokenRequest } } } },
-  responses: { 200: { description: 'an access token for the organisation' }, ...problemResponses(400, 401) },
+  responses: { 200: { description: 'an access token for the organisation' }, ...problemResponses(400, 401, 429) },
 });
 
 /** An OAuth error as RFC 6749 §5.2 names it, carried in a problem+json body. */
