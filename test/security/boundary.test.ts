@@ -61,7 +61,7 @@ describe('the boundary refuses bad input with 400', () => {
 
   it('refuses NUL characters and lone surrogates in every kind of text input, before anything is written', async () => {
     const height = await stack.api.ledger.height();
-    const [{ n: consentsBefore }] = await stack.api.sql<{ n: number }[]>`select count(*)::int as n from consents`;
+    const consentsBefore = (await stack.api.sql<{ n: number }[]>`select count(*)::int as n from consents`)[0]!.n;
     const consent = (justification: string) => JSON.stringify({ subject: { nationalId: CITIZEN }, purpose: 'credit_scoring', fields: ['residence.province'], mode: 'ONCE', validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 30, justification });
     const org = (name: string, kid = 'sig-1') => JSON.stringify({ name, registrationNumber: String(Math.floor(1e9 + Math.random() * 9e9)), roles: ['consumer'], jwks: { keys: [{ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', kid, alg: 'EdDSA', use: 'sig' }] } });
     const product = (title: string) => JSON.stringify({ title: { vi: title, en: 'Residence' }, description: { vi: 'Tỉnh cư trú của công dân.', en: 'Province.' }, kind: 'CONSENTED', outputSchema: { type: 'object' }, terms: { permittedPurposes: ['credit_scoring'], durationDays: 30, prohibitedActions: ['re_identification'], crossBorder: false, attribution: true }, plans: [{ id: 'p', kind: 'PER_RECORD', priceDong: '1' }], consented: { purpose: 'credit_scoring', fields: ['residence.province'] } });
@@ -88,7 +88,7 @@ describe('the boundary refuses bad input with 400', () => {
     // Lone surrogates in a query string decode to U+FFFD, which is text like any other: not a 5xx.
     expect((await send('/v1/products?q=%ED%A0%80')).status).toBeLessThan(500);
     expect(await stack.api.ledger.height()).toBe(height);
-    const [{ n: consentsAfter }] = await stack.api.sql<{ n: number }[]>`select count(*)::int as n from consents`;
+    const consentsAfter = (await stack.api.sql<{ n: number }[]>`select count(*)::int as n from consents`)[0]!.n;
     expect(consentsAfter).toBe(consentsBefore);
   });
 
