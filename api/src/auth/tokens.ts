@@ -100,7 +100,15 @@ export class TokenService {
 
   private async verifyCitizen(token: string): Promise<Principal> {
     try {
-      const { payload } = await jwtVerify(token, this.citizenKeys!, { issuer: this.options.citizenOidc!.issuer, audience: this.options.audience, algorithms: ALGORITHMS, requiredClaims: ['exp'] });
+      // OpenID Connect requires iat in an ID token; one issued in the future (past the skew) or over a day ago is refused.
+      const { payload } = await jwtVerify(token, this.citizenKeys!, {
+        issuer: this.options.citizenOidc!.issuer,
+        audience: this.options.audience,
+        algorithms: ALGORITHMS,
+        requiredClaims: ['exp', 'iat'],
+        maxTokenAge: '1 day',
+        clockTolerance: CLOCK_SKEW_S,
+      });
       const nationalId = typeof payload.national_id === 'string' ? payload.national_id : undefined;
       if (!nationalId) throw new ApiError('unauthorized', 'the identity token carries no national_id claim');
       return { role: 'citizen', nationalId, subject: citizenSubject(nationalId) };
