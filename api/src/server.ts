@@ -8,7 +8,7 @@ import type { Config } from './config.js';
 import { createApp } from './http/app.js';
 import { connectDatabase, migrate, type Sql } from './infra/database.js';
 import { startEmbeddedPostgres, type RunningPostgres } from './infra/embedded-postgres.js';
-import { FabricLedger, type LedgerIdentity } from './ledger/fabric-ledger.js';
+import { FabricLedger, LedgerError, type LedgerIdentity } from './ledger/fabric-ledger.js';
 import { OrganizationService, ensureOperator } from './organizations/organization-service.js';
 import { PgOrganizations } from './organizations/pg-organizations.js';
 import { PgVault } from './vault/pg-vault.js';
@@ -75,9 +75,11 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     cleanups.push(() => ledger.close());
 
     const organizations = new PgOrganizations(sql);
-    const admin = options.adminLedgerIdentity ? FabricLedger.connect(options.adminLedgerIdentity, config.channel, config.chaincode) : undefined;
+    // Opening the exchange on a fresh ledger takes an MSP admin; a connection file may name one.
+    const adminIdentity = options.adminLedgerIdentity ?? (config.fabric.kind === 'connection-file' ? await identityFromConnectionFile(config.fabric.path, identity.mspId, 'Admin').catch(() => undefined) : undefined);
+    const admin = adminIdentity ? FabricLedger.connect(adminIdentity, config.channel, config.chaincode) : undefined;
     try {
-      const operator = await ensureOperator(organizations, ledger, identity.mspId, admin);
+      const operator = await whileLedgerStarts(() => ensureOperator(organizations, ledger, identity.mspId, admin), (err) => logger.warn({ err: err.message }, 'the ledger is not ready yet; retrying'));
       logger.info({ operatorId: operator.id }, 'exchange operator');
     } finally {
       admin?.close();
@@ -182,10 +184,13 @@ async function ledgerIdentityFrom(config: Config): Promise<LedgerIdentity> {
 
 interface ConnectionFile {
   endpoint: string;
-  organizations: { mspId: string; peerHostAlias: string; tlsCACert: string; users: Record<string, { cert: string; key: string }> }[];
+  organizations: { mspId: string; peerHostAlias: string; tlsCACert: string; endpoint?: string; users: Record<string, { cert: string; key: string }> }[];
 }
 
-/** Reads a devnet-style `connection.json`, as the devnet writes it, for the given (or first) organisation's User1. */
+/**
+ * Reads a `connection.json` as the devnet and `npm run fabric -- up` write it, for the given (or
+ * first) organisation's User1: on a real network each organisation has its own peer (`endpoint`).
+ */
 export async function identityFromConnectionFile(path: string, mspId?: string, user = 'User1'): Promise<LedgerIdentity> {
   const connection = JSON.parse(await readFile(path, 'utf8')) as ConnectionFile;
   const org = mspId ? connection.organizations.find((o) => o.mspId === mspId) : connection.organizations[0];
@@ -193,11 +198,29 @@ export async function identityFromConnectionFile(path: string, mspId?: string, u
   const u = org.users[user];
   if (!u) throw new Error(`${path} has no user ${user} for ${org.mspId}`);
   return {
-    endpoint: connection.endpoint,
+    endpoint: org.endpoint ?? connection.endpoint,
     hostAlias: org.peerHostAlias,
     mspId: org.mspId,
     tlsCaPem: await readFile(org.tlsCACert, 'utf8'),
     certPem: await readFile(u.cert, 'utf8'),
     keyPem: await readFile(u.key, 'utf8'),
   };
+}
+
+/**
+ * The first ledger call of a starting API may meet a network still settling (a real Fabric peer
+ * learns the other organisations' peers through gossip a few seconds after it starts): retry it
+ * for a while on `ledger_unavailable`, then give up with that error.
+ */
+async function whileLedgerStarts<T>(fn: () => Promise<T>, onRetry: (err: LedgerError) => void, withinMs = 30_000): Promise<T> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof LedgerError && err.code === 'ledger_unavailable') || Date.now() > deadline) throw err;
+      onRetry(err);
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
 }

@@ -3,7 +3,8 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
-import { startDevnet, type Devnet } from '@citizen-vault/network';
+import { openFabricNetwork, startDevnet, type Devnet } from '@citizen-vault/network';
+import { CITIZEN_VAULT_CHAINCODE, FABRIC_DIR, onFabric, testLedger } from '../../network/test/ledger.js';
 import pino from 'pino';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { CryptoKey } from 'jose';
@@ -20,7 +21,8 @@ export async function freePort(): Promise<number> {
 
 export interface TestStack {
   api: RunningApi;
-  devnet: Devnet;
+  /** The devnet; absent on real Fabric (`CV_LEDGER=fabric`), where the stack has a chaincode namespace of its own. */
+  devnet: Devnet | undefined;
   dataDir: string;
   url: string;
   /** Stops the API only (the devnet and the data stay), for restart tests. */
@@ -32,8 +34,58 @@ export interface TestStack {
 
 const CHAINCODE = dirname(createRequire(import.meta.url).resolve('@citizen-vault/chaincode/package.json'));
 
-/** The real stack on free ports in a fresh directory: embedded Postgres, the devnet with the chaincode, the API. */
-export async function startStack(options: { treeHeadIntervalMs?: number; /** Extra settings, as environment variables. */ env?: Record<string, string> } = {}): Promise<TestStack> {
+/**
+ * The real stack on free ports in a fresh directory: embedded Postgres, the devnet with the
+ * chaincode, the API. With `CV_LEDGER=fabric` the ledger is the real Fabric test network instead,
+ * with the chaincode defined under a name of its own for this stack.
+ */
+export interface StackOptions {
+  treeHeadIntervalMs?: number;
+  /** Extra settings, as environment variables (e.g. low rate limits). */
+  env?: Record<string, string>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<TestStack> {
+  return onFabric ? startFabricStack(options) : startDevnetStack(options);
+}
+
+async function startFabricStack(options: StackOptions): Promise<TestStack> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'cv-api-'));
+  await chmod(dataDir, 0o755);
+  const ledger = await testLedger([{ name: 'citizen-vault', path: CITIZEN_VAULT_CHAINCODE }]);
+  const connection = (await openFabricNetwork(FABRIC_DIR)).connectionFile;
+  const pgPort = await freePort();
+  const port = await freePort();
+  const start = async (): Promise<RunningApi> => {
+    const config = loadConfig({ CV_DATA_DIR: dataDir, PORT: String(port), CV_EMBEDDED_PG_PORT: String(pgPort), CV_PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'silent', FABRIC_CHAINCODE: ledger.cc('citizen-vault'), FABRIC_CHANNEL: ledger.channel, ...options.env });
+    const ledgerIdentity = await identityFromConnectionFile(connection, 'VaultOperatorMSP');
+    const adminLedgerIdentity = await identityFromConnectionFile(connection, 'VaultOperatorMSP', 'Admin');
+    return startApi(config, { ledgerIdentity, adminLedgerIdentity, logger: pino({ level: 'silent' }), webhookRetryBaseMs: 50, ...(options.treeHeadIntervalMs ? { treeHeadIntervalMs: options.treeHeadIntervalMs } : {}) });
+  };
+  const stack: TestStack = {
+    api: await start(),
+    devnet: undefined,
+    dataDir,
+    get url() {
+      return stack.api.url;
+    },
+    async restartApi() {
+      await stack.api.close();
+      stack.api = await start();
+    },
+    async restartAll() {
+      throw new Error('restartAll restarts the devnet; on real Fabric the fault tests stop and start its nodes');
+    },
+    async close() {
+      await stack.api.close();
+      await ledger.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}
+
+async function startDevnetStack(options: StackOptions): Promise<TestStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'cv-api-'));
   await chmod(dataDir, 0o755); // as root, Postgres runs as the postgres user, which must reach its data directory
   const devnetPort = await freePort();

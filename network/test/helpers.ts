@@ -44,7 +44,8 @@ export interface ClientOptions {
 export async function gatewayFor(devnet: Pick<Devnet, 'endpoint' | 'connection'>, options: ClientOptions = {}): Promise<{ gateway: Gateway; client: grpc.Client; close(): void }> {
   const org = devnet.connection.organizations[options.org ?? 0]!;
   const user = org.users[options.user ?? 'User1'];
-  const client = new grpc.Client(devnet.endpoint, grpc.credentials.createSsl(await readFile(org.tlsCACert)), {
+  // On a real network each organisation has its own peer; the devnet serves every one at one endpoint.
+  const client = new grpc.Client(org.endpoint ?? devnet.endpoint, grpc.credentials.createSsl(await readFile(org.tlsCACert)), {
     'grpc.ssl_target_name_override': org.peerHostAlias,
   });
   const identity = options.identity ?? { mspId: org.mspId, credentials: await readFile(user.cert) };

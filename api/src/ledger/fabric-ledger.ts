@@ -131,6 +131,11 @@ function toLedgerError(err: unknown): LedgerError {
       if (parsed) return new LedgerError(parsed.code, parsed.detail, (err as { transactionId?: string }).transactionId);
     }
     if (err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.DEADLINE_EXCEEDED) return new LedgerError('ledger_unavailable', err.message);
+    // Fabric's gateway says this when the peers its policy needs are down or not yet known to
+    // gossip (another organisation's peer restarting): the ledger is unavailable, not wrong.
+    if (err.code === grpc.status.FAILED_PRECONDITION && /no combination of peers can be derived|no peers available to evaluate/.test(err.message)) {
+      return new LedgerError('ledger_unavailable', err.message);
+    }
     return new LedgerError('ledger_error', err.details[0]?.message ?? err.message);
   }
   return new LedgerError('ledger_error', err instanceof Error ? err.message : String(err));

@@ -179,6 +179,8 @@ export interface BlockTransaction {
   creatorMspId: string;
   timestamp: string;
   writes: { namespace: string; key: string; value: Buffer | null }[];
+  /** Writes to private data collections, as the block holds them: SHA-256 key and value hashes (hex), present when there are any. */
+  privateWrites?: { namespace: string; collection: string; keyHash: string; valueHash: string | null }[];
   event?: { name: string; payload: Buffer };
 }
 
@@ -189,6 +191,12 @@ export function blockTransactions(block: common.Block): BlockTransaction[] {
   return (block.getData()?.getDataList_asU8() ?? []).map((envelope, i) => {
     const tx = parseTransaction(envelope);
     const event = tx.event;
+    const rwSets = decodeRwSet(tx.rwSet);
+    const privateWrites = rwSets.flatMap((ns) =>
+      (ns.collections ?? []).flatMap((c) =>
+        c.writes.map((w) => ({ namespace: ns.namespace, collection: c.collection, keyHash: w.keyHash.toString('hex'), valueHash: w.valueHash?.toString('hex') ?? null })),
+      ),
+    );
     return {
       txId: tx.txId,
       validationCode: validationCodeName(filter[i] ?? peer.TxValidationCode.NOT_VALIDATED),
@@ -196,7 +204,8 @@ export function blockTransactions(block: common.Block): BlockTransaction[] {
       function: invokedFunction(envelope),
       creatorMspId: creatorMspId(tx.creator),
       timestamp: new Date(tx.timestampMs).toISOString(),
-      writes: decodeRwSet(tx.rwSet).flatMap((ns) => ns.writes.map((w) => ({ namespace: ns.namespace, key: w.key, value: w.value }))),
+      writes: rwSets.flatMap((ns) => ns.writes.map((w) => ({ namespace: ns.namespace, key: w.key, value: w.value }))),
+      ...(privateWrites.length > 0 ? { privateWrites } : {}),
       ...(event ? { event: { name: event.getEventName(), payload: Buffer.from(event.getPayload_asU8()) } } : {}),
     };
   });

@@ -75,9 +75,13 @@ export class BlockStore {
   ) {}
 
   /** Opens (or creates) the store, handing each stored block to `onBlock` in order. */
-  static async open(dir: string, onBlock: (number: number, bytes: Buffer) => void = () => {}): Promise<OpenedBlockStore> {
+  static async open(
+    dir: string,
+    onBlock: (number: number, bytes: Buffer) => void = () => {},
+    fileName: string = BLOCK_FILE,
+  ): Promise<OpenedBlockStore> {
     await mkdir(dir, { recursive: true });
-    const path = join(dir, BLOCK_FILE);
+    const path = join(dir, fileName);
     const file = await open(path, 'a+');
     const offsets: number[] = [];
     try {
@@ -131,6 +135,16 @@ export class BlockStore {
     }
     this.offsets.push(this.size);
     this.size += record.length;
+  }
+
+  /** Durably drops every record from `count` on: records written ahead of something that never happened. */
+  async truncate(count: number): Promise<void> {
+    const end = this.offsets[count];
+    if (end === undefined) return;
+    await this.file.truncate(end);
+    await this.file.datasync();
+    this.offsets.length = count;
+    this.size = end;
   }
 
   async read(number: number): Promise<Buffer> {

@@ -2,6 +2,7 @@ import { peer, ledger } from '@hyperledger/fabric-protos';
 import timestampPb from 'google-protobuf/google/protobuf/timestamp_pb.js';
 import type { ChaincodeTransport, TransportFactory } from './chaincode-transport.js';
 import { DevnetError } from './errors.js';
+import { answerPrivateData, type PrivateDataAccess } from './private-data-handler.js';
 import type { TxSimulator, RangeBatch } from './simulator.js';
 
 const Type = peer.ChaincodeMessage.Type;
@@ -16,6 +17,7 @@ export interface ChaincodeProcessOptions {
 
 export interface ExecutionContext {
   simulator: TxSimulator;
+  privateAccess: PrivateDataAccess;
   /** Chaincode-to-chaincode call on the same channel, in the same transaction. */
   invoke(chaincodeName: string, input: Uint8Array): Promise<ChaincodeOutcome>;
 }
@@ -159,27 +161,21 @@ export class ChaincodeProcess {
     const ns = this.name;
     const sim = ctx.simulator;
     const payload = msg.getPayload_asU8();
+    const privateAnswer = answerPrivateData(msg, ns, sim, ctx.privateAccess);
+    if (privateAnswer) return privateAnswer.kind === 'bytes' ? privateAnswer.payload : encodeBatch(ns, privateAnswer.batch);
     switch (msg.getType()) {
-      case Type.GET_STATE: {
-        const req = peer.GetState.deserializeBinary(payload);
-        noPrivateData(req.getCollection());
-        return sim.getState(ns, req.getKey());
-      }
+      case Type.GET_STATE:
+        return sim.getState(ns, peer.GetState.deserializeBinary(payload).getKey());
       case Type.PUT_STATE: {
         const req = peer.PutState.deserializeBinary(payload);
-        noPrivateData(req.getCollection());
         sim.putState(ns, req.getKey(), Buffer.from(req.getValue_asU8()));
         return new Uint8Array();
       }
-      case Type.DEL_STATE: {
-        const req = peer.DelState.deserializeBinary(payload);
-        noPrivateData(req.getCollection());
-        sim.deleteState(ns, req.getKey());
+      case Type.DEL_STATE:
+        sim.deleteState(ns, peer.DelState.deserializeBinary(payload).getKey());
         return new Uint8Array();
-      }
       case Type.GET_STATE_BY_RANGE: {
         const req = peer.GetStateByRange.deserializeBinary(payload);
-        noPrivateData(req.getCollection());
         let pageSize = 0;
         let bookmark = '';
         if (req.getMetadata_asU8().length > 0) {
@@ -220,7 +216,6 @@ export class ChaincodeProcess {
       }
       case Type.GET_STATE_METADATA: {
         const req = peer.GetStateMetadata.deserializeBinary(payload);
-        noPrivateData(req.getCollection());
         sim.getState(ns, req.getKey()); // Fabric records the read; the devnet keeps no key metadata
         return new peer.StateMetadataResult().serializeBinary();
       }
@@ -256,10 +251,6 @@ export class ChaincodeProcess {
     if (payload) msg.setPayload(payload);
     transport.send(msg);
   }
-}
-
-function noPrivateData(collection: string): void {
-  if (collection !== '') throw new DevnetError('not_supported', 'private data collections are not supported by the devnet');
 }
 
 function encodeBatch(namespace: string, batch: RangeBatch): Uint8Array {

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeBlock, readBlockFromFile, verifyChain } from './block-reader.js';
 import { DEFAULT_ORGANIZATIONS, ledgerDirectory, startDevnet, type ChaincodeSpec } from './devnet.js';
+import { readCollectionsConfig } from './collections-config.js';
 import { DevnetError } from './errors.js';
 
 const USAGE = `Usage:
@@ -15,6 +16,7 @@ const USAGE = `Usage:
       --channel NAME          channel name (default mychannel)
       --org MSPID=DOMAIN      an organisation (repeat; default Org1MSP=org1.example.com, Org2MSP=org2.example.com)
       --policy NAME=POLICY    a chaincode's endorsement policy (default "MAJORITY Endorsement")
+      --collections NAME=FILE a chaincode's private data collections, in Fabric's collections_config.json format
       --batch-size N          transactions per block at most (default 500)
       --batch-timeout-ms MS   how long a block waits for more transactions (default 2)
   devnet block N [--data-dir DIR] [--channel NAME]   print block N as JSON
@@ -32,6 +34,7 @@ async function main(argv: string[]): Promise<number> {
       chaincode: { type: 'string', multiple: true, default: [] },
       'chaincode-server': { type: 'string', multiple: true, default: [] },
       policy: { type: 'string', multiple: true, default: [] },
+      collections: { type: 'string', multiple: true, default: [] },
       org: { type: 'string', multiple: true, default: [] },
       'batch-size': { type: 'string' },
       'batch-timeout-ms': { type: 'string' },
@@ -75,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function start(
-  values: { host: string; port: string; chaincode: string[]; 'chaincode-server': string[]; policy: string[]; org: string[]; 'batch-size'?: string; 'batch-timeout-ms'?: string },
+  values: { host: string; port: string; chaincode: string[]; 'chaincode-server': string[]; policy: string[]; collections: string[]; org: string[]; 'batch-size'?: string; 'batch-timeout-ms'?: string },
   dataDir: string,
   channel: string,
 ): Promise<number> {
@@ -93,6 +96,12 @@ async function start(
   if (chaincodes.length === 0) throw usage('give at least one --chaincode NAME=PATH or --chaincode-server NAME=HOST:PORT');
   for (const name of policies.keys()) {
     if (!chaincodes.some((c) => c.name === name)) throw usage(`--policy names ${name}, which is not a --chaincode`);
+  }
+  for (const entry of values.collections) {
+    const [name, file] = pair(entry, '--collections');
+    const chaincode = chaincodes.find((c) => c.name === name);
+    if (!chaincode) throw usage(`--collections names ${name}, which is not a --chaincode`);
+    chaincode.collections = await readCollectionsConfig(resolve(file));
   }
   const organizations = values.org.length > 0
     ? values.org.map((o) => {

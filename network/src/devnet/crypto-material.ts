@@ -86,7 +86,7 @@ async function generateOrganization(base: string, spec: OrganizationSpec, now: D
     await writePem(join(base, 'users', name, 'tls', 'ca.crt'), tlsCaPem);
   }
   // Written last: its presence says the organisation is complete (a crash above regenerates it all).
-  await writePem(join(base, 'msp', 'config.yaml'), nodeOuConfig(domain));
+  await writePem(join(base, 'msp', 'config.yaml'), nodeOuConfig(`cacerts/ca.${domain}-cert.pem`));
 }
 
 async function loadOrganization(base: string, spec: OrganizationSpec): Promise<OrganizationMaterial> {
@@ -187,6 +187,63 @@ async function writeMsp(dir: string, name: string, id: Issued, caPem: string, tl
   await writePem(join(dir, 'keystore', 'priv_sk'), await privatePem(id.keys.privateKey));
   await writePem(join(dir, 'cacerts', 'ca-cert.pem'), caPem);
   await writePem(join(dir, 'tlscacerts', 'tlsca-cert.pem'), tlsCaPem);
+  // A local MSP classifies its own identities by NodeOU, as cryptogen's do: a real peer or orderer
+  // only lets an identity whose OU is `admin` join channels or install chaincode.
+  await writePem(join(dir, 'config.yaml'), nodeOuConfig('cacerts/ca-cert.pem'));
+}
+
+/** An orderer organisation: its channel MSP, and each orderer's local MSP and TLS pair. */
+export interface OrdererOrganizationMaterial extends OrganizationSpec {
+  /** `ordererOrganizations/<domain>/msp`: what the channel configuration names. */
+  mspDir: string;
+  tlsCaCertPath: string;
+  orderers: { name: string; mspDir: string; tlsCertPath: string; tlsKeyPath: string }[];
+}
+
+/**
+ * The orderer organisation of a real network, laid out as cryptogen lays it out
+ * (`<root>/ordererOrganizations/<domain>/orderers/ordererN.<domain>/{msp,tls}`), with the same
+ * generator as the peer organisations, so one code path makes every identity of both ledgers.
+ */
+export async function ensureOrdererOrganizationMaterial(
+  root: string,
+  spec: OrganizationSpec & { orderers: number },
+  now: Date = new Date(),
+): Promise<OrdererOrganizationMaterial> {
+  const { domain } = spec;
+  const base = join(root, 'ordererOrganizations', domain);
+  const names = Array.from({ length: spec.orderers }, (_, i) => `orderer${i}.${domain}`);
+  if (!(await exists(join(base, 'msp', 'config.yaml')))) {
+    const notBefore = new Date(now.getTime() - 60_000);
+    const notAfter = new Date(now.getTime() + TEN_YEARS_MS);
+    const ca = await selfSignedCa(`ca.${domain}`, domain, notBefore, notAfter);
+    const tlsCa = await selfSignedCa(`tlsca.${domain}`, domain, notBefore, notAfter);
+    const caPem = ca.cert.toString('pem');
+    const tlsCaPem = tlsCa.cert.toString('pem');
+    await writePem(join(base, 'msp', 'cacerts', `ca.${domain}-cert.pem`), caPem);
+    await writePem(join(base, 'msp', 'tlscacerts', `tlsca.${domain}-cert.pem`), tlsCaPem);
+    for (const name of names) {
+      const dir = join(base, 'orderers', name);
+      await writeMsp(join(dir, 'msp'), name, await issue(ca, { cn: name, ou: 'orderer', org: domain, notBefore, notAfter }), caPem, tlsCaPem);
+      // Raft nodes authenticate each other with these, so they serve and present (client auth) alike.
+      const tls = await issue(tlsCa, { cn: name, org: domain, notBefore, notAfter, dnsNames: [name, 'localhost'], ipAddresses: ['127.0.0.1', '::1'] });
+      await writePem(join(dir, 'tls', 'ca.crt'), tlsCaPem);
+      await writePem(join(dir, 'tls', 'server.crt'), tls.cert.toString('pem'));
+      await writePem(join(dir, 'tls', 'server.key'), await privatePem(tls.keys.privateKey));
+    }
+    const admin = `Admin@${domain}`;
+    await writeMsp(join(base, 'users', admin, 'msp'), admin, await issue(ca, { cn: admin, ou: 'admin', org: domain, notBefore, notAfter }), caPem, tlsCaPem);
+    await writePem(join(base, 'msp', 'config.yaml'), nodeOuConfig(`cacerts/ca.${domain}-cert.pem`));
+  }
+  return {
+    ...spec,
+    mspDir: join(base, 'msp'),
+    tlsCaCertPath: join(base, 'msp', 'tlscacerts', `tlsca.${domain}-cert.pem`),
+    orderers: names.map((name) => {
+      const dir = join(base, 'orderers', name);
+      return { name, mspDir: join(dir, 'msp'), tlsCertPath: join(dir, 'tls', 'server.crt'), tlsKeyPath: join(dir, 'tls', 'server.key') };
+    }),
+  };
 }
 
 function distinguishedName(opts: { cn: string; org: string; ou?: string }): string {
@@ -205,8 +262,7 @@ async function privatePem(key: webcrypto.CryptoKey): Promise<string> {
   return x509.PemConverter.encode(pkcs8, 'PRIVATE KEY');
 }
 
-function nodeOuConfig(domain: string): string {
-  const ca = `cacerts/ca.${domain}-cert.pem`;
+function nodeOuConfig(ca: string): string {
   return ['NodeOUs:', '  Enable: true',
     ...['client', 'peer', 'admin', 'orderer'].flatMap((ou) => [
       `  ${ou[0]!.toUpperCase()}${ou.slice(1)}OUIdentifier:`,

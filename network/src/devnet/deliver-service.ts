@@ -3,7 +3,7 @@ import { common, orderer, peer } from '@hyperledger/fabric-protos';
 import { followBlocks, seekBlock, writeWithBackpressure } from './block-follower.js';
 import { DevnetError } from './errors.js';
 import type { Ledger } from './ledger.js';
-import type { MspRegistry } from './msp.js';
+import type { Identity, MspRegistry } from './msp.js';
 import { decode } from './proposal.js';
 import { parseTransaction } from './transaction.js';
 import { Code } from './validator.js';
@@ -24,7 +24,7 @@ const TIME_WINDOW_MS = 15 * 60 * 1000;
 
 /**
  * Fabric's Deliver service (peer/events.proto): a client's signed seek request streams blocks —
- * whole, filtered, or with (empty) private data — from a start to a stop position, waiting for new
+ * whole, filtered, or with the private data the requester may see — from a start to a stop position, waiting for new
  * blocks as they commit. Serves `network.getBlockEvents()` and its siblings in fabric-gateway.
  */
 export function createDeliverService(deps: DeliverDeps): peer.IDeliverServer {
@@ -42,7 +42,7 @@ export function createDeliverService(deps: DeliverDeps): peer.IDeliverServer {
 }
 
 async function serve(deps: DeliverDeps, call: DeliverCall, envelope: common.Envelope, shape: Shape): Promise<void> {
-  let seek: { start: number; stop: number; failIfNotReady: boolean };
+  let seek: SeekRequest;
   try {
     seek = checkSeekRequest(deps, envelope);
   } catch (err) {
@@ -65,6 +65,9 @@ async function serve(deps: DeliverDeps, call: DeliverCall, envelope: common.Enve
     else {
       const withPrivate = new peer.BlockAndPrivateData();
       withPrivate.setBlock(block);
+      // Only collections the requester is a member of, from its own organisation's peer.
+      const privateData = await ledger.privateData.forRequester(n, seek.requester, ledger.height - 1);
+      for (const [txNum, tx] of privateData) withPrivate.getPrivateDataMapMap().set(txNum, tx);
       res.setBlockAndPrivateData(withPrivate);
     }
     await writeWithBackpressure(call, res);
@@ -72,7 +75,14 @@ async function serve(deps: DeliverDeps, call: DeliverCall, envelope: common.Enve
   if (outcome === 'done') await writeWithBackpressure(call, statusResponse(common.Status.SUCCESS));
 }
 
-function checkSeekRequest(deps: DeliverDeps, envelope: common.Envelope): { start: number; stop: number; failIfNotReady: boolean } {
+interface SeekRequest {
+  start: number;
+  stop: number;
+  failIfNotReady: boolean;
+  requester: Identity;
+}
+
+function checkSeekRequest(deps: DeliverDeps, envelope: common.Envelope): SeekRequest {
   const payloadBytes = envelope.getPayload_asU8();
   const payload = decode(() => common.Payload.deserializeBinary(payloadBytes), 'deliver request');
   const header = payload.getHeader();
@@ -84,13 +94,13 @@ function checkSeekRequest(deps: DeliverDeps, envelope: common.Envelope): { start
   const ts = channelHeader.getTimestamp();
   const sentMs = ts ? ts.getSeconds() * 1000 : 0;
   if (Math.abs(deps.clock().getTime() - sentMs) > TIME_WINDOW_MS) throw new DevnetError('invalid_argument', 'seek request timestamp is outside the time window');
-  deps.msps.verify(signatureHeader.getCreator_asU8(), payloadBytes, envelope.getSignature_asU8());
+  const requester = deps.msps.verify(signatureHeader.getCreator_asU8(), payloadBytes, envelope.getSignature_asU8());
   const info = decode(() => orderer.SeekInfo.deserializeBinary(payload.getData_asU8()), 'seek info');
   const height = deps.ledger.height;
   const start = seekBlock(info.getStart(), height, height);
   const stop = seekBlock(info.getStop(), height, Number.MAX_SAFE_INTEGER);
   if (stop < start) throw new DevnetError('invalid_argument', `stop block ${stop} is before start block ${start}`);
-  return { start, stop, failIfNotReady: info.getBehavior() === orderer.SeekInfo.SeekBehavior.FAIL_IF_NOT_READY };
+  return { start, stop, failIfNotReady: info.getBehavior() === orderer.SeekInfo.SeekBehavior.FAIL_IF_NOT_READY, requester };
 }
 
 function statusResponse(status: common.StatusMap[keyof common.StatusMap]): peer.DeliverResponse {

@@ -6,6 +6,7 @@ import { gateway, peer, type common } from '@hyperledger/fabric-protos';
 import { genesisBlock, genesisMspIds } from './block-format.js';
 import { verifyChain, type ChainVerification, type VerifyProgress } from './block-reader.js';
 import { ChaincodeProcess } from './chaincode-runtime.js';
+import { CollectionRegistry, parseCollectionsConfig, type Collection, type CollectionConfigJson } from './collections.js';
 import { serviceTransport, workerTransport } from './chaincode-transport.js';
 import { ensureOrganizationMaterial, type OrganizationMaterial, type OrganizationSpec } from './crypto-material.js';
 import { Endorser, type ChaincodeDefinition, type PeerNode } from './endorser.js';
@@ -30,6 +31,11 @@ export interface ChaincodeSpec {
   version?: string;
   /** Fabric policy notation, e.g. `OR('Org1MSP.peer','Org2MSP.peer')` or `MAJORITY Endorsement` (the default). */
   endorsementPolicy?: string;
+  /**
+   * Private data collections of the chaincode definition, in the format of Fabric's
+   * `collections_config.json`. Each organisation's implicit collection exists without it.
+   */
+  collections?: CollectionConfigJson[];
 }
 
 export type LogLevel = 'info' | 'warn' | 'error';
@@ -66,6 +72,8 @@ export interface ConnectionInfo {
     domain: string;
     peerHostAlias: string;
     tlsCACert: string;
+    /** This organisation's own peer, where it differs from `endpoint` (a real network: one peer per organisation). */
+    endpoint?: string;
     users: Record<'Admin' | 'User1', { cert: string; key: string }>;
   }[];
 }
@@ -110,16 +118,28 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
 
   const policies = new Map<string, Policy>();
   const definitions = new Map<string, ChaincodeDefinition>();
+  const explicitCollections = new Map<string, Collection[]>();
   for (const cc of options.chaincodes) {
     policies.set(cc.name, parsePolicy(cc.endorsementPolicy ?? 'MAJORITY Endorsement', mspIds));
     definitions.set(cc.name, { name: cc.name, version: cc.version ?? '1.0' });
+    try {
+      explicitCollections.set(cc.name, parseCollectionsConfig(cc.collections ?? [], mspIds));
+    } catch (err) {
+      throw new DevnetError('config', `chaincode ${cc.name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
+  const collections = new CollectionRegistry(mspIds, explicitCollections);
 
   const ledger = await Ledger.open({
     dir: ledgerDirectory(dataDir, channel),
     channelId: channel,
     genesis: () => genesisBlock(channel, orgs, clock().getTime()),
-    validation: { msps, policies },
+    validation: { msps, policies, collections },
+    privateData: {
+      mspIds,
+      collections,
+      log: (message, fields) => log('warn', message, fields),
+    },
     onRecovery: (bytes, keptAt) => log('warn', 'cut off a torn last block left by a crash', { discardedBytes: bytes, keptAt }),
   });
   const members = genesisMspIds(await ledger.readBlock(0)).sort();
@@ -184,7 +204,8 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
       msps,
       ledger,
       orderer,
-      endorser: new Endorser(ledger, definitions),
+      endorser: new Endorser(ledger, definitions, collections, mspIds),
+      collections,
       peers,
       policies,
       log,

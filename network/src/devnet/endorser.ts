@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { common, peer } from '@hyperledger/fabric-protos';
 import type { ChaincodeOutcome, ChaincodeProcess, ExecutionContext } from './chaincode-runtime.js';
+import type { CollectionRegistry } from './collections.js';
 import { DevnetError } from './errors.js';
 import type { Ledger } from './ledger.js';
 import type { CheckedProposal } from './proposal.js';
@@ -32,9 +33,19 @@ export class EndorsementError extends DevnetError {
     readonly peer: PeerNode,
     message: string,
     readonly chaincodeStatus?: number,
+    /** `collect`: the first endorsement succeeded and a later one failed, which Fabric's gateway reports differently. */
+    readonly stage: 'first' | 'collect' = 'first',
   ) {
     super('chaincode_failed', message);
   }
+}
+
+/** One peer's simulation of a proposal: its signed-over payload and what it touched. */
+export interface Simulation {
+  node: PeerNode;
+  outcome: ChaincodeOutcome;
+  responsePayload: Uint8Array;
+  simulator: TxSimulator;
 }
 
 /** Executes proposals on peers and assembles endorsed transactions, as Fabric's endorser and gateway do. */
@@ -42,6 +53,9 @@ export class Endorser {
   constructor(
     private readonly ledger: Ledger,
     private readonly definitions: ReadonlyMap<string, ChaincodeDefinition>,
+    private readonly collections: CollectionRegistry,
+    /** Organisations with a peer on the channel: where private data can be disseminated. */
+    private readonly peerOrgs: readonly string[],
   ) {}
 
   /** Runs the proposal on one peer and returns the chaincode's response; nothing is recorded. */
@@ -55,39 +69,44 @@ export class Endorser {
    * transaction envelope carrying every peer's endorsement.
    */
   async endorse(proposal: CheckedProposal, nodes: readonly PeerNode[]): Promise<common.Envelope> {
-    // Wait for every peer, as Fabric's gateway does, so a failure is reported only once all have answered.
+    return this.assemble(proposal, await this.simulateAll(proposal, nodes));
+  }
+
+  /** Simulates on each peer; waits for every peer, as Fabric's gateway does, so a failure is reported only once all have answered. */
+  async simulateAll(proposal: CheckedProposal, nodes: readonly PeerNode[]): Promise<Simulation[]> {
     const settled = await Promise.allSettled(nodes.map((node) => this.simulate(proposal, node)));
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
-    const results = settled.map((s) => (s as PromiseFulfilledResult<Awaited<ReturnType<Endorser['simulate']>>>).value);
+    return settled.map((s) => (s as PromiseFulfilledResult<Simulation>).value);
+  }
+
+  /** Requires identical results and returns the prepared (unsigned) transaction carrying every peer's endorsement. */
+  assemble(proposal: CheckedProposal, results: readonly Simulation[]): common.Envelope {
     const first = results[0];
     if (!first) throw new DevnetError('endorsement_unsatisfiable', 'no peer to endorse the proposal');
-    for (const r of results.slice(1)) {
+    for (const r of results) {
       if (!Buffer.from(r.responsePayload).equals(Buffer.from(first.responsePayload))) {
-        throw new DevnetError('endorsement_mismatch', 'ProposalResponsePayloads do not match: the chaincode is not deterministic');
+        // Fabric's gateway names the peer whose response differs from the first one's.
+        throw new EndorsementError(r.node, 'ProposalResponsePayloads do not match', undefined, 'collect');
       }
     }
-    const endorsements = results.map((r, i) => {
-      const node = nodes[i]!;
+    const endorsements = results.map(({ node, responsePayload }) => {
       const e = new peer.Endorsement();
       e.setEndorser(node.identity);
-      e.setSignature(signLowS(node.signingKey, Buffer.concat([r.responsePayload, node.identity])));
+      e.setSignature(signLowS(node.signingKey, Buffer.concat([responsePayload, node.identity])));
       return e;
     });
     return prepareTransaction(proposal, first.responsePayload, endorsements);
   }
 
-  private async simulate(
-    proposal: CheckedProposal,
-    node: PeerNode,
-  ): Promise<{ outcome: ChaincodeOutcome; responsePayload: Uint8Array }> {
-    const simulator = new TxSimulator(this.ledger.state);
+  async simulate(proposal: CheckedProposal, node: PeerNode): Promise<Simulation> {
+    const simulator = new TxSimulator(this.ledger.state, { txId: proposal.txId, privateView: this.ledger.privateData.view(node.mspId) });
     const run = (name: string, input: Uint8Array): Promise<ChaincodeOutcome> => {
       const process = node.chaincodes.get(name);
       if (!process) throw new DevnetError('not_found', `chaincode ${name} is not deployed on channel ${this.ledger.channelId}`);
       return process.execute(proposal.channelId, proposal.txId, proposal.signedProposal, input, context);
     };
-    const context: ExecutionContext = { simulator, invoke: run };
+    const context: ExecutionContext = { simulator, invoke: run, privateAccess: { collections: this.collections, creator: proposal.creator } };
     let outcome: ChaincodeOutcome;
     try {
       outcome = await run(proposal.chaincodeName, proposal.input);
@@ -99,6 +118,9 @@ export class Endorser {
     if (status >= ERROR_THRESHOLD) {
       throw new EndorsementError(node, `chaincode response ${status}, ${outcome.response.getMessage()}`, status);
     }
+    const privateWrites = simulator.privateData.privateWrites();
+    for (const { namespace, collection } of privateWrites) this.checkDissemination(proposal, node, namespace, collection);
+    this.ledger.privateData.keepTransient(proposal.txId, privateWrites, this.ledger.height);
     const event = outcome.event;
     if (event) {
       event.setChaincodeId(proposal.chaincodeName);
@@ -116,7 +138,19 @@ export class Endorser {
     const prp = new peer.ProposalResponsePayload();
     prp.setProposalHash(proposal.proposalHash);
     prp.setExtension$(action.serializeBinary());
-    return { outcome, responsePayload: prp.serializeBinary() };
+    return { node, outcome, simulator, responsePayload: prp.serializeBinary() };
+  }
+
+  /** gossip/privdata/distributor.go: the endorsing peer must reach `requiredPeerCount` other member peers. */
+  private checkDissemination(proposal: CheckedProposal, node: PeerNode, namespace: string, name: string): void {
+    const collection = this.collections.require(namespace, name);
+    const eligible = this.peerOrgs.filter((mspId) => mspId !== node.mspId && collection.memberOrgs.has(mspId)).length;
+    if (collection.requiredPeerCount > eligible) {
+      throw new EndorsementError(
+        node,
+        `failed to distribute private collection, txID ${proposal.txId}, channel ${proposal.channelId}: required to disseminate to at least ${collection.requiredPeerCount} peers, but know of only ${eligible} eligible peers`,
+      );
+    }
   }
 }
 

@@ -7,7 +7,9 @@ import { rpcError, toRpcError, type ErrorDetail } from './grpc-errors.js';
 import type { CommittedBlock, Ledger, TxStatus } from './ledger.js';
 import type { MspRegistry } from './msp.js';
 import type { Orderer } from './orderer.js';
-import { planEndorsers, type Policy } from './policy.js';
+import type { Policy } from './policy.js';
+import type { CollectionRegistry } from './collections.js';
+import { endorseProposal } from './endorsement-planner.js';
 import { checkProposal, decode, type CheckedProposal } from './proposal.js';
 import { followBlocks, seekBlock, writeWithBackpressure } from './block-follower.js';
 import { SYSTEM_CHAINCODES, SystemChaincodeError, evaluateQscc } from './system-chaincode.js';
@@ -22,6 +24,7 @@ export interface GatewayDeps {
   /** Each organisation's peer, by MSP id. */
   peers: ReadonlyMap<string, PeerNode>;
   policies: ReadonlyMap<string, Policy>;
+  collections: CollectionRegistry;
   log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -36,11 +39,20 @@ export interface GatewayService {
 export function createGatewayService(deps: GatewayDeps): GatewayService {
   const waiters = new CommitWaiters(deps.ledger);
 
-  const checked = (proposal: peer.SignedProposal | undefined, channelId: string, allowSystem = false): CheckedProposal => {
+  // Fabric's gateway plans from discovery: the channel's config to evaluate, the chaincode's
+  // metadata to endorse; what it cannot find, it reports in discovery's words (registry.go).
+  const checked = (proposal: peer.SignedProposal | undefined, channelId: string, mode: 'evaluate' | 'endorse'): CheckedProposal => {
     const p = checkProposal(proposal, deps.msps);
-    requireChannel(p.channelId || channelId, deps.channelId);
-    if (!deps.policies.has(p.chaincodeName) && !(allowSystem && SYSTEM_CHAINCODES.has(p.chaincodeName))) {
-      throw new DevnetError('not_found', `chaincode ${p.chaincodeName} is not deployed on channel ${deps.channelId}`);
+    const channel = p.channelId || channelId;
+    const noMetadata = () =>
+      new DevnetError('endorsement_unsatisfiable', `no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode ${p.chaincodeName} in channel ${channel}`);
+    if (channel !== deps.channelId) {
+      if (mode === 'endorse') throw noMetadata();
+      throw new DevnetError('unavailable', `failed to get config for channel [${channel}]: could not get last config for channel ${channel}`);
+    }
+    if (!deps.policies.has(p.chaincodeName) && !(mode === 'evaluate' && SYSTEM_CHAINCODES.has(p.chaincodeName))) {
+      if (mode === 'endorse') throw noMetadata();
+      throw new DevnetError('endorsement_unsatisfiable', `no peers available to evaluate chaincode ${p.chaincodeName} in channel ${channel}`);
     }
     if (deps.ledger.txStatus(p.txId)) throw new DevnetError('duplicate_txid', `duplicate transaction found [${p.txId}]`);
     return p;
@@ -54,7 +66,7 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
 
   const handlers: gateway.IGatewayServer = {
     evaluate: unary(deps, async (req: gateway.EvaluateRequest) => {
-      const p = checked(req.getProposedTransaction(), req.getChannelId(), true);
+      const p = checked(req.getProposedTransaction(), req.getChannelId(), 'evaluate');
       const targets = req.getTargetOrganizationsList();
       const node = peerFor(targets[0] ?? (deps.peers.has(p.creator.mspId) ? p.creator.mspId : [...deps.peers.keys()][0]!));
       try {
@@ -71,16 +83,17 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
     }),
 
     endorse: unary(deps, async (req: gateway.EndorseRequest) => {
-      const p = checked(req.getProposedTransaction(), req.getChannelId());
-      const requested = req.getEndorsingOrganizationsList();
-      const orgs = requested.length > 0 ? requested : planEndorsers(deps.policies.get(p.chaincodeName)!, [...deps.peers.keys()], p.creator.mspId);
+      const p = checked(req.getProposedTransaction(), req.getChannelId(), 'endorse');
       try {
         const res = new gateway.EndorseResponse();
-        res.setPreparedTransaction(await deps.endorser.endorse(p, orgs.map(peerFor)));
+        res.setPreparedTransaction(await endorseProposal(deps, p, req.getEndorsingOrganizationsList()));
         return res;
       } catch (err) {
         if (err instanceof EndorsementError) {
-          throw rpcError(status.ABORTED, 'failed to endorse transaction, see attached details for more info', [detail(err)]);
+          const message = err.stage === 'collect'
+            ? 'failed to collect enough transaction endorsements, see attached details for more info'
+            : 'failed to endorse transaction, see attached details for more info';
+          throw rpcError(status.ABORTED, message, [detail(err)]);
         }
         throw err;
       }

@@ -1,8 +1,13 @@
 import { common, peer } from '@hyperledger/fabric-protos';
 import { blockHeaderHash, buildBlock, transactionFilter } from './block-format.js';
 import { BlockStore } from './block-store.js';
+import type { CollectionRegistry } from './collections.js';
+import { join } from 'node:path';
+import { PrivateLedger, type PrivateDataLog } from './private-ledger.js';
+import { ExpirySchedule } from './expiry-schedule.js';
+import { hashedNamespace } from './private-rwset.js';
 import { DevnetError } from './errors.js';
-import { decodeRwSet, type NamespaceRwSet } from './rwset.js';
+import { decodeRwSet, withHashedNamespaces, type NamespaceRwSet } from './rwset.js';
 import { parseTransaction, type ParsedTransaction } from './transaction.js';
 import { Code, HEADER_FAILURES, validateTransaction, type BlockUpdates, type ValidationContext } from './validator.js';
 import { WorldState } from './world-state.js';
@@ -26,6 +31,8 @@ export interface LedgerOptions {
   /** Builds block 0 when the ledger is new. */
   genesis: () => common.Block;
   validation: Omit<ValidationContext, 'state' | 'isCommitted' | 'channelId'>;
+  /** The organisations whose peers keep private data, and the collections of each chaincode. */
+  privateData: { mspIds: readonly string[]; collections: CollectionRegistry; log: PrivateDataLog };
   /** Told when a torn last block was cut off on open, and where its bytes were kept. */
   onRecovery?: (discardedBytes: number, keptAt: string | undefined) => void;
 }
@@ -42,7 +49,13 @@ export class Ledger {
   private readonly blockByHash = new Map<string, number>();
   private readonly listeners = new Set<(block: CommittedBlock) => void>();
   private readonly ctx: ValidationContext;
+  /** Hashes of private keys whose collection has a blockToLive, purged as blocks commit. */
+  private readonly expiry: ExpirySchedule;
+  /** Block of the latest PurgePrivateData of each private key (`<ns>$$h<coll>` and hex key hash): earlier values are gone. */
+  private readonly purges = new Map<string, number>();
   private lastHeaderHash: Buffer = Buffer.alloc(0);
+  /** Opened once the blocks are replayed, since it drops private data of blocks that never made it to the block file. */
+  private privateLedger: PrivateLedger | undefined;
   private committedHeight = 0;
 
   private constructor(private readonly store: BlockStore, private readonly options: LedgerOptions) {
@@ -52,6 +65,11 @@ export class Ledger {
       state: this.state,
       isCommitted: (txId) => this.txIndex.has(txId),
     };
+    const { collections } = options.privateData;
+    this.expiry = new ExpirySchedule((namespace) => {
+      const at = namespace.indexOf('$$h');
+      return at < 0 ? 0 : (collections.get(namespace.slice(0, at), namespace.slice(at + 3))?.blockToLive ?? 0);
+    });
   }
 
   static async open(options: LedgerOptions): Promise<Ledger> {
@@ -65,6 +83,9 @@ export class Ledger {
       await store.append(genesis.serializeBinary());
       ledger.apply(genesis, []);
     }
+    const { mspIds, collections, log } = options.privateData;
+    const purgedAt = (hashedKey: string): number | undefined => ledger.purges.get(hashedKey);
+    ledger.privateLedger = await PrivateLedger.open(join(options.dir, 'pvtdata'), mspIds, store.height, collections, purgedAt, log);
     return ledger;
   }
 
@@ -95,6 +116,12 @@ export class Ledger {
     return () => this.listeners.delete(listener);
   }
 
+  /** Private data of the channel: each peer's view, the transient store, deliver's private data. */
+  get privateData(): PrivateLedger {
+    if (!this.privateLedger) throw new DevnetError('unavailable', 'the ledger is still opening');
+    return this.privateLedger;
+  }
+
   async readBlock(number: number): Promise<common.Block> {
     return common.Block.deserializeBinary(await this.store.read(number));
   }
@@ -117,12 +144,19 @@ export class Ledger {
       return { tx, code, rwSets };
     });
     const block = buildBlock(number, this.lastHeaderHash, txs.map((t) => t.envelope), results.map((r) => r.code));
+    await this.privateData.stage(
+      number,
+      results.flatMap((r, txNum) => (r.code === Code.VALID ? [{ txNum, txId: r.tx.txId, rwSets: r.rwSets }] : [])),
+      // A transaction whose id is not trusted must not drop another's transient data.
+      results.filter((r) => !HEADER_FAILURES.has(r.code)).map((r) => r.tx.txId),
+    );
     await this.store.append(block.serializeBinary());
     return this.apply(block, results.map((r) => ({ ...r, txId: r.tx.txId, timestampMs: r.tx.timestampMs, event: r.tx.event })));
   }
 
   async close(): Promise<void> {
     this.listeners.clear();
+    await this.privateLedger?.close();
     await this.store.close();
   }
 
@@ -134,7 +168,7 @@ export class Ledger {
       : block.getData()!.getDataList_asU8().map((envelope, i) => {
           const code = filter[i] ?? Code.NOT_VALIDATED;
           const tx = parseTransaction(envelope);
-          return { txId: tx.txId, code, timestampMs: tx.timestampMs, event: tx.event, rwSets: code === Code.VALID ? decodeRwSet(tx.rwSet) : [] };
+          return { txId: tx.txId, code, timestampMs: tx.timestampMs, event: tx.event, rwSets: code === Code.VALID ? withHashedNamespaces(decodeRwSet(tx.rwSet)) : [] };
         });
     this.apply(block, results);
   }
@@ -147,17 +181,23 @@ export class Ledger {
     if (!header) throw new DevnetError('corrupt_ledger', 'block without a header');
     const number = header.getNumber();
     const events: peer.ChaincodeEvent[] = [];
+    this.expiry.purge(number, this.state);
     results.forEach((r, txNum) => {
       if (!HEADER_FAILURES.has(r.code) && !this.txIndex.has(r.txId)) this.txIndex.set(r.txId, { code: r.code, blockNumber: number });
       if (r.code !== Code.VALID) return;
       for (const ns of r.rwSets) {
+        for (const c of ns.collections ?? []) {
+          for (const w of c.writes) if (w.isPurge) this.purges.set(`${hashedNamespace(ns.namespace, c.collection)}/${w.keyHash.toString('hex')}`, number);
+        }
         for (const w of ns.writes) {
           this.state.apply({ namespace: ns.namespace, key: w.key, value: w.value }, { blockNum: number, txNum }, r.txId, r.timestampMs);
+          this.expiry.written(ns.namespace, w.key, { blockNum: number, txNum }, w.value === null);
         }
       }
       if (r.event) events.push(r.event);
     });
     if (events.length > 0) this.blockEvents.set(number, events);
+    this.privateLedger?.applyStaged(number);
     this.lastHeaderHash = blockHeaderHash(header);
     this.blockByHash.set(this.lastHeaderHash.toString('hex'), number);
     this.committedHeight = number + 1;

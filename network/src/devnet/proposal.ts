@@ -19,6 +19,8 @@ export interface CheckedProposal {
   payloadWithoutTransient: Uint8Array;
   /** Fabric's proposal hash (GetProposalHash1), which endorsements commit to. */
   proposalHash: Buffer;
+  /** Whether the client sent transient data: the gateway then endorses only on collection members. */
+  hasTransientData: boolean;
 }
 
 export function checkProposal(signedProposal: peer.SignedProposal | undefined, msps: MspRegistry): CheckedProposal {
@@ -72,6 +74,7 @@ export function checkProposal(signedProposal: peer.SignedProposal | undefined, m
     signatureHeaderBytes,
     payloadWithoutTransient,
     proposalHash: sha256(channelHeaderBytes, signatureHeaderBytes, payloadWithoutTransient),
+    hasTransientData: payload.getTransientmapMap().getLength() > 0,
   };
 }
 

@@ -1,5 +1,6 @@
 import { ledger } from '@hyperledger/fabric-protos';
 import { compareKeys } from './key-order.js';
+import { decodeCollectionHashedRwSet, encodeCollectionHashedRwSet, hashedNamespace, type CollectionHashedRwSet } from './private-rwset.js';
 import type { Version } from './world-state.js';
 
 const { kvrwset } = ledger.rwset;
@@ -27,6 +28,8 @@ export interface NamespaceRwSet {
   reads: KeyRead[];
   writes: KeyWrite[];
   ranges: RangeRead[];
+  /** Hashed reads and writes of the namespace's private data collections, sorted by collection name. */
+  collections?: CollectionHashedRwSet[];
 }
 
 /** Encodes a transaction's read-write set as Fabric's `TxReadWriteSet`, namespaces and keys sorted. */
@@ -64,6 +67,8 @@ export function encodeRwSet(sets: NamespaceRwSet[]): Uint8Array {
       const ns = new ledger.rwset.NsReadWriteSet();
       ns.setNamespace(set.namespace);
       ns.setRwset(kv.serializeBinary());
+      const collections = [...(set.collections ?? [])].sort((a, b) => compareKeys(a.collection, b.collection));
+      ns.setCollectionHashedRwsetList(collections.map(encodeCollectionHashedRwSet));
       return ns;
     }),
   );
@@ -73,9 +78,6 @@ export function encodeRwSet(sets: NamespaceRwSet[]): Uint8Array {
 export function decodeRwSet(bytes: Uint8Array): NamespaceRwSet[] {
   const tx = ledger.rwset.TxReadWriteSet.deserializeBinary(bytes);
   return tx.getNsRwsetList().map((ns) => {
-    if (ns.getCollectionHashedRwsetList().length > 0) {
-      throw new Error('private data read-write sets are not supported');
-    }
     const kv = kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8());
     return {
       namespace: ns.getNamespace(),
@@ -90,8 +92,31 @@ export function decodeRwSet(bytes: Uint8Array): NamespaceRwSet[] {
         itrExhausted: r.getItrExhausted(),
         reads: r.getRawReads()?.getKvReadsList().map(decodeRead) ?? [],
       })),
+      collections: ns.getCollectionHashedRwsetList().map(decodeCollectionHashedRwSet),
     };
   });
+}
+
+/**
+ * Adds each collection's hashed reads and writes as a namespace of its own (`<ns>$$h<coll>`, keys the
+ * hex key hashes, values the value hashes), so MVCC checks and state updates treat them as Fabric's
+ * hashed state does. The derived namespaces carry no collections and are never endorsement targets.
+ */
+export function withHashedNamespaces(sets: NamespaceRwSet[]): NamespaceRwSet[] {
+  const derived = sets.flatMap((ns) =>
+    (ns.collections ?? []).map((c) => ({
+      namespace: hashedNamespace(ns.namespace, c.collection),
+      reads: c.reads.map((r) => ({ key: r.keyHash.toString('hex'), version: r.version })),
+      writes: c.writes.map((w) => ({ key: w.keyHash.toString('hex'), value: w.valueHash })),
+      ranges: [],
+    })),
+  );
+  return [...sets, ...derived];
+}
+
+/** Whether a namespace is a collection's hashed state rather than a chaincode. */
+export function isHashedNamespace(namespace: string): boolean {
+  return namespace.includes('$$h');
 }
 
 function encodeRead(r: KeyRead): ledger.rwset.kvrwset.KVRead {

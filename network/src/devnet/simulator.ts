@@ -1,4 +1,5 @@
 import { DevnetError } from './errors.js';
+import { PrivateSimulation, type PrivateStateView } from './private-simulator.js';
 import type { KeyRead, NamespaceRwSet, RangeRead } from './rwset.js';
 import type { KeyModification, Version, WorldState } from './world-state.js';
 
@@ -33,8 +34,16 @@ export class TxSimulator {
   private readonly iterators = new Map<string, OpenIterator>();
   private nextIteratorId = 0;
   private paginated = false;
+  /** Private data reads and writes; a peer without a private view holds no private values. */
+  readonly privateData: PrivateSimulation;
 
-  constructor(private readonly state: WorldState) {}
+  constructor(
+    private readonly state: WorldState,
+    options: { txId?: string; privateView?: PrivateStateView } = {},
+  ) {
+    const view = options.privateView ?? { get: () => undefined, range: () => [] };
+    this.privateData = new PrivateSimulation(options.txId ?? '', state, view, () => this.publicWrites());
+  }
 
   getState(namespace: string, key: string): Buffer {
     const committed = this.state.get(namespace, key);
@@ -51,6 +60,17 @@ export class TxSimulator {
   deleteState(namespace: string, key: string): void {
     this.assertWritable();
     this.nsMap(this.writes, namespace).set(key, null);
+  }
+
+  /** PutPrivateData (null deletes): recorded as hashes in the read-write set, values in the private write set. */
+  putPrivateData(namespace: string, collection: string, key: string, value: Buffer | null): void {
+    this.assertWritable();
+    this.privateData.put(namespace, collection, key, value);
+  }
+
+  purgePrivateData(namespace: string, collection: string, key: string): void {
+    this.assertWritable();
+    this.privateData.purge(namespace, collection, key);
   }
 
   /** Opens a range iterator over [start, end); `pageSize` > 0 makes it a paginated query. */
@@ -104,15 +124,20 @@ export class TxSimulator {
   }
 
   hasWrites(): boolean {
+    return this.publicWrites() || this.privateData.hasWrites();
+  }
+
+  private publicWrites(): boolean {
     for (const w of this.writes.values()) if (w.size > 0) return true;
     return false;
   }
 
   /** The read-write set, one entry per namespace touched. */
   rwSets(): NamespaceRwSet[] {
-    const namespaces = new Set([...this.reads.keys(), ...this.writes.keys(), ...this.ranges.keys()]);
+    const namespaces = new Set([...this.reads.keys(), ...this.writes.keys(), ...this.ranges.keys(), ...this.privateData.namespaces()]);
     return [...namespaces].map((namespace) => ({
       namespace,
+      collections: this.privateData.hashedSets(namespace),
       reads: [...(this.reads.get(namespace) ?? new Map<string, Version | undefined>())].map(([key, version]) => ({ key, version })),
       writes: [...(this.writes.get(namespace) ?? new Map<string, Buffer | null>())].map(([key, value]) => ({ key, value })),
       ranges: this.ranges.get(namespace) ?? [],
@@ -121,6 +146,7 @@ export class TxSimulator {
 
   private assertWritable(): void {
     if (this.paginated) throw new DevnetError('not_supported', 'a transaction cannot write after a paginated query');
+    this.privateData.assertNotQueried();
   }
 
   private nsMap<V>(maps: Map<string, Map<string, V>>, namespace: string): Map<string, V> {

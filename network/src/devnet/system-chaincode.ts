@@ -18,8 +18,10 @@ export async function evaluateQscc(ledger: Ledger, args: readonly Uint8Array[]):
   const text = (i: number): string => Buffer.from(args[i] ?? new Uint8Array()).toString('utf8');
   const fn = text(0);
   const channel = text(1);
-  if (args.length < 2) throw new SystemChaincodeError(`incorrect number of arguments, ${args.length}`);
-  if (channel !== ledger.channelId) throw new SystemChaincodeError(`invalid chain ID, ${channel}`);
+  // Messages as core/scc/qscc/query.go and the block store's index word them.
+  if (args.length < 2) throw new SystemChaincodeError(`Incorrect number of arguments, ${args.length}`);
+  if (fn !== 'GetChainInfo' && args.length < 3) throw new SystemChaincodeError(`missing 3rd argument for ${fn}`);
+  if (channel !== ledger.channelId) throw new SystemChaincodeError(`Invalid chain ID, ${channel}`);
   switch (fn) {
     case 'GetChainInfo': {
       const last = await ledger.readBlock(ledger.height - 1);
@@ -30,26 +32,30 @@ export async function evaluateQscc(ledger: Ledger, args: readonly Uint8Array[]):
       return info.serializeBinary();
     }
     case 'GetBlockByNumber': {
+      if (!/^\d+$/.test(text(2))) throw new SystemChaincodeError(`Failed to parse block number with error strconv.ParseUint: parsing ${JSON.stringify(text(2))}: invalid syntax`);
       const n = Number(text(2));
-      if (!Number.isSafeInteger(n) || n < 0 || n >= ledger.height) {
-        throw new SystemChaincodeError(`failed to get block number ${text(2)}, error entry not found in index`);
+      if (!Number.isSafeInteger(n) || n >= ledger.height) {
+        throw new SystemChaincodeError(`Failed to get block number ${text(2)}, error no such block number [${text(2)}] in index`);
       }
       return (await ledger.readBlock(n)).serializeBinary();
     }
     case 'GetBlockByHash': {
       const n = ledger.blockNumberByHash(Buffer.from(args[2] ?? new Uint8Array()));
-      if (n === undefined) throw new SystemChaincodeError('failed to get block by hash, error entry not found in index');
+      if (n === undefined) {
+        const hash = Buffer.from(args[2] ?? new Uint8Array());
+        throw new SystemChaincodeError(`Failed to get block hash ${hash.toString('latin1')}, error no such block hash [${hash.toString('hex')}] in index`);
+      }
       return (await ledger.readBlock(n)).serializeBinary();
     }
     case 'GetBlockByTxID': {
       const status = ledger.txStatus(text(2));
-      if (!status) throw new SystemChaincodeError(`failed to get block for txID ${text(2)}, error entry not found in index`);
+      if (!status) throw new SystemChaincodeError(`Failed to get block for txID ${text(2)}, error no such transaction ID [${text(2)}] in index`);
       return (await ledger.readBlock(status.blockNumber)).serializeBinary();
     }
     case 'GetTransactionByID': {
       const txId = text(2);
       const status = ledger.txStatus(txId);
-      if (!status) throw new SystemChaincodeError(`failed to get transaction with id ${txId}, error entry not found in index`);
+      if (!status) throw new SystemChaincodeError(`Failed to get transaction with id ${txId}, error no such transaction ID [${txId}] in index`);
       const block = await ledger.readBlock(status.blockNumber);
       const envelope = block.getData()!.getDataList_asU8().find((bytes) => parseTransaction(bytes).txId === txId)!;
       const processed = new peer.ProcessedTransaction();
@@ -58,6 +64,6 @@ export async function evaluateQscc(ledger: Ledger, args: readonly Uint8Array[]):
       return processed.serializeBinary();
     }
     default:
-      throw new SystemChaincodeError(`requested function ${fn} not found`);
+      throw new SystemChaincodeError(`Requested function ${fn} not found.`);
   }
 }

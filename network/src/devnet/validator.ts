@@ -1,7 +1,9 @@
 import { peer } from '@hyperledger/fabric-protos';
 import type { MspRegistry } from './msp.js';
 import { satisfies, type Policy, type Signer } from './policy.js';
-import { decodeRwSet, type KeyRead, type NamespaceRwSet } from './rwset.js';
+import type { CollectionRegistry } from './collections.js';
+import { requiredPolicies, writesAnything } from './endorsement-requirements.js';
+import { decodeRwSet, withHashedNamespaces, type KeyRead, type NamespaceRwSet } from './rwset.js';
 import { computeTxId } from './signature.js';
 import type { ParsedTransaction } from './transaction.js';
 import type { WorldState } from './world-state.js';
@@ -20,6 +22,7 @@ export interface ValidationContext {
   msps: MspRegistry;
   /** Endorsement policy per deployed chaincode. */
   policies: ReadonlyMap<string, Policy>;
+  collections: CollectionRegistry;
   state: WorldState;
   isCommitted(txId: string): boolean;
 }
@@ -57,11 +60,14 @@ export function validateTransaction(
   }
 
   const signers = endorsers(tx, ctx.msps);
-  const written = rwSets.filter((ns) => ns.writes.length > 0).map((ns) => ns.namespace);
+  const written = rwSets.filter(writesAnything).map((ns) => ns.namespace);
   for (const namespace of new Set([tx.chaincodeName, ...written])) {
     const policy = ctx.policies.get(namespace);
-    if (!policy || !satisfies(policy, signers)) return fail(Code.ENDORSEMENT_POLICY_FAILURE);
+    const required = policy && requiredPolicies(rwSets.find((ns) => ns.namespace === namespace), policy, ctx.collections);
+    if (!required || !required.every((p) => satisfies(p, signers))) return fail(Code.ENDORSEMENT_POLICY_FAILURE);
   }
+  // Hashed private reads and writes take part in MVCC checks and updates like any other key.
+  rwSets = withHashedNamespaces(rwSets);
 
   for (const ns of rwSets) {
     if (!ns.reads.every((read) => readIsCurrent(ctx.state, updates, ns.namespace, read))) return fail(Code.MVCC_READ_CONFLICT);

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkpointers, type ChaincodeEvent, type Contract, type Network } from '@hyperledger/fabric-gateway';
-import { gatewayFor, text, useDevnet, type TestDevnet } from './helpers.js';
+import { gatewayFor, text } from './helpers.js';
+import { LEDGER, useLedger, type TestLedger } from './ledger.js';
 
 async function take(events: AsyncIterable<ChaincodeEvent>, n: number): Promise<ChaincodeEvent[]> {
   const out: ChaincodeEvent[] = [];
@@ -11,19 +12,22 @@ async function take(events: AsyncIterable<ChaincodeEvent>, n: number): Promise<C
   return out;
 }
 
-describe('chaincode events', () => {
-  const shared = useDevnet();
-  let devnet: TestDevnet;
+// Runs on the devnet (npm test) and on real Fabric (npm run test:fabric).
+describe(`chaincode and block events on the ${LEDGER}`, () => {
+  const shared = useLedger();
+  let ledger: TestLedger;
   let network: Network;
   let assets: Contract;
+  let cc: string;
 
   beforeAll(() => {
-    ({ devnet, network } = shared);
-    assets = network.getContract('assets', 'assets');
+    ({ ledger, network } = shared);
+    cc = ledger.cc('assets');
+    assets = network.getContract(cc, 'assets');
   });
 
   it('delivers the events of committed transactions, in order, after they commit', async () => {
-    const events = await network.getChaincodeEvents('assets');
+    const events = await network.getChaincodeEvents(cc);
     try {
       const c1 = await assets.submitAsync('CreateAsset', { arguments: ['ev-1', 'one'] });
       const c2 = await assets.submitAsync('CreateAsset', { arguments: ['ev-2', 'two'] });
@@ -32,7 +36,7 @@ describe('chaincode events', () => {
       expect(got.map((e) => e.eventName)).toEqual(['AssetCreated', 'AssetCreated']);
       expect(got.map((e) => JSON.parse(text(e.payload)).id)).toEqual(['ev-1', 'ev-2']);
       expect(got[0]?.transactionId).toBe(c1.getTransactionId());
-      expect(got[0]?.chaincodeName).toBe('assets');
+      expect(got[0]?.chaincodeName).toBe(cc);
       expect(got[0]?.blockNumber).toBe(s1.blockNumber);
     } finally {
       events.close();
@@ -41,12 +45,12 @@ describe('chaincode events', () => {
 
   it('sends no event of an invalid transaction', async () => {
     await assets.submitTransaction('PutAsset', 'evc', '0');
-    const start = BigInt(devnet.height());
+    const start = BigInt(await ledger.height());
     const a = await assets.newProposal('Increment', { arguments: ['evc'] }).endorse();
     const b = await assets.newProposal('Increment', { arguments: ['evc'] }).endorse();
     await Promise.all([(await a.submit()).getStatus(), (await b.submit()).getStatus()]);
     await assets.submitTransaction('CreateAsset', 'ev-marker', 'm');
-    const events = await network.getChaincodeEvents('assets', { startBlock: start });
+    const events = await network.getChaincodeEvents(cc, { startBlock: start });
     try {
       const got = await take(events, 2);
       expect(got.map((e) => e.eventName)).toEqual(['Incremented', 'AssetCreated']);
@@ -56,17 +60,17 @@ describe('chaincode events', () => {
   });
 
   it('replays events from a given block, and resumes after a checkpointed transaction', async () => {
-    const from = BigInt(devnet.height());
+    const from = BigInt(await ledger.height());
     for (const id of ['r-1', 'r-2', 'r-3']) await assets.submitTransaction('CreateAsset', id, id);
 
-    const replay = await network.getChaincodeEvents('assets', { startBlock: from });
+    const replay = await network.getChaincodeEvents(cc, { startBlock: from });
     const all = await take(replay, 3);
     replay.close();
     expect(all.map((e) => JSON.parse(text(e.payload)).id)).toEqual(['r-1', 'r-2', 'r-3']);
 
     const checkpointer = checkpointers.inMemory();
     await checkpointer.checkpointChaincodeEvent(all[0]!);
-    const resumed = await network.getChaincodeEvents('assets', { checkpoint: checkpointer });
+    const resumed = await network.getChaincodeEvents(cc, { checkpoint: checkpointer });
     const rest = await take(resumed, 2);
     resumed.close();
     expect(rest.map((e) => JSON.parse(text(e.payload)).id)).toEqual(['r-2', 'r-3']);
@@ -77,7 +81,7 @@ describe('chaincode events', () => {
     try {
       const seen: bigint[] = [];
       const iterator = blocks[Symbol.asyncIterator]();
-      const height = devnet.height();
+      const height = await ledger.height();
       for (let i = 0; i < height; i++) {
         const { value } = await iterator.next();
         seen.push(BigInt(value.getHeader()!.getNumber()));
@@ -87,14 +91,14 @@ describe('chaincode events', () => {
       const { value: next } = await iterator.next();
       expect(next.getHeader()!.getNumber()).toBe(height);
       expect(Number((await commit.getStatus()).blockNumber)).toBe(height);
-      expect(Buffer.from(next.serializeBinary())).toEqual(Buffer.from((await devnet.readBlock(height)).serializeBinary()));
+      expect(Buffer.from(next.serializeBinary())).toEqual(Buffer.from((await ledger.readBlock(height)).serializeBinary()));
     } finally {
       blocks.close();
     }
   });
 
   it('streams filtered blocks with transaction ids, validation codes and event names', async () => {
-    const start = BigInt(devnet.height());
+    const start = BigInt(await ledger.height());
     const commit = await assets.submitAsync('CreateAsset', { arguments: ['flt-1', 'v'] });
     await commit.getStatus();
     const filtered = await network.getFilteredBlockEvents({ startBlock: start });
@@ -112,9 +116,9 @@ describe('chaincode events', () => {
   });
 
   it('refuses block events to a client whose signature does not verify', async () => {
-    const forger = await gatewayFor(devnet, { signer: async () => new Uint8Array(72).fill(7) });
+    const forger = await gatewayFor(ledger, { signer: async () => new Uint8Array(72).fill(7) });
     try {
-      const blocks = await forger.gateway.getNetwork(devnet.channel).getBlockEvents({ startBlock: 0n });
+      const blocks = await forger.gateway.getNetwork(ledger.channel).getBlockEvents({ startBlock: 0n });
       await expect(blocks[Symbol.asyncIterator]().next()).rejects.toThrow(/Unexpected status response: 403/);
       blocks.close();
     } finally {

@@ -2,12 +2,12 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayError, type Contract, type Network } from '@hyperledger/fabric-gateway';
-import { blockTransactions, type Devnet } from '@citizen-vault/network';
-import { gatewayFor, removeDir, testDevnet } from '../../network/test/helpers.js';
+import { blockTransactions } from '@citizen-vault/network';
+import { gatewayFor } from '../../network/test/helpers.js';
+import { LEDGER, testLedger, type TestLedger } from '../../network/test/ledger.js';
 import { consistencyProof, mth, testLog } from '../../chaincode/test/merkle-tree.js';
 
 const CHAINCODE = resolve(import.meta.dirname, '../../chaincode');
-const CC = 'citizen-vault';
 
 const id = (n: number): string => `01935c7e-${String(n).padStart(4, '0')}-7000-8000-${String(n).padStart(12, '0')}`;
 const ORG = { operator: id(1), bank: id(2), startup: id(3), custodian: id(4), provider: id(5) };
@@ -32,8 +32,12 @@ async function expectRefusal(call: Promise<unknown>, code: string): Promise<stri
   return message;
 }
 
-describe('Citizen Vault chaincode on the devnet', () => {
-  let devnet: Devnet & { dataDir: string };
+// Runs on the devnet (npm test) and on real Fabric (npm run test:fabric), where it gets a chaincode namespace of its own.
+describe(`Citizen Vault chaincode on the ${LEDGER}`, () => {
+  let ledger: TestLedger;
+  let CC = 'citizen-vault';
+  let MSP1 = 'Org1MSP';
+  let MSP2 = 'Org2MSP';
   let org1: Awaited<ReturnType<typeof gatewayFor>>;
   let org1Admin: Awaited<ReturnType<typeof gatewayFor>>;
   let org2: Awaited<ReturnType<typeof gatewayFor>>;
@@ -64,37 +68,38 @@ describe('Citizen Vault chaincode on the devnet', () => {
     JSON.stringify({ consentId, consumerOrgId: ORG.bank, purpose: 'credit_scoring', fields: ['residence.province'], at: new Date().toISOString(), ...overrides });
 
   beforeAll(async () => {
-    devnet = await testDevnet({ chaincodes: [{ name: CC, path: CHAINCODE }] });
-    org1 = await gatewayFor(devnet, { org: 0 });
-    org1Admin = await gatewayFor(devnet, { org: 0, user: 'Admin' });
-    org2 = await gatewayFor(devnet, { org: 1 });
-    net1 = org1.gateway.getNetwork(devnet.channel);
-    net2 = org2.gateway.getNetwork(devnet.channel);
+    ledger = await testLedger([{ name: CC, path: CHAINCODE }]);
+    CC = ledger.cc(CC);
+    [MSP1, MSP2] = ledger.msp as [string, string];
+    org1 = await gatewayFor(ledger, { org: 0 });
+    org1Admin = await gatewayFor(ledger, { org: 0, user: 'Admin' });
+    org2 = await gatewayFor(ledger, { org: 1 });
+    net1 = org1.gateway.getNetwork(ledger.channel);
+    net2 = org2.gateway.getNetwork(ledger.channel);
   });
 
   afterAll(async () => {
     org1?.close();
     org1Admin?.close();
     org2?.close();
-    await devnet?.close();
-    await removeDir(devnet.dataDir);
+    await ledger?.close();
   });
 
   it('opens the exchange: the first operator registers itself, then only the operator registers organisations', async () => {
     const register = (o: object) => JSON.stringify(o);
-    await expectRefusal(as2('organizations').submitTransaction('RegisterOrganization', register({ id: ORG.bank, mspId: 'Org2MSP', roles: ['consumer'] })), 'forbidden');
-    const opening = register({ id: ORG.operator, mspId: 'Org1MSP', roles: ['operator', 'auditor'] });
+    await expectRefusal(as2('organizations').submitTransaction('RegisterOrganization', register({ id: ORG.bank, mspId: MSP2, roles: ['consumer'] })), 'forbidden');
+    const opening = register({ id: ORG.operator, mspId: MSP1, roles: ['operator', 'auditor'] });
     await expectRefusal(as1('organizations').submitTransaction('RegisterOrganization', opening), 'forbidden'); // a client, not an admin
-    const adminOrgs = org1Admin.gateway.getNetwork(devnet.channel).getContract(CC, 'organizations');
+    const adminOrgs = org1Admin.gateway.getNetwork(ledger.channel).getContract(CC, 'organizations');
     const operator = json(await adminOrgs.submitTransaction('RegisterOrganization', opening));
     expect(operator).toMatchObject({ status: 'VERIFIED', roles: ['auditor', 'operator'] });
     // A second "first operator" through another MSP is refused: the exchange is open already.
-    await expectRefusal(as2('organizations').submitTransaction('RegisterOrganization', register({ id: id(9), mspId: 'Org2MSP', roles: ['operator'] })), 'forbidden');
-    await submit1('organizations', 'RegisterOrganization', register({ id: ORG.bank, mspId: 'Org2MSP', roles: ['consumer'] }));
-    await submit1('organizations', 'RegisterOrganization', register({ id: ORG.startup, mspId: 'Org1MSP', roles: ['consumer'] }));
-    await submit1('organizations', 'RegisterOrganization', register({ id: ORG.custodian, mspId: 'Org2MSP', roles: ['custodian'] }));
-    await submit1('organizations', 'RegisterOrganization', register({ id: ORG.provider, mspId: 'Org2MSP', roles: ['provider'] }));
-    await expectRefusal(as1('organizations').submitTransaction('RegisterOrganization', register({ id: ORG.bank, mspId: 'Org2MSP', roles: ['consumer'] })), 'already_exists');
+    await expectRefusal(as2('organizations').submitTransaction('RegisterOrganization', register({ id: id(9), mspId: MSP2, roles: ['operator'] })), 'forbidden');
+    await submit1('organizations', 'RegisterOrganization', register({ id: ORG.bank, mspId: MSP2, roles: ['consumer'] }));
+    await submit1('organizations', 'RegisterOrganization', register({ id: ORG.startup, mspId: MSP1, roles: ['consumer'] }));
+    await submit1('organizations', 'RegisterOrganization', register({ id: ORG.custodian, mspId: MSP2, roles: ['custodian'] }));
+    await submit1('organizations', 'RegisterOrganization', register({ id: ORG.provider, mspId: MSP2, roles: ['provider'] }));
+    await expectRefusal(as1('organizations').submitTransaction('RegisterOrganization', register({ id: ORG.bank, mspId: MSP2, roles: ['consumer'] })), 'already_exists');
     await expectRefusal(as1('organizations').submitTransaction('SuspendOrganization', ORG.operator), 'illegal_transition'); // the last operator
     await expectRefusal(as2('organizations').submitTransaction('SuspendOrganization', ORG.bank), 'forbidden');
     const consumers = await query('organizations', 'ListOrganizationsByRole', 'consumer', '10', '');
@@ -105,7 +110,7 @@ describe('Citizen Vault chaincode on the devnet', () => {
     const request = consentRequest(1);
     await expectRefusal(as1('consent').submitTransaction('RequestConsent', JSON.stringify(request)), 'forbidden'); // Org1 is not the bank's MSP
     const requested = await submit2('consent', 'RequestConsent', JSON.stringify(request));
-    expect(requested).toMatchObject({ status: 'REQUESTED', consumerOrgId: ORG.bank, consumerMspId: 'Org2MSP', grantedFields: [] });
+    expect(requested).toMatchObject({ status: 'REQUESTED', consumerOrgId: ORG.bank, consumerMspId: MSP2, grantedFields: [] });
     expect(await query('consent', 'GetConsent', request.id)).toEqual(requested);
     await expectRefusal(as2('consent').submitTransaction('RequestConsent', JSON.stringify(request)), 'already_exists');
 
@@ -355,8 +360,8 @@ describe('Citizen Vault chaincode on the devnet', () => {
 
     let scanned = 0;
     const leaks: string[] = [];
-    for (let n = 1; n < devnet.height(); n++) {
-      for (const tx of blockTransactions(await devnet.readBlock(n))) {
+    for (let n = 1, height = await ledger.height(); n < height; n++) {
+      for (const tx of blockTransactions(await ledger.readBlock(n))) {
         if (tx.validationCode !== 'VALID') continue;
         for (const w of tx.writes) {
           const text = `${w.key} ${w.value?.toString('utf8') ?? ''}`;

@@ -1,0 +1,177 @@
+import { ledger } from '@hyperledger/fabric-protos';
+import { compareKeys } from './key-order.js';
+import { sha256 } from './signature.js';
+import type { Version } from './world-state.js';
+
+const { kvrwset } = ledger.rwset;
+
+/** A private read as the block carries it: the key's hash and the version read. */
+export interface HashedRead {
+  keyHash: Buffer;
+  version: Version | undefined;
+}
+
+/** A private write as the block carries it: hashes only; `valueHash` null is a delete. */
+export interface HashedWrite {
+  keyHash: Buffer;
+  valueHash: Buffer | null;
+  /** PurgePrivateData: a delete that also removes the key's earlier private values from every store. */
+  isPurge?: boolean;
+}
+
+/** One collection's part of a namespace's public read-write set (Fabric's `CollectionHashedReadWriteSet`). */
+export interface CollectionHashedRwSet {
+  collection: string;
+  reads: HashedRead[];
+  writes: HashedWrite[];
+  /** SHA-256 of the collection's private `KVRWSet` bytes; empty when the transaction wrote nothing there. */
+  pvtRwSetHash: Buffer;
+}
+
+/** The private values one transaction wrote to one collection: what member peers keep off the block. */
+export interface CollectionPrivateWrites {
+  namespace: string;
+  collection: string;
+  writes: { key: string; value: Buffer | null }[];
+}
+
+/** Fabric keeps a collection's hashed state in namespace `<ns>$$h<coll>` (privacyenabledstate); the devnet keys it by hex key hash. */
+export function hashedNamespace(namespace: string, collection: string): string {
+  return `${namespace}$$h${collection}`;
+}
+
+export function keyHash(key: string): Buffer {
+  return sha256(Buffer.from(key, 'utf8'));
+}
+
+/** The collection's private write set as Fabric's rwset builder serializes it: writes only, sorted by key. */
+export function encodeCollectionPrivateWrites(writes: CollectionPrivateWrites['writes']): Uint8Array {
+  const kv = new kvrwset.KVRWSet();
+  kv.setWritesList(
+    [...writes]
+      .sort((a, b) => compareKeys(a.key, b.key))
+      .map((w) => {
+        const write = new kvrwset.KVWrite();
+        write.setKey(w.key);
+        write.setIsDelete(w.value === null);
+        if (w.value !== null) write.setValue(w.value);
+        return write;
+      }),
+  );
+  return kv.serializeBinary();
+}
+
+/** Fabric's `TxPvtReadWriteSet` for one transaction: namespaces and collections sorted by name. */
+export function encodeTxPrivateWrites(sets: readonly CollectionPrivateWrites[]): ledger.rwset.TxPvtReadWriteSet {
+  const tx = new ledger.rwset.TxPvtReadWriteSet();
+  tx.setDataModel(ledger.rwset.TxReadWriteSet.DataModel.KV);
+  const namespaces = [...new Set(sets.map((s) => s.namespace))].sort(compareKeys);
+  tx.setNsPvtRwsetList(
+    namespaces.map((namespace) => {
+      const ns = new ledger.rwset.NsPvtReadWriteSet();
+      ns.setNamespace(namespace);
+      ns.setCollectionPvtRwsetList(
+        sets
+          .filter((s) => s.namespace === namespace)
+          .sort((a, b) => compareKeys(a.collection, b.collection))
+          .map((s) => {
+            const coll = new ledger.rwset.CollectionPvtReadWriteSet();
+            coll.setCollectionName(s.collection);
+            coll.setRwset(encodeCollectionPrivateWrites(s.writes));
+            return coll;
+          }),
+      );
+      return ns;
+    }),
+  );
+  return tx;
+}
+
+/** Unpacks a `TxPvtReadWriteSet`, keeping each collection's raw `KVRWSet` bytes for hash checks. */
+export function decodeTxPrivateWrites(tx: ledger.rwset.TxPvtReadWriteSet): (CollectionPrivateWrites & { rwSetBytes: Uint8Array })[] {
+  return tx.getNsPvtRwsetList().flatMap((ns) =>
+    ns.getCollectionPvtRwsetList().map((coll) => {
+      const rwSetBytes = coll.getRwset_asU8();
+      const kv = kvrwset.KVRWSet.deserializeBinary(rwSetBytes);
+      return {
+        namespace: ns.getNamespace(),
+        collection: coll.getCollectionName(),
+        rwSetBytes,
+        // An empty value is a delete, as in Fabric (FAB-18386).
+        writes: kv.getWritesList().map((w) => ({ key: w.getKey(), value: w.getIsDelete() || w.getValue_asU8().length === 0 ? null : Buffer.from(w.getValue_asU8()) })),
+      };
+    }),
+  );
+}
+
+/** Keeps only the collections `keep` accepts; undefined when nothing is left. */
+export function filterTxPrivateWrites(
+  tx: ledger.rwset.TxPvtReadWriteSet,
+  keep: (namespace: string, collection: string) => boolean,
+): ledger.rwset.TxPvtReadWriteSet | undefined {
+  const out = new ledger.rwset.TxPvtReadWriteSet();
+  out.setDataModel(tx.getDataModel());
+  const namespaces = tx
+    .getNsPvtRwsetList()
+    .map((ns) => {
+      const kept = new ledger.rwset.NsPvtReadWriteSet();
+      kept.setNamespace(ns.getNamespace());
+      kept.setCollectionPvtRwsetList(ns.getCollectionPvtRwsetList().filter((c) => keep(ns.getNamespace(), c.getCollectionName())));
+      return kept;
+    })
+    .filter((ns) => ns.getCollectionPvtRwsetList().length > 0);
+  if (namespaces.length === 0) return undefined;
+  out.setNsPvtRwsetList(namespaces);
+  return out;
+}
+
+export function encodeCollectionHashedRwSet(set: CollectionHashedRwSet): ledger.rwset.CollectionHashedReadWriteSet {
+  const hashed = new kvrwset.HashedRWSet();
+  hashed.setHashedReadsList(
+    set.reads.map((r) => {
+      const read = new kvrwset.KVReadHash();
+      read.setKeyHash(r.keyHash);
+      if (r.version) {
+        const v = new kvrwset.Version();
+        v.setBlockNum(r.version.blockNum);
+        v.setTxNum(r.version.txNum);
+        read.setVersion(v);
+      }
+      return read;
+    }),
+  );
+  hashed.setHashedWritesList(
+    set.writes.map((w) => {
+      const write = new kvrwset.KVWriteHash();
+      write.setKeyHash(w.keyHash);
+      write.setIsDelete(w.valueHash === null);
+      if (w.valueHash !== null) write.setValueHash(w.valueHash);
+      if (w.isPurge) write.setIsPurge(true);
+      return write;
+    }),
+  );
+  const coll = new ledger.rwset.CollectionHashedReadWriteSet();
+  coll.setCollectionName(set.collection);
+  coll.setHashedRwset(hashed.serializeBinary());
+  if (set.pvtRwSetHash.length > 0) coll.setPvtRwsetHash(set.pvtRwSetHash);
+  return coll;
+}
+
+export function decodeCollectionHashedRwSet(coll: ledger.rwset.CollectionHashedReadWriteSet): CollectionHashedRwSet {
+  const hashed = kvrwset.HashedRWSet.deserializeBinary(coll.getHashedRwset_asU8());
+  const empty = sha256(new Uint8Array());
+  return {
+    collection: coll.getCollectionName(),
+    reads: hashed.getHashedReadsList().map((r) => {
+      const v = r.getVersion();
+      return { keyHash: Buffer.from(r.getKeyHash_asU8()), version: v ? { blockNum: v.getBlockNum(), txNum: v.getTxNum() } : undefined };
+    }),
+    writes: hashed.getHashedWritesList().map((w) => {
+      const valueHash = Buffer.from(w.getValueHash_asU8());
+      // rwsetutil.IsKVWriteHashDelete: a delete flag, no hash, or the hash of nothing.
+      const isDelete = w.getIsDelete() || valueHash.length === 0 || valueHash.equals(empty);
+      return { keyHash: Buffer.from(w.getKeyHash_asU8()), valueHash: isDelete ? null : valueHash, isPurge: w.getIsPurge() };
+    }),
+    pvtRwSetHash: Buffer.from(coll.getPvtRwsetHash_asU8()),
+  };
+}
