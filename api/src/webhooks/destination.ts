@@ -37,6 +37,21 @@ function allowedFor(url: URL, allowLoopbackHttp: boolean): (address: string) => 
   return (a) => isPublicAddress(a) || (allowLoopbackHttp && isLoopbackAddress(a));
 }
 
+/** A name that does not resolve within this is treated as not resolving: registration answers promptly, never hangs on DNS. */
+const LOOKUP_TIMEOUT_MS = 3_000;
+
+async function resolveWithin(host: string, ms: number): Promise<string[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string[]>((resolve) => {
+    timer = setTimeout(() => resolve([]), ms);
+  });
+  try {
+    return await Promise.race([lookup(host, { all: true }).then((found) => found.map((a) => a.address), () => []), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function refused(message: string): ApiError {
   return new ApiError('invalid_request', `webhook urls must reach the public internet: ${message}`, { errors: [{ path: '/url', message }] });
 }
@@ -51,7 +66,7 @@ export async function checkDestination(url: URL, allowLoopbackHttp: boolean): Pr
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw refused('must be https');
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const literal = ipaddr.isValid(host); // the URL parser has already normalised IPv4 spellings to a dotted quad
-  const addresses = literal ? [host] : (await lookup(host, { all: true }).catch(() => [])).map((a) => a.address);
+  const addresses = literal ? [host] : await resolveWithin(host, LOOKUP_TIMEOUT_MS);
   if (addresses.length === 0) throw new ApiError('invalid_request', 'the webhook host does not resolve', { errors: [{ path: '/url', message: 'does not resolve' }] });
   if (url.protocol === 'http:' && !(allowLoopbackHttp && addresses.every(isLoopbackAddress))) {
     throw new ApiError('invalid_request', 'webhook urls must be https', { errors: [{ path: '/url', message: 'must be https' }] });
