@@ -32,6 +32,12 @@ const Env = z.object({
   CV_EXCHANGE_STATE_BUDGET_BPS: z.coerce.number().int().min(0).max(10_000).default(1_000),
   CV_EXCHANGE_OPERATOR_BPS: z.coerce.number().int().min(0).max(10_000).default(500),
   CV_EXCHANGE_CITIZENS_BPS: z.coerce.number().int().min(0).max(10_000).default(3_000),
+  // Rate limits, per minute. The defaults stop floods without throttling a busy deployment's honest
+  // clients (or this repository's test suites and benchmarks, which all come from one address).
+  CV_RATE_LIMIT_TOKEN_PER_CLIENT: z.coerce.number().int().min(1).default(300),
+  CV_RATE_LIMIT_TOKEN_PER_IP: z.coerce.number().int().min(1).default(1_200),
+  CV_RATE_LIMIT_SIGN_IN_PER_IP: z.coerce.number().int().min(1).default(1_200),
+  CV_RATE_LIMIT_AUTH_FAILURES_PER_IP: z.coerce.number().int().min(1).default(1_200),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -62,7 +68,17 @@ export interface Config {
   secrets: { kek: Uint8Array | undefined; indexKey: Uint8Array | undefined };
   /** How the exchange splits what buyers pay, in basis points; the provider receives the rest. */
   exchange: { revenueShares: { stateBudgetBps: number; operatorBps: number; citizensBps: number } };
+  /** Requests per minute: token requests per client and per address, sign-ins per address, failed authentications per address. */
+  rateLimits: RateLimits;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+}
+
+export interface RateLimits {
+  windowMs: number;
+  tokenPerClient: number;
+  tokenPerIp: number;
+  signInPerIp: number;
+  authFailuresPerIp: number;
 }
 
 export class ConfigError extends Error {
@@ -119,6 +135,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       indexKey: e.CV_INDEX_KEY ? Buffer.from(e.CV_INDEX_KEY, 'base64') : undefined,
     },
     exchange: { revenueShares: { stateBudgetBps: e.CV_EXCHANGE_STATE_BUDGET_BPS, operatorBps: e.CV_EXCHANGE_OPERATOR_BPS, citizensBps: e.CV_EXCHANGE_CITIZENS_BPS } },
+    rateLimits: {
+      windowMs: 60_000,
+      tokenPerClient: e.CV_RATE_LIMIT_TOKEN_PER_CLIENT,
+      tokenPerIp: e.CV_RATE_LIMIT_TOKEN_PER_IP,
+      signInPerIp: e.CV_RATE_LIMIT_SIGN_IN_PER_IP,
+      authFailuresPerIp: e.CV_RATE_LIMIT_AUTH_FAILURES_PER_IP,
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

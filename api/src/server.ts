@@ -131,7 +131,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const app = createApp({
       publicUrl: config.publicUrl,
       sql,
-      organizations: { store: organizations, service: new OrganizationService(organizations, ledger, identity.mspId) },
+      organizations: { store: organizations, service: new OrganizationService(organizations, ledger, identity.mspId, exchange.products) },
       vault,
       consents,
       webhooks,
@@ -140,6 +140,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       devMode: config.devMode,
       keys,
       tokens,
+      rateLimits: config.rateLimits,
       readiness: {
         database: async () => {
           await sql`select 1`;

@@ -56,7 +56,7 @@ describe('API foundation on the real stack (embedded Postgres, devnet, API)', ()
     const { privateKey: otherKey } = await generateKeyPair('ES256');
     const sign = (key: Parameters<SignJWT['sign']>[0], claims: { exp?: number; aud?: string }) =>
       new SignJWT({ role: 'operator' })
-        .setProtectedHeader({ alg: 'ES256', kid: keyJwk.kid! })
+        .setProtectedHeader({ alg: 'ES256', kid: keyJwk.kid!, typ: 'at+jwt' })
         .setIssuer(stack.url)
         .setAudience(claims.aud ?? 'citizen-vault-api')
         .setSubject('x')

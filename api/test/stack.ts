@@ -79,18 +79,24 @@ async function fabricLedger(): Promise<StackLedger> {
   };
 }
 
+export interface StackOptions {
+  treeHeadIntervalMs?: number;
+  /** Extra settings, as environment variables (e.g. low rate limits). */
+  env?: Record<string, string>;
+}
+
 /**
  * The real stack on free ports in a fresh directory: embedded Postgres, the devnet with the
  * chaincode, the API. With `CV_LEDGER=fabric` the ledger is the real Fabric test network instead.
  */
-export async function startStack(options: { treeHeadIntervalMs?: number } = {}): Promise<TestStack> {
+export async function startStack(options: StackOptions = {}): Promise<TestStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'cv-api-'));
   await chmod(dataDir, 0o755); // as root, Postgres runs as the postgres user, which must reach its data directory
   const ledger = onFabric ? await fabricLedger() : await devnetLedger(dataDir);
   const pgPort = await freePort();
   const port = await freePort(); // kept across restarts: it is part of the token issuer's URL
   const start = async (): Promise<RunningApi> => {
-    const config = loadConfig({ CV_DATA_DIR: dataDir, PORT: String(port), CV_EMBEDDED_PG_PORT: String(pgPort), CV_PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'silent', ...ledger.env });
+    const config = loadConfig({ CV_DATA_DIR: dataDir, PORT: String(port), CV_EMBEDDED_PG_PORT: String(pgPort), CV_PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'silent', ...ledger.env, ...options.env });
     const ledgerIdentity = await identityFromConnectionFile(ledger.connectionFile, 'VaultOperatorMSP');
     const adminLedgerIdentity = await identityFromConnectionFile(ledger.connectionFile, 'VaultOperatorMSP', 'Admin');
     return startApi(config, { ledgerIdentity, adminLedgerIdentity, logger: pino({ level: 'silent' }), webhookRetryBaseMs: 50, ...(options.treeHeadIntervalMs ? { treeHeadIntervalMs: options.treeHeadIntervalMs } : {}) });

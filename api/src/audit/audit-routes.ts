@@ -6,11 +6,16 @@ import { ApiError, parseInput } from '../http/problem.js';
 import type { AuditService } from './audit-service.js';
 import type { LogService } from './log-service.js';
 import type { LedgerProjector } from './ledger-projector.js';
+import { csv } from './csv-report.js';
 
 const security = [{ [bearerAuth.name]: [] }];
 const Uuid = z.string().uuid();
 const Limit = z.coerce.number().int().min(1).max(500).default(50);
-const Instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+// Years 1970 to 9999: what Postgres and the access log can hold (year 0000 is not a Postgres date).
+const Instant = z.iso
+  .datetime({ offset: true })
+  .transform((s) => new Date(s))
+  .refine((d) => d.getUTCFullYear() >= 1970 && d.getUTCFullYear() <= 9999, 'a time between 1970 and 9999');
 const EventQuery = z
   .object({
     subjectId: Uuid.optional(),
@@ -77,17 +82,6 @@ async function withProgress<T extends object>(req: Request, res: Response, run: 
     const problem = err instanceof ApiError ? { code: err.code, detail: err.message } : { code: 'internal', detail: 'the verification could not finish' };
     res.end(`${JSON.stringify({ type: 'error', ...problem })}\n`);
   }
-}
-
-function csv(rows: Record<string, unknown>[]): string {
-  if (rows.length === 0) return '';
-  const headers = Object.keys(rows[0]!);
-  const cell = (v: unknown): string => {
-    let s = v === null || v === undefined ? '' : String(v);
-    if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`; // no formula injection when opened in a spreadsheet
-    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [headers.join(','), ...rows.map((r) => headers.map((h) => cell(r[h])).join(','))].join('\r\n') + '\r\n';
 }
 
 function report(res: Response, name: string, format: 'json' | 'csv', range: { from: Date; to: Date }, rows: Record<string, unknown>[]): void {

@@ -32,15 +32,25 @@ function encodeCursor(parts: (string | number)[]): string {
   return Buffer.from(JSON.stringify(parts)).toString('base64url');
 }
 
-function decodeCursor(cursor: string | undefined, shape: ('string' | 'number')[]): (string | number)[] | undefined {
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** What each position of a cursor may hold: only values this API could have written, so none reaches SQL as a cast error. */
+const CURSOR_PART = {
+  instant: (p: unknown) => typeof p === 'string' && ISO_INSTANT.test(p) && !Number.isNaN(Date.parse(p)),
+  uuid: (p: unknown) => typeof p === 'string' && UUID.test(p),
+  index: (p: unknown) => typeof p === 'number' && Number.isSafeInteger(p) && p >= 0,
+};
+
+function decodeCursor(cursor: string | undefined, shape: (keyof typeof CURSOR_PART)[]): (string | number)[] | undefined {
   if (!cursor) return undefined;
+  let parts: unknown;
   try {
-    const parts = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown;
-    if (Array.isArray(parts) && parts.length === shape.length && parts.every((p, i) => typeof p === shape[i])) return parts as (string | number)[];
+    parts = JSON.parse(Buffer.from(cursor, 'base64url').toString());
   } catch {
-    // fall through
+    parts = undefined;
   }
-  throw new ApiError('invalid_request', 'the cursor is not one this API gave');
+  if (Array.isArray(parts) && parts.length === shape.length && parts.every((p, i) => CURSOR_PART[shape[i]!](p))) return parts as (string | number)[];
+  throw new ApiError('invalid_request', 'the cursor is not one this API gave', { errors: [{ path: '/cursor', message: 'not a cursor this API gave' }] });
 }
 
 function page<T>(rows: T[], limit: number, key: (row: T) => (string | number)[]): Page<T> {
@@ -54,7 +64,7 @@ export class AuditService {
   constructor(private readonly sql: Sql, private readonly ledger: FabricLedger) {}
 
   async accessEvents(f: AccessEventFilter, limit: number, cursor?: string) {
-    const after = decodeCursor(cursor, ['string', 'string']);
+    const after = decodeCursor(cursor, ['instant', 'uuid']);
     const sql = this.sql;
     const rows = await sql<(Omit<AccessEventRow, 'log_entry'> & { subject_id: string })[]>`
       select e.id, e.consent_id, e.subject_id, e.consumer_org_id, o.name as consumer_name, e.purpose, e.fields, e.outcome, e.reason, e.at, e.leaf_index
@@ -78,7 +88,7 @@ export class AuditService {
 
   /** Consent history as the ledger recorded it (from the block read model), joined to the consent for filtering. */
   async consentEvents(f: Omit<AccessEventFilter, 'outcome'>, limit: number, cursor?: string) {
-    const after = decodeCursor(cursor, ['number', 'number']);
+    const after = decodeCursor(cursor, ['index', 'index']);
     const sql = this.sql;
     const rows = await sql<{ block_number: string; tx_index: number; transaction_id: string; name: string; payload: Record<string, unknown>; at: Date; subject_id: string | null; consumer_org_id: string | null; purpose: string | null }[]>`
       select ev.block_number, ev.tx_index, ev.transaction_id, ev.name, ev.payload, ev.at, c.subject_id, c.consumer_org_id, c.purpose
@@ -111,7 +121,7 @@ export class AuditService {
   }
 
   async blocks(limit: number, cursor?: string) {
-    const before = decodeCursor(cursor, ['number'])?.[0] as number | undefined;
+    const before = decodeCursor(cursor, ['index'])?.[0] as number | undefined;
     const rows = await this.sql<{ number: string; header_hash: string; previous_hash: string; data_hash: string; transaction_count: number }[]>`
       select * from ledger_blocks ${before !== undefined ? this.sql`where number < ${before}` : this.sql``} order by number desc limit ${limit + 1}`;
     const result = page(rows.map(blockView), limit, (b) => [b.number]);

@@ -41,7 +41,7 @@ registry.registerPath({
   path: '/dev/token',
   summary: 'Development identity provider (dev mode only): a token for a citizen, the operator, an auditor, or a verified organisation (the portal\'s enterprise console; in production an organisation uses its own client credentials)',
   request: { body: { content: { 'application/json': { schema: DevTokenRequest } } } },
-  responses: { 200: { description: 'token', content: { 'application/json': { schema: TokenResponse } } }, ...problemResponses(400, 403, 404) },
+  responses: { 200: { description: 'token', content: { 'application/json': { schema: TokenResponse } } }, ...problemResponses(400, 403, 404, 429) },
 });
 registry.registerPath({
   method: 'get',

@@ -1,7 +1,9 @@
-import express, { Router } from 'express';
+import express, { Router, type Request } from 'express';
 import { createLocalJWKSet, decodeJwt, errors, jwtVerify } from 'jose';
 import { problemResponses, registry, z } from '../http/openapi.js';
+import { assertSafeInput } from '../http/input-guard.js';
 import { ApiError } from '../http/problem.js';
+import type { RateLimiters } from '../http/rate-limits.js';
 import type { PgOrganizations } from '../organizations/pg-organizations.js';
 import type { TokenService } from './tokens.js';
 
@@ -23,7 +25,7 @@ registry.registerPath({
   path: '/oauth/token',
   summary: 'OAuth 2.0 client credentials with a private_key_jwt client assertion (RFC 7523)',
   request: { body: { content: { 'application/x-www-form-urlencoded': { schema: TokenRequest } } } },
-  responses: { 200: { description: 'an access token for the organisation' }, ...problemResponses(400, 401) },
+  responses: { 200: { description: 'an access token for the organisation' }, ...problemResponses(400, 401, 429) },
 });
 
 /** An OAuth error as RFC 6749 §5.2 names it, carried in a problem+json body. */
@@ -35,9 +37,14 @@ function oauthError(error: 'invalid_request' | 'invalid_client' | 'invalid_grant
  * The token endpoint for organisations: the client proves itself with a short-lived JWT signed by a
  * key it registered (iss = sub = its organisation id, aud = this endpoint, unique jti).
  */
-export function clientCredentialsRoute(tokens: TokenService, organizations: PgOrganizations, tokenEndpoint: string): Router {
+export function clientCredentialsRoute(tokens: TokenService, organizations: PgOrganizations, tokenEndpoint: string, limits: Pick<RateLimiters, 'tokenPerIp' | 'tokenPerClient'>): Router {
   const router = Router();
-  router.post('/oauth/token', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
+  const form = express.urlencoded({ extended: false, limit: '16kb' });
+  const clean: express.RequestHandler = (req, _res, next) => {
+    assertSafeInput(req.body, 'form');
+    next();
+  };
+  router.post('/oauth/token', limits.tokenPerIp, form, clean, limits.tokenPerClient, async (req, res) => {
     const parsed = TokenRequest.safeParse(req.body ?? {});
     if (!parsed.success) throw oauthError('invalid_request', 'grant_type, client_assertion_type and client_assertion are required');
     const body = parsed.data;
@@ -75,4 +82,19 @@ export function clientCredentialsRoute(tokens: TokenService, organizations: PgOr
     res.set('cache-control', 'no-store').json(await tokens.issue({ role: 'organization', organizationId: org.id, subject: `org:${org.id}` }));
   });
   return router;
+}
+
+/** The client a token request claims to be (unverified: only to count its attempts), from `client_id` or the assertion's `iss`. */
+export function claimedClient(req: Request): string | undefined {
+  const body: unknown = req.body;
+  if (typeof body !== 'object' || body === null) return undefined;
+  const id = 'client_id' in body && typeof body.client_id === 'string' ? body.client_id : undefined;
+  if (id) return id.slice(0, 64);
+  const assertion = 'client_assertion' in body && typeof body.client_assertion === 'string' ? body.client_assertion : undefined;
+  try {
+    const iss = assertion ? decodeJwt(assertion).iss : undefined;
+    return typeof iss === 'string' ? iss.slice(0, 64) : undefined;
+  } catch {
+    return undefined;
+  }
 }

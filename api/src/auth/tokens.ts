@@ -17,6 +17,10 @@ export interface Principal {
 }
 
 const ACCESS_TOKEN_TTL_S = 15 * 60;
+/** Clock skew tolerated between this API's instances: an `iat` further ahead than this is refused. */
+const CLOCK_SKEW_S = 30;
+/** RFC 9068: the header type that tells an access token from anything else this key signs (consent artefacts are `consent+jws`). */
+const ACCESS_TOKEN_TYPE = 'at+jwt';
 const ALGORITHMS = ['ES256', 'EdDSA'];
 
 export interface TokenServiceOptions {
@@ -47,7 +51,7 @@ export class TokenService {
     if (principal.nationalId) claims.nid = principal.nationalId;
     if (principal.organizationId) claims.org = principal.organizationId;
     const token = await new SignJWT(claims)
-      .setProtectedHeader({ alg: 'ES256', kid: this.options.keys.kid, typ: 'at+jwt' })
+      .setProtectedHeader({ alg: 'ES256', kid: this.options.keys.kid, typ: ACCESS_TOKEN_TYPE })
       .setIssuer(this.options.issuer)
       .setAudience(this.options.audience)
       .setSubject(principal.subject)
@@ -69,7 +73,18 @@ export class TokenService {
       return this.verifyCitizen(token);
     }
     try {
-      const { payload } = await jwtVerify(token, this.localKeys, { issuer: this.options.issuer, audience: this.options.audience, algorithms: ALGORITHMS });
+      const { payload } = await jwtVerify(token, this.localKeys, {
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        algorithms: ALGORITHMS,
+        typ: ACCESS_TOKEN_TYPE,
+        requiredClaims: ['exp', 'iat', 'sub'],
+        // With maxTokenAge jose also refuses an iat in the future (beyond the tolerance).
+        maxTokenAge: ACCESS_TOKEN_TTL_S,
+        clockTolerance: CLOCK_SKEW_S,
+      });
+      // No token this API issues lives longer than its TTL, whatever its signer wrote.
+      if (payload.exp! - payload.iat! > ACCESS_TOKEN_TTL_S) throw new ApiError('unauthorized', 'the access token lives longer than this API issues them');
       const principal = principalOf(payload);
       if (principal.role === 'organization' && this.options.activeOrganization) {
         const organization = await this.options.activeOrganization(principal.organizationId ?? '');
@@ -85,7 +100,15 @@ export class TokenService {
 
   private async verifyCitizen(token: string): Promise<Principal> {
     try {
-      const { payload } = await jwtVerify(token, this.citizenKeys!, { issuer: this.options.citizenOidc!.issuer, audience: this.options.audience, algorithms: ALGORITHMS, requiredClaims: ['exp'] });
+      // OpenID Connect requires iat in an ID token; one issued in the future (past the skew) or over a day ago is refused.
+      const { payload } = await jwtVerify(token, this.citizenKeys!, {
+        issuer: this.options.citizenOidc!.issuer,
+        audience: this.options.audience,
+        algorithms: ALGORITHMS,
+        requiredClaims: ['exp', 'iat'],
+        maxTokenAge: '1 day',
+        clockTolerance: CLOCK_SKEW_S,
+      });
       const nationalId = typeof payload.national_id === 'string' ? payload.national_id : undefined;
       if (!nationalId) throw new ApiError('unauthorized', 'the identity token carries no national_id claim');
       return { role: 'citizen', nationalId, subject: citizenSubject(nationalId) };

@@ -153,7 +153,8 @@ export class ConsentService {
     let after: { requestedAt: Date; id: string } | undefined;
     if (options.cursor) {
       const [at, id] = Buffer.from(options.cursor, 'base64url').toString().split('|');
-      if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id)) throw new ApiError('invalid_request', 'the cursor is not one this API gave');
+      const valid = at && id && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(at) && !Number.isNaN(Date.parse(at)) && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id);
+      if (!valid) throw new ApiError('invalid_request', 'the cursor is not one this API gave');
       after = { requestedAt: new Date(at), id };
     }
     const rows = await this.store.forConsumer(consumerOrgId, { ...(options.status ? { status: options.status } : {}), limit: options.limit + 1, ...(after ? { after } : {}) });

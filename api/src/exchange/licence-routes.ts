@@ -66,16 +66,16 @@ registry.registerPath({
   request: { params: IdParam, body: json(Query) },
   responses: {
     200: { description: 'the statistics', ...json(z.object({ cells: z.array(z.record(z.string(), z.unknown())), suppressedCells: z.number(), minCohortSize: z.number(), noise: z.unknown(), metering: Metering })) },
-    ...problemResponses(400, 401, 403, 404, 429),
+    ...problemResponses(400, 401, 403, 404, 422, 429),
   },
 });
 registry.registerPath({
   method: 'get',
   path: '/v1/products/{id}/records/{consentId}',
-  summary: 'One consented record under a CONSENTED product: the product\'s fields through the buyer\'s consent, metered per record (an `Idempotency-Key` header makes a retry free)',
+  summary: 'One consented record under a CONSENTED product: the product\'s fields through the buyer\'s consent, metered per record (an `Idempotency-Key` header makes a retry of the same read free; the same key for another read is 422)',
   security,
   request: { params: ReadParams, query: ReadQuery },
-  responses: { 200: { description: 'the record', ...json(z.object({ fields: z.record(z.string(), z.unknown()), metering: Metering })) }, ...problemResponses(401, 403, 404, 429) },
+  responses: { 200: { description: 'the record', ...json(z.object({ fields: z.record(z.string(), z.unknown()), metering: Metering })) }, ...problemResponses(400, 401, 403, 404, 422, 429) },
 });
 
 const KEY = /^[\x21-\x7e]{1,255}$/;

@@ -1,11 +1,11 @@
-import { randomInt } from 'node:crypto';
-import { evaluateLicenceUse, type Licence, type LicenceDenial, type Product } from '@citizen-vault/chaincode/rules';
+import { createHash, randomInt } from 'node:crypto';
+import { canonicalJson, evaluateLicenceUse, type Licence, type LicenceDenial, type Product } from '@citizen-vault/chaincode/rules';
 import type { ConsentService } from '../consent/consent-service.js';
 import { ApiError, type ApiErrorCode } from '../http/problem.js';
 import { newId } from '../ids.js';
 import type { Organization } from '../organizations/organization.js';
 import { toMicroEpsilon } from './laplace-noise.js';
-import type { MeteringEventRow, PgMetering } from './pg-metering.js';
+import { sameRequest, type MeteringEventRow, type PgMetering } from './pg-metering.js';
 import type { LicenceRow, PgProducts, ProductRow } from './pg-products.js';
 import type { PgStatistics, StatisticsFilter } from './pg-statistics.js';
 import { periodOf, quotaLimits, usageAmount, windowKey } from './pricing.js';
@@ -81,8 +81,10 @@ export class MeteringService {
       throw new ApiError('invalid_request', `this product offers ${spec.dimensions.join(', ')} only`, { errors: unknown.map((d) => ({ path: '/groupBy', message: `${d} is not a dimension of this product` })) });
     }
     const key = requestKey ?? newId(at.getTime());
+    const requestHash = fingerprint({ use: 'query', productId, groupBy: q.groupBy, filters: q.filters });
     if (requestKey) {
       const replay = await this.metering.existing(licence.id, requestKey);
+      if (replay && !sameRequest(replay, requestHash)) throw keyReused();
       if (replay) return { ...(replay.result as AggregateResult), licenceId: licence.id, productId, metering: await this.withLeaf(replay, true, product) };
     }
     const minCohortSize = product.terms.minCohortSize ?? DEFAULT_MIN_COHORT;
@@ -93,7 +95,7 @@ export class MeteringService {
       minCohortSize,
       noise: epsilon ? { mechanism: 'laplace', epsilon } : null,
     };
-    const event = await this.bill(licence, product, key, 1, epsilon ? toMicroEpsilon(epsilon) : 0n, result, at);
+    const event = await this.bill(licence, product, key, requestHash, 1, epsilon ? toMicroEpsilon(epsilon) : 0n, result, at);
     // A retry that lost the race gets the first answer, noise included: asking again must not buy fresh noise.
     const answer = event.replayed ? (event.row.result as AggregateResult) : result;
     return { ...answer, licenceId: licence.id, productId, metering: await this.withLeaf(event.row, event.replayed, product) };
@@ -108,7 +110,10 @@ export class MeteringService {
     const consent = await this.consents.forConsumer(buyer.id, consentId);
     if (consent.purpose !== spec.purpose) throw new ApiError('purpose_not_permitted', `this product serves consents for ${spec.purpose}, not ${consent.purpose}`);
     let data: Awaited<ReturnType<ConsentService['read']>> | undefined;
-    const event = await this.bill(licence, product, requestKey ?? newId(at.getTime()), 1, 0n, undefined, at, async () => {
+    // A replay must be the same read: the same record of the same citizen, or the key is refused —
+    // never another citizen's record for free.
+    const requestHash = fingerprint({ use: 'read', productId, consentId });
+    const event = await this.bill(licence, product, requestKey ?? newId(at.getTime()), requestHash, 1, 0n, undefined, at, async () => {
       data = await this.consents.read(buyer, consentId, spec.fields);
     }, consent.subject_id);
     // A retry of a read already billed reads again (recorded as another access), without billing again.
@@ -128,6 +133,7 @@ export class MeteringService {
     const found = await this.products.licenceWithProduct(licenceId);
     if (!found || found.licence.buyer_org_id !== buyer.id || found.product.id !== productId) throw new ApiError('not_found', `licence ${licenceId} for product ${productId} does not exist`);
     const { licence, product } = found;
+    if (product.provider_status !== 'VERIFIED') throw new ApiError('product_not_serving', `the provider of product ${productId} is suspended`);
     if (product.kind !== kind) throw new ApiError('invalid_request', `product ${productId} is ${product.kind}, not ${kind}`);
     const decision = evaluateLicenceUse(asLedgerLicence(licence), asLedgerProduct(product), { purpose: licence.purpose, at: at.toISOString(), units: 1, usedUnits: 0 });
     if (!decision.allowed) throw new ApiError(DENIAL[decision.reason], decision.explanation);
@@ -138,6 +144,7 @@ export class MeteringService {
     licence: LicenceRow,
     product: ProductRow,
     requestKey: string,
+    requestHash: string,
     units: number,
     epsilonMicro: bigint,
     result: unknown,
@@ -150,6 +157,7 @@ export class MeteringService {
         id: newId(at.getTime()),
         licenceId: licence.id,
         requestKey,
+        requestHash,
         period: periodOf(at),
         units,
         amountDong: usageAmount(licence.plan, units),
@@ -164,6 +172,8 @@ export class MeteringService {
     switch (outcome.outcome) {
       case 'quota_exceeded':
         throw new ApiError('quota_exceeded', `the licence's quota of ${outcome.limit} units (${outcome.window}) is used up`, { quota: { window: outcome.window, limit: outcome.limit } });
+      case 'key_reused':
+        throw keyReused();
       case 'privacy_budget_exhausted':
         throw new ApiError('privacy_budget_exhausted', 'the licence has spent its privacy budget (ε); no further statistics can be released under it');
       default:
@@ -188,6 +198,14 @@ export class MeteringService {
     }
     return { eventId: row.id, units: row.units, amountDong: String(row.amount_dong), leafIndex, replayed };
   }
+}
+
+function fingerprint(request: Record<string, unknown>): string {
+  return createHash('sha256').update(canonicalJson(request)).digest('hex');
+}
+
+function keyReused(): ApiError {
+  return new ApiError('idempotency_key_reused', 'this Idempotency-Key was used for a different request under this licence');
 }
 
 function asLedgerLicence(l: LicenceRow): Licence {

@@ -4,6 +4,7 @@ export interface MeteringEventRow {
   id: string;
   licence_id: string;
   request_key: string;
+  request_hash: string | null;
   period: string;
   units: number;
   amount_dong: string;
@@ -18,6 +19,8 @@ export interface MeterRequest {
   id: string;
   licenceId: string;
   requestKey: string;
+  /** What was asked (product, consent or query), so a key reused for another request is told apart from a retry. */
+  requestHash: string;
   period: string;
   units: number;
   amountDong: bigint;
@@ -34,8 +37,14 @@ export interface MeterRequest {
 export type MeterOutcome =
   | { outcome: 'metered'; event: MeteringEventRow }
   | { outcome: 'replayed'; event: MeteringEventRow }
+  | { outcome: 'key_reused' }
   | { outcome: 'quota_exceeded'; window: string; limit: number }
   | { outcome: 'privacy_budget_exhausted' };
+
+/** Whether a recorded use answered the same request (rows from before request hashes were kept count as the same). */
+export function sameRequest(row: MeteringEventRow, requestHash: string): boolean {
+  return row.request_hash === null || row.request_hash === requestHash;
+}
 
 class Refused extends Error {
   constructor(readonly outcome: MeterOutcome) {
@@ -59,12 +68,13 @@ export class PgMetering {
     try {
       return await this.sql.begin(async (tx) => {
         const [inserted] = await tx<MeteringEventRow[]>`
-          insert into metering_events (id, licence_id, request_key, period, units, amount_dong, epsilon_micro, result, subject_id, at)
-          values (${r.id}, ${r.licenceId}, ${r.requestKey}, ${r.period}, ${r.units}, ${r.amountDong.toString()}, ${r.epsilonMicro.toString()},
+          insert into metering_events (id, licence_id, request_key, request_hash, period, units, amount_dong, epsilon_micro, result, subject_id, at)
+          values (${r.id}, ${r.licenceId}, ${r.requestKey}, ${r.requestHash}, ${r.period}, ${r.units}, ${r.amountDong.toString()}, ${r.epsilonMicro.toString()},
                   ${r.result === undefined ? null : tx.json(r.result as never)}, ${r.subjectId ?? null}, ${r.at})
           on conflict (licence_id, request_key) do nothing returning *`;
         if (!inserted) {
           const [first] = await tx<MeteringEventRow[]>`select * from metering_events where licence_id = ${r.licenceId} and request_key = ${r.requestKey}`;
+          if (!sameRequest(first!, r.requestHash)) return { outcome: 'key_reused' } as const;
           return { outcome: 'replayed', event: first! } as const;
         }
         for (const w of r.windows) {
@@ -132,7 +142,7 @@ export class PgMetering {
 
   async recentEvents(licenceId: string, limit: number): Promise<MeteringEventRow[]> {
     return this.sql<MeteringEventRow[]>`
-      select id, licence_id, request_key, period, units, amount_dong, epsilon_micro, null as result, leaf_index, null as subject_id, at
+      select id, licence_id, request_key, null as request_hash, period, units, amount_dong, epsilon_micro, null as result, leaf_index, null as subject_id, at
       from metering_events where licence_id = ${licenceId} order by at desc, id desc limit ${limit}`;
   }
 }

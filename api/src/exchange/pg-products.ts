@@ -7,6 +7,8 @@ export interface ProductRow {
   id: string;
   provider_org_id: string;
   provider_name: string;
+  /** The provider organisation's status: a suspended provider's products are neither licensed nor served. */
+  provider_status: 'VERIFIED' | 'SUSPENDED';
   kind: 'AGGREGATE' | 'CONSENTED' | 'DATASET';
   status: ProductStatus;
   title: { vi: string; en: string };
@@ -51,13 +53,13 @@ export interface CatalogueQuery {
   offset: number;
 }
 
-const PRODUCT = (sql: Sql) => sql`select p.*, o.name as provider_name from products p join organizations o on o.id = p.provider_org_id`;
+const PRODUCT = (sql: Sql) => sql`select p.*, o.name as provider_name, o.status as provider_status from products p join organizations o on o.id = p.provider_org_id`;
 
 /** The exchange's read model of products and licences (the ledger is their source of truth). */
 export class PgProducts {
   constructor(private readonly sql: Sql) {}
 
-  async insertProduct(p: Omit<ProductRow, 'provider_name' | 'terms_hash' | 'rejection_reason' | 'on_ledger'>): Promise<void> {
+  async insertProduct(p: Omit<ProductRow, 'provider_name' | 'provider_status' | 'terms_hash' | 'rejection_reason' | 'on_ledger'>): Promise<void> {
     const sql = this.sql;
     await sql`
       insert into products (id, provider_org_id, kind, status, title, description, output_schema, terms, plans, spec, description_hash, prelisting_flags, created_at, updated_at)
@@ -69,6 +71,12 @@ export class PgProducts {
   async product(id: string): Promise<ProductRow | undefined> {
     const [row] = await this.sql<ProductRow[]>`${PRODUCT(this.sql)} where p.id = ${id}`;
     return row;
+  }
+
+  /** The ids of a provider's products in the given statuses. */
+  async productIdsOf(providerOrgId: string, statuses: readonly ProductStatus[]): Promise<string[]> {
+    const rows = await this.sql<{ id: string }[]>`select id from products where provider_org_id = ${providerOrgId} and status = any(${statuses as ProductStatus[]})`;
+    return rows.map((r) => r.id);
   }
 
   /** Writes the state a committed ledger transaction produced, unless a later one is already there. */
@@ -107,7 +115,7 @@ export class PgProducts {
   /** A licence and its product in one round trip: the metering hot path. */
   async licenceWithProduct(id: string): Promise<{ licence: LicenceRow; product: ProductRow } | undefined> {
     const [row] = await this.sql<{ l: LicenceRow; p: ProductRow }[]>`
-      select to_jsonb(l) as l, to_jsonb(p) || jsonb_build_object('provider_name', o.name) as p
+      select to_jsonb(l) as l, to_jsonb(p) || jsonb_build_object('provider_name', o.name, 'provider_status', o.status) as p
       from licences l join products p on p.id = l.product_id join organizations o on o.id = p.provider_org_id where l.id = ${id}`;
     if (!row) return undefined;
     const l = row.l as unknown as Record<string, unknown>;

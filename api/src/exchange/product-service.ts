@@ -117,10 +117,26 @@ export class ProductService {
     return this.transition(id, action, reason);
   }
 
+  /**
+   * A suspended provider stops selling: each of its listed products is suspended on the ledger (so
+   * the ledger refuses licences too), one by one so a crash in between leaves the rest for a retry
+   * of the organisation's suspension.
+   */
+  async suspendListingsOf(providerOrgId: string): Promise<void> {
+    for (const id of await this.store.productIdsOf(providerOrgId, ['LISTED'])) {
+      try {
+        await this.transition(id, 'suspend');
+      } catch (err) {
+        if (!(err instanceof LedgerError && err.code === 'illegal_transition')) throw err;
+      }
+    }
+  }
+
   async issueLicence(buyer: Organization, input: { productId: string; planId: string; purpose: string; termsHash: string; validUntil?: string }): Promise<LicenceRow> {
     if (!buyer.roles.includes('consumer')) throw new ApiError('forbidden', 'only a consumer organisation buys licences');
     const product = await this.store.product(input.productId);
     if (!product || product.status !== 'LISTED') throw new ApiError('product_not_serving', `product ${input.productId} is not listed`);
+    if (product.provider_status !== 'VERIFIED') throw new ApiError('product_not_serving', `the provider of product ${input.productId} is suspended`);
     if (product.terms_hash !== input.termsHash) throw new ApiError('conflict', 'the terms accepted are not the product\'s current terms', { termsHash: product.terms_hash });
     const plan = product.plans.find((p) => p.id === input.planId);
     if (!plan) throw new ApiError('invalid_request', `product ${product.id} has no plan ${input.planId}`, { errors: [{ path: '/planId', message: 'unknown plan' }] });

@@ -8,7 +8,7 @@ import type { PgStatistics } from './pg-statistics.js';
 import { periodOf } from './pricing.js';
 import type { SettlementService } from './settlement-service.js';
 
-const Period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month, YYYY-MM');
+const Period = z.string().regex(/^(19[7-9]\d|[2-9]\d{3})-(0[1-9]|1[0-2])$/, 'a month, YYYY-MM, from 1970');
 const InvoiceQuery = z.object({ period: Period, verify: z.enum(['true', 'false']).optional() });
 const Close = z.object({ period: Period }).strict().openapi('ClosePeriod');
 const StatsQuery = z.object({ from: Period.optional(), to: Period.optional() });

@@ -16,7 +16,7 @@ import type { WebhookService } from '../webhooks/webhook-service.js';
 import type { ConsentService } from '../consent/consent-service.js';
 import type { VaultService } from '../vault/vault-service.js';
 import { exchangeRoutes, type Exchange } from '../exchange/exchange.js';
-import { DOCS_PAGE } from './docs-page.js';
+import { DOCS_CSP, DOCS_PAGE } from './docs-page.js';
 import { auditRoutes } from '../audit/audit-routes.js';
 import type { AuditService } from '../audit/audit-service.js';
 import { logRoutes } from '../audit/log-routes.js';
@@ -24,6 +24,9 @@ import type { LogService } from '../audit/log-service.js';
 import type { LedgerProjector } from '../audit/ledger-projector.js';
 import { openApiDocument } from './openapi.js';
 import { idempotency } from './idempotency.js';
+import { inputGuard } from './input-guard.js';
+import { createRateLimiters, type RateLimits } from './rate-limits.js';
+import { claimedClient } from '../auth/client-credentials.js';
 import { portalRoutes } from './portal.js';
 import type { Sql } from '../infra/database.js';
 import { notFoundHandler, problemHandler } from './problem.js';
@@ -41,6 +44,7 @@ export interface AppDeps {
   keys: SigningKeys;
   tokens: TokenService;
   readiness: Readiness;
+  rateLimits: RateLimits;
   /** The built portal (`web/dist`); defaults to the repository's. */
   portalDir?: string;
   logError(err: unknown, requestId: string): void;
@@ -49,21 +53,31 @@ export interface AppDeps {
 /** The HTTP edge: parse, authorise, call the use case, map the result. Routes live with their capability. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
+  const httpsPublic = deps.publicUrl.startsWith('https:');
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use((req, res, next) => {
     const incoming = req.get('x-request-id');
     res.setHeader('x-request-id', incoming && /^[A-Za-z0-9._-]{1,64}$/.test(incoming) ? incoming : randomUUID());
     res.setHeader('x-content-type-options', 'nosniff');
+    // Answers about people, consents and tokens are never kept by a browser or a shared cache,
+    // unless a route says otherwise (the JWKS, the public catalogue).
+    if (/^\/(v1|oauth|dev)\//.test(req.path)) res.setHeader('cache-control', 'no-store');
+    // Over TLS (here, or at the proxy the public URL names), browsers must not fall back to http.
+    if (req.secure || httpsPublic) res.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
     next();
   });
+  const limiters = createRateLimiters(deps.rateLimits, claimedClient);
+  app.use(limiters.authFailures);
   app.use(express.json({ limit: '256kb' }));
+  app.use(inputGuard);
   app.use(idempotency(deps.sql, deps.tokens));
   app.use(healthRoutes(deps.readiness));
   app.use(jwksRoute(deps.keys));
+  if (deps.devMode) app.use('/dev/token', limiters.signIn);
   if (deps.devMode) app.use(devTokenRoute(deps.tokens, deps.organizations.store));
   app.use(meRoutes(deps.tokens));
-  app.use(clientCredentialsRoute(deps.tokens, deps.organizations.store, `${deps.publicUrl}/oauth/token`));
+  app.use(clientCredentialsRoute(deps.tokens, deps.organizations.store, `${deps.publicUrl}/oauth/token`, limiters));
   app.use(organizationRoutes(deps.tokens, deps.organizations.service, deps.organizations.store));
   app.use(vaultRoutes(deps.tokens, deps.vault));
   app.use(consentRoutes(deps.tokens, deps.consents));
@@ -76,7 +90,7 @@ export function createApp(deps: AppDeps): Express {
     res.json(document);
   });
   app.get('/docs', (_req, res) => {
-    res.set('content-security-policy', "default-src 'self'; script-src 'unsafe-inline' 'self'; style-src 'unsafe-inline'").type('html').send(DOCS_PAGE);
+    res.set('content-security-policy', DOCS_CSP).set('x-frame-options', 'DENY').type('html').send(DOCS_PAGE);
   });
   app.use(portalRoutes(deps.portalDir));
   app.use(notFoundHandler);

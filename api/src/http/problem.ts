@@ -29,6 +29,7 @@ export type ApiErrorCode =
   | 'licence_not_yet_valid'
   | 'licence_expired'
   | 'purpose_not_permitted'
+  | 'rate_limited'
   | 'internal';
 
 const STATUS: Record<ApiErrorCode, number> = {
@@ -57,6 +58,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   licence_not_yet_valid: 403,
   licence_expired: 403,
   purpose_not_permitted: 403,
+  rate_limited: 429,
   internal: 500,
 };
 
@@ -124,6 +126,9 @@ export function problemHandler(log: (err: unknown, requestId: string) => void): 
     } else if (err instanceof LedgerError) {
       const [status, code] = LEDGER_STATUS[err.code] ?? [502, 'ledger_error'];
       body = problem(status, code, err.detail, req.originalUrl, { ledgerCode: err.code });
+    } else if (err instanceof URIError) {
+      // The router could not decode a path parameter: the client's malformed percent-encoding.
+      body = problem(400, 'invalid_request', 'the path has malformed percent-encoding', req.originalUrl);
     } else if (isBodyParserError(err)) {
       body = err.type === 'entity.too.large'
         ? problem(413, 'payload_too_large', 'the request body is too large', req.originalUrl)

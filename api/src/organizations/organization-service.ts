@@ -21,6 +21,8 @@ export class OrganizationService {
     private readonly store: PgOrganizations,
     private readonly ledger: FabricLedger,
     private readonly operatorMspId: string,
+    /** What else a suspension stops: the organisation's listings on the exchange. */
+    private readonly listings?: { suspendListingsOf(organizationId: string): Promise<void> },
   ) {}
 
   async register(input: RegisterOrganization): Promise<Organization> {
@@ -43,6 +45,7 @@ export class OrganizationService {
     } catch (err) {
       if (!(err instanceof LedgerError && err.code === 'illegal_transition')) throw err;
     }
+    await this.listings?.suspendListingsOf(id);
     return suspended;
   }
 }

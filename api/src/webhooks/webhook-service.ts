@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest, type ClientRequest, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Sql } from '../infra/database.js';
 import { ApiError } from '../http/problem.js';
 import { newId } from '../ids.js';
 import { open, seal } from '../vault/envelope.js';
-import { checkDestination } from './destination.js';
+import { checkDestination, connectedAddressAllowed, pinnedLookup } from './destination.js';
 import { signWebhook } from './webhook-signature.js';
 
 export interface WebhookOptions {
@@ -135,26 +137,48 @@ export class WebhookService {
     }
   }
 
-  /** One attempt; answers the error to record, or undefined when the endpoint took it (2xx). */
+  /**
+   * One attempt; answers the error to record, or undefined when the endpoint took it (2xx). The error
+   * is only ever "delivery failed": an organisation learns that it failed, never what the network
+   * looked like (a refused address, a timeout, a reset), so `lastError` cannot be used to scan ports.
+   */
   private async deliver(url: string, secret: string, id: string, payload: unknown): Promise<string | undefined> {
     const body = JSON.stringify(payload);
     try {
-      await checkDestination(new URL(url), this.options.allowLoopbackHttp);
-    } catch {
-      return 'destination refused';
-    }
-    try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'cv-event-id': id, 'cv-signature': signWebhook(secret, body, Math.floor(Date.now() / 1000)) },
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+      const target = new URL(url);
+      await checkDestination(target, this.options.allowLoopbackHttp);
+      const status = await post(target, this.options.allowLoopbackHttp, body, {
+        'content-type': 'application/json',
+        'cv-event-id': id,
+        'cv-signature': signWebhook(secret, body, Math.floor(Date.now() / 1000)),
       });
-      return res.ok ? undefined : `HTTP ${res.status}`;
-    } catch (err) {
-      // Generic on purpose: the organisation sees that it failed, not what the network looked like.
-      return err instanceof Error && err.name === 'TimeoutError' ? 'timeout' : 'connection failed';
+      return status >= 200 && status < 300 ? undefined : 'delivery failed';
+    } catch {
+      return 'delivery failed';
     }
   }
+}
+
+/**
+ * POSTs over a fresh connection whose address is pinned to the one the policy checked: the socket's
+ * lookup only yields allowed addresses, and the peer is checked again once connected (IP literals
+ * skip the lookup). Redirects are not followed. Answers the HTTP status.
+ */
+function post(url: URL, allowLoopbackHttp: boolean, body: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const options: RequestOptions = { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, agent: false, lookup: pinnedLookup(url, allowLoopbackHttp), timeout: DELIVERY_TIMEOUT_MS };
+    const req: ClientRequest = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', reject);
+    });
+    req.on('socket', (socket) => {
+      socket.once('connect', () => {
+        if (!connectedAddressAllowed(url, allowLoopbackHttp, socket.remoteAddress)) req.destroy(new Error('destination refused'));
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(body);
+  });
 }

@@ -90,7 +90,7 @@ describe('exchange limits: quotas under races, retries at the store, plans, expi
     const metering = new PgMetering(stack.api.sql);
     const at = new Date();
     const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) =>
-      metering.meter({ id: crypto.randomUUID(), licenceId, requestKey: 'same-key', period: at.toISOString().slice(0, 7), units: 1, amountDong: 700n, epsilonMicro: 0n, windows: [], result: { i }, at })));
+      metering.meter({ id: crypto.randomUUID(), licenceId, requestKey: 'same-key', requestHash: 'same-request', period: at.toISOString().slice(0, 7), units: 1, amountDong: 700n, epsilonMicro: 0n, windows: [], result: { i }, at })));
     expect(outcomes.filter((o) => o.outcome === 'metered')).toHaveLength(1);
     expect(outcomes.filter((o) => o.outcome === 'replayed')).toHaveLength(9);
     const ids = new Set(outcomes.map((o) => ('event' in o ? o.event.id : '')));

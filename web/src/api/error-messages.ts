@@ -22,6 +22,7 @@ const BY_CODE: Record<string, MessageKey> = {
   frequency_exceeded: 'error.frequency_exceeded',
   not_acceptable: 'error.not_acceptable',
   idempotency_key_reused: 'error.conflict',
+  rate_limited: 'error.rate_limited',
   // The exchange's codes (issue 7), so its refusals have words as soon as it is on the server.
   quota_exceeded: 'error.quota_exceeded',
   privacy_budget_exhausted: 'error.privacy_budget_exhausted',
