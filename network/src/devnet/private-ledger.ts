@@ -124,8 +124,9 @@ export class PrivateLedger {
 
   /**
    * The block's private data that the requester may see (Fabric's deliver with private data): from
-   * its organisation's peer, only collections whose member policy the requester satisfies and whose
-   * blockToLive has not run out by `lastBlock`.
+   * its organisation's peer, only collections it may read — without memberOnlyRead, or whose member
+   * policy it satisfies (deliverevents.go CheckCollectionPolicy) — and whose blockToLive has not run
+   * out by `lastBlock`.
    */
   async forRequester(number: number, requester: Signer, lastBlock: number): Promise<Map<number, ledger.rwset.TxPvtReadWriteSet>> {
     const store = this.stores.get(requester.mspId);
@@ -134,7 +135,7 @@ export class PrivateLedger {
     for (const [txNum, tx] of await store.read(number)) {
       const visible = filterTxPrivateWrites(tx, (ns, coll) => {
         const collection = this.collections.get(ns, coll);
-        return collection !== undefined && isMember(collection, requester) && !isExpired(number, collection.blockToLive, lastBlock);
+        return collection !== undefined && (!collection.memberOnlyRead || isMember(collection, requester)) && !isExpired(number, collection.blockToLive, lastBlock);
       });
       const unpurged = visible && this.withoutPurged(number, visible);
       if (unpurged) out.set(txNum, unpurged);
