@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { expect } from 'vitest';
 import { GatewayError, type Contract, type Network } from '@hyperledger/fabric-gateway';
 import { common } from '@hyperledger/fabric-protos';
-import { collectionsConfigFromJson, type CollectionConfigJson } from '@citizen-vault/network';
 
 // Private data tests use the gateway client and connection.json only, so they can run on real Fabric
 // too: the chaincode is deployed there with the same collections_config.json and endorsement policy.
@@ -14,10 +12,6 @@ export const ENDORSEMENT_POLICY = "OR('Org1MSP.peer','Org2MSP.peer')";
 
 export const sha256Hex = (value: string): string => createHash('sha256').update(value).digest('hex');
 export const transient = (value: string): Record<string, Uint8Array> => ({ value: Buffer.from(value) });
-
-export async function collectionsConfig(): Promise<CollectionConfigJson[]> {
-  return collectionsConfigFromJson(JSON.parse(await readFile(COLLECTIONS_CONFIG, 'utf8')));
-}
 
 /** The message a gateway error carries from the endorsing peer, which says why the chaincode failed. */
 export async function failure(call: Promise<unknown>): Promise<string> {
