@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ledgerDirectory } from '@citizen-vault/network';
 import { gatewayFor, removeDir, tempDir, testDevnet, text } from './helpers.js';
-import { ENDORSEMENT_POLICY, PRIVATE_CHAINCODE, failure, put, sha256Hex } from './private-data-helpers.js';
+import { ENDORSEMENT_POLICY, PRIVATE_CHAINCODE, failure, privateDataOf, put, sha256Hex } from './private-data-helpers.js';
 
 describe('private data across a restart', () => {
   it('keeps implicit-collection values, with no collections config, after the devnet restarts', async () => {
@@ -22,6 +22,36 @@ describe('private data across a restart', () => {
         const secrets = again.gateway.getNetwork(second.channel).getContract('secrets');
         expect(text(await secrets.evaluateTransaction('ReadPrivate', '_implicit_org_Org1MSP', 'durable'))).toBe('secret-durable');
         expect(text(await secrets.evaluateTransaction('ReadPrivateHash', '_implicit_org_Org1MSP', 'durable'))).toBe(sha256Hex('secret-durable'));
+      } finally {
+        again.close();
+        await second.close();
+      }
+    } finally {
+      await removeDir(dataDir);
+    }
+  });
+
+  it('still delivers an invalid transaction\'s private writes after a restart, and never reads them as state', async () => {
+    const dataDir = await tempDir();
+    const chaincodes = [{ name: 'secrets', path: PRIVATE_CHAINCODE, endorsementPolicy: ENDORSEMENT_POLICY }];
+    try {
+      const first = await testDevnet({ dataDir, chaincodes });
+      const conn = await gatewayFor(first, { org: 0 });
+      const contract = conn.gateway.getNetwork(first.channel).getContract('secrets');
+      await put(contract, '_implicit_org_Org1MSP', 'stale', '5');
+      const stale = await contract.newProposal('IncrementPrivate', { arguments: ['_implicit_org_Org1MSP', 'stale'] }).endorse();
+      await put(contract, '_implicit_org_Org1MSP', 'stale', '10');
+      const status = await (await stale.submit()).getStatus();
+      expect(status.successful).toBe(false);
+      conn.close();
+      await first.close();
+
+      const second = await testDevnet({ dataDir, chaincodes });
+      const again = await gatewayFor(second, { org: 0 });
+      try {
+        const network = again.gateway.getNetwork(second.channel);
+        expect((await privateDataOf(network, Number(status.blockNumber))).join()).toMatch(/stale.*6/s);
+        expect(text(await network.getContract('secrets').evaluateTransaction('ReadPrivate', '_implicit_org_Org1MSP', 'stale'))).toBe('10');
       } finally {
         again.close();
         await second.close();

@@ -4,51 +4,46 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { GatewayError, type Contract, type Network } from '@hyperledger/fabric-gateway';
-import { common, peer } from '@hyperledger/fabric-protos';
+import { peer } from '@hyperledger/fabric-protos';
 import { blockTransactions, ledgerDirectory } from '@citizen-vault/network';
-import { gatewayFor, removeDir, testDevnet, text, type TestDevnet } from './helpers.js';
-import {
-  ENDORSEMENT_POLICY,
-  PRIVATE_CHAINCODE,
-  collectionsConfig,
-  failure,
-  privateDataOf,
-  put,
-  sha256Hex,
-  transient,
-} from './private-data-helpers.js';
+import { gatewayFor, text } from './helpers.js';
+import { LEDGER, onFabric, testLedger, type TestLedger } from './ledger.js';
+import { COLLECTIONS_CONFIG, PRIVATE_CHAINCODE, committedOn, failure, privateDataOf, put, sha256Hex, transient } from './private-data-helpers.js';
 
 const MVCC_READ_CONFLICT = peer.TxValidationCode.MVCC_READ_CONFLICT;
 
-describe('private data collections', () => {
-  let devnet: TestDevnet;
+// Runs on the devnet (npm test) and on real Fabric (npm run test:fabric): the same chaincode package,
+// collections_config.json and endorsement policies, reached only through the gateway client.
+describe(`private data collections on the ${LEDGER}`, () => {
+  let ledger: TestLedger;
   let org1: Awaited<ReturnType<typeof gatewayFor>>;
   let org2: Awaited<ReturnType<typeof gatewayFor>>;
   let network1: Network;
   let network2: Network;
   let secrets1: Contract;
   let secrets2: Contract;
+  /** The deployed name of `secrets`, which Fabric's messages carry. */
+  let cc: string;
 
   beforeAll(async () => {
-    devnet = await testDevnet({
-      chaincodes: [
-        { name: 'secrets', path: PRIVATE_CHAINCODE, endorsementPolicy: ENDORSEMENT_POLICY, collections: await collectionsConfig() },
-        { name: 'secrets-majority', path: PRIVATE_CHAINCODE, endorsementPolicy: 'MAJORITY Endorsement', collections: await collectionsConfig() },
-      ],
-    });
-    org1 = await gatewayFor(devnet, { org: 0 });
-    org2 = await gatewayFor(devnet, { org: 1 });
-    network1 = org1.gateway.getNetwork(devnet.channel);
-    network2 = org2.gateway.getNetwork(devnet.channel);
-    secrets1 = network1.getContract('secrets');
-    secrets2 = network2.getContract('secrets');
-  });
+    ledger = await testLedger([
+      { name: 'secrets', path: PRIVATE_CHAINCODE, policy: "OR('org0.peer','org1.peer')", collections: COLLECTIONS_CONFIG },
+      // No policy: the channel's MAJORITY, which needs both organisations.
+      { name: 'secrets-majority', path: PRIVATE_CHAINCODE, collections: COLLECTIONS_CONFIG },
+    ]);
+    org1 = await gatewayFor(ledger, { org: 0 });
+    org2 = await gatewayFor(ledger, { org: 1 });
+    network1 = org1.gateway.getNetwork(ledger.channel);
+    network2 = org2.gateway.getNetwork(ledger.channel);
+    cc = ledger.cc('secrets');
+    secrets1 = network1.getContract(cc);
+    secrets2 = network2.getContract(cc);
+  }, 120_000);
 
   afterAll(async () => {
     org1?.close();
     org2?.close();
-    await devnet?.close();
-    if (devnet) await removeDir(devnet.dataDir);
+    await ledger?.close();
   });
 
   it('lets a member read a value written through transient data', async () => {
@@ -57,15 +52,18 @@ describe('private data collections', () => {
   });
 
   it('refuses the value to a non-member under memberOnlyRead, who can still read its hash', async () => {
-    await put(secrets1, 'org1Only', 'hash-only', 'secret-hash-only');
-    expect(await failure(secrets2.evaluateTransaction('ReadPrivate', 'org1Only', 'hash-only'))).toMatch(
-      /tx creator does not have read access permission on privatedata in chaincodeName:secrets collectionName: org1Only/,
+    await committedOn(network2, await put(secrets1, 'org1Only', 'hash-only', 'secret-hash-only'));
+    const read = secrets2.newProposal('ReadPrivate', { arguments: ['org1Only', 'hash-only'] });
+    // The peer's handler names the chaincode's request that failed and its transaction.
+    expect(await failure(read.evaluate())).toContain(
+      `chaincode response 500, GET_STATE failed: transaction ID: ${read.getTransactionId()}: ` +
+        `tx creator does not have read access permission on privatedata in chaincodeName:${cc} collectionName: org1Only`,
     );
     expect(text(await secrets2.evaluateTransaction('ReadPrivateHash', 'org1Only', 'hash-only'))).toBe(sha256Hex('secret-hash-only'));
   });
 
   it('answers a non-member peer that holds only the hash that the value is not available', async () => {
-    await put(secrets1, 'org1Open', 'open', 'secret-open');
+    await committedOn(network2, await put(secrets1, 'org1Open', 'open', 'secret-open'));
     expect(await failure(secrets2.evaluateTransaction('ReadPrivate', 'org1Open', 'open'))).toMatch(
       /private data matching public hash version is not available/,
     );
@@ -73,12 +71,14 @@ describe('private data collections', () => {
   });
 
   it('refuses a write by a non-member under memberOnlyWrite', async () => {
-    const message = await failure(secrets2.newProposal('PutPrivate', { arguments: ['org1Only', 'intruder'], transientData: transient('x') }).endorse());
-    expect(message).toMatch(/tx creator does not have write access permission on privatedata in chaincodeName:secrets collectionName: org1Only/);
+    const write = secrets2.newProposal('PutPrivate', { arguments: ['org1Only', 'intruder'], transientData: transient('x') });
+    expect(await failure(write.endorse())).toContain(
+      `PUT_STATE failed: transaction ID: ${write.getTransactionId()}: tx creator does not have write access permission on privatedata in chaincodeName:${cc} collectionName: org1Only`,
+    );
   });
 
   it('shares a collection between its member organisations', async () => {
-    await put(secrets2, 'sharedCollection', 'shared', 'secret-shared');
+    await committedOn(network1, await put(secrets2, 'sharedCollection', 'shared', 'secret-shared'));
     expect(text(await secrets1.evaluateTransaction('ReadPrivate', 'sharedCollection', 'shared'))).toBe('secret-shared');
     expect(text(await secrets2.evaluateTransaction('ReadPrivate', 'sharedCollection', 'shared'))).toBe('secret-shared');
   });
@@ -86,15 +86,21 @@ describe('private data collections', () => {
   it('keeps the value and the transient input out of the block, which carries only hashes', async () => {
     const value = 'secret-never-on-the-block';
     const blockNumber = await put(secrets1, 'sharedCollection', 'off-block', value);
-    const blockBytes = await network1.getContract('qscc').evaluateTransaction('GetBlockByNumber', devnet.channel, String(blockNumber));
-    const block = Buffer.from(blockBytes);
-    expect(block.includes(Buffer.from(value))).toBe(false);
-    expect(block.includes(createHash('sha256').update(value).digest())).toBe(true);
-    expect(block.includes(createHash('sha256').update('off-block').digest())).toBe(true);
-    const [tx] = blockTransactions(common.Block.deserializeBinary(blockBytes));
-    expect(tx?.privateWrites).toEqual([{ namespace: 'secrets', collection: 'sharedCollection', keyHash: sha256Hex('off-block'), valueHash: sha256Hex(value) }]);
+    const block = await ledger.readBlock(blockNumber);
+    const bytes = Buffer.from(block.serializeBinary());
+    expect(bytes.includes(Buffer.from(value))).toBe(false);
+    expect(bytes.includes(createHash('sha256').update(value).digest())).toBe(true);
+    expect(bytes.includes(createHash('sha256').update('off-block').digest())).toBe(true);
+    const [tx] = blockTransactions(block);
+    expect(tx?.privateWrites).toEqual([{ namespace: cc, collection: 'sharedCollection', keyHash: sha256Hex('off-block'), valueHash: sha256Hex(value) }]);
     expect(tx?.writes).toEqual([]);
-    // The ledger on disk too: no block file holds the value.
+  });
+
+  // Devnet only: it reads the devnet's block file; a Fabric peer's block files are its own business.
+  it.skipIf(onFabric)('keeps the value out of the block file on disk', async () => {
+    const value = 'secret-never-on-disk';
+    await put(secrets1, 'sharedCollection', 'off-disk', value);
+    const devnet = ledger.devnet!;
     const onDisk = await readFile(join(ledgerDirectory(devnet.dataDir, devnet.channel), 'blocks.bin'));
     expect(onDisk.includes(Buffer.from(value))).toBe(false);
   });
@@ -103,7 +109,9 @@ describe('private data collections', () => {
     const blockNumber = await put(secrets1, 'org1Only', 'delivered', 'secret-delivered');
     const member = await privateDataOf(network1, blockNumber);
     expect(member).toHaveLength(1);
-    expect(member[0]).toMatch(/^secrets\/org1Only:.*secret-delivered/s);
+    expect(member[0]?.startsWith(`${cc}/org1Only:`)).toBe(true);
+    expect(member[0]).toContain('secret-delivered');
+    await committedOn(network2, blockNumber);
     expect(await privateDataOf(network2, blockNumber)).toEqual([]);
   });
 
@@ -117,9 +125,42 @@ describe('private data collections', () => {
     expect(text(await secrets1.evaluateTransaction('ReadPrivate', 'sharedCollection', 'counter'))).toBe('1');
   });
 
+  // Fabric keeps the private writes of invalid transactions in its private data store (kv_ledger.go: a
+  // block reprocessed after a fork may make them valid), and deliver returns them with their block.
+  it('delivers an invalid transaction\'s private writes with its block, though they never reach the state', async () => {
+    await put(secrets1, 'sharedCollection', 'stale', '5');
+    const stale = await secrets1.newProposal('IncrementPrivate', { arguments: ['sharedCollection', 'stale'] }).endorse();
+    await put(secrets1, 'sharedCollection', 'stale', '10');
+    const status = await (await stale.submit()).getStatus();
+    expect(status.code).toBe(MVCC_READ_CONFLICT);
+    const delivered = await privateDataOf(network1, Number(status.blockNumber));
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]?.startsWith(`${cc}/sharedCollection:`)).toBe(true);
+    expect(delivered[0]).toMatch(/stale.*6/s);
+    expect(text(await secrets1.evaluateTransaction('ReadPrivate', 'sharedCollection', 'stale'))).toBe('10');
+  });
+
+  // Pinned difference. A Fabric peer delivers a collection without memberOnlyRead to any client of
+  // the channel (deliverevents.go CheckCollectionPolicy); the devnet answers from the client's own
+  // organisation's peer, whichever peer it connected to, and that peer holds no such value.
+  it(`delivers ${onFabric ? 'to a non-member connected to a member\'s peer' : 'nothing to a non-member connected to a member\'s peer, unlike Fabric,'} a collection without memberOnlyRead`, async () => {
+    const [own, other] = ledger.connection.organizations;
+    const atOrg1Peer = { endpoint: ledger.endpoint, connection: { ...ledger.connection, organizations: [{ ...other!, endpoint: own!.endpoint ?? ledger.endpoint, peerHostAlias: own!.peerHostAlias, tlsCACert: own!.tlsCACert }] } };
+    const conn = await gatewayFor(atOrg1Peer);
+    try {
+      const blockNumber = await put(secrets1, 'org1Open', 'open-delivered', 'secret-open-delivered');
+      const delivered = await privateDataOf(conn.gateway.getNetwork(ledger.channel), blockNumber);
+      if (onFabric) expect(delivered.join()).toContain('secret-open-delivered');
+      else expect(delivered).toEqual([]);
+    } finally {
+      conn.close();
+    }
+  });
+
   it('deletes a private value and its hash', async () => {
     await put(secrets1, 'sharedCollection', 'gone', 'secret-gone');
-    await secrets1.submitTransaction('DeletePrivate', 'sharedCollection', 'gone');
+    const deleted = await secrets1.submitAsync('DeletePrivate', { arguments: ['sharedCollection', 'gone'] });
+    await committedOn(network2, Number((await deleted.getStatus()).blockNumber));
     expect(text(await secrets2.evaluateTransaction('ReadPrivateHash', 'sharedCollection', 'gone'))).toBe('');
     expect(await failure(secrets1.evaluateTransaction('ReadPrivate', 'sharedCollection', 'gone'))).toMatch(/does not exist/);
   });
@@ -134,8 +175,9 @@ describe('private data collections', () => {
   });
 
   it('has each organisation\'s implicit collection, written by another organisation with the owner\'s endorsement', async () => {
-    await put(secrets2, '_implicit_org_Org1MSP', 'for-org1', 'secret-for-org1');
-    expect(text(await secrets1.evaluateTransaction('ReadPrivate', '_implicit_org_Org1MSP', 'for-org1'))).toBe('secret-for-org1');
+    const implicit = `_implicit_org_${ledger.msp[0]}`;
+    await committedOn(network1, await put(secrets2, implicit, 'for-org1', 'secret-for-org1'));
+    expect(text(await secrets1.evaluateTransaction('ReadPrivate', implicit, 'for-org1'))).toBe('secret-for-org1');
   });
 
   it('ranges over private data in a read-only transaction', async () => {
@@ -157,15 +199,24 @@ describe('private data collections', () => {
     expect(text(await secrets1.evaluateTransaction('ReadPrivateHash', 'org1Brief', 'brief'))).toBe('');
   });
 
+  it('stops delivering a value with its block once its blockToLive has run out', async () => {
+    const written = await put(secrets1, 'org1Brief', 'brief-delivered', 'secret-brief-delivered');
+    expect(await put(secrets1, 'sharedCollection', 'filler-3', 'x')).toBe(written + 1);
+    expect((await privateDataOf(network1, written)).join()).toContain('secret-brief-delivered');
+    expect(await put(secrets1, 'sharedCollection', 'filler-4', 'x')).toBe(written + 2);
+    // Fabric's private data store leaves expired data out when it is read (isExpired), before its purger removes it.
+    expect(await privateDataOf(network1, written)).toEqual([]);
+  });
+
   it('endorses a collection write under the collection\'s own policy, on its members only, though the chaincode needs a majority', async () => {
-    const majority = network1.getContract('secrets-majority');
+    const majority = network1.getContract(ledger.cc('secrets-majority'));
     await put(majority, 'org1Only', 'm', '41');
     // No transient data, but a private read: only members of the collection may endorse.
     expect(text(await majority.submitTransaction('IncrementPrivate', 'org1Only', 'm'))).toBe('42');
   });
 
   it('refuses to send transient data to a non-member the chaincode policy would need, as Fabric\'s gateway does', async () => {
-    const majority = network1.getContract('secrets-majority');
+    const majority = network1.getContract(ledger.cc('secrets-majority'));
     const err = await majority.newProposal('PutPrivate', { arguments: ['org1Open', 'k'], transientData: transient('v') }).endorse().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GatewayError);
     expect((err as GatewayError).code).toBe(grpcStatus.FAILED_PRECONDITION);
@@ -175,13 +226,30 @@ describe('private data collections', () => {
   });
 
   it('fails an endorsement whose private data cannot reach requiredPeerCount other member peers', async () => {
-    const message = await failure(secrets1.newProposal('PutPrivate', { arguments: ['org1Disseminated', 'k'], transientData: transient('v') }).endorse());
-    expect(message).toMatch(/required to disseminate to at least 1 peers, but know of only 0 eligible peers/);
+    // One peer per organisation: the endorsing peer is its organisation's only member of org1Disseminated.
+    const write = secrets1.newProposal('PutPrivate', { arguments: ['org1Disseminated', 'k'], transientData: transient('v') });
+    expect(await failure(write.endorse())).toContain(
+      `error in simulation: failed to distribute private collection, txID ${write.getTransactionId()}, channel ${ledger.channel}: ` +
+        `could not build private data dissemination plan for chaincode ${cc} and collection org1Disseminated: ` +
+        'required to disseminate to at least 1 peers, but know of only 0 eligible peers',
+    );
   });
 
-  it('answers a collection the chaincode does not define with Fabric\'s error', async () => {
-    expect(await failure(secrets1.evaluateTransaction('ReadPrivateHash', 'noSuchCollection', 'k'))).toMatch(
-      /collection \[noSuchCollection\] not defined in the collection config for chaincode \[secrets\]/,
+  it('answers a hash request on a collection the chaincode does not define with the ledger\'s error', async () => {
+    const read = secrets1.newProposal('ReadPrivateHash', { arguments: ['noSuchCollection', 'k'] });
+    expect(await failure(read.evaluate())).toContain(
+      `GET_PRIVATE_DATA_HASH failed: transaction ID: ${read.getTransactionId()}: collection [noSuchCollection] not defined in the collection config for chaincode [${cc}]`,
     );
+  });
+
+  it('answers a read or write on a collection the chaincode does not define with the collection store\'s error', async () => {
+    // Requests that check the creator's permission look the collection up in another place, with other words.
+    const notFound = `collection ${ledger.channel}/${cc}/noSuchCollection could not be found`;
+    const read = secrets1.newProposal('ReadPrivate', { arguments: ['noSuchCollection', 'k'] });
+    expect(await failure(read.evaluate())).toContain(`GET_STATE failed: transaction ID: ${read.getTransactionId()}: ${notFound}`);
+    expect(await failure(secrets1.evaluateTransaction('ListPrivate', 'noSuchCollection', '', '~'))).toContain(notFound);
+    expect(await failure(secrets1.newProposal('PutPrivate', { arguments: ['noSuchCollection', 'k'], transientData: transient('v') }).endorse())).toContain(notFound);
+    expect(await failure(secrets1.newProposal('DeletePrivate', { arguments: ['noSuchCollection', 'k'] }).endorse())).toContain(notFound);
+    expect(await failure(secrets1.newProposal('PurgePrivate', { arguments: ['noSuchCollection', 'k'] }).endorse())).toContain(notFound);
   });
 });

@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { common } from '@hyperledger/fabric-protos';
 import type { Network } from '@hyperledger/fabric-gateway';
 import type { ConnectionInfo, DevnetOptions } from '@citizen-vault/network';
-import { openFabricNetwork } from '@citizen-vault/network';
+import { collectionsConfigFromJson, openFabricNetwork } from '@citizen-vault/network';
 import { ASSET_CHAINCODE, gatewayFor, removeDir, testDevnet, type TestDevnet } from './helpers.js';
+import { PRIVATE_CHAINCODE } from './private-data-helpers.js';
 
 /**
  * One suite, two ledgers. `CV_LEDGER=fabric` (set by `npm run test:fabric`) runs the tests that
@@ -17,6 +20,13 @@ export const onFabric = LEDGER === 'fabric';
 export const FABRIC_DIR = resolve(import.meta.dirname, '../..', process.env.CV_FABRIC_DIR ?? '.data/fabric-test');
 
 export const CITIZEN_VAULT_CHAINCODE = resolve(import.meta.dirname, '../../chaincode');
+
+/** The packages `test/fabric/run.js` installs on the Fabric test network, by source directory. */
+const INSTALLED_PACKAGES = new Map([
+  [ASSET_CHAINCODE, 'assets'],
+  [CITIZEN_VAULT_CHAINCODE, 'citizen-vault'],
+  [PRIVATE_CHAINCODE, 'private'],
+]);
 
 export interface LedgerChaincode {
   /** The name the test uses; on Fabric the deployed name is this plus a suffix, a namespace of its own. */
@@ -30,6 +40,20 @@ export interface LedgerChaincode {
    * invocations of one transaction id on one chaincode connection.
    */
   package?: string;
+  /**
+   * Path to a `collections_config.json` whose policies name organisations as `org0`/`org1` (or
+   * `Org1MSP`/`Org2MSP`, the devnet's ids); the ledger gets it with its own MSP ids.
+   */
+  collections?: string;
+}
+
+/** Org names in a policy (`org0.member`, `Org2MSP.peer`) replaced by the ledger's MSP ids; collection names like `org1Only` stay. */
+export function withMspIds(text: string, msp: string[]): string {
+  return text.replace(/\b(org[01]|Org[12]MSP)(?=\.)/g, (name) => msp[name.startsWith('org') ? Number(name[3]) : Number(name[3]) - 1]!);
+}
+
+async function collectionsFile(path: string, msp: string[]): Promise<string> {
+  return withMspIds(await readFile(path, 'utf8'), msp);
 }
 
 export interface TestLedger {
@@ -52,8 +76,14 @@ export interface TestLedger {
 
 export async function testLedger(chaincodes: LedgerChaincode[], devnetOverrides: Partial<DevnetOptions> = {}): Promise<TestLedger> {
   if (!onFabric) {
+    const devnetMsp = ['Org1MSP', 'Org2MSP'];
     const devnet = await testDevnet({
-      chaincodes: chaincodes.map((c) => ({ name: c.name, path: c.path, ...(c.policy ? { endorsementPolicy: c.policy.replaceAll('org0', 'Org1MSP').replaceAll('org1', 'Org2MSP') } : {}) })),
+      chaincodes: await Promise.all(chaincodes.map(async (c) => ({
+        name: c.name,
+        path: c.path,
+        ...(c.policy ? { endorsementPolicy: withMspIds(c.policy, devnetMsp) } : {}),
+        ...(c.collections ? { collections: collectionsConfigFromJson(JSON.parse(await collectionsFile(c.collections, devnetMsp)), c.collections) } : {}),
+      }))),
       ...devnetOverrides,
     });
     return withQscc({ kind: 'devnet', endpoint: devnet.endpoint, channel: devnet.channel, connection: devnet.connection, cc: (n) => n, devnet, close: async () => {
@@ -65,12 +95,23 @@ export async function testLedger(chaincodes: LedgerChaincode[], devnetOverrides:
   const msp = network.connection.organizations.map((o) => o.mspId);
   const suffix = randomBytes(4).toString('hex');
   const names = new Map<string, string>();
-  for (const c of chaincodes) {
-    const packageOf = c.package ?? (resolve(c.path) === ASSET_CHAINCODE ? 'assets' : resolve(c.path) === CITIZEN_VAULT_CHAINCODE ? 'citizen-vault' : undefined);
+  const work = await mkdtemp(join(tmpdir(), 'cv-collections-'));
+  try {
+    for (const c of chaincodes) await defineOnFabric(c);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  async function defineOnFabric(c: LedgerChaincode): Promise<void> {
+    const packageOf = c.package ?? INSTALLED_PACKAGES.get(resolve(c.path));
     if (!packageOf) throw new Error(`no chaincode package on the Fabric test network for ${c.path}`);
     const deployed = `${c.name}-${suffix}`;
-    const policy = c.policy?.replaceAll('org0', msp[0]!).replaceAll('org1', msp[1]!);
-    await network.defineChaincode(deployed, packageOf, policy ? { signaturePolicy: policy } : {});
+    const policy = c.policy && withMspIds(c.policy, msp);
+    let collectionsConfig: string | undefined;
+    if (c.collections) {
+      collectionsConfig = join(work, `${c.name}.json`);
+      await writeFile(collectionsConfig, await collectionsFile(c.collections, msp));
+    }
+    await network.defineChaincode(deployed, packageOf, { ...(policy ? { signaturePolicy: policy } : {}), ...(collectionsConfig ? { collectionsConfig } : {}) });
     names.set(c.name, deployed);
   }
   return withQscc({

@@ -1,21 +1,17 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { expect } from 'vitest';
 import { GatewayError, type Contract, type Network } from '@hyperledger/fabric-gateway';
-import { collectionsConfigFromJson, type CollectionConfigJson } from '@citizen-vault/network';
+import { common } from '@hyperledger/fabric-protos';
 
 // Private data tests use the gateway client and connection.json only, so they can run on real Fabric
 // too: the chaincode is deployed there with the same collections_config.json and endorsement policy.
 export const PRIVATE_CHAINCODE = resolve(import.meta.dirname, 'fixtures/private-chaincode');
+export const COLLECTIONS_CONFIG = join(PRIVATE_CHAINCODE, 'collections_config.json');
 export const ENDORSEMENT_POLICY = "OR('Org1MSP.peer','Org2MSP.peer')";
 
 export const sha256Hex = (value: string): string => createHash('sha256').update(value).digest('hex');
 export const transient = (value: string): Record<string, Uint8Array> => ({ value: Buffer.from(value) });
-
-export async function collectionsConfig(): Promise<CollectionConfigJson[]> {
-  return collectionsConfigFromJson(JSON.parse(await readFile(join(PRIVATE_CHAINCODE, 'collections_config.json'), 'utf8')));
-}
 
 /** The message a gateway error carries from the endorsing peer, which says why the chaincode failed. */
 export async function failure(call: Promise<unknown>): Promise<string> {
@@ -54,4 +50,18 @@ export async function privateDataOf(network: Network, blockNumber: number): Prom
     events.close();
   }
   return [];
+}
+
+/**
+ * Waits until the peer behind `network` (its organisation's own peer on Fabric) has committed block
+ * `n`: a commit status says only that the client's peer has it, and another organisation's peer may
+ * still be committing it (on the devnet it always has).
+ */
+export async function committedOn(network: Network, n: number): Promise<void> {
+  const qscc = network.getContract('qscc');
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+    const info = common.BlockchainInfo.deserializeBinary(await qscc.evaluateTransaction('GetChainInfo', network.getName()));
+    if (info.getHeight() > n) return;
+  }
+  throw new Error(`the peer did not commit block ${n} within 10 s`);
 }

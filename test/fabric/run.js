@@ -14,6 +14,7 @@ const BASE_PORT = Number(process.env.CV_FABRIC_TEST_PORT ?? 7400);
 export const FABRIC_SUITE = [
   'network/test/gateway-conformance.test.ts',
   'network/test/events-conformance.test.ts',
+  'network/test/devnet-private-data.test.ts',
   'test/chaincode/chaincode-ledger.test.ts',
   'api/test/consent-flow.test.ts',
   'api/test/exchange/exchange-flow.test.ts',
@@ -34,6 +35,7 @@ async function main() {
     { name: 'citizen-vault', path: resolve(ROOT, 'chaincode') },
     { name: 'assets', path: resolve(ROOT, 'network/test/fixtures/asset-chaincode') },
     { name: 'assets2', path: resolve(ROOT, 'network/test/fixtures/asset-chaincode') },
+    { name: 'private', path: resolve(ROOT, 'network/test/fixtures/private-chaincode') },
   ];
   let code = 1;
   try {

@@ -6,6 +6,9 @@ import { answerPrivateData, type PrivateDataAccess } from './private-data-handle
 import type { TxSimulator, RangeBatch } from './simulator.js';
 
 const Type = peer.ChaincodeMessage.Type;
+const TYPE_NAMES = new Map<number, string>(Object.entries(Type).map(([name, value]) => [value, name]));
+/** A chaincode message type as Fabric's Go enum prints it: `GET_STATE`. */
+const messageTypeName = (type: number): string => TYPE_NAMES.get(type) ?? String(type);
 
 export interface ChaincodeProcessOptions {
   name: string;
@@ -151,7 +154,8 @@ export class ChaincodeProcess {
       const payload = await this.answer(msg, pending.context);
       this.send(transport, Type.RESPONSE, msg.getChannelId(), msg.getTxid(), payload);
     } catch (err) {
-      const text = err instanceof Error ? err.message : String(err);
+      // handler.go HandleTransaction wraps every failure so: the shim's error (and so the chaincode's) says which request failed.
+      const text = `${messageTypeName(msg.getType())} failed: transaction ID: ${msg.getTxid()}: ${err instanceof Error ? err.message : String(err)}`;
       this.send(transport, Type.ERROR, msg.getChannelId(), msg.getTxid(), Buffer.from(text, 'utf8'));
     }
   }

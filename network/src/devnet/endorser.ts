@@ -148,7 +148,10 @@ export class Endorser {
     if (collection.requiredPeerCount > eligible) {
       throw new EndorsementError(
         node,
-        `failed to distribute private collection, txID ${proposal.txId}, channel ${proposal.channelId}: required to disseminate to at least ${collection.requiredPeerCount} peers, but know of only ${eligible} eligible peers`,
+        // The wrapping of endorser.go, gossip_service.go and distributor.go, outermost first.
+        `error in simulation: failed to distribute private collection, txID ${proposal.txId}, channel ${proposal.channelId}: ` +
+          `could not build private data dissemination plan for chaincode ${namespace} and collection ${name}: ` +
+          `required to disseminate to at least ${collection.requiredPeerCount} peers, but know of only ${eligible} eligible peers`,
       );
     }
   }

@@ -3,7 +3,7 @@ import { blockHeaderHash, buildBlock, transactionFilter } from './block-format.j
 import { BlockStore } from './block-store.js';
 import type { CollectionRegistry } from './collections.js';
 import { join } from 'node:path';
-import { PrivateLedger, type PrivateDataLog } from './private-ledger.js';
+import { PrivateLedger, type PrivateCommit, type PrivateDataLog } from './private-ledger.js';
 import { ExpirySchedule } from './expiry-schedule.js';
 import { hashedNamespace } from './private-rwset.js';
 import { DevnetError } from './errors.js';
@@ -147,6 +147,8 @@ export class Ledger {
     await this.privateData.stage(
       number,
       results.flatMap((r, txNum) => (r.code === Code.VALID ? [{ txNum, txId: r.tx.txId, rwSets: r.rwSets }] : [])),
+      // Fabric keeps the private writes of invalid transactions too (kv_ledger.go), for deliver only.
+      results.flatMap((r, txNum) => (r.code !== Code.VALID && !HEADER_FAILURES.has(r.code) ? invalidCommit(txNum, r.tx) : [])),
       // A transaction whose id is not trusted must not drop another's transient data.
       results.filter((r) => !HEADER_FAILURES.has(r.code)).map((r) => r.tx.txId),
     );
@@ -204,5 +206,14 @@ export class Ledger {
     const committed: CommittedBlock = { number, transactions: results.map(({ txId, code }) => ({ txId, code })), events };
     for (const listener of this.listeners) listener(committed);
     return committed;
+  }
+}
+
+/** An invalid transaction's read-write set, when it has one to read: its private writes are kept, not applied. */
+function invalidCommit(txNum: number, tx: ParsedTransaction): PrivateCommit[] {
+  try {
+    return [{ txNum, txId: tx.txId, rwSets: decodeRwSet(tx.rwSet) }];
+  } catch {
+    return [];
   }
 }

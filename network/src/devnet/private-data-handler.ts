@@ -33,7 +33,7 @@ export function answerPrivateData(
     case Type.GET_STATE: {
       const req = peer.GetState.deserializeBinary(payload);
       if (!req.getCollection()) return undefined;
-      requireRead(namespace, req.getCollection(), access);
+      requireRead(msg.getChannelId(), namespace, req.getCollection(), access);
       return bytes(simulator.privateData.get(namespace, req.getCollection(), req.getKey()));
     }
     case Type.GET_PRIVATE_DATA_HASH: {
@@ -45,27 +45,27 @@ export function answerPrivateData(
     case Type.PUT_STATE: {
       const req = peer.PutState.deserializeBinary(payload);
       if (!req.getCollection()) return undefined;
-      requireWrite(namespace, req.getCollection(), access);
+      requireWrite(msg.getChannelId(), namespace, req.getCollection(), access);
       simulator.putPrivateData(namespace, req.getCollection(), req.getKey(), Buffer.from(req.getValue_asU8()));
       return bytes(new Uint8Array());
     }
     case Type.DEL_STATE: {
       const req = peer.DelState.deserializeBinary(payload);
       if (!req.getCollection()) return undefined;
-      requireWrite(namespace, req.getCollection(), access);
+      requireWrite(msg.getChannelId(), namespace, req.getCollection(), access);
       simulator.putPrivateData(namespace, req.getCollection(), req.getKey(), null);
       return bytes(new Uint8Array());
     }
     case Type.PURGE_PRIVATE_DATA: {
       const req = peer.DelState.deserializeBinary(payload);
-      requireWrite(namespace, req.getCollection(), access);
+      requireWrite(msg.getChannelId(), namespace, req.getCollection(), access);
       simulator.purgePrivateData(namespace, req.getCollection(), req.getKey());
       return bytes(new Uint8Array());
     }
     case Type.GET_STATE_BY_RANGE: {
       const req = peer.GetStateByRange.deserializeBinary(payload);
       if (!req.getCollection()) return undefined;
-      requireRead(namespace, req.getCollection(), access);
+      requireRead(msg.getChannelId(), namespace, req.getCollection(), access);
       const found = simulator.privateData.range(namespace, req.getCollection(), req.getStartkey(), req.getEndkey());
       // The whole result in one response: the devnet's private values are in memory.
       return { kind: 'range', batch: { id: `pvt-${msg.getTxid()}-${req.getStartkey()}`, results: found.map(([key, v]) => ({ key, value: v.value })), hasMore: false } };
@@ -73,14 +73,14 @@ export function answerPrivateData(
     case Type.GET_STATE_METADATA: {
       const req = peer.GetStateMetadata.deserializeBinary(payload);
       if (!req.getCollection()) return undefined;
-      requireRead(namespace, req.getCollection(), access);
+      requireRead(msg.getChannelId(), namespace, req.getCollection(), access);
       simulator.privateData.getHash(namespace, req.getCollection(), req.getKey()); // records the read; no key metadata
       return bytes(new peer.StateMetadataResult().serializeBinary());
     }
     case Type.GET_QUERY_RESULT: {
       const req = peer.GetQueryResult.deserializeBinary(payload);
       if (!req.getCollection()) return undefined;
-      requireRead(namespace, req.getCollection(), access);
+      requireRead(msg.getChannelId(), namespace, req.getCollection(), access);
       throw new DevnetError('not_supported', 'rich (JSON) queries need CouchDB; the devnet state database is key-value, like LevelDB');
     }
     default:
@@ -95,8 +95,19 @@ function permissions(collection: Collection, creator: Signer): { read: boolean; 
   return { read: !collection.memberOnlyRead, write: !collection.memberOnlyWrite };
 }
 
-function requireRead(namespace: string, name: string, access: PrivateDataAccess): void {
-  if (!permissions(access.collections.require(namespace, name), access.creator).read) {
+/**
+ * The collection a permission is checked on. Fabric looks it up in its collection store, whose error
+ * (`NoSuchCollectionError`, core/common/privdata/store.go) differs from the ledger's that
+ * GET_PRIVATE_DATA_HASH answers with.
+ */
+function collectionForAccess(channel: string, namespace: string, name: string, access: PrivateDataAccess): Collection {
+  const collection = access.collections.get(namespace, name);
+  if (!collection) throw new DevnetError('not_found', `collection ${channel}/${namespace}/${name} could not be found`);
+  return collection;
+}
+
+function requireRead(channel: string, namespace: string, name: string, access: PrivateDataAccess): void {
+  if (!permissions(collectionForAccess(channel, namespace, name, access), access.creator).read) {
     throw new DevnetError(
       'permission_denied',
       `tx creator does not have read access permission on privatedata in chaincodeName:${namespace} collectionName: ${name}`,
@@ -104,8 +115,8 @@ function requireRead(namespace: string, name: string, access: PrivateDataAccess)
   }
 }
 
-function requireWrite(namespace: string, name: string, access: PrivateDataAccess): void {
-  if (!permissions(access.collections.require(namespace, name), access.creator).write) {
+function requireWrite(channel: string, namespace: string, name: string, access: PrivateDataAccess): void {
+  if (!permissions(collectionForAccess(channel, namespace, name, access), access.creator).write) {
     throw new DevnetError(
       'permission_denied',
       `tx creator does not have write access permission on privatedata in chaincodeName:${namespace} collectionName: ${name}`,

@@ -13,6 +13,8 @@ export type BlockToLive = (namespace: string, collection: string) => number;
 export type BlockPrivateData = Map<number, ledger.rwset.TxPvtReadWriteSet>;
 
 const PRIVATE_FILE = 'private.bin';
+/** The private writes of invalid transactions: kept for deliver, as Fabric's pvtdata store keeps them; no peer reads them as state. */
+export const INVALID_TX_FILE = 'invalid-tx.bin';
 
 /**
  * One organisation's peer's private data, the devnet's pvtdata store and private state in one:
@@ -34,9 +36,9 @@ export class PrivateDataStore {
     });
   }
 
-  static async open(dir: string, height: number, btl: BlockToLive): Promise<PrivateDataStore> {
+  static async open(dir: string, height: number, btl: BlockToLive, fileName = PRIVATE_FILE): Promise<PrivateDataStore> {
     const raw: Buffer[] = [];
-    const { store } = await BlockStore.open(dir, (_n, bytes) => raw.push(bytes), PRIVATE_FILE);
+    const { store } = await BlockStore.open(dir, (_n, bytes) => raw.push(bytes), fileName);
     const self = new PrivateDataStore(store, btl);
     for (const [index, bytes] of raw.entries()) {
       const { number, data } = decodeRecord(bytes);

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { ledger } from '@hyperledger/fabric-protos';
 import { isMember, type CollectionRegistry } from './collections.js';
 import { isExpired } from './expiry-schedule.js';
-import { PrivateDataStore, type BlockPrivateData } from './private-data-store.js';
+import { INVALID_TX_FILE, PrivateDataStore, type BlockPrivateData } from './private-data-store.js';
 import {
   decodeTxPrivateWrites,
   encodeTxPrivateWrites,
@@ -43,6 +43,8 @@ export class PrivateLedger {
 
   private constructor(
     private readonly stores: ReadonlyMap<string, PrivateDataStore>,
+    /** Each organisation's private writes of invalid transactions, which deliver returns and nothing applies. */
+    private readonly invalidStores: ReadonlyMap<string, PrivateDataStore>,
     private readonly collections: CollectionRegistry,
     private readonly purgedAt: PurgedAt,
     private readonly log: PrivateDataLog,
@@ -57,9 +59,13 @@ export class PrivateLedger {
     log: PrivateDataLog,
   ): Promise<PrivateLedger> {
     const stores = new Map<string, PrivateDataStore>();
+    const invalidStores = new Map<string, PrivateDataStore>();
     const btl = (namespace: string, collection: string): number => collections.get(namespace, collection)?.blockToLive ?? 0;
-    for (const mspId of mspIds) stores.set(mspId, await PrivateDataStore.open(join(dir, mspId), height, btl));
-    return new PrivateLedger(stores, collections, purgedAt, log);
+    for (const mspId of mspIds) {
+      stores.set(mspId, await PrivateDataStore.open(join(dir, mspId), height, btl));
+      invalidStores.set(mspId, await PrivateDataStore.open(join(dir, mspId), height, btl, INVALID_TX_FILE));
+    }
+    return new PrivateLedger(stores, invalidStores, collections, purgedAt, log);
   }
 
   /** What the organisation's peer can read: nothing when it has no store (not a channel member). */
@@ -73,10 +79,24 @@ export class PrivateLedger {
   }
 
   /**
-   * Writes each member organisation's share of the block's private data durably, before the block.
+   * Writes each member organisation's share of the block's private data durably, before the block:
+   * that of valid transactions, and apart from it that of invalid ones (`invalid`), as Fabric keeps it.
    * `txIds` are all the block's transactions: valid or not, their transient data is no longer needed.
    */
-  async stage(number: number, commits: readonly PrivateCommit[], txIds: readonly string[]): Promise<void> {
+  async stage(number: number, commits: readonly PrivateCommit[], invalid: readonly PrivateCommit[], txIds: readonly string[]): Promise<void> {
+    const perOrg = this.shares(commits);
+    const invalidPerOrg = this.shares(invalid);
+    for (const txId of txIds) this.transient.delete(txId);
+    for (const [txId, entry] of this.transient) if (number - entry.height > TRANSIENT_RETENTION_BLOCKS) this.transient.delete(txId);
+    await Promise.all([
+      ...[...perOrg].map(([mspId, data]) => this.stores.get(mspId)!.append(number, data)),
+      ...[...invalidPerOrg].map(([mspId, data]) => this.invalidStores.get(mspId)!.append(number, data)),
+    ]);
+    this.staged.set(number, perOrg);
+  }
+
+  /** The transactions' private writes, checked against their hashes, split by the organisations whose peers keep them. */
+  private shares(commits: readonly PrivateCommit[]): Map<string, BlockPrivateData> {
     const perOrg = new Map<string, BlockPrivateData>();
     for (const { txNum, txId, rwSets } of commits) {
       const written = rwSets.flatMap((ns) =>
@@ -105,10 +125,7 @@ export class PrivateLedger {
         block.set(txNum, share);
       }
     }
-    for (const txId of txIds) this.transient.delete(txId);
-    for (const [txId, entry] of this.transient) if (number - entry.height > TRANSIENT_RETENTION_BLOCKS) this.transient.delete(txId);
-    await Promise.all([...perOrg].map(([mspId, data]) => this.stores.get(mspId)!.append(number, data)));
-    this.staged.set(number, perOrg);
+    return perOrg;
   }
 
   /** Makes a staged block's private values readable, once the block itself is committed. */
@@ -124,17 +141,20 @@ export class PrivateLedger {
 
   /**
    * The block's private data that the requester may see (Fabric's deliver with private data): from
-   * its organisation's peer, only collections whose member policy the requester satisfies and whose
-   * blockToLive has not run out by `lastBlock`.
+   * its organisation's peer, only collections it may read — without memberOnlyRead, or whose member
+   * policy it satisfies (deliverevents.go CheckCollectionPolicy) — and whose blockToLive has not run
+   * out by `lastBlock`.
    */
   async forRequester(number: number, requester: Signer, lastBlock: number): Promise<Map<number, ledger.rwset.TxPvtReadWriteSet>> {
     const store = this.stores.get(requester.mspId);
+    const invalidStore = this.invalidStores.get(requester.mspId);
     const out = new Map<number, ledger.rwset.TxPvtReadWriteSet>();
-    if (!store) return out;
-    for (const [txNum, tx] of await store.read(number)) {
+    if (!store || !invalidStore) return out;
+    const stored = new Map([...(await store.read(number)), ...(await invalidStore.read(number))]);
+    for (const [txNum, tx] of [...stored].sort(([a], [b]) => a - b)) {
       const visible = filterTxPrivateWrites(tx, (ns, coll) => {
         const collection = this.collections.get(ns, coll);
-        return collection !== undefined && isMember(collection, requester) && !isExpired(number, collection.blockToLive, lastBlock);
+        return collection !== undefined && (!collection.memberOnlyRead || isMember(collection, requester)) && !isExpired(number, collection.blockToLive, lastBlock);
       });
       const unpurged = visible && this.withoutPurged(number, visible);
       if (unpurged) out.set(txNum, unpurged);
@@ -155,6 +175,6 @@ export class PrivateLedger {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.stores.values()].map((s) => s.close()));
+    await Promise.all([...this.stores.values(), ...this.invalidStores.values()].map((s) => s.close()));
   }
 }
