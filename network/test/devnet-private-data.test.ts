@@ -7,8 +7,8 @@ import { GatewayError, type Contract, type Network } from '@hyperledger/fabric-g
 import { peer } from '@hyperledger/fabric-protos';
 import { blockTransactions, ledgerDirectory } from '@citizen-vault/network';
 import { gatewayFor, text } from './helpers.js';
-import { LEDGER, onFabric, testLedger, type TestLedger } from './ledger.js';
-import { COLLECTIONS_CONFIG, PRIVATE_CHAINCODE, committedOn, failure, privateDataOf, put, sha256Hex, transient } from './private-data-helpers.js';
+import { LEDGER, committedOn, onFabric, testLedger, type TestLedger } from './ledger.js';
+import { COLLECTIONS_CONFIG, PRIVATE_CHAINCODE, failure, privateDataOf, put, sha256Hex, transient } from './private-data-helpers.js';
 
 const MVCC_READ_CONFLICT = peer.TxValidationCode.MVCC_READ_CONFLICT;
 

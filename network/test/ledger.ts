@@ -167,3 +167,17 @@ export function useLedger(chaincodes: LedgerChaincode[] = [{ name: 'assets', pat
   });
   return shared;
 }
+
+/**
+ * Waits until the peer behind `network` (its organisation's own peer on Fabric) has committed block
+ * `n`: a commit status says only that the client's peer has it, and another organisation's peer may
+ * still be committing it (on the devnet it always has).
+ */
+export async function committedOn(network: Network, n: number): Promise<void> {
+  const qscc = network.getContract('qscc');
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+    const info = common.BlockchainInfo.deserializeBinary(await qscc.evaluateTransaction('GetChainInfo', network.getName()));
+    if (info.getHeight() > n) return;
+  }
+  throw new Error(`the peer did not commit block ${n} within 10 s`);
+}

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { expect } from 'vitest';
 import { GatewayError, type Contract, type Network } from '@hyperledger/fabric-gateway';
-import { common } from '@hyperledger/fabric-protos';
 
 // Private data tests use the gateway client and connection.json only, so they can run on real Fabric
 // too: the chaincode is deployed there with the same collections_config.json and endorsement policy.
@@ -52,16 +51,3 @@ export async function privateDataOf(network: Network, blockNumber: number): Prom
   return [];
 }
 
-/**
- * Waits until the peer behind `network` (its organisation's own peer on Fabric) has committed block
- * `n`: a commit status says only that the client's peer has it, and another organisation's peer may
- * still be committing it (on the devnet it always has).
- */
-export async function committedOn(network: Network, n: number): Promise<void> {
-  const qscc = network.getContract('qscc');
-  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
-    const info = common.BlockchainInfo.deserializeBinary(await qscc.evaluateTransaction('GetChainInfo', network.getName()));
-    if (info.getHeight() > n) return;
-  }
-  throw new Error(`the peer did not commit block ${n} within 10 s`);
-}

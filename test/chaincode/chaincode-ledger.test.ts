@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayError, type Contract, type Network } from '@hyperledger/fabric-gateway';
 import { blockTransactions } from '@citizen-vault/network';
 import { gatewayFor } from '../../network/test/helpers.js';
-import { LEDGER, testLedger, type TestLedger } from '../../network/test/ledger.js';
+import { LEDGER, committedOn, testLedger, type TestLedger } from '../../network/test/ledger.js';
 import { consistencyProof, mth, testLog } from '../../chaincode/test/merkle-tree.js';
 
 const CHAINCODE = resolve(import.meta.dirname, '../../chaincode');
@@ -45,8 +45,17 @@ describe(`Citizen Vault chaincode on the ${LEDGER}`, () => {
   let net2: Network;
   const as1 = (contract: string): Contract => net1.getContract(CC, contract);
   const as2 = (contract: string): Contract => net2.getContract(CC, contract);
-  const submit1 = async (contract: string, fn: string, ...args: string[]) => json(await as1(contract).submitTransaction(fn, ...args));
-  const submit2 = async (contract: string, fn: string, ...args: string[]) => json(await as2(contract).submitTransaction(fn, ...args));
+  // A commit status says only that the submitter's own peer has the block; on Fabric the other
+  // organisation's peer, which endorses the next step, may still be committing it. Wait for both.
+  const submitOn = async (net: Network, contract: string, fn: string, args: string[]) => {
+    const commit = await net.getContract(CC, contract).submitAsync(fn, { arguments: args });
+    const status = await commit.getStatus();
+    if (!status.successful) throw new Error(`${fn} was not committed: validation code ${status.code}`);
+    await Promise.all([net1, net2].map((n) => committedOn(n, Number(status.blockNumber))));
+    return json(commit.getResult());
+  };
+  const submit1 = async (contract: string, fn: string, ...args: string[]) => submitOn(net1, contract, fn, args);
+  const submit2 = async (contract: string, fn: string, ...args: string[]) => submitOn(net2, contract, fn, args);
   const query = async (contract: string, fn: string, ...args: string[]) => json(await as1(contract).evaluateTransaction(fn, ...args));
 
   const consentRequest = (n: number, overrides: Record<string, unknown> = {}) => ({

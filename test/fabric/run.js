@@ -19,8 +19,9 @@ export const FABRIC_SUITE = [
   'api/test/consent-flow.test.ts',
   'api/test/exchange/exchange-flow.test.ts',
   'api/test/audit.test.ts',
-  'test/fabric/faults.test.ts',
 ];
+/** Run after the suite, on their own: they kill and restart the network's nodes. */
+export const FABRIC_FAULTS = ['test/fabric/faults.test.ts'];
 
 const seconds = (since) => ((Date.now() - since) / 1000).toFixed(1);
 const log = (line) => console.log(`[test:fabric] ${line}`);
@@ -42,14 +43,16 @@ async function main() {
     await fabricUp({ dataDir: DATA_DIR, fabric, basePort: BASE_PORT, chaincodes, log });
     log(`network up in ${seconds(started)} s`);
     started = Date.now();
-    code = await new Promise((done) => {
+    const vitest = (files, report) => new Promise((done) => {
       const child = spawn(process.execPath, [
-        resolve(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', ...FABRIC_SUITE, ...process.argv.slice(2),
-        // One file at a time: they share one channel, and the fault tests stop its nodes.
+        resolve(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', ...files, ...process.argv.slice(2),
+        // One file at a time: they share one channel.
         '--no-file-parallelism',
-      ], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, CV_LEDGER: 'fabric', CV_FABRIC_DIR: DATA_DIR, FABRIC_BIN: fabric.binDir, CV_VITEST_REPORT: '.data/vitest-fabric-results.json' } });
+      ], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, CV_LEDGER: 'fabric', CV_FABRIC_DIR: DATA_DIR, FABRIC_BIN: fabric.binDir, CV_VITEST_REPORT: report } });
       child.on('exit', (c, signal) => done(c ?? (signal ? 1 : 0)));
     });
+    code = await vitest(FABRIC_SUITE, '.data/vitest-fabric-results.json');
+    code = (await vitest(FABRIC_FAULTS, '.data/vitest-fabric-faults.json')) || code;
     log(`suite ran in ${seconds(started)} s`);
   } finally {
     if (code !== 0) log(`the nodes' logs are in ${DATA_DIR}/logs (kept: the network is stopped, not purged)`);
