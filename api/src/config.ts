@@ -78,11 +78,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const dataDir = resolve(e.CV_DATA_DIR);
   const explicit = [e.FABRIC_ENDPOINT, e.FABRIC_HOST_ALIAS, e.FABRIC_TLS_CA, e.FABRIC_MSP_ID, e.FABRIC_CERT, e.FABRIC_KEY];
-  if (explicit.some(Boolean) && !explicit.every(Boolean)) {
+  // FABRIC_MSP_ID belongs to both ways of naming a network: with FABRIC_CONNECTION_FILE it picks the
+  // organisation in the file; only the other five say "explicit settings".
+  const explicitOnly = [e.FABRIC_ENDPOINT, e.FABRIC_HOST_ALIAS, e.FABRIC_TLS_CA, e.FABRIC_CERT, e.FABRIC_KEY];
+  if (e.FABRIC_CONNECTION_FILE && explicitOnly.some(Boolean)) {
+    throw new ConfigError('set either FABRIC_CONNECTION_FILE (with FABRIC_MSP_ID to pick an organisation) or FABRIC_ENDPOINT, FABRIC_HOST_ALIAS, FABRIC_TLS_CA, FABRIC_MSP_ID, FABRIC_CERT and FABRIC_KEY, not both');
+  }
+  if (!e.FABRIC_CONNECTION_FILE && explicit.some(Boolean) && !explicit.every(Boolean)) {
     throw new ConfigError('a Fabric network needs all of FABRIC_ENDPOINT, FABRIC_HOST_ALIAS, FABRIC_TLS_CA, FABRIC_MSP_ID, FABRIC_CERT and FABRIC_KEY (or FABRIC_CONNECTION_FILE)');
   }
   if (Boolean(e.OIDC_ISSUER) !== Boolean(e.OIDC_JWKS_URL)) throw new ConfigError('set both OIDC_ISSUER and OIDC_JWKS_URL, or neither');
-  const fabric: Config['fabric'] = explicit.every(Boolean)
+  const fabric: Config['fabric'] = !e.FABRIC_CONNECTION_FILE && explicit.every(Boolean)
     ? {
         kind: 'explicit',
         endpoint: e.FABRIC_ENDPOINT!,

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { loadOrCreateSigningKeys } from './auth/signing-keys.js';
 import { TokenService } from './auth/tokens.js';
@@ -75,7 +75,8 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     cleanups.push(() => ledger.close());
 
     const organizations = new PgOrganizations(sql);
-    const admin = options.adminLedgerIdentity ? FabricLedger.connect(options.adminLedgerIdentity, config.channel, config.chaincode) : undefined;
+    const adminIdentity = options.adminLedgerIdentity ?? (await adminIdentityFrom(config));
+    const admin = adminIdentity ? FabricLedger.connect(adminIdentity, config.channel, config.chaincode) : undefined;
     try {
       const operator = await ensureOperator(organizations, ledger, identity.mspId, admin);
       logger.info({ operatorId: operator.id }, 'exchange operator');
@@ -179,6 +180,12 @@ async function ledgerIdentityFrom(config: Config): Promise<LedgerIdentity> {
   return identityFromConnectionFile(fabric.path, fabric.mspId);
 }
 
+/** A connection file may name its organisation's Admin too: needed once, to open the exchange on a new ledger. */
+async function adminIdentityFrom(config: Config): Promise<LedgerIdentity | undefined> {
+  if (config.fabric.kind !== 'connection-file') return undefined;
+  return identityFromConnectionFile(config.fabric.path, config.fabric.mspId, 'Admin').catch(() => undefined);
+}
+
 interface ConnectionFile {
   endpoint: string;
   organizations: { mspId: string; peerHostAlias: string; tlsCACert: string; users: Record<string, { cert: string; key: string }> }[];
@@ -191,12 +198,14 @@ export async function identityFromConnectionFile(path: string, mspId?: string, u
   if (!org) throw new Error(`${path} has no organisation ${mspId ?? ''}`);
   const u = org.users[user];
   if (!u) throw new Error(`${path} has no user ${user} for ${org.mspId}`);
+  // Paths in the file are relative to the file, so a connection file and its certificates can be copied together.
+  const at = (file: string): string => resolve(dirname(path), file);
   return {
     endpoint: connection.endpoint,
     hostAlias: org.peerHostAlias,
     mspId: org.mspId,
-    tlsCaPem: await readFile(org.tlsCACert, 'utf8'),
-    certPem: await readFile(u.cert, 'utf8'),
-    keyPem: await readFile(u.key, 'utf8'),
+    tlsCaPem: await readFile(at(org.tlsCACert), 'utf8'),
+    certPem: await readFile(at(u.cert), 'utf8'),
+    keyPem: await readFile(at(u.key), 'utf8'),
   };
 }
