@@ -97,7 +97,18 @@ registry.registerPath({
   request: { params: IdParam, query: DataQuery },
   responses: { 200: { description: 'the granted data', content: { 'application/json': { schema: z.object({ consentId: z.string(), fields: z.record(z.string(), z.unknown()) }) }, 'application/jose': { schema: z.string() } } }, ...problemResponses(401, 403, 404, 429) },
 });
-registry.registerPath({ method: 'get', path: '/v1/me/access-events', summary: 'Who read the signed-in citizen\'s data, when, under which consent — refusals included', security, responses: { 200: { description: 'access events', ...json(z.object({ items: z.array(z.unknown()) })) }, ...problemResponses(401, 403) } });
+const AccessEventsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().max(200).optional(),
+});
+registry.registerPath({
+  method: 'get',
+  path: '/v1/me/access-events',
+  summary: 'Who read the signed-in citizen\'s data, when, under which consent — refusals included; newest first, a page at a time (`nextCursor` is empty on the last page)',
+  security,
+  request: { query: AccessEventsQuery },
+  responses: { 200: { description: 'access events', ...json(z.object({ items: z.array(z.unknown()), nextCursor: z.string() })) }, ...problemResponses(400, 401, 403) },
+});
 
 function view(c: ConsentRow): z.infer<typeof ConsentView> {
   return {
@@ -193,10 +204,12 @@ export function consentRoutes(tokens: TokenService, consents: ConsentService): R
   });
 
   router.get('/v1/me/access-events', requireRole(tokens, 'citizen'), async (req, res) => {
-    const events = await consents.accessEventsFor(nationalIdOf(req));
+    const query = parseInput(AccessEventsQuery, req.query);
+    const page = await consents.accessEventsFor(nationalIdOf(req), { limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) });
     res.set('cache-control', 'no-store').json({
       // With the exact bytes its leaf hashes, so the citizen can check the log holds it.
-      items: events.map((e) => ({ ...accessEventView(e), logEntry: e.log_entry })),
+      items: page.items.map((e) => ({ ...accessEventView(e), logEntry: e.log_entry })),
+      nextCursor: page.nextCursor,
     });
   });
   return router;

@@ -150,23 +150,24 @@ export class ConsentService {
 
   /** A consumer's consents, newest first, with an opaque cursor for the next page ('' at the end). */
   async listForConsumer(consumerOrgId: string, options: { status?: ConsentStatus; limit: number; cursor?: string }): Promise<{ items: ConsentRow[]; nextCursor: string }> {
-    let after: { requestedAt: Date; id: string } | undefined;
-    if (options.cursor) {
-      const [at, id] = Buffer.from(options.cursor, 'base64url').toString().split('|');
-      if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id)) throw new ApiError('invalid_request', 'the cursor is not one this API gave');
-      after = { requestedAt: new Date(at), id };
-    }
+    const position = options.cursor ? parseCursor(options.cursor) : undefined;
+    const after = position ? { requestedAt: position.at, id: position.id } : undefined;
     const rows = await this.store.forConsumer(consumerOrgId, { ...(options.status ? { status: options.status } : {}), limit: options.limit + 1, ...(after ? { after } : {}) });
     const items = rows.slice(0, options.limit);
     const last = items[items.length - 1];
-    const nextCursor = rows.length > options.limit && last ? Buffer.from(`${last.requested_at.toISOString()}|${last.id}`).toString('base64url') : '';
+    const nextCursor = rows.length > options.limit && last ? cursorAt(last.requested_at, last.id) : '';
     return { items, nextCursor };
   }
 
-  /** Every read of the citizen's data, granted or refused, newest first. */
-  async accessEventsFor(nationalId: string): Promise<AccessEventRow[]> {
+  /** Every read of the citizen's data, granted or refused, newest first, a page at a time ('' after the last page). */
+  async accessEventsFor(nationalId: string, options: { limit: number; cursor?: string }): Promise<{ items: AccessEventRow[]; nextCursor: string }> {
+    const after = options.cursor ? parseCursor(options.cursor) : undefined;
     const subjectId = await this.vault.subjectId(nationalId, false);
-    return subjectId ? this.store.accessEventsOf(subjectId) : [];
+    if (!subjectId) return { items: [], nextCursor: '' };
+    const rows = await this.store.accessEventsOf(subjectId, { limit: options.limit + 1, ...(after ? { after } : {}) });
+    const items = rows.slice(0, options.limit);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > options.limit && last ? cursorAt(last.at, last.id) : '' };
   }
 
   async forConsumer(consumerOrgId: string, consentId: string): Promise<ConsentRow> {
@@ -269,6 +270,19 @@ export class ConsentService {
   private async submit(fn: string, ...args: string[]): Promise<Consent> {
     return JSON.parse(Buffer.from(await this.ledger.submit('consent', fn, ...args)).toString()) as Consent;
   }
+}
+
+/** An opaque page position: the `(time, id)` of the last item seen. */
+function cursorAt(at: Date, id: string): string {
+  return Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
+}
+
+function parseCursor(cursor: string): { at: Date; id: string } {
+  const [at, id, extra] = Buffer.from(cursor, 'base64url').toString().split('|');
+  if (!at || !id || extra !== undefined || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(at) || Number.isNaN(Date.parse(at)) || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) {
+    throw new ApiError('invalid_request', 'the cursor is not one this API gave');
+  }
+  return { at: new Date(at), id };
 }
 
 /** What a consumer is told of a consent's change: its state, never the citizen's data. */

@@ -131,11 +131,14 @@ export class PgConsents {
   }
 
 
-  async accessEventsOf(subjectId: string): Promise<AccessEventRow[]> {
+  /** A subject's access events, newest first, a page at a time after the `(at, id)` cursor. */
+  async accessEventsOf(subjectId: string, page: { limit: number; after?: { at: Date; id: string } }): Promise<AccessEventRow[]> {
     return this.sql<AccessEventRow[]>`
       select e.id, e.consent_id, e.consumer_org_id, o.name as consumer_name, e.purpose, e.fields, e.outcome, e.reason, e.at,
              e.leaf_index, l.entry as log_entry
       from access_events e join organizations o on o.id = e.consumer_org_id left join log_leaves l on l.leaf_index = e.leaf_index
-      where e.subject_id = ${subjectId} order by e.at desc limit 500`;
+      where e.subject_id = ${subjectId}
+      ${page.after ? this.sql`and (e.at, e.id) < (${page.after.at}, ${page.after.id})` : this.sql``}
+      order by e.at desc, e.id desc limit ${page.limit}`;
   }
 }
