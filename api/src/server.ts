@@ -46,6 +46,8 @@ export interface StartOptions {
   logger?: Logger;
   /** First webhook retry delay (1 s unless a test wants it shorter). */
   webhookRetryBaseMs?: number;
+  /** How long a request holds its Idempotency-Key without renewing it (30 s unless a test wants it shorter). */
+  idempotencyLeaseMs?: number;
   /** How often a new tree head is signed and anchored when the log has grown (2 s unless a test wants it shorter). */
   treeHeadIntervalMs?: number;
 }
@@ -139,6 +141,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       devMode: config.devMode,
       keys,
       tokens,
+      idempotency: { kek, ...(options.idempotencyLeaseMs ? { leaseMs: options.idempotencyLeaseMs } : {}) },
       readiness: {
         database: async () => {
           await sql`select 1`;

@@ -7,7 +7,7 @@ import { startDevnet, type Devnet } from '@citizen-vault/network';
 import pino from 'pino';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { CryptoKey } from 'jose';
-import { identityFromConnectionFile, loadConfig, startApi, type RunningApi } from '@citizen-vault/api';
+import { identityFromConnectionFile, loadConfig, startApi, type RunningApi, type StartOptions } from '@citizen-vault/api';
 
 export async function freePort(): Promise<number> {
   return new Promise((ok) => {
@@ -33,7 +33,7 @@ export interface TestStack {
 const CHAINCODE = dirname(createRequire(import.meta.url).resolve('@citizen-vault/chaincode/package.json'));
 
 /** The real stack on free ports in a fresh directory: embedded Postgres, the devnet with the chaincode, the API. */
-export async function startStack(options: { treeHeadIntervalMs?: number } = {}): Promise<TestStack> {
+export async function startStack(options: Partial<StartOptions> = {}): Promise<TestStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'cv-api-'));
   await chmod(dataDir, 0o755); // as root, Postgres runs as the postgres user, which must reach its data directory
   const devnetPort = await freePort();
@@ -56,7 +56,7 @@ export async function startStack(options: { treeHeadIntervalMs?: number } = {}):
     const connection = join(dataDir, 'devnet', 'connection.json');
     const ledgerIdentity = await identityFromConnectionFile(connection, 'VaultOperatorMSP');
     const adminLedgerIdentity = await identityFromConnectionFile(connection, 'VaultOperatorMSP', 'Admin');
-    return startApi(config, { ledgerIdentity, adminLedgerIdentity, logger: pino({ level: 'silent' }), webhookRetryBaseMs: 50, ...(options.treeHeadIntervalMs ? { treeHeadIntervalMs: options.treeHeadIntervalMs } : {}) });
+    return startApi(config, { ledgerIdentity, adminLedgerIdentity, logger: pino({ level: 'silent' }), webhookRetryBaseMs: 50, ...options });
   };
   const stack: TestStack = {
     api: await start(),
@@ -139,10 +139,10 @@ export async function citizenToken(stack: TestStack, nationalId: string): Promis
 }
 
 /** One stack for a whole `describe` block, with a request helper: GET without a body, POST with one. */
-export function useStack(): { readonly stack: TestStack; call(path: string, token: string, body?: unknown): Promise<Response> } {
+export function useStack(options: Partial<StartOptions> = {}): { readonly stack: TestStack; call(path: string, token: string, body?: unknown): Promise<Response> } {
   let stack: TestStack | undefined;
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack(options);
   }, 60_000);
   afterAll(async () => {
     await stack?.close();

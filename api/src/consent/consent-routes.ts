@@ -3,6 +3,7 @@ import { isFieldPath } from '@citizen-vault/chaincode/rules';
 import { callingOrganization, principal, requireRole } from '../auth/authenticate.js';
 import type { TokenService } from '../auth/tokens.js';
 import { bearerAuth, problemResponses, registry, z } from '../http/openapi.js';
+import { isIdempotentRetry } from '../http/idempotency.js';
 import { ApiError, parseInput } from '../http/problem.js';
 import type { Organization } from '../organizations/organization.js';
 import type { ConsentService } from './consent-service.js';
@@ -181,7 +182,7 @@ export function consentRoutes(tokens: TokenService, consents: ConsentService): R
     router.post(`/v1/consents/:id/${action}`, requireRole(tokens, 'citizen'), async (req, res) => {
       const { id } = parseInput(IdParam, req.params);
       const fields = action === 'approve' ? parseInput(Approve, req.body ?? {}).fields : undefined;
-      res.json(view(await consents.decide(nationalIdOf(req), id, action, fields)));
+      res.json(view(await consents.decide(nationalIdOf(req), id, action, fields, { retry: isIdempotentRetry(req) })));
     });
   }
 

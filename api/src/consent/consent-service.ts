@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { CompactEncrypt, CompactSign, importJWK, type JWK } from 'jose';
 import {
+  CONSENT_TRANSITIONS,
   canonicalJson,
   checkUse,
   isFieldPath,
@@ -14,10 +15,10 @@ import {
 import type { SigningKeys } from '../auth/signing-keys.js';
 import { ApiError, type ApiErrorCode } from '../http/problem.js';
 import { newId } from '../ids.js';
-import type { FabricLedger } from '../ledger/fabric-ledger.js';
+import { LedgerError, type FabricLedger } from '../ledger/fabric-ledger.js';
 import type { Organization } from '../organizations/organization.js';
 import type { VaultService } from '../vault/vault-service.js';
-import type { AccessEventRow, ConsentRow, PgConsents } from './pg-consents.js';
+import type { AccessEventRow, ConsentInsert, ConsentRow, PgConsents } from './pg-consents.js';
 
 export interface ConsentRequestInput {
   nationalId: string;
@@ -82,21 +83,7 @@ export class ConsentService {
     };
     const salt = randomBytes(32);
     const artefactHash = createHash('sha256').update(salt).update(canonicalJson(artefact)).digest('hex');
-    const onLedger = await this.submit('RequestConsent', JSON.stringify({
-      id,
-      subjectId,
-      consumerOrgId: consumer.id,
-      purpose: input.purpose,
-      requestedFields: input.fields,
-      accessMode: input.accessMode,
-      validFrom: artefact.validFrom,
-      validUntil: artefact.validUntil,
-      retentionDays: input.retentionDays,
-      onwardTransfer: input.onwardTransfer,
-      crossBorder: input.crossBorder,
-      artefactHash,
-    }));
-    await this.store.insert({
+    const row: ConsentInsert = {
       id,
       subject_id: subjectId,
       consumer_org_id: consumer.id,
@@ -109,13 +96,37 @@ export class ConsentService {
       onward_transfer: input.onwardTransfer,
       cross_border: input.crossBorder,
       justification: input.justification,
-      status: onLedger.status,
+      status: 'REQUESTED',
       artefact,
       artefact_salt: salt,
       artefact_hash: artefactHash,
       requested_at: now,
       updated_at: now,
-    });
+    };
+    // What the ledger will not hold is kept first, so a crash after the commit leaves work the repair sweep can finish.
+    await this.store.insertIntent(row);
+    let onLedger: Consent;
+    try {
+      onLedger = (await this.submit('RequestConsent', JSON.stringify({
+      id,
+      subjectId,
+      consumerOrgId: consumer.id,
+      purpose: input.purpose,
+      requestedFields: input.fields,
+      accessMode: input.accessMode,
+      validFrom: artefact.validFrom,
+      validUntil: artefact.validUntil,
+      retentionDays: input.retentionDays,
+      onwardTransfer: input.onwardTransfer,
+      crossBorder: input.crossBorder,
+      artefactHash,
+      }))).consent;
+    } catch (err) {
+      // Refused: nothing to finish. Unknown (the ledger did not answer): the sweep decides from the ledger.
+      if (isRefusal(err)) await this.store.dropIntent(id).catch(() => {});
+      throw err;
+    }
+    await this.store.insert({ ...row, status: onLedger.status });
     const stored = (await this.store.get(id))!;
     await this.notify(consumer.id, 'consent.requested', statusEvent(stored));
     return stored;
@@ -126,23 +137,34 @@ export class ConsentService {
     return subjectId ? this.store.forSubject(subjectId, status) : [];
   }
 
-  /** A citizen's decision on their own consent; answered only after the ledger has committed it. */
-  async decide(nationalId: string, consentId: string, action: Exclude<ConsentAction, 'expire'>, fields?: string[]): Promise<ConsentRow> {
+  /**
+   * A citizen's decision on their own consent; answered only after the ledger has committed it, with
+   * its read-model row and its log leaf written. A revoke or pause blocks reads first, before the
+   * ledger is asked: no read succeeds once the citizen has pressed the button, and the block is
+   * lifted only if the ledger refuses. `retry` says an earlier attempt of this very request (same
+   * Idempotency-Key) never finished: if the ledger already holds its outcome, that is the answer.
+   */
+  async decide(nationalId: string, consentId: string, action: Exclude<ConsentAction, 'expire'>, fields?: string[], options: { retry?: boolean } = {}): Promise<ConsentRow> {
     const consent = await this.ownedByCitizen(nationalId, consentId);
     const args = action === 'approve' ? [consent.id, fields ? JSON.stringify(fields) : ''] : [consent.id];
     const name = { approve: 'ApproveConsent', reject: 'RejectConsent', pause: 'PauseConsent', resume: 'ResumeConsent', revoke: 'RevokeConsent' }[action];
-    const committed = await this.submit(name, ...args);
+    const blocks = action === 'revoke' || action === 'pause';
+    if (blocks) await this.store.block(consent.id, action);
+    let committed: Consent;
+    let transactionId: string | undefined;
+    try {
+      ({ consent: committed, transactionId } = await this.submit(name, ...args));
+    } catch (err) {
+      const onLedger = options.retry && err instanceof LedgerError && err.code === 'illegal_transition' ? await this.onLedger(consent.id) : undefined;
+      if (onLedger?.status === CONSENT_TRANSITIONS[action].to) {
+        committed = onLedger; // the first attempt committed it; the repair sweep gives that transaction its leaf
+      } else {
+        if (blocks && isRefusal(err)) await this.store.unblock(consent.id);
+        throw err;
+      }
+    }
     await this.store.applyDecision(consent.id, { status: committed.status, grantedFields: committed.grantedFields, decidedAt: committed.decidedAt, updatedAt: committed.updatedAt });
-    await this.store.log.append('consent_decision', {
-      consentId: consent.id,
-      subjectId: consent.subject_id,
-      consumerOrgId: consent.consumer_org_id,
-      purpose: consent.purpose,
-      action,
-      status: committed.status,
-      grantedFields: committed.grantedFields,
-      at: committed.updatedAt,
-    });
+    if (transactionId) await this.store.log.append('consent_decision', decisionEntry(consent, action, committed), transactionId);
     const updated = (await this.store.get(consent.id))!;
     await this.notify(updated.consumer_org_id, `consent.${committed.status.toLowerCase()}`, statusEvent(updated));
     return updated;
@@ -213,7 +235,9 @@ export class ConsentService {
     const consent = await this.store.getWithUses(consentId, periods);
     if (!consent || consent.consumer_org_id !== consumer.id) throw new ApiError('not_found', `consent ${consentId} does not exist`);
     const fields = requested ?? consent.granted_fields;
-    const decision = checkUse(this.asLedgerConsent(consent), { consumerOrgId: consumer.id, purpose: consent.purpose, fields, at: iso }, consent.uses);
+    // A revoke or pause the citizen asked for counts from the moment they asked.
+    const state = consent.blocked_by ? { ...this.asLedgerConsent(consent), status: consent.blocked_by === 'revoke' ? 'REVOKED' as const : 'PAUSED' as const } : this.asLedgerConsent(consent);
+    const decision = checkUse(state, { consumerOrgId: consumer.id, purpose: consent.purpose, fields, at: iso }, consent.uses);
     const event = { id: newId(at.getTime()), consentId: consent.id, subjectId: consent.subject_id, consumerOrgId: consumer.id, purpose: consent.purpose, fields, at };
     const deny = async (reason: DenialReason, detail: string): Promise<never> => {
       await this.store.recordAccess({ ...event, outcome: 'DENIED', reason });
@@ -222,10 +246,14 @@ export class ConsentService {
     if (!decision.allowed) return deny(decision.reason, decision.detail);
     const period = usagePeriod(consent.access_mode, iso);
     const limit = consent.access_mode.mode === 'ONCE' ? 1 : consent.access_mode.limit;
-    if (!(await this.store.takeUse(consent.id, period, limit))) return deny('frequency_exceeded', `${limit} use${limit === 1 ? '' : 's'} allowed in this period`);
-    // Decrypt first (nothing is sent yet), then make the access event durable, then answer.
+    // Decrypt first (nothing is sent yet), then make the access event durable — its use counted in
+    // the same transaction, and only while the consent is still usable — then answer.
     const data = await this.vault.fieldsOf(consent.subject_id, fields);
-    await this.store.recordAccess({ ...event, outcome: 'GRANTED', usagePeriod: period });
+    const recorded = await this.store.recordAccess({ ...event, outcome: 'GRANTED', usagePeriod: period }, { period, limit });
+    if (recorded.outcome === 'DENIED') {
+      if (recorded.reason === 'frequency_exceeded') throw new ApiError('frequency_exceeded', `${limit} use${limit === 1 ? '' : 's'} allowed in this period`);
+      throw new ApiError('consent_not_active', 'the consent was revoked or paused');
+    }
     return { consent, fields: data.fields, provenance: data.provenance };
   }
 
@@ -267,9 +295,37 @@ export class ConsentService {
     };
   }
 
-  private async submit(fn: string, ...args: string[]): Promise<Consent> {
-    return JSON.parse(Buffer.from(await this.ledger.submit('consent', fn, ...args)).toString()) as Consent;
+  private async submit(fn: string, ...args: string[]): Promise<{ consent: Consent; transactionId: string }> {
+    const receipt = await this.ledger.submitWithReceipt('consent', fn, ...args);
+    return { consent: JSON.parse(Buffer.from(receipt.result).toString()) as Consent, transactionId: receipt.transactionId };
   }
+
+  private async onLedger(consentId: string): Promise<Consent | undefined> {
+    return JSON.parse(Buffer.from(await this.ledger.evaluate('consent', 'GetConsent', consentId)).toString()) as Consent;
+  }
+}
+
+/** Did the ledger say no (nothing committed), as opposed to not answering (the outcome is unknown)? */
+export function isRefusal(err: unknown): boolean {
+  return err instanceof LedgerError && err.code !== 'ledger_unavailable' && err.code !== 'ledger_error';
+}
+
+/** The log entry of a committed decision: pseudonymous ids and consent metadata only. */
+export function decisionEntry(
+  consent: Pick<ConsentRow, 'id' | 'subject_id' | 'consumer_org_id' | 'purpose'>,
+  action: Exclude<ConsentAction, 'expire'>,
+  committed: Pick<Consent, 'status' | 'grantedFields' | 'updatedAt'>,
+): Record<string, unknown> {
+  return {
+    consentId: consent.id,
+    subjectId: consent.subject_id,
+    consumerOrgId: consent.consumer_org_id,
+    purpose: consent.purpose,
+    action,
+    status: committed.status,
+    grantedFields: committed.grantedFields,
+    at: committed.updatedAt,
+  };
 }
 
 /** An opaque page position: the `(time, id)` of the last item seen. */

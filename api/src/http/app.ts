@@ -41,6 +41,8 @@ export interface AppDeps {
   keys: SigningKeys;
   tokens: TokenService;
   readiness: Readiness;
+  /** Seals the answers kept for Idempotency-Key retries; and how long an unfinished request holds its key. */
+  idempotency: { kek: Uint8Array; leaseMs?: number };
   /** The built portal (`web/dist`); defaults to the repository's. */
   portalDir?: string;
   logError(err: unknown, requestId: string): void;
@@ -58,7 +60,7 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
   app.use(express.json({ limit: '256kb' }));
-  app.use(idempotency(deps.sql, deps.tokens));
+  app.use(idempotency(deps.sql, deps.tokens, deps.idempotency));
   app.use(healthRoutes(deps.readiness));
   app.use(jwksRoute(deps.keys));
   if (deps.devMode) app.use(devTokenRoute(deps.tokens, deps.organizations.store));

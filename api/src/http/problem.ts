@@ -21,6 +21,8 @@ export type ApiErrorCode =
   | 'frequency_exceeded'
   | 'not_acceptable'
   | 'idempotency_key_reused'
+  | 'idempotency_key_in_use'
+  | 'database_unavailable'
   | 'quota_exceeded'
   | 'privacy_budget_exhausted'
   | 'product_not_serving'
@@ -49,6 +51,8 @@ const STATUS: Record<ApiErrorCode, number> = {
   frequency_exceeded: 429,
   not_acceptable: 406,
   idempotency_key_reused: 422,
+  idempotency_key_in_use: 409,
+  database_unavailable: 503,
   quota_exceeded: 429,
   privacy_budget_exhausted: 403,
   product_not_serving: 403,

@@ -71,7 +71,9 @@ export class ConsentProjector {
 
   private async apply(e: ConsentEvent): Promise<void> {
     await this.sql`
-      update consents set status = ${e.status}, granted_fields = ${e.grantedFields}, updated_at = ${e.at}
+      update consents set status = ${e.status}, granted_fields = ${e.grantedFields}, updated_at = ${e.at},
+        -- a committed revoke or pause lifts its pending block (an ACTIVE status leaves a pending one in place)
+        blocked_by = case when ${e.status} = 'ACTIVE' then blocked_by end, blocked_at = case when ${e.status} = 'ACTIVE' then blocked_at end
       where id = ${e.consentId} and updated_at <= ${e.at}`;
   }
 }

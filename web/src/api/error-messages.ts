@@ -22,6 +22,8 @@ const BY_CODE: Record<string, MessageKey> = {
   frequency_exceeded: 'error.frequency_exceeded',
   not_acceptable: 'error.not_acceptable',
   idempotency_key_reused: 'error.conflict',
+  idempotency_key_in_use: 'error.idempotency_key_in_use',
+  database_unavailable: 'error.database_unavailable',
   // The exchange's codes (issue 7), so its refusals have words as soon as it is on the server.
   quota_exceeded: 'error.quota_exceeded',
   privacy_budget_exhausted: 'error.privacy_budget_exhausted',
