@@ -23,6 +23,7 @@ import { LogService, loadOrCreateLogKey } from './audit/log-service.js';
 import { LedgerProjector } from './audit/ledger-projector.js';
 import { AuditService } from './audit/audit-service.js';
 import { createExchange, statisticsProjection } from './exchange/exchange.js';
+import { RepairSweep, type RepairSweepOptions } from './ledger/repair-sweep.js';
 
 export interface RunningApi {
   url: string;
@@ -31,6 +32,7 @@ export interface RunningApi {
   ledger: FabricLedger;
   log: LogService;
   ledgerProjector: LedgerProjector;
+  repair: RepairSweep;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,8 @@ export interface StartOptions {
   webhookRetryBaseMs?: number;
   /** How long a request holds its Idempotency-Key without renewing it (30 s unless a test wants it shorter). */
   idempotencyLeaseMs?: number;
+  /** The repair sweep's timing (see RepairSweepOptions); tests shorten it. */
+  repair?: Omit<RepairSweepOptions, 'log'>;
   /** How often a new tree head is signed and anchored when the log has grown (2 s unless a test wants it shorter). */
   treeHeadIntervalMs?: number;
 }
@@ -127,8 +131,16 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
         return org?.status === 'VERIFIED' ? org : undefined;
       },
     });
-    const consents = new ConsentService(new PgConsents(sql, accessLog), vault, ledger, keys, (org, type, data) => webhooks.notify(org, type, data));
+    const consentStore = new PgConsents(sql, accessLog);
+    const consents = new ConsentService(consentStore, vault, ledger, keys, (org, type, data) => webhooks.notify(org, type, data));
     const exchange = createExchange({ sql, ledger, vault, consents, shares: config.exchange.revenueShares, accessLog });
+    // After the projectors: it works from the events the ledger projector stores.
+    const repair = new RepairSweep(sql, ledger, accessLog, { consents: consentStore, vault, products: exchange.products }, {
+      ...options.repair,
+      log: (message, fields) => logger.warn(fields, message),
+    });
+    repair.start();
+    cleanups.push(() => repair.stop());
     const app = createApp({
       publicUrl: config.publicUrl,
       sql,
@@ -147,6 +159,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
           await sql`select 1`;
         },
         ledgerHeight: () => ledger.height(),
+        repair: () => repair.status(),
       },
       logError: (err, requestId) => logger.error({ err, requestId }, 'request failed'),
     });
@@ -160,7 +173,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
     logger.info({ url, devMode: config.devMode }, 'api ready');
     let closing: Promise<void> | undefined;
-    return { url, port, sql, ledger, log, ledgerProjector, close: () => (closing ??= closeAll()) };
+    return { url, port, sql, ledger, log, ledgerProjector, repair, close: () => (closing ??= closeAll()) };
   } catch (err) {
     await closeAll().catch(() => {});
     throw err;
