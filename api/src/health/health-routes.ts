@@ -37,7 +37,7 @@ export function healthRoutes(readiness: Readiness): Router {
     try {
       await readiness.database();
     } catch {
-      throw new ApiError('not_available', 'the database is not reachable');
+      throw new ApiError('database_unavailable', 'the database is not reachable');
     }
     let ledgerHeight: number;
     try {

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { z } from 'zod';
+import { isDatabaseUnavailable } from '../infra/database-errors.js';
 import { LedgerError } from '../ledger/fabric-ledger.js';
 
 /** The API's error codes. HTTP statuses are decided here and nowhere else. */
@@ -128,6 +129,9 @@ export function problemHandler(log: (err: unknown, requestId: string) => void): 
     } else if (err instanceof LedgerError) {
       const [status, code] = LEDGER_STATUS[err.code] ?? [502, 'ledger_error'];
       body = problem(status, code, err.detail, req.originalUrl, { ledgerCode: err.code });
+    } else if (isDatabaseUnavailable(err)) {
+      res.setHeader('retry-after', '5');
+      body = problem(503, 'database_unavailable', 'the database is not reachable right now; nothing was changed, retry shortly', req.originalUrl);
     } else if (isBodyParserError(err)) {
       body = err.type === 'entity.too.large'
         ? problem(413, 'payload_too_large', 'the request body is too large', req.originalUrl)
