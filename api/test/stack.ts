@@ -27,6 +27,9 @@ export interface TestStack {
   restartApi(): Promise<void>;
   /** Stops the API and the devnet, then starts both again on the same data and ports. */
   restartAll(): Promise<void>;
+  /** Stops the devnet only; `startLedger` brings it back on the same data and port. */
+  stopLedger(): Promise<void>;
+  startLedger(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -70,6 +73,12 @@ export async function startStack(options: Partial<StartOptions> = {}): Promise<T
     async restartApi() {
       await stack.api.close();
       stack.api = await start();
+    },
+    async stopLedger() {
+      await devnet.close();
+    },
+    async startLedger() {
+      devnet = await startLedger();
     },
     async restartAll() {
       await stack.api.close();
