@@ -32,6 +32,9 @@ const Env = z.object({
   CV_EXCHANGE_STATE_BUDGET_BPS: z.coerce.number().int().min(0).max(10_000).default(1_000),
   CV_EXCHANGE_OPERATOR_BPS: z.coerce.number().int().min(0).max(10_000).default(500),
   CV_EXCHANGE_CITIZENS_BPS: z.coerce.number().int().min(0).max(10_000).default(3_000),
+  CV_REPAIR_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  CV_REPAIR_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+  CV_IDEMPOTENCY_LEASE_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -62,6 +65,10 @@ export interface Config {
   secrets: { kek: Uint8Array | undefined; indexKey: Uint8Array | undefined };
   /** How the exchange splits what buyers pay, in basis points; the provider receives the rest. */
   exchange: { revenueShares: { stateBudgetBps: number; operatorBps: number; citizensBps: number } };
+  /** The repair sweep's period and how long it leaves a committed transaction to its own request. */
+  repair: { intervalMs: number; graceMs: number };
+  /** How long an unfinished request holds its Idempotency-Key after its process died. */
+  idempotencyLeaseMs: number;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
 }
 
@@ -125,6 +132,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       indexKey: e.CV_INDEX_KEY ? Buffer.from(e.CV_INDEX_KEY, 'base64') : undefined,
     },
     exchange: { revenueShares: { stateBudgetBps: e.CV_EXCHANGE_STATE_BUDGET_BPS, operatorBps: e.CV_EXCHANGE_OPERATOR_BPS, citizensBps: e.CV_EXCHANGE_CITIZENS_BPS } },
+    repair: { intervalMs: e.CV_REPAIR_INTERVAL_MS, graceMs: e.CV_REPAIR_GRACE_MS },
+    idempotencyLeaseMs: e.CV_IDEMPOTENCY_LEASE_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

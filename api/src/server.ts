@@ -136,6 +136,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const exchange = createExchange({ sql, ledger, vault, consents, shares: config.exchange.revenueShares, accessLog });
     // After the projectors: it works from the events the ledger projector stores.
     const repair = new RepairSweep(sql, ledger, accessLog, { consents: consentStore, vault, products: exchange.products }, {
+      ...config.repair,
       ...options.repair,
       log: (message, fields) => logger.warn(fields, message),
     });
@@ -153,7 +154,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       devMode: config.devMode,
       keys,
       tokens,
-      idempotency: { kek, ...(options.idempotencyLeaseMs ? { leaseMs: options.idempotencyLeaseMs } : {}) },
+      idempotency: { kek, leaseMs: options.idempotencyLeaseMs ?? config.idempotencyLeaseMs },
       readiness: {
         database: async () => {
           await sql`select 1`;

@@ -34,7 +34,8 @@ const binding = (scope: string, key: string): string => `cv:idempotency:v1|${sco
  *
  * Nothing stays stuck: the answer is stored before it is sent (not when the socket finishes, which
  * a client that gave up never reaches), and a running request holds a lease it renews; if the
- * process dies, the lease runs out and a retry does the work again. Server errors are not kept.
+ * process dies, the lease runs out and a retry does the work again. Server errors are not kept: the
+ * key is free again at once.
  */
 export function idempotency(sql: Sql, tokens: TokenService, options: IdempotencyOptions): RequestHandler {
   const leaseMs = options.leaseMs ?? 30_000;
@@ -87,8 +88,10 @@ export function idempotency(sql: Sql, tokens: TokenService, options: Idempotency
         clearInterval(renew);
         const bytes = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body ?? ''));
         // Kept before it is sent: once the caller can see the answer, a retry replays it.
+        // A server error is not kept, and the key is free at once; its retry is told the work may
+        // have been done (the ledger may have committed before the failure), like after a crash.
         const store = res.statusCode >= 500
-          ? sql`delete from idempotency_keys where scope = ${scope} and key = ${key}`
+          ? sql`update idempotency_keys set lease_until = now() - interval '1 millisecond' where scope = ${scope} and key = ${key} and completed = false`
           : sql`update idempotency_keys set completed = true, status = ${res.statusCode}, content_type = ${String(res.getHeader('content-type') ?? 'application/json')},
                   body = ${bytes.length > 0 ? seal(options.kek, bytes, binding(scope, key)) : Buffer.alloc(0)}
                 where scope = ${scope} and key = ${key}`;
