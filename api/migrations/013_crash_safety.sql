@@ -8,12 +8,18 @@ alter table consents add column blocked_at timestamptz;
 -- What a consent request writes before it goes to the ledger: what the ledger does not hold (the
 -- justification, the artefact and its salt). If the process dies after the ledger committed, the
 -- repair sweep makes the read-model row from it; if the ledger never committed, the sweep drops it.
+-- request_ref names the Idempotency-Key the request came with, so its retry finds the consent the
+-- first attempt made instead of asking the ledger for a second one.
 create table consent_intents (
   id uuid primary key,
   consent jsonb not null,
   artefact_salt bytea not null,
+  request_ref text,
   created_at timestamptz not null default now()
 );
+create index consent_intents_by_ref on consent_intents (request_ref) where request_ref is not null;
+alter table consents add column request_ref text;
+create index consents_by_request_ref on consents (request_ref) where request_ref is not null;
 
 -- The leaf that records a ledger transaction (a consent decision, a deposit): each gets exactly one.
 create table ledger_leaves (

@@ -3,7 +3,7 @@ import { isFieldPath } from '@citizen-vault/chaincode/rules';
 import { callingOrganization, principal, requireRole } from '../auth/authenticate.js';
 import type { TokenService } from '../auth/tokens.js';
 import { bearerAuth, problemResponses, registry, z } from '../http/openapi.js';
-import { isIdempotentRetry } from '../http/idempotency.js';
+import { idempotencyRef, isIdempotentRetry } from '../http/idempotency.js';
 import { ApiError, parseInput } from '../http/problem.js';
 import type { Organization } from '../organizations/organization.js';
 import type { ConsentService } from './consent-service.js';
@@ -154,7 +154,7 @@ export function consentRoutes(tokens: TokenService, consents: ConsentService): R
       justification: body.justification,
       onwardTransfer: body.onwardTransfer,
       crossBorder: body.crossBorder,
-    });
+    }, { ...(idempotencyRef(req) ? { ref: idempotencyRef(req)! } : {}), retry: isIdempotentRetry(req) });
     res.status(201).location(`/v1/consents/${consent.id}`).json(view(consent));
   });
 

@@ -18,7 +18,7 @@ import { newId } from '../ids.js';
 import { LedgerError, type FabricLedger } from '../ledger/fabric-ledger.js';
 import type { Organization } from '../organizations/organization.js';
 import type { VaultService } from '../vault/vault-service.js';
-import type { AccessEventRow, ConsentInsert, ConsentRow, PgConsents } from './pg-consents.js';
+import { intentRow, type AccessEventRow, type ConsentInsert, type ConsentRow, type PgConsents } from './pg-consents.js';
 
 export interface ConsentRequestInput {
   nationalId: string;
@@ -58,7 +58,16 @@ export class ConsentService {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  async request(consumer: Organization, input: ConsentRequestInput): Promise<ConsentRow> {
+  /**
+   * A consumer's request, put on the ledger and then into the read model. `ref` names the request's
+   * Idempotency-Key: if an earlier attempt under it died (`retry`), the consent it made is the
+   * answer — finished from its intent if need be — never a second one on the ledger.
+   */
+  async request(consumer: Organization, input: ConsentRequestInput, options: { ref?: string; retry?: boolean } = {}): Promise<ConsentRow> {
+    if (options.retry && options.ref) {
+      const earlier = await this.earlierAttempt(options.ref);
+      if (earlier) return earlier;
+    }
     if (!consumer.roles.includes('consumer')) throw new ApiError('forbidden', 'only a consumer organisation requests consent');
     const unknown = input.fields.filter((f) => !isFieldPath(f));
     if (unknown.length > 0) throw new ApiError('invalid_request', 'unknown fields', { errors: unknown.map((f) => ({ path: '/fields', message: `${f} is not in the vocabulary` })) });
@@ -102,6 +111,7 @@ export class ConsentService {
       artefact_hash: artefactHash,
       requested_at: now,
       updated_at: now,
+      request_ref: options.ref ?? null,
     };
     // What the ledger will not hold is kept first, so a crash after the commit leaves work the repair sweep can finish.
     await this.store.insertIntent(row);
@@ -130,6 +140,22 @@ export class ConsentService {
     const stored = (await this.store.get(id))!;
     await this.notify(consumer.id, 'consent.requested', statusEvent(stored));
     return stored;
+  }
+
+  private async earlierAttempt(ref: string): Promise<ConsentRow | undefined> {
+    const earlier = await this.store.byRequestRef(ref);
+    if (earlier.consent) return earlier.consent;
+    if (!earlier.intent) return undefined;
+    const id = String(earlier.intent.consent.id);
+    const onLedger = await this.onLedger(id).catch((err: unknown) => (err instanceof LedgerError && err.code === 'not_found' ? undefined : Promise.reject(err)));
+    if (!onLedger) {
+      await this.store.dropIntent(id); // it never reached the ledger: this attempt starts afresh
+      return undefined;
+    }
+    // Through REQUESTED to the ledger's current state, never through a state it has left.
+    await this.store.insert({ ...intentRow(earlier.intent.consent, earlier.intent.artefact_salt, 'REQUESTED'), updated_at: new Date(onLedger.requestedAt) });
+    await this.store.applyDecision(id, { status: onLedger.status, grantedFields: onLedger.grantedFields, decidedAt: onLedger.decidedAt, updatedAt: onLedger.updatedAt });
+    return this.store.get(id);
   }
 
   async listForCitizen(nationalId: string, status?: ConsentStatus): Promise<ConsentRow[]> {

@@ -27,7 +27,7 @@ export interface ConsentRow {
   blocked_by: 'revoke' | 'pause' | null;
 }
 
-export type ConsentInsert = Omit<ConsentRow, 'consumer_name' | 'granted_fields' | 'decided_at' | 'blocked_by'> & { artefact_salt: Buffer };
+export type ConsentInsert = Omit<ConsentRow, 'consumer_name' | 'granted_fields' | 'decided_at' | 'blocked_by'> & { artefact_salt: Buffer; request_ref?: string | null };
 
 /** An intent as JSON (dates as ISO strings), and back. */
 function intentJson(row: ConsentInsert): Record<string, unknown> {
@@ -101,7 +101,15 @@ export class PgConsents {
 
   /** What a request keeps before it goes to the ledger: the row to insert once it has committed. */
   async insertIntent(row: ConsentInsert): Promise<void> {
-    await this.sql`insert into consent_intents (id, consent, artefact_salt) values (${row.id}, ${this.sql.json(intentJson(row) as never)}, ${row.artefact_salt})`;
+    await this.sql`insert into consent_intents (id, consent, artefact_salt, request_ref) values (${row.id}, ${this.sql.json(intentJson(row) as never)}, ${row.artefact_salt}, ${row.request_ref ?? null})`;
+  }
+
+  /** The consent, or the intent of one, that a request with this Idempotency-Key already made. */
+  async byRequestRef(ref: string): Promise<{ consent?: ConsentRow; intent?: { consent: Record<string, unknown>; artefact_salt: Buffer } }> {
+    const [row] = await this.sql<ConsentRow[]>`${SELECT(this.sql)} where c.request_ref = ${ref}`;
+    if (row) return { consent: row };
+    const [intent] = await this.sql<{ consent: Record<string, unknown>; artefact_salt: Buffer }[]>`select consent, artefact_salt from consent_intents where request_ref = ${ref}`;
+    return intent ? { intent } : {};
   }
 
   async dropIntent(id: string): Promise<void> {
@@ -114,10 +122,10 @@ export class PgConsents {
       await tx`delete from consent_intents where id = ${c.id}`;
       await tx`
       insert into consents (id, subject_id, consumer_org_id, purpose, requested_fields, access_mode, valid_from, valid_until, retention_days,
-                            onward_transfer, cross_border, justification, status, artefact, artefact_salt, artefact_hash, requested_at, updated_at)
+                            onward_transfer, cross_border, justification, status, artefact, artefact_salt, artefact_hash, requested_at, updated_at, request_ref)
       values (${c.id}, ${c.subject_id}, ${c.consumer_org_id}, ${c.purpose}, ${c.requested_fields}, ${tx.json(c.access_mode as never)}, ${c.valid_from},
               ${c.valid_until}, ${c.retention_days}, ${c.onward_transfer}, ${c.cross_border}, ${c.justification}, ${c.status},
-              ${tx.json(c.artefact as never)}, ${c.artefact_salt}, ${c.artefact_hash}, ${c.requested_at}, ${c.updated_at})
+              ${tx.json(c.artefact as never)}, ${c.artefact_salt}, ${c.artefact_hash}, ${c.requested_at}, ${c.updated_at}, ${c.request_ref ?? null})
       on conflict (id) do nothing`;
     });
   }

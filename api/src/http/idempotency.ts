@@ -17,9 +17,16 @@ export interface IdempotencyOptions {
   leaseMs?: number;
 }
 
+type Keyed = Request & { idempotentRetry?: boolean; idempotencyRef?: string };
+
 /** Set on a request that takes over a key whose first request never finished: its work may have been done already. */
 export function isIdempotentRetry(req: Request): boolean {
-  return (req as Request & { idempotentRetry?: boolean }).idempotentRetry === true;
+  return (req as Keyed).idempotentRetry === true;
+}
+
+/** An opaque name for the caller's Idempotency-Key, for work that must find its first attempt's result on a retry. */
+export function idempotencyRef(req: Request): string | undefined {
+  return (req as Keyed).idempotencyRef;
 }
 
 const binding = (scope: string, key: string): string => `cv:idempotency:v1|${scope}|${key}`;
@@ -74,7 +81,8 @@ export function idempotency(sql: Sql, tokens: TokenService, options: Idempotency
         res.status(first.status).set('idempotent-replayed', 'true').type(first.content_type).send(body);
         return;
       }
-      if (claimed.taken_over) (req as Request & { idempotentRetry?: boolean }).idempotentRetry = true;
+      (req as Keyed).idempotencyRef = createHash('sha256').update(`${scope}\n${key}`).digest('base64url');
+      if (claimed.taken_over) (req as Keyed).idempotentRetry = true;
       const renew = setInterval(() => {
         sql`update idempotency_keys set lease_until = now() + ${leaseMs} * interval '1 millisecond' where scope = ${scope} and key = ${key} and completed = false`.catch(() => {});
       }, Math.max(50, Math.floor(leaseMs / 3)));

@@ -64,6 +64,35 @@ describe('Idempotency-Key: nothing stuck, no secret kept in clear, no token repl
     expect(list.items).toHaveLength(1); // done once
   });
 
+  it('answers the retry of a consent request that failed after the ledger committed it with that consent, not a second one', async () => {
+    const stack = shared.stack;
+    const bank = await registerOrganization(stack, ['consumer']);
+    const token = await bank.token();
+    const ledger = stack.api.ledger;
+    const real = ledger.submitWithReceipt.bind(ledger);
+    let committedId: string | undefined;
+    ledger.submitWithReceipt = async (contract, fn, ...args) => {
+      const receipt = await real(contract, fn, ...args);
+      if (fn !== 'RequestConsent') return receipt;
+      committedId = (JSON.parse(args[0]!) as { id: string }).id;
+      throw new Error('the process died right after the commit'); // what the request sees: a failure after the ledger said yes
+    };
+    const body = {
+      subject: { nationalId: AN }, purpose: 'recruitment', fields: ['education.highestLevel'], mode: 'ONCE',
+      validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 1, justification: 'Hồ sơ tuyển dụng số 9',
+    };
+    try {
+      expect((await post('/v1/consents', token, body, 'request-9')).status).toBe(500);
+    } finally {
+      ledger.submitWithReceipt = real;
+    }
+    const retry = await post('/v1/consents', token, body, 'request-9');
+    expect(retry.status).toBe(201);
+    expect(((await retry.json()) as { id: string; justification: string })).toMatchObject({ id: committedId, justification: 'Hồ sơ tuyển dụng số 9' });
+    const list = (await (await call('/v1/consents', token)).json()) as { items: unknown[] };
+    expect(list.items).toHaveLength(1);
+  });
+
   it('keeps stored answers sealed: a webhook\'s one-time secret is replayed, never stored in clear', async () => {
     const stack = shared.stack;
     const bank = await registerOrganization(stack, ['consumer']);
