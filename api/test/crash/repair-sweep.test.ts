@@ -107,4 +107,40 @@ describe('the repair sweep finishes what a crash interrupted, from the ledger', 
     expect(await stack.api.sql`select 1 from log_leaves where kind = 'record_deposit' and (entry::jsonb ->> 'recordId') = ${id}`).toHaveLength(1);
     expect(await stack.api.sql`select 1 from statistics_profiles where subject_id = (select subject_id from records where id = ${id})`).toHaveLength(1);
   });
+
+  it('makes the row of a licence the ledger issued while its request died, and applies a product state the read model missed', async () => {
+    const stack = shared.stack;
+    const provider = await registerOrganization(stack, ['provider']);
+    const buyer = await registerOrganization(stack, ['consumer']);
+    const operator = ((await (await fetch(stack.url + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'operator' }) })).json()) as { access_token: string }).access_token;
+    const draft = await ok<{ id: string }>(await call('/v1/products', await provider.token(), { body: {
+      title: { vi: 'Thống kê thử', en: 'Test statistics' }, description: { vi: 'Thử sửa chữa.', en: 'Repair under test.' }, kind: 'AGGREGATE', outputSchema: { type: 'object' },
+      terms: { permittedPurposes: ['academic_research'], durationDays: 30, prohibitedActions: ['re_identification', 'resale'], crossBorder: false, attribution: true, minCohortSize: 10, quota: null },
+      plans: [{ id: 'per-query', kind: 'PAY_PER_QUERY', priceDong: '1000' }], aggregate: { dimensions: ['province'] },
+    } }), 201);
+    await ok(await call(`/v1/products/${draft.id}/submit`, await provider.token(), { body: {} }));
+    const product = await ok<{ id: string; termsHash: string }>(await call(`/v1/products/${draft.id}/approve`, operator, { body: {} }));
+
+    const heal = await failInserts(stack, 'licences');
+    let status: number;
+    try {
+      status = (await call('/v1/licences', await buyer.token(), { body: { productId: product.id, planId: 'per-query', purpose: 'academic_research', acceptTerms: product.termsHash } })).status;
+    } finally {
+      await heal();
+    }
+    expect(status).toBe(500);
+    const licences = await until(async () => {
+      const page = await ok<{ items: { id: string; status: string }[] }>(await call('/v1/licences', await buyer.token()));
+      return page.items.length > 0 && page.items;
+    });
+    expect(licences).toMatchObject([{ status: 'ACTIVE' }]);
+
+    // A suspension committed on the ledger that the read model never saw (the API died before writing it).
+    await stack.api.ledger.submit('products', 'SuspendProduct', product.id);
+    await stack.api.sql`update products set status = 'LISTED' where id = ${product.id}`; // as if the projection had not run
+    await until(async () => {
+      const [row] = await stack.api.sql<{ status: string }[]>`select status from products where id = ${product.id}`;
+      return row?.status === 'SUSPENDED';
+    });
+  });
 });
