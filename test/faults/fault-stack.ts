@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -43,16 +43,20 @@ export class FaultStack {
   }
 
   async startDevnet(): Promise<void> {
-    this.devnet = spawn(process.execPath, [
+    const args = [
       join(ROOT, 'network/dist/devnet/cli.js'), 'start',
       '--data-dir', join(this.dataDir, 'devnet'), '--port', String(this.ports.devnet),
       '--org', 'VaultOperatorMSP=vault.citizenvault.vn', '--org', 'AuthorityMSP=authority.citizenvault.vn',
       '--chaincode', `citizen-vault=${CHAINCODE}`,
-    ], { stdio: 'ignore', detached: true });
-    await waitFor(() => portOpen(this.ports.devnet), 30_000, 'the devnet to listen');
+    ];
+    const log = await this.logFile('devnet');
+    this.devnet = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', log.fd], detached: true });
+    await log.close(); // the child has its own copy
+    await waitFor(() => portOpen(this.ports.devnet), 30_000, 'the devnet to listen', () => this.tail('devnet'));
   }
 
   async startApi(): Promise<void> {
+    const log = await this.logFile('api');
     this.api = spawn(process.execPath, [join(ROOT, 'api/dist/main.js')], {
       env: {
         ...process.env,
@@ -66,16 +70,32 @@ export class FaultStack {
         CV_REPAIR_INTERVAL_MS: '500',
         CV_REPAIR_GRACE_MS: '1500',
         CV_IDEMPOTENCY_LEASE_MS: '2000',
-        LOG_LEVEL: 'silent',
+        LOG_LEVEL: 'warn',
       },
-      stdio: 'ignore',
+      stdio: ['ignore', log.fd, log.fd],
       detached: true,
     });
-    await this.ready(45_000);
+    await log.close();
+    await this.ready(60_000);
   }
 
   async ready(ms = 30_000): Promise<void> {
-    await waitFor(async () => (await fetch(this.url + '/ready').catch(() => undefined))?.status === 200, ms, 'the API to be ready');
+    let last = '';
+    await waitFor(async () => {
+      const res = await fetch(this.url + '/ready').catch((err: unknown) => String(err));
+      if (typeof res === 'string') last = res;
+      else if (res.status !== 200) last = await res.text();
+      return typeof res !== 'string' && res.status === 200;
+    }, ms, 'the API to be ready', async () => `last answer: ${last}\napi: ${await this.tail('api')}\ndevnet: ${await this.tail('devnet')}`);
+  }
+
+  /** Where a part's output goes (appended across restarts), for a failure to show. */
+  private logFile(part: string): Promise<FileHandle> {
+    return open(join(this.dataDir, `${part}.log`), 'a');
+  }
+
+  private async tail(part: string): Promise<string> {
+    return (await readFile(join(this.dataDir, `${part}.log`), 'utf8').catch(() => '')).split('\n').slice(-15).join('\n');
   }
 
   /** SIGKILL to the API's process group: the API and its Postgres. */
@@ -131,10 +151,10 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-export async function waitFor(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+export async function waitFor(check: () => Promise<boolean>, ms: number, what: string, explain?: () => Promise<string>): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${explain ? `\n${await explain()}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -28,7 +28,7 @@ async function scenario(name: string, fault: (s: FaultStack) => Promise<void>): 
   for (let k = 0; k < KILLS; k++) {
     await new Promise((r) => setTimeout(r, 2_500)); // mid-load
     await fault(stack);
-    await stack.ready(30_000);
+    await stack.ready(45_000);
   }
   await new Promise((r) => setTimeout(r, 1_500));
   load.stop();
@@ -60,14 +60,14 @@ describe('kill -9 mid-load', () => {
       await s.startDevnet();
       await s.startApi();
     }));
-  }, 90_000);
+  }, 120_000);
 
   it('of Postgres alone: the API restarts it, nothing lost, nothing stuck', async () => {
     expectNothingLost(await scenario('postgres', async (s) => {
       await s.killPostgres();
       await new Promise((r) => setTimeout(r, 300));
     }));
-  }, 90_000);
+  }, 120_000);
 
   it('of the ledger alone: nothing lost, nothing stuck', async () => {
     expectNothingLost(await scenario('ledger', async (s) => {
@@ -75,5 +75,5 @@ describe('kill -9 mid-load', () => {
       await new Promise((r) => setTimeout(r, 500));
       await s.startDevnet();
     }));
-  }, 90_000);
+  }, 120_000);
 });

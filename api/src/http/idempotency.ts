@@ -55,9 +55,9 @@ export function idempotency(sql: Sql, tokens: TokenService, options: Idempotency
       if (!bearer) return next();
       // Only a parsed body can be compared: a body this layer could not read (not JSON) would hash
       // as nothing, and any other body would then replay its answer.
-      if (Number(req.get('content-length') ?? 0) > 0 && (req.body === undefined || !req.is('application/json'))) {
-        throw new ApiError('invalid_request', 'Idempotency-Key is honoured on JSON requests only');
-      }
+      // (`req.is` is null without a body, false for a body of another type — chunked or not.)
+      const json = req.is('application/json');
+      if (json === false || (json && req.body === undefined)) throw new ApiError('invalid_request', 'Idempotency-Key is honoured on JSON requests only');
       const principal = await tokens.verify(bearer).catch(() => undefined);
       if (!principal) return next(); // the route's own check answers 401
       const scope = `${principal.role}:${principal.subject}`;
@@ -87,7 +87,12 @@ export function idempotency(sql: Sql, tokens: TokenService, options: Idempotency
         sql`update idempotency_keys set lease_until = now() + ${leaseMs} * interval '1 millisecond' where scope = ${scope} and key = ${key} and completed = false`.catch(() => {});
       }, Math.max(50, Math.floor(leaseMs / 3)));
       renew.unref();
-      res.on('close', () => clearInterval(renew));
+      // Not on 'close': a client that gave up closes the socket while the work goes on, and the key must stay taken.
+      res.on('finish', () => {
+        clearInterval(renew);
+        // Answered without a body (none of our POSTs is): nothing to replay, so the key is free again.
+        if (!stored) sql`update idempotency_keys set lease_until = now() where scope = ${scope} and key = ${key} and completed = false`.catch(() => {});
+      });
       const send = res.send.bind(res);
       let stored = false;
       res.send = (body?: unknown) => {
