@@ -33,6 +33,9 @@ create index log_leaves_deposits on log_leaves ((entry::jsonb ->> 'recordId')) w
 -- A deposit is written (sealed) before its commitment goes to the ledger, and shown only once the
 -- commitment has committed: a crash in between leaves work the sweep finishes or drops.
 alter table records add column confirmed boolean not null default true;
+-- The Idempotency-Key a deposit came with (an opaque ref), so its retry finds the first attempt's record.
+alter table records add column request_ref text;
+create index records_by_request_ref on records (request_ref) where request_ref is not null;
 
 -- The repair sweep's position in the projected ledger events, and what it has repaired.
 create table repair_state (

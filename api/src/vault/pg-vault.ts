@@ -35,12 +35,20 @@ export class PgVault {
   }
 
   /** Stores a record, not yet shown to anyone: it is confirmed once its commitment has committed on the ledger. */
-  async insertRecord(r: { id: string; subjectId: string; category: string; custodianOrgId: string; fields: Record<string, string>; sealedSalt: Buffer; commitment: string }): Promise<void> {
+  async insertRecord(r: { id: string; subjectId: string; category: string; custodianOrgId: string; fields: Record<string, string>; sealedSalt: Buffer; commitment: string; requestRef?: string }): Promise<void> {
     await this.sql.begin(async (tx) => {
-      await tx`insert into records (id, subject_id, category, custodian_org_id, confirmed) values (${r.id}, ${r.subjectId}, ${r.category}, ${r.custodianOrgId}, false)`;
+      await tx`insert into records (id, subject_id, category, custodian_org_id, confirmed, request_ref) values (${r.id}, ${r.subjectId}, ${r.category}, ${r.custodianOrgId}, false, ${r.requestRef ?? null})`;
       await tx`insert into record_versions (record_id, version, fields, sealed_salt, commitment)
                values (${r.id}, 1, ${tx.json(r.fields)}, ${r.sealedSalt}, ${r.commitment})`;
     });
+  }
+
+  /** The record a deposit with this Idempotency-Key ref made, if any. */
+  async recordByRequestRef(custodianOrgId: string, ref: string): Promise<{ id: string; subject_id: string; category: string; confirmed: boolean; version: number; commitment: string } | undefined> {
+    const [row] = await this.sql<{ id: string; subject_id: string; category: string; confirmed: boolean; version: number; commitment: string }[]>`
+      select r.id, r.subject_id, r.category, r.confirmed, v.version, v.commitment from records r join record_versions v on v.record_id = r.id
+      where r.request_ref = ${ref} and r.custodian_org_id = ${custodianOrgId} order by v.version desc limit 1`;
+    return row;
   }
 
   async confirmRecord(id: string): Promise<void> {

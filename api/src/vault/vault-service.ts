@@ -41,8 +41,17 @@ export class VaultService {
     private readonly onDeposit?: { recordDeposited(subjectId: string, category: string, fields: Readonly<Record<string, unknown>>): Promise<void> },
   ) {}
 
-  async deposit(custodian: Organization, input: { nationalId: string; category: string; fields: Record<string, unknown> }): Promise<DepositedRecord> {
+  /**
+   * A custodian's deposit. `ref` names its Idempotency-Key: the retry of an attempt that died
+   * (`retry`) answers with the record that attempt made — finished if its commitment committed —
+   * never a second copy.
+   */
+  async deposit(custodian: Organization, input: { nationalId: string; category: string; fields: Record<string, unknown> }, options: { ref?: string; retry?: boolean } = {}): Promise<DepositedRecord> {
     if (!custodian.roles.includes('custodian')) throw new ApiError('forbidden', 'only a custodian organisation deposits records');
+    if (options.retry && options.ref) {
+      const earlier = await this.earlierDeposit(custodian.id, options.ref);
+      if (earlier) return earlier;
+    }
     const fields = parseRecordFields(input.category, input.fields);
     const subject = await this.subjectFor(input.nationalId, true);
     const dataKey = this.dataKey(subject);
@@ -68,6 +77,7 @@ export class VaultService {
       fields: sealed,
       sealedSalt: seal(dataKey, salt, fieldBinding(subject.id, recordId, '$salt', version, input.category, custodian.id)),
       commitment: digest,
+      ...(options.ref ? { requestRef: options.ref } : {}),
     });
     let transactionId: string;
     let anchoredAt: string;
@@ -117,6 +127,23 @@ export class VaultService {
     );
     await this.finishDeposit({ recordId, version: row.version, subjectId: row.subject_id, category: row.category, custodianOrgId: row.custodian_org_id, commitment: row.commitment, at }, fields, transactionId);
     return true;
+  }
+
+  private async earlierDeposit(custodianOrgId: string, ref: string): Promise<DepositedRecord | undefined> {
+    const earlier = await this.store.recordByRequestRef(custodianOrgId, ref);
+    if (!earlier) return undefined;
+    const answer = { id: earlier.id, subjectId: earlier.subject_id, category: earlier.category, version: earlier.version, commitment: earlier.commitment };
+    if (earlier.confirmed) return answer;
+    const anchored = await this.ledger.evaluate('commitments', 'GetCommitment', earlier.id, String(earlier.version)).then(
+      (bytes) => JSON.parse(Buffer.from(bytes).toString()) as { txId: string; anchoredAt: string },
+      (err: unknown) => (err instanceof LedgerError && err.code === 'not_found' ? undefined : Promise.reject(err)),
+    );
+    if (!anchored) {
+      await this.store.dropUnconfirmedRecord(earlier.id); // it never reached the ledger: this attempt starts afresh
+      return undefined;
+    }
+    await this.repairDeposit(earlier.id, anchored.txId, anchored.anchoredAt).catch(() => {}); // else the repair sweep finishes it
+    return answer;
   }
 
   /** Drops a stored record whose commitment never reached the ledger. */

@@ -93,6 +93,32 @@ describe('Idempotency-Key: nothing stuck, no secret kept in clear, no token repl
     expect(list.items).toHaveLength(1);
   });
 
+  it('answers the retry of a deposit that failed after its commitment committed with that record: no second copy', async () => {
+    const stack = shared.stack;
+    const custodian = await registerOrganization(stack, ['custodian']);
+    const token = await custodian.token();
+    const ledger = stack.api.ledger;
+    const real = ledger.submitWithReceipt.bind(ledger);
+    ledger.submitWithReceipt = async (contract, fn, ...args) => {
+      const receipt = await real(contract, fn, ...args);
+      if (fn === 'AnchorCommitment') throw new Error('the process died right after the commit');
+      return receipt;
+    };
+    const body = { subject: { nationalId: '079188004321' }, category: 'tax', fields: { taxCode: '8009990001', compliant: true } };
+    try {
+      expect((await post('/v1/records', token, body, 'deposit-1')).status).toBe(500);
+    } finally {
+      ledger.submitWithReceipt = real;
+    }
+    const retry = await post('/v1/records', token, body, 'deposit-1');
+    expect(retry.status).toBe(201);
+    const { id } = (await retry.json()) as { id: string };
+    const citizen = await citizenToken(stack, '079188004321');
+    const mine = (await (await call('/v1/me/records', citizen)).json()) as { items: { id: string; category: string }[] };
+    expect(mine.items.filter((r) => r.category === 'tax').map((r) => r.id)).toEqual([id]);
+    expect(await stack.api.sql`select 1 from log_leaves where kind = 'record_deposit' and (entry::jsonb ->> 'recordId') = ${id}`).toHaveLength(1);
+  });
+
   it('keeps stored answers sealed: a webhook\'s one-time secret is replayed, never stored in clear', async () => {
     const stack = shared.stack;
     const bank = await registerOrganization(stack, ['consumer']);
