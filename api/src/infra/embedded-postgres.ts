@@ -61,7 +61,7 @@ export async function startEmbeddedPostgres(dir: string, port: number, onLog: (l
       await pg.start();
       break;
     } catch (err) {
-      if (attempt >= 8) throw new Error(`embedded Postgres did not start: ${err instanceof Error ? err.message : recent.join(' | ')}`);
+      if (attempt >= 8) throw new Error(`embedded Postgres did not start: ${err instanceof Error ? err.message : recent.join(' | ')}`, { cause: err });
       await new Promise((r) => setTimeout(r, 250 * attempt));
     }
   }
