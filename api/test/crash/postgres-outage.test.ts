@@ -39,6 +39,15 @@ describe('a Postgres outage', () => {
   }, 60_000);
 });
 
+describe('the Postgres driver', () => {
+  it('runs with the guard against a deferred write on a closed connection (api/patches, applied after npm ci)', async () => {
+    // Without it, killing Postgres under load killed the API too (porsager/postgres#1154, #1208).
+    for (const file of ['node_modules/postgres/src/connection.js', 'node_modules/postgres/cjs/src/connection.js']) {
+      expect(await readFile(resolve(import.meta.dirname, '../../..', file), 'utf8')).toContain('citizen-vault: guarded nextWrite');
+    }
+  });
+});
+
 describe('Ctrl-C', () => {
   it('stops the whole stack on the first signal, even though Postgres got the signal too', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'cv-sigint-'));
