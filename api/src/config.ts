@@ -38,6 +38,9 @@ const Env = z.object({
   CV_RATE_LIMIT_TOKEN_PER_IP: z.coerce.number().int().min(1).default(1_200),
   CV_RATE_LIMIT_SIGN_IN_PER_IP: z.coerce.number().int().min(1).default(1_200),
   CV_RATE_LIMIT_AUTH_FAILURES_PER_IP: z.coerce.number().int().min(1).default(1_200),
+  CV_REPAIR_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  CV_REPAIR_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+  CV_IDEMPOTENCY_LEASE_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -70,6 +73,10 @@ export interface Config {
   exchange: { revenueShares: { stateBudgetBps: number; operatorBps: number; citizensBps: number } };
   /** Requests per minute: token requests per client and per address, sign-ins per address, failed authentications per address. */
   rateLimits: RateLimits;
+  /** The repair sweep's period and how long it leaves a committed transaction to its own request. */
+  repair: { intervalMs: number; graceMs: number };
+  /** How long an unfinished request holds its Idempotency-Key after its process died. */
+  idempotencyLeaseMs: number;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
 }
 
@@ -94,11 +101,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const dataDir = resolve(e.CV_DATA_DIR);
   const explicit = [e.FABRIC_ENDPOINT, e.FABRIC_HOST_ALIAS, e.FABRIC_TLS_CA, e.FABRIC_MSP_ID, e.FABRIC_CERT, e.FABRIC_KEY];
-  if (explicit.some(Boolean) && !explicit.every(Boolean)) {
+  // FABRIC_MSP_ID belongs to both ways of naming a network: with FABRIC_CONNECTION_FILE it picks the
+  // organisation in the file; only the other five say "explicit settings".
+  const explicitOnly = [e.FABRIC_ENDPOINT, e.FABRIC_HOST_ALIAS, e.FABRIC_TLS_CA, e.FABRIC_CERT, e.FABRIC_KEY];
+  if (e.FABRIC_CONNECTION_FILE && explicitOnly.some(Boolean)) {
+    throw new ConfigError('set either FABRIC_CONNECTION_FILE (with FABRIC_MSP_ID to pick an organisation) or FABRIC_ENDPOINT, FABRIC_HOST_ALIAS, FABRIC_TLS_CA, FABRIC_MSP_ID, FABRIC_CERT and FABRIC_KEY, not both');
+  }
+  if (!e.FABRIC_CONNECTION_FILE && explicit.some(Boolean) && !explicit.every(Boolean)) {
     throw new ConfigError('a Fabric network needs all of FABRIC_ENDPOINT, FABRIC_HOST_ALIAS, FABRIC_TLS_CA, FABRIC_MSP_ID, FABRIC_CERT and FABRIC_KEY (or FABRIC_CONNECTION_FILE)');
   }
   if (Boolean(e.OIDC_ISSUER) !== Boolean(e.OIDC_JWKS_URL)) throw new ConfigError('set both OIDC_ISSUER and OIDC_JWKS_URL, or neither');
-  const fabric: Config['fabric'] = explicit.every(Boolean)
+  const fabric: Config['fabric'] = !e.FABRIC_CONNECTION_FILE && explicit.every(Boolean)
     ? {
         kind: 'explicit',
         endpoint: e.FABRIC_ENDPOINT!,
@@ -142,6 +155,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       signInPerIp: e.CV_RATE_LIMIT_SIGN_IN_PER_IP,
       authFailuresPerIp: e.CV_RATE_LIMIT_AUTH_FAILURES_PER_IP,
     },
+    repair: { intervalMs: e.CV_REPAIR_INTERVAL_MS, graceMs: e.CV_REPAIR_GRACE_MS },
+    idempotencyLeaseMs: e.CV_IDEMPOTENCY_LEASE_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -61,6 +61,11 @@ async function main(): Promise<void> {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       logger.info('stopping');
+      // The first signal always ends the process: an orderly stop, or — if a part hangs — a forced one.
+      setTimeout(() => {
+        logger.error('stopping took longer than 20 s; exiting anyway');
+        process.exit(1);
+      }, 20_000).unref();
       void stop().then(resolve);
     };
     process.on('SIGINT', onSignal);

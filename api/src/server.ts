@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { loadOrCreateSigningKeys } from './auth/signing-keys.js';
 import { TokenService } from './auth/tokens.js';
@@ -23,6 +23,7 @@ import { LogService, loadOrCreateLogKey } from './audit/log-service.js';
 import { LedgerProjector } from './audit/ledger-projector.js';
 import { AuditService } from './audit/audit-service.js';
 import { createExchange, statisticsProjection } from './exchange/exchange.js';
+import { RepairSweep, type RepairSweepOptions } from './ledger/repair-sweep.js';
 
 export interface RunningApi {
   url: string;
@@ -31,6 +32,7 @@ export interface RunningApi {
   ledger: FabricLedger;
   log: LogService;
   ledgerProjector: LedgerProjector;
+  repair: RepairSweep;
   close(): Promise<void>;
 }
 
@@ -46,6 +48,10 @@ export interface StartOptions {
   logger?: Logger;
   /** First webhook retry delay (1 s unless a test wants it shorter). */
   webhookRetryBaseMs?: number;
+  /** How long a request holds its Idempotency-Key without renewing it (30 s unless a test wants it shorter). */
+  idempotencyLeaseMs?: number;
+  /** The repair sweep's timing (see RepairSweepOptions); tests shorten it. */
+  repair?: Omit<RepairSweepOptions, 'log'>;
   /** How often a new tree head is signed and anchored when the log has grown (2 s unless a test wants it shorter). */
   treeHeadIntervalMs?: number;
 }
@@ -75,8 +81,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     cleanups.push(() => ledger.close());
 
     const organizations = new PgOrganizations(sql);
-    // Opening the exchange on a fresh ledger takes an MSP admin; a connection file may name one.
-    const adminIdentity = options.adminLedgerIdentity ?? (config.fabric.kind === 'connection-file' ? await identityFromConnectionFile(config.fabric.path, identity.mspId, 'Admin').catch(() => undefined) : undefined);
+    const adminIdentity = options.adminLedgerIdentity ?? (await adminIdentityFrom(config));
     const admin = adminIdentity ? FabricLedger.connect(adminIdentity, config.channel, config.chaincode) : undefined;
     try {
       const operator = await whileLedgerStarts(() => ensureOperator(organizations, ledger, identity.mspId, admin), (err) => logger.warn({ err: err.message }, 'the ledger is not ready yet; retrying'));
@@ -126,8 +131,17 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
         return org?.status === 'VERIFIED' ? org : undefined;
       },
     });
-    const consents = new ConsentService(new PgConsents(sql, accessLog), vault, ledger, keys, (org, type, data) => webhooks.notify(org, type, data));
+    const consentStore = new PgConsents(sql, accessLog);
+    const consents = new ConsentService(consentStore, vault, ledger, keys, (org, type, data) => webhooks.notify(org, type, data));
     const exchange = createExchange({ sql, ledger, vault, consents, shares: config.exchange.revenueShares, accessLog });
+    // After the projectors: it works from the events the ledger projector stores.
+    const repair = new RepairSweep(sql, ledger, accessLog, { consents: consentStore, vault, products: exchange.products }, {
+      ...config.repair,
+      ...options.repair,
+      log: (message, fields) => logger.warn(fields, message),
+    });
+    repair.start();
+    cleanups.push(() => repair.stop());
     const app = createApp({
       publicUrl: config.publicUrl,
       sql,
@@ -141,11 +155,13 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       keys,
       tokens,
       rateLimits: config.rateLimits,
+      idempotency: { kek, leaseMs: options.idempotencyLeaseMs ?? config.idempotencyLeaseMs },
       readiness: {
         database: async () => {
           await sql`select 1`;
         },
         ledgerHeight: () => ledger.height(),
+        repair: () => repair.status(),
       },
       logError: (err, requestId) => logger.error({ err, requestId }, 'request failed'),
     });
@@ -159,7 +175,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
     logger.info({ url, devMode: config.devMode }, 'api ready');
     let closing: Promise<void> | undefined;
-    return { url, port, sql, ledger, log, ledgerProjector, close: () => (closing ??= closeAll()) };
+    return { url, port, sql, ledger, log, ledgerProjector, repair, close: () => (closing ??= closeAll()) };
   } catch (err) {
     await closeAll().catch(() => {});
     throw err;
@@ -182,6 +198,12 @@ async function ledgerIdentityFrom(config: Config): Promise<LedgerIdentity> {
   return identityFromConnectionFile(fabric.path, fabric.mspId);
 }
 
+/** A connection file may name its organisation's Admin too: needed once, to open the exchange on a new ledger. */
+async function adminIdentityFrom(config: Config): Promise<LedgerIdentity | undefined> {
+  if (config.fabric.kind !== 'connection-file') return undefined;
+  return identityFromConnectionFile(config.fabric.path, config.fabric.mspId, 'Admin').catch(() => undefined);
+}
+
 interface ConnectionFile {
   endpoint: string;
   organizations: { mspId: string; peerHostAlias: string; tlsCACert: string; endpoint?: string; users: Record<string, { cert: string; key: string }> }[];
@@ -197,13 +219,15 @@ export async function identityFromConnectionFile(path: string, mspId?: string, u
   if (!org) throw new Error(`${path} has no organisation ${mspId ?? ''}`);
   const u = org.users[user];
   if (!u) throw new Error(`${path} has no user ${user} for ${org.mspId}`);
+  // Paths in the file are relative to the file, so a connection file and its certificates can be copied together.
+  const at = (file: string): string => resolve(dirname(path), file);
   return {
     endpoint: org.endpoint ?? connection.endpoint,
     hostAlias: org.peerHostAlias,
     mspId: org.mspId,
-    tlsCaPem: await readFile(org.tlsCACert, 'utf8'),
-    certPem: await readFile(u.cert, 'utf8'),
-    keyPem: await readFile(u.key, 'utf8'),
+    tlsCaPem: await readFile(at(org.tlsCACert), 'utf8'),
+    certPem: await readFile(at(u.cert), 'utf8'),
+    keyPem: await readFile(at(u.key), 'utf8'),
   };
 }
 

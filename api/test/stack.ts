@@ -8,7 +8,7 @@ import { CITIZEN_VAULT_CHAINCODE, FABRIC_DIR, onFabric, testLedger } from '../..
 import pino from 'pino';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { CryptoKey } from 'jose';
-import { identityFromConnectionFile, loadConfig, startApi, type RunningApi } from '@citizen-vault/api';
+import { identityFromConnectionFile, loadConfig, startApi, type RunningApi, type StartOptions } from '@citizen-vault/api';
 
 export async function freePort(): Promise<number> {
   return new Promise((ok) => {
@@ -29,6 +29,9 @@ export interface TestStack {
   restartApi(): Promise<void>;
   /** Stops the API and the devnet, then starts both again on the same data and ports. */
   restartAll(): Promise<void>;
+  /** Stops the devnet only; `startLedger` brings it back on the same data and port. */
+  stopLedger(): Promise<void>;
+  startLedger(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -39,6 +42,8 @@ interface StackLedger {
   connectionFile: string;
   env: Record<string, string>;
   devnet?: Devnet;
+  stop?(): Promise<void>;
+  start?(): Promise<void>;
   restart?(): Promise<void>;
   close(): Promise<void>;
 }
@@ -60,9 +65,15 @@ async function devnetLedger(dataDir: string): Promise<StackLedger> {
     connectionFile: join(dataDir, 'devnet', 'connection.json'),
     env: {},
     devnet: await start(),
-    async restart() {
+    async stop() {
       await ledger.devnet!.close();
+    },
+    async start() {
       ledger.devnet = await start();
+    },
+    async restart() {
+      await ledger.stop!();
+      await ledger.start!();
     },
     close: () => ledger.devnet!.close(),
   };
@@ -79,11 +90,8 @@ async function fabricLedger(): Promise<StackLedger> {
   };
 }
 
-export interface StackOptions {
-  treeHeadIntervalMs?: number;
-  /** Extra settings, as environment variables (e.g. low rate limits). */
-  env?: Record<string, string>;
-}
+/** What startApi takes (shorter intervals for tests), and extra settings as environment variables (e.g. low rate limits). */
+export type StackOptions = Partial<StartOptions> & { env?: Record<string, string> };
 
 /**
  * The real stack on free ports in a fresh directory: embedded Postgres, the devnet with the
@@ -92,14 +100,15 @@ export interface StackOptions {
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'cv-api-'));
   await chmod(dataDir, 0o755); // as root, Postgres runs as the postgres user, which must reach its data directory
+  const { env, ...startOptions } = options;
   const ledger = onFabric ? await fabricLedger() : await devnetLedger(dataDir);
   const pgPort = await freePort();
   const port = await freePort(); // kept across restarts: it is part of the token issuer's URL
   const start = async (): Promise<RunningApi> => {
-    const config = loadConfig({ CV_DATA_DIR: dataDir, PORT: String(port), CV_EMBEDDED_PG_PORT: String(pgPort), CV_PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'silent', ...ledger.env, ...options.env });
+    const config = loadConfig({ CV_DATA_DIR: dataDir, PORT: String(port), CV_EMBEDDED_PG_PORT: String(pgPort), CV_PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'silent', ...ledger.env, ...env });
     const ledgerIdentity = await identityFromConnectionFile(ledger.connectionFile, 'VaultOperatorMSP');
     const adminLedgerIdentity = await identityFromConnectionFile(ledger.connectionFile, 'VaultOperatorMSP', 'Admin');
-    return startApi(config, { ledgerIdentity, adminLedgerIdentity, logger: pino({ level: 'silent' }), webhookRetryBaseMs: 50, ...(options.treeHeadIntervalMs ? { treeHeadIntervalMs: options.treeHeadIntervalMs } : {}) });
+    return startApi(config, { ledgerIdentity, adminLedgerIdentity, logger: pino({ level: 'silent' }), webhookRetryBaseMs: 50, ...startOptions });
   };
   const stack: TestStack = {
     api: await start(),
@@ -113,6 +122,14 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     async restartApi() {
       await stack.api.close();
       stack.api = await start();
+    },
+    async stopLedger() {
+      if (!ledger.stop) throw new Error('stopLedger stops the devnet; on real Fabric the fault tests stop its nodes');
+      await ledger.stop();
+    },
+    async startLedger() {
+      if (!ledger.start) throw new Error('startLedger starts the devnet; on real Fabric the fault tests start its nodes');
+      await ledger.start();
     },
     async restartAll() {
       if (!ledger.restart) throw new Error('restartAll restarts the devnet; on real Fabric the fault tests stop and start its nodes');
@@ -182,10 +199,10 @@ export async function citizenToken(stack: TestStack, nationalId: string): Promis
 }
 
 /** One stack for a whole `describe` block, with a request helper: GET without a body, POST with one. */
-export function useStack(): { readonly stack: TestStack; call(path: string, token: string, body?: unknown): Promise<Response> } {
+export function useStack(options: StackOptions = {}): { readonly stack: TestStack; call(path: string, token: string, body?: unknown): Promise<Response> } {
   let stack: TestStack | undefined;
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack(options);
   }, 60_000);
   afterAll(async () => {
     await stack?.close();

@@ -95,6 +95,8 @@ const BY_CODE: Record<string, ErrorClass> = {
   prelisting_check_failed: InvalidRequestError,
   not_available: ServiceUnavailableError,
   ledger_unavailable: ServiceUnavailableError,
+  database_unavailable: ServiceUnavailableError,
+  idempotency_key_in_use: ConflictError,
 };
 
 /** The typed error for an API problem+json answer, chosen by its `code`. */

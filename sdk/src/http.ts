@@ -82,8 +82,10 @@ export class HttpClient {
       } catch {
         // not problem+json
       }
-      // A spent licence quota does not come back by waiting a few seconds.
-      const retriable = (res.status === 429 && problem.code !== 'quota_exceeded') || res.status >= 500;
+      // A spent licence quota does not come back by waiting a few seconds. A key still in use means
+      // an earlier attempt of this very request is running (its answer was lost, or it timed out
+      // here): waiting gets its answer, so it must never surface as a failure while retries remain.
+      const retriable = (res.status === 429 && problem.code !== 'quota_exceeded') || res.status >= 500 || problem.code === 'idempotency_key_in_use';
       if (retriable && attempt < this.options.maxRetries) {
         await this.backoff(attempt, res.headers.get('retry-after'));
         continue;

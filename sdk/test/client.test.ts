@@ -76,6 +76,21 @@ describe('the SDK client', () => {
     expect(api.seen.every((r) => r.headers.authorization === 'Bearer t1')).toBe(true);
   });
 
+  it('never turns a success into a failure: an attempt that timed out is still running, so a 409 key-in-use is waited out', async () => {
+    let calls = 0;
+    const api = await fakeApi((_req, res) => {
+      calls++;
+      if (calls === 1) return void setTimeout(() => json(res, 200, { id: 'c1', status: 'REVOKED' }), 800); // answered after the client's 500 ms timeout
+      if (calls === 2) return json(res, 409, { code: 'idempotency_key_in_use', detail: 'still being processed' }, { 'retry-after': '0' });
+      json(res, 200, { id: 'c1', status: 'REVOKED' }, { 'idempotent-replayed': 'true' });
+    });
+    servers.push(api);
+    const vault = await clientFor(api.url, 3);
+    const consent = await vault.consents.request({ nationalId: '000000000101', purpose: 'credit_scoring', fields: ['residence.province'], mode: 'ONCE', validUntil: new Date('2030-01-01'), retentionDays: 1, justification: 'Loan 42, please' });
+    expect(consent.id).toBe('c1');
+    expect(new Set(api.seen.map((r) => r.headers['idempotency-key'])).size).toBe(1);
+  });
+
   it('does not retry a client error, and throws the typed error for its code', async () => {
     const api = await fakeApi((req, res) => (req.url!.includes('/data') ? json(res, 403, { code: 'consent_not_active', detail: 'revoked' }) : json(res, 400, { code: 'invalid_request', detail: 'bad', errors: [{ path: '/fields', message: 'x' }] })));
     servers.push(api);

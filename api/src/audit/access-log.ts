@@ -20,11 +20,32 @@ export interface AccessEvent {
   at: Date;
 }
 
+/**
+ * What a granted read must still hold when it is recorded: the consent active and not being revoked
+ * or paused, and an allowance left in its usage period. Checked and counted in the transaction that
+ * makes the event durable, so a use is never counted without its event (or the other way round), and
+ * no read is recorded as granted once a revoke or pause has blocked the consent.
+ */
+export interface UseGuard {
+  period: string;
+  limit: number;
+}
+
+/** How a recorded read ended: as asked, or refused at the last moment by its guard. */
+export interface RecordedAccess {
+  leafIndex: number;
+  outcome: 'GRANTED' | 'DENIED';
+  reason?: 'not_active' | 'frequency_exceeded';
+}
+
 interface Pending {
   kind: LeafKind;
   entry: string;
   event?: AccessEvent;
-  done(err: unknown, leafIndex?: number): void;
+  guard?: UseGuard;
+  /** The ledger transaction this leaf records (a consent decision, a deposit): at most one leaf each. */
+  transactionId?: string;
+  done(err: unknown, result?: { leafIndex: number; event?: AccessEvent }): void;
 }
 
 /** The exact bytes a data-read leaf hashes; the citizen is shown this string with the event. */
@@ -58,19 +79,30 @@ export class AccessLog {
 
   constructor(private readonly sql: Sql, private readonly maxBatch = 1_000) {}
 
-  /** Records a read of personal data; resolves with its leaf index once durable. */
-  recordAccess(event: AccessEvent): Promise<{ leafIndex: number }> {
-    return this.enqueue('data_read', accessEventEntry(event), event);
+  /**
+   * Records a read of personal data; resolves once durable. With a guard, a GRANTED read is
+   * recorded as granted — and its use counted — only if the guard still holds at that moment;
+   * otherwise it is recorded as DENIED, and the answer says why.
+   */
+  async recordAccess(event: AccessEvent, guard?: UseGuard): Promise<RecordedAccess> {
+    const { leafIndex, event: recorded } = await this.enqueue({ kind: 'data_read', entry: accessEventEntry(event), event, ...(guard && event.outcome === 'GRANTED' ? { guard } : {}) });
+    const final = recorded ?? event;
+    return { leafIndex, outcome: final.outcome, ...(final.outcome === 'DENIED' && guard ? { reason: final.reason as 'not_active' | 'frequency_exceeded' } : {}) };
   }
 
-  /** Appends any other event (a consent decision, a record deposit, a licence use); `entry` must hold no personal data. */
-  append(kind: Exclude<LeafKind, 'data_read'>, entry: Record<string, unknown>): Promise<{ leafIndex: number }> {
-    return this.enqueue(kind, canonicalJson({ v: 1, kind, ...entry }));
+  /**
+   * Appends any other event (a consent decision, a record deposit, a licence use); `entry` must hold
+   * no personal data. With `transactionId`, the leaf is tied to that ledger transaction, once: if it
+   * already has its leaf (the repair sweep and a request racing), that leaf's index is the answer.
+   */
+  async append(kind: Exclude<LeafKind, 'data_read'>, entry: Record<string, unknown>, transactionId?: string): Promise<{ leafIndex: number }> {
+    const { leafIndex } = await this.enqueue({ kind, entry: canonicalJson({ v: 1, kind, ...entry }), ...(transactionId ? { transactionId } : {}) });
+    return { leafIndex };
   }
 
-  private enqueue(kind: LeafKind, entry: string, event?: AccessEvent): Promise<{ leafIndex: number }> {
+  private enqueue(p: Omit<Pending, 'done'>): Promise<{ leafIndex: number; event?: AccessEvent }> {
     return new Promise((resolve, reject) => {
-      this.batch.push({ kind, entry, ...(event ? { event } : {}), done: (err, leafIndex) => (err ? reject(err) : resolve({ leafIndex: leafIndex! })) });
+      this.batch.push({ ...p, done: (err, result) => (err ? reject(err) : resolve(result!)) });
       if (this.batch.length === 1 && !this.flushing) setImmediate(() => void this.drain());
     });
   }
@@ -90,9 +122,11 @@ export class AccessLog {
     }
   }
 
-  private async flush(pending: Pending[]): Promise<void> {
+  private async flush(batch: Pending[]): Promise<void> {
+    let pending = batch;
     try {
       let first: number | undefined;
+      let recorded: (AccessEvent | undefined)[] = [];
       for (let attempt = 0; first === undefined; attempt++) {
         // Our right edge says where the log ends; if it does not (another instance appended, or this
         // is the first batch), read it from the database.
@@ -102,23 +136,29 @@ export class AccessLog {
         }
         const start = this.frontier.size;
         const frontier = this.frontier.clone();
-        const leaves: { leaf_index: number; kind: string; entry: string; leaf_hash: Buffer }[] = [];
-        const nodes: { level: number; idx: number; hash: Buffer }[] = [];
-        pending.forEach((p, i) => {
-          const hash = leafHash(p.entry);
-          leaves.push({ leaf_index: start + i, kind: p.kind, entry: p.entry, leaf_hash: hash });
-          for (const n of frontier.append(hash)) nodes.push({ level: n.level, idx: n.index, hash: n.hash });
-        });
-        const events = pending.flatMap((p, i) => (p.event ? [accessEventRow(this.sql, p.event, start + i)] : []));
         try {
-          // One pipelined transaction: the size moves only from where we think it is, and leaf
-          // `start` is new only if it does — a stale edge fails on the primary key and rolls back.
+          // One transaction: guarded reads are checked and counted first (under a share lock on
+          // their consents, so a revoke's block waits for them or they see it); then the size moves
+          // only from where we think it is, and leaf `start` is new only if it does — a stale edge
+          // fails on the primary key and rolls back, uses included.
           await this.sql.begin(async (tx) => {
+            recorded = await guardReads(tx, pending);
+            const leaves: { leaf_index: number; kind: string; entry: string; leaf_hash: Buffer }[] = [];
+            const nodes: { level: number; idx: number; hash: Buffer }[] = [];
+            pending.forEach((p, i) => {
+              const entry = recorded[i] && recorded[i] !== p.event ? accessEventEntry(recorded[i]) : p.entry;
+              const hash = leafHash(entry);
+              leaves.push({ leaf_index: start + i, kind: p.kind, entry, leaf_hash: hash });
+              for (const n of frontier.append(hash)) nodes.push({ level: n.level, idx: n.index, hash: n.hash });
+            });
+            const events = pending.flatMap((_p, i) => (recorded[i] ? [accessEventRow(tx, recorded[i], start + i)] : []));
+            const tied = pending.flatMap((p, i) => (p.transactionId ? [{ transaction_id: p.transactionId, leaf_index: start + i }] : []));
             const [moved] = await Promise.all([
               tx`update log_state set size = size + ${pending.length} where size = ${start}`,
               tx`insert into log_leaves ${tx(leaves)}`,
               nodes.length > 0 ? tx`insert into log_nodes ${tx(nodes)}` : undefined,
               events.length > 0 ? tx`insert into access_events ${tx(events)}` : undefined,
+              tied.length > 0 ? tx`insert into ledger_leaves ${tx(tied)}` : undefined,
             ]);
             if (moved.count !== 1) throw new StaleFrontier();
           });
@@ -126,15 +166,55 @@ export class AccessLog {
           first = start;
         } catch (err) {
           this.frontier = undefined;
-          const stale = err instanceof StaleFrontier || (err as { constraint_name?: string }).constraint_name === 'log_leaves_pkey';
+          const constraint = (err as { constraint_name?: string }).constraint_name;
+          if (constraint === 'ledger_leaves_pkey') {
+            // A ledger transaction already has its leaf: answer with it, and append the rest.
+            const ids = pending.flatMap((p) => (p.transactionId ? [p.transactionId] : []));
+            const existing = new Map((await this.sql<{ transaction_id: string; leaf_index: string }[]>`
+              select transaction_id, leaf_index from ledger_leaves where transaction_id = any(${ids})`).map((r) => [r.transaction_id, Number(r.leaf_index)]));
+            pending = pending.filter((p) => {
+              const leaf = p.transactionId === undefined ? undefined : existing.get(p.transactionId);
+              if (leaf !== undefined) p.done(undefined, { leafIndex: leaf });
+              return leaf === undefined;
+            });
+            if (pending.length === 0) return;
+            continue;
+          }
+          const stale = err instanceof StaleFrontier || constraint === 'log_leaves_pkey';
           if (!stale || attempt >= 5) throw err;
         }
       }
-      pending.forEach((p, i) => p.done(undefined, first + i));
+      pending.forEach((p, i) => p.done(undefined, { leafIndex: first! + i, ...(recorded[i] ? { event: recorded[i] } : {}) }));
     } catch (err) {
       for (const p of pending) p.done(err);
     }
   }
+}
+
+/**
+ * Checks and counts the guarded reads of a batch inside its transaction, and answers each pending
+ * entry's access event as it will be recorded: unchanged, or DENIED when its consent is no longer
+ * active (or a revoke or pause is pending) or its period's allowance is spent.
+ */
+async function guardReads(tx: postgres.TransactionSql, pending: Pending[]): Promise<(AccessEvent | undefined)[]> {
+  const guarded = pending.flatMap((p) => (p.guard && p.event ? [{ p, event: p.event, guard: p.guard }] : []));
+  if (guarded.length === 0) return pending.map((p) => p.event);
+  const consentIds = [...new Set(guarded.map((g) => g.event.consentId))];
+  const [active, ...uses] = await Promise.all([
+    tx<{ id: string }[]>`select id from consents where id = any(${consentIds}::uuid[]) and status = 'ACTIVE' and blocked_by is null order by id for share`,
+    ...guarded.map(({ event, guard }) => tx`
+      with usable as (select id from consents where id = ${event.consentId} and status = 'ACTIVE' and blocked_by is null)
+      insert into consent_usage (consent_id, period, uses) select id, ${guard.period}, 1 from usable
+      on conflict (consent_id, period) do update set uses = consent_usage.uses + 1 where consent_usage.uses < ${guard.limit}
+      returning uses`),
+  ]);
+  const usable = new Set(active.map((r) => r.id));
+  const verdict = new Map<Pending, AccessEvent>();
+  guarded.forEach(({ p, event }, i) => {
+    if (uses[i]!.length === 1) return;
+    verdict.set(p, { ...event, outcome: 'DENIED', reason: usable.has(event.consentId) ? 'frequency_exceeded' : 'not_active', usagePeriod: undefined });
+  });
+  return pending.map((p) => verdict.get(p) ?? p.event);
 }
 
 class StaleFrontier extends Error {}

@@ -72,7 +72,8 @@ export class LedgerProjector {
         if (signal.aborted) return;
         this.log('ledger projector interrupted; resuming from its checkpoint', { error: String(err), retryMs });
         await new Promise((r) => setTimeout(r, retryMs));
-        retryMs = Math.min(retryMs * 2, 30_000);
+        // Low cap: a retry is cheap, and a ledger that is back should be followed again within a couple of seconds.
+        retryMs = Math.min(retryMs * 2, 2_000);
       }
     }
   }

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { isDatabaseUnavailable } from '../infra/database-errors.js';
 import { ApiError } from '../http/problem.js';
 import type { SigningKeys } from './signing-keys.js';
 
@@ -93,7 +94,8 @@ export class TokenService {
       }
       return principal;
     } catch (err) {
-      if (err instanceof ApiError) throw err;
+      // A database outage while loading the organisation is not a bad token: it is answered 503.
+      if (err instanceof ApiError || isDatabaseUnavailable(err)) throw err;
       throw unauthorized(err);
     }
   }

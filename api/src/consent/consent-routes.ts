@@ -3,6 +3,7 @@ import { isFieldPath } from '@citizen-vault/chaincode/rules';
 import { callingOrganization, principal, requireRole } from '../auth/authenticate.js';
 import type { TokenService } from '../auth/tokens.js';
 import { bearerAuth, problemResponses, registry, z } from '../http/openapi.js';
+import { idempotencyRef, isIdempotentRetry } from '../http/idempotency.js';
 import { ApiError, parseInput } from '../http/problem.js';
 import type { Organization } from '../organizations/organization.js';
 import type { ConsentService } from './consent-service.js';
@@ -97,7 +98,18 @@ registry.registerPath({
   request: { params: IdParam, query: DataQuery },
   responses: { 200: { description: 'the granted data', content: { 'application/json': { schema: z.object({ consentId: z.string(), fields: z.record(z.string(), z.unknown()) }) }, 'application/jose': { schema: z.string() } } }, ...problemResponses(401, 403, 404, 429) },
 });
-registry.registerPath({ method: 'get', path: '/v1/me/access-events', summary: 'Who read the signed-in citizen\'s data, when, under which consent — refusals included', security, responses: { 200: { description: 'access events', ...json(z.object({ items: z.array(z.unknown()) })) }, ...problemResponses(401, 403) } });
+const AccessEventsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().max(200).optional(),
+});
+registry.registerPath({
+  method: 'get',
+  path: '/v1/me/access-events',
+  summary: 'Who read the signed-in citizen\'s data, when, under which consent — refusals included; newest first, a page at a time (`nextCursor` is empty on the last page)',
+  security,
+  request: { query: AccessEventsQuery },
+  responses: { 200: { description: 'access events', ...json(z.object({ items: z.array(z.unknown()), nextCursor: z.string() })) }, ...problemResponses(400, 401, 403) },
+});
 
 function view(c: ConsentRow): z.infer<typeof ConsentView> {
   return {
@@ -142,7 +154,7 @@ export function consentRoutes(tokens: TokenService, consents: ConsentService): R
       justification: body.justification,
       onwardTransfer: body.onwardTransfer,
       crossBorder: body.crossBorder,
-    });
+    }, { ...(idempotencyRef(req) ? { ref: idempotencyRef(req)! } : {}), retry: isIdempotentRetry(req) });
     res.status(201).location(`/v1/consents/${consent.id}`).json(view(consent));
   });
 
@@ -170,7 +182,7 @@ export function consentRoutes(tokens: TokenService, consents: ConsentService): R
     router.post(`/v1/consents/:id/${action}`, requireRole(tokens, 'citizen'), async (req, res) => {
       const { id } = parseInput(IdParam, req.params);
       const fields = action === 'approve' ? parseInput(Approve, req.body ?? {}).fields : undefined;
-      res.json(view(await consents.decide(nationalIdOf(req), id, action, fields)));
+      res.json(view(await consents.decide(nationalIdOf(req), id, action, fields, { retry: isIdempotentRetry(req) })));
     });
   }
 
@@ -193,10 +205,12 @@ export function consentRoutes(tokens: TokenService, consents: ConsentService): R
   });
 
   router.get('/v1/me/access-events', requireRole(tokens, 'citizen'), async (req, res) => {
-    const events = await consents.accessEventsFor(nationalIdOf(req));
+    const query = parseInput(AccessEventsQuery, req.query);
+    const page = await consents.accessEventsFor(nationalIdOf(req), { limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) });
     res.set('cache-control', 'no-store').json({
       // With the exact bytes its leaf hashes, so the citizen can check the log holds it.
-      items: events.map((e) => ({ ...accessEventView(e), logEntry: e.log_entry })),
+      items: page.items.map((e) => ({ ...accessEventView(e), logEntry: e.log_entry })),
+      nextCursor: page.nextCursor,
     });
   });
   return router;

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { CompactEncrypt, CompactSign, importJWK, type JWK } from 'jose';
 import {
+  CONSENT_TRANSITIONS,
   canonicalJson,
   checkUse,
   isFieldPath,
@@ -14,10 +15,10 @@ import {
 import type { SigningKeys } from '../auth/signing-keys.js';
 import { ApiError, type ApiErrorCode } from '../http/problem.js';
 import { newId } from '../ids.js';
-import type { FabricLedger } from '../ledger/fabric-ledger.js';
+import { LedgerError, type FabricLedger } from '../ledger/fabric-ledger.js';
 import type { Organization } from '../organizations/organization.js';
 import type { VaultService } from '../vault/vault-service.js';
-import type { AccessEventRow, ConsentRow, PgConsents } from './pg-consents.js';
+import { intentRow, type AccessEventRow, type ConsentInsert, type ConsentRow, type PgConsents } from './pg-consents.js';
 
 export interface ConsentRequestInput {
   nationalId: string;
@@ -57,7 +58,16 @@ export class ConsentService {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  async request(consumer: Organization, input: ConsentRequestInput): Promise<ConsentRow> {
+  /**
+   * A consumer's request, put on the ledger and then into the read model. `ref` names the request's
+   * Idempotency-Key: if an earlier attempt under it died (`retry`), the consent it made is the
+   * answer — finished from its intent if need be — never a second one on the ledger.
+   */
+  async request(consumer: Organization, input: ConsentRequestInput, options: { ref?: string; retry?: boolean } = {}): Promise<ConsentRow> {
+    if (options.retry && options.ref) {
+      const earlier = await this.earlierAttempt(options.ref);
+      if (earlier) return earlier;
+    }
     if (!consumer.roles.includes('consumer')) throw new ApiError('forbidden', 'only a consumer organisation requests consent');
     const unknown = input.fields.filter((f) => !isFieldPath(f));
     if (unknown.length > 0) throw new ApiError('invalid_request', 'unknown fields', { errors: unknown.map((f) => ({ path: '/fields', message: `${f} is not in the vocabulary` })) });
@@ -82,21 +92,7 @@ export class ConsentService {
     };
     const salt = randomBytes(32);
     const artefactHash = createHash('sha256').update(salt).update(canonicalJson(artefact)).digest('hex');
-    const onLedger = await this.submit('RequestConsent', JSON.stringify({
-      id,
-      subjectId,
-      consumerOrgId: consumer.id,
-      purpose: input.purpose,
-      requestedFields: input.fields,
-      accessMode: input.accessMode,
-      validFrom: artefact.validFrom,
-      validUntil: artefact.validUntil,
-      retentionDays: input.retentionDays,
-      onwardTransfer: input.onwardTransfer,
-      crossBorder: input.crossBorder,
-      artefactHash,
-    }));
-    await this.store.insert({
+    const row: ConsentInsert = {
       id,
       subject_id: subjectId,
       consumer_org_id: consumer.id,
@@ -109,16 +105,57 @@ export class ConsentService {
       onward_transfer: input.onwardTransfer,
       cross_border: input.crossBorder,
       justification: input.justification,
-      status: onLedger.status,
+      status: 'REQUESTED',
       artefact,
       artefact_salt: salt,
       artefact_hash: artefactHash,
       requested_at: now,
       updated_at: now,
-    });
+      request_ref: options.ref ?? null,
+    };
+    // What the ledger will not hold is kept first, so a crash after the commit leaves work the repair sweep can finish.
+    await this.store.insertIntent(row);
+    let onLedger: Consent;
+    try {
+      onLedger = (await this.submit('RequestConsent', JSON.stringify({
+      id,
+      subjectId,
+      consumerOrgId: consumer.id,
+      purpose: input.purpose,
+      requestedFields: input.fields,
+      accessMode: input.accessMode,
+      validFrom: artefact.validFrom,
+      validUntil: artefact.validUntil,
+      retentionDays: input.retentionDays,
+      onwardTransfer: input.onwardTransfer,
+      crossBorder: input.crossBorder,
+      artefactHash,
+      }))).consent;
+    } catch (err) {
+      // Refused: nothing to finish. Unknown (the ledger did not answer): the sweep decides from the ledger.
+      if (isRefusal(err)) await this.store.dropIntent(id).catch(() => {});
+      throw err;
+    }
+    await this.store.insert({ ...row, status: onLedger.status });
     const stored = (await this.store.get(id))!;
     await this.notify(consumer.id, 'consent.requested', statusEvent(stored));
     return stored;
+  }
+
+  private async earlierAttempt(ref: string): Promise<ConsentRow | undefined> {
+    const earlier = await this.store.byRequestRef(ref);
+    if (earlier.consent) return earlier.consent;
+    if (!earlier.intent) return undefined;
+    const id = String(earlier.intent.consent.id);
+    const onLedger = await this.onLedger(id).catch((err: unknown) => (err instanceof LedgerError && err.code === 'not_found' ? undefined : Promise.reject(err)));
+    if (!onLedger) {
+      await this.store.dropIntent(id); // it never reached the ledger: this attempt starts afresh
+      return undefined;
+    }
+    // Through REQUESTED to the ledger's current state, never through a state it has left.
+    await this.store.insert({ ...intentRow(earlier.intent.consent, earlier.intent.artefact_salt, 'REQUESTED'), updated_at: new Date(onLedger.requestedAt) });
+    await this.store.applyDecision(id, { status: onLedger.status, grantedFields: onLedger.grantedFields, decidedAt: onLedger.decidedAt, updatedAt: onLedger.updatedAt });
+    return this.store.get(id);
   }
 
   async listForCitizen(nationalId: string, status?: ConsentStatus): Promise<ConsentRow[]> {
@@ -126,23 +163,34 @@ export class ConsentService {
     return subjectId ? this.store.forSubject(subjectId, status) : [];
   }
 
-  /** A citizen's decision on their own consent; answered only after the ledger has committed it. */
-  async decide(nationalId: string, consentId: string, action: Exclude<ConsentAction, 'expire'>, fields?: string[]): Promise<ConsentRow> {
+  /**
+   * A citizen's decision on their own consent; answered only after the ledger has committed it, with
+   * its read-model row and its log leaf written. A revoke or pause blocks reads first, before the
+   * ledger is asked: no read succeeds once the citizen has pressed the button, and the block is
+   * lifted only if the ledger refuses. `retry` says an earlier attempt of this very request (same
+   * Idempotency-Key) never finished: if the ledger already holds its outcome, that is the answer.
+   */
+  async decide(nationalId: string, consentId: string, action: Exclude<ConsentAction, 'expire'>, fields?: string[], options: { retry?: boolean } = {}): Promise<ConsentRow> {
     const consent = await this.ownedByCitizen(nationalId, consentId);
     const args = action === 'approve' ? [consent.id, fields ? JSON.stringify(fields) : ''] : [consent.id];
     const name = { approve: 'ApproveConsent', reject: 'RejectConsent', pause: 'PauseConsent', resume: 'ResumeConsent', revoke: 'RevokeConsent' }[action];
-    const committed = await this.submit(name, ...args);
+    const blocks = action === 'revoke' || action === 'pause';
+    if (blocks) await this.store.block(consent.id, action);
+    let committed: Consent;
+    let transactionId: string | undefined;
+    try {
+      ({ consent: committed, transactionId } = await this.submit(name, ...args));
+    } catch (err) {
+      const onLedger = options.retry && err instanceof LedgerError && err.code === 'illegal_transition' ? await this.onLedger(consent.id) : undefined;
+      if (onLedger?.status === CONSENT_TRANSITIONS[action].to) {
+        committed = onLedger; // the first attempt committed it; the repair sweep gives that transaction its leaf
+      } else {
+        if (blocks && isRefusal(err)) await this.store.unblock(consent.id);
+        throw err;
+      }
+    }
     await this.store.applyDecision(consent.id, { status: committed.status, grantedFields: committed.grantedFields, decidedAt: committed.decidedAt, updatedAt: committed.updatedAt });
-    await this.store.log.append('consent_decision', {
-      consentId: consent.id,
-      subjectId: consent.subject_id,
-      consumerOrgId: consent.consumer_org_id,
-      purpose: consent.purpose,
-      action,
-      status: committed.status,
-      grantedFields: committed.grantedFields,
-      at: committed.updatedAt,
-    });
+    if (transactionId) await this.store.log.append('consent_decision', decisionEntry(consent, action, committed), transactionId);
     const updated = (await this.store.get(consent.id))!;
     await this.notify(updated.consumer_org_id, `consent.${committed.status.toLowerCase()}`, statusEvent(updated));
     return updated;
@@ -150,24 +198,24 @@ export class ConsentService {
 
   /** A consumer's consents, newest first, with an opaque cursor for the next page ('' at the end). */
   async listForConsumer(consumerOrgId: string, options: { status?: ConsentStatus; limit: number; cursor?: string }): Promise<{ items: ConsentRow[]; nextCursor: string }> {
-    let after: { requestedAt: Date; id: string } | undefined;
-    if (options.cursor) {
-      const [at, id] = Buffer.from(options.cursor, 'base64url').toString().split('|');
-      const valid = at && id && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(at) && !Number.isNaN(Date.parse(at)) && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id);
-      if (!valid) throw new ApiError('invalid_request', 'the cursor is not one this API gave');
-      after = { requestedAt: new Date(at), id };
-    }
+    const position = options.cursor ? parseCursor(options.cursor) : undefined;
+    const after = position ? { requestedAt: position.at, id: position.id } : undefined;
     const rows = await this.store.forConsumer(consumerOrgId, { ...(options.status ? { status: options.status } : {}), limit: options.limit + 1, ...(after ? { after } : {}) });
     const items = rows.slice(0, options.limit);
     const last = items[items.length - 1];
-    const nextCursor = rows.length > options.limit && last ? Buffer.from(`${last.requested_at.toISOString()}|${last.id}`).toString('base64url') : '';
+    const nextCursor = rows.length > options.limit && last ? cursorAt(last.requested_at, last.id) : '';
     return { items, nextCursor };
   }
 
-  /** Every read of the citizen's data, granted or refused, newest first. */
-  async accessEventsFor(nationalId: string): Promise<AccessEventRow[]> {
+  /** Every read of the citizen's data, granted or refused, newest first, a page at a time ('' after the last page). */
+  async accessEventsFor(nationalId: string, options: { limit: number; cursor?: string }): Promise<{ items: AccessEventRow[]; nextCursor: string }> {
+    const after = options.cursor ? parseCursor(options.cursor) : undefined;
     const subjectId = await this.vault.subjectId(nationalId, false);
-    return subjectId ? this.store.accessEventsOf(subjectId) : [];
+    if (!subjectId) return { items: [], nextCursor: '' };
+    const rows = await this.store.accessEventsOf(subjectId, { limit: options.limit + 1, ...(after ? { after } : {}) });
+    const items = rows.slice(0, options.limit);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > options.limit && last ? cursorAt(last.at, last.id) : '' };
   }
 
   async forConsumer(consumerOrgId: string, consentId: string): Promise<ConsentRow> {
@@ -213,7 +261,9 @@ export class ConsentService {
     const consent = await this.store.getWithUses(consentId, periods);
     if (!consent || consent.consumer_org_id !== consumer.id) throw new ApiError('not_found', `consent ${consentId} does not exist`);
     const fields = requested ?? consent.granted_fields;
-    const decision = checkUse(this.asLedgerConsent(consent), { consumerOrgId: consumer.id, purpose: consent.purpose, fields, at: iso }, consent.uses);
+    // A revoke or pause the citizen asked for counts from the moment they asked.
+    const state = consent.blocked_by ? { ...this.asLedgerConsent(consent), status: consent.blocked_by === 'revoke' ? 'REVOKED' as const : 'PAUSED' as const } : this.asLedgerConsent(consent);
+    const decision = checkUse(state, { consumerOrgId: consumer.id, purpose: consent.purpose, fields, at: iso }, consent.uses);
     const event = { id: newId(at.getTime()), consentId: consent.id, subjectId: consent.subject_id, consumerOrgId: consumer.id, purpose: consent.purpose, fields, at };
     const deny = async (reason: DenialReason, detail: string): Promise<never> => {
       await this.store.recordAccess({ ...event, outcome: 'DENIED', reason });
@@ -222,10 +272,14 @@ export class ConsentService {
     if (!decision.allowed) return deny(decision.reason, decision.detail);
     const period = usagePeriod(consent.access_mode, iso);
     const limit = consent.access_mode.mode === 'ONCE' ? 1 : consent.access_mode.limit;
-    if (!(await this.store.takeUse(consent.id, period, limit))) return deny('frequency_exceeded', `${limit} use${limit === 1 ? '' : 's'} allowed in this period`);
-    // Decrypt first (nothing is sent yet), then make the access event durable, then answer.
+    // Decrypt first (nothing is sent yet), then make the access event durable — its use counted in
+    // the same transaction, and only while the consent is still usable — then answer.
     const data = await this.vault.fieldsOf(consent.subject_id, fields);
-    await this.store.recordAccess({ ...event, outcome: 'GRANTED', usagePeriod: period });
+    const recorded = await this.store.recordAccess({ ...event, outcome: 'GRANTED', usagePeriod: period }, { period, limit });
+    if (recorded.outcome === 'DENIED') {
+      if (recorded.reason === 'frequency_exceeded') throw new ApiError('frequency_exceeded', `${limit} use${limit === 1 ? '' : 's'} allowed in this period`);
+      throw new ApiError('consent_not_active', 'the consent was revoked or paused');
+    }
     return { consent, fields: data.fields, provenance: data.provenance };
   }
 
@@ -267,9 +321,50 @@ export class ConsentService {
     };
   }
 
-  private async submit(fn: string, ...args: string[]): Promise<Consent> {
-    return JSON.parse(Buffer.from(await this.ledger.submit('consent', fn, ...args)).toString()) as Consent;
+  private async submit(fn: string, ...args: string[]): Promise<{ consent: Consent; transactionId: string }> {
+    const receipt = await this.ledger.submitWithReceipt('consent', fn, ...args);
+    return { consent: JSON.parse(Buffer.from(receipt.result).toString()) as Consent, transactionId: receipt.transactionId };
   }
+
+  private async onLedger(consentId: string): Promise<Consent | undefined> {
+    return JSON.parse(Buffer.from(await this.ledger.evaluate('consent', 'GetConsent', consentId)).toString()) as Consent;
+  }
+}
+
+/** Did the ledger say no (nothing committed), as opposed to not answering (the outcome is unknown)? */
+export function isRefusal(err: unknown): boolean {
+  return err instanceof LedgerError && err.code !== 'ledger_unavailable' && err.code !== 'ledger_error';
+}
+
+/** The log entry of a committed decision: pseudonymous ids and consent metadata only. */
+export function decisionEntry(
+  consent: Pick<ConsentRow, 'id' | 'subject_id' | 'consumer_org_id' | 'purpose'>,
+  action: Exclude<ConsentAction, 'expire'>,
+  committed: Pick<Consent, 'status' | 'grantedFields' | 'updatedAt'>,
+): Record<string, unknown> {
+  return {
+    consentId: consent.id,
+    subjectId: consent.subject_id,
+    consumerOrgId: consent.consumer_org_id,
+    purpose: consent.purpose,
+    action,
+    status: committed.status,
+    grantedFields: committed.grantedFields,
+    at: committed.updatedAt,
+  };
+}
+
+/** An opaque page position: the `(time, id)` of the last item seen. */
+function cursorAt(at: Date, id: string): string {
+  return Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
+}
+
+function parseCursor(cursor: string): { at: Date; id: string } {
+  const [at, id, extra] = Buffer.from(cursor, 'base64url').toString().split('|');
+  if (!at || !id || extra !== undefined || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(at) || Number.isNaN(Date.parse(at)) || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) {
+    throw new ApiError('invalid_request', 'the cursor is not one this API gave');
+  }
+  return { at: new Date(at), id };
 }
 
 /** What a consumer is told of a consent's change: its state, never the citizen's data. */

@@ -1,6 +1,6 @@
 import type { AccessModeValue, ConsentStatus } from '@citizen-vault/chaincode/rules';
 import type { Sql } from '../infra/database.js';
-import type { AccessEvent, AccessLog } from '../audit/access-log.js';
+import type { AccessEvent, AccessLog, RecordedAccess, UseGuard } from '../audit/access-log.js';
 
 export interface ConsentRow {
   id: string;
@@ -23,6 +23,22 @@ export interface ConsentRow {
   requested_at: Date;
   decided_at: Date | null;
   updated_at: Date;
+  /** A revoke or pause asked for and not yet committed: reads are refused meanwhile. */
+  blocked_by: 'revoke' | 'pause' | null;
+}
+
+export type ConsentInsert = Omit<ConsentRow, 'consumer_name' | 'granted_fields' | 'decided_at' | 'blocked_by'> & { artefact_salt: Buffer; request_ref?: string | null };
+
+/** An intent as JSON (dates as ISO strings), and back. */
+function intentJson(row: ConsentInsert): Record<string, unknown> {
+  const { artefact_salt: _salt, ...rest } = row;
+  return rest as unknown as Record<string, unknown>;
+}
+
+export function intentRow(json: Record<string, unknown>, salt: Buffer, status: ConsentStatus): ConsentInsert {
+  // Our own row, written by insertIntent: trusted, only its dates came back as strings.
+  const j = json as unknown as Omit<ConsentInsert, 'valid_from' | 'valid_until' | 'requested_at' | 'updated_at'> & Record<'valid_from' | 'valid_until' | 'requested_at' | 'updated_at', string>;
+  return { ...j, status, valid_from: new Date(j.valid_from), valid_until: new Date(j.valid_until), requested_at: new Date(j.requested_at), updated_at: new Date(j.updated_at), artefact_salt: salt };
 }
 
 export interface AccessEventRow {
@@ -64,18 +80,54 @@ export class PgConsents {
     readonly log: AccessLog,
   ) {}
 
-  /** Records an access event durably, as a leaf of the verifiable log (group-committed with the others of this moment). */
-  async recordAccess(event: AccessEvent): Promise<void> {
-    await this.log.recordAccess(event);
+  /**
+   * Records an access event durably, as a leaf of the verifiable log (group-committed with the
+   * others of this moment). A granted read carries its guard: its use is counted in the same
+   * transaction, and it is recorded as denied instead if the consent stopped being usable.
+   */
+  async recordAccess(event: AccessEvent, guard?: UseGuard): Promise<RecordedAccess> {
+    return this.log.recordAccess(event, guard);
   }
 
-  async insert(c: Omit<ConsentRow, 'consumer_name' | 'granted_fields' | 'decided_at'> & { artefact_salt: Buffer }): Promise<void> {
-    await this.sql`
+  /** Stops reads of a consent now, before a revoke or pause goes to the ledger. */
+  async block(id: string, action: 'revoke' | 'pause'): Promise<void> {
+    await this.sql`update consents set blocked_by = ${action}, blocked_at = now() where id = ${id}`;
+  }
+
+  /** Lifts a block the ledger refused (the consent stays as it was). */
+  async unblock(id: string): Promise<void> {
+    await this.sql`update consents set blocked_by = null, blocked_at = null where id = ${id}`;
+  }
+
+  /** What a request keeps before it goes to the ledger: the row to insert once it has committed. */
+  async insertIntent(row: ConsentInsert): Promise<void> {
+    await this.sql`insert into consent_intents (id, consent, artefact_salt, request_ref) values (${row.id}, ${this.sql.json(intentJson(row) as never)}, ${row.artefact_salt}, ${row.request_ref ?? null})`;
+  }
+
+  /** The consent, or the intent of one, that a request with this Idempotency-Key already made. */
+  async byRequestRef(ref: string): Promise<{ consent?: ConsentRow; intent?: { consent: Record<string, unknown>; artefact_salt: Buffer } }> {
+    const [row] = await this.sql<ConsentRow[]>`${SELECT(this.sql)} where c.request_ref = ${ref}`;
+    if (row) return { consent: row };
+    const [intent] = await this.sql<{ consent: Record<string, unknown>; artefact_salt: Buffer }[]>`select consent, artefact_salt from consent_intents where request_ref = ${ref}`;
+    return intent ? { intent } : {};
+  }
+
+  async dropIntent(id: string): Promise<void> {
+    await this.sql`delete from consent_intents where id = ${id}`;
+  }
+
+  /** Inserts the read-model row of a committed request and drops its intent, together; a row already there is left alone. */
+  async insert(c: ConsentInsert): Promise<void> {
+    await this.sql.begin(async (tx) => {
+      await tx`delete from consent_intents where id = ${c.id}`;
+      await tx`
       insert into consents (id, subject_id, consumer_org_id, purpose, requested_fields, access_mode, valid_from, valid_until, retention_days,
-                            onward_transfer, cross_border, justification, status, artefact, artefact_salt, artefact_hash, requested_at, updated_at)
-      values (${c.id}, ${c.subject_id}, ${c.consumer_org_id}, ${c.purpose}, ${c.requested_fields}, ${this.sql.json(c.access_mode as never)}, ${c.valid_from},
+                            onward_transfer, cross_border, justification, status, artefact, artefact_salt, artefact_hash, requested_at, updated_at, request_ref)
+      values (${c.id}, ${c.subject_id}, ${c.consumer_org_id}, ${c.purpose}, ${c.requested_fields}, ${tx.json(c.access_mode as never)}, ${c.valid_from},
               ${c.valid_until}, ${c.retention_days}, ${c.onward_transfer}, ${c.cross_border}, ${c.justification}, ${c.status},
-              ${this.sql.json(c.artefact as never)}, ${c.artefact_salt}, ${c.artefact_hash}, ${c.requested_at}, ${c.updated_at})`;
+              ${tx.json(c.artefact as never)}, ${c.artefact_salt}, ${c.artefact_hash}, ${c.requested_at}, ${c.updated_at}, ${c.request_ref ?? null})
+      on conflict (id) do nothing`;
+    });
   }
 
   async get(id: string): Promise<ConsentRow | undefined> {
@@ -96,21 +148,10 @@ export class PgConsents {
     return this.sql<ConsentRow[]>`${SELECT(this.sql)} where c.subject_id = ${subjectId} ${status ? this.sql`and c.status = ${status}` : this.sql``} order by c.requested_at desc`;
   }
 
-  /**
-   * Counts one read against the period's limit, atomically: answers false, counting nothing, when
-   * the limit is already reached — however many reads race for the last allowance.
-   */
-  async takeUse(consentId: string, period: string, limit: number): Promise<boolean> {
-    const rows = await this.sql`
-      insert into consent_usage (consent_id, period, uses) values (${consentId}, ${period}, 1)
-      on conflict (consent_id, period) do update set uses = consent_usage.uses + 1 where consent_usage.uses < ${limit}
-      returning uses`;
-    return rows.length === 1;
-  }
-
-  /** Writes the state a committed ledger transaction produced, unless a later one is already there. */
+  /** Writes the state a committed ledger transaction produced, unless a later one is already there; a pending block is lifted with it. */
   async applyDecision(id: string, d: { status: ConsentStatus; grantedFields: string[]; decidedAt: string | undefined; updatedAt: string }): Promise<void> {
-    await this.sql`update consents set status = ${d.status}, granted_fields = ${d.grantedFields}, decided_at = ${d.decidedAt ?? null}, updated_at = ${d.updatedAt}
+    await this.sql`update consents set status = ${d.status}, granted_fields = ${d.grantedFields}, decided_at = ${d.decidedAt ?? null}, updated_at = ${d.updatedAt},
+                     blocked_by = null, blocked_at = null
                    where id = ${id} and updated_at <= ${d.updatedAt}`;
   }
 
@@ -131,11 +172,14 @@ export class PgConsents {
   }
 
 
-  async accessEventsOf(subjectId: string): Promise<AccessEventRow[]> {
+  /** A subject's access events, newest first, a page at a time after the `(at, id)` cursor. */
+  async accessEventsOf(subjectId: string, page: { limit: number; after?: { at: Date; id: string } }): Promise<AccessEventRow[]> {
     return this.sql<AccessEventRow[]>`
       select e.id, e.consent_id, e.consumer_org_id, o.name as consumer_name, e.purpose, e.fields, e.outcome, e.reason, e.at,
              e.leaf_index, l.entry as log_entry
       from access_events e join organizations o on o.id = e.consumer_org_id left join log_leaves l on l.leaf_index = e.leaf_index
-      where e.subject_id = ${subjectId} order by e.at desc limit 500`;
+      where e.subject_id = ${subjectId}
+      ${page.after ? this.sql`and (e.at, e.id) < (${page.after.at}, ${page.after.id})` : this.sql``}
+      order by e.at desc, e.id desc limit ${page.limit}`;
   }
 }

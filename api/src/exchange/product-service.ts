@@ -154,25 +154,31 @@ export class ProductService {
       validFrom: now.toISOString(),
       validUntil: new Date(Math.min(until, longest)).toISOString(),
     }));
-    const privacy = 'aggregate' in product.spec ? product.spec.aggregate.privacy : undefined;
-    await this.store.insertLicence({
-      id,
-      product_id: product.id,
-      buyer_org_id: buyer.id,
-      plan_id: plan.id,
-      plan,
-      purpose: input.purpose,
-      status: committed.status,
-      quota: committed.quota,
-      terms_hash: committed.termsHash,
-      valid_from: new Date(committed.validFrom),
-      valid_until: new Date(committed.validUntil),
-      privacy_budget_micro: privacy ? toMicroEpsilon(privacy.budgetPerLicence).toString() : null,
-      privacy_spent_micro: '0',
-      issued_at: new Date(committed.issuedAt),
-      updated_at: new Date(committed.updatedAt),
-    });
+    await this.store.insertLicence(licenceRow(product, { ...committed, id, planId: plan.id, buyerOrgId: buyer.id, purpose: input.purpose }));
     return (await this.store.licence(id))!;
+  }
+
+  /**
+   * The repair sweep: a licence the ledger issued whose row is missing (the request died after the
+   * commit) is made from the ledger's record and the product. Answers whether it wrote a row.
+   */
+  async repairLicence(id: string): Promise<boolean> {
+    if (await this.store.licence(id)) return false;
+    const committed = JSON.parse(Buffer.from(await this.ledger.evaluate('licences', 'GetLicence', id)).toString()) as LedgerLicence & { id: string; productId: string; planId: string; buyerOrgId: string; purpose: string };
+    const product = await this.store.product(committed.productId);
+    if (!product) return false;
+    await this.store.insertLicence(licenceRow(product, committed));
+    return true;
+  }
+
+  /** The repair sweep: writes a product's ledger state into the read model (a no-op when it is there already). */
+  async repairProduct(id: string): Promise<boolean> {
+    const before = await this.store.product(id);
+    if (!before) return false;
+    const committed = JSON.parse(Buffer.from(await this.ledger.evaluate('products', 'GetProduct', id)).toString()) as LedgerProduct;
+    if (before.on_ledger && before.status === committed.status && before.updated_at.toISOString() === committed.updatedAt) return false;
+    await this.store.applyProductState(id, { status: committed.status, termsHash: committed.termsHash, rejectionReason: committed.rejectionReason ?? null, updatedAt: committed.updatedAt });
+    return true;
   }
 
   /** A licence the caller may see: its buyer's, its product's provider's, or any for the operator. */
@@ -207,4 +213,26 @@ export class ProductService {
   private async submitJson<T>(contract: string, fn: string, ...args: string[]): Promise<T> {
     return JSON.parse(Buffer.from(await this.ledger.submit(contract, fn, ...args)).toString()) as T;
   }
+}
+
+function licenceRow(product: ProductRow, committed: LedgerLicence & { id: string; planId: string; buyerOrgId: string; purpose: string }): LicenceRow {
+  const plan = product.plans.find((p) => p.id === committed.planId)!;
+  const privacy = 'aggregate' in product.spec ? product.spec.aggregate.privacy : undefined;
+  return {
+    id: committed.id,
+    product_id: product.id,
+    buyer_org_id: committed.buyerOrgId,
+    plan_id: committed.planId,
+    plan,
+    purpose: committed.purpose,
+    status: committed.status,
+    quota: committed.quota,
+    terms_hash: committed.termsHash,
+    valid_from: new Date(committed.validFrom),
+    valid_until: new Date(committed.validUntil),
+    privacy_budget_micro: privacy ? toMicroEpsilon(privacy.budgetPerLicence).toString() : null,
+    privacy_spent_micro: '0',
+    issued_at: new Date(committed.issuedAt),
+    updated_at: new Date(committed.updatedAt),
+  };
 }

@@ -1,15 +1,25 @@
 import { Router } from 'express';
 import { registry, problemResponses, z } from '../http/openapi.js';
 import { ApiError } from '../http/problem.js';
+import type { RepairStatus } from '../ledger/repair-sweep.js';
 
 export interface Readiness {
   database(): Promise<void>;
   ledgerHeight(): Promise<number>;
+  /** What the repair sweep has finished after crashes (see ledger/repair-sweep.ts). */
+  repair(): Promise<RepairStatus>;
 }
 
 const Health = z.object({ status: z.literal('ok') }).openapi('Health');
-const Ready = z.object({ status: z.literal('ready'), ledgerHeight: z.number().int() }).openapi('Ready');
+const Repair = z.object({
+  runs: z.number().int(),
+  lastRunAt: z.string().nullable(),
+  repaired: z.record(z.string(), z.number().int()),
+  lastError: z.string().nullable(),
+}).openapi('RepairStatus');
+const Ready = z.object({ status: z.literal('ready'), ledgerHeight: z.number().int(), repair: Repair }).openapi('Ready');
 
+registry.registerPath({ method: 'get', path: '/metrics', summary: 'Prometheus metrics: what the repair sweep has finished after crashes', responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: z.string() } } } } });
 registry.registerPath({ method: 'get', path: '/health', summary: 'Liveness', responses: { 200: { description: 'alive', content: { 'application/json': { schema: Health } } } } });
 registry.registerPath({
   method: 'get',
@@ -27,7 +37,7 @@ export function healthRoutes(readiness: Readiness): Router {
     try {
       await readiness.database();
     } catch {
-      throw new ApiError('not_available', 'the database is not reachable');
+      throw new ApiError('database_unavailable', 'the database is not reachable');
     }
     let ledgerHeight: number;
     try {
@@ -35,7 +45,22 @@ export function healthRoutes(readiness: Readiness): Router {
     } catch {
       throw new ApiError('ledger_unavailable', 'the ledger is not reachable');
     }
-    res.json({ status: 'ready', ledgerHeight });
+    res.json({ status: 'ready', ledgerHeight, repair: await readiness.repair() });
+  });
+  router.get('/metrics', async (_req, res) => {
+    const repair = await readiness.repair();
+    const lines = [
+      '# HELP cv_repair_runs_total Runs of the repair sweep.',
+      '# TYPE cv_repair_runs_total counter',
+      `cv_repair_runs_total ${repair.runs}`,
+      '# HELP cv_repaired_total Interrupted work the repair sweep finished or dropped, by kind.',
+      '# TYPE cv_repaired_total counter',
+      ...Object.entries(repair.repaired).map(([kind, n]) => `cv_repaired_total{kind="${kind}"} ${n}`),
+      '# HELP cv_repair_failing Whether the last run of the repair sweep failed.',
+      '# TYPE cv_repair_failing gauge',
+      `cv_repair_failing ${repair.lastError ? 1 : 0}`,
+    ];
+    res.type('text/plain; version=0.0.4').send(lines.join('\n') + '\n');
   });
   return router;
 }

@@ -45,6 +45,8 @@ export interface AppDeps {
   tokens: TokenService;
   readiness: Readiness;
   rateLimits: RateLimits;
+  /** Seals the answers kept for Idempotency-Key retries; and how long an unfinished request holds its key. */
+  idempotency: { kek: Uint8Array; leaseMs?: number };
   /** The built portal (`web/dist`); defaults to the repository's. */
   portalDir?: string;
   logError(err: unknown, requestId: string): void;
@@ -71,7 +73,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(limiters.authFailures);
   app.use(express.json({ limit: '256kb' }));
   app.use(inputGuard);
-  app.use(idempotency(deps.sql, deps.tokens));
+  app.use(idempotency(deps.sql, deps.tokens, deps.idempotency));
   app.use(healthRoutes(deps.readiness));
   app.use(jwksRoute(deps.keys));
   if (deps.devMode) app.use('/dev/token', limiters.signIn);

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { z } from 'zod';
+import { isDatabaseUnavailable } from '../infra/database-errors.js';
 import { LedgerError } from '../ledger/fabric-ledger.js';
 
 /** The API's error codes. HTTP statuses are decided here and nowhere else. */
@@ -21,6 +22,8 @@ export type ApiErrorCode =
   | 'frequency_exceeded'
   | 'not_acceptable'
   | 'idempotency_key_reused'
+  | 'idempotency_key_in_use'
+  | 'database_unavailable'
   | 'quota_exceeded'
   | 'privacy_budget_exhausted'
   | 'product_not_serving'
@@ -50,6 +53,8 @@ const STATUS: Record<ApiErrorCode, number> = {
   frequency_exceeded: 429,
   not_acceptable: 406,
   idempotency_key_reused: 422,
+  idempotency_key_in_use: 409,
+  database_unavailable: 503,
   quota_exceeded: 429,
   privacy_budget_exhausted: 403,
   product_not_serving: 403,
@@ -129,6 +134,9 @@ export function problemHandler(log: (err: unknown, requestId: string) => void): 
     } else if (err instanceof URIError) {
       // The router could not decode a path parameter: the client's malformed percent-encoding.
       body = problem(400, 'invalid_request', 'the path has malformed percent-encoding', req.originalUrl);
+    } else if (isDatabaseUnavailable(err)) {
+      res.setHeader('retry-after', '5');
+      body = problem(503, 'database_unavailable', 'the database is not reachable right now; nothing was changed, retry shortly', req.originalUrl);
     } else if (isBodyParserError(err)) {
       body = err.type === 'entity.too.large'
         ? problem(413, 'payload_too_large', 'the request body is too large', req.originalUrl)

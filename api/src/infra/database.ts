@@ -6,8 +6,21 @@ export type Sql = postgres.Sql;
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
 
+/**
+ * The pool, with every wait bounded so an outage is answered quickly (503) instead of hanging for the
+ * driver's defaults: a connection attempt gives up after 3 s, a statement after 20 s, an idle
+ * connection is dropped after 60 s, and TCP keep-alive notices a vanished server.
+ */
 export function connectDatabase(url: string): Sql {
-  return postgres(url, { max: 20, onnotice: () => {}, transform: { undefined: null } });
+  return postgres(url, {
+    max: 20,
+    onnotice: () => {},
+    transform: { undefined: null },
+    connect_timeout: 3,
+    idle_timeout: 60,
+    keep_alive: 10,
+    connection: { statement_timeout: 20_000, idle_in_transaction_session_timeout: 30_000 },
+  });
 }
 
 /**

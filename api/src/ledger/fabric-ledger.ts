@@ -44,6 +44,14 @@ export class FabricLedger {
   static connect(identity: LedgerIdentity, channel: string, chaincode: string): FabricLedger {
     const client = new grpc.Client(identity.endpoint, grpc.credentials.createSsl(Buffer.from(identity.tlsCaPem)), {
       'grpc.ssl_target_name_override': identity.hostAlias,
+      // Come back promptly when the ledger does: grpc-js backs off up to 120 s between reconnect
+      // attempts by default, which left the API refusing for 7–20 s after a peer restarted.
+      'grpc.initial_reconnect_backoff_ms': 250,
+      'grpc.max_reconnect_backoff_ms': 2_000,
+      // Notice a dead connection (a peer killed without a FIN). Fabric peers refuse pings more
+      // often than their keepalive minInterval (60 s by default), so not more often than that.
+      'grpc.keepalive_time_ms': 60_000,
+      'grpc.keepalive_timeout_ms': 20_000,
     });
     const key = createPrivateKey(identity.keyPem);
     const gateway = connect({

@@ -34,12 +34,43 @@ export class PgVault {
     return (await this.subjectByIndex(index))!;
   }
 
-  async insertRecord(r: { id: string; subjectId: string; category: string; custodianOrgId: string; fields: Record<string, string>; sealedSalt: Buffer; commitment: string }): Promise<void> {
+  /** Stores a record, not yet shown to anyone: it is confirmed once its commitment has committed on the ledger. */
+  async insertRecord(r: { id: string; subjectId: string; category: string; custodianOrgId: string; fields: Record<string, string>; sealedSalt: Buffer; commitment: string; requestRef?: string }): Promise<void> {
     await this.sql.begin(async (tx) => {
-      await tx`insert into records (id, subject_id, category, custodian_org_id) values (${r.id}, ${r.subjectId}, ${r.category}, ${r.custodianOrgId})`;
+      await tx`insert into records (id, subject_id, category, custodian_org_id, confirmed, request_ref) values (${r.id}, ${r.subjectId}, ${r.category}, ${r.custodianOrgId}, false, ${r.requestRef ?? null})`;
       await tx`insert into record_versions (record_id, version, fields, sealed_salt, commitment)
                values (${r.id}, 1, ${tx.json(r.fields)}, ${r.sealedSalt}, ${r.commitment})`;
     });
+  }
+
+  /** The record a deposit with this Idempotency-Key ref made, if any. */
+  async recordByRequestRef(custodianOrgId: string, ref: string): Promise<{ id: string; subject_id: string; category: string; confirmed: boolean; version: number; commitment: string } | undefined> {
+    const [row] = await this.sql<{ id: string; subject_id: string; category: string; confirmed: boolean; version: number; commitment: string }[]>`
+      select r.id, r.subject_id, r.category, r.confirmed, v.version, v.commitment from records r join record_versions v on v.record_id = r.id
+      where r.request_ref = ${ref} and r.custodian_org_id = ${custodianOrgId} order by v.version desc limit 1`;
+    return row;
+  }
+
+  async confirmRecord(id: string): Promise<void> {
+    await this.sql`update records set confirmed = true where id = ${id}`;
+  }
+
+  /** Drops a record whose commitment the ledger refused or never committed: it was never shown. */
+  async dropUnconfirmedRecord(id: string): Promise<void> {
+    await this.sql.begin(async (tx) => {
+      await tx`delete from record_versions where record_id = ${id} and exists (select 1 from records where id = ${id} and not confirmed)`;
+      await tx`delete from records where id = ${id} and not confirmed`;
+    });
+  }
+
+  /** A record with its subject's sealed key, confirmed or not: what finishing a deposit needs. */
+  async recordForRepair(id: string): Promise<(RecordVersionRow & { confirmed: boolean; wrapped_key: Buffer | null; kek_version: number }) | undefined> {
+    const [row] = await this.sql<(RecordVersionRow & { confirmed: boolean; wrapped_key: Buffer | null; kek_version: number })[]>`
+      select r.id as record_id, r.subject_id, r.category, r.custodian_org_id, o.name as custodian_name, r.confirmed, s.wrapped_key, s.kek_version,
+             v.version, v.fields, v.sealed_salt, v.commitment, v.created_at
+      from records r join record_versions v on v.record_id = r.id join organizations o on o.id = r.custodian_org_id join subjects s on s.id = r.subject_id
+      where r.id = ${id} order by v.version desc limit 1`;
+    return row;
   }
 
   /** A subject's sealed data key and the latest version of each of its records, in one round trip. */
@@ -51,7 +82,7 @@ export class PgVault {
         select distinct on (r.id) r.id as record_id, r.subject_id, r.category, r.custodian_org_id, o.name as custodian_name,
                rv.version, rv.fields, rv.sealed_salt, rv.commitment, rv.created_at
         from records r join record_versions rv on rv.record_id = r.id join organizations o on o.id = r.custodian_org_id
-        where r.subject_id = s.id order by r.id, rv.version desc
+        where r.subject_id = s.id and r.confirmed order by r.id, rv.version desc
       ) v on true
       where s.id = ${subjectId}`;
     const first = rows[0];
@@ -70,7 +101,7 @@ export class PgVault {
       from records r
       join record_versions v on v.record_id = r.id
       join organizations o on o.id = r.custodian_org_id
-      where r.subject_id = ${subjectId}
+      where r.subject_id = ${subjectId} and r.confirmed
       order by r.id, v.version desc`;
   }
 }

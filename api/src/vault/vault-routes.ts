@@ -3,6 +3,7 @@ import { FIELD_VOCABULARY, PURPOSE_VOCABULARY } from '@citizen-vault/chaincode/r
 import { callingOrganization, principal, requireRole } from '../auth/authenticate.js';
 import type { TokenService } from '../auth/tokens.js';
 import { bearerAuth, problemResponses, registry, z } from '../http/openapi.js';
+import { idempotencyRef, isIdempotentRetry } from '../http/idempotency.js';
 import { ApiError, parseInput } from '../http/problem.js';
 import type { VaultService } from './vault-service.js';
 
@@ -62,7 +63,8 @@ export function vaultRoutes(tokens: TokenService, vault: VaultService): Router {
   });
   router.post('/v1/records', requireRole(tokens, 'organization'), async (req, res) => {
     const body = parseInput(DepositRequest, req.body);
-    const record = await vault.deposit(callingOrganization(req), { nationalId: body.subject.nationalId, category: body.category, fields: body.fields });
+    const ref = idempotencyRef(req);
+    const record = await vault.deposit(callingOrganization(req), { nationalId: body.subject.nationalId, category: body.category, fields: body.fields }, { ...(ref ? { ref } : {}), retry: isIdempotentRetry(req) });
     res.status(201).json(record);
   });
   router.get('/v1/me/records', requireRole(tokens, 'citizen'), async (req, res) => {

@@ -1,7 +1,7 @@
 import type { AccessLog } from '../audit/access-log.js';
 import { ApiError } from '../http/problem.js';
 import { newId } from '../ids.js';
-import type { FabricLedger } from '../ledger/fabric-ledger.js';
+import { LedgerError, type FabricLedger } from '../ledger/fabric-ledger.js';
 import type { Organization } from '../organizations/organization.js';
 import { commitment, fieldBinding, keyBinding, nationalIdIndex, newDataKey, open, randomSalt, seal } from './envelope.js';
 import type { PgVault, SubjectRow } from './pg-vault.js';
@@ -41,8 +41,17 @@ export class VaultService {
     private readonly onDeposit?: { recordDeposited(subjectId: string, category: string, fields: Readonly<Record<string, unknown>>): Promise<void> },
   ) {}
 
-  async deposit(custodian: Organization, input: { nationalId: string; category: string; fields: Record<string, unknown> }): Promise<DepositedRecord> {
+  /**
+   * A custodian's deposit. `ref` names its Idempotency-Key: the retry of an attempt that died
+   * (`retry`) answers with the record that attempt made — finished if its commitment committed —
+   * never a second copy.
+   */
+  async deposit(custodian: Organization, input: { nationalId: string; category: string; fields: Record<string, unknown> }, options: { ref?: string; retry?: boolean } = {}): Promise<DepositedRecord> {
     if (!custodian.roles.includes('custodian')) throw new ApiError('forbidden', 'only a custodian organisation deposits records');
+    if (options.retry && options.ref) {
+      const earlier = await this.earlierDeposit(custodian.id, options.ref);
+      if (earlier) return earlier;
+    }
     const fields = parseRecordFields(input.category, input.fields);
     const subject = await this.subjectFor(input.nationalId, true);
     const dataKey = this.dataKey(subject);
@@ -56,12 +65,10 @@ export class VaultService {
         seal(dataKey, Buffer.from(JSON.stringify(value)), fieldBinding(subject.id, recordId, name, version, input.category, custodian.id)).toString('base64'),
       ]),
     );
-    // The ledger first: a commitment without its record is harmless, a record without its commitment is not verifiable.
-    await this.ledger.submit(
-      'commitments',
-      'AnchorCommitment',
-      JSON.stringify({ recordId, version, subjectId: subject.id, category: input.category, custodianOrgId: custodian.id, commitment: digest }),
-    );
+    // Stored first but not shown, then the commitment on the ledger, then confirmed with its log leaf.
+    // A crash after the ledger committed leaves work the repair sweep finishes (never a second copy
+    // on retry: the answer is stored under the Idempotency-Key once the ledger has committed); a
+    // refused commitment drops the record; a commitment without a record cannot happen.
     await this.store.insertRecord({
       id: recordId,
       subjectId: subject.id,
@@ -70,10 +77,78 @@ export class VaultService {
       fields: sealed,
       sealedSalt: seal(dataKey, salt, fieldBinding(subject.id, recordId, '$salt', version, input.category, custodian.id)),
       commitment: digest,
+      ...(options.ref ? { requestRef: options.ref } : {}),
     });
-    await this.log.append('record_deposit', { recordId, version, subjectId: subject.id, category: input.category, custodianOrgId: custodian.id, commitment: digest, at: new Date().toISOString() });
-    await this.onDeposit?.recordDeposited(subject.id, input.category, fields);
+    let transactionId: string;
+    let anchoredAt: string;
+    try {
+      const receipt = await this.ledger.submitWithReceipt(
+        'commitments',
+        'AnchorCommitment',
+        JSON.stringify({ recordId, version, subjectId: subject.id, category: input.category, custodianOrgId: custodian.id, commitment: digest }),
+      );
+      transactionId = receipt.transactionId;
+      anchoredAt = (JSON.parse(Buffer.from(receipt.result).toString()) as { anchoredAt: string }).anchoredAt;
+    } catch (err) {
+      if (err instanceof LedgerError && err.code !== 'ledger_unavailable' && err.code !== 'ledger_error') await this.store.dropUnconfirmedRecord(recordId).catch(() => {});
+      throw err;
+    }
+    // Committed: the deposit has happened, whatever follows. If finishing fails here, the repair sweep
+    // finishes it; answering an error would only make the custodian deposit it a second time.
+    await this.finishDeposit({ recordId, version, subjectId: subject.id, category: input.category, custodianOrgId: custodian.id, commitment: digest, at: anchoredAt }, fields, transactionId)
+      .catch(() => {});
     return { id: recordId, subjectId: subject.id, category: input.category, version, commitment: digest };
+  }
+
+  /**
+   * What follows a deposit's commit, each step idempotent so the repair sweep can run it again:
+   * its log leaf (once per ledger transaction), the statistics projection, then the record shown.
+   */
+  async finishDeposit(d: { recordId: string; version: number; subjectId: string; category: string; custodianOrgId: string; commitment: string; at: string }, fields: Record<string, unknown>, transactionId: string): Promise<void> {
+    await this.log.append('record_deposit', { recordId: d.recordId, version: d.version, subjectId: d.subjectId, category: d.category, custodianOrgId: d.custodianOrgId, commitment: d.commitment, at: d.at }, transactionId);
+    await this.onDeposit?.recordDeposited(d.subjectId, d.category, fields);
+    await this.store.confirmRecord(d.recordId);
+  }
+
+  /** Finishes a deposit the ledger committed whose request did not (the repair sweep); answers false if the record is unknown here. */
+  async repairDeposit(recordId: string, transactionId: string, at: string): Promise<boolean> {
+    const row = await this.store.recordForRepair(recordId);
+    if (!row) return false;
+    if (!row.wrapped_key) {
+      await this.store.confirmRecord(recordId); // erased meanwhile: nothing to project
+      return true;
+    }
+    const dataKey = open(this.keys.kek, row.wrapped_key, keyBinding(row.subject_id, row.kek_version));
+    const fields = Object.fromEntries(
+      Object.entries(row.fields).map(([name, sealed]) => [
+        name,
+        JSON.parse(Buffer.from(open(dataKey, Buffer.from(sealed, 'base64'), fieldBinding(row.subject_id, recordId, name, row.version, row.category, row.custodian_org_id))).toString()) as unknown,
+      ]),
+    );
+    await this.finishDeposit({ recordId, version: row.version, subjectId: row.subject_id, category: row.category, custodianOrgId: row.custodian_org_id, commitment: row.commitment, at }, fields, transactionId);
+    return true;
+  }
+
+  private async earlierDeposit(custodianOrgId: string, ref: string): Promise<DepositedRecord | undefined> {
+    const earlier = await this.store.recordByRequestRef(custodianOrgId, ref);
+    if (!earlier) return undefined;
+    const answer = { id: earlier.id, subjectId: earlier.subject_id, category: earlier.category, version: earlier.version, commitment: earlier.commitment };
+    if (earlier.confirmed) return answer;
+    const anchored = await this.ledger.evaluate('commitments', 'GetCommitment', earlier.id, String(earlier.version)).then(
+      (bytes) => JSON.parse(Buffer.from(bytes).toString()) as { txId: string; anchoredAt: string },
+      (err: unknown) => (err instanceof LedgerError && err.code === 'not_found' ? undefined : Promise.reject(err)),
+    );
+    if (!anchored) {
+      await this.store.dropUnconfirmedRecord(earlier.id); // it never reached the ledger: this attempt starts afresh
+      return undefined;
+    }
+    await this.repairDeposit(earlier.id, anchored.txId, anchored.anchoredAt).catch(() => {}); // else the repair sweep finishes it
+    return answer;
+  }
+
+  /** Drops a stored record whose commitment never reached the ledger. */
+  async dropUnconfirmed(recordId: string): Promise<void> {
+    await this.store.dropUnconfirmedRecord(recordId);
   }
 
   async recordsOf(nationalId: string): Promise<CitizenRecord[]> {

@@ -23,6 +23,8 @@ const BY_CODE: Record<string, MessageKey> = {
   not_acceptable: 'error.not_acceptable',
   idempotency_key_reused: 'error.conflict',
   rate_limited: 'error.rate_limited',
+  idempotency_key_in_use: 'error.idempotency_key_in_use',
+  database_unavailable: 'error.database_unavailable',
   // The exchange's codes (issue 7), so its refusals have words as soon as it is on the server.
   quota_exceeded: 'error.quota_exceeded',
   privacy_budget_exhausted: 'error.privacy_budget_exhausted',

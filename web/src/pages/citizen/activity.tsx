@@ -4,6 +4,7 @@ import { errorMessageKey, isMissingFeature } from '../../api/error-messages';
 import type { AccessEvent } from '../../api/types';
 import { verifyEntry, type EntryVerification } from '../../audit/verify-entry';
 import { SensitiveMark, useFieldLabel, usePurposeLabel } from '../../components/field-name';
+import { CursorPager, useCursors } from '../../components/cursor-pager';
 import { Empty, ErrorNotice, Loading } from '../../components/notices';
 import { Page } from '../../components/page';
 import { useLoad } from '../../components/use-load';
@@ -13,7 +14,12 @@ import { useVocabulary } from '../../vocabulary';
 /** Who used my data: every read of it, newest first, refusals included. */
 export function ActivityPage() {
   const { t } = useI18n();
-  const events = useLoad((token) => call<{ items: AccessEvent[] }>('/v1/me/access-events', { token }));
+  const cursors = useCursors();
+  // A page at a time, so the whole history stays reachable however long it grows.
+  const events = useLoad(
+    (token) => call<{ items: AccessEvent[]; nextCursor: string }>(`/v1/me/access-events?limit=50${cursors.cursor ? `&cursor=${encodeURIComponent(cursors.cursor)}` : ''}`, { token }),
+    [cursors.cursor],
+  );
   return (
     <Page title={t('activity.title')} intro={t('activity.intro')}>
       <ErrorNotice error={events.error} />
@@ -24,6 +30,7 @@ export function ActivityPage() {
           <AccessEventItem key={e.id} event={e} />
         ))}
       </ol>
+      <CursorPager cursors={cursors} nextCursor={events.data?.nextCursor} />
     </Page>
   );
 }
