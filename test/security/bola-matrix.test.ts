@@ -20,6 +20,7 @@ const ALLOWED: Record<string, Who[] | 'public'> = {
   'GET /dev/organizations': 'public',
   'GET /health': 'public',
   'GET /ready': 'public',
+  'GET /metrics': 'public', // counts of what the repair sweep finished; no personal data, as a Prometheus scrape target
   'POST /oauth/token': 'public',
   'GET /v1/vocabulary': 'public',
   'GET /v1/products': 'public',
