@@ -47,14 +47,18 @@ export async function ensureOrganizationMaterial(
   return loadOrganization(base, spec);
 }
 
-async function generateOrganization(base: string, spec: OrganizationSpec, now: Date): Promise<void> {
-  const { domain } = spec;
+/** An organisation's two roots (identities and TLS), valid from a minute ago for ten years. */
+async function organizationRoots(domain: string, now: Date) {
   const notBefore = new Date(now.getTime() - 60_000);
   const notAfter = new Date(now.getTime() + TEN_YEARS_MS);
   const ca = await selfSignedCa(`ca.${domain}`, domain, notBefore, notAfter);
   const tlsCa = await selfSignedCa(`tlsca.${domain}`, domain, notBefore, notAfter);
-  const caPem = ca.cert.toString('pem');
-  const tlsCaPem = tlsCa.cert.toString('pem');
+  return { notBefore, notAfter, ca, tlsCa, caPem: ca.cert.toString('pem'), tlsCaPem: tlsCa.cert.toString('pem') };
+}
+
+async function generateOrganization(base: string, spec: OrganizationSpec, now: Date): Promise<void> {
+  const { domain } = spec;
+  const { notBefore, notAfter, ca, tlsCa, caPem, tlsCaPem } = await organizationRoots(domain, now);
 
   await writePem(join(base, 'ca', `ca.${domain}-cert.pem`), caPem);
   await writePem(join(base, 'ca', 'priv_sk'), await privatePem(ca.keys.privateKey));
@@ -214,12 +218,7 @@ export async function ensureOrdererOrganizationMaterial(
   const base = join(root, 'ordererOrganizations', domain);
   const names = Array.from({ length: spec.orderers }, (_, i) => `orderer${i}.${domain}`);
   if (!(await exists(join(base, 'msp', 'config.yaml')))) {
-    const notBefore = new Date(now.getTime() - 60_000);
-    const notAfter = new Date(now.getTime() + TEN_YEARS_MS);
-    const ca = await selfSignedCa(`ca.${domain}`, domain, notBefore, notAfter);
-    const tlsCa = await selfSignedCa(`tlsca.${domain}`, domain, notBefore, notAfter);
-    const caPem = ca.cert.toString('pem');
-    const tlsCaPem = tlsCa.cert.toString('pem');
+    const { notBefore, notAfter, ca, tlsCa, caPem, tlsCaPem } = await organizationRoots(domain, now);
     await writePem(join(base, 'msp', 'cacerts', `ca.${domain}-cert.pem`), caPem);
     await writePem(join(base, 'msp', 'tlscacerts', `tlsca.${domain}-cert.pem`), tlsCaPem);
     for (const name of names) {

@@ -2,7 +2,7 @@ import { ledger } from '@hyperledger/fabric-protos';
 import { compareKeys } from './key-order.js';
 import { sha256 } from './signature.js';
 import type { Version } from './world-state.js';
-import { encodeVersion } from './rwset-version.js';
+import { encodeVersion, encodeWrites } from './kv-encoding.js';
 
 const { kvrwset } = ledger.rwset;
 
@@ -48,17 +48,7 @@ export function keyHash(key: string): Buffer {
 /** The collection's private write set as Fabric's rwset builder serializes it: writes only, sorted by key. */
 export function encodeCollectionPrivateWrites(writes: CollectionPrivateWrites['writes']): Uint8Array {
   const kv = new kvrwset.KVRWSet();
-  kv.setWritesList(
-    [...writes]
-      .sort((a, b) => compareKeys(a.key, b.key))
-      .map((w) => {
-        const write = new kvrwset.KVWrite();
-        write.setKey(w.key);
-        write.setIsDelete(w.value === null);
-        if (w.value !== null) write.setValue(w.value);
-        return write;
-      }),
-  );
+  kv.setWritesList(encodeWrites(writes));
   return kv.serializeBinary();
 }
 

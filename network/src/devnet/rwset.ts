@@ -1,6 +1,6 @@
 import { ledger } from '@hyperledger/fabric-protos';
 import { compareKeys } from './key-order.js';
-import { encodeVersion } from './rwset-version.js';
+import { encodeVersion, encodeWrites } from './kv-encoding.js';
 import { decodeCollectionHashedRwSet, encodeCollectionHashedRwSet, hashedNamespace, type CollectionHashedRwSet } from './private-rwset.js';
 import type { Version } from './world-state.js';
 
@@ -54,17 +54,7 @@ export function encodeRwSet(sets: NamespaceRwSet[]): Uint8Array {
           return info;
         }),
       );
-      kv.setWritesList(
-        [...set.writes]
-          .sort((a, b) => compareKeys(a.key, b.key))
-          .map((w) => {
-            const write = new kvrwset.KVWrite();
-            write.setKey(w.key);
-            write.setIsDelete(w.value === null);
-            if (w.value !== null) write.setValue(w.value);
-            return write;
-          }),
-      );
+      kv.setWritesList(encodeWrites(set.writes));
       const ns = new ledger.rwset.NsReadWriteSet();
       ns.setNamespace(set.namespace);
       ns.setRwset(kv.serializeBinary());
