@@ -1,14 +1,10 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { startDevnet } from '@citizen-vault/network';
+import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, startApi } from '@citizen-vault/api';
-import { freePort } from './stack.js';
-
-const CHAINCODE = dirname(createRequire(import.meta.url).resolve('@citizen-vault/chaincode/package.json'));
+import { freePort, startStackDevnet } from './stack.js';
 
 describe('FABRIC_CONNECTION_FILE with FABRIC_MSP_ID, as the README documents', () => {
   it('is accepted by the configuration and names the organisation in the file', () => {
@@ -20,17 +16,7 @@ describe('FABRIC_CONNECTION_FILE with FABRIC_MSP_ID, as the README documents', (
   it('starts the API against a ledger named only by its connection file', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'cv-connfile-'));
     await chmod(dataDir, 0o755);
-    const devnet = await startDevnet({
-      dataDir: join(dataDir, 'devnet'),
-      port: await freePort(),
-      organizations: [
-        { mspId: 'VaultOperatorMSP', domain: 'vault.citizenvault.vn' },
-        { mspId: 'AuthorityMSP', domain: 'authority.citizenvault.vn' },
-      ],
-      chaincodes: [{ name: 'citizen-vault', path: CHAINCODE }],
-      chaincodeLogLevel: 'critical',
-      log: () => {},
-    });
+    const devnet = await startStackDevnet(dataDir, await freePort());
     try {
       const config = loadConfig({
         FABRIC_CONNECTION_FILE: join(dataDir, 'devnet', 'connection.json'),

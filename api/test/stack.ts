@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -48,9 +49,9 @@ interface StackLedger {
   close(): Promise<void>;
 }
 
-async function devnetLedger(dataDir: string): Promise<StackLedger> {
-  const port = await freePort();
-  const start = () => startDevnet({
+/** The devnet as `npm start` runs it (the operator's and the authority's organisations, the chaincode), quiet, in `<dataDir>/devnet`. */
+export function startStackDevnet(dataDir: string, port: number): Promise<Devnet> {
+  return startDevnet({
     dataDir: join(dataDir, 'devnet'),
     port,
     organizations: [
@@ -61,6 +62,11 @@ async function devnetLedger(dataDir: string): Promise<StackLedger> {
     chaincodeLogLevel: 'critical',
     log: () => {},
   });
+}
+
+async function devnetLedger(dataDir: string): Promise<StackLedger> {
+  const port = await freePort();
+  const start = () => startStackDevnet(dataDir, port);
   const ledger: StackLedger = {
     connectionFile: join(dataDir, 'devnet', 'connection.json'),
     env: {},
@@ -147,6 +153,40 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
 }
 
 export const here = resolve(import.meta.dirname);
+
+export interface MainProcess {
+  child: ChildProcess;
+  url: string;
+  exited: Promise<number | null>;
+  /** Everything it has written to stdout so far (pino's JSON lines). */
+  output(): string;
+}
+
+/**
+ * `npm start` in a child process (api/dist/main.js) on free ports in `dataDir`, resolved once it
+ * says it is running. `detached` puts it in a process group of its own, as a terminal's foreground job.
+ */
+export async function startMainProcess(dataDir: string, options: { detached?: boolean } = {}): Promise<MainProcess> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [resolve(here, '../dist/main.js')], {
+    env: { ...process.env, CV_DATA_DIR: dataDir, PORT: String(port), CV_PUBLIC_URL: url, CV_EMBEDDED_PG_PORT: String(await freePort()), CV_DEVNET_PORT: String(await freePort()), LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', options.detached ? 'ignore' : 'inherit'],
+    detached: options.detached ?? false,
+  });
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  const started = Date.now();
+  while (!output.includes('Citizen Vault is running')) {
+    if (Date.now() - started > 45_000) {
+      child.kill('SIGKILL');
+      throw new Error(`not running after 45 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, url, exited, output: () => output };
+}
 
 /** Registers an organisation through the API as the operator, with fresh keys, and returns a way to get its tokens. */
 export interface TestOrganization {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Contract } from '@hyperledger/fabric-gateway';
-import { fabricStartNode, fabricStatus, fabricStopNode, openFabricNetwork, type FabricInstall, type FabricNetwork } from '@citizen-vault/network';
+import { fabricStartNode, fabricStatus, fabricStopNode, openFabricNetwork, type FabricNetwork } from '@citizen-vault/network';
 import { ASSET_CHAINCODE, gatewayFor, text } from '../../network/test/helpers.js';
 import { FABRIC_DIR, onFabric, testLedger, type TestLedger } from '../../network/test/ledger.js';
 import { startStack, type TestStack } from '../../api/test/stack.js';
@@ -10,7 +10,6 @@ import { startStack, type TestStack } from '../../api/test/stack.js';
  * Faults only a real network has: a Raft orderer and the API's own peer killed with SIGKILL under
  * load, then started again. Runs under `npm run test:fabric` (the nodes are those of its network).
  */
-const fabric = { binDir: process.env.FABRIC_BIN ?? '', configDir: '', version: '', source: 'supplied' } satisfies FabricInstall;
 
 async function metric(port: number, name: string): Promise<number | undefined> {
   const body = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.text(), () => '');
@@ -26,7 +25,7 @@ describe.skipIf(!onFabric)('real Fabric under faults (npm run test:fabric)', () 
   afterAll(async () => {
     // Leave every node running for whatever runs next.
     for (const node of (await fabricStatus(FABRIC_DIR)).nodes) {
-      if (!node.running && !node.name.startsWith('cc-')) await fabricStartNode(FABRIC_DIR, fabric, node.name);
+      if (!node.running && !node.name.startsWith('cc-')) await fabricStartNode(FABRIC_DIR, node.name);
     }
   });
 
@@ -80,7 +79,7 @@ describe.skipIf(!onFabric)('real Fabric under faults (npm run test:fabric)', () 
       expect(lost).toEqual([]);
 
       // The killed orderer comes back and catches up with the others.
-      await fabricStartNode(FABRIC_DIR, fabric, leader!.name);
+      await fabricStartNode(FABRIC_DIR, leader!.name);
       const heights = async () => Promise.all(network.layout.orderers.map((o) => metric(o.operationsPort, 'ledger_blockchain_height{channel="mychannel"}')));
       const deadline = Date.now() + 90_000; // Raft replicates the missed blocks; slower on a loaded machine
       let h = await heights();
@@ -136,7 +135,7 @@ describe.skipIf(!onFabric)('real Fabric under faults (npm run test:fabric)', () 
         expect(waited).toBeLessThan(20_000);
         expect((await fetch(stack.url + '/ready')).status).toBe(503);
       } finally {
-        await fabricStartNode(FABRIC_DIR, fabric, peer.name);
+        await fabricStartNode(FABRIC_DIR, peer.name);
       }
       const back = Date.now();
       let status = 0;

@@ -48,7 +48,7 @@ async function main() {
         resolve(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', ...files, ...process.argv.slice(2),
         // One file at a time: they share one channel.
         '--no-file-parallelism',
-      ], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, CV_LEDGER: 'fabric', CV_FABRIC_DIR: DATA_DIR, FABRIC_BIN: fabric.binDir, CV_VITEST_REPORT: report } });
+      ], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, CV_LEDGER: 'fabric', CV_FABRIC_DIR: DATA_DIR, CV_VITEST_REPORT: report } });
       child.on('exit', (c, signal) => done(c ?? (signal ? 1 : 0)));
     });
     code = await vitest(FABRIC_SUITE, '.data/vitest-fabric-results.json');

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort, registerOrganization, requests, useStack } from '../stack.js';
+import { registerOrganization, requests, startMainProcess, useStack } from '../stack.js';
 
 describe('a Postgres outage', () => {
   const shared = useStack();
@@ -52,21 +51,8 @@ describe('Ctrl-C', () => {
   it('stops the whole stack on the first signal, even though Postgres got the signal too', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'cv-sigint-'));
     await chmod(dataDir, 0o755);
-    const port = await freePort();
-    const child = spawn(process.execPath, [resolve(import.meta.dirname, '../../dist/main.js')], {
-      env: { ...process.env, CV_DATA_DIR: dataDir, PORT: String(port), CV_PUBLIC_URL: `http://127.0.0.1:${port}`, CV_EMBEDDED_PG_PORT: String(await freePort()), CV_DEVNET_PORT: String(await freePort()), LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'ignore'],
-      detached: true, // its own process group, as a terminal's foreground job is
-    });
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-    let output = '';
-    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+    const { child, exited } = await startMainProcess(dataDir, { detached: true });
     try {
-      const started = Date.now();
-      while (!output.includes('Citizen Vault is running')) {
-        if (Date.now() - started > 45_000) throw new Error(`not running after 45 s:\n${output}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
       process.kill(-child.pid!, 'SIGINT'); // what Ctrl-C does: the signal goes to every process of the group
       const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running after 15 s'), 15_000))]);
       expect(code).toBe(0);

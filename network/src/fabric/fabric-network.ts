@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -11,11 +12,11 @@ import {
 } from '../devnet/crypto-material.js';
 import type { ConnectionInfo } from '../devnet/devnet.js';
 import type { FabricInstall } from './binaries.js';
-import { networkLayout, ORDERER_ORGANIZATION, PEER_ORGANIZATIONS, type NetworkLayout } from './layout.js';
+import { networkLayout, ORDERER_ORGANIZATION, PEER_ORGANIZATIONS, type NetworkLayout, type OrdererNode, type PeerNode } from './layout.js';
 import { writeChannelConfig, writeOrdererConfig, writePeerConfig } from './node-config.js';
 import { waitEndorsable } from './endorsable.js';
 import { defineChaincode, peerCommand, writeCcaasPackage, type PeerAdmin } from './peer-cli.js';
-import { isAlive, listPids, logTail, readPid, startProcess, stopProcess, waitHealthy } from './processes.js';
+import { isAlive, listPids, logTail, readPid, startProcess, stopProcess, waitHealthy, type ProcessSpec } from './processes.js';
 
 const run = promisify(execFile);
 
@@ -102,10 +103,10 @@ export async function fabricUp(options: FabricUpOptions): Promise<FabricNetwork>
 
   log(`starting ${layout.orderers.length} orderers and ${layout.peers.length} peers`);
   for (const o of layout.orderers) {
-    await startProcess(dataDir, { name: o.name, command: bin('orderer'), args: [], env: { ...baseEnv(), FABRIC_CFG_PATH: o.dir, FABRIC_LOGGING_SPEC: 'WARNING' } });
+    await startProcess(dataDir, ordererProcess(o, options.fabric.binDir));
   }
   for (const p of layout.peers) {
-    await startProcess(dataDir, { name: p.name, command: bin('peer'), args: ['node', 'start'], env: { ...baseEnv(), FABRIC_CFG_PATH: p.dir, FABRIC_LOGGING_SPEC: 'WARNING:gateway=info' } });
+    await startProcess(dataDir, peerProcess(p, options.fabric.binDir));
   }
   for (const o of layout.orderers) await waitHealthy(dataDir, o.name, o.operationsPort);
   for (const p of layout.peers) await waitHealthy(dataDir, p.name, p.operationsPort);
@@ -249,8 +250,8 @@ export async function fabricStatus(dataDir: string): Promise<{ state: 'up' | 'pa
   return { state: up === nodes.length ? 'up' : up === 0 ? 'down' : 'partial', nodes };
 }
 
-/** Starts (or restarts) one node by name: an orderer, a peer or a chaincode server; for fault tests. */
-export async function fabricStartNode(dataDir: string, fabric: FabricInstall, name: string): Promise<void> {
+/** Starts (or restarts) one orderer or peer by name, with the binaries the network was made with; for fault tests. */
+export async function fabricStartNode(dataDir: string, name: string): Promise<void> {
   const dir = resolve(dataDir);
   const state = await readState(dir);
   if (!state) throw new Error(`no Fabric network in ${dir}`);
@@ -258,10 +259,10 @@ export async function fabricStartNode(dataDir: string, fabric: FabricInstall, na
   const orderer = layout.orderers.find((o) => o.name === name);
   const peer = layout.peers.find((p) => p.name === name);
   if (orderer) {
-    await startProcess(dir, { name, command: join(fabric.binDir, 'orderer'), args: [], env: { ...baseEnv(), FABRIC_CFG_PATH: orderer.dir, FABRIC_LOGGING_SPEC: 'WARNING' } });
+    await startProcess(dir, ordererProcess(orderer, state.binDir));
     await waitHealthy(dir, name, orderer.operationsPort);
   } else if (peer) {
-    await startProcess(dir, { name, command: join(fabric.binDir, 'peer'), args: ['node', 'start'], env: { ...baseEnv(), FABRIC_CFG_PATH: peer.dir, FABRIC_LOGGING_SPEC: 'WARNING:gateway=info' } });
+    await startProcess(dir, peerProcess(peer, state.binDir));
     await waitHealthy(dir, name, peer.operationsPort);
   } else {
     throw new Error(`no node ${name} in ${dir}`);
@@ -270,6 +271,14 @@ export async function fabricStartNode(dataDir: string, fabric: FabricInstall, na
 
 export async function fabricStopNode(dataDir: string, name: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<boolean> {
   return stopProcess(resolve(dataDir), name, { signal, graceMs: signal === 'SIGKILL' ? 0 : 10_000 });
+}
+
+function ordererProcess(o: OrdererNode, binDir: string): ProcessSpec {
+  return { name: o.name, command: join(binDir, 'orderer'), args: [], env: { ...baseEnv(), FABRIC_CFG_PATH: o.dir, FABRIC_LOGGING_SPEC: 'WARNING' } };
+}
+
+function peerProcess(p: PeerNode, binDir: string): ProcessSpec {
+  return { name: p.name, command: join(binDir, 'peer'), args: ['node', 'start'], env: { ...baseEnv(), FABRIC_CFG_PATH: p.dir, FABRIC_LOGGING_SPEC: 'WARNING:gateway=info' } };
 }
 
 function serverName(cc: InstalledChaincode, mspId: string): string {
@@ -304,7 +313,6 @@ async function startChaincodeServers(dataDir: string, cc: InstalledChaincode): P
 }
 
 async function canConnect(port: number): Promise<boolean> {
-  const { connect } = await import('node:net');
   return new Promise((ok) => {
     const socket = connect(port, '127.0.0.1');
     socket.once('connect', () => {
@@ -358,10 +366,5 @@ async function writeState(dataDir: string, state: NetworkState): Promise<void> {
   await mkdir(dataDir, { recursive: true });
   const tmp = join(dataDir, `${STATE_FILE}.tmp`);
   await writeFile(tmp, JSON.stringify(state, null, 2) + '\n');
-  const { rename } = await import('node:fs/promises');
   await rename(tmp, join(dataDir, STATE_FILE));
-}
-
-export async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
 }
