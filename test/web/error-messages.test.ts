@@ -5,12 +5,10 @@ import { describe, expect, it } from 'vitest';
 // Read as text: the portal's sources are checked by web/tsconfig.json (bundler resolution), not by the tests' NodeNext project.
 const read = (path: string): Promise<string> => readFile(resolve(import.meta.dirname, '../..', path), 'utf8');
 
-/** Every code the API can answer, from its own source: the ApiErrorCode union and the codes ledger refusals become. */
+/** Every code the API can answer: its error catalog. */
 async function apiErrorCodes(): Promise<string[]> {
-  const source = await read('api/src/http/problem.ts');
-  const union = /export type ApiErrorCode =([^;]+);/.exec(source)![1]!;
-  const ledger = /const LEDGER_STATUS[^{]+\{([^}]+)\}/.exec(source)![1]!;
-  return [...new Set([...union.matchAll(/'([a-z_]+)'/g), ...ledger.matchAll(/\[\d+, '([a-z_]+)'\]/g)].map((m) => m[1]!).concat('ledger_error'))];
+  const source = await read('api/src/errors/catalog.ts');
+  return [...source.matchAll(/^\s+([a-z_]+): \{ status: \d+/gm)].map((m) => m[1]!);
 }
 
 /** The portal's map from error code to message key. */

@@ -2,7 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import { requireRole } from '../auth/authenticate.js';
 import type { TokenService } from '../auth/tokens.js';
 import { bearerAuth, problemResponses, registry, z } from '../http/openapi.js';
-import { ApiError, parseInput } from '../http/problem.js';
+import { parseInput } from '../http/problem.js';
+import { DomainError } from '../errors/index.js';
 import type { AuditService } from './audit-service.js';
 import type { LogService } from './log-service.js';
 import type { LedgerProjector } from './ledger-projector.js';
@@ -79,7 +80,7 @@ async function withProgress<T extends object>(req: Request, res: Response, run: 
     res.end(`${JSON.stringify({ type: 'result', ...result })}\n`);
   } catch (err) {
     // Headers are gone: say so in the stream, in the problem's words.
-    const problem = err instanceof ApiError ? { code: err.code, detail: err.message } : { code: 'internal', detail: 'the verification could not finish' };
+    const problem = err instanceof DomainError ? { code: err.code, detail: err.message } : { code: 'internal', detail: 'the verification could not finish' };
     res.end(`${JSON.stringify({ type: 'error', ...problem })}\n`);
   }
 }
@@ -96,7 +97,7 @@ function report(res: Response, name: string, format: 'json' | 'csv', range: { fr
 function rangeOf(q: { from?: Date | undefined; to?: Date | undefined }): { from: Date; to: Date } {
   const to = q.to ?? new Date();
   const from = q.from ?? new Date(to.getTime() - 30 * 86_400_000);
-  if (from >= to) throw new ApiError('invalid_request', '`from` must be before `to`');
+  if (from >= to) throw new DomainError('invalid_request', '`from` must be before `to`');
   return { from, to };
 }
 

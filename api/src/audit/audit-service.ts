@@ -2,7 +2,7 @@ import { ChainChecker, type ChainProblem } from '@citizen-vault/network';
 import { blockHeaderHash } from '@citizen-vault/network';
 import type { Sql } from '../infra/database.js';
 import { accessEventView, type AccessEventRow } from '../consent/pg-consents.js';
-import { ApiError } from '../http/problem.js';
+import { DomainError } from '../errors/index.js';
 import type { FabricLedger } from '../ledger/fabric-ledger.js';
 
 export interface Page<T> {
@@ -50,7 +50,7 @@ function decodeCursor(cursor: string | undefined, shape: (keyof typeof CURSOR_PA
     parts = undefined;
   }
   if (Array.isArray(parts) && parts.length === shape.length && parts.every((p, i) => CURSOR_PART[shape[i]!](p))) return parts as (string | number)[];
-  throw new ApiError('invalid_request', 'the cursor is not one this API gave', { errors: [{ path: '/cursor', message: 'not a cursor this API gave' }] });
+  throw new DomainError('invalid_request', 'the cursor is not one this API gave', { errors: [{ path: '/cursor', message: 'not a cursor this API gave' }] });
 }
 
 function page<T>(rows: T[], limit: number, key: (row: T) => (string | number)[]): Page<T> {
@@ -130,7 +130,7 @@ export class AuditService {
 
   async block(number: number) {
     const [row] = await this.sql<{ number: string; header_hash: string; previous_hash: string; data_hash: string; transaction_count: number }[]>`select * from ledger_blocks where number = ${number}`;
-    if (!row) throw new ApiError('not_found', `block ${number} is not in the read model (yet)`);
+    if (!row) throw new DomainError('not_found', `block ${number} is not in the read model (yet)`);
     const txs = await this.sql<{ tx_index: number; transaction_id: string; validation_code: string; chaincode: string; function: string; creator_msp_id: string; timestamp: Date; event: string | null }[]>`
       select t.tx_index, t.transaction_id, t.validation_code, t.chaincode, t.function, t.creator_msp_id, t.timestamp, e.name as event
       from ledger_transactions t left join ledger_events e on e.block_number = t.block_number and e.tx_index = t.tx_index
@@ -155,7 +155,7 @@ export class AuditService {
       select t.block_number, t.tx_index, t.validation_code, t.chaincode, t.function, t.creator_msp_id, t.timestamp, e.name as event, e.payload
       from ledger_transactions t left join ledger_events e on e.block_number = t.block_number and e.tx_index = t.tx_index
       where t.transaction_id = ${id} order by t.block_number, t.tx_index`;
-    if (rows.length === 0) throw new ApiError('not_found', `transaction ${id} is not in the read model (yet)`);
+    if (rows.length === 0) throw new DomainError('not_found', `transaction ${id} is not in the read model (yet)`);
     // A replayed transaction id appears again, marked DUPLICATE_TXID: every occurrence is shown.
     return {
       id,

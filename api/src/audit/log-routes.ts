@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { problemResponses, registry, z } from '../http/openapi.js';
-import { ApiError, parseInput } from '../http/problem.js';
+import { parseInput } from '../http/problem.js';
+import { DomainError } from '../errors/index.js';
 import type { LogService } from './log-service.js';
 
 const Hex = z.string().regex(/^[0-9a-f]{64}$/);
@@ -47,7 +48,7 @@ export function logRoutes(log: LogService): Router {
   const router = Router();
   router.get('/v1/log/sth', async (_req, res) => {
     const head = await log.latest();
-    if (!head) throw new ApiError('not_found', 'no tree head has been signed yet: the log is empty');
+    if (!head) throw new DomainError('not_found', 'no tree head has been signed yet: the log is empty');
     res.set('cache-control', 'no-cache').json(head);
   });
   router.get('/v1/log/public-key', (_req, res) => {

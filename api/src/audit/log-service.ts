@@ -2,7 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sig
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Sql } from '../infra/database.js';
-import { ApiError } from '../http/problem.js';
+import { DomainError } from '../errors/index.js';
 import type { FabricLedger } from '../ledger/fabric-ledger.js';
 import { loadSubtrees } from './access-log.js';
 import { consistencyPath, Frontier, inclusionPath, leafHash, rangeHash, verifyConsistency, withSubtrees } from './merkle.js';
@@ -179,8 +179,8 @@ export class LogService {
 
   async inclusionProof(leafIndex: number, treeSize: number): Promise<{ leafIndex: number; treeSize: number; leafHash: string; auditPath: string[] }> {
     const size = await this.size();
-    if (treeSize > size) throw new ApiError('invalid_request', `the log has ${size} leaves, fewer than treeSize ${treeSize}`);
-    if (leafIndex >= treeSize) throw new ApiError('invalid_request', `leaf ${leafIndex} is not in a tree of ${treeSize} leaves`);
+    if (treeSize > size) throw new DomainError('invalid_request', `the log has ${size} leaves, fewer than treeSize ${treeSize}`);
+    if (leafIndex >= treeSize) throw new DomainError('invalid_request', `leaf ${leafIndex} is not in a tree of ${treeSize} leaves`);
     const { path, leaf } = await withSubtrees(
       (get) => ({ path: inclusionPath(get, leafIndex, treeSize), leaf: get({ level: 0, index: leafIndex }) }),
       (keys) => loadSubtrees(this.sql, keys),
@@ -190,8 +190,8 @@ export class LogService {
 
   async consistencyProof(first: number, second: number): Promise<{ first: number; second: number; consistencyPath: string[] }> {
     const size = await this.size();
-    if (second > size) throw new ApiError('invalid_request', `the log has ${size} leaves, fewer than second ${second}`);
-    if (first > second) throw new ApiError('invalid_request', 'first must not be larger than second');
+    if (second > size) throw new DomainError('invalid_request', `the log has ${size} leaves, fewer than second ${second}`);
+    if (first > second) throw new DomainError('invalid_request', 'first must not be larger than second');
     const path = await withSubtrees((get) => consistencyPath(get, first, second), (keys) => loadSubtrees(this.sql, keys));
     return { first, second, consistencyPath: path.map((h) => h.toString('hex')) };
   }

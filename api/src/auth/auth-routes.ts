@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { registry, problemResponses, z } from '../http/openapi.js';
 import { parseInput } from '../http/problem.js';
-import { ApiError } from '../http/problem.js';
+import { DomainError } from '../errors/index.js';
 import type { PgOrganizations } from '../organizations/pg-organizations.js';
 import type { SigningKeys } from './signing-keys.js';
 import { citizenSubject, type TokenService } from './tokens.js';
@@ -63,8 +63,8 @@ export function devTokenRoute(tokens: TokenService, organizations: PgOrganizatio
       issued = await tokens.issue({ role: 'citizen', nationalId: body.nationalId, subject: citizenSubject(body.nationalId) });
     } else if (body.role === 'organization') {
       const org = await organizations.get(body.organizationId);
-      if (!org) throw new ApiError('not_found', `organisation ${body.organizationId} does not exist`);
-      if (org.status !== 'VERIFIED') throw new ApiError('forbidden', 'the organisation is suspended');
+      if (!org) throw new DomainError('not_found', `organisation ${body.organizationId} does not exist`);
+      if (org.status !== 'VERIFIED') throw new DomainError('forbidden', 'the organisation is suspended');
       issued = await tokens.issue({ role: 'organization', organizationId: org.id, subject: `org:${org.id}` });
     } else {
       issued = await tokens.issue({ role: body.role, subject: `dev:${body.role}` });

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { ApiError } from '../http/problem.js';
+import { DomainError } from '../errors/index.js';
 import type { Organization } from '../organizations/organization.js';
 import type { Principal, Role, TokenService } from './tokens.js';
 
@@ -16,13 +16,13 @@ export function requireRole(tokens: TokenService, ...roles: Role[]): RequestHand
     const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(header);
     if (!match) {
       res.setHeader('www-authenticate', 'Bearer');
-      next(new ApiError('unauthorized', 'a bearer access token is required'));
+      next(new DomainError('unauthorized', 'a bearer access token is required'));
       return;
     }
     tokens.verify(match[1]!).then(
       (principal) => {
         if (!roles.includes(principal.role)) {
-          next(new ApiError('forbidden', `this needs the role ${roles.join(' or ')}`));
+          next(new DomainError('forbidden', `this needs the role ${roles.join(' or ')}`));
           return;
         }
         req.principal = principal;
@@ -37,13 +37,13 @@ export function requireRole(tokens: TokenService, ...roles: Role[]): RequestHand
 }
 
 export function principal(req: Request): Principal {
-  if (!req.principal) throw new ApiError('unauthorized', 'not authenticated');
+  if (!req.principal) throw new DomainError('unauthorized', 'not authenticated');
   return req.principal;
 }
 
 /** The calling organisation, as loaded (and found active) when its token was checked. */
 export function callingOrganization(req: Request): Organization {
   const org = principal(req).organization as Organization | undefined;
-  if (!org) throw new ApiError('forbidden', 'this needs an organisation\'s token');
+  if (!org) throw new DomainError('forbidden', 'this needs an organisation\'s token');
   return org;
 }

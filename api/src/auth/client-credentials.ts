@@ -2,7 +2,7 @@ import express, { Router, type Request } from 'express';
 import { createLocalJWKSet, decodeJwt, errors, jwtVerify } from 'jose';
 import { problemResponses, registry, z } from '../http/openapi.js';
 import { assertSafeInput } from '../http/input-guard.js';
-import { ApiError } from '../http/problem.js';
+import { DomainError } from '../errors/index.js';
 import type { RateLimiters } from '../http/rate-limits.js';
 import type { PgOrganizations } from '../organizations/pg-organizations.js';
 import type { TokenService } from './tokens.js';
@@ -29,8 +29,8 @@ registry.registerPath({
 });
 
 /** An OAuth error as RFC 6749 §5.2 names it, carried in a problem+json body. */
-function oauthError(error: 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unsupported_grant_type', description: string): ApiError {
-  return new ApiError(error === 'invalid_client' ? 'unauthorized' : 'invalid_request', description, { error, error_description: description });
+function oauthError(error: 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unsupported_grant_type', description: string): DomainError {
+  return new DomainError(error === 'invalid_client' ? 'unauthorized' : 'invalid_request', description, { error, error_description: description });
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { isDatabaseUnavailable } from '../infra/database-errors.js';
-import { ApiError } from '../http/problem.js';
+import { DomainError } from '../errors/index.js';
 import type { SigningKeys } from './signing-keys.js';
 
 export type Role = 'citizen' | 'operator' | 'auditor' | 'organization';
@@ -68,7 +68,7 @@ export class TokenService {
     try {
       issuer = decodeJwt(token).iss;
     } catch {
-      throw new ApiError('unauthorized', 'the access token is not valid');
+      throw new DomainError('unauthorized', 'the access token is not valid');
     }
     if (this.citizenKeys && this.options.citizenOidc && issuer === this.options.citizenOidc.issuer && issuer !== this.options.issuer) {
       return this.verifyCitizen(token);
@@ -85,17 +85,17 @@ export class TokenService {
         clockTolerance: CLOCK_SKEW_S,
       });
       // No token this API issues lives longer than its TTL, whatever its signer wrote.
-      if (payload.exp! - payload.iat! > ACCESS_TOKEN_TTL_S) throw new ApiError('unauthorized', 'the access token lives longer than this API issues them');
+      if (payload.exp! - payload.iat! > ACCESS_TOKEN_TTL_S) throw new DomainError('unauthorized', 'the access token lives longer than this API issues them');
       const principal = principalOf(payload);
       if (principal.role === 'organization' && this.options.activeOrganization) {
         const organization = await this.options.activeOrganization(principal.organizationId ?? '');
-        if (!organization) throw new ApiError('forbidden', 'the organisation is suspended');
+        if (!organization) throw new DomainError('forbidden', 'the organisation is suspended');
         principal.organization = organization;
       }
       return principal;
     } catch (err) {
       // A database outage while loading the organisation is not a bad token: it is answered 503.
-      if (err instanceof ApiError || isDatabaseUnavailable(err)) throw err;
+      if (err instanceof DomainError || isDatabaseUnavailable(err)) throw err;
       throw unauthorized(err);
     }
   }
@@ -112,10 +112,10 @@ export class TokenService {
         clockTolerance: CLOCK_SKEW_S,
       });
       const nationalId = typeof payload.national_id === 'string' ? payload.national_id : undefined;
-      if (!nationalId) throw new ApiError('unauthorized', 'the identity token carries no national_id claim');
+      if (!nationalId) throw new DomainError('unauthorized', 'the identity token carries no national_id claim');
       return { role: 'citizen', nationalId, subject: citizenSubject(nationalId) };
     } catch (err) {
-      throw err instanceof ApiError ? err : unauthorized(err);
+      throw err instanceof DomainError ? err : unauthorized(err);
     }
   }
 }
@@ -123,7 +123,7 @@ export class TokenService {
 function principalOf(payload: JWTPayload): Principal {
   const role = payload.role;
   if (role !== 'citizen' && role !== 'operator' && role !== 'auditor' && role !== 'organization') {
-    throw new ApiError('unauthorized', 'the token carries no known role');
+    throw new DomainError('unauthorized', 'the token carries no known role');
   }
   return {
     role,
@@ -138,10 +138,10 @@ export function citizenSubject(nationalId: string): string {
   return 'citizen:' + createHmac('sha256', 'citizen-vault/token-subject').update(nationalId).digest('base64url').slice(0, 22);
 }
 
-function unauthorized(err: unknown): ApiError {
-  if (err instanceof errors.JWTExpired) return new ApiError('unauthorized', 'the access token has expired');
-  if (err instanceof errors.JWSSignatureVerificationFailed) return new ApiError('unauthorized', 'the access token signature does not verify');
-  if (err instanceof errors.JWTClaimValidationFailed) return new ApiError('unauthorized', `the access token's ${err.claim} claim is not accepted`);
-  if (err instanceof errors.JOSEAlgNotAllowed) return new ApiError('unauthorized', 'the access token uses an algorithm that is not allowed');
-  return new ApiError('unauthorized', 'the access token is not valid');
+function unauthorized(err: unknown): DomainError {
+  if (err instanceof errors.JWTExpired) return new DomainError('unauthorized', 'the access token has expired');
+  if (err instanceof errors.JWSSignatureVerificationFailed) return new DomainError('unauthorized', 'the access token signature does not verify');
+  if (err instanceof errors.JWTClaimValidationFailed) return new DomainError('unauthorized', `the access token's ${err.claim} claim is not accepted`);
+  if (err instanceof errors.JOSEAlgNotAllowed) return new DomainError('unauthorized', 'the access token uses an algorithm that is not allowed');
+  return new DomainError('unauthorized', 'the access token is not valid');
 }

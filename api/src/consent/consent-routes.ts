@@ -4,7 +4,8 @@ import { callingOrganization, principal, requireRole } from '../auth/authenticat
 import type { TokenService } from '../auth/tokens.js';
 import { bearerAuth, problemResponses, registry, z } from '../http/openapi.js';
 import { idempotencyRef, isIdempotentRetry } from '../http/idempotency.js';
-import { ApiError, parseInput } from '../http/problem.js';
+import { parseInput } from '../http/problem.js';
+import { DomainError } from '../errors/index.js';
 import type { Organization } from '../organizations/organization.js';
 import type { ConsentService } from './consent-service.js';
 import { accessEventView, type ConsentRow } from './pg-consents.js';
@@ -138,7 +139,7 @@ export function consentRoutes(tokens: TokenService, consents: ConsentService): R
   const organizationOf = async (req: Request): Promise<Organization> => callingOrganization(req);
   const nationalIdOf = (req: Request): string => {
     const id = principal(req).nationalId;
-    if (!id) throw new ApiError('forbidden', 'the token does not identify a citizen');
+    if (!id) throw new DomainError('forbidden', 'the token does not identify a citizen');
     return id;
   };
 

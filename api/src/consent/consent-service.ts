@@ -13,7 +13,7 @@ import {
   type DenialReason,
 } from '@citizen-vault/chaincode/rules';
 import type { SigningKeys } from '../auth/signing-keys.js';
-import { ApiError, type ApiErrorCode } from '../http/problem.js';
+import { DomainError, type ErrorCode } from '../errors/index.js';
 import { newId } from '../ids.js';
 import { LedgerError, type FabricLedger } from '../ledger/fabric-ledger.js';
 import type { Organization } from '../organizations/organization.js';
@@ -32,7 +32,7 @@ export interface ConsentRequestInput {
   crossBorder: boolean;
 }
 
-const DENIAL: Record<DenialReason, ApiErrorCode> = {
+const DENIAL: Record<DenialReason, ErrorCode> = {
   not_active: 'consent_not_active',
   expired: 'consent_expired',
   not_yet_valid: 'consent_not_yet_valid',
@@ -68,11 +68,11 @@ export class ConsentService {
       const earlier = await this.earlierAttempt(options.ref);
       if (earlier) return earlier;
     }
-    if (!consumer.roles.includes('consumer')) throw new ApiError('forbidden', 'only a consumer organisation requests consent');
+    if (!consumer.roles.includes('consumer')) throw new DomainError('forbidden', 'only a consumer organisation requests consent');
     const unknown = input.fields.filter((f) => !isFieldPath(f));
-    if (unknown.length > 0) throw new ApiError('invalid_request', 'unknown fields', { errors: unknown.map((f) => ({ path: '/fields', message: `${f} is not in the vocabulary` })) });
+    if (unknown.length > 0) throw new DomainError('invalid_request', 'unknown fields', { errors: unknown.map((f) => ({ path: '/fields', message: `${f} is not in the vocabulary` })) });
     const now = this.clock();
-    if (Date.parse(input.validUntil) <= now.getTime()) throw new ApiError('invalid_request', 'validUntil must be in the future', { errors: [{ path: '/validUntil', message: 'in the past' }] });
+    if (Date.parse(input.validUntil) <= now.getTime()) throw new DomainError('invalid_request', 'validUntil must be in the future', { errors: [{ path: '/validUntil', message: 'in the past' }] });
     const subjectId = (await this.vault.subjectId(input.nationalId, true))!;
     const id = newId(now.getTime());
     const artefact = {
@@ -220,7 +220,7 @@ export class ConsentService {
 
   async forConsumer(consumerOrgId: string, consentId: string): Promise<ConsentRow> {
     const consent = await this.store.get(consentId);
-    if (!consent || consent.consumer_org_id !== consumerOrgId) throw new ApiError('not_found', `consent ${consentId} does not exist`);
+    if (!consent || consent.consumer_org_id !== consumerOrgId) throw new DomainError('not_found', `consent ${consentId} does not exist`);
     return consent;
   }
 
@@ -228,7 +228,7 @@ export class ConsentService {
     const subjectId = await this.vault.subjectId(nationalId, false);
     const consent = await this.store.get(consentId);
     // Someone else's consent answers exactly like a missing one.
-    if (!consent || !subjectId || consent.subject_id !== subjectId) throw new ApiError('not_found', `consent ${consentId} does not exist`);
+    if (!consent || !subjectId || consent.subject_id !== subjectId) throw new DomainError('not_found', `consent ${consentId} does not exist`);
     return consent;
   }
 
@@ -259,7 +259,7 @@ export class ConsentService {
       month: usagePeriod({ mode: 'PERIODIC', limit: 1, per: 'MONTH' }, iso),
     };
     const consent = await this.store.getWithUses(consentId, periods);
-    if (!consent || consent.consumer_org_id !== consumer.id) throw new ApiError('not_found', `consent ${consentId} does not exist`);
+    if (!consent || consent.consumer_org_id !== consumer.id) throw new DomainError('not_found', `consent ${consentId} does not exist`);
     const fields = requested ?? consent.granted_fields;
     // A revoke or pause the citizen asked for counts from the moment they asked.
     const state = consent.blocked_by ? { ...this.asLedgerConsent(consent), status: consent.blocked_by === 'revoke' ? 'REVOKED' as const : 'PAUSED' as const } : this.asLedgerConsent(consent);
@@ -267,7 +267,7 @@ export class ConsentService {
     const event = { id: newId(at.getTime()), consentId: consent.id, subjectId: consent.subject_id, consumerOrgId: consumer.id, purpose: consent.purpose, fields, at };
     const deny = async (reason: DenialReason, detail: string): Promise<never> => {
       await this.store.recordAccess({ ...event, outcome: 'DENIED', reason });
-      throw new ApiError(DENIAL[reason], detail);
+      throw new DomainError(DENIAL[reason], detail);
     };
     if (!decision.allowed) return deny(decision.reason, decision.detail);
     const period = usagePeriod(consent.access_mode, iso);
@@ -277,8 +277,8 @@ export class ConsentService {
     const data = await this.vault.fieldsOf(consent.subject_id, fields);
     const recorded = await this.store.recordAccess({ ...event, outcome: 'GRANTED', usagePeriod: period }, { period, limit });
     if (recorded.outcome === 'DENIED') {
-      if (recorded.reason === 'frequency_exceeded') throw new ApiError('frequency_exceeded', `${limit} use${limit === 1 ? '' : 's'} allowed in this period`);
-      throw new ApiError('consent_not_active', 'the consent was revoked or paused');
+      if (recorded.reason === 'frequency_exceeded') throw new DomainError('frequency_exceeded', `${limit} use${limit === 1 ? '' : 's'} allowed in this period`);
+      throw new DomainError('consent_not_active', 'the consent was revoked or paused');
     }
     return { consent, fields: data.fields, provenance: data.provenance };
   }
@@ -290,7 +290,7 @@ export class ConsentService {
    */
   async encryptFor(consumer: Organization, payload: unknown): Promise<string> {
     const jwk = consumer.jwks.keys.find((k: JWK) => k.use === 'enc' && k.crv === 'X25519');
-    if (!jwk) throw new ApiError('not_acceptable', 'the organisation has no registered X25519 encryption key');
+    if (!jwk) throw new DomainError('not_acceptable', 'the organisation has no registered X25519 encryption key');
     const signed = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
       .setProtectedHeader({ alg: 'ES256', kid: this.keys.kid, typ: 'consent-data+jws', cty: 'application/json' })
       .sign(this.keys.privateKey);
@@ -362,7 +362,7 @@ function cursorAt(at: Date, id: string): string {
 function parseCursor(cursor: string): { at: Date; id: string } {
   const [at, id, extra] = Buffer.from(cursor, 'base64url').toString().split('|');
   if (!at || !id || extra !== undefined || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(at) || Number.isNaN(Date.parse(at)) || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) {
-    throw new ApiError('invalid_request', 'the cursor is not one this API gave');
+    throw new DomainError('invalid_request', 'the cursor is not one this API gave');
   }
   return { at: new Date(at), id };
 }

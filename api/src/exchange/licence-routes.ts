@@ -2,7 +2,8 @@ import { Router, type Request } from 'express';
 import { callingOrganization, principal, requireRole } from '../auth/authenticate.js';
 import type { TokenService } from '../auth/tokens.js';
 import { bearerAuth, problemResponses, registry, z } from '../http/openapi.js';
-import { ApiError, parseInput } from '../http/problem.js';
+import { parseInput } from '../http/problem.js';
+import { DomainError } from '../errors/index.js';
 import type { Organization } from '../organizations/organization.js';
 import { licenceView } from './exchange-views.js';
 import type { MeteringService } from './metering-service.js';
@@ -81,7 +82,7 @@ registry.registerPath({
 const KEY = /^[\x21-\x7e]{1,255}$/;
 function requestKey(req: Request): string | undefined {
   const key = req.get('idempotency-key');
-  if (key !== undefined && !KEY.test(key)) throw new ApiError('invalid_request', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
+  if (key !== undefined && !KEY.test(key)) throw new DomainError('invalid_request', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
   return key;
 }
 

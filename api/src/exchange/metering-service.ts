@@ -1,7 +1,7 @@
 import { createHash, randomInt } from 'node:crypto';
 import { canonicalJson, evaluateLicenceUse, type Licence, type LicenceDenial, type Product } from '@citizen-vault/chaincode/rules';
 import type { ConsentService } from '../consent/consent-service.js';
-import { ApiError, type ApiErrorCode } from '../http/problem.js';
+import { DomainError, type ErrorCode } from '../errors/index.js';
 import { newId } from '../ids.js';
 import type { Organization } from '../organizations/organization.js';
 import { toMicroEpsilon } from './laplace-noise.js';
@@ -18,7 +18,7 @@ export interface LicenceUseLog {
   append(kind: 'licence_use', entry: Record<string, unknown>): Promise<{ leafIndex: number }>;
 }
 
-const DENIAL: Record<LicenceDenial, ApiErrorCode> = {
+const DENIAL: Record<LicenceDenial, ErrorCode> = {
   licence_not_active: 'licence_not_active',
   licence_not_yet_valid: 'licence_not_yet_valid',
   licence_expired: 'licence_expired',
@@ -74,11 +74,11 @@ export class MeteringService {
     const at = this.clock();
     const { licence, product } = await this.usable(buyer, productId, q.licenceId, 'AGGREGATE', at);
     const spec = 'aggregate' in product.spec ? product.spec.aggregate : undefined;
-    if (!spec) throw new ApiError('invalid_request', 'this product is not an aggregate product');
+    if (!spec) throw new DomainError('invalid_request', 'this product is not an aggregate product');
     const asked = [...q.groupBy, ...(Object.keys(q.filters) as Dimension[])];
     const unknown = asked.filter((d) => !spec.dimensions.includes(d));
     if (unknown.length > 0) {
-      throw new ApiError('invalid_request', `this product offers ${spec.dimensions.join(', ')} only`, { errors: unknown.map((d) => ({ path: '/groupBy', message: `${d} is not a dimension of this product` })) });
+      throw new DomainError('invalid_request', `this product offers ${spec.dimensions.join(', ')} only`, { errors: unknown.map((d) => ({ path: '/groupBy', message: `${d} is not a dimension of this product` })) });
     }
     const key = requestKey ?? newId(at.getTime());
     const requestHash = fingerprint({ use: 'query', productId, groupBy: q.groupBy, filters: q.filters });
@@ -106,9 +106,9 @@ export class MeteringService {
     const at = this.clock();
     const { licence, product } = await this.usable(buyer, productId, licenceId, 'CONSENTED', at);
     const spec = 'consented' in product.spec ? product.spec.consented : undefined;
-    if (!spec) throw new ApiError('invalid_request', 'this product is not a consented product');
+    if (!spec) throw new DomainError('invalid_request', 'this product is not a consented product');
     const consent = await this.consents.forConsumer(buyer.id, consentId);
-    if (consent.purpose !== spec.purpose) throw new ApiError('purpose_not_permitted', `this product serves consents for ${spec.purpose}, not ${consent.purpose}`);
+    if (consent.purpose !== spec.purpose) throw new DomainError('purpose_not_permitted', `this product serves consents for ${spec.purpose}, not ${consent.purpose}`);
     let data: Awaited<ReturnType<ConsentService['read']>> | undefined;
     // A replay must be the same read: the same record of the same citizen, or the key is refused —
     // never another citizen's record for free.
@@ -131,12 +131,12 @@ export class MeteringService {
 
   private async usable(buyer: Organization, productId: string, licenceId: string, kind: ProductRow['kind'], at: Date): Promise<{ licence: LicenceRow; product: ProductRow }> {
     const found = await this.products.licenceWithProduct(licenceId);
-    if (!found || found.licence.buyer_org_id !== buyer.id || found.product.id !== productId) throw new ApiError('not_found', `licence ${licenceId} for product ${productId} does not exist`);
+    if (!found || found.licence.buyer_org_id !== buyer.id || found.product.id !== productId) throw new DomainError('not_found', `licence ${licenceId} for product ${productId} does not exist`);
     const { licence, product } = found;
-    if (product.provider_status !== 'VERIFIED') throw new ApiError('product_not_serving', `the provider of product ${productId} is suspended`);
-    if (product.kind !== kind) throw new ApiError('invalid_request', `product ${productId} is ${product.kind}, not ${kind}`);
+    if (product.provider_status !== 'VERIFIED') throw new DomainError('product_not_serving', `the provider of product ${productId} is suspended`);
+    if (product.kind !== kind) throw new DomainError('invalid_request', `product ${productId} is ${product.kind}, not ${kind}`);
     const decision = evaluateLicenceUse(asLedgerLicence(licence), asLedgerProduct(product), { purpose: licence.purpose, at: at.toISOString(), units: 1, usedUnits: 0 });
-    if (!decision.allowed) throw new ApiError(DENIAL[decision.reason], decision.explanation);
+    if (!decision.allowed) throw new DomainError(DENIAL[decision.reason], decision.explanation);
     return found;
   }
 
@@ -171,11 +171,11 @@ export class MeteringService {
     );
     switch (outcome.outcome) {
       case 'quota_exceeded':
-        throw new ApiError('quota_exceeded', `the licence's quota of ${outcome.limit} units (${outcome.window}) is used up`, { quota: { window: outcome.window, limit: outcome.limit } });
+        throw new DomainError('quota_exceeded', `the licence's quota of ${outcome.limit} units (${outcome.window}) is used up`, { quota: { window: outcome.window, limit: outcome.limit } });
       case 'key_reused':
         throw keyReused();
       case 'privacy_budget_exhausted':
-        throw new ApiError('privacy_budget_exhausted', 'the licence has spent its privacy budget (ε); no further statistics can be released under it');
+        throw new DomainError('privacy_budget_exhausted', 'the licence has spent its privacy budget (ε); no further statistics can be released under it');
       default:
         return { row: outcome.event, replayed: outcome.outcome === 'replayed' };
     }
@@ -204,8 +204,8 @@ function fingerprint(request: Record<string, unknown>): string {
   return createHash('sha256').update(canonicalJson(request)).digest('hex');
 }
 
-function keyReused(): ApiError {
-  return new ApiError('idempotency_key_reused', 'this Idempotency-Key was used for a different request under this licence');
+function keyReused(): DomainError {
+  return new DomainError('idempotency_key_reused', 'this Idempotency-Key was used for a different request under this licence');
 }
 
 function asLedgerLicence(l: LicenceRow): Licence {

@@ -2,7 +2,8 @@ import { Router, type Request } from 'express';
 import { callingOrganization, requireRole } from '../auth/authenticate.js';
 import type { Principal, TokenService } from '../auth/tokens.js';
 import { bearerAuth, problemResponses, registry, z } from '../http/openapi.js';
-import { ApiError, parseInput } from '../http/problem.js';
+import { parseInput } from '../http/problem.js';
+import { DomainError } from '../errors/index.js';
 import type { Organization } from '../organizations/organization.js';
 import { productView } from './exchange-views.js';
 import type { ProductService, ReviewAction } from './product-service.js';
@@ -50,7 +51,7 @@ async function optionalPrincipal(tokens: TokenService, req: Request): Promise<Pr
   const header = req.get('authorization');
   if (!header) return undefined;
   const token = /^Bearer (\S+)$/.exec(header)?.[1];
-  if (!token) throw new ApiError('unauthorized', 'a bearer access token is required');
+  if (!token) throw new DomainError('unauthorized', 'a bearer access token is required');
   return tokens.verify(token);
 }
 
@@ -70,8 +71,8 @@ export function productRoutes(tokens: TokenService, products: ProductService): R
     const query = parseInput(CatalogueQuery, req.query);
     const viewer = viewerOf(await optionalPrincipal(tokens, req));
     const mine = query.mine === 'true';
-    if (mine && (viewer === undefined || viewer === 'operator')) throw new ApiError('forbidden', '`mine` needs a provider organisation\'s token');
-    if (query.status && query.status !== 'LISTED' && viewer !== 'operator' && !mine) throw new ApiError('forbidden', 'only the operator browses products by status; a provider uses mine=true');
+    if (mine && (viewer === undefined || viewer === 'operator')) throw new DomainError('forbidden', '`mine` needs a provider organisation\'s token');
+    if (query.status && query.status !== 'LISTED' && viewer !== 'operator' && !mine) throw new DomainError('forbidden', 'only the operator browses products by status; a provider uses mine=true');
     const page = await products.catalogue({
       ...(query.q ? { q: query.q } : {}),
       ...(query.kind ? { kind: query.kind } : {}),

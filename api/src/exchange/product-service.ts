@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson, type ProductStatus } from '@citizen-vault/chaincode/rules';
-import { ApiError } from '../http/problem.js';
+import { DomainError } from '../errors/index.js';
 import { newId } from '../ids.js';
 import { LedgerError, type FabricLedger } from '../ledger/fabric-ledger.js';
 import type { Organization } from '../organizations/organization.js';
@@ -50,7 +50,7 @@ export class ProductService {
   ) {}
 
   async create(provider: Organization, body: ProductBodyValue): Promise<ProductRow> {
-    if (!provider.roles.includes('provider')) throw new ApiError('forbidden', 'only a provider organisation lists products');
+    if (!provider.roles.includes('provider')) throw new DomainError('forbidden', 'only a provider organisation lists products');
     const now = this.clock();
     const id = newId(now.getTime());
     const spec: ProductSpec = body.aggregate ? { aggregate: body.aggregate } : body.consented ? { consented: body.consented } : { dataset: body.dataset! };
@@ -78,7 +78,7 @@ export class ProductService {
   async visible(id: string, caller: Organization | 'operator' | undefined): Promise<ProductRow> {
     const product = await this.store.product(id);
     const maySee = product && (product.status === 'LISTED' || product.status === 'SUSPENDED' || caller === 'operator' || (caller && caller.id === product.provider_org_id));
-    if (!product || !maySee) throw new ApiError('not_found', `product ${id} does not exist`);
+    if (!product || !maySee) throw new DomainError('not_found', `product ${id} does not exist`);
     return product;
   }
 
@@ -89,11 +89,11 @@ export class ProductService {
   /** The provider sends its draft to review: refused while the pre-listing check finds a blocking problem. */
   async submit(provider: Organization, id: string): Promise<ProductRow> {
     const product = await this.store.product(id);
-    if (!product || product.provider_org_id !== provider.id) throw new ApiError('not_found', `product ${id} does not exist`);
+    if (!product || product.provider_org_id !== provider.id) throw new DomainError('not_found', `product ${id} does not exist`);
     const flags = prelistingCheck(product);
     const blocking = flags.filter((f) => f.severity === 'block');
     if (blocking.length > 0) {
-      throw new ApiError('prelisting_check_failed', `the pre-listing check found ${blocking.map((f) => f.code).join(', ')}`, { flags: blocking });
+      throw new DomainError('prelisting_check_failed', `the pre-listing check found ${blocking.map((f) => f.code).join(', ')}`, { flags: blocking });
     }
     if (!product.on_ledger) {
       try {
@@ -113,7 +113,7 @@ export class ProductService {
   }
 
   async review(id: string, action: ReviewAction, reason?: string): Promise<ProductRow> {
-    if (!(await this.store.product(id))) throw new ApiError('not_found', `product ${id} does not exist`);
+    if (!(await this.store.product(id))) throw new DomainError('not_found', `product ${id} does not exist`);
     return this.transition(id, action, reason);
   }
 
@@ -133,17 +133,17 @@ export class ProductService {
   }
 
   async issueLicence(buyer: Organization, input: { productId: string; planId: string; purpose: string; termsHash: string; validUntil?: string }): Promise<LicenceRow> {
-    if (!buyer.roles.includes('consumer')) throw new ApiError('forbidden', 'only a consumer organisation buys licences');
+    if (!buyer.roles.includes('consumer')) throw new DomainError('forbidden', 'only a consumer organisation buys licences');
     const product = await this.store.product(input.productId);
-    if (!product || product.status !== 'LISTED') throw new ApiError('product_not_serving', `product ${input.productId} is not listed`);
-    if (product.provider_status !== 'VERIFIED') throw new ApiError('product_not_serving', `the provider of product ${input.productId} is suspended`);
-    if (product.terms_hash !== input.termsHash) throw new ApiError('conflict', 'the terms accepted are not the product\'s current terms', { termsHash: product.terms_hash });
+    if (!product || product.status !== 'LISTED') throw new DomainError('product_not_serving', `product ${input.productId} is not listed`);
+    if (product.provider_status !== 'VERIFIED') throw new DomainError('product_not_serving', `the provider of product ${input.productId} is suspended`);
+    if (product.terms_hash !== input.termsHash) throw new DomainError('conflict', 'the terms accepted are not the product\'s current terms', { termsHash: product.terms_hash });
     const plan = product.plans.find((p) => p.id === input.planId);
-    if (!plan) throw new ApiError('invalid_request', `product ${product.id} has no plan ${input.planId}`, { errors: [{ path: '/planId', message: 'unknown plan' }] });
+    if (!plan) throw new DomainError('invalid_request', `product ${product.id} has no plan ${input.planId}`, { errors: [{ path: '/planId', message: 'unknown plan' }] });
     const now = this.clock();
     const longest = now.getTime() + product.terms.durationDays * DAY_MS;
     const until = input.validUntil ? Date.parse(input.validUntil) : longest;
-    if (until <= now.getTime()) throw new ApiError('invalid_request', 'validUntil must be in the future', { errors: [{ path: '/validUntil', message: 'in the past' }] });
+    if (until <= now.getTime()) throw new DomainError('invalid_request', 'validUntil must be in the future', { errors: [{ path: '/validUntil', message: 'in the past' }] });
     const id = newId(now.getTime());
     const committed = await this.submitJson<LedgerLicence>('licences', 'IssueLicence', JSON.stringify({
       id,
@@ -185,7 +185,7 @@ export class ProductService {
   async licenceFor(id: string, caller: Organization | 'operator'): Promise<{ licence: LicenceRow; product: ProductRow }> {
     const found = await this.store.licenceWithProduct(id);
     if (!found || (caller !== 'operator' && caller.id !== found.licence.buyer_org_id && caller.id !== found.product.provider_org_id)) {
-      throw new ApiError('not_found', `licence ${id} does not exist`);
+      throw new DomainError('not_found', `licence ${id} does not exist`);
     }
     return found;
   }
@@ -198,7 +198,7 @@ export class ProductService {
   /** Cancels a licence, by its buyer or the operator; access stops once the ledger has committed it. */
   async cancelLicence(id: string, caller: Organization | 'operator'): Promise<LicenceRow> {
     const { licence } = await this.licenceFor(id, caller);
-    if (caller !== 'operator' && caller.id !== licence.buyer_org_id) throw new ApiError('forbidden', 'only the buyer or the operator cancels a licence');
+    if (caller !== 'operator' && caller.id !== licence.buyer_org_id) throw new DomainError('forbidden', 'only the buyer or the operator cancels a licence');
     const committed = await this.submitJson<LedgerLicence>('licences', 'CancelLicence', id);
     await this.store.applyLicenceState(id, committed.status, committed.updatedAt);
     return (await this.store.licence(id))!;

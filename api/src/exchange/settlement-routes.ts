@@ -2,7 +2,8 @@ import { Router, type Request } from 'express';
 import { callingOrganization, principal, requireRole } from '../auth/authenticate.js';
 import type { TokenService } from '../auth/tokens.js';
 import { bearerAuth, problemResponses, registry, z } from '../http/openapi.js';
-import { ApiError, parseInput } from '../http/problem.js';
+import { parseInput } from '../http/problem.js';
+import { DomainError } from '../errors/index.js';
 import type { VaultService } from '../vault/vault-service.js';
 import type { PgStatistics } from './pg-statistics.js';
 import { periodOf } from './pricing.js';
@@ -55,7 +56,7 @@ export function settlementRoutes(tokens: TokenService, settlement: SettlementSer
   const router = Router();
   const nationalIdOf = (req: Request): string => {
     const id = principal(req).nationalId;
-    if (!id) throw new ApiError('forbidden', 'the token does not identify a citizen');
+    if (!id) throw new DomainError('forbidden', 'the token does not identify a citizen');
     return id;
   };
 
@@ -74,8 +75,8 @@ export function settlementRoutes(tokens: TokenService, settlement: SettlementSer
     const query = parseInput(StatsQuery, req.query);
     const to = query.to ?? periodOf(new Date());
     const from = query.from ?? to;
-    if (from > to) throw new ApiError('invalid_request', '`from` must not be after `to`');
-    if (Number(to.slice(0, 4)) * 12 + Number(to.slice(5)) - (Number(from.slice(0, 4)) * 12 + Number(from.slice(5))) >= 36) throw new ApiError('invalid_request', 'at most 36 months at a time');
+    if (from > to) throw new DomainError('invalid_request', '`from` must not be after `to`');
+    if (Number(to.slice(0, 4)) * 12 + Number(to.slice(5)) - (Number(from.slice(0, 4)) * 12 + Number(from.slice(5))) >= 36) throw new DomainError('invalid_request', 'at most 36 months at a time');
     res.set('cache-control', 'public, max-age=60').json({ from, to, ...(await settlement.stats(from, to)) });
   });
 

@@ -1,4 +1,4 @@
-import { ApiError } from '../http/problem.js';
+import { DomainError } from '../errors/index.js';
 import { LedgerError, type FabricLedger } from '../ledger/fabric-ledger.js';
 import type { Organization } from '../organizations/organization.js';
 import type { PgSettlement, PeriodUsageRow } from './pg-settlement.js';
@@ -84,7 +84,7 @@ export class SettlementService {
 
   /** Anchors every statement of a finished month that is not anchored yet; answers them all. */
   async close(period: string): Promise<Invoice[]> {
-    if (period >= periodOf(this.clock())) throw new ApiError('invalid_request', `${period} has not ended yet; only a finished month is closed`);
+    if (period >= periodOf(this.clock())) throw new DomainError('invalid_request', `${period} has not ended yet; only a finished month is closed`);
     const open = (await this.store.periodUsage(period, {})).map((r) => this.invoice(r, period)).filter((i) => i.status === 'OPEN' && (i.totalDong !== '0' || i.calls > 0));
     for (const inv of open) {
       let anchored: { txId: string; anchoredAt: string };

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { registry, problemResponses, z } from '../http/openapi.js';
-import { ApiError } from '../http/problem.js';
+import { DomainError } from '../errors/index.js';
 import type { RepairStatus } from '../ledger/repair-sweep.js';
 
 export interface Readiness {
@@ -37,13 +37,13 @@ export function healthRoutes(readiness: Readiness): Router {
     try {
       await readiness.database();
     } catch {
-      throw new ApiError('database_unavailable', 'the database is not reachable');
+      throw new DomainError('database_unavailable', 'the database is not reachable');
     }
     let ledgerHeight: number;
     try {
       ledgerHeight = await readiness.ledgerHeight();
     } catch {
-      throw new ApiError('ledger_unavailable', 'the ledger is not reachable');
+      throw new DomainError('ledger_unavailable', 'the ledger is not reachable');
     }
     res.json({ status: 'ready', ledgerHeight, repair: await readiness.repair() });
   });

@@ -3,7 +3,7 @@ import type { Request, RequestHandler } from 'express';
 import type { TokenService } from '../auth/tokens.js';
 import type { Sql } from '../infra/database.js';
 import { open, seal } from '../vault/envelope.js';
-import { ApiError } from './problem.js';
+import { DomainError } from '../errors/index.js';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -50,14 +50,14 @@ export function idempotency(sql: Sql, tokens: TokenService, options: Idempotency
     const key = req.get('idempotency-key');
     if (req.method !== 'POST' || key === undefined || NEVER_REPLAYED.has(req.path)) return next();
     void (async () => {
-      if (!KEY.test(key)) throw new ApiError('invalid_request', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
+      if (!KEY.test(key)) throw new DomainError('invalid_request', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
       const bearer = /^Bearer (\S+)$/.exec(req.get('authorization') ?? '')?.[1];
       if (!bearer) return next();
       // Only a parsed body can be compared: a body this layer could not read (not JSON) would hash
       // as nothing, and any other body would then replay its answer.
       // (`req.is` is null without a body, false for a body of another type — chunked or not.)
       const json = req.is('application/json');
-      if (json === false || (json && req.body === undefined)) throw new ApiError('invalid_request', 'Idempotency-Key is honoured on JSON requests only');
+      if (json === false || (json && req.body === undefined)) throw new DomainError('invalid_request', 'Idempotency-Key is honoured on JSON requests only');
       const principal = await tokens.verify(bearer).catch(() => undefined);
       if (!principal) return next(); // the route's own check answers 401
       const scope = `${principal.role}:${principal.subject}`;
@@ -75,8 +75,8 @@ export function idempotency(sql: Sql, tokens: TokenService, options: Idempotency
         const [first] = await sql<{ request_hash: string; completed: boolean; status: number; content_type: string; body: Buffer }[]>`
           select request_hash, completed, status, content_type, body from idempotency_keys where scope = ${scope} and key = ${key}`;
         if (!first) return next(); // expired in between: treat as new
-        if (first.request_hash !== requestHash) throw new ApiError('idempotency_key_reused', 'this Idempotency-Key was used for a different request');
-        if (!first.completed) throw new ApiError('idempotency_key_in_use', 'a request with this Idempotency-Key is still being processed; retry shortly');
+        if (first.request_hash !== requestHash) throw new DomainError('idempotency_key_reused', 'this Idempotency-Key was used for a different request');
+        if (!first.completed) throw new DomainError('idempotency_key_in_use', 'a request with this Idempotency-Key is still being processed; retry shortly');
         const body = first.body.length > 0 ? Buffer.from(open(options.kek, first.body, binding(scope, key))) : Buffer.alloc(0);
         res.status(first.status).set('idempotent-replayed', 'true').type(first.content_type).send(body);
         return;

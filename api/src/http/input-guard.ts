@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { ApiError } from './problem.js';
+import { DomainError } from '../errors/index.js';
 
 /** Deeper JSON than this is refused: no API body nests more than a few levels, and deep input only exhausts stacks. */
 export const MAX_JSON_DEPTH = 64;
@@ -26,7 +26,7 @@ export function assertSafeInput(value: unknown, where: string): void {
     }
     if (typeof v !== 'object' || v === null) continue;
     if (depth >= MAX_JSON_DEPTH) {
-      throw new ApiError('invalid_request', `the ${where} nests deeper than ${MAX_JSON_DEPTH} levels`, { errors: [{ path: path || '/', message: 'too deep' }] });
+      throw new DomainError('invalid_request', `the ${where} nests deeper than ${MAX_JSON_DEPTH} levels`, { errors: [{ path: path || '/', message: 'too deep' }] });
     }
     for (const [k, child] of Object.entries(v)) {
       if (isUnsafeText(k)) throw unsafe(where, path);
@@ -35,8 +35,8 @@ export function assertSafeInput(value: unknown, where: string): void {
   }
 }
 
-function unsafe(where: string, path: string): ApiError {
-  return new ApiError('invalid_request', `the ${where} contains a NUL character or a lone surrogate`, {
+function unsafe(where: string, path: string): DomainError {
+  return new DomainError('invalid_request', `the ${where} contains a NUL character or a lone surrogate`, {
     errors: [{ path: path || '/', message: 'NUL characters and unpaired surrogates are not accepted' }],
   });
 }
@@ -51,7 +51,7 @@ export const inputGuard: RequestHandler = (req, _res, next) => {
     try {
       path = decodeURIComponent(req.path);
     } catch {
-      throw new ApiError('invalid_request', 'the path has malformed percent-encoding');
+      throw new DomainError('invalid_request', 'the path has malformed percent-encoding');
     }
     assertSafeInput(path, 'path');
     assertSafeInput(req.query, 'query');

@@ -1,7 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { RateLimits } from '../config.js';
-import { ApiError } from './problem.js';
+import { DomainError } from '../errors/index.js';
 
 export type { RateLimits } from '../config.js';
 
@@ -32,7 +32,7 @@ export function createRateLimiters(limits: RateLimits, clientOf: (req: Request) 
       standardHeaders: 'draft-7',
       legacyHeaders: false,
       keyGenerator: key,
-      handler: (_req, _res, next) => next(new ApiError('rate_limited', `too many ${what}; try again after the time in Retry-After`)),
+      handler: (_req, _res, next) => next(new DomainError('rate_limited', `too many ${what}; try again after the time in Retry-After`)),
       ...extra,
     });
   return {

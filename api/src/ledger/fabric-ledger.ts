@@ -4,6 +4,7 @@ import { common } from '@hyperledger/fabric-protos';
 import { connect, hash, CommitError, GatewayError, type ChaincodeEvent, type Checkpoint, type CloseableAsyncIterable, type Contract, type Gateway, type Network } from '@hyperledger/fabric-gateway';
 import { parseChaincodeError } from '@citizen-vault/chaincode/rules';
 import { signLowS } from '@citizen-vault/network';
+import { DomainError, type ConvertibleError, type ErrorCode } from '../errors/index.js';
 
 export interface LedgerIdentity {
   endpoint: string;
@@ -14,8 +15,24 @@ export interface LedgerIdentity {
   keyPem: string;
 }
 
+/** Chaincode refusals, as the API answers them; any other ledger code is `ledger_error`. */
+const AS_DOMAIN: Record<string, ErrorCode> = {
+  invalid_argument: 'invalid_request',
+  not_found: 'not_found',
+  already_exists: 'conflict',
+  forbidden: 'forbidden',
+  illegal_transition: 'illegal_transition',
+  commit_failed: 'conflict',
+  product_not_listed: 'product_not_serving',
+  buyer_not_verified: 'buyer_not_verified',
+  purpose_not_permitted: 'purpose_not_permitted',
+  plan_not_found: 'invalid_request',
+  duration_exceeded: 'invalid_request',
+  ledger_unavailable: 'ledger_unavailable',
+};
+
 /** A ledger failure with a stable code: the chaincode's own (`forbidden`, `illegal_transition`, …) or the ledger's. */
-export class LedgerError extends Error {
+export class LedgerError extends Error implements ConvertibleError {
   override readonly name = 'LedgerError';
   constructor(
     readonly code: string,
@@ -23,6 +40,10 @@ export class LedgerError extends Error {
     readonly transactionId?: string,
   ) {
     super(`${code}: ${detail}`);
+  }
+
+  toDomainError(): DomainError {
+    return new DomainError(AS_DOMAIN[this.code] ?? 'ledger_error', this.detail, { ledgerCode: this.code });
   }
 }
 

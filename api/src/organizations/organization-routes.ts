@@ -2,7 +2,8 @@ import { Router } from 'express';
 import { principal, requireRole } from '../auth/authenticate.js';
 import type { TokenService } from '../auth/tokens.js';
 import { bearerAuth, problemResponses, registry, z } from '../http/openapi.js';
-import { ApiError, parseInput } from '../http/problem.js';
+import { parseInput } from '../http/problem.js';
+import { DomainError } from '../errors/index.js';
 import { OrganizationView, RegisterOrganizationRequest, view } from './organization.js';
 import type { OrganizationService } from './organization-service.js';
 import type { PgOrganizations } from './pg-organizations.js';
@@ -62,7 +63,7 @@ export function organizationRoutes(tokens: TokenService, service: OrganizationSe
     const caller = principal(req);
     // An organisation sees itself only; answering 404 for others says nothing of who exists.
     const org = caller.role === 'organization' && caller.organizationId !== id ? undefined : await store.get(id);
-    if (!org) throw new ApiError('not_found', `organisation ${id} does not exist`);
+    if (!org) throw new DomainError('not_found', `organisation ${id} does not exist`);
     res.json(view(org));
   });
   return router;

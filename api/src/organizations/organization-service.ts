@@ -1,4 +1,4 @@
-import { ApiError } from '../http/problem.js';
+import { DomainError } from '../errors/index.js';
 import { newId } from '../ids.js';
 import { LedgerError, type FabricLedger } from '../ledger/fabric-ledger.js';
 import type { Organization } from './organization.js';
@@ -27,7 +27,7 @@ export class OrganizationService {
 
   async register(input: RegisterOrganization): Promise<Organization> {
     if (await this.store.byRegistrationNumber(input.registrationNumber)) {
-      throw new ApiError('conflict', `an organisation with registration number ${input.registrationNumber} is already registered`);
+      throw new DomainError('conflict', `an organisation with registration number ${input.registrationNumber} is already registered`);
     }
     const id = newId();
     await this.ledger.submit('organizations', 'RegisterOrganization', JSON.stringify({ id, mspId: this.operatorMspId, roles: input.roles }));
@@ -36,7 +36,7 @@ export class OrganizationService {
 
   async suspend(id: string): Promise<Organization> {
     const org = await this.store.get(id);
-    if (!org) throw new ApiError('not_found', `organisation ${id} does not exist`);
+    if (!org) throw new DomainError('not_found', `organisation ${id} does not exist`);
     // Fail closed: the API stops serving the organisation before the ledger records it, and a retry
     // after a crash in between finds the ledger already done.
     const suspended = (await this.store.setStatus(id, 'SUSPENDED'))!;

@@ -1,6 +1,6 @@
 import { FIELD_VOCABULARY, type FieldType } from '@citizen-vault/chaincode/rules';
 import { z } from '../http/openapi.js';
-import { ApiError } from '../http/problem.js';
+import { DomainError } from '../errors/index.js';
 
 const VALUE: Record<FieldType, z.ZodType> = {
   string: z.string().trim().min(1).max(500),
@@ -13,7 +13,7 @@ const VALUE: Record<FieldType, z.ZodType> = {
 /** Checks a record's fields against its category in the published vocabulary: known fields only, each of its type. */
 export function parseRecordFields(category: string, fields: Record<string, unknown>): Record<string, unknown> {
   const definition = FIELD_VOCABULARY.categories.find((c) => c.code === category);
-  if (!definition) throw new ApiError('invalid_request', `unknown record category ${JSON.stringify(category)}`, { errors: [{ path: '/category', message: 'not in the vocabulary' }] });
+  if (!definition) throw new DomainError('invalid_request', `unknown record category ${JSON.stringify(category)}`, { errors: [{ path: '/category', message: 'not in the vocabulary' }] });
   const errors: { path: string; message: string }[] = [];
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(fields)) {
@@ -27,6 +27,6 @@ export function parseRecordFields(category: string, fields: Record<string, unkno
     else errors.push({ path: `/fields/${name}`, message: `must be a ${field.type}` });
   }
   if (Object.keys(fields).length === 0) errors.push({ path: '/fields', message: 'at least one field is required' });
-  if (errors.length > 0) throw new ApiError('invalid_request', 'the record does not match its category', { errors });
+  if (errors.length > 0) throw new DomainError('invalid_request', 'the record does not match its category', { errors });
   return out;
 }

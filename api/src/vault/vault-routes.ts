@@ -4,7 +4,8 @@ import { callingOrganization, principal, requireRole } from '../auth/authenticat
 import type { TokenService } from '../auth/tokens.js';
 import { bearerAuth, problemResponses, registry, z } from '../http/openapi.js';
 import { idempotencyRef, isIdempotentRetry } from '../http/idempotency.js';
-import { ApiError, parseInput } from '../http/problem.js';
+import { parseInput } from '../http/problem.js';
+import { DomainError } from '../errors/index.js';
 import type { VaultService } from './vault-service.js';
 
 const NationalId = z.string().regex(/^\d{12}$/, 'a citizen identity number has 12 digits');
@@ -69,7 +70,7 @@ export function vaultRoutes(tokens: TokenService, vault: VaultService): Router {
   });
   router.get('/v1/me/records', requireRole(tokens, 'citizen'), async (req, res) => {
     const nationalId = principal(req).nationalId;
-    if (!nationalId) throw new ApiError('forbidden', 'the token does not identify a citizen');
+    if (!nationalId) throw new DomainError('forbidden', 'the token does not identify a citizen');
     res.set('cache-control', 'no-store').json({ items: await vault.recordsOf(nationalId) });
   });
   return router;

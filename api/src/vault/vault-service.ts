@@ -1,5 +1,5 @@
 import type { AccessLog } from '../audit/access-log.js';
-import { ApiError } from '../http/problem.js';
+import { DomainError } from '../errors/index.js';
 import { newId } from '../ids.js';
 import { LedgerError, type FabricLedger } from '../ledger/fabric-ledger.js';
 import type { Organization } from '../organizations/organization.js';
@@ -47,7 +47,7 @@ export class VaultService {
    * never a second copy.
    */
   async deposit(custodian: Organization, input: { nationalId: string; category: string; fields: Record<string, unknown> }, options: { ref?: string; retry?: boolean } = {}): Promise<DepositedRecord> {
-    if (!custodian.roles.includes('custodian')) throw new ApiError('forbidden', 'only a custodian organisation deposits records');
+    if (!custodian.roles.includes('custodian')) throw new DomainError('forbidden', 'only a custodian organisation deposits records');
     if (options.retry && options.ref) {
       const earlier = await this.earlierDeposit(custodian.id, options.ref);
       if (earlier) return earlier;
@@ -210,7 +210,7 @@ export class VaultService {
   }
 
   private dataKey(subject: SubjectRow): Uint8Array {
-    if (!subject.wrapped_key) throw new ApiError('not_found', 'this citizen\'s data has been erased');
+    if (!subject.wrapped_key) throw new DomainError('not_found', 'this citizen\'s data has been erased');
     return open(this.keys.kek, subject.wrapped_key, keyBinding(subject.id, subject.kek_version));
   }
 }

@@ -2,7 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import type { LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { ApiError } from '../http/problem.js';
+import { DomainError } from '../errors/index.js';
 
 /**
  * Whether a webhook may connect to this address. Only plain global unicast passes: ipaddr.js names
@@ -52,8 +52,8 @@ async function resolveWithin(host: string, ms: number): Promise<string[]> {
   }
 }
 
-function refused(message: string): ApiError {
-  return new ApiError('invalid_request', `webhook urls must reach the public internet: ${message}`, { errors: [{ path: '/url', message }] });
+function refused(message: string): DomainError {
+  return new DomainError('invalid_request', `webhook urls must reach the public internet: ${message}`, { errors: [{ path: '/url', message }] });
 }
 
 /**
@@ -67,9 +67,9 @@ export async function checkDestination(url: URL, allowLoopbackHttp: boolean): Pr
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const literal = ipaddr.isValid(host); // the URL parser has already normalised IPv4 spellings to a dotted quad
   const addresses = literal ? [host] : await resolveWithin(host, LOOKUP_TIMEOUT_MS);
-  if (addresses.length === 0) throw new ApiError('invalid_request', 'the webhook host does not resolve', { errors: [{ path: '/url', message: 'does not resolve' }] });
+  if (addresses.length === 0) throw new DomainError('invalid_request', 'the webhook host does not resolve', { errors: [{ path: '/url', message: 'does not resolve' }] });
   if (url.protocol === 'http:' && !(allowLoopbackHttp && addresses.every(isLoopbackAddress))) {
-    throw new ApiError('invalid_request', 'webhook urls must be https', { errors: [{ path: '/url', message: 'must be https' }] });
+    throw new DomainError('invalid_request', 'webhook urls must be https', { errors: [{ path: '/url', message: 'must be https' }] });
   }
   if (!addresses.every(allowedFor(url, allowLoopbackHttp))) throw refused('private, loopback, link-local or reserved address');
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { request as httpRequest, type ClientRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Sql } from '../infra/database.js';
-import { ApiError } from '../http/problem.js';
+import { DomainError } from '../errors/index.js';
 import { newId } from '../ids.js';
 import { open, seal } from '../vault/envelope.js';
 import { checkDestination, connectedAddressAllowed, pinnedLookup } from './destination.js';
@@ -41,12 +41,12 @@ export class WebhookService {
     try {
       parsed = new URL(url);
     } catch {
-      throw new ApiError('invalid_request', 'the webhook url is not a URL', { errors: [{ path: '/url', message: 'not a URL' }] });
+      throw new DomainError('invalid_request', 'the webhook url is not a URL', { errors: [{ path: '/url', message: 'not a URL' }] });
     }
-    if (parsed.username || parsed.password) throw new ApiError('invalid_request', 'webhook urls carry no credentials', { errors: [{ path: '/url', message: 'no user:password' }] });
+    if (parsed.username || parsed.password) throw new DomainError('invalid_request', 'webhook urls carry no credentials', { errors: [{ path: '/url', message: 'no user:password' }] });
     await checkDestination(parsed, this.options.allowLoopbackHttp);
     const [count] = await this.sql<{ n: number }[]>`select count(*)::int as n from webhook_endpoints where organization_id = ${organizationId}`;
-    if ((count?.n ?? 0) >= MAX_ENDPOINTS) throw new ApiError('conflict', `an organisation has at most ${MAX_ENDPOINTS} webhook endpoints`);
+    if ((count?.n ?? 0) >= MAX_ENDPOINTS) throw new DomainError('conflict', `an organisation has at most ${MAX_ENDPOINTS} webhook endpoints`);
     const id = newId();
     const secret = `whsec_${randomBytes(24).toString('base64url')}`;
     await this.sql`insert into webhook_endpoints (id, organization_id, url, sealed_secret) values (${id}, ${organizationId}, ${parsed.toString()}, ${seal(this.options.kek, Buffer.from(secret), secretBinding(id))})`;
