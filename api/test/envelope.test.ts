@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fieldBinding, newDataKey, open, seal } from '../src/vault/envelope.js';
+import { newDataKey, open, seal } from '../src/infra/aead.js';
+import { fieldBinding } from '../src/vault/envelope.js';
 
 describe('field envelopes (XChaCha20-Poly1305)', () => {
   const key = newDataKey();

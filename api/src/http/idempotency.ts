@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import type { TokenService } from '../auth/tokens.js';
 import type { Sql } from '../infra/database.js';
-import { open, seal } from '../vault/envelope.js';
+import { open, seal } from '../infra/aead.js';
 import { DomainError } from '../errors/index.js';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;

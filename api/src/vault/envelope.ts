@@ -4,24 +4,6 @@ import { canonicalJson } from '@citizen-vault/chaincode/rules';
 
 await sodium.ready;
 
-const NONCE_BYTES = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
-
-/** Envelope encryption with XChaCha20-Poly1305 (libsodium): the KEK wraps per-citizen data keys, data keys seal fields. */
-export function newDataKey(): Uint8Array {
-  return sodium.crypto_aead_xchacha20poly1305_ietf_keygen();
-}
-
-export function seal(key: Uint8Array, plaintext: Uint8Array, associatedData: string): Buffer {
-  const nonce = sodium.randombytes_buf(NONCE_BYTES);
-  const ciphertext = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, associatedData, null, nonce, key);
-  return Buffer.concat([nonce, ciphertext]);
-}
-
-/** Opens a sealed value; throws if the key, the bytes or the associated data differ from sealing time. */
-export function open(key: Uint8Array, sealed: Uint8Array, associatedData: string): Uint8Array {
-  return sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, sealed.subarray(NONCE_BYTES), associatedData, sealed.subarray(0, NONCE_BYTES), key);
-}
-
 /** What binds a sealed field to its place: subject, record (with its category and custodian), field and version. */
 export function fieldBinding(subjectId: string, recordId: string, field: string, version: number, category: string, custodianOrgId: string): string {
   return `cv:field:v2|${subjectId}|${recordId}|${category}|${custodianOrgId}|${field}|${version}`;

@@ -3,7 +3,8 @@ import { DomainError } from '../errors/index.js';
 import { newId } from '../ids.js';
 import { LedgerError, type FabricLedger } from '../ledger/fabric-ledger.js';
 import type { Organization } from '../organizations/organization.js';
-import { commitment, fieldBinding, keyBinding, nationalIdIndex, newDataKey, open, randomSalt, seal } from './envelope.js';
+import { newDataKey, open, seal } from '../infra/aead.js';
+import { commitment, fieldBinding, keyBinding, nationalIdIndex, randomSalt } from './envelope.js';
 import type { PgVault, SubjectRow } from './pg-vault.js';
 import { parseRecordFields } from './record-fields.js';
 

@@ -4,7 +4,7 @@ import { request as httpsRequest } from 'node:https';
 import type { Sql } from '../infra/database.js';
 import { DomainError } from '../errors/index.js';
 import { newId } from '../ids.js';
-import { open, seal } from '../vault/envelope.js';
+import { open, seal } from '../infra/aead.js';
 import { checkDestination, connectedAddressAllowed, pinnedLookup } from './destination.js';
 import { signWebhook } from './webhook-signature.js';
 
