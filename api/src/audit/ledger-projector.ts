@@ -1,6 +1,7 @@
 import type { common } from '@hyperledger/fabric-protos';
 import { blockTransactions, blockDataHash, blockHeaderHash } from '@citizen-vault/network';
 import type { Sql } from '../infra/database.js';
+import { Projector, type FollowedStream, type LogWarning } from '../infra/projector.js';
 import type { FabricLedger } from '../ledger/fabric-ledger.js';
 
 const NAME = 'ledger-read-model';
@@ -11,23 +12,13 @@ const NAME = 'ledger-read-model';
  * first block not yet projected, and a block is never half-projected. `rebuild()` throws the read
  * model away and replays from block 0 — what it produces must equal what it had.
  */
-export class LedgerProjector {
-  private abort: AbortController | undefined;
-  private done: Promise<void> | undefined;
+export class LedgerProjector extends Projector<common.Block> {
   private waiters: { height: number; resolve(): void }[] = [];
   /** Blocks projected so far (the next block to project). */
   projected = 0;
 
-  constructor(private readonly sql: Sql, private readonly ledger: FabricLedger, private readonly log: (message: string, fields: Record<string, unknown>) => void) {}
-
-  start(): void {
-    this.abort = new AbortController();
-    this.done = this.follow(this.abort.signal);
-  }
-
-  async stop(): Promise<void> {
-    this.abort?.abort();
-    await this.done;
+  constructor(private readonly sql: Sql, private readonly ledger: FabricLedger, log: LogWarning) {
+    super('ledger projector', log);
   }
 
   /** Empties the read model and projects the ledger again from block 0. */
@@ -49,36 +40,13 @@ export class LedgerProjector {
     return new Promise((resolve) => this.waiters.push({ height, resolve }));
   }
 
-  private async follow(signal: AbortSignal): Promise<void> {
-    let retryMs = 500;
-    while (!signal.aborted) {
-      try {
-        const [row] = await this.sql<{ block_number: string }[]>`select block_number from ledger_checkpoints where name = ${NAME}`;
-        this.projected = row ? Number(row.block_number) : 0;
-        const blocks = await this.ledger.blocks(this.projected);
-        const close = (): void => blocks.close();
-        signal.addEventListener('abort', close);
-        if (signal.aborted) close();
-        try {
-          for await (const block of blocks) {
-            await this.project(block);
-            retryMs = 500;
-          }
-        } finally {
-          signal.removeEventListener('abort', close);
-        }
-        if (!signal.aborted) await new Promise((r) => setTimeout(r, retryMs));
-      } catch (err) {
-        if (signal.aborted) return;
-        this.log('ledger projector interrupted; resuming from its checkpoint', { error: String(err), retryMs });
-        await new Promise((r) => setTimeout(r, retryMs));
-        // Low cap: a retry is cheap, and a ledger that is back should be followed again within a couple of seconds.
-        retryMs = Math.min(retryMs * 2, 2_000);
-      }
-    }
+  protected async open(): Promise<FollowedStream<common.Block>> {
+    const [row] = await this.sql<{ block_number: string }[]>`select block_number from ledger_checkpoints where name = ${NAME}`;
+    this.projected = row ? Number(row.block_number) : 0;
+    return this.ledger.blocks(this.projected);
   }
 
-  private async project(block: common.Block): Promise<void> {
+  protected async apply(block: common.Block): Promise<void> {
     const header = block.getHeader()!;
     const number = header.getNumber();
     if (number !== this.projected) throw new Error(`expected block ${this.projected}, the ledger sent ${number}`);

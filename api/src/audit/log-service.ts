@@ -1,7 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { Sql } from '../infra/database.js';
+import { loadOrCreateKeyFile } from '../infra/key-file.js';
 import { DomainError } from '../errors/index.js';
 import type { FabricLedger } from '../ledger/fabric-ledger.js';
 import { loadSubtrees } from './access-log.js';
@@ -15,17 +14,7 @@ export interface LogKey {
 }
 
 export async function loadOrCreateLogKey(path: string): Promise<LogKey> {
-  let pem: string;
-  try {
-    pem = await readFile(path, 'utf8');
-  } catch {
-    pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    await writeFile(path, pem, { mode: 0o600, flag: 'wx' }).catch(async (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EEXIST') throw err;
-      pem = await readFile(path, 'utf8'); // another instance created it first
-    });
-  }
+  const pem = await loadOrCreateKeyFile(path, () => generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
   const privateKey = createPrivateKey(pem);
   const jwk = createPublicKey(privateKey).export({ format: 'jwk' }) as { x: string };
   const keyId = `log-${createHash('sha256').update(Buffer.from(jwk.x, 'base64url')).digest('hex').slice(0, 16)}`;
