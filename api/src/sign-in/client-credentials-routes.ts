@@ -1,32 +1,15 @@
 import express, { Router, type Request } from 'express';
 import { createLocalJWKSet, decodeJwt, errors, jwtVerify } from 'jose';
-import { problemResponses, registry, z } from '../http/openapi.js';
+import { z } from 'zod';
 import { assertSafeInput } from '../http/input-guard.js';
 import { DomainError } from '../errors/index.js';
 import type { RateLimiters } from '../http/rate-limits.js';
-import type { PgOrganizations } from '../organizations/pg-organizations.js';
-import type { TokenService } from './tokens.js';
+import type { TokenService } from '../auth/tokens.js';
+import { TokenRequest } from './client-credentials-schemas.js';
+import type { OrganizationDirectory } from './organization-directory.js';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const MAX_ASSERTION_LIFETIME_S = 300;
-
-const TokenRequest = z
-  .object({
-    grant_type: z.string(),
-    client_assertion_type: z.string(),
-    client_assertion: z.string().max(8192),
-    client_id: z.string().optional(),
-    scope: z.string().optional(),
-  })
-  .openapi('ClientCredentialsRequest');
-
-registry.registerPath({
-  method: 'post',
-  path: '/oauth/token',
-  summary: 'OAuth 2.0 client credentials with a private_key_jwt client assertion (RFC 7523)',
-  request: { body: { content: { 'application/x-www-form-urlencoded': { schema: TokenRequest } } } },
-  responses: { 200: { description: 'an access token for the organisation' }, ...problemResponses(400, 401, 429) },
-});
 
 /** An OAuth error as RFC 6749 §5.2 names it, carried in a problem+json body. */
 function oauthError(error: 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unsupported_grant_type', description: string): DomainError {
@@ -37,7 +20,7 @@ function oauthError(error: 'invalid_request' | 'invalid_client' | 'invalid_grant
  * The token endpoint for organisations: the client proves itself with a short-lived JWT signed by a
  * key it registered (iss = sub = its organisation id, aud = this endpoint, unique jti).
  */
-export function clientCredentialsRoute(tokens: TokenService, organizations: PgOrganizations, tokenEndpoint: string, limits: Pick<RateLimiters, 'tokenPerIp' | 'tokenPerClient'>): Router {
+export function clientCredentialsRoute(tokens: TokenService, organizations: OrganizationDirectory, tokenEndpoint: string, limits: Pick<RateLimiters, 'tokenPerIp' | 'tokenPerClient'>): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '16kb' });
   const clean: express.RequestHandler = (req, _res, next) => {

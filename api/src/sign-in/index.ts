@@ -1,0 +1,4 @@
+/** Signing in: the JWKS, organisations' client credentials (RFC 7523), and the development identity provider. */
+export { jwksRoute, devTokenRoute } from './dev-token-routes.js';
+export { clientCredentialsRoute, claimedClient } from './client-credentials-routes.js';
+export type { OrganizationDirectory, SigningInOrganization } from './organization-directory.js';
