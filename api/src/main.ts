@@ -10,7 +10,8 @@ import { startDevnet, type Devnet } from '@citizen-vault/network';
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config.js';
 import { seedDemoData } from './demo-data.js';
-import { identityFromConnectionFile, startApi } from './server.js';
+import { identityFromConnectionFile } from './app/ledger-identity.js';
+import { startApi } from './app/start-api.js';
 
 const ORGANIZATIONS = [
   { mspId: 'VaultOperatorMSP', domain: 'vault.citizenvault.vn' },

@@ -1,29 +1,29 @@
-import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { loadOrCreateSigningKeys } from './auth/signing-keys.js';
-import { TokenService } from './auth/tokens.js';
-import type { Config } from './config.js';
-import { createApp } from './http/app.js';
-import { connectDatabase, migrate, type Sql } from './infra/database.js';
-import { startEmbeddedPostgres, type RunningPostgres } from './infra/embedded-postgres.js';
-import { FabricLedger, LedgerError, type LedgerIdentity } from './ledger/fabric-ledger.js';
-import { OrganizationService, ensureOperator } from './organizations/organization-service.js';
-import { PgOrganizations } from './organizations/pg-organizations.js';
-import { PgVault } from './vault/pg-vault.js';
-import { loadOrCreateSecret } from './vault/vault-keys.js';
-import { VaultService } from './vault/vault-service.js';
-import { ConsentService } from './consent/consent-service.js';
-import { PgConsents } from './consent/pg-consents.js';
-import { WebhookService } from './webhooks/webhook-service.js';
-import { ConsentProjector } from './ledger/consent-projector.js';
-import { AccessLog } from './audit/access-log.js';
-import { LogService, loadOrCreateLogKey } from './audit/log-service.js';
-import { LedgerProjector } from './audit/ledger-projector.js';
-import { AuditService } from './audit/audit-service.js';
-import { createExchange, statisticsProjection } from './exchange/exchange.js';
-import { RepairSweep, type RepairSweepOptions } from './ledger/repair-sweep.js';
+import { loadOrCreateSigningKeys } from '../auth/signing-keys.js';
+import { TokenService } from '../auth/tokens.js';
+import type { Config } from '../config.js';
+import { createHttpApp } from './http-app.js';
+import { adminIdentityFrom, ledgerIdentityFrom } from './ledger-identity.js';
+import { connectDatabase, migrate, type Sql } from '../infra/database.js';
+import { startEmbeddedPostgres, type RunningPostgres } from '../infra/embedded-postgres.js';
+import { FabricLedger, LedgerError, type LedgerIdentity } from '../ledger/fabric-ledger.js';
+import { OrganizationService, ensureOperator } from '../organizations/organization-service.js';
+import { PgOrganizations } from '../organizations/pg-organizations.js';
+import { PgVault } from '../vault/pg-vault.js';
+import { loadOrCreateSecret } from '../vault/vault-keys.js';
+import { VaultService } from '../vault/vault-service.js';
+import { ConsentService } from '../consent/consent-service.js';
+import { PgConsents } from '../consent/pg-consents.js';
+import { WebhookService } from '../webhooks/webhook-service.js';
+import { ConsentProjector } from '../ledger/consent-projector.js';
+import { AccessLog } from '../audit/access-log.js';
+import { LogService, loadOrCreateLogKey } from '../audit/log-service.js';
+import { LedgerProjector } from '../audit/ledger-projector.js';
+import { AuditService } from '../audit/audit-service.js';
+import { createExchange, statisticsProjection } from '../exchange/exchange.js';
+import { RepairSweep, type RepairSweepOptions } from '../ledger/repair-sweep.js';
 
 export interface RunningApi {
   url: string;
@@ -142,7 +142,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     });
     repair.start();
     cleanups.push(() => repair.stop());
-    const app = createApp({
+    const app = createHttpApp({
       publicUrl: config.publicUrl,
       sql,
       organizations: { store: organizations, service: new OrganizationService(organizations, ledger, identity.mspId, exchange.products) },
@@ -180,55 +180,6 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     await closeAll().catch(() => {});
     throw err;
   }
-}
-
-async function ledgerIdentityFrom(config: Config): Promise<LedgerIdentity> {
-  const fabric = config.fabric;
-  if (fabric.kind === 'embedded') throw new Error('the embedded devnet must be started by the caller (see main.ts)');
-  if (fabric.kind === 'explicit') {
-    return {
-      endpoint: fabric.endpoint,
-      hostAlias: fabric.hostAlias,
-      mspId: fabric.mspId,
-      tlsCaPem: await readFile(fabric.tlsCaPath, 'utf8'),
-      certPem: await readFile(fabric.certPath, 'utf8'),
-      keyPem: await readFile(fabric.keyPath, 'utf8'),
-    };
-  }
-  return identityFromConnectionFile(fabric.path, fabric.mspId);
-}
-
-/** A connection file may name its organisation's Admin too: needed once, to open the exchange on a new ledger. */
-async function adminIdentityFrom(config: Config): Promise<LedgerIdentity | undefined> {
-  if (config.fabric.kind !== 'connection-file') return undefined;
-  return identityFromConnectionFile(config.fabric.path, config.fabric.mspId, 'Admin').catch(() => undefined);
-}
-
-interface ConnectionFile {
-  endpoint: string;
-  organizations: { mspId: string; peerHostAlias: string; tlsCACert: string; endpoint?: string; users: Record<string, { cert: string; key: string }> }[];
-}
-
-/**
- * Reads a `connection.json` as the devnet and `npm run fabric -- up` write it, for the given (or
- * first) organisation's User1: on a real network each organisation has its own peer (`endpoint`).
- */
-export async function identityFromConnectionFile(path: string, mspId?: string, user = 'User1'): Promise<LedgerIdentity> {
-  const connection = JSON.parse(await readFile(path, 'utf8')) as ConnectionFile;
-  const org = mspId ? connection.organizations.find((o) => o.mspId === mspId) : connection.organizations[0];
-  if (!org) throw new Error(`${path} has no organisation ${mspId ?? ''}`);
-  const u = org.users[user];
-  if (!u) throw new Error(`${path} has no user ${user} for ${org.mspId}`);
-  // Paths in the file are relative to the file, so a connection file and its certificates can be copied together.
-  const at = (file: string): string => resolve(dirname(path), file);
-  return {
-    endpoint: org.endpoint ?? connection.endpoint,
-    hostAlias: org.peerHostAlias,
-    mspId: org.mspId,
-    tlsCaPem: await readFile(at(org.tlsCACert), 'utf8'),
-    certPem: await readFile(at(u.cert), 'utf8'),
-    keyPem: await readFile(at(u.key), 'utf8'),
-  };
 }
 
 /**

@@ -1,40 +1,40 @@
-import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
-import { devTokenRoute, jwksRoute } from '../sign-in/dev-token-routes.js';
 import type { SigningKeys } from '../auth/signing-keys.js';
 import type { TokenService } from '../auth/tokens.js';
+import type { Sql } from '../infra/database.js';
+import { documentationRoutes, edgeHeaders } from '../http/edge.js';
+import { idempotency } from '../http/idempotency.js';
+import { inputGuard } from '../http/input-guard.js';
+import { portalRoutes } from '../http/portal.js';
+import { notFoundHandler, problemHandler } from '../http/problem.js';
+import { createRateLimiters, type RateLimits } from '../http/rate-limits.js';
+// Capabilities, in the order their routes (and OpenAPI paths) were always registered.
+// (Type-only imports evaluate nothing; the two sign-in route files are imported apart to keep that order.)
+import type { OrganizationDirectory } from '../sign-in/index.js';
+import { devTokenRoute, jwksRoute } from '../sign-in/dev-token-routes.js';
 import { healthRoutes, type Readiness } from '../health/health-routes.js';
 import { meRoutes } from '../me-routes.js';
-import { clientCredentialsRoute } from '../sign-in/client-credentials-routes.js';
+import { claimedClient, clientCredentialsRoute } from '../sign-in/client-credentials-routes.js';
 import { organizationRoutes } from '../organizations/organization-routes.js';
 import type { OrganizationService } from '../organizations/organization-service.js';
 import type { PgOrganizations } from '../organizations/pg-organizations.js';
 import { vaultRoutes } from '../vault/vault-routes.js';
+import type { VaultService } from '../vault/vault-service.js';
 import { consentRoutes } from '../consent/consent-routes.js';
+import type { ConsentService } from '../consent/consent-service.js';
 import { webhookRoutes } from '../webhooks/webhook-routes.js';
 import type { WebhookService } from '../webhooks/webhook-service.js';
-import type { ConsentService } from '../consent/consent-service.js';
-import type { VaultService } from '../vault/vault-service.js';
 import { exchangeRoutes, type Exchange } from '../exchange/exchange.js';
-import { DOCS_CSP, DOCS_PAGE } from './docs-page.js';
 import { auditRoutes } from '../audit/audit-routes.js';
 import type { AuditService } from '../audit/audit-service.js';
 import { logRoutes } from '../audit/log-routes.js';
 import type { LogService } from '../audit/log-service.js';
 import type { LedgerProjector } from '../audit/ledger-projector.js';
-import { openApiDocument } from './openapi.js';
-import { idempotency } from './idempotency.js';
-import { inputGuard } from './input-guard.js';
-import { createRateLimiters, type RateLimits } from './rate-limits.js';
-import { claimedClient } from '../sign-in/client-credentials-routes.js';
-import { portalRoutes } from './portal.js';
-import type { Sql } from '../infra/database.js';
-import { notFoundHandler, problemHandler } from './problem.js';
 
-export interface AppDeps {
+export interface HttpAppDeps {
   publicUrl: string;
   sql: Sql;
-  organizations: { service: OrganizationService; store: PgOrganizations };
+  organizations: { service: OrganizationService; store: PgOrganizations & OrganizationDirectory };
   vault: VaultService;
   consents: ConsentService;
   webhooks: WebhookService;
@@ -52,28 +52,22 @@ export interface AppDeps {
   logError(err: unknown, requestId: string): void;
 }
 
-/** The HTTP edge: parse, authorise, call the use case, map the result. Routes live with their capability. */
-export function createApp(deps: AppDeps): Express {
+/**
+ * The HTTP application: the edge (headers, limits, body parsing, input guard, idempotency), then
+ * every capability's routes, the documentation and the portal, then problem+json for every error.
+ * Routes live with their capability; this is the one place that mounts them.
+ */
+export function createHttpApp(deps: HttpAppDeps): Express {
   const app = express();
-  const httpsPublic = deps.publicUrl.startsWith('https:');
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use((req, res, next) => {
-    const incoming = req.get('x-request-id');
-    res.setHeader('x-request-id', incoming && /^[A-Za-z0-9._-]{1,64}$/.test(incoming) ? incoming : randomUUID());
-    res.setHeader('x-content-type-options', 'nosniff');
-    // Answers about people, consents and tokens are never kept by a browser or a shared cache,
-    // unless a route says otherwise (the JWKS, the public catalogue).
-    if (/^\/(v1|oauth|dev)\//.test(req.path)) res.setHeader('cache-control', 'no-store');
-    // Over TLS (here, or at the proxy the public URL names), browsers must not fall back to http.
-    if (req.secure || httpsPublic) res.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
-    next();
-  });
+  app.use(edgeHeaders(deps.publicUrl));
   const limiters = createRateLimiters(deps.rateLimits, claimedClient);
   app.use(limiters.authFailures);
   app.use(express.json({ limit: '256kb' }));
   app.use(inputGuard);
   app.use(idempotency(deps.sql, deps.tokens, deps.idempotency));
+
   app.use(healthRoutes(deps.readiness));
   app.use(jwksRoute(deps.keys));
   if (deps.devMode) app.use('/dev/token', limiters.signIn);
@@ -87,13 +81,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(exchangeRoutes(deps.tokens, deps.exchange));
   app.use(logRoutes(deps.audit.log));
   app.use(auditRoutes(deps.tokens, deps.audit.service, deps.audit.log, deps.audit.projector));
-  const document = openApiDocument(deps.publicUrl);
-  app.get('/openapi.json', (_req, res) => {
-    res.json(document);
-  });
-  app.get('/docs', (_req, res) => {
-    res.set('content-security-policy', DOCS_CSP).set('x-frame-options', 'DENY').type('html').send(DOCS_PAGE);
-  });
+
+  app.use(documentationRoutes(deps.publicUrl));
   app.use(portalRoutes(deps.portalDir));
   app.use(notFoundHandler);
   app.use(problemHandler(deps.logError));
