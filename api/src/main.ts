@@ -4,26 +4,17 @@
  * Vault chaincode, then the API on http://localhost:8080. With VAULT_DATABASE_URL and the FABRIC_*
  * settings it runs the API alone against a real Postgres and a real Fabric network.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { startDevnet, type Devnet } from '@citizen-vault/network';
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config.js';
 import { seedDemoData } from './demo-data.js';
-import { identityFromConnectionFile } from './app/ledger-identity.js';
 import { startApi } from './app/start-api.js';
-
-const ORGANIZATIONS = [
-  { mspId: 'VaultOperatorMSP', domain: 'vault.citizenvault.vn' },
-  { mspId: 'AuthorityMSP', domain: 'authority.citizenvault.vn' },
-];
 
 async function main(): Promise<void> {
   const started = Date.now();
   const config = loadConfig();
   const logger = pino({ level: config.logLevel, base: { component: 'api' } });
   const devnetLogger = pino({ level: config.logLevel, base: { component: 'devnet' } });
-  let devnet: Devnet | undefined;
+  let devnetEndpoint: string | undefined;
   const stops: (() => Promise<void>)[] = [];
   const stop = async (): Promise<void> => {
     for (const s of stops.reverse()) await s().catch((err: unknown) => logger.error({ err }, 'error while stopping'));
@@ -32,19 +23,16 @@ async function main(): Promise<void> {
     let ledgerIdentity;
     let adminLedgerIdentity;
     if (config.fabric.kind === 'embedded') {
-      const chaincodeDir = dirname(createRequire(import.meta.url).resolve('@citizen-vault/chaincode/package.json'));
-      devnet = await startDevnet({
-        dataDir: join(config.dataDir, 'devnet'),
-        port: config.fabric.port,
-        channel: config.channel,
-        organizations: ORGANIZATIONS,
-        chaincodes: [{ name: config.chaincode, path: chaincodeDir }],
-        log: (level, message, fields) => devnetLogger[level](fields ?? {}, message),
+      // Loaded only here: outside the embedded default the API runs without the devnet's code.
+      const { startEmbeddedDevnet } = await import('./app/embedded-devnet.js').catch((err: unknown) => {
+        if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+        throw new ConfigError('the embedded ledger needs the devnet package @citizen-vault/network, which is not installed; install it, or set FABRIC_CONNECTION_FILE (or FABRIC_ENDPOINT and the other FABRIC_* settings) to use a real Fabric network');
       });
-      stops.push(() => devnet!.close());
-      const connection = join(config.dataDir, 'devnet', 'connection.json');
-      ledgerIdentity = await identityFromConnectionFile(connection, ORGANIZATIONS[0]!.mspId);
-      adminLedgerIdentity = await identityFromConnectionFile(connection, ORGANIZATIONS[0]!.mspId, 'Admin');
+      const embedded = await startEmbeddedDevnet({ ...config, fabric: config.fabric }, devnetLogger);
+      stops.push(() => embedded.devnet.close());
+      devnetEndpoint = embedded.devnet.endpoint;
+      ledgerIdentity = embedded.identity;
+      adminLedgerIdentity = embedded.adminIdentity;
     }
     const api = await startApi(config, { logger, ...(ledgerIdentity ? { ledgerIdentity, adminLedgerIdentity } : {}) });
     stops.push(() => api.close());
@@ -52,7 +40,7 @@ async function main(): Promise<void> {
       const demo = await seedDemoData(api.url, config.publicUrl, config.dataDir);
       if (demo.seeded) logger.info({ file: demo.file }, 'demo data: three organisations, three citizens (000000000101–103) with records; organisation keys saved');
     }
-    logger.info({ url: api.url, devnet: devnet?.endpoint, seconds: (Date.now() - started) / 1000 }, 'Citizen Vault is running; Ctrl-C stops it');
+    logger.info({ url: api.url, devnet: devnetEndpoint, seconds: (Date.now() - started) / 1000 }, 'Citizen Vault is running; Ctrl-C stops it');
   } catch (err) {
     await stop();
     throw err;

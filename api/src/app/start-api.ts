@@ -1,13 +1,16 @@
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import type { Express } from 'express';
 import pino, { type Logger } from 'pino';
-import { loadOrCreateSigningKeys } from '../auth/signing-keys.js';
+import { loadOrCreateSigningKeys, type SigningKeys } from '../auth/signing-keys.js';
 import { TokenService } from '../auth/tokens.js';
 import type { Config } from '../config.js';
 import { createHttpApp } from './http-app.js';
 import { adminIdentityFrom, ledgerIdentityFrom } from './ledger-identity.js';
+import { Lifecycle } from './lifecycle.js';
 import { connectDatabase, migrate, type Sql } from '../infra/database.js';
-import { startEmbeddedPostgres, type RunningPostgres } from '../infra/embedded-postgres.js';
+import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
+import type { Worker } from '../infra/worker.js';
 import { FabricLedger, LedgerError, type LedgerIdentity } from '../ledger/fabric-ledger.js';
 import { OrganizationService, ensureOperator } from '../organizations/organization-service.js';
 import { PgOrganizations } from '../organizations/pg-organizations.js';
@@ -19,7 +22,7 @@ import { PgConsents } from '../consent/pg-consents.js';
 import { WebhookService } from '../webhooks/webhook-service.js';
 import { ConsentProjector } from '../ledger/consent-projector.js';
 import { AccessLog } from '../audit/access-log.js';
-import { LogService, loadOrCreateLogKey } from '../audit/log-service.js';
+import { LogService, loadOrCreateLogKey, type LogKey } from '../audit/log-service.js';
 import { LedgerProjector } from '../audit/ledger-projector.js';
 import { AuditService } from '../audit/audit-service.js';
 import { createExchange, statisticsProjection } from '../exchange/exchange.js';
@@ -58,71 +61,26 @@ export interface StartOptions {
 
 export async function startApi(config: Config, options: StartOptions = {}): Promise<RunningApi> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { component: 'api' }, redact: ['req.headers.authorization', '*.nationalId', '*.nid'] });
-  const cleanups: (() => Promise<void> | void)[] = [];
-  const closeAll = async (): Promise<void> => {
-    for (const cleanup of cleanups.reverse()) await cleanup();
-  };
+  const warn = (message: string, fields: Record<string, unknown>): void => logger.warn(fields, message);
+  const lifecycle = new Lifecycle();
   try {
-    let databaseUrl: string;
-    if (config.database.kind === 'embedded') {
-      const pg: RunningPostgres = await startEmbeddedPostgres(config.database.dir, config.database.port, (line) => logger.debug({ postgres: line }));
-      cleanups.push(() => pg.stop());
-      databaseUrl = pg.url;
-    } else {
-      databaseUrl = config.database.url;
-    }
-    const sql = connectDatabase(databaseUrl);
-    cleanups.push(() => sql.end({ timeout: 5 }));
-    const applied = await migrate(sql);
-    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
-
+    // Adapters: the database, the ledger, the keys.
+    const sql = await openDatabase(config, logger, lifecycle);
     const identity = options.ledgerIdentity ?? (await ledgerIdentityFrom(config));
-    const ledger = FabricLedger.connect(identity, config.channel, config.chaincode);
-    cleanups.push(() => ledger.close());
-
+    const ledger = lifecycle.closeLater('ledger', FabricLedger.connect(identity, config.channel, config.chaincode), (l) => l.close());
     const organizations = new PgOrganizations(sql);
-    const adminIdentity = options.adminLedgerIdentity ?? (await adminIdentityFrom(config));
-    const admin = adminIdentity ? FabricLedger.connect(adminIdentity, config.channel, config.chaincode) : undefined;
-    try {
-      const operator = await whileLedgerStarts(() => ensureOperator(organizations, ledger, identity.mspId, admin), (err) => logger.warn({ err: err.message }, 'the ledger is not ready yet; retrying'));
-      logger.info({ operatorId: operator.id }, 'exchange operator');
-    } finally {
-      admin?.close();
-    }
+    await openExchange(config, options, organizations, ledger, identity.mspId, logger);
+    const keys = await loadKeys(config);
 
-    const keys = await loadOrCreateSigningKeys(join(config.dataDir, 'keys', 'api-signing-key.jwk'));
-    const kek = await loadOrCreateSecret(join(config.dataDir, 'keys', 'kek.key'), config.secrets.kek);
+    // Capabilities.
     const accessLog = new AccessLog(sql);
-    const log = new LogService(sql, ledger, await loadOrCreateLogKey(join(config.dataDir, 'keys', 'log-ed25519.pem')), {
-      intervalMs: options.treeHeadIntervalMs ?? 2_000,
-      log: (message, fields) => logger.warn(fields, message),
-    });
-    log.start();
-    cleanups.push(() => log.stop());
+    const log = new LogService(sql, ledger, keys.log, { intervalMs: options.treeHeadIntervalMs ?? 2_000, log: warn });
     const ledgerProjector = new LedgerProjector(sql, ledger, (message, fields) => logger.error(fields, message));
-    ledgerProjector.start();
-    cleanups.push(() => ledgerProjector.stop());
-    const vault = new VaultService(
-      new PgVault(sql),
-      ledger,
-      { kek, indexKey: await loadOrCreateSecret(join(config.dataDir, 'keys', 'index.key'), config.secrets.indexKey) },
-      accessLog,
-      statisticsProjection(sql),
-    );
-    const webhooks = new WebhookService(sql, {
-      kek,
-      allowLoopbackHttp: config.devMode,
-      retryBaseMs: options.webhookRetryBaseMs ?? 1_000,
-      maxAttempts: 8,
-      log: (message, fields) => logger.warn(fields, message),
-    });
-    webhooks.start();
-    cleanups.push(() => webhooks.stop());
-    const projector = new ConsentProjector(sql, ledger, (message, fields) => logger.error(fields, message));
-    projector.start();
-    cleanups.push(() => projector.stop());
+    const vault = new VaultService(new PgVault(sql), ledger, { kek: keys.kek, indexKey: keys.index }, accessLog, statisticsProjection(sql));
+    const webhooks = new WebhookService(sql, { kek: keys.kek, allowLoopbackHttp: config.devMode, retryBaseMs: options.webhookRetryBaseMs ?? 1_000, maxAttempts: 8, log: warn });
+    const consentProjector = new ConsentProjector(sql, ledger, (message, fields) => logger.error(fields, message));
     const tokens = new TokenService({
-      keys,
+      keys: keys.signing,
       issuer: config.publicUrl,
       audience: config.audience,
       ...(config.citizenOidc ? { citizenOidc: config.citizenOidc } : {}),
@@ -132,16 +90,13 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       },
     });
     const consentStore = new PgConsents(sql, accessLog);
-    const consents = new ConsentService(consentStore, vault, ledger, keys, (org, type, data) => webhooks.notify(org, type, data));
+    const consents = new ConsentService(consentStore, vault, ledger, keys.signing, (org, type, data) => webhooks.notify(org, type, data));
     const exchange = createExchange({ sql, ledger, vault, consents, shares: config.exchange.revenueShares, accessLog });
-    // After the projectors: it works from the events the ledger projector stores.
-    const repair = new RepairSweep(sql, ledger, accessLog, { consents: consentStore, vault, products: exchange.products }, {
-      ...config.repair,
-      ...options.repair,
-      log: (message, fields) => logger.warn(fields, message),
-    });
-    repair.start();
-    cleanups.push(() => repair.stop());
+    const repair = new RepairSweep(sql, ledger, accessLog, { consents: consentStore, vault, products: exchange.products }, { ...config.repair, ...options.repair, log: warn });
+
+    // Background work. The repair sweep comes after the projectors: it works from the events the ledger projector stores.
+    for (const worker of [named('tree-head signer', log), ledgerProjector, named('webhook dispatcher', webhooks), consentProjector, named('repair sweep', repair)]) lifecycle.start(worker);
+
     const app = createHttpApp({
       publicUrl: config.publicUrl,
       sql,
@@ -152,10 +107,10 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       exchange,
       audit: { service: new AuditService(sql, ledger), log, projector: ledgerProjector },
       devMode: config.devMode,
-      keys,
+      keys: keys.signing,
       tokens,
       rateLimits: config.rateLimits,
-      idempotency: { kek, leaseMs: options.idempotencyLeaseMs ?? config.idempotencyLeaseMs },
+      idempotency: { kek: keys.kek, leaseMs: options.idempotencyLeaseMs ?? config.idempotencyLeaseMs },
       readiness: {
         database: async () => {
           await sql`select 1`;
@@ -165,21 +120,68 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       },
       logError: (err, requestId) => logger.error({ err, requestId }, 'request failed'),
     });
-    const server: Server = await new Promise((resolve, reject) => {
-      const s = app.listen(config.port, config.host, () => resolve(s));
-      s.once('error', reject);
-    });
-    cleanups.push(() => new Promise<void>((done) => server.close(() => done())));
+    const server = await listen(app, config, lifecycle);
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
     logger.info({ url, devMode: config.devMode }, 'api ready');
-    let closing: Promise<void> | undefined;
-    return { url, port, sql, ledger, log, ledgerProjector, repair, close: () => (closing ??= closeAll()) };
+    return { url, port, sql, ledger, log, ledgerProjector, repair, close: () => lifecycle.close((name, err) => logger.error({ err, part: name }, 'error while stopping')) };
   } catch (err) {
-    await closeAll().catch(() => {});
+    await lifecycle.close();
     throw err;
   }
+}
+
+/** The embedded Postgres (development) or `VAULT_DATABASE_URL`, migrated. */
+async function openDatabase(config: Config, logger: Logger, lifecycle: Lifecycle): Promise<Sql> {
+  let databaseUrl: string;
+  if (config.database.kind === 'embedded') {
+    const pg = await startEmbeddedPostgres(config.database.dir, config.database.port, (line) => logger.debug({ postgres: line }));
+    lifecycle.closeLater('embedded postgres', pg, (p) => p.stop());
+    databaseUrl = pg.url;
+  } else {
+    databaseUrl = config.database.url;
+  }
+  const sql = lifecycle.closeLater('database', connectDatabase(databaseUrl), (s) => s.end({ timeout: 5 }));
+  const applied = await migrate(sql);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+  return sql;
+}
+
+/** Makes sure the operator's organisation exists and the exchange is open on this ledger (the admin identity is needed once, on a new ledger). */
+async function openExchange(config: Config, options: StartOptions, organizations: PgOrganizations, ledger: FabricLedger, mspId: string, logger: Logger): Promise<void> {
+  const adminIdentity = options.adminLedgerIdentity ?? (await adminIdentityFrom(config));
+  const admin = adminIdentity ? FabricLedger.connect(adminIdentity, config.channel, config.chaincode) : undefined;
+  try {
+    const operator = await whileLedgerStarts(() => ensureOperator(organizations, ledger, mspId, admin), (err) => logger.warn({ err: err.message }, 'the ledger is not ready yet; retrying'));
+    logger.info({ operatorId: operator.id }, 'exchange operator');
+  } finally {
+    admin?.close();
+  }
+}
+
+/** The API's keys: from configuration in production, created once in the data directory in development. */
+async function loadKeys(config: Config): Promise<{ signing: SigningKeys; kek: Uint8Array; index: Uint8Array; log: LogKey }> {
+  const at = (file: string): string => join(config.dataDir, 'keys', file);
+  return {
+    signing: await loadOrCreateSigningKeys(at('api-signing-key.jwk')),
+    kek: await loadOrCreateSecret(at('kek.key'), config.secrets.kek),
+    index: await loadOrCreateSecret(at('index.key'), config.secrets.indexKey),
+    log: await loadOrCreateLogKey(at('log-ed25519.pem')),
+  };
+}
+
+async function listen(app: Express, config: Config, lifecycle: Lifecycle): Promise<Server> {
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  return lifecycle.closeLater('http server', server, (s) => new Promise<void>((done) => s.close(() => done())));
+}
+
+/** A start/stop service under the name the lifecycle logs it by. */
+function named(name: string, service: { start(): void; stop(): Promise<void> }): Worker {
+  return { name, start: () => service.start(), stop: () => service.stop() };
 }
 
 /**
