@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { DomainError } from '../errors/index.js';
-import type { Organization } from '../organizations/organization.js';
+import type { Organization } from './calling-organization.js';
 import type { Principal, Role, TokenService } from './tokens.js';
 
 declare module 'express-serve-static-core' {
