@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
-import { isDatabaseUnavailable } from '../infra/database-errors.js';
 import { DomainError } from '../errors/index.js';
 import type { SigningKeys } from './signing-keys.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 export type Role = 'citizen' | 'operator' | 'auditor' | 'organization';
 
@@ -35,14 +35,18 @@ export interface TokenServiceOptions {
    * effect on its next request, not when its token expires.
    */
   activeOrganization?: (organizationId: string) => Promise<unknown>;
+  /** Tokens already verified, until they expire (a bounded cache; tests pass their own clock). */
+  verified?: VerifiedTokens;
 }
 
 /** Issues the API's short-lived access tokens and verifies every bearer token against an algorithm allow-list. */
 export class TokenService {
   private readonly localKeys;
   private readonly citizenKeys;
+  readonly verified: VerifiedTokens;
 
   constructor(private readonly options: TokenServiceOptions) {
+    this.verified = options.verified ?? new VerifiedTokens();
     this.localKeys = createLocalJWKSet(options.keys.jwks);
     this.citizenKeys = options.citizenOidc ? createRemoteJWKSet(new URL(options.citizenOidc.jwksUrl)) : undefined;
   }
@@ -64,6 +68,8 @@ export class TokenService {
   }
 
   async verify(token: string): Promise<Principal> {
+    const known = this.verified.get(token);
+    if (known) return this.withActiveOrganization(known);
     let issuer: string | undefined;
     try {
       issuer = decodeJwt(token).iss;
@@ -73,6 +79,7 @@ export class TokenService {
     if (this.citizenKeys && this.options.citizenOidc && issuer === this.options.citizenOidc.issuer && issuer !== this.options.issuer) {
       return this.verifyCitizen(token);
     }
+    let principal: Principal;
     try {
       const { payload } = await jwtVerify(token, this.localKeys, {
         issuer: this.options.issuer,
@@ -86,18 +93,21 @@ export class TokenService {
       });
       // No token this API issues lives longer than its TTL, whatever its signer wrote.
       if (payload.exp! - payload.iat! > ACCESS_TOKEN_TTL_S) throw new DomainError('unauthorized', 'the access token lives longer than this API issues them');
-      const principal = principalOf(payload);
-      if (principal.role === 'organization' && this.options.activeOrganization) {
-        const organization = await this.options.activeOrganization(principal.organizationId ?? '');
-        if (!organization) throw new DomainError('forbidden', 'the organisation is suspended');
-        principal.organization = organization;
-      }
-      return principal;
+      principal = principalOf(payload);
+      this.verified.remember(token, principal, payload.exp!);
     } catch (err) {
-      // A database outage while loading the organisation is not a bad token: it is answered 503.
-      if (err instanceof DomainError || isDatabaseUnavailable(err)) throw err;
-      throw unauthorized(err);
+      throw err instanceof DomainError ? err : unauthorized(err);
     }
+    return this.withActiveOrganization(principal);
+  }
+
+  /** A suspension takes effect on an organisation's next request, cached token or not. */
+  private async withActiveOrganization(principal: Principal): Promise<Principal> {
+    if (principal.role !== 'organization' || !this.options.activeOrganization) return principal;
+    // A database outage while loading the organisation is not a bad token: it propagates, and is answered 503.
+    const organization = await this.options.activeOrganization(principal.organizationId ?? '');
+    if (!organization) throw new DomainError('forbidden', 'the organisation is suspended');
+    return { ...principal, organization };
   }
 
   private async verifyCitizen(token: string): Promise<Principal> {
@@ -113,7 +123,9 @@ export class TokenService {
       });
       const nationalId = typeof payload.national_id === 'string' ? payload.national_id : undefined;
       if (!nationalId) throw new DomainError('unauthorized', 'the identity token carries no national_id claim');
-      return { role: 'citizen', nationalId, subject: citizenSubject(nationalId) };
+      const principal: Principal = { role: 'citizen', nationalId, subject: citizenSubject(nationalId) };
+      this.verified.remember(token, principal, payload.exp!);
+      return principal;
     } catch (err) {
       throw err instanceof DomainError ? err : unauthorized(err);
     }
