@@ -27,6 +27,13 @@ const Env = z.object({
   CV_TOKEN_AUDIENCE: z.string().default('citizen-vault-api'),
   OIDC_ISSUER: z.url().optional(),
   OIDC_JWKS_URL: z.url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(16, 'at least 16 characters').optional(),
+  OIDC_NATIONAL_ID_CLAIM: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/).default('national_id'),
+  OIDC_SCOPES: z.string().regex(/^openid( [A-Za-z0-9_.:-]+)*$/, 'space-separated scopes, starting with openid').default('openid'),
+  OIDC_REQUIRED_ACR: z.string().min(1).optional(),
+  CV_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  CV_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
   CV_KEK: z.base64().refine((k) => Buffer.from(k, 'base64').length === 32, 'must be 32 bytes, base64').optional(),
   CV_INDEX_KEY: z.base64().refine((k) => Buffer.from(k, 'base64').length === 32, 'must be 32 bytes, base64').optional(),
   CV_EXCHANGE_STATE_BUDGET_BPS: z.coerce.number().int().min(0).max(10_000).default(1_000),
@@ -67,6 +74,12 @@ export interface Config {
   devMode: boolean;
   audience: string;
   citizenOidc: { issuer: string; jwksUrl: string } | undefined;
+  /**
+   * How people sign in to the portal (authorization code with PKCE, the API keeping the tokens):
+   * the configured OpenID Connect provider, or in dev mode the development provider the API itself
+   * runs at /dev/idp. Undefined outside dev mode when no client is configured.
+   */
+  signIn: SignInConfig | undefined;
   /** The key-encryption key and the blind-index key; generated into the data directory in dev mode. */
   secrets: { kek: Uint8Array | undefined; indexKey: Uint8Array | undefined };
   /** How the exchange splits what buyers pay, in basis points; the provider receives the rest. */
@@ -78,6 +91,20 @@ export interface Config {
   /** How long an unfinished request holds its Idempotency-Key after its process died. */
   idempotencyLeaseMs: number;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+}
+
+export interface SignInConfig {
+  kind: 'oidc' | 'development-provider';
+  issuer: string;
+  clientId: string;
+  /** Undefined for the development provider: its client secret is generated into the data directory. */
+  clientSecret: string | undefined;
+  nationalIdClaim: string;
+  scopes: string;
+  /** The assurance level (`acr`) a session needs; a sign-in below it is refused. */
+  requiredAcr: string | undefined;
+  sessionIdleMinutes: number;
+  sessionMaxHours: number;
 }
 
 export interface RateLimits {
@@ -127,6 +154,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const embeddedEverything = !e.VAULT_DATABASE_URL && fabric.kind === 'embedded';
   const devMode = e.CV_DEV_MODE ? e.CV_DEV_MODE === 'true' : embeddedEverything;
   if (!devMode && !e.OIDC_ISSUER) throw new ConfigError('outside dev mode citizens sign in with OpenID Connect: set OIDC_ISSUER and OIDC_JWKS_URL');
+  if (Boolean(e.OIDC_CLIENT_ID) !== Boolean(e.OIDC_CLIENT_SECRET)) throw new ConfigError('set both OIDC_CLIENT_ID and OIDC_CLIENT_SECRET (the portal\'s client at the identity provider), or neither');
+  if (e.OIDC_CLIENT_ID && !e.OIDC_ISSUER) throw new ConfigError('OIDC_CLIENT_ID needs OIDC_ISSUER: the provider whose discovery document names its endpoints');
+  const publicUrl = e.CV_PUBLIC_URL ?? `http://localhost:${e.PORT}`;
+  const session = { nationalIdClaim: e.OIDC_NATIONAL_ID_CLAIM, scopes: e.OIDC_SCOPES, requiredAcr: e.OIDC_REQUIRED_ACR, sessionIdleMinutes: e.CV_SESSION_IDLE_MINUTES, sessionMaxHours: e.CV_SESSION_MAX_HOURS };
+  const signIn: SignInConfig | undefined = e.OIDC_CLIENT_ID
+    ? { kind: 'oidc', issuer: e.OIDC_ISSUER!, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET, ...session }
+    : devMode
+      ? { kind: 'development-provider', issuer: `${publicUrl}/dev/idp`, clientId: 'citizen-vault-portal', clientSecret: undefined, ...session }
+      : undefined;
   if (e.CV_EXCHANGE_STATE_BUDGET_BPS + e.CV_EXCHANGE_OPERATOR_BPS + e.CV_EXCHANGE_CITIZENS_BPS > 10_000) {
     throw new ConfigError('CV_EXCHANGE_STATE_BUDGET_BPS + CV_EXCHANGE_OPERATOR_BPS + CV_EXCHANGE_CITIZENS_BPS must not exceed 10000 (100%)');
   }
@@ -135,7 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.CV_HOST,
     port: e.PORT,
     dataDir,
-    publicUrl: e.CV_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    publicUrl,
     database: e.VAULT_DATABASE_URL ? { kind: 'url', url: e.VAULT_DATABASE_URL } : { kind: 'embedded', port: e.CV_EMBEDDED_PG_PORT, dir: resolve(dataDir, 'postgres') },
     fabric,
     channel: e.FABRIC_CHANNEL,
@@ -143,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     devMode,
     audience: e.CV_TOKEN_AUDIENCE,
     citizenOidc: e.OIDC_ISSUER && e.OIDC_JWKS_URL ? { issuer: e.OIDC_ISSUER, jwksUrl: e.OIDC_JWKS_URL } : undefined,
+    signIn,
     secrets: {
       kek: e.CV_KEK ? Buffer.from(e.CV_KEK, 'base64') : undefined,
       indexKey: e.CV_INDEX_KEY ? Buffer.from(e.CV_INDEX_KEY, 'base64') : undefined,

@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { SigningKeys } from '../auth/signing-keys.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { Sql } from '../infra/database.js';
@@ -10,7 +10,7 @@ import { notFoundHandler, problemHandler } from '../http/problem.js';
 import { createRateLimiters, type RateLimits } from '../http/rate-limits.js';
 // Capabilities, in the order their routes (and OpenAPI paths) were always registered.
 // (Type-only imports evaluate nothing; the two sign-in route files are imported apart to keep that order.)
-import type { OrganizationDirectory } from '../sign-in/index.js';
+import type { OrganizationDirectory, PgBrowserSessions } from '../sign-in/index.js';
 import { devTokenRoute, jwksRoute } from '../sign-in/dev-token-routes.js';
 import { healthRoutes, type Readiness } from '../health/health-routes.js';
 import { meRoutes } from '../me-routes.js';
@@ -31,7 +31,15 @@ import { logRoutes } from '../audit/log-routes.js';
 import type { LogService } from '../audit/log-service.js';
 import type { LedgerProjector } from '../audit/ledger-projector.js';
 
+/** The portal's sign-in: its routes (given the sign-in rate limit), its sessions, and in dev mode the development identity provider. */
+export interface BrowserSignIn {
+  sessions: PgBrowserSessions;
+  developmentProvider?: Router;
+  routes(signInLimit: RequestHandler): Router;
+}
+
 export interface HttpAppDeps {
+  browserSignIn?: BrowserSignIn;
   publicUrl: string;
   sql: Sql;
   organizations: { service: OrganizationService; store: PgOrganizations & OrganizationDirectory };
@@ -72,6 +80,8 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(jwksRoute(deps.keys));
   if (deps.devMode) app.use('/dev/token', limiters.signIn);
   if (deps.devMode) app.use(devTokenRoute(deps.tokens, deps.organizations.store));
+  if (deps.browserSignIn?.developmentProvider) app.use('/dev/idp', limiters.signIn, deps.browserSignIn.developmentProvider);
+  if (deps.browserSignIn) app.use(deps.browserSignIn.routes(limiters.signIn));
   app.use(meRoutes(deps.tokens));
   app.use(clientCredentialsRoute(deps.tokens, deps.organizations.store, `${deps.publicUrl}/oauth/token`, limiters));
   app.use(organizationRoutes(deps.tokens, deps.organizations.service, deps.organizations.store));

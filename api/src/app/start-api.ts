@@ -4,10 +4,15 @@ import type { Express } from 'express';
 import pino, { type Logger } from 'pino';
 import { loadOrCreateSigningKeys, type SigningKeys } from '../auth/signing-keys.js';
 import { TokenService } from '../auth/tokens.js';
-import type { Config } from '../config.js';
+import type { Config, SignInConfig } from '../config.js';
 import { createHttpApp } from './http-app.js';
 import { adminIdentityFrom, ledgerIdentityFrom } from './ledger-identity.js';
 import { Lifecycle } from './lifecycle.js';
+import type { BrowserSignIn } from './http-app.js';
+import { browserSignInRoutes, developmentIdentityProvider, newClientSecret, PgBrowserSessions } from '../sign-in/index.js';
+import { systemClock } from '../infra/clock.js';
+import { IntervalWorker } from '../infra/interval-worker.js';
+import { loadOrCreateKeyFile } from '../infra/key-file.js';
 import { connectDatabase, migrate, type Sql } from '../infra/database.js';
 import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
 import type { Worker } from '../infra/worker.js';
@@ -79,7 +84,9 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const vault = new VaultService(new PgVault(sql), ledger, { kek: keys.kek, indexKey: keys.index }, accessLog, statisticsProjection(sql));
     const webhooks = new WebhookService(sql, { kek: keys.kek, allowLoopbackHttp: config.devMode, retryBaseMs: options.webhookRetryBaseMs ?? 1_000, maxAttempts: 8, log: warn });
     const consentProjector = new ConsentProjector(sql, ledger, (message, fields) => logger.error(fields, message));
+    const browserSignIn = config.signIn ? await openBrowserSignIn(config, config.signIn, sql, keys.kek, organizations, logger) : undefined;
     const tokens = new TokenService({
+      ...(browserSignIn ? { sessions: browserSignIn.sessions } : {}),
       keys: keys.signing,
       issuer: config.publicUrl,
       audience: config.audience,
@@ -96,6 +103,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
 
     // Background work. The repair sweep comes after the projectors: it works from the events the ledger projector stores.
     for (const worker of [named('tree-head signer', log), ledgerProjector, named('webhook dispatcher', webhooks), consentProjector, named('repair sweep', repair)]) lifecycle.start(worker);
+    if (browserSignIn) lifecycle.start(new IntervalWorker('session sweep', 10 * 60_000, () => browserSignIn.sessions.sweep(), warn));
 
     const app = createHttpApp({
       publicUrl: config.publicUrl,
@@ -107,6 +115,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       exchange,
       audit: { service: new AuditService(sql, ledger), log, projector: ledgerProjector },
       devMode: config.devMode,
+      ...(browserSignIn ? { browserSignIn } : {}),
       keys: keys.signing,
       tokens,
       rateLimits: config.rateLimits,
@@ -158,6 +167,47 @@ async function openExchange(config: Config, options: StartOptions, organizations
   } finally {
     admin?.close();
   }
+}
+
+/**
+ * The portal's sign-in (issue 17): browser sessions in Postgres, and the OpenID Connect client,
+ * against the configured provider or, in dev mode, the development provider this API runs itself.
+ */
+async function openBrowserSignIn(config: Config, signIn: SignInConfig, sql: Sql, kek: Uint8Array, organizations: PgOrganizations, logger: Logger): Promise<BrowserSignIn> {
+  const sessions = new PgBrowserSessions(sql, kek, { idleMinutes: signIn.sessionIdleMinutes, maxHours: signIn.sessionMaxHours }, systemClock);
+  const development = signIn.kind === 'development-provider';
+  const clientSecret = signIn.clientSecret ?? (await loadOrCreateKeyFile(join(config.dataDir, 'keys', 'dev-idp-client-secret'), newClientSecret)).trim();
+  const provider = development
+    ? await developmentIdentityProvider({
+        issuer: signIn.issuer,
+        clientId: signIn.clientId,
+        clientSecret,
+        redirectUri: `${config.publicUrl}/auth/callback`,
+        postLogoutRedirectUri: `${config.publicUrl}/`,
+        keysDir: join(config.dataDir, 'keys'),
+        organizations,
+      })
+    : undefined;
+  return {
+    sessions,
+    ...(provider ? { developmentProvider: provider } : {}),
+    routes: (signInLimit) =>
+      browserSignInRoutes({
+        publicUrl: config.publicUrl,
+        issuer: signIn.issuer,
+        clientId: signIn.clientId,
+        clientSecret,
+        nationalIdClaim: signIn.nationalIdClaim,
+        scopes: development ? 'openid national_id roles' : signIn.scopes,
+        requiredAcr: signIn.requiredAcr,
+        promptLogin: development,
+        kek,
+        sessions,
+        organizations,
+        signInLimit,
+        audit: (event, fields) => logger.info({ audit: event, ...fields }, event),
+      }),
+  };
 }
 
 /** The API's keys: from configuration in production, created once in the data directory in development. */

@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import { DomainError } from '../errors/index.js';
 import type { Organization } from './calling-organization.js';
+import { csrfMatches, needsCsrfProof, sessionCookie } from './browser-sessions.js';
 import type { Principal, Role, TokenService } from './tokens.js';
 
 declare module 'express-serve-static-core' {
@@ -9,17 +10,30 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** Requires a valid bearer token whose role is one of `roles`; the principal is then on `req.principal`. */
+/**
+ * Requires a valid bearer token — or, from the portal, a browser session cookie, whose
+ * state-changing requests must also carry the session's CSRF token in `x-csrf-token` — whose role
+ * is one of `roles`; the principal is then on `req.principal`.
+ */
 export function requireRole(tokens: TokenService, ...roles: Role[]): RequestHandler {
   return (req, res, next) => {
-    const header = req.get('authorization') ?? '';
-    const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(header);
-    if (!match) {
+    const header = req.get('authorization');
+    const session = header === undefined ? sessionCookie(req) : undefined;
+    const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(header ?? '');
+    if (!match && !session) {
       res.setHeader('www-authenticate', 'Bearer');
       next(new DomainError('unauthorized', 'a bearer access token is required'));
       return;
     }
-    tokens.verify(match[1]!).then(
+    const verified = match
+      ? tokens.verify(match[1]!)
+      : tokens.verifySession(session!).then(({ principal, csrfToken }) => {
+          if (needsCsrfProof(req.method) && !csrfMatches(csrfToken, req.get('x-csrf-token'))) {
+            throw new DomainError('csrf_token_invalid', 'a request made with the session cookie must carry the session\'s CSRF token in x-csrf-token');
+          }
+          return principal;
+        });
+    verified.then(
       (principal) => {
         if (!roles.includes(principal.role)) {
           next(new DomainError('forbidden', `this needs the role ${roles.join(' or ')}`));
@@ -29,7 +43,7 @@ export function requireRole(tokens: TokenService, ...roles: Role[]): RequestHand
         next();
       },
       (err: unknown) => {
-        res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
+        if (match) res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
         next(err);
       },
     );

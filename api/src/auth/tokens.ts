@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { DomainError } from '../errors/index.js';
 import type { SigningKeys } from './signing-keys.js';
+import type { BrowserSession, BrowserSessions } from './browser-sessions.js';
 import { VerifiedTokens } from './verified-tokens.js';
 
 export type Role = 'citizen' | 'operator' | 'auditor' | 'organization';
@@ -37,6 +38,8 @@ export interface TokenServiceOptions {
   activeOrganization?: (organizationId: string) => Promise<unknown>;
   /** Tokens already verified, until they expire (a bounded cache; tests pass their own clock). */
   verified?: VerifiedTokens;
+  /** The portal's browser sessions (the backend-for-frontend), when sign-in is configured. */
+  sessions?: BrowserSessions;
 }
 
 /** Issues the API's short-lived access tokens and verifies every bearer token against an algorithm allow-list. */
@@ -99,6 +102,13 @@ export class TokenService {
       throw err instanceof DomainError ? err : unauthorized(err);
     }
     return this.withActiveOrganization(principal);
+  }
+
+  /** A browser session's principal, by its cookie's value; an organisation must still be active. */
+  async verifySession(sessionId: string): Promise<BrowserSession> {
+    const session = await this.options.sessions?.resolve(sessionId);
+    if (!session) throw new DomainError('unauthorized', 'the session has ended or expired; sign in again');
+    return { principal: await this.withActiveOrganization(session.principal), csrfToken: session.csrfToken };
   }
 
   /** A suspension takes effect on an organisation's next request, cached token or not. */

@@ -34,6 +34,7 @@ export const ERROR_CATALOG = {
   licence_expired: { status: 403 },
   purpose_not_permitted: { status: 403 },
   buyer_not_verified: { status: 403 },
+  csrf_token_invalid: { status: 403 },
   rate_limited: { status: 429 },
   internal: { status: 500 },
 } as const satisfies Record<string, { status: number }>;

@@ -2,3 +2,6 @@
 export { jwksRoute, devTokenRoute } from './dev-token-routes.js';
 export { clientCredentialsRoute, claimedClient } from './client-credentials-routes.js';
 export type { OrganizationDirectory, SigningInOrganization } from './organization-directory.js';
+export { browserSignInRoutes, newClientSecret, type BrowserSignInOptions } from './browser-sign-in-routes.js';
+export { PgBrowserSessions } from './browser-session-store.js';
+export { developmentIdentityProvider, DEVELOPMENT_ACR } from './development-identity-provider.js';

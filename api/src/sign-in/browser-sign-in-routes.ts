@@ -1,0 +1,175 @@
+import { randomBytes } from 'node:crypto';
+import { Router, type RequestHandler, type Response } from 'express';
+import * as oidc from 'openid-client';
+import { citizenSubject, sessionCookieName, type Principal } from '../auth/index.js';
+import { csrfMatches, sessionCookie } from '../auth/browser-sessions.js';
+import { DomainError } from '../errors/index.js';
+import { open, seal } from '../infra/aead.js';
+import type { PgBrowserSessions } from './browser-session-store.js';
+import type { OrganizationDirectory } from './organization-directory.js';
+
+export interface BrowserSignInOptions {
+  publicUrl: string;
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** The ID-token claim that carries a citizen's national id (the national provider's name for it). */
+  nationalIdClaim: string;
+  scopes: string;
+  requiredAcr: string | undefined;
+  /** Ask the provider to show its sign-in page every time (the development provider: to pick another person). */
+  promptLogin: boolean;
+  /** Seals the short-lived sign-in state cookie (PKCE verifier, state, nonce). */
+  kek: Uint8Array;
+  sessions: PgBrowserSessions;
+  organizations: OrganizationDirectory;
+  signInLimit: RequestHandler;
+  audit: (event: 'sign-in' | 'sign-in-refused' | 'sign-out', fields: Record<string, unknown>) => void;
+}
+
+const STATE_COOKIE = 'cv_sign_in';
+const STATE_TTL_S = 600;
+
+interface SignInState {
+  state: string;
+  nonce: string;
+  verifier: string;
+  returnTo: string;
+  at: number;
+}
+
+/**
+ * The backend-for-frontend: the portal signs people in with the OpenID Connect authorization-code
+ * flow and PKCE, the API exchanges the code and checks the ID token, and the browser only ever holds
+ * an HttpOnly session cookie — no token reaches JavaScript. The same code serves the development
+ * provider and a production one; only the issuer and the client differ.
+ */
+export function browserSignInRoutes(options: BrowserSignInOptions): Router {
+  const router = Router();
+  const secure = options.publicUrl.startsWith('https:');
+  const redirectUri = `${options.publicUrl}/auth/callback`;
+  let configuration: Promise<oidc.Configuration> | undefined;
+  const provider = (): Promise<oidc.Configuration> => {
+    configuration ??= oidc
+      .discovery(new URL(options.issuer), options.clientId, undefined, oidc.ClientSecretBasic(options.clientSecret), options.issuer.startsWith('http:') ? { execute: [oidc.allowInsecureRequests] } : {})
+      .catch((err: unknown) => {
+        configuration = undefined; // try discovery again on the next sign-in
+        throw new DomainError('not_available', `the identity provider cannot be reached (${(err as Error).message})`);
+      });
+    return configuration;
+  };
+
+  router.get('/auth/login', options.signInLimit, async (req, res) => {
+    const returnTo = typeof req.query.returnTo === 'string' && /^\/(?![/\\])[\x21-\x7e]{0,500}$/.test(req.query.returnTo) ? req.query.returnTo : '/';
+    const config = await provider();
+    const signIn: SignInState = { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier: oidc.randomPKCECodeVerifier(), returnTo, at: Date.now() };
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri,
+      scope: options.scopes,
+      code_challenge: await oidc.calculatePKCECodeChallenge(signIn.verifier),
+      code_challenge_method: 'S256',
+      state: signIn.state,
+      nonce: signIn.nonce,
+      ...(options.requiredAcr ? { acr_values: options.requiredAcr } : {}),
+      ...(options.promptLogin ? { prompt: 'login' } : {}),
+    });
+    const sealed = seal(options.kek, Buffer.from(JSON.stringify(signIn)), 'cv:sign-in-state:v1').toString('base64url');
+    res.cookie(STATE_COOKIE, sealed, { httpOnly: true, secure, sameSite: 'lax', path: '/auth', maxAge: STATE_TTL_S * 1000 });
+    res.redirect(303, url.href);
+  });
+
+  router.get('/auth/callback', options.signInLimit, async (req, res) => {
+    const signIn = readState(req.headers.cookie, options.kek);
+    res.clearCookie(STATE_COOKIE, { path: '/auth', httpOnly: true, secure, sameSite: 'lax' });
+    if (!signIn) throw new DomainError('invalid_request', 'no sign-in is in progress in this browser, or it took over 10 minutes; start again');
+    const config = await provider();
+    let claims: oidc.IDToken;
+    try {
+      const tokens = await oidc.authorizationCodeGrant(config, new URL(req.originalUrl, options.publicUrl), { pkceCodeVerifier: signIn.verifier, expectedState: signIn.state, expectedNonce: signIn.nonce, idTokenExpected: true });
+      claims = tokens.claims()!;
+    } catch (err) {
+      options.audit('sign-in-refused', { reason: (err as Error).message });
+      throw new DomainError('unauthorized', `the identity provider did not sign you in: ${(err as Error).message}`);
+    }
+    if (options.requiredAcr && claims.acr !== options.requiredAcr) {
+      options.audit('sign-in-refused', { reason: 'assurance level', acr: claims.acr ?? null });
+      throw new DomainError('forbidden', `this service needs the assurance level ${options.requiredAcr}; the identity provider vouched for ${claims.acr ?? 'none'}`);
+    }
+    const principal = await principalOf(claims, options);
+    const session = await options.sessions.create(principal, { ...(typeof claims.acr === 'string' ? { acr: claims.acr } : {}) });
+    setSessionCookie(res, session.id, secure);
+    options.audit('sign-in', { role: principal.role, subject: principal.subject, acr: claims.acr ?? null });
+    res.redirect(303, signIn.returnTo);
+  });
+
+  router.get('/auth/session', async (req, res) => {
+    const id = sessionCookie(req);
+    const session = id ? await options.sessions.resolve(id) : undefined;
+    const expiry = id && session ? await options.sessions.expiry(id) : undefined;
+    if (!session || !expiry) throw new DomainError('unauthorized', 'not signed in');
+    const { principal } = session;
+    res.set('cache-control', 'no-store').json({
+      role: principal.role,
+      subject: principal.subject,
+      ...(principal.nationalId ? { nationalId: principal.nationalId } : {}),
+      ...(principal.organizationId ? { organizationId: principal.organizationId } : {}),
+      csrfToken: session.csrfToken,
+      idleExpiresAt: expiry.idleExpiresAt.toISOString(),
+      expiresAt: expiry.expiresAt.toISOString(),
+    });
+  });
+
+  router.post('/auth/logout', async (req, res) => {
+    const id = sessionCookie(req);
+    const session = id ? await options.sessions.resolve(id) : undefined;
+    if (session) {
+      if (!csrfMatches(session.csrfToken, req.get('x-csrf-token'))) throw new DomainError('csrf_token_invalid', 'signing out needs the session\'s CSRF token in x-csrf-token');
+      await options.sessions.end(id!);
+      options.audit('sign-out', { role: session.principal.role, subject: session.principal.subject });
+    }
+    res.clearCookie(sessionCookieName(secure), { path: '/', httpOnly: true, secure, sameSite: 'lax' });
+    res.status(204).end();
+  });
+  return router;
+}
+
+/** No Max-Age: a browser-session cookie; the API itself ends the session when it is idle or too old. */
+function setSessionCookie(res: Response, id: string, secure: boolean): void {
+  res.cookie(sessionCookieName(secure), id, { httpOnly: true, secure, sameSite: 'lax', path: '/' });
+}
+
+function readState(cookieHeader: string | undefined, kek: Uint8Array): SignInState | undefined {
+  const raw = cookieHeader
+    ?.split(';')
+    .map((p) => p.trim())
+    .find((p) => p.startsWith(`${STATE_COOKIE}=`))
+    ?.slice(STATE_COOKIE.length + 1);
+  if (!raw || !/^[A-Za-z0-9_-]{1,4096}$/.test(raw)) return undefined;
+  try {
+    const state = JSON.parse(Buffer.from(open(kek, Buffer.from(raw, 'base64url'), 'cv:sign-in-state:v1')).toString()) as SignInState;
+    return Date.now() - state.at <= STATE_TTL_S * 1000 ? state : undefined;
+  } catch {
+    return undefined; // tampered with, or sealed under another key
+  }
+}
+
+/** Who the ID token says signed in: a citizen (the national id claim), or staff whose role a claim names. */
+async function principalOf(claims: oidc.IDToken, options: BrowserSignInOptions): Promise<Principal> {
+  const nationalId = claims[options.nationalIdClaim];
+  if (typeof nationalId === 'string') {
+    if (!/^\d{12}$/.test(nationalId)) throw new DomainError('unauthorized', `the identity provider's ${options.nationalIdClaim} claim is not a 12-digit citizen identity number`);
+    return { role: 'citizen', nationalId, subject: citizenSubject(nationalId) };
+  }
+  const role = claims.cv_role;
+  if (role === 'operator' || role === 'auditor') return { role, subject: `staff:${claims.sub}` };
+  if (role === 'organization' && typeof claims.organization_id === 'string') {
+    const org = await options.organizations.get(claims.organization_id);
+    if (!org || org.status !== 'VERIFIED') throw new DomainError('forbidden', 'the organisation is unknown or suspended');
+    return { role: 'organization', organizationId: org.id, subject: `org:${org.id}` };
+  }
+  throw new DomainError('unauthorized', `the ID token carries neither a ${options.nationalIdClaim} claim nor a staff role`);
+}
+
+export function newClientSecret(): string {
+  return randomBytes(32).toString('base64url');
+}

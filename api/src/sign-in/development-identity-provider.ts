@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import express, { Router } from 'express';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
+import { loadOrCreateKeyFile } from '../infra/key-file.js';
+import type { OrganizationDirectory } from './organization-directory.js';
+
+/** The assurance level the development provider vouches for: a stand-in for the national app's highest level. */
+export const DEVELOPMENT_ACR = 'urn:citizen-vault:dev:loa-high';
+const DEMO_CITIZENS = ['000000000101', '000000000102', '000000000103'];
+
+export interface DevelopmentProviderOptions {
+  /** `${publicUrl}/dev/idp`: where it is mounted, and the `iss` of what it signs. */
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  postLogoutRedirectUri: string;
+  /** Where its signing key and cookie key live (the data directory's keys/). */
+  keysDir: string;
+  organizations: OrganizationDirectory;
+}
+
+/**
+ * A real OpenID Connect provider (panva's oidc-provider) for the embedded default, standing in
+ * for the national identity app and for organisations' own providers: discovery, a JWKS, the
+ * authorization-code flow with PKCE, and a sign-in page where one picks a demo citizen (or types a
+ * 12-digit number), the operator, an auditor, or a verified organisation's staff. The portal signs in
+ * through it with exactly the code that signs in through a production provider. Dev mode only.
+ */
+export async function developmentIdentityProvider(options: DevelopmentProviderOptions): Promise<Router> {
+  const signingKey = JSON.parse(
+    await loadOrCreateKeyFile(`${options.keysDir}/dev-idp-signing-key.jwk`, async () => {
+      const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+      return JSON.stringify({ ...(await exportJWK(privateKey)), alg: 'ES256', use: 'sig', kid: `dev-idp-${randomBytes(4).toString('hex')}` });
+    }),
+  ) as JWK;
+  const cookieKey = (await loadOrCreateKeyFile(`${options.keysDir}/dev-idp-cookie.key`, () => randomBytes(32).toString('base64url'))).trim();
+
+  const provider = new Provider(options.issuer, {
+    clients: [
+      {
+        client_id: options.clientId,
+        client_secret: options.clientSecret,
+        redirect_uris: [options.redirectUri],
+        post_logout_redirect_uris: [options.postLogoutRedirectUri],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+        id_token_signed_response_alg: 'ES256',
+      },
+    ],
+    jwks: { keys: [signingKey] },
+    cookies: { keys: [cookieKey] },
+    pkce: { required: () => true },
+    acrValues: [DEVELOPMENT_ACR],
+    scopes: ['openid', 'national_id', 'roles'],
+    claims: { openid: ['sub'], national_id: ['national_id'], roles: ['cv_role', 'organization_id'] },
+    // The portal reads who signed in from the ID token, as it will from the national provider's.
+    conformIdTokenClaims: false,
+    features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true } },
+    interactions: { url: (_ctx: KoaContextWithOIDC, interaction) => `${new URL(options.issuer).pathname}/interaction/${interaction.uid}` },
+    findAccount: (_ctx, accountId) => ({ accountId, claims: () => claimsOf(accountId) }),
+    // The portal is the vault's own client: what it asks for is granted without a consent screen.
+    loadExistingGrant: async (ctx) => {
+      const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session!.grantIdFor(ctx.oidc.client!.clientId);
+      if (grantId) return ctx.oidc.provider.Grant.find(grantId);
+      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId! });
+      grant.addOIDCScope('openid national_id roles');
+      grant.addOIDCClaims(['national_id', 'cv_role', 'organization_id']);
+      await grant.save();
+      return grant;
+    },
+    ttl: { Session: 3600, Interaction: 600, Grant: 3600, IdToken: 600, AccessToken: 600, AuthorizationCode: 60 },
+    renderError: (ctx, out) => {
+      ctx.type = 'html';
+      ctx.body = page('Sign-in error', `<p>${escape(String(out.error))}: ${escape(String(out.error_description ?? ''))}</p>`);
+    },
+  });
+
+  const router = Router();
+  const base = new URL(options.issuer).pathname; // for the pages' own links
+  router.get('/interaction/:uid', async (req, res) => {
+    const details = await provider.interactionDetails(req, res);
+    const orgs = (await options.organizations.list()).filter((o) => o.status === 'VERIFIED' && !o.roles.includes('operator'));
+    const button = (accountId: string, label: string): string =>
+      `<li><form method="post" action="${base}/interaction/${escape(details.uid)}/login"><input type="hidden" name="account" value="${escape(accountId)}"><button type="submit">${escape(label)}</button></form></li>`;
+    res.set('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'").type('html').send(
+      page(
+        'Development identity provider',
+        `<p>Stands in for the national identity app in the embedded default. Pick who you are.</p>
+<h2>Citizens</h2><ul>${DEMO_CITIZENS.map((n) => button(`citizen:${n}`, `Citizen ${n}`)).join('')}</ul>
+<form method="post" action="${base}/interaction/${escape(details.uid)}/login"><label>Another citizen (12 digits) <input name="nationalId" inputmode="numeric" pattern="\\d{12}" required></label> <button type="submit">Sign in</button></form>
+<h2>Staff</h2><ul>${button('staff:operator', 'Operator')}${button('staff:auditor', 'Auditor')}</ul>
+<h2>Organisations</h2><ul>${orgs.map((o) => button(`org:${o.id}`, o.name)).join('')}</ul>`,
+      ),
+    );
+  });
+  router.post('/interaction/:uid/login', express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const account = typeof body.nationalId === 'string' ? `citizen:${body.nationalId}` : typeof body.account === 'string' ? body.account : '';
+    if (!/^(citizen:\d{12}|staff:(operator|auditor)|org:[0-9a-f-]{36})$/.test(account)) {
+      res.status(400).type('html').send(page('Sign-in error', '<p>A citizen identity number has 12 digits.</p>'));
+      return;
+    }
+    await provider.interactionFinished(req, res, { login: { accountId: account, acr: DEVELOPMENT_ACR, amr: ['pwd'] } }, { mergeWithLastSubmission: false });
+  });
+  const callback = provider.callback();
+  // Mounted at the issuer's path (app.use('/dev/idp', …)), as oidc-provider expects under Express.
+  router.use((req, res) => {
+    callback(req, res);
+  });
+  return router;
+}
+
+function claimsOf(accountId: string): { sub: string; [claim: string]: string } {
+  const [kind, id] = accountId.split(':') as [string, string];
+  if (kind === 'citizen') return { sub: accountId, national_id: id };
+  if (kind === 'org') return { sub: accountId, cv_role: 'organization', organization_id: id };
+  return { sub: accountId, cv_role: id };
+}
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title><style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto}ul{list-style:none;padding:0}li{margin:.3rem 0}</style></head><body><h1>${escape(title)}</h1>${body}</body></html>`;
+}
+
+function escape(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type TestStack } from './stack.js';
+
+/** A browser's cookie jar for one origin, and a fetch that follows redirects itself so each hop's cookies are kept. */
+class Browser {
+  readonly cookies = new Map<string, string>();
+  constructor(private readonly origin: string) {}
+
+  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
+    const target = new URL(url, this.origin);
+    const headers = new Headers(init.headers);
+    if (this.cookies.size > 0) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
+    const res = await fetch(target, { ...init, headers, redirect: 'manual' });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair, ...attributes] = line.split(';');
+      const [name, value] = [pair!.slice(0, pair!.indexOf('=')), pair!.slice(pair!.indexOf('=') + 1)];
+      if (attributes.some((a) => /^\s*expires=Thu, 01 Jan 1970/i.test(a)) || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    return res;
+  }
+
+  /** Follows 30x answers (GET) until a page or an API answer. */
+  async navigate(url: string): Promise<{ res: Response; url: string }> {
+    let at = url;
+    for (let hops = 0; hops < 10; hops++) {
+      const res = await this.fetch(at, { headers: { accept: 'text/html' } });
+      if (res.status < 300 || res.status >= 400) return { res, url: at };
+      at = new URL(res.headers.get('location')!, new URL(at, this.origin)).href;
+    }
+    throw new Error('too many redirects');
+  }
+}
+
+/** Signs in at the development provider as `account` (a form button's value), from the portal's /auth/login. */
+async function signIn(browser: Browser, base: string, field: Record<string, string>, returnTo = '/'): Promise<Response> {
+  const { res: page, url } = await browser.navigate(`${base}/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
+  expect(page.status).toBe(200);
+  expect(url).toMatch(/\/dev\/idp\/interaction\//);
+  const html = await page.text();
+  const action = /<form method="post" action="([^"]+)"/.exec(html)![1]!;
+  const posted = await browser.fetch(new URL(action, base).href, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(field).toString() });
+  expect(posted.status).toBeGreaterThanOrEqual(300);
+  const { res } = await browser.navigate(new URL(posted.headers.get('location')!, base).href);
+  return res;
+}
+
+describe('portal sign-in: OpenID Connect with PKCE through the development provider, cookie sessions (backend-for-frontend)', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startStack();
+  }, 120_000);
+  afterAll(() => stack?.close());
+
+  it('publishes a real provider: discovery with PKCE S256 and a JWKS', async () => {
+    const discovery = (await (await fetch(`${stack.url}/dev/idp/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    expect(discovery.issuer).toBe(`${stack.url}/dev/idp`);
+    expect(discovery.code_challenge_methods_supported).toEqual(['S256']);
+    const jwks = (await (await fetch(discovery.jwks_uri as string)).json()) as { keys: { kty: string; d?: string }[] };
+    expect(jwks.keys.length).toBeGreaterThan(0);
+    expect(jwks.keys.every((k) => k.d === undefined)).toBe(true);
+  });
+
+  it('signs a citizen in: redirect, pick, callback, then an HttpOnly session cookie and no token for JavaScript', async () => {
+    const browser = new Browser(stack.url);
+    const login = await browser.fetch(`${stack.url}/auth/login?returnTo=/consents`);
+    expect(login.status).toBe(303);
+    const authorize = new URL(login.headers.get('location')!);
+    expect(authorize.pathname).toBe('/dev/idp/auth');
+    expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(authorize.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(login.headers.getSetCookie().join()).toMatch(/cv_sign_in=.*HttpOnly/i);
+
+    const landed = await signIn(browser, stack.url, { account: 'citizen:000000000101' }, '/consents');
+    expect(landed.status).toBe(200); // the portal's page at /consents
+    expect(browser.cookies.has('cv_session')).toBe(true);
+    expect(browser.cookies.has('cv_sign_in')).toBe(false);
+
+    const session = (await (await browser.fetch(`${stack.url}/auth/session`)).json()) as Record<string, string>;
+    expect(session).toMatchObject({ role: 'citizen', nationalId: '000000000101' });
+    expect(session.csrfToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(JSON.stringify(session)).not.toMatch(/eyJ/); // no JWT reaches the page
+
+    const consents = await browser.fetch(`${stack.url}/v1/me/consents`);
+    expect(consents.status).toBe(200);
+  });
+
+  it('refuses a state-changing request made with the cookie but without the CSRF token', async () => {
+    const browser = new Browser(stack.url);
+    await signIn(browser, stack.url, { nationalId: '000000000102' });
+    const { csrfToken } = (await (await browser.fetch(`${stack.url}/auth/session`)).json()) as { csrfToken: string };
+    const forged = await browser.fetch(`${stack.url}/v1/consents/00000000-0000-4000-8000-000000000000/reject`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(forged.status).toBe(403);
+    expect(((await forged.json()) as { code: string }).code).toBe('csrf_token_invalid');
+    const wrong = await browser.fetch(`${stack.url}/v1/consents/00000000-0000-4000-8000-000000000000/reject`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken.replace(/.$/, csrfToken.endsWith('A') ? 'B' : 'A') }, body: '{}' });
+    expect(wrong.status).toBe(403);
+    const proper = await browser.fetch(`${stack.url}/v1/consents/00000000-0000-4000-8000-000000000000/reject`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken }, body: '{}' });
+    expect(proper.status).toBe(404); // past authentication and CSRF: the consent does not exist
+  });
+
+  it('signs staff and organisations in with roles mapped from their claims', async () => {
+    const auditor = new Browser(stack.url);
+    await signIn(auditor, stack.url, { account: 'staff:auditor' });
+    expect(((await (await auditor.fetch(`${stack.url}/auth/session`)).json()) as { role: string }).role).toBe('auditor');
+    expect((await auditor.fetch(`${stack.url}/v1/me/consents`)).status).toBe(403); // an auditor is not a citizen
+  });
+
+  it('signs out: the session ends on the server, and the cookie opens nothing afterwards', async () => {
+    const browser = new Browser(stack.url);
+    await signIn(browser, stack.url, { account: 'citizen:000000000103' });
+    const cookie = browser.cookies.get('cv_session')!;
+    const { csrfToken } = (await (await browser.fetch(`${stack.url}/auth/session`)).json()) as { csrfToken: string };
+    expect((await browser.fetch(`${stack.url}/auth/logout`, { method: 'POST' })).status).toBe(403); // no CSRF token: not signed out
+    expect((await browser.fetch(`${stack.url}/auth/logout`, { method: 'POST', headers: { 'x-csrf-token': csrfToken } })).status).toBe(204);
+    expect(browser.cookies.has('cv_session')).toBe(false);
+    const replayed = await fetch(`${stack.url}/v1/me/consents`, { headers: { cookie: `cv_session=${cookie}` } });
+    expect(replayed.status).toBe(401);
+  });
+
+  it('refuses a callback whose sign-in state was not started in this browser, or was tampered with', async () => {
+    const stranger = new Browser(stack.url);
+    const res = await stranger.fetch(`${stack.url}/auth/callback?code=abc&state=xyz`);
+    expect(res.status).toBe(400);
+    const tampered = await fetch(`${stack.url}/auth/callback?code=abc&state=xyz`, { headers: { cookie: 'cv_sign_in=AAAA' } });
+    expect(tampered.status).toBe(400);
+  });
+
+  it('does not let /auth/login redirect anywhere but this site', async () => {
+    const browser = new Browser(stack.url);
+    for (const returnTo of ['//evil.example/x', 'https://evil.example/', '/\\evil.example']) {
+      await browser.fetch(`${stack.url}/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
+      const landed = await signIn(browser, stack.url, { account: 'citizen:000000000101' }, returnTo);
+      expect(landed.status).toBe(200);
+    }
+  });
+});
