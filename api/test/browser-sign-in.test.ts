@@ -32,7 +32,7 @@ class Browser {
   }
 }
 
-/** Signs in at the development provider as `account` (a form button's value), from the portal's /auth/login. */
+/** Signs in at the development provider with its form's fields, from the portal's /auth/login. */
 async function signIn(browser: Browser, base: string, field: Record<string, string>, returnTo = '/'): Promise<Response> {
   const { res: page, url } = await browser.navigate(`${base}/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
   expect(page.status).toBe(200);
@@ -40,7 +40,7 @@ async function signIn(browser: Browser, base: string, field: Record<string, stri
   const html = await page.text();
   const action = /<form method="post" action="([^"]+)"/.exec(html)![1]!;
   const posted = await browser.fetch(new URL(action, base).href, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(field).toString() });
-  expect(posted.status).toBeGreaterThanOrEqual(300);
+  expect([302, 303]).toContain(posted.status);
   const { res } = await browser.navigate(new URL(posted.headers.get('location')!, base).href);
   return res;
 }
@@ -71,7 +71,7 @@ describe('portal sign-in: OpenID Connect with PKCE through the development provi
     expect(authorize.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(login.headers.getSetCookie().join()).toMatch(/cv_sign_in=.*HttpOnly/i);
 
-    const landed = await signIn(browser, stack.url, { account: 'citizen:000000000101' }, '/consents');
+    const landed = await signIn(browser, stack.url, { nationalId: '000000000101' }, '/consents');
     expect(landed.status).toBe(200); // the portal's page at /consents
     expect(browser.cookies.has('cv_session')).toBe(true);
     expect(browser.cookies.has('cv_sign_in')).toBe(false);
@@ -100,14 +100,27 @@ describe('portal sign-in: OpenID Connect with PKCE through the development provi
 
   it('signs staff and organisations in with roles mapped from their claims', async () => {
     const auditor = new Browser(stack.url);
-    await signIn(auditor, stack.url, { account: 'staff:auditor' });
+    await signIn(auditor, stack.url, { role: 'auditor' });
     expect(((await (await auditor.fetch(`${stack.url}/auth/session`)).json()) as { role: string }).role).toBe('auditor');
     expect((await auditor.fetch(`${stack.url}/v1/me/consents`)).status).toBe(403); // an auditor is not a citizen
+    const operator = new Browser(stack.url);
+    await signIn(operator, stack.url, { role: 'operator' });
+    const organizations = (await (await operator.fetch(`${stack.url}/v1/organizations`)).json()) as { items: { id: string; name: string; roles: string[] }[] };
+    const bank = organizations.items.find((o) => !o.roles.includes('operator'));
+    if (bank) {
+      const staff = new Browser(stack.url);
+      await signIn(staff, stack.url, { role: 'organization', organizationId: bank.id });
+      expect(await (await staff.fetch(`${stack.url}/auth/session`)).json()).toMatchObject({ role: 'organization', organizationId: bank.id, name: bank.name });
+    }
+    const nobody = new Browser(stack.url);
+    const refused = await signIn(nobody, stack.url, { nationalId: '12345' }).catch((err: Error) => err);
+    expect(refused).toBeInstanceOf(Error); // the provider's form refuses a malformed number; no session
+    expect(nobody.cookies.has('cv_session')).toBe(false);
   });
 
   it('signs out: the session ends on the server, and the cookie opens nothing afterwards', async () => {
     const browser = new Browser(stack.url);
-    await signIn(browser, stack.url, { account: 'citizen:000000000103' });
+    await signIn(browser, stack.url, { nationalId: '000000000103' });
     const cookie = browser.cookies.get('cv_session')!;
     const { csrfToken } = (await (await browser.fetch(`${stack.url}/auth/session`)).json()) as { csrfToken: string };
     expect((await browser.fetch(`${stack.url}/auth/logout`, { method: 'POST' })).status).toBe(403); // no CSRF token: not signed out
@@ -129,7 +142,7 @@ describe('portal sign-in: OpenID Connect with PKCE through the development provi
     const browser = new Browser(stack.url);
     for (const returnTo of ['//evil.example/x', 'https://evil.example/', '/\\evil.example']) {
       await browser.fetch(`${stack.url}/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
-      const landed = await signIn(browser, stack.url, { account: 'citizen:000000000101' }, returnTo);
+      const landed = await signIn(browser, stack.url, { nationalId: '000000000101' }, returnTo);
       expect(landed.status).toBe(200);
     }
   });

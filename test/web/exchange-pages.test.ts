@@ -37,6 +37,7 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the portal\'s exchange pages in C
     contexts.push(context);
     const page = await context.newPage();
     await page.goto('/');
+    await page.getByRole('button', { name: 'Đăng nhập' }).click(); // to the development identity provider
     await page.getByRole('radio', { name: role }).check();
     if (role.source.includes('Doanh')) await page.getByLabel('Tổ chức', { exact: true }).selectOption({ label: 'Ngân hàng Số An Tâm (demo)' });
     await page.getByRole('button', { name: 'Đăng nhập' }).click();
@@ -49,6 +50,7 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the portal\'s exchange pages in C
     contexts.push(context);
     const page = await context.newPage();
     await page.goto('/');
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
     await page.getByLabel('Số định danh cá nhân (12 chữ số)').fill('000000000103');
     await page.getByRole('button', { name: 'Đăng nhập' }).click();
     await page.getByRole('navigation').getByRole('link', { name: 'Dữ liệu của tôi', exact: true }).click();

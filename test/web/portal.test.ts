@@ -101,8 +101,10 @@ describe('the portal', () => {
       return context.newPage();
     }
 
+    /** The real flow: the portal's button, the development identity provider's page, back with a session cookie. */
     async function signInCitizen(page: Page, nationalId: string): Promise<void> {
       await page.goto('/');
+      await page.getByRole('button', { name: 'Đăng nhập' }).click();
       await page.getByLabel('Số định danh cá nhân (12 chữ số)').fill(nationalId);
       await page.getByRole('button', { name: 'Đăng nhập' }).click();
       await page.getByRole('heading', { level: 1, name: 'Yêu cầu đang chờ bạn' }).waitFor();
@@ -231,6 +233,7 @@ describe('the portal', () => {
     it('an enterprise makes a consent request from the console, and the citizen gets it', async () => {
       const page = await open(DESKTOP);
       await page.goto('/');
+      await page.getByRole('button', { name: 'Đăng nhập' }).click(); // to the development identity provider
       await page.getByRole('radio', { name: /Doanh nghiệp/ }).check();
       await page.getByLabel('Tổ chức', { exact: true }).selectOption({ label: 'Ngân hàng Số An Tâm (demo)' });
       await page.getByRole('button', { name: 'Đăng nhập' }).click();
@@ -260,6 +263,7 @@ describe('the portal', () => {
       const page = await open(DESKTOP);
       page.setDefaultTimeout(8000);
       await page.goto('/');
+      await page.getByRole('button', { name: 'Đăng nhập' }).click(); // to the development identity provider
       await page.getByRole('radio', { name: /Kiểm toán viên/ }).check();
       await page.getByRole('button', { name: 'Đăng nhập' }).click();
       await page.getByRole('heading', { level: 1, name: 'Sổ cái' }).waitFor();
@@ -298,6 +302,7 @@ describe('the portal', () => {
     it('shows an API refusal in words, never raw JSON', async () => {
       const page = await open(PHONE);
       await page.goto('/');
+      await page.getByRole('button', { name: 'Đăng nhập' }).click(); // to the development identity provider
       await page.getByRole('radio', { name: /vận hành/i }).check();
       await page.getByRole('button', { name: 'Đăng nhập' }).click();
       await page.getByRole('heading', { level: 1, name: 'Tổ chức' }).waitFor();

@@ -3,14 +3,15 @@ import { call } from './api/client';
 import { Shell } from './components/shell';
 import { createI18n, I18nContext, initialLocale, rememberLocale, type Locale } from './i18n/i18n';
 import { navigate, usePath } from './router';
-import { homeOf, loadSession, saveSession, SessionContext, type Session, type SessionApi } from './session';
+import { endSession, homeOf, loadSession, SessionContext, type Session, type SessionApi } from './session';
 import { Vocabulary, VocabularyContext, type VocabularyData } from './vocabulary';
 import { routeFor } from './routes';
 import { SignInPage } from './pages/sign-in';
 
 export function App() {
   const [locale, setLocale] = useState<Locale>(initialLocale);
-  const [session, setSession] = useState<Session | undefined>(loadSession);
+  // undefined while the API is asked; null when no one is signed in.
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
   const [expired, setExpired] = useState(false);
   const [vocabulary, setVocabulary] = useState(Vocabulary.empty);
   const path = usePath();
@@ -18,23 +19,25 @@ export function App() {
 
   useEffect(() => rememberLocale(locale), [locale]);
   useEffect(() => {
+    loadSession().then(
+      (s) => setSession(s ?? null),
+      () => setSession(null),
+    );
+  }, []);
+  useEffect(() => {
     call<VocabularyData>('/v1/vocabulary').then((data) => setVocabulary(new Vocabulary(data)), () => {});
   }, []);
 
   const sessionApi: SessionApi = useMemo(
     () => ({
-      session,
-      signIn(s) {
-        saveSession(s);
-        setExpired(false);
-        setSession(s);
-        navigate(homeOf(s.role), true);
-      },
+      session: session ?? undefined,
       signOut(becauseExpired = false) {
-        saveSession(undefined);
-        setExpired(becauseExpired);
-        setSession(undefined);
-        navigate('/', true);
+        // An expired session is already gone on the API; otherwise ask the API to end it.
+        void (becauseExpired ? Promise.resolve() : endSession()).then(() => {
+          setExpired(becauseExpired);
+          setSession(null);
+          navigate('/', true);
+        });
       },
     }),
     [session],
@@ -43,7 +46,7 @@ export function App() {
   const route = session ? routeFor(session.role, path) : undefined;
   useEffect(() => {
     if (session && !route) navigate(homeOf(session.role), true);
-    if (!session && path !== '/') navigate('/', true);
+    // Signed out on a deep link: the sign-in page, which comes back here afterwards.
   }, [session, route, path]);
 
   return (
@@ -51,7 +54,7 @@ export function App() {
       <VocabularyContext.Provider value={vocabulary}>
         <SessionContext.Provider value={sessionApi}>
           <Shell locale={locale} onLocale={setLocale} path={path}>
-            {session && route ? <route.page /> : <SignInPage expired={expired} />}
+            {session === undefined ? null : session && route ? <route.page /> : <SignInPage expired={expired} returnTo={path} />}
           </Shell>
         </SessionContext.Provider>
       </VocabularyContext.Provider>

@@ -1,50 +1,53 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
+import { ApiProblem, call, send, setCsrfToken } from './api/client';
 
 export type Role = 'citizen' | 'organization' | 'auditor' | 'operator';
 
+/** Who is signed in, as the API's session says: the browser holds only an HttpOnly cookie, never a token. */
 export interface Session {
   role: Role;
-  token: string;
+  subject: string;
   /** What the header shows: the organisation's name, or nothing for a citizen (no personal data on screen that isn't asked for). */
   name?: string;
-  expiresAt: number;
+  csrfToken: string;
+  /** When the session ends if it stays idle. */
+  idleExpiresAt: string;
 }
 
-const KEY = 'cv.session';
-
-/** The session lives in sessionStorage: it ends with the tab, and access tokens last 15 minutes anyway. */
-export function loadSession(): Session | undefined {
+/** Asks the API who this browser is signed in as; undefined when it is not (or no longer). */
+export async function loadSession(): Promise<Session | undefined> {
   try {
-    const raw = sessionStorage.getItem(KEY);
-    if (!raw) return undefined;
-    const parsed: unknown = JSON.parse(raw);
-    if (typeof parsed !== 'object' || parsed === null) return undefined;
-    const s = parsed as Partial<Session>;
-    if (typeof s.token !== 'string' || typeof s.role !== 'string' || typeof s.expiresAt !== 'number' || s.expiresAt < Date.now()) return undefined;
-    return s as Session;
-  } catch {
-    return undefined;
+    const session = await call<Session>('/auth/session');
+    setCsrfToken(session.csrfToken);
+    return session;
+  } catch (err) {
+    if (err instanceof ApiProblem && (err.status === 401 || err.status === 404)) {
+      setCsrfToken(undefined);
+      return undefined;
+    }
+    throw err;
   }
 }
 
-export function saveSession(session: Session | undefined): void {
-  try {
-    if (session) sessionStorage.setItem(KEY, JSON.stringify(session));
-    else sessionStorage.removeItem(KEY);
-  } catch {
-    // a session that is not remembered still works in this page
-  }
+/** Signing in is a round trip through the identity provider: the API's /auth/login, back to `returnTo`. */
+export function startSignIn(returnTo = '/'): void {
+  location.assign(`/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
+}
+
+/** Ends the session on the API (which forgets it and clears the cookie). */
+export async function endSession(): Promise<void> {
+  await send('/auth/logout', { method: 'POST' }).catch(() => {});
+  setCsrfToken(undefined);
 }
 
 export interface SessionApi {
   session: Session | undefined;
-  signIn(session: Session): void;
   /** Ends the session; `expired` says why, for the sign-in page to tell the person. */
   signOut(expired?: boolean): void;
 }
 
-export const SessionContext = createContext<SessionApi>({ session: undefined, signIn: () => {}, signOut: () => {} });
+export const SessionContext = createContext<SessionApi>({ session: undefined, signOut: () => {} });
 export const useSession = (): SessionApi => useContext(SessionContext);
 
 export function homeOf(role: Role): string {

@@ -61,3 +61,18 @@ export function callingOrganization(req: Request): Organization {
   if (!org) throw new DomainError('forbidden', 'this needs an organisation\'s token');
   return org;
 }
+
+/**
+ * Optional authentication for public pages (the catalogue): no credentials, the public; a bearer
+ * token or a session cookie, it must be valid. Only for safe methods, so no CSRF proof is needed.
+ */
+export async function optionalPrincipal(tokens: TokenService, req: Request): Promise<Principal | undefined> {
+  const header = req.get('authorization');
+  if (header === undefined) {
+    const session = sessionCookie(req);
+    return session ? (await tokens.verifySession(session)).principal : undefined;
+  }
+  const token = /^Bearer (\S+)$/.exec(header)?.[1];
+  if (!token) throw new DomainError('unauthorized', 'a bearer access token is required');
+  return tokens.verify(token);
+}

@@ -108,9 +108,11 @@ export function browserSignInRoutes(options: BrowserSignInOptions): Router {
     const expiry = id && session ? await options.sessions.expiry(id) : undefined;
     if (!session || !expiry) throw new DomainError('unauthorized', 'not signed in');
     const { principal } = session;
+    const organization = principal.organizationId ? await options.organizations.get(principal.organizationId) : undefined;
     res.set('cache-control', 'no-store').json({
       role: principal.role,
       subject: principal.subject,
+      ...(organization ? { name: organization.name } : {}),
       ...(principal.nationalId ? { nationalId: principal.nationalId } : {}),
       ...(principal.organizationId ? { organizationId: principal.organizationId } : {}),
       csrfToken: session.csrfToken,

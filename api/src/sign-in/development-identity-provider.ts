@@ -83,24 +83,29 @@ export async function developmentIdentityProvider(options: DevelopmentProviderOp
   router.get('/interaction/:uid', async (req, res) => {
     const details = await provider.interactionDetails(req, res);
     const orgs = (await options.organizations.list()).filter((o) => o.status === 'VERIFIED' && !o.roles.includes('operator'));
-    const button = (accountId: string, label: string): string =>
-      `<li><form method="post" action="${base}/interaction/${escape(details.uid)}/login"><input type="hidden" name="account" value="${escape(accountId)}"><button type="submit">${escape(label)}</button></form></li>`;
+    const consumerFirst = [...orgs].sort((a, b) => Number(b.roles.includes('consumer')) - Number(a.roles.includes('consumer')));
+    const role = (value: string, vi: string, en: string, checked = false): string =>
+      `<label class="choice"><input type="radio" name="role" value="${value}"${checked ? ' checked' : ''}> <strong>${vi}</strong> <span lang="en">${en}</span></label>`;
     res.set('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'").type('html').send(
       page(
-        'Development identity provider',
-        `<p>Stands in for the national identity app in the embedded default. Pick who you are.</p>
-<h2>Citizens</h2><ul>${DEMO_CITIZENS.map((n) => button(`citizen:${n}`, `Citizen ${n}`)).join('')}</ul>
-<form method="post" action="${base}/interaction/${escape(details.uid)}/login"><label>Another citizen (12 digits) <input name="nationalId" inputmode="numeric" pattern="\\d{12}" required></label> <button type="submit">Sign in</button></form>
-<h2>Staff</h2><ul>${button('staff:operator', 'Operator')}${button('staff:auditor', 'Auditor')}</ul>
-<h2>Organisations</h2><ul>${orgs.map((o) => button(`org:${o.id}`, o.name)).join('')}</ul>`,
+        'Nhà cung cấp định danh thử nghiệm',
+        `<p>Thay cho VNeID trong môi trường phát triển: chọn bạn là ai. <span lang="en">Stands in for the national identity app in development: pick who you are.</span></p>
+<form method="post" action="${base}/interaction/${escape(details.uid)}/login">
+<fieldset><legend>Bạn là <span lang="en">You are</span></legend>
+${role('citizen', 'Công dân', 'Citizen', true)}${role('organization', 'Doanh nghiệp', 'Organisation staff')}${role('auditor', 'Kiểm toán viên', 'Auditor')}${role('operator', 'Đơn vị vận hành', 'Operator')}
+</fieldset>
+<p><label for="national-id">Số định danh cá nhân (12 chữ số)</label><br><input id="national-id" name="nationalId" inputmode="numeric" autocomplete="off" maxlength="12" aria-describedby="national-id-hint"><br>
+<span id="national-id-hint">Công dân thử nghiệm: ${DEMO_CITIZENS.join(', ')}. <span lang="en">Demo citizens.</span></span></p>
+<p><label for="organization">Tổ chức</label><br><select id="organization" name="organizationId">${consumerFirst.map((o) => `<option value="${escape(o.id)}">${escape(o.name)}</option>`).join('')}</select></p>
+<p><button type="submit">Đăng nhập</button></p>
+</form>`,
       ),
     );
   });
   router.post('/interaction/:uid/login', express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const account = typeof body.nationalId === 'string' ? `citizen:${body.nationalId}` : typeof body.account === 'string' ? body.account : '';
-    if (!/^(citizen:\d{12}|staff:(operator|auditor)|org:[0-9a-f-]{36})$/.test(account)) {
-      res.status(400).type('html').send(page('Sign-in error', '<p>A citizen identity number has 12 digits.</p>'));
+    const account = accountOf((req.body ?? {}) as Record<string, unknown>);
+    if (!account) {
+      res.status(400).type('html').send(page('Không đăng nhập được', '<p>Số định danh cá nhân gồm 12 chữ số; doanh nghiệp phải chọn một tổ chức. <span lang="en">A citizen identity number has 12 digits; organisation staff pick an organisation.</span></p>'));
       return;
     }
     await provider.interactionFinished(req, res, { login: { accountId: account, acr: DEVELOPMENT_ACR, amr: ['pwd'] } }, { mergeWithLastSubmission: false });
@@ -113,6 +118,16 @@ export async function developmentIdentityProvider(options: DevelopmentProviderOp
   return router;
 }
 
+/** The account the sign-in form names, or undefined when it names none properly. */
+function accountOf(form: Record<string, unknown>): string | undefined {
+  const text = (name: string): string => (typeof form[name] === 'string' ? (form[name] as string).trim() : '');
+  const role = text('role') || 'citizen';
+  if (role === 'citizen') return /^\d{12}$/.test(text('nationalId')) ? `citizen:${text('nationalId')}` : undefined;
+  if (role === 'organization') return /^[0-9a-f-]{36}$/.test(text('organizationId')) ? `org:${text('organizationId')}` : undefined;
+  if (role === 'auditor' || role === 'operator') return `staff:${role}`;
+  return undefined;
+}
+
 function claimsOf(accountId: string): { sub: string; [claim: string]: string } {
   const [kind, id] = accountId.split(':') as [string, string];
   if (kind === 'citizen') return { sub: accountId, national_id: id };
@@ -121,7 +136,7 @@ function claimsOf(accountId: string): { sub: string; [claim: string]: string } {
 }
 
 function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title><style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto}ul{list-style:none;padding:0}li{margin:.3rem 0}</style></head><body><h1>${escape(title)}</h1>${body}</body></html>`;
+  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>${escape(title)}</title><style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto}ul{list-style:none;padding:0}li{margin:.3rem 0}.choice{display:block;margin:.3rem 0}fieldset{border:1px solid #ccc;padding:.5rem 1rem}</style></head><body><h1>${escape(title)}</h1>${body}</body></html>`;
 }
 
 function escape(text: string): string {

@@ -13,20 +13,31 @@ export class ApiProblem extends Error {
 export interface CallOptions {
   method?: 'GET' | 'POST' | 'PUT';
   body?: unknown;
-  token?: string | undefined;
   accept?: string;
   signal?: AbortSignal;
 }
 
-/** Sends one request to the API (same origin) and answers the raw response, or throws an ApiProblem. */
+let csrfToken: string | undefined;
+
+/**
+ * The portal never holds a token: the browser sends its HttpOnly session cookie, and every request
+ * that changes something carries the session's CSRF token, which the API checks against the session.
+ */
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token;
+}
+
+/** Sends one request to the API (same origin, with the session cookie) and answers the raw response, or throws an ApiProblem. */
 export async function send(path: string, options: CallOptions = {}): Promise<Response> {
   const headers: Record<string, string> = { accept: options.accept ?? 'application/json' };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const method = options.method ?? (options.body !== undefined ? 'POST' : 'GET');
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {
     res = await fetch(path, {
-      method: options.method ?? (options.body !== undefined ? 'POST' : 'GET'),
+      method,
+      credentials: 'same-origin',
       headers,
       ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
       ...(options.signal ? { signal: options.signal } : {}),

@@ -37,7 +37,7 @@ export async function verifyEntry(entry: { leafIndex: number; logEntry: string }
 }
 
 /** Does the log of size `second` extend the log of size `first`, by a consistency proof checked here? */
-export async function verifyHeadsConsistent(first: { treeSize: number; rootHash: string }, second: { treeSize: number; rootHash: string }, token: string | undefined): Promise<boolean> {
-  const proof = await call<{ consistencyPath: string[] }>(`/v1/log/proof/consistency?first=${first.treeSize}&second=${second.treeSize}`, { token });
+export async function verifyHeadsConsistent(first: { treeSize: number; rootHash: string }, second: { treeSize: number; rootHash: string }): Promise<boolean> {
+  const proof = await call<{ consistencyPath: string[] }>(`/v1/log/proof/consistency?first=${first.treeSize}&second=${second.treeSize}`);
   return verifyConsistency(first.treeSize, second.treeSize, hexToBytes(first.rootHash), hexToBytes(second.rootHash), proof.consistencyPath.map(hexToBytes));
 }

@@ -20,7 +20,7 @@ export function StreamCheck({ path, label, describe }: { path: string; label: Me
   const run = async (): Promise<void> => {
     setState({ running: true, checked: 0, total: 0 });
     try {
-      const res = await send(path, { token: session?.token, accept: 'application/x-ndjson' });
+      const res = await send(path, { accept: 'application/x-ndjson' });
       for await (const line of ndjson(res)) {
         if (typeof line !== 'object' || line === null) continue;
         const l = line as Record<string, unknown>;

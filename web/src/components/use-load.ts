@@ -9,15 +9,15 @@ export interface Loaded<T> {
   reload(): void;
 }
 
-/** Loads with the session's token; an expired or refused token ends the session instead of showing an error. */
-export function useLoad<T>(load: (token: string) => Promise<T>, deps: unknown[] = []): Loaded<T> {
+/** Loads with the session's cookie; an ended or refused session ends the page's session instead of showing an error. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []): Loaded<T> {
   const { session, signOut } = useSession();
   const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({ data: undefined, error: undefined, loading: true });
   const [tick, setTick] = useState(0);
   useEffect(() => {
     let live = true;
     setState((s) => ({ ...s, loading: true }));
-    load(session?.token ?? '').then(
+    load().then(
       (data) => live && setState({ data, error: undefined, loading: false }),
       (error: unknown) => {
         if (!live) return;
@@ -28,7 +28,7 @@ export function useLoad<T>(load: (token: string) => Promise<T>, deps: unknown[] 
     return () => {
       live = false;
     };
-  }, [session?.token, tick, ...deps]);
+  }, [session?.subject, tick, ...deps]);
   const reload = useCallback(() => setTick((n) => n + 1), []);
   return { ...state, reload };
 }

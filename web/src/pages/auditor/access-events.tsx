@@ -29,9 +29,9 @@ export function AccessEventsPage() {
   const [draft, setDraft] = useState<Filter>(EMPTY);
   const [filter, setFilter] = useState<Filter>(EMPTY);
   const cursors = useCursors();
-  const organizations = useLoad((token) => call<{ items: Organization[] }>('/v1/organizations', { token }));
+  const organizations = useLoad(() => call<{ items: Organization[] }>('/v1/organizations'));
   const events = useLoad(
-    (token) => {
+    () => {
       const q = new URLSearchParams({ limit: '25' });
       if (filter.consumerOrgId) q.set('consumerOrgId', filter.consumerOrgId);
       if (filter.purpose) q.set('purpose', filter.purpose);
@@ -39,7 +39,7 @@ export function AccessEventsPage() {
       if (filter.from) q.set('from', new Date(`${filter.from}T00:00:00+07:00`).toISOString());
       if (filter.to) q.set('to', new Date(`${filter.to}T23:59:59.999+07:00`).toISOString());
       if (cursors.cursor) q.set('cursor', cursors.cursor);
-      return call<{ items: (AccessEvent & { subjectId: string })[]; nextCursor: string }>(`/v1/audit/access-events?${q.toString()}`, { token });
+      return call<{ items: (AccessEvent & { subjectId: string })[]; nextCursor: string }>(`/v1/audit/access-events?${q.toString()}`);
     },
     [filter, cursors.cursor],
   );

@@ -16,7 +16,7 @@ export function LedgerPage() {
   const cursor = cursors.cursor;
   const [open, setOpen] = useState<number | undefined>();
   const blocks = useLoad(
-    (token) => call<{ items: BlockSummary[]; nextCursor: string | null }>(`/v1/audit/ledger/blocks?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token }),
+    () => call<{ items: BlockSummary[]; nextCursor: string | null }>(`/v1/audit/ledger/blocks?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
     [cursor],
   );
   if (isMissingFeature(blocks.error)) {
@@ -58,7 +58,7 @@ export function LedgerPage() {
 
 function BlockDetail({ number: blockNumber }: { number: number }) {
   const { t, dateTime } = useI18n();
-  const block = useLoad((token) => call<BlockSummary & { transactions: BlockTransaction[] }>(`/v1/audit/ledger/blocks/${blockNumber}`, { token }), [blockNumber]);
+  const block = useLoad(() => call<BlockSummary & { transactions: BlockTransaction[] }>(`/v1/audit/ledger/blocks/${blockNumber}`), [blockNumber]);
   if (block.loading) return <Loading />;
   if (block.error) return <ErrorNotice error={block.error} />;
   return (

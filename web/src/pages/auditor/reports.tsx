@@ -17,7 +17,7 @@ export function ReportsPage() {
   const action = useAction();
   const get = (path: string, filename: string, format: 'csv' | 'json'): void =>
     void action.run(async () => {
-      const res = await send(path, { token: session?.token, accept: format === 'csv' ? 'text/csv' : 'application/json' });
+      const res = await send(path, { accept: format === 'csv' ? 'text/csv' : 'application/json' });
       await download(res, filename);
     });
   const accessSummary = (format: 'csv' | 'json'): void =>

@@ -17,7 +17,7 @@ export function ActivityPage() {
   const cursors = useCursors();
   // A page at a time, so the whole history stays reachable however long it grows.
   const events = useLoad(
-    (token) => call<{ items: AccessEvent[]; nextCursor: string }>(`/v1/me/access-events?limit=50${cursors.cursor ? `&cursor=${encodeURIComponent(cursors.cursor)}` : ''}`, { token }),
+    () => call<{ items: AccessEvent[]; nextCursor: string }>(`/v1/me/access-events?limit=50${cursors.cursor ? `&cursor=${encodeURIComponent(cursors.cursor)}` : ''}`),
     [cursors.cursor],
   );
   return (

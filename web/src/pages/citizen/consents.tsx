@@ -21,7 +21,7 @@ const GROUPS: { key: MessageKey; statuses: ConsentStatus[] }[] = [
 /** The citizen's consents: active, paused and past; pause, resume, revoke, and the signed artefact. */
 export function ConsentsPage() {
   const { t } = useI18n();
-  const consents = useLoad((token) => call<{ items: Consent[] }>('/v1/me/consents', { token }));
+  const consents = useLoad(() => call<{ items: Consent[] }>('/v1/me/consents'));
   const [done, setDone] = useState('');
   const items = consents.data?.items ?? [];
   return (
@@ -69,7 +69,7 @@ function ConsentCard({ consent, onChanged }: { consent: Consent; onChanged(messa
 
   const decide = (verb: 'pause' | 'resume' | 'revoke', message: string) => () =>
     void action.run(async () => {
-      await call(`/v1/consents/${consent.id}/${verb}`, { token: session?.token, body: {} });
+      await call(`/v1/consents/${consent.id}/${verb}`, { body: {} });
       onChanged(message);
     });
   const ask = (verb: 'pause' | 'resume' | 'revoke'): void => {
@@ -82,7 +82,7 @@ function ConsentCard({ consent, onChanged }: { consent: Consent; onChanged(messa
   };
   const artefact = (): void =>
     void action.run(async () => {
-      const res = await send(`/v1/consents/${consent.id}/artefact`, { token: session?.token, accept: 'application/jose' });
+      const res = await send(`/v1/consents/${consent.id}/artefact`, { accept: 'application/jose' });
       await download(res, `consent-${consent.id}.jws`);
     });
 

@@ -11,7 +11,7 @@ import { StatisticsAndEarnings } from './statistics-and-earnings';
 /** My data: records by category, each with the custodian who deposited it. */
 export function MyDataPage() {
   const { t } = useI18n();
-  const records = useLoad((token) => call<{ items: CitizenRecord[] }>('/v1/me/records', { token }));
+  const records = useLoad(() => call<{ items: CitizenRecord[] }>('/v1/me/records'));
   return (
     <Page title={t('myData.title')} intro={t('myData.intro')}>
       <ErrorNotice error={records.error} />

@@ -14,7 +14,7 @@ import { useVocabulary } from '../../vocabulary';
 /** Requests waiting for the citizen's answer: all, part, or no. */
 export function RequestsPage() {
   const { t } = useI18n();
-  const requests = useLoad((token) => call<{ items: Consent[] }>('/v1/me/consents?status=REQUESTED', { token }));
+  const requests = useLoad(() => call<{ items: Consent[] }>('/v1/me/consents?status=REQUESTED'));
   const [done, setDone] = useState('');
   return (
     <Page title={t('requests.title')} intro={t('requests.intro')}>
@@ -61,7 +61,7 @@ function RequestCard({ consent, onDecided }: { consent: Consent; onDecided(messa
   const approve = (): void => {
     const fields = consent.requestedFields.filter((f) => chosen.has(f));
     void action.run(async () => {
-      await call(`/v1/consents/${consent.id}/approve`, { token: session?.token, body: all ? {} : { fields } });
+      await call(`/v1/consents/${consent.id}/approve`, { body: all ? {} : { fields } });
       onDecided(all ? t('requests.approvedAll', { who: consent.consumer.name }) : t('requests.approvedSome', { who: consent.consumer.name, count: fields.length }));
     });
   };
@@ -73,7 +73,7 @@ function RequestCard({ consent, onDecided }: { consent: Consent; onDecided(messa
       danger: true,
       onConfirm: () =>
         void action.run(async () => {
-          await call(`/v1/consents/${consent.id}/reject`, { token: session?.token, body: {} });
+          await call(`/v1/consents/${consent.id}/reject`, { body: {} });
           onDecided(t('requests.rejected', { who: consent.consumer.name }));
         }),
     });

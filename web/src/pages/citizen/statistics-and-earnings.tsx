@@ -22,10 +22,10 @@ export function StatisticsAndEarnings() {
   const { t, money, number, label } = useI18n();
   const { session } = useSession();
   const period = new Date().toISOString().slice(0, 7);
-  const state = useLoad(async (token) => {
+  const state = useLoad(async () => {
     const [preferences, earnings, catalogue] = await Promise.all([
-      call<{ statisticsOptOut: boolean }>('/v1/me/preferences', { token }),
-      call<Earnings>(`/v1/me/earnings?period=${period}`, { token }),
+      call<{ statisticsOptOut: boolean }>('/v1/me/preferences'),
+      call<Earnings>(`/v1/me/earnings?period=${period}`),
       call<{ items: Product[] }>('/v1/products?limit=100').catch(() => ({ items: [] as Product[] })),
     ]);
     return { preferences, earnings, titles: new Map(catalogue.items.map((p) => [p.id, p.title])) };
@@ -44,7 +44,7 @@ export function StatisticsAndEarnings() {
       confirmLabel: optedOut ? t('stats.join') : t('stats.leave'),
       onConfirm: () =>
         void action.run(async () => {
-          await call('/v1/me/preferences', { method: 'PUT', token: session?.token, body: { statisticsOptOut: !optedOut } });
+          await call('/v1/me/preferences', { method: 'PUT', body: { statisticsOptOut: !optedOut } });
           setDone(optedOut ? t('stats.joined') : t('stats.left'));
           state.reload();
         }),

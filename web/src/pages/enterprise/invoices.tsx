@@ -13,7 +13,7 @@ const thisMonth = (): string => new Date().toISOString().slice(0, 7);
 export function InvoicesPage() {
   const { t, number, money } = useI18n();
   const [period, setPeriod] = useState(thisMonth);
-  const invoices = useLoad((token) => call<{ items: Invoice[] }>(`/v1/invoices?period=${period}`, { token }), [period]);
+  const invoices = useLoad(() => call<{ items: Invoice[] }>(`/v1/invoices?period=${period}`), [period]);
   if (isMissingFeature(invoices.error)) {
     return (
       <Page title={t('invoices.title')}>

@@ -13,9 +13,9 @@ export function LicencesPage() {
   const { t, date, label } = useI18n();
   const purposeLabel = usePurposeLabel();
   const [open, setOpen] = useState<string | undefined>();
-  const licences = useLoad(async (token) => {
+  const licences = useLoad(async () => {
     const [mine, catalogue] = await Promise.all([
-      call<{ items: Licence[] }>('/v1/licences?limit=200', { token }),
+      call<{ items: Licence[] }>('/v1/licences?limit=200'),
       call<{ items: Product[] }>('/v1/products?limit=100').catch(() => ({ items: [] as Product[] })),
     ]);
     return { items: mine.items, titles: new Map(catalogue.items.map((p) => [p.id, p.title])) };
@@ -57,7 +57,7 @@ export function LicencesPage() {
 
 function Usage({ licenceId }: { licenceId: string }) {
   const { t, number, money } = useI18n();
-  const usage = useLoad((token) => call<LicenceUsage>(`/v1/licences/${licenceId}/usage`, { token }), [licenceId]);
+  const usage = useLoad(() => call<LicenceUsage>(`/v1/licences/${licenceId}/usage`), [licenceId]);
   if (usage.loading) return <Loading />;
   if (usage.error) return <ErrorNotice error={usage.error} />;
   if (!usage.data?.periods.length) return <Empty>{t('licences.noUsage')}</Empty>;

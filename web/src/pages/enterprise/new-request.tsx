@@ -49,7 +49,6 @@ export function NewRequestPage() {
     setCreated(undefined);
     void action.run(async () => {
       const consent = await call<Consent>('/v1/consents', {
-        token: session?.token,
         body: {
           subject: { nationalId },
           purpose,

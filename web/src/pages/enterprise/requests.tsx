@@ -21,11 +21,11 @@ export function EnterpriseRequestsPage() {
   const cursors = useCursors();
   const cursor = cursors.cursor;
   const page = useLoad(
-    (token) => {
+    () => {
       const query = new URLSearchParams({ limit: '20' });
       if (status) query.set('status', status);
       if (cursor) query.set('cursor', cursor);
-      return call<{ items: Consent[]; nextCursor: string }>(`/v1/consents?${query.toString()}`, { token });
+      return call<{ items: Consent[]; nextCursor: string }>(`/v1/consents?${query.toString()}`);
     },
     [status, cursor],
   );

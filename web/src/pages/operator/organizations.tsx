@@ -14,7 +14,7 @@ const ROLES = ['custodian', 'provider', 'consumer', 'auditor'] as const;
 export function OrganizationsPage() {
   const { t, optional, date } = useI18n();
   const { session } = useSession();
-  const list = useLoad((token) => call<{ items: Organization[] }>('/v1/organizations', { token }));
+  const list = useLoad(() => call<{ items: Organization[] }>('/v1/organizations'));
   const [confirm, setConfirm] = useState<ConfirmRequest | undefined>();
   const [done, setDone] = useState('');
   const action = useAction();
@@ -26,7 +26,7 @@ export function OrganizationsPage() {
       danger: true,
       onConfirm: () =>
         void action.run(async () => {
-          await call(`/v1/organizations/${org.id}/suspend`, { token: session?.token, body: {} });
+          await call(`/v1/organizations/${org.id}/suspend`, { body: {} });
           setDone(t('orgs.suspended', { name: org.name }));
           list.reload();
         }),
@@ -106,7 +106,7 @@ function RegisterForm({ onRegistered }: { onRegistered(org: Organization): void 
       return;
     }
     void action.run(async () => {
-      const org = await call<Organization>('/v1/organizations', { token: session?.token, body: { name, registrationNumber, roles: [...roles], jwks: keys } });
+      const org = await call<Organization>('/v1/organizations', { body: { name, registrationNumber, roles: [...roles], jwks: keys } });
       setName('');
       setRegistrationNumber('');
       setJwks('');

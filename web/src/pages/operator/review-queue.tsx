@@ -15,7 +15,7 @@ const REASONS = ['missing_purposes', 'reidentification_risk', 'resale_permitted'
 /** Products waiting for the operator's review before they are listed on the exchange. */
 export function ReviewQueuePage() {
   const { t } = useI18n();
-  const queue = useLoad((token) => call<{ items: Product[] }>('/v1/products?status=PENDING_REVIEW&limit=100', { token }));
+  const queue = useLoad(() => call<{ items: Product[] }>('/v1/products?status=PENDING_REVIEW&limit=100'));
   const [done, setDone] = useState('');
   if (isMissingFeature(queue.error)) {
     return (
@@ -62,7 +62,7 @@ function ReviewCard({ product, onDone }: { product: Product; onDone(message: str
       danger: verb === 'reject',
       onConfirm: () =>
         void action.run(async () => {
-          await call(`/v1/products/${product.id}/${verb}`, { token: session?.token, body: verb === 'reject' ? { reason } : {} });
+          await call(`/v1/products/${product.id}/${verb}`, { body: verb === 'reject' ? { reason } : {} });
           onDone(verb === 'approve' ? t('review.approved', { title }) : t('review.rejected', { title }));
         }),
     });
