@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 const api = resolve(import.meta.dirname, '../api/dist');
-await import(`${api}/http/app.js`); // the route files register their paths when they are imported
+await import(`${api}/index.js`); // the package's entry imports every route file, and each registers its paths when imported
 const { openApiDocument } = await import(`${api}/http/openapi.js`);
 const current = JSON.stringify(openApiDocument('http://localhost:8080'));
 
