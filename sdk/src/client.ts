@@ -6,6 +6,12 @@ import { Organizations } from './resources/organizations.js';
 import { Records } from './resources/records.js';
 import { WebhookEndpoints } from './resources/webhook-endpoints.js';
 
+/**
+ * Proves a constructor call came from the class's own `create`: from JavaScript, `new` would
+ * otherwise build a client without its keys that fails only at its first request.
+ */
+const FROM_CREATE = Symbol('CitizenVault.create');
+
 export interface CitizenVaultOptions {
   /** The API's URL, e.g. `http://localhost:8080`. */
   baseUrl: string;
@@ -38,7 +44,15 @@ export class CitizenVault {
   readonly webhooks: WebhookEndpoints;
   readonly exchange: Exchange;
 
-  private constructor(http: HttpClient, baseUrl: string, decryptionKey: Awaited<ReturnType<typeof importPrivateKey>>['key'], sleep: (ms: number) => Promise<void>) {
+  private constructor(
+    token: typeof FROM_CREATE,
+    http: HttpClient,
+    baseUrl: string,
+    decryptionKey: Awaited<ReturnType<typeof importPrivateKey>>['key'],
+    sleep: (ms: number) => Promise<void>,
+  ) {
+    // Importing the keys (WebCrypto) is asynchronous, and a constructor cannot wait for it.
+    if (token !== FROM_CREATE) throw new TypeError('CitizenVault cannot be built with `new`: importing its keys is asynchronous. Use `await CitizenVault.create(options)`.');
     this.consents = new Consents(http, baseUrl, decryptionKey, sleep);
     this.records = new Records(http);
     this.webhooks = new WebhookEndpoints(http);
@@ -64,7 +78,7 @@ export class CitizenVault {
       fetch: options.fetch ?? globalThis.fetch,
       sleep,
     });
-    return new CitizenVault(http, options.baseUrl, encryption.key, sleep);
+    return new CitizenVault(FROM_CREATE, http, options.baseUrl, encryption.key, sleep);
   }
 }
 
@@ -88,7 +102,8 @@ export class CitizenVaultStaff {
   readonly organizations: Organizations;
   readonly exchange: ExchangeReview;
 
-  private constructor(http: HttpClient) {
+  private constructor(token: typeof FROM_CREATE, http: HttpClient) {
+    if (token !== FROM_CREATE) throw new TypeError('CitizenVaultStaff cannot be built with `new`. Use `CitizenVaultStaff.create(options)`.');
     this.organizations = new Organizations(http);
     this.exchange = new ExchangeReview(http);
   }
@@ -100,6 +115,7 @@ export class CitizenVaultStaff {
   static create(options: StaffClientOptions): CitizenVaultStaff {
     const token = options.token;
     return new CitizenVaultStaff(
+      FROM_CREATE,
       new HttpClient({
         baseUrl: options.baseUrl,
         credentials: { kind: 'token', getToken: typeof token === 'string' ? () => token : token },

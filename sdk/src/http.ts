@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT, type CryptoKey } from 'jose';
+import { SignJWT } from 'jose';
+import type { CryptoKey } from 'jose' with { 'resolution-mode': 'import' };
 import { AuthenticationError, CitizenVaultError, ConnectionError, errorFromProblem } from './errors.js';
 
 export interface HttpOptions {

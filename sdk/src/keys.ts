@@ -1,4 +1,6 @@
-import { exportJWK, generateKeyPair, importJWK, importPKCS8, type CryptoKey, type JWK } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, importPKCS8 } from 'jose';
+// jose is ESM-only: its types reach the CommonJS build's declarations as an import's types, never as a require.
+import type { CryptoKey, JWK } from 'jose' with { 'resolution-mode': 'import' };
 
 /** A private key as a JWK object or a PKCS#8 PEM string. */
 export type PrivateKeyInput = JWK | string;

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConsentNotActiveError, ConsentScopeError, PermissionError } from '@citizen-vault/sdk';
+import { ConsentNotActiveError, ConsentScopeError, InvalidRequestError, PermissionError } from '@citizen-vault/sdk';
 import { seedDemoData } from '@citizen-vault/api';
 import { citizenToken, useStack } from '../../api/test/stack.js';
 import { sdkOperator, sdkOrganization } from './sdk-stack.js';
@@ -44,6 +44,20 @@ describe('the SDK against the real stack', () => {
 
     expect((await operator().organizations.suspend(startup.id)).status).toBe('SUSPENDED');
     await expect(startup.consents.get(consent.id)).rejects.toBeInstanceOf(PermissionError);
+  });
+
+  it('names the offending fields when the API refuses a request that does not match its schema', async () => {
+    const startup = await organization(['consumer'], 'Start-up Sai Lệnh (SDK test)');
+    const err = await startup.consents
+      .request({ nationalId: '12345', purpose: 'recruitment', fields: ['education.highestLevel'], mode: 'ONCE', validUntil: new Date(Date.now() + 86400_000), retentionDays: -1, justification: 'Tuyển kỹ sư phần mềm' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidRequestError);
+    const { details, message } = err as InvalidRequestError;
+    const errors = details.errors as { path: string; message: string }[];
+    expect(errors.map((e) => e.path).sort()).toEqual(['/retentionDays', '/subject/nationalId']);
+    expect(errors.find((e) => e.path === '/subject/nationalId')?.message).toBe('a citizen identity number has 12 digits');
+    // The API's own detail stays as it is; the SDK adds the fields after it.
+    expect(message).toBe(`the request does not match its schema: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
   });
 
   it('runs the example program against the demo data', async () => {

@@ -1,5 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { ERROR_CATALOG, type ErrorCode, type ErrorEntry } from '../errors/index.js';
 
 extendZodWithOpenApi(z);
 
@@ -13,7 +14,9 @@ export const Problem = registry.register(
       type: z.string(),
       title: z.string(),
       status: z.number().int(),
-      code: z.string(),
+      code: z
+        .enum(Object.keys(ERROR_CATALOG) as [ErrorCode, ...ErrorCode[]])
+        .openapi({ description: 'a stable code; `x-error-codes` gives its HTTP status and its sentence in English and Vietnamese' }),
       detail: z.string(),
       instance: z.string(),
       requestId: z.string(),
@@ -28,8 +31,13 @@ export function problemResponses(...statuses: number[]) {
   return Object.fromEntries(statuses.map((s) => [s, { description: 'problem', content: { 'application/problem+json': { schema: Problem } } }]));
 }
 
+/** The error catalog as the document publishes it (`x-error-codes`): per code, its status, its kind and its sentences. */
+export function errorCodesExtension(): Record<string, ErrorEntry> {
+  return Object.fromEntries(Object.entries(ERROR_CATALOG).map(([code, e]): [string, ErrorEntry] => [code, { status: e.status, kind: e.kind, en: e.en, vi: e.vi }]));
+}
+
 export function openApiDocument(serverUrl: string): object {
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'Citizen Vault API',
@@ -38,6 +46,8 @@ export function openApiDocument(serverUrl: string): object {
     },
     servers: [{ url: serverUrl }],
   });
+  // Appended, so everything before it keeps its bytes: a client finds every code's status and words here.
+  return { ...document, 'x-error-codes': errorCodesExtension() };
 }
 
 export { z };

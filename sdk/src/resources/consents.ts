@@ -1,4 +1,5 @@
-import { compactDecrypt, compactVerify, createRemoteJWKSet, type CryptoKey } from 'jose';
+import { compactDecrypt, compactVerify, createRemoteJWKSet } from 'jose';
+import type { CryptoKey } from 'jose' with { 'resolution-mode': 'import' };
 import { ConsentNotActiveError, IntegrityError } from '../errors.js';
 import type { HttpClient } from '../http.js';
 import { paginate, type ListResult, type Page } from '../list.js';

@@ -1,4 +1,4 @@
-import type { JWK } from 'jose';
+import type { JWK } from 'jose' with { 'resolution-mode': 'import' };
 import type { HttpClient } from '../http.js';
 
 export interface Organization {

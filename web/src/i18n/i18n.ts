@@ -1,13 +1,18 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
+import { API_ERROR_MESSAGES } from './api-errors.generated';
 import en from './en.json';
 import vi from './vi.json';
 
 export type Locale = 'vi' | 'en';
-export type MessageKey = keyof typeof vi;
+/** The portal's own messages, and the API's error sentences generated from its catalog (`error.<code>`). */
+export type MessageKey = keyof typeof vi | keyof typeof API_ERROR_MESSAGES.vi;
 
 /** English must say everything Vietnamese says: a missing key is a type error, not a blank on screen. */
-const MESSAGES: Record<Locale, Record<MessageKey, string>> = { vi, en };
+const MESSAGES: Record<Locale, Record<MessageKey, string>> = {
+  vi: { ...vi, ...API_ERROR_MESSAGES.vi },
+  en: { ...en, ...API_ERROR_MESSAGES.en },
+};
 const INTL_LOCALE: Record<Locale, string> = { vi: 'vi-VN', en: 'en-GB' };
 const STORAGE_KEY = 'cv.locale';
 
