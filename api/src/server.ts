@@ -9,7 +9,7 @@ import { createApp } from './http/app.js';
 import { connectDatabase, migrate, type Sql } from './infra/database.js';
 import { startEmbeddedPostgres, type RunningPostgres } from './infra/embedded-postgres.js';
 import { FabricLedger, LedgerError, type LedgerIdentity } from './ledger/fabric-ledger.js';
-import { OrganizationService, ensureOperator } from './organizations/organization-service.js';
+import { createOrganizationService, ensureOperator } from './organizations/index.js';
 import { PgOrganizations } from './organizations/pg-organizations.js';
 import { PgVault } from './vault/pg-vault.js';
 import { loadOrCreateSecret } from './vault/vault-keys.js';
@@ -145,7 +145,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const app = createApp({
       publicUrl: config.publicUrl,
       sql,
-      organizations: { store: organizations, service: new OrganizationService(organizations, ledger, identity.mspId, exchange.products) },
+      organizations: { store: organizations, service: createOrganizationService({ store: organizations, ledger, operatorMspId: identity.mspId, listings: exchange.products }) },
       vault,
       consents,
       webhooks,

@@ -6,8 +6,7 @@ import type { TokenService } from '../auth/tokens.js';
 import { healthRoutes, type Readiness } from '../health/health-routes.js';
 import { meRoutes } from '../me-routes.js';
 import { clientCredentialsRoute } from '../auth/client-credentials.js';
-import { organizationRoutes } from '../organizations/organization-routes.js';
-import type { OrganizationService } from '../organizations/organization-service.js';
+import { organizationRoutes, type OrganizationService } from '../organizations/index.js';
 import type { PgOrganizations } from '../organizations/pg-organizations.js';
 import { vaultRoutes } from '../vault/vault-routes.js';
 import { consentRoutes } from '../consent/consent-routes.js';
@@ -80,7 +79,7 @@ export function createApp(deps: AppDeps): Express {
   if (deps.devMode) app.use(devTokenRoute(deps.tokens, deps.organizations.store));
   app.use(meRoutes(deps.tokens));
   app.use(clientCredentialsRoute(deps.tokens, deps.organizations.store, `${deps.publicUrl}/oauth/token`, limiters));
-  app.use(organizationRoutes(deps.tokens, deps.organizations.service, deps.organizations.store));
+  app.use(organizationRoutes(deps.tokens, deps.organizations.service));
   app.use(vaultRoutes(deps.tokens, deps.vault));
   app.use(consentRoutes(deps.tokens, deps.consents));
   app.use(webhookRoutes(deps.tokens, deps.webhooks));
