@@ -16,7 +16,7 @@ import { loadOrCreateSecret } from './vault/vault-keys.js';
 import { VaultService } from './vault/vault-service.js';
 import { ConsentService } from './consent/consent-service.js';
 import { PgConsents } from './consent/pg-consents.js';
-import { WebhookService } from './webhooks/webhook-service.js';
+import { createWebhooks, pgWebhookStore } from './webhooks/index.js';
 import { ConsentProjector } from './ledger/consent-projector.js';
 import { AccessLog } from './audit/access-log.js';
 import { LogService, loadOrCreateLogKey } from './audit/log-service.js';
@@ -109,15 +109,18 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       accessLog,
       statisticsProjection(sql),
     );
-    const webhooks = new WebhookService(sql, {
-      kek,
-      allowLoopbackHttp: config.devMode,
-      retryBaseMs: options.webhookRetryBaseMs ?? 1_000,
-      maxAttempts: 8,
-      log: (message, fields) => logger.warn(fields, message),
+    const webhooks = createWebhooks({
+      store: pgWebhookStore(sql),
+      options: {
+        kek,
+        allowLoopbackHttp: config.devMode,
+        retryBaseMs: options.webhookRetryBaseMs ?? 1_000,
+        maxAttempts: 8,
+        log: (message, fields) => logger.warn(fields, message),
+      },
     });
-    webhooks.start();
-    cleanups.push(() => webhooks.stop());
+    webhooks.dispatcher.start();
+    cleanups.push(() => webhooks.dispatcher.stop());
     const projector = new ConsentProjector(sql, ledger, (message, fields) => logger.error(fields, message));
     projector.start();
     cleanups.push(() => projector.stop());
@@ -132,7 +135,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       },
     });
     const consentStore = new PgConsents(sql, accessLog);
-    const consents = new ConsentService(consentStore, vault, ledger, keys, (org, type, data) => webhooks.notify(org, type, data));
+    const consents = new ConsentService(consentStore, vault, ledger, keys, (org, type, data) => webhooks.service.notify(org, type, data));
     const exchange = createExchange({ sql, ledger, vault, consents, shares: config.exchange.revenueShares, accessLog });
     // After the projectors: it works from the events the ledger projector stores.
     const repair = new RepairSweep(sql, ledger, accessLog, { consents: consentStore, vault, products: exchange.products }, {
@@ -148,7 +151,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       organizations: { store: organizations, service: createOrganizationService({ store: organizations, ledger, operatorMspId: identity.mspId, listings: exchange.products }) },
       vault,
       consents,
-      webhooks,
+      webhooks: webhooks.service,
       exchange,
       audit: { service: new AuditService(sql, ledger), log, projector: ledgerProjector },
       devMode: config.devMode,

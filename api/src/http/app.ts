@@ -10,8 +10,7 @@ import { organizationRoutes, type OrganizationService } from '../organizations/i
 import type { PgOrganizations } from '../organizations/pg-organizations.js';
 import { vaultRoutes } from '../vault/vault-routes.js';
 import { consentRoutes } from '../consent/consent-routes.js';
-import { webhookRoutes } from '../webhooks/webhook-routes.js';
-import type { WebhookService } from '../webhooks/webhook-service.js';
+import { webhookRoutes, type WebhookService } from '../webhooks/index.js';
 import type { ConsentService } from '../consent/consent-service.js';
 import type { VaultService } from '../vault/vault-service.js';
 import { exchangeRoutes, type Exchange } from '../exchange/exchange.js';
