@@ -22,7 +22,7 @@ import { AccessLog } from './audit/access-log.js';
 import { LogService, loadOrCreateLogKey } from './audit/log-service.js';
 import { LedgerProjector } from './audit/ledger-projector.js';
 import { AuditService } from './audit/audit-service.js';
-import { createExchange, statisticsProjection } from './exchange/exchange.js';
+import { createExchange, pgExchangeStores, statisticsProjection } from './exchange/index.js';
 import { RepairSweep, type RepairSweepOptions } from './ledger/repair-sweep.js';
 
 export interface RunningApi {
@@ -102,12 +102,13 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const ledgerProjector = new LedgerProjector(sql, ledger, (message, fields) => logger.error(fields, message));
     ledgerProjector.start();
     cleanups.push(() => ledgerProjector.stop());
+    const exchangeStores = pgExchangeStores(sql);
     const vault = new VaultService(
       new PgVault(sql),
       ledger,
       { kek, indexKey: await loadOrCreateSecret(join(config.dataDir, 'keys', 'index.key'), config.secrets.indexKey) },
       accessLog,
-      statisticsProjection(sql),
+      statisticsProjection(exchangeStores.statistics),
     );
     const webhooks = createWebhooks({
       store: pgWebhookStore(sql),
@@ -136,7 +137,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     });
     const consentStore = new PgConsents(sql, accessLog);
     const consents = new ConsentService(consentStore, vault, ledger, keys, (org, type, data) => webhooks.service.notify(org, type, data));
-    const exchange = createExchange({ sql, ledger, vault, consents, shares: config.exchange.revenueShares, accessLog });
+    const exchange = createExchange({ stores: exchangeStores, ledger, consents, citizens: vault, shares: config.exchange.revenueShares, accessLog });
     // After the projectors: it works from the events the ledger projector stores.
     const repair = new RepairSweep(sql, ledger, accessLog, { consents: consentStore, vault, products: exchange.products }, {
       ...config.repair,

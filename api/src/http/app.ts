@@ -13,7 +13,7 @@ import { consentRoutes } from '../consent/consent-routes.js';
 import { webhookRoutes, type WebhookService } from '../webhooks/index.js';
 import type { ConsentService } from '../consent/consent-service.js';
 import type { VaultService } from '../vault/vault-service.js';
-import { exchangeRoutes, type Exchange } from '../exchange/exchange.js';
+import { exchangeRoutes, type Exchange } from '../exchange/index.js';
 import { DOCS_CSP, DOCS_PAGE } from './docs-page.js';
 import { auditRoutes } from '../audit/audit-routes.js';
 import type { AuditService } from '../audit/audit-service.js';
