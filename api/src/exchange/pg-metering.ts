@@ -35,7 +35,7 @@ export class PgMetering implements MeteringStore {
         }
         for (const w of r.windows) {
           const taken = await tx`
-            insert into licence_usage (licence_id, window_key, units) select ${r.licenceId}, ${w.key}, ${r.units} where ${r.units} <= ${w.limit}
+            insert into licence_usage (licence_id, window_key, units) select ${r.licenceId}, ${w.key}, ${r.units} where ${r.units}::int <= ${w.limit}::int
             on conflict (licence_id, window_key) do update set units = licence_usage.units + ${r.units} where licence_usage.units + ${r.units} <= ${w.limit}
             returning units`;
           if (taken.length === 0) throw new Refused({ outcome: 'quota_exceeded', window: w.key, limit: w.limit });
