@@ -31,6 +31,8 @@ export interface WebhookOptions {
   retryBaseMs: number;
   maxAttempts: number;
   log(message: string, fields: Record<string, unknown>): void;
+  /** How often the dispatcher looks at the outbox when nobody wakes it (1 s). */
+  intervalMs?: number;
 }
 
 /** The capability assembled: the service the routes and the consent service use, and the dispatcher the composition root runs as a worker. */
@@ -45,8 +47,8 @@ export function pgWebhookStore(sql: Sql): WebhookStore {
 
 export function createWebhooks(deps: { store: WebhookStore; options: WebhookOptions; deliver?: Deliver; clock?: Clock; random?: () => number }): Webhooks {
   const clock = deps.clock ?? systemClock;
-  const { kek, allowLoopbackHttp, retryBaseMs, maxAttempts, log } = deps.options;
-  const dispatcher = new WebhookDispatcher(deps.store, deps.deliver ?? httpDelivery(allowLoopbackHttp), { kek, retryBaseMs, maxAttempts, log }, clock, deps.random);
+  const { kek, allowLoopbackHttp, retryBaseMs, maxAttempts, log, intervalMs } = deps.options;
+  const dispatcher = new WebhookDispatcher(deps.store, deps.deliver ?? httpDelivery(allowLoopbackHttp), { kek, retryBaseMs, maxAttempts, log, ...(intervalMs ? { intervalMs } : {}) }, clock, deps.random);
   const service = new WebhookService(deps.store, { kek, allowLoopbackHttp }, () => dispatcher.wake(), clock);
   return { service, dispatcher };
 }

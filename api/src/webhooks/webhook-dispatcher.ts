@@ -28,7 +28,9 @@ export class WebhookDispatcher implements Worker {
   readonly name = 'webhook-dispatcher';
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private started = false;
   private stopped = false;
+  private wokenDuringRound = false;
 
   constructor(
     private readonly store: WebhookStore,
@@ -39,6 +41,7 @@ export class WebhookDispatcher implements Worker {
   ) {}
 
   start(): void {
+    this.started = true;
     this.stopped = false;
     this.timer = setInterval(() => this.wake(), this.options.intervalMs ?? 1_000);
     this.timer.unref();
@@ -46,22 +49,32 @@ export class WebhookDispatcher implements Worker {
   }
 
   async stop(): Promise<void> {
+    this.started = false;
     this.stopped = true;
     clearInterval(this.timer);
     await this.running;
   }
 
-  /** Looks at the outbox now, unless a round is already under way or the dispatcher is stopped. */
+  /**
+   * Looks at the outbox now. A wake during a round starts another once it ends: the round may have
+   * found the outbox empty just before the new delivery was queued.
+   */
   wake(): void {
-    if (this.running || this.stopped) return;
+    if (!this.started) return;
+    if (this.running) {
+      this.wokenDuringRound = true;
+      return;
+    }
+    this.wokenDuringRound = false;
     this.running = this.dispatchDue()
       .catch((err: unknown) => this.options.log('webhook dispatch failed', { error: String(err) }))
       .finally(() => {
         this.running = undefined;
+        if (this.wokenDuringRound) this.wake();
       });
   }
 
-  /** Attempts every due delivery until none is due; answers when the outbox has nothing due. */
+  /** Attempts every due delivery until none is due (or the worker is stopped mid-way); answers when done. */
   async dispatchDue(): Promise<void> {
     for (;;) {
       const due = await this.store.claimDue(BATCH, LEASE_MS);
