@@ -38,6 +38,7 @@ describe('SettlementService', () => {
   it('states a month per licence: usage plus subscription, split so the parts sum to the total', async () => {
     const perRecord = await world.licensed(provider, buyer, consented);
     await readRecords(perRecord.product.id, perRecord.licence.id, [subjects[0]!, subjects[0]!, subjects[1]!]);
+    world.clock.advance(1_000); // statements come in the order licences were issued
     const subscription = await world.licensed(provider, buyer, aggregateBody({ plans: [{ id: 'monthly', kind: 'SUBSCRIPTION', priceDong: '100001', includedUnits: 100 }] }));
     const invoices = await world.exchange.settlement.invoices('operator', '2026-03');
     expect(invoices.map((i) => [i.licenceId, i.calls, i.units, i.usageDong, i.subscriptionDong, i.totalDong, i.status])).toEqual([

@@ -173,7 +173,7 @@ describe('webhooks', () => {
       await webhooks.service.register(ORG, url);
       webhooks.dispatcher.start();
       await webhooks.service.notify(ORG, 'consent.approved', { n: 1 });
-      await expect.poll(() => received.length, { timeout: 2_000 }).toBe(1);
+      await expect.poll(() => received.length, { timeout: 5_000 }).toBe(1);
       await webhooks.dispatcher.stop();
       await webhooks.service.notify(ORG, 'consent.approved', { n: 2 });
       await new Promise((r) => setTimeout(r, 200)); // several of the dispatcher's 50 ms rounds
@@ -185,8 +185,10 @@ describe('webhooks', () => {
       await webhooks.service.register(ORG, url);
       let release!: () => void;
       const gate = new Promise<void>((ok) => (release = ok));
+      let arrived = false;
       receiver.removeAllListeners('request');
       receiver.on('request', (req, res) => {
+        arrived = true;
         req.resume();
         void gate.then(() => {
           received.push({ headers: req.headers, body: '' });
@@ -195,7 +197,7 @@ describe('webhooks', () => {
       });
       webhooks.dispatcher.start();
       await webhooks.service.notify(ORG, 'consent.approved', {});
-      await new Promise((r) => setTimeout(r, 100));
+      await expect.poll(() => arrived, { timeout: 5_000 }).toBe(true); // the attempt is under way
       let stopped = false;
       const stopping = webhooks.dispatcher.stop().then(() => (stopped = true));
       await new Promise((r) => setTimeout(r, 100));
