@@ -190,6 +190,14 @@ export function exchangeStoresContract(name: string, fresh: () => Promise<Exchan
         expect((await f.stores.metering.usage(l.id)).windows).toEqual([{ window_key: 'w', units: '1' }]);
       });
 
+      it('lets exactly the limit through when different requests race for the last units', async () => {
+        const l = await licence();
+        const outcomes = await Promise.all(Array.from({ length: 12 }, () => f.stores.metering.meter(meterRequest(l.id, { windows: [{ key: 'terms:licence', limit: 5 }] }))));
+        expect(outcomes.filter((o) => o.outcome === 'metered')).toHaveLength(5);
+        expect(outcomes.filter((o) => o.outcome === 'quota_exceeded')).toHaveLength(7);
+        expect((await f.stores.metering.usage(l.id)).totals).toEqual([{ period: '2026-03', calls: 5, units: '5', amount_dong: '5000' }]);
+      });
+
       it('links a use to its log leaf once, and lists recent uses newest first without what was asked', async () => {
         const l = await licence();
         const subject = await f.addSubject();

@@ -66,7 +66,7 @@ describe('MeteringService: aggregate queries', () => {
     expect(await code(world.exchange.metering.query(other, product.id, { licenceId: licence.id, groupBy: [], filters: {} }, undefined))).toBe('not_found');
   });
 
-  it('stops serving a cancelled or expired licence, and a suspended provider\'s product', async () => {
+  it('stops serving an expired or cancelled licence, a suspended provider\'s product and a suspended product until reinstated', async () => {
     const { product, licence } = await world.licensed(provider, buyer);
     const ask = () => code(world.exchange.metering.query(buyer, product.id, { licenceId: licence.id, groupBy: [], filters: {} }, undefined));
     world.clock.set(licence.valid_until);
@@ -75,9 +75,13 @@ describe('MeteringService: aggregate queries', () => {
     await world.organizations.setStatus(provider.id, 'SUSPENDED');
     expect(await ask()).toBe('product_not_serving');
     await world.organizations.setStatus(provider.id, 'VERIFIED');
+    await world.exchange.products.review(product.id, 'suspend');
+    expect(await ask()).toBe('product_not_serving');
+    await world.exchange.products.review(product.id, 'reinstate');
+    expect(await ask()).toBe('resolved');
     await world.exchange.products.cancelLicence(licence.id, buyer);
     expect(await ask()).toBe('licence_not_active');
-    expect(world.logged).toEqual([]);
+    expect(world.logged).toHaveLength(1); // the one use served while reinstated
   });
 
   it('holds a licence to the product\'s daily quota and the plan\'s monthly units', async () => {
