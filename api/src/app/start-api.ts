@@ -17,20 +17,20 @@ import { connectDatabase, migrate, type Sql } from '../infra/database.js';
 import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
 import type { Worker } from '../infra/worker.js';
 import { FabricLedger, LedgerError, type LedgerIdentity } from '../ledger/fabric-ledger.js';
-import { OrganizationService, ensureOperator } from '../organizations/organization-service.js';
+import { createOrganizationService, ensureOperator } from '../organizations/index.js';
 import { PgOrganizations } from '../organizations/pg-organizations.js';
 import { PgVault } from '../vault/pg-vault.js';
 import { loadOrCreateSecret } from '../vault/vault-keys.js';
 import { VaultService } from '../vault/vault-service.js';
 import { ConsentService } from '../consent/consent-service.js';
 import { PgConsents } from '../consent/pg-consents.js';
-import { WebhookService } from '../webhooks/webhook-service.js';
+import { createWebhooks, pgWebhookStore } from '../webhooks/index.js';
 import { ConsentProjector } from '../ledger/consent-projector.js';
 import { AccessLog } from '../audit/access-log.js';
 import { LogService, loadOrCreateLogKey, type LogKey } from '../audit/log-service.js';
 import { LedgerProjector } from '../audit/ledger-projector.js';
 import { AuditService } from '../audit/audit-service.js';
-import { createExchange, statisticsProjection } from '../exchange/exchange.js';
+import { createExchange, pgExchangeStores, statisticsProjection } from '../exchange/index.js';
 import { RepairSweep, type RepairSweepOptions } from '../ledger/repair-sweep.js';
 
 export interface RunningApi {
@@ -81,8 +81,12 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const accessLog = new AccessLog(sql);
     const log = new LogService(sql, ledger, keys.log, { intervalMs: options.treeHeadIntervalMs ?? 2_000, log: warn });
     const ledgerProjector = new LedgerProjector(sql, ledger, (message, fields) => logger.error(fields, message));
-    const vault = new VaultService(new PgVault(sql), ledger, { kek: keys.kek, indexKey: keys.index }, accessLog, statisticsProjection(sql));
-    const webhooks = new WebhookService(sql, { kek: keys.kek, allowLoopbackHttp: config.devMode, retryBaseMs: options.webhookRetryBaseMs ?? 1_000, maxAttempts: 8, log: warn });
+    const exchangeStores = pgExchangeStores(sql);
+    const vault = new VaultService(new PgVault(sql), ledger, { kek: keys.kek, indexKey: keys.index }, accessLog, statisticsProjection(exchangeStores.statistics));
+    const webhooks = createWebhooks({
+      store: pgWebhookStore(sql),
+      options: { kek: keys.kek, allowLoopbackHttp: config.devMode, retryBaseMs: options.webhookRetryBaseMs ?? 1_000, maxAttempts: 8, log: warn },
+    });
     const consentProjector = new ConsentProjector(sql, ledger, (message, fields) => logger.error(fields, message));
     const browserSignIn = config.signIn ? await openBrowserSignIn(config, config.signIn, sql, keys.kek, organizations, logger) : undefined;
     const tokens = new TokenService({
@@ -97,21 +101,21 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       },
     });
     const consentStore = new PgConsents(sql, accessLog);
-    const consents = new ConsentService(consentStore, vault, ledger, keys.signing, (org, type, data) => webhooks.notify(org, type, data));
-    const exchange = createExchange({ sql, ledger, vault, consents, shares: config.exchange.revenueShares, accessLog });
+    const consents = new ConsentService(consentStore, vault, ledger, keys.signing, (org, type, data) => webhooks.service.notify(org, type, data));
+    const exchange = createExchange({ stores: exchangeStores, ledger, consents, citizens: vault, shares: config.exchange.revenueShares, accessLog });
     const repair = new RepairSweep(sql, ledger, accessLog, { consents: consentStore, vault, products: exchange.products }, { ...config.repair, ...options.repair, log: warn });
 
     // Background work. The repair sweep comes after the projectors: it works from the events the ledger projector stores.
-    for (const worker of [named('tree-head signer', log), ledgerProjector, named('webhook dispatcher', webhooks), consentProjector, named('repair sweep', repair)]) lifecycle.start(worker);
+    for (const worker of [named('tree-head signer', log), ledgerProjector, webhooks.dispatcher, consentProjector, named('repair sweep', repair)]) lifecycle.start(worker);
     if (browserSignIn) lifecycle.start(new IntervalWorker('session sweep', 10 * 60_000, () => browserSignIn.sessions.sweep(), warn));
 
     const app = createHttpApp({
       publicUrl: config.publicUrl,
       sql,
-      organizations: { store: organizations, service: new OrganizationService(organizations, ledger, identity.mspId, exchange.products) },
+      organizations: { store: organizations, service: createOrganizationService({ store: organizations, ledger, operatorMspId: identity.mspId, listings: exchange.products }) },
       vault,
       consents,
-      webhooks,
+      webhooks: webhooks.service,
       exchange,
       audit: { service: new AuditService(sql, ledger), log, projector: ledgerProjector },
       devMode: config.devMode,

@@ -1,4 +1,4 @@
-import type { LicenceRow, ProductRow } from './pg-products.js';
+import type { LicenceRow, ProductRow } from './product-records.js';
 
 /** A product as the catalogue shows it; the pre-listing flags only to its provider and the operator. */
 export function productView(p: ProductRow, internal: boolean) {

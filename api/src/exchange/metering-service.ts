@@ -1,22 +1,18 @@
 import { createHash, randomInt } from 'node:crypto';
 import { canonicalJson, evaluateLicenceUse, type Licence, type LicenceDenial, type Product } from '@citizen-vault/chaincode/rules';
-import type { ConsentService } from '../consent/consent-service.js';
 import { DomainError, type ErrorCode } from '../errors/index.js';
 import { newId } from '../ids.js';
-import type { Organization } from '../organizations/organization.js';
+import { systemClock, type Clock } from '../infra/clock.js';
+import type { Organization } from '../organizations/index.js';
 import { toMicroEpsilon } from './laplace-noise.js';
-import { sameRequest, type MeteringEventRow, type PgMetering } from './pg-metering.js';
-import type { LicenceRow, PgProducts, ProductRow } from './pg-products.js';
-import type { PgStatistics, StatisticsFilter } from './pg-statistics.js';
+import { sameRequest, type MeteringEventRow } from './metering-records.js';
+import type { ConsentedRecords, LicenceUseLog, MeteringStore, ProductStore, StatisticsStore } from './ports.js';
+import type { LicenceRow, ProductRow } from './product-records.js';
+import type { StatisticsFilter } from './statistics-records.js';
 import { periodOf, quotaLimits, usageAmount, windowKey } from './pricing.js';
 import { DEFAULT_MIN_COHORT } from './prelisting-check.js';
-import type { Dimension } from './product-schemas.js';
+import type { Dimension } from './exchange-vocabulary.js';
 import { protectCells, type Cell } from './statistics-query.js';
-
-/** Where each billable use gets its leaf in the verifiable access log (no personal data in an entry). */
-export interface LicenceUseLog {
-  append(kind: 'licence_use', entry: Record<string, unknown>): Promise<{ leafIndex: number }>;
-}
 
 const DENIAL: Record<LicenceDenial, ErrorCode> = {
   licence_not_active: 'licence_not_active',
@@ -61,17 +57,17 @@ const cryptoUniform = (): number => (randomInt(1, 2 ** 48 - 1) as number) / 2 **
  */
 export class MeteringService {
   constructor(
-    private readonly products: PgProducts,
-    private readonly metering: PgMetering,
-    private readonly statistics: PgStatistics,
-    private readonly consents: ConsentService,
+    private readonly products: ProductStore,
+    private readonly metering: MeteringStore,
+    private readonly statistics: StatisticsStore,
+    private readonly consents: ConsentedRecords,
     private readonly accessLog: LicenceUseLog | undefined,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock: Clock = systemClock,
     private readonly uniform: () => number = cryptoUniform,
   ) {}
 
   async query(buyer: Organization, productId: string, q: AggregateQuery, requestKey: string | undefined): Promise<AggregateResult & { licenceId: string; productId: string; metering: Metering }> {
-    const at = this.clock();
+    const at = this.clock.now();
     const { licence, product } = await this.usable(buyer, productId, q.licenceId, 'AGGREGATE', at);
     const spec = 'aggregate' in product.spec ? product.spec.aggregate : undefined;
     if (!spec) throw new DomainError('invalid_request', 'this product is not an aggregate product');
@@ -103,13 +99,13 @@ export class MeteringService {
 
   /** One consented record under a CONSENTED product: the product's fields, read through the buyer's consent, billed per record. */
   async read(buyer: Organization, productId: string, licenceId: string, consentId: string, requestKey: string | undefined) {
-    const at = this.clock();
+    const at = this.clock.now();
     const { licence, product } = await this.usable(buyer, productId, licenceId, 'CONSENTED', at);
     const spec = 'consented' in product.spec ? product.spec.consented : undefined;
     if (!spec) throw new DomainError('invalid_request', 'this product is not a consented product');
     const consent = await this.consents.forConsumer(buyer.id, consentId);
     if (consent.purpose !== spec.purpose) throw new DomainError('purpose_not_permitted', `this product serves consents for ${spec.purpose}, not ${consent.purpose}`);
-    let data: Awaited<ReturnType<ConsentService['read']>> | undefined;
+    let data: Awaited<ReturnType<ConsentedRecords['read']>> | undefined;
     // A replay must be the same read: the same record of the same citizen, or the key is refused —
     // never another citizen's record for free.
     const requestHash = fingerprint({ use: 'read', productId, consentId });

@@ -1,50 +1,6 @@
 import type { Sql } from '../infra/database.js';
-
-export interface MeteringEventRow {
-  id: string;
-  licence_id: string;
-  request_key: string;
-  request_hash: string | null;
-  period: string;
-  units: number;
-  amount_dong: string;
-  epsilon_micro: string;
-  result: unknown;
-  leaf_index: string | null;
-  subject_id: string | null;
-  at: Date;
-}
-
-export interface MeterRequest {
-  id: string;
-  licenceId: string;
-  requestKey: string;
-  /** What was asked (product, consent or query), so a key reused for another request is told apart from a retry. */
-  requestHash: string;
-  period: string;
-  units: number;
-  amountDong: bigint;
-  epsilonMicro: bigint;
-  /** The counters to take `units` from, each only while under its limit. */
-  windows: { key: string; limit: number }[];
-  /** What to keep for a replay (statistics only, never personal data). */
-  result: unknown;
-  /** CONSENTED reads: whose record was read, for the citizens' share. */
-  subjectId?: string;
-  at: Date;
-}
-
-export type MeterOutcome =
-  | { outcome: 'metered'; event: MeteringEventRow }
-  | { outcome: 'replayed'; event: MeteringEventRow }
-  | { outcome: 'key_reused' }
-  | { outcome: 'quota_exceeded'; window: string; limit: number }
-  | { outcome: 'privacy_budget_exhausted' };
-
-/** Whether a recorded use answered the same request (rows from before request hashes were kept count as the same). */
-export function sameRequest(row: MeteringEventRow, requestHash: string): boolean {
-  return row.request_hash === null || row.request_hash === requestHash;
-}
+import { sameRequest, type MeterOutcome, type MeterRequest, type MeteringEventRow } from './metering-records.js';
+import type { MeteringStore } from './ports.js';
 
 class Refused extends Error {
   constructor(readonly outcome: MeterOutcome) {
@@ -53,7 +9,7 @@ class Refused extends Error {
 }
 
 /** Metering: every billable use recorded once per (licence, request key), quotas and privacy budgets taken atomically. */
-export class PgMetering {
+export class PgMetering implements MeteringStore {
   private leaves: { eventId: string; leafIndex: number; done(err?: unknown): void }[] = [];
 
   constructor(private readonly sql: Sql) {}
@@ -79,7 +35,7 @@ export class PgMetering {
         }
         for (const w of r.windows) {
           const taken = await tx`
-            insert into licence_usage (licence_id, window_key, units) select ${r.licenceId}, ${w.key}, ${r.units} where ${r.units} <= ${w.limit}
+            insert into licence_usage (licence_id, window_key, units) select ${r.licenceId}, ${w.key}, ${r.units} where ${r.units}::int <= ${w.limit}::int
             on conflict (licence_id, window_key) do update set units = licence_usage.units + ${r.units} where licence_usage.units + ${r.units} <= ${w.limit}
             returning units`;
           if (taken.length === 0) throw new Refused({ outcome: 'quota_exceeded', window: w.key, limit: w.limit });

@@ -1,28 +1,9 @@
 import type { Sql } from '../infra/database.js';
-import type { PlanValue } from './product-schemas.js';
-
-export interface PeriodUsageRow {
-  licence_id: string;
-  product_id: string;
-  kind: string;
-  buyer_org_id: string;
-  provider_org_id: string;
-  plan: PlanValue;
-  status: 'ACTIVE' | 'CANCELLED';
-  valid_from: Date;
-  valid_until: Date;
-  updated_at: Date;
-  calls: number;
-  units: string;
-  usage_dong: string;
-  statement_units: string | null;
-  statement_amount: string | null;
-  anchor_tx_id: string | null;
-  anchored_at: Date | null;
-}
+import type { SettlementStore } from './ports.js';
+import type { PeriodUsageRow } from './settlement-records.js';
 
 /** The sums behind statements and the public statistics. */
-export class PgSettlement {
+export class PgSettlement implements SettlementStore {
   constructor(private readonly sql: Sql) {}
 
   /**

@@ -1,25 +1,20 @@
 import type { Sql } from '../infra/database.js';
-import type { AGE_BANDS, Dimension } from './product-schemas.js';
+import type { StatisticsStore } from './ports.js';
+import type { Dimension } from './exchange-vocabulary.js';
+import type { StatisticsAttributes, StatisticsFilter } from './statistics-records.js';
 import type { Cell } from './statistics-query.js';
 import { birthYearsOf } from './statistics-query.js';
-
-export interface StatisticsFilter {
-  province?: string;
-  sex?: string;
-  insuranceStatus?: string;
-  ageBand?: (typeof AGE_BANDS)[number];
-}
 
 /**
  * The statistics projection: one row of coarse attributes per citizen (province, birth year, sex,
  * insurance status), written when records are deposited, so a statistic is one scan of a narrow
  * table — nothing is decrypted per query — and a citizen's opt-out is honoured by every query.
  */
-export class PgStatistics {
+export class PgStatistics implements StatisticsStore {
   constructor(private readonly sql: Sql) {}
 
   /** Merges the attributes one deposited record contributes (`undefined` leaves a column as it is). */
-  async upsert(subjectId: string, a: { province?: string; birthYear?: number; sex?: string; insuranceStatus?: string }): Promise<void> {
+  async upsert(subjectId: string, a: StatisticsAttributes): Promise<void> {
     if (a.province === undefined && a.birthYear === undefined && a.sex === undefined && a.insuranceStatus === undefined) return;
     await retryOnDeadlock(() => this.sql`
       insert into statistics_profiles (subject_id, province, birth_year, sex, insurance_status)

@@ -1,50 +1,12 @@
 import { Router, type Request } from 'express';
 import { callingOrganization, requireRole } from '../auth/authenticate.js';
 import type { Principal, TokenService } from '../auth/tokens.js';
-import { bearerAuth, problemResponses, registry, z } from '../http/openapi.js';
 import { parseInput } from '../http/problem.js';
 import { DomainError } from '../errors/index.js';
-import type { Organization } from '../organizations/organization.js';
+import type { Organization } from '../organizations/index.js';
 import { productView } from './exchange-views.js';
 import type { ProductService, ReviewAction } from './product-service.js';
-import { ProductBody } from './product-schemas.js';
-
-const STATUSES = ['DRAFT', 'PENDING_REVIEW', 'LISTED', 'SUSPENDED', 'DELISTED'] as const;
-const IdParam = z.object({ id: z.uuid() });
-const CatalogueQuery = z.object({
-  q: z.string().trim().min(1).max(100).optional(),
-  kind: z.enum(['AGGREGATE', 'CONSENTED', 'DATASET']).optional(),
-  status: z.enum(STATUSES).optional(),
-  mine: z.enum(['true', 'false']).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  offset: z.coerce.number().int().min(0).max(100_000).default(0),
-});
-// Codes, not free text: the reason is written on a public ledger.
-const Reject = z.object({ reason: z.enum(['missing_purposes', 'reidentification_risk', 'resale_permitted', 'no_minimum_cohort', 'unclear_terms', 'pricing', 'other']) }).strict().openapi('RejectProduct');
-const ProductView = z.object({ id: z.string(), status: z.enum(STATUSES), kind: z.string(), title: z.object({ vi: z.string(), en: z.string() }) }).passthrough().openapi('Product');
-const security = [{ [bearerAuth.name]: [] }];
-const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
-
-registry.registerPath({ method: 'post', path: '/v1/products', summary: 'Draft a data product (provider organisations); the pre-listing check\'s flags come back with it', security, request: { body: json(ProductBody) }, responses: { 201: { description: 'the draft', ...json(ProductView) }, ...problemResponses(400, 401, 403) } });
-registry.registerPath({
-  method: 'get',
-  path: '/v1/products',
-  summary: 'The public catalogue: listed products, searchable (`q`, `kind`) and paginated. With a token, the operator may filter any `status`, and a provider see its own (`mine=true`)',
-  request: { query: CatalogueQuery },
-  responses: { 200: { description: 'a page', ...json(z.object({ items: z.array(ProductView), total: z.number(), limit: z.number(), offset: z.number() })) }, ...problemResponses(400, 401, 403) },
-});
-registry.registerPath({ method: 'get', path: '/v1/products/{id}', summary: 'A product\'s page (public when listed or suspended)', request: { params: IdParam }, responses: { 200: { description: 'the product', ...json(ProductView) }, ...problemResponses(404) } });
-registry.registerPath({ method: 'post', path: '/v1/products/{id}/submit', summary: 'Submit a draft for review (its provider): runs the pre-listing check, then puts the product on the ledger', security, request: { params: IdParam }, responses: { 200: { description: 'pending review', ...json(ProductView) }, ...problemResponses(401, 403, 404, 409, 422) } });
-for (const action of ['approve', 'reject', 'suspend', 'reinstate', 'delist'] as const) {
-  registry.registerPath({
-    method: 'post',
-    path: `/v1/products/{id}/${action}`,
-    summary: `${action[0]!.toUpperCase()}${action.slice(1)} a product (the operator)${action === 'reject' ? ', with a reason code' : ''}`,
-    security,
-    request: { params: IdParam, ...(action === 'reject' ? { body: json(Reject) } : {}) },
-    responses: { 200: { description: 'the product after the ledger committed it', ...json(ProductView) }, ...problemResponses(400, 401, 403, 404, 409) },
-  });
-}
+import { CatalogueQuery, PRODUCT_STATUSES, ProductBody, ProductIdParam as IdParam, Reject } from './product-schemas.js';
 
 /** Optional authentication for public pages: no header, the public; a header, it must be valid. */
 async function optionalPrincipal(tokens: TokenService, req: Request): Promise<Principal | undefined> {
@@ -76,7 +38,7 @@ export function productRoutes(tokens: TokenService, products: ProductService): R
     const page = await products.catalogue({
       ...(query.q ? { q: query.q } : {}),
       ...(query.kind ? { kind: query.kind } : {}),
-      statuses: query.status ? [query.status] : mine ? STATUSES : ['LISTED'],
+      statuses: query.status ? [query.status] : mine ? PRODUCT_STATUSES : ['LISTED'],
       ...(mine && typeof viewer === 'object' ? { providerOrgId: viewer.id } : {}),
       limit: query.limit,
       offset: query.offset,

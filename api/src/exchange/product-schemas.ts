@@ -1,20 +1,16 @@
-import { isFieldPath, isPurposeCode } from '@citizen-vault/chaincode/rules';
-import { z } from '../http/openapi.js';
+import { isFieldPath } from '@citizen-vault/chaincode/rules';
+import { z } from 'zod';
+import { bearerAuth, problemResponses, registry } from '../http/openapi.js';
+import { DIMENSIONS, PurposeCode } from './exchange-vocabulary.js';
 
 // The chaincode's schemas come from its own (CommonJS) copy of zod, which the OpenAPI extension does
 // not reach; these mirror them with the API's zod, and the ledger checks its own again.
-export const PurposeCode = z.string().refine(isPurposeCode, 'must be a purpose code from the published vocabulary');
 const FieldList = z
   .array(z.string().refine(isFieldPath, 'must be a field of the published vocabulary, such as residence.province'))
   .min(1)
   .max(200)
   .refine((fields) => new Set(fields).size === fields.length, 'must not repeat a field');
 const Quota = z.object({ units: z.number().int().min(1), per: z.enum(['DAY', 'MONTH', 'LICENCE']) }).strict();
-
-/** The attributes of the statistics projection an aggregate product may group or filter by. */
-export const DIMENSIONS = ['province', 'ageBand', 'sex', 'insuranceStatus'] as const;
-export type Dimension = (typeof DIMENSIONS)[number];
-export const AGE_BANDS = ['0-17', '18-24', '25-34', '35-44', '45-54', '55-64', '65+'] as const;
 
 const localized = (max: number) => z.object({ vi: z.string().trim().min(1).max(max), en: z.string().trim().min(1).max(max) }).strict();
 
@@ -83,3 +79,42 @@ export type ProductBodyValue = z.infer<typeof ProductBody>;
 export type TermsValue = z.infer<typeof TermsBody>;
 export type PlanValue = z.infer<typeof PlanBody>;
 export type ProductSpec = { aggregate: z.infer<typeof AggregateSpec> } | { consented: z.infer<typeof ConsentedSpec> } | { dataset: z.infer<typeof DatasetSpec> };
+
+// The product routes' own parameters and answers, and their place in the OpenAPI document.
+
+export const PRODUCT_STATUSES = ['DRAFT', 'PENDING_REVIEW', 'LISTED', 'SUSPENDED', 'DELISTED'] as const;
+export const ProductIdParam = z.object({ id: z.uuid() });
+export const CatalogueQuery = z.object({
+  q: z.string().trim().min(1).max(100).optional(),
+  kind: z.enum(['AGGREGATE', 'CONSENTED', 'DATASET']).optional(),
+  status: z.enum(PRODUCT_STATUSES).optional(),
+  mine: z.enum(['true', 'false']).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).max(100_000).default(0),
+});
+// Codes, not free text: the reason is written on a public ledger.
+export const Reject = z.object({ reason: z.enum(['missing_purposes', 'reidentification_risk', 'resale_permitted', 'no_minimum_cohort', 'unclear_terms', 'pricing', 'other']) }).strict().openapi('RejectProduct');
+const ProductView = z.object({ id: z.string(), status: z.enum(PRODUCT_STATUSES), kind: z.string(), title: z.object({ vi: z.string(), en: z.string() }) }).passthrough().openapi('Product');
+const security = [{ [bearerAuth.name]: [] }];
+const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
+
+registry.registerPath({ method: 'post', path: '/v1/products', summary: 'Draft a data product (provider organisations); the pre-listing check\'s flags come back with it', security, request: { body: json(ProductBody) }, responses: { 201: { description: 'the draft', ...json(ProductView) }, ...problemResponses(400, 401, 403) } });
+registry.registerPath({
+  method: 'get',
+  path: '/v1/products',
+  summary: 'The public catalogue: listed products, searchable (`q`, `kind`) and paginated. With a token, the operator may filter any `status`, and a provider see its own (`mine=true`)',
+  request: { query: CatalogueQuery },
+  responses: { 200: { description: 'a page', ...json(z.object({ items: z.array(ProductView), total: z.number(), limit: z.number(), offset: z.number() })) }, ...problemResponses(400, 401, 403) },
+});
+registry.registerPath({ method: 'get', path: '/v1/products/{id}', summary: 'A product\'s page (public when listed or suspended)', request: { params: ProductIdParam }, responses: { 200: { description: 'the product', ...json(ProductView) }, ...problemResponses(404) } });
+registry.registerPath({ method: 'post', path: '/v1/products/{id}/submit', summary: 'Submit a draft for review (its provider): runs the pre-listing check, then puts the product on the ledger', security, request: { params: ProductIdParam }, responses: { 200: { description: 'pending review', ...json(ProductView) }, ...problemResponses(401, 403, 404, 409, 422) } });
+for (const action of ['approve', 'reject', 'suspend', 'reinstate', 'delist'] as const) {
+  registry.registerPath({
+    method: 'post',
+    path: `/v1/products/{id}/${action}`,
+    summary: `${action[0]!.toUpperCase()}${action.slice(1)} a product (the operator)${action === 'reject' ? ', with a reason code' : ''}`,
+    security,
+    request: { params: ProductIdParam, ...(action === 'reject' ? { body: json(Reject) } : {}) },
+    responses: { 200: { description: 'the product after the ledger committed it', ...json(ProductView) }, ...problemResponses(400, 401, 403, 404, 409) },
+  });
+}

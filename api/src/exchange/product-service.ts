@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import { canonicalJson, type ProductStatus } from '@citizen-vault/chaincode/rules';
 import { DomainError } from '../errors/index.js';
 import { newId } from '../ids.js';
-import { LedgerError, type FabricLedger } from '../ledger/fabric-ledger.js';
-import type { Organization } from '../organizations/organization.js';
-import type { CatalogueQuery, LicenceRow, PgProducts, ProductRow } from './pg-products.js';
+import { systemClock, type Clock } from '../infra/clock.js';
+import { LedgerError } from '../ledger/fabric-ledger.js';
+import type { Organization } from '../organizations/index.js';
+import type { ExchangeLedger, ExchangeRepair, ProductStore } from './ports.js';
+import type { CatalogueQuery, LicenceRow, ProductRow } from './product-records.js';
 import { prelistingCheck } from './prelisting-check.js';
 import type { ProductBodyValue, ProductSpec } from './product-schemas.js';
 import { toMicroEpsilon } from './laplace-noise.js';
@@ -42,16 +44,16 @@ interface LedgerLicence {
  * approves, rejects, suspends, reinstates or delists it; a verified consumer takes a licence. Each
  * step is a ledger transaction whose committed state is written to the read model before the answer.
  */
-export class ProductService {
+export class ProductService implements ExchangeRepair {
   constructor(
-    private readonly store: PgProducts,
-    private readonly ledger: FabricLedger,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly store: ProductStore,
+    private readonly ledger: ExchangeLedger,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async create(provider: Organization, body: ProductBodyValue): Promise<ProductRow> {
     if (!provider.roles.includes('provider')) throw new DomainError('forbidden', 'only a provider organisation lists products');
-    const now = this.clock();
+    const now = this.clock.now();
     const id = newId(now.getTime());
     const spec: ProductSpec = body.aggregate ? { aggregate: body.aggregate } : body.consented ? { consented: body.consented } : { dataset: body.dataset! };
     const described = { title: body.title, description: body.description, outputSchema: body.outputSchema, spec };
@@ -140,7 +142,7 @@ export class ProductService {
     if (product.terms_hash !== input.termsHash) throw new DomainError('conflict', 'the terms accepted are not the product\'s current terms', { termsHash: product.terms_hash });
     const plan = product.plans.find((p) => p.id === input.planId);
     if (!plan) throw new DomainError('invalid_request', `product ${product.id} has no plan ${input.planId}`, { errors: [{ path: '/planId', message: 'unknown plan' }] });
-    const now = this.clock();
+    const now = this.clock.now();
     const longest = now.getTime() + product.terms.durationDays * DAY_MS;
     const until = input.validUntil ? Date.parse(input.validUntil) : longest;
     if (until <= now.getTime()) throw new DomainError('invalid_request', 'validUntil must be in the future', { errors: [{ path: '/validUntil', message: 'in the past' }] });

@@ -1,7 +1,9 @@
 import { DomainError } from '../errors/index.js';
-import { LedgerError, type FabricLedger } from '../ledger/fabric-ledger.js';
-import type { Organization } from '../organizations/organization.js';
-import type { PgSettlement, PeriodUsageRow } from './pg-settlement.js';
+import { systemClock, type Clock } from '../infra/clock.js';
+import { LedgerError } from '../ledger/fabric-ledger.js';
+import type { Organization } from '../organizations/index.js';
+import type { ExchangeLedger, SettlementStore } from './ports.js';
+import type { PeriodUsageRow } from './settlement-records.js';
 import { monthsBetween, periodOf, subscriptionFee } from './pricing.js';
 import { apportion, splitRevenue, type RevenueShares, type RevenueSplit } from './revenue-split.js';
 
@@ -38,10 +40,10 @@ const stringify = (s: RevenueSplit): Record<keyof RevenueSplit, string> => ({
  */
 export class SettlementService {
   constructor(
-    private readonly store: PgSettlement,
-    private readonly ledger: FabricLedger,
+    private readonly store: SettlementStore,
+    private readonly ledger: ExchangeLedger,
     private readonly shares: RevenueShares,
-    private readonly clock: () => Date = () => new Date(),
+    private readonly clock: Clock = systemClock,
   ) {}
 
   get revenueShares(): RevenueShares {
@@ -84,7 +86,7 @@ export class SettlementService {
 
   /** Anchors every statement of a finished month that is not anchored yet; answers them all. */
   async close(period: string): Promise<Invoice[]> {
-    if (period >= periodOf(this.clock())) throw new DomainError('invalid_request', `${period} has not ended yet; only a finished month is closed`);
+    if (period >= periodOf(this.clock.now())) throw new DomainError('invalid_request', `${period} has not ended yet; only a finished month is closed`);
     const open = (await this.store.periodUsage(period, {})).map((r) => this.invoice(r, period)).filter((i) => i.status === 'OPEN' && (i.totalDong !== '0' || i.calls > 0));
     for (const inv of open) {
       let anchored: { txId: string; anchoredAt: string };
@@ -101,7 +103,7 @@ export class SettlementService {
 
   /** Public trade statistics: listed products, active licences, and per month the volume, value and the state budget's due. */
   async stats(from: string, to: string) {
-    const [products, activeLicences] = await Promise.all([this.store.listedProducts(), this.store.activeLicences(this.clock())]);
+    const [products, activeLicences] = await Promise.all([this.store.listedProducts(), this.store.activeLicences(this.clock.now())]);
     const months = monthsBetween(from, to);
     const byMonth = await Promise.all(months.map(async (period) => {
       const invoices = (await this.store.periodUsage(period, {})).map((r) => this.invoice(r, period));

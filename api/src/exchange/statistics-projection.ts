@@ -1,4 +1,4 @@
-import type { PgStatistics } from './pg-statistics.js';
+import type { StatisticsStore } from './ports.js';
 
 /** What the vault tells the projection when a record is deposited: its subject, category and (clear) fields. */
 export interface DepositListener {
@@ -10,7 +10,7 @@ export interface DepositListener {
  * date), sex, health-insurance status — from a deposited record, and keeps them in the projection.
  */
 export class StatisticsProjection implements DepositListener {
-  constructor(private readonly store: PgStatistics) {}
+  constructor(private readonly store: StatisticsStore) {}
 
   async recordDeposited(subjectId: string, category: string, fields: Readonly<Record<string, unknown>>): Promise<void> {
     await this.store.upsert(subjectId, derive(category, fields));

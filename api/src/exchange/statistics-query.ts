@@ -1,5 +1,5 @@
 import { noisyCount } from './laplace-noise.js';
-import { AGE_BANDS, type Dimension } from './product-schemas.js';
+import type { AGE_BANDS, Dimension } from './exchange-vocabulary.js';
 
 export type Cell = Partial<Record<Dimension, string | null>> & { count: number };
 

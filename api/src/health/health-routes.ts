@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import { registry, problemResponses, z } from '../http/openapi.js';
 import { DomainError } from '../errors/index.js';
 import type { RepairStatus } from '../ledger/repair-sweep.js';
+import './health-schemas.js';
 
 export interface Readiness {
   database(): Promise<void>;
@@ -9,24 +9,6 @@ export interface Readiness {
   /** What the repair sweep has finished after crashes (see ledger/repair-sweep.ts). */
   repair(): Promise<RepairStatus>;
 }
-
-const Health = z.object({ status: z.literal('ok') }).openapi('Health');
-const Repair = z.object({
-  runs: z.number().int(),
-  lastRunAt: z.string().nullable(),
-  repaired: z.record(z.string(), z.number().int()),
-  lastError: z.string().nullable(),
-}).openapi('RepairStatus');
-const Ready = z.object({ status: z.literal('ready'), ledgerHeight: z.number().int(), repair: Repair }).openapi('Ready');
-
-registry.registerPath({ method: 'get', path: '/metrics', summary: 'Prometheus metrics: what the repair sweep has finished after crashes', responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: z.string() } } } } });
-registry.registerPath({ method: 'get', path: '/health', summary: 'Liveness', responses: { 200: { description: 'alive', content: { 'application/json': { schema: Health } } } } });
-registry.registerPath({
-  method: 'get',
-  path: '/ready',
-  summary: 'Readiness: Postgres and the ledger are reachable',
-  responses: { 200: { description: 'ready', content: { 'application/json': { schema: Ready } } }, ...problemResponses(503) },
-});
 
 export function healthRoutes(readiness: Readiness): Router {
   const router = Router();

@@ -1,8 +1,8 @@
 import { DomainError } from '../errors/index.js';
 import { newId } from '../ids.js';
-import { LedgerError, type FabricLedger } from '../ledger/fabric-ledger.js';
+import { LedgerError } from '../ledger/fabric-ledger.js';
 import type { Organization } from './organization.js';
-import type { PgOrganizations } from './pg-organizations.js';
+import type { OrganizationLedger, OrganizationStore, ProviderListings } from './ports.js';
 
 export interface RegisterOrganization {
   name: string;
@@ -18,12 +18,21 @@ export interface RegisterOrganization {
  */
 export class OrganizationService {
   constructor(
-    private readonly store: PgOrganizations,
-    private readonly ledger: FabricLedger,
+    private readonly store: OrganizationStore,
+    private readonly ledger: OrganizationLedger,
     private readonly operatorMspId: string,
     /** What else a suspension stops: the organisation's listings on the exchange. */
-    private readonly listings?: { suspendListingsOf(organizationId: string): Promise<void> },
+    private readonly listings?: ProviderListings,
   ) {}
+
+  get(id: string): Promise<Organization | undefined> {
+    return this.store.get(id);
+  }
+
+  /** Every organisation, oldest first. */
+  list(): Promise<Organization[]> {
+    return this.store.list();
+  }
 
   async register(input: RegisterOrganization): Promise<Organization> {
     if (await this.store.byRegistrationNumber(input.registrationNumber)) {
@@ -54,7 +63,7 @@ export class OrganizationService {
  * Makes sure the exchange is open and the API knows its own operator organisation: adopts the one
  * on the ledger, or — on a new ledger — registers it with the operator MSP's admin identity.
  */
-export async function ensureOperator(store: PgOrganizations, ledger: FabricLedger, mspId: string, admin: FabricLedger | undefined): Promise<Organization> {
+export async function ensureOperator(store: OrganizationStore, ledger: OrganizationLedger, mspId: string, admin: Pick<OrganizationLedger, 'submit'> | undefined): Promise<Organization> {
   const known = await store.operator();
   if (known) return known;
   const listed = JSON.parse(Buffer.from(await ledger.evaluate('organizations', 'ListOrganizationsByRole', 'operator', '50', '')).toString()) as {

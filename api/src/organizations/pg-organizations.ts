@@ -1,5 +1,6 @@
 import type { Sql } from '../infra/database.js';
 import type { Organization, OrganizationRole } from './organization.js';
+import type { ClientAssertionRegistry, OrganizationStore } from './ports.js';
 
 interface Row {
   id: string;
@@ -24,7 +25,7 @@ const toOrganization = (r: Row): Organization => ({
 });
 
 /** Organisations as the API keeps them in Postgres (the ledger keeps their roles and status too). */
-export class PgOrganizations {
+export class PgOrganizations implements OrganizationStore, ClientAssertionRegistry {
   constructor(private readonly sql: Sql) {}
 
   async get(id: string): Promise<Organization | undefined> {

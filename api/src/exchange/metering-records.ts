@@ -1,0 +1,45 @@
+export interface MeteringEventRow {
+  id: string;
+  licence_id: string;
+  request_key: string;
+  request_hash: string | null;
+  period: string;
+  units: number;
+  amount_dong: string;
+  epsilon_micro: string;
+  result: unknown;
+  leaf_index: string | null;
+  subject_id: string | null;
+  at: Date;
+}
+
+export interface MeterRequest {
+  id: string;
+  licenceId: string;
+  requestKey: string;
+  /** What was asked (product, consent or query), so a key reused for another request is told apart from a retry. */
+  requestHash: string;
+  period: string;
+  units: number;
+  amountDong: bigint;
+  epsilonMicro: bigint;
+  /** The counters to take `units` from, each only while under its limit. */
+  windows: { key: string; limit: number }[];
+  /** What to keep for a replay (statistics only, never personal data). */
+  result: unknown;
+  /** CONSENTED reads: whose record was read, for the citizens' share. */
+  subjectId?: string;
+  at: Date;
+}
+
+export type MeterOutcome =
+  | { outcome: 'metered'; event: MeteringEventRow }
+  | { outcome: 'replayed'; event: MeteringEventRow }
+  | { outcome: 'key_reused' }
+  | { outcome: 'quota_exceeded'; window: string; limit: number }
+  | { outcome: 'privacy_budget_exhausted' };
+
+/** Whether a recorded use answered the same request (rows from before request hashes were kept count as the same). */
+export function sameRequest(row: MeteringEventRow, requestHash: string): boolean {
+  return row.request_hash === null || row.request_hash === requestHash;
+}
