@@ -1,21 +1,11 @@
-import { Router, type Request } from 'express';
-import { callingOrganization, requireRole } from '../auth/authenticate.js';
-import type { Principal, TokenService } from '../auth/tokens.js';
+import { Router } from 'express';
+import { callingOrganization, optionalPrincipal, requireRole, type Principal, type TokenService } from '../auth/index.js';
 import { parseInput } from '../http/problem.js';
 import { DomainError } from '../errors/index.js';
 import type { Organization } from '../organizations/index.js';
 import { productView } from './exchange-views.js';
 import type { ProductService, ReviewAction } from './product-service.js';
 import { CatalogueQuery, PRODUCT_STATUSES, ProductBody, ProductIdParam as IdParam, Reject } from './product-schemas.js';
-
-/** Optional authentication for public pages: no header, the public; a header, it must be valid. */
-async function optionalPrincipal(tokens: TokenService, req: Request): Promise<Principal | undefined> {
-  const header = req.get('authorization');
-  if (!header) return undefined;
-  const token = /^Bearer (\S+)$/.exec(header)?.[1];
-  if (!token) throw new DomainError('unauthorized', 'a bearer access token is required');
-  return tokens.verify(token);
-}
 
 const viewerOf = (p: Principal | undefined): Organization | 'operator' | undefined =>
   p?.role === 'operator' ? 'operator' : p?.role === 'organization' ? (p.organization as Organization | undefined) : undefined;
