@@ -50,7 +50,8 @@ module.exports = {
     {
       name: 'nothing-imports-the-composition-root',
       severity: 'error',
-      from: { path: '^api/src/', pathNot: '^api/src/(app/|main\\.ts$)' },
+      comment: 'Only the launcher and the package entry point start the composition.',
+      from: { path: '^api/src/', pathNot: '^api/src/(app/|main\\.ts$|index\\.ts$)' },
       to: { path: '^api/src/(app/|main\\.ts$)' },
     },
     {

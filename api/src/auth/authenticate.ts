@@ -2,7 +2,8 @@ import type { Request, RequestHandler } from 'express';
 import { DomainError } from '../errors/index.js';
 import type { Organization } from './calling-organization.js';
 import { csrfMatches, needsCsrfProof, sessionCookie } from './browser-sessions.js';
-import type { Principal, Role, TokenService } from './tokens.js';
+import type { Principal, Role } from './principal.js';
+import type { TokenService } from './tokens.js';
 
 declare module 'express-serve-static-core' {
   interface Request {

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
-import type { Principal } from './tokens.js';
+import type { Principal } from './principal.js';
 
 /** A signed-in browser: who it is, and the token its state-changing requests must echo (CSRF). */
 export interface BrowserSession {

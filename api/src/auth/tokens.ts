@@ -3,20 +3,10 @@ import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, errors, jwtVerify, Si
 import { DomainError } from '../errors/index.js';
 import type { SigningKeys } from './signing-keys.js';
 import type { BrowserSession, BrowserSessions } from './browser-sessions.js';
+import type { Principal } from './principal.js';
 import { VerifiedTokens } from './verified-tokens.js';
 
-export type Role = 'citizen' | 'operator' | 'auditor' | 'organization';
-
-/** Who is calling, once their token has been checked. */
-export interface Principal {
-  role: Role;
-  /** Citizens: the national id their identity provider vouches for. Never logged, never stored in clear. */
-  nationalId?: string;
-  /** Organisations: their id, and their record as loaded when the token was checked. */
-  organizationId?: string;
-  organization?: unknown;
-  subject: string;
-}
+export type { Principal, Role } from './principal.js';
 
 const ACCESS_TOKEN_TTL_S = 15 * 60;
 /** Clock skew tolerated between this API's instances: an `iat` further ahead than this is refused. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Principal } from './tokens.js';
+import type { Principal } from './principal.js';
 
 /**
  * Bearer tokens already verified, by the SHA-256 of their bytes, until they expire: a client

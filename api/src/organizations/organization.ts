@@ -1,17 +1,7 @@
-import type { JWK } from 'jose';
+import type { Organization } from '../auth/index.js';
 
-export type OrganizationRole = 'custodian' | 'provider' | 'consumer' | 'operator' | 'auditor';
-
-export interface Organization {
-  id: string;
-  name: string;
-  registrationNumber: string;
-  mspId: string;
-  roles: OrganizationRole[];
-  jwks: { keys: JWK[] };
-  status: 'VERIFIED' | 'SUSPENDED';
-  createdAt: string;
-}
+/** An organisation as authentication loads it: the shape is auth's, which every capability's routes share. */
+export type { Organization, OrganizationRole } from '../auth/index.js';
 
 /** An organisation as the API answers it: everything but its MSP. */
 export interface OrganizationViewValue {
