@@ -2,7 +2,6 @@ import { useState } from 'preact/hooks';
 import { ApiProblem, ndjson, send } from '../api/client';
 import { errorMessageKey, isMissingFeature } from '../api/error-messages';
 import { useI18n, type MessageKey } from '../i18n/i18n';
-import { useSession } from '../session';
 
 export interface StreamResult {
   ok: boolean;
@@ -15,7 +14,6 @@ export interface StreamResult {
  */
 export function StreamCheck({ path, label, describe }: { path: string; label: MessageKey; describe(result: StreamResult): string }) {
   const { t, number } = useI18n();
-  const { session } = useSession();
   const [state, setState] = useState<{ running: boolean; checked: number; total: number; result?: StreamResult; error?: unknown }>({ running: false, checked: 0, total: 0 });
   const run = async (): Promise<void> => {
     setState({ running: true, checked: 0, total: 0 });

@@ -8,7 +8,6 @@ import { Page } from '../../components/page';
 import { StreamCheck } from '../../components/stream-check';
 import { useLoad } from '../../components/use-load';
 import { useI18n } from '../../i18n/i18n';
-import { useSession } from '../../session';
 
 /** The access log's signed tree heads, the consistency between any two, and a full check of the log. */
 export function AccessLogPage() {
@@ -76,7 +75,6 @@ export function AccessLogPage() {
 
 function ConsistencyCheck({ heads }: { heads: SignedTreeHead[] }) {
   const { t, number } = useI18n();
-  const { session } = useSession();
   const sizes = [...new Set(heads.map((h) => h.treeSize))].filter((s) => s > 0).sort((a, b) => a - b);
   const [first, setFirst] = useState(sizes[0] ?? 0);
   const [second, setSecond] = useState(sizes[sizes.length - 1] ?? 0);

@@ -4,14 +4,12 @@ import { errorMessageKey, isMissingFeature } from '../../api/error-messages';
 import { Page } from '../../components/page';
 import { useAction } from '../../components/use-load';
 import { useI18n } from '../../i18n/i18n';
-import { useSession } from '../../session';
 
 const daysAgo = (days: number): string => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
 
 /** Compliance reports as CSV or JSON files. */
 export function ReportsPage() {
   const { t } = useI18n();
-  const { session } = useSession();
   const [from, setFrom] = useState(daysAgo(30));
   const [to, setTo] = useState(daysAgo(-1));
   const action = useAction();

@@ -9,7 +9,6 @@ import { Page } from '../../components/page';
 import { StatusBadge } from '../../components/status-badge';
 import { useAction, useLoad } from '../../components/use-load';
 import { useI18n, type MessageKey } from '../../i18n/i18n';
-import { useSession } from '../../session';
 import { useVocabulary } from '../../vocabulary';
 
 const GROUPS: { key: MessageKey; statuses: ConsentStatus[] }[] = [
@@ -58,7 +57,6 @@ export function ConsentsPage() {
 
 function ConsentCard({ consent, onChanged }: { consent: Consent; onChanged(message: string): void }) {
   const { t, date } = useI18n();
-  const { session } = useSession();
   const vocabulary = useVocabulary();
   const fieldLabel = useFieldLabel();
   const purposeLabel = usePurposeLabel();

@@ -8,7 +8,6 @@ import { Empty, ErrorNotice, Loading, SuccessNotice } from '../../components/not
 import { Page } from '../../components/page';
 import { useAction, useLoad } from '../../components/use-load';
 import { useI18n } from '../../i18n/i18n';
-import { useSession } from '../../session';
 import { useVocabulary } from '../../vocabulary';
 
 /** Requests waiting for the citizen's answer: all, part, or no. */
@@ -40,7 +39,6 @@ export function RequestsPage() {
 
 function RequestCard({ consent, onDecided }: { consent: Consent; onDecided(message: string): void }) {
   const { t, plural } = useI18n();
-  const { session } = useSession();
   const vocabulary = useVocabulary();
   const fieldLabel = useFieldLabel();
   const purposeLabel = usePurposeLabel();

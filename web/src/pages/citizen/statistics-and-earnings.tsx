@@ -6,7 +6,6 @@ import { ConfirmDialog, type ConfirmRequest } from '../../components/confirm-dia
 import { ErrorNotice, Loading } from '../../components/notices';
 import { useAction, useLoad } from '../../components/use-load';
 import { useI18n } from '../../i18n/i18n';
-import { useSession } from '../../session';
 
 interface Earnings {
   period: string;
@@ -20,7 +19,6 @@ interface Earnings {
  */
 export function StatisticsAndEarnings() {
   const { t, money, number, label } = useI18n();
-  const { session } = useSession();
   const period = new Date().toISOString().slice(0, 7);
   const state = useLoad(async () => {
     const [preferences, earnings, catalogue] = await Promise.all([

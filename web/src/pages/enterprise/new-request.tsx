@@ -6,7 +6,6 @@ import { ErrorNotice, SuccessNotice } from '../../components/notices';
 import { Page } from '../../components/page';
 import { useAction } from '../../components/use-load';
 import { useI18n } from '../../i18n/i18n';
-import { useSession } from '../../session';
 import { useVocabulary } from '../../vocabulary';
 
 const inDays = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
@@ -14,7 +13,6 @@ const inDays = (days: number): string => new Date(Date.now() + days * 86_400_000
 /** Ask a citizen for consent: purpose and fields from the published vocabulary, and the terms. */
 export function NewRequestPage() {
   const { t, label } = useI18n();
-  const { session } = useSession();
   const vocabulary = useVocabulary();
   const [nationalId, setNationalId] = useState('');
   const [purpose, setPurpose] = useState('');

@@ -6,14 +6,12 @@ import { Empty, ErrorNotice, Loading, SuccessNotice } from '../../components/not
 import { Page } from '../../components/page';
 import { useAction, useLoad } from '../../components/use-load';
 import { useI18n } from '../../i18n/i18n';
-import { useSession } from '../../session';
 
 const ROLES = ['custodian', 'provider', 'consumer', 'auditor'] as const;
 
 /** The operator's view of organisations: register one, suspend one. */
 export function OrganizationsPage() {
   const { t, optional, date } = useI18n();
-  const { session } = useSession();
   const list = useLoad(() => call<{ items: Organization[] }>('/v1/organizations'));
   const [confirm, setConfirm] = useState<ConfirmRequest | undefined>();
   const [done, setDone] = useState('');
@@ -88,7 +86,6 @@ export function OrganizationsPage() {
 
 function RegisterForm({ onRegistered }: { onRegistered(org: Organization): void }) {
   const { t } = useI18n();
-  const { session } = useSession();
   const [name, setName] = useState('');
   const [registrationNumber, setRegistrationNumber] = useState('');
   const [roles, setRoles] = useState<Set<string>>(new Set(['consumer']));

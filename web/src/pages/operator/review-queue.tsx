@@ -8,7 +8,6 @@ import { Empty, ErrorNotice, Loading, SuccessNotice } from '../../components/not
 import { Page } from '../../components/page';
 import { useAction, useLoad } from '../../components/use-load';
 import { useI18n } from '../../i18n/i18n';
-import { useSession } from '../../session';
 
 const REASONS = ['missing_purposes', 'reidentification_risk', 'resale_permitted', 'no_minimum_cohort', 'unclear_terms', 'pricing', 'other'] as const;
 
@@ -48,7 +47,6 @@ export function ReviewQueuePage() {
 
 function ReviewCard({ product, onDone }: { product: Product; onDone(message: string): void }) {
   const { t, optional, label, money, plural } = useI18n();
-  const { session } = useSession();
   const purposeLabel = usePurposeLabel();
   const [reason, setReason] = useState<(typeof REASONS)[number]>('unclear_terms');
   const [confirm, setConfirm] = useState<ConfirmRequest | undefined>();
