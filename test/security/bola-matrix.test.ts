@@ -22,6 +22,10 @@ const ALLOWED: Record<string, Who[] | 'public'> = {
   'GET /ready': 'public',
   'GET /metrics': 'public', // counts of what the repair sweep finished; no personal data, as a Prometheus scrape target
   'POST /oauth/token': 'public',
+  'GET /auth/login': 'public', // a redirect to the identity provider
+  'GET /auth/callback': 'public', // refused without the browser's own sign-in state
+  'GET /auth/session': [], // a browser session cookie only: no bearer token opens it
+  'POST /auth/logout': 'public', // ends the caller's own session cookie, if any; nothing without one
   'GET /v1/vocabulary': 'public',
   'GET /v1/products': 'public',
   'GET /v1/exchange/stats': 'public',

@@ -7,6 +7,7 @@ import { DomainError } from '../errors/index.js';
 import { open, seal } from '../infra/aead.js';
 import type { PgBrowserSessions } from './browser-session-store.js';
 import type { OrganizationDirectory } from './organization-directory.js';
+import './browser-sign-in-schemas.js';
 
 export interface BrowserSignInOptions {
   publicUrl: string;
