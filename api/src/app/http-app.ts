@@ -13,7 +13,7 @@ import { createRateLimiters, type RateLimits } from '../http/rate-limits.js';
 import type { OrganizationDirectory, PgBrowserSessions } from '../sign-in/index.js';
 import { devTokenRoute, jwksRoute } from '../sign-in/dev-token-routes.js';
 import { healthRoutes, type Readiness } from '../health/health-routes.js';
-import { meRoutes } from '../me-routes.js';
+import { meRoutes } from '../sign-in/me-routes.js';
 import { claimedClient, clientCredentialsRoute } from '../sign-in/client-credentials-routes.js';
 import { organizationRoutes, type OrganizationService } from '../organizations/index.js';
 import type { PgOrganizations } from '../organizations/pg-organizations.js';

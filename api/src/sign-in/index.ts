@@ -5,3 +5,4 @@ export type { OrganizationDirectory, SigningInOrganization } from './organizatio
 export { browserSignInRoutes, newClientSecret, type BrowserSignInOptions } from './browser-sign-in-routes.js';
 export { PgBrowserSessions } from './browser-session-store.js';
 export { developmentIdentityProvider, DEVELOPMENT_ACR } from './development-identity-provider.js';
+export { meRoutes } from './me-routes.js';

@@ -1,6 +1,5 @@
 import { Router } from 'express';
-import { principal, requireRole } from './auth/authenticate.js';
-import type { TokenService } from './auth/tokens.js';
+import { principal, requireRole, type TokenService } from '../auth/index.js';
 import './me-schemas.js';
 
 /** The caller as the API sees them; a citizen's national id is never echoed back. */
