@@ -224,6 +224,18 @@ export const ERROR_CATALOG = {
     en: 'Too many requests. Please wait a moment and try again.',
     vi: 'Có quá nhiều yêu cầu. Vui lòng đợi một chút rồi thử lại.',
   },
+  extension_already_used: {
+    status: 409,
+    kind: 'conflict',
+    en: 'This request has already been extended once; the law allows only one extension.',
+    vi: 'Yêu cầu này đã được gia hạn một lần; pháp luật chỉ cho phép gia hạn một lần.',
+  },
+  deadline_passed: {
+    status: 409,
+    kind: 'conflict',
+    en: 'The deadline for this request has already passed, so it can no longer be extended.',
+    vi: 'Thời hạn xử lý yêu cầu này đã hết nên không thể gia hạn nữa.',
+  },
   internal: {
     status: 500,
     kind: 'service_unavailable',
