@@ -64,6 +64,8 @@ export interface StartOptions {
   repair?: Omit<RepairSweepOptions, 'log'>;
   /** How often a new tree head is signed and anchored when the log has grown (2 s unless a test wants it shorter). */
   treeHeadIntervalMs?: number;
+  /** How often pending data-subject request steps are retried on the ledger (15 s unless a test wants it shorter). */
+  rightsRecorderIntervalMs?: number;
 }
 
 export async function startApi(config: Config, options: StartOptions = {}): Promise<RunningApi> {
@@ -105,7 +107,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const consentStore = new PgConsents(sql, accessLog);
     const consents = new ConsentService(consentStore, vault, ledger, keys.signing, (org, type, data) => webhooks.service.notify(org, type, data));
     const exchange = createExchange({ stores: exchangeStores, ledger, consents, citizens: vault, shares: config.exchange.revenueShares, accessLog });
-    const rights = createRights({ sql, ledger, subjects: vault, clock: systemClock, newId: () => newId(systemClock.now().getTime()), recorder: { log: warn } });
+    const rights = createRights({ sql, ledger, subjects: vault, clock: systemClock, newId: () => newId(systemClock.now().getTime()), recorder: { intervalMs: options.rightsRecorderIntervalMs ?? 15_000, log: warn } });
     const repair = new RepairSweep(sql, ledger, accessLog, { consents: consentStore, vault, products: exchange.products }, { ...config.repair, ...options.repair, log: warn });
 
     // Background work. The repair sweep comes after the projectors: it works from the events the ledger projector stores.
