@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PgRightsRequests } from '../src/rights/pg-rights-requests.js';
 import { VietnamWorkingCalendar } from '../src/rights/working-days.js';
+import { rightsStoreContract } from './rights/rights-store-contract.js';
 import { citizenToken, requests, startStack, type TestStack } from './stack.js';
 
 const AN = '001099012345';
@@ -173,4 +175,6 @@ describe('data-subject requests, end to end: file, acknowledge, extend once, com
     expect(history!.map((s) => s.ledgerTransactionId)).toEqual((await ledgerSteps(filed.id)).map((s) => s.txId));
     expect((await ledgerSteps(filed.id)).map((s) => s.dueAt)).toEqual([filed.dueAt, calendar.calendarDeadline(new Date(filed.receivedAt), 20).toISOString()]);
   }, 90_000);
+
+  rightsStoreContract('the Postgres store', () => new PgRightsRequests(stack.api.sql));
 });
