@@ -107,13 +107,13 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const consentStore = new PgConsents(sql, accessLog);
     const consents = new ConsentService(consentStore, vault, ledger, keys.signing, (org, type, data) => webhooks.service.notify(org, type, data));
     const exchange = createExchange({ stores: exchangeStores, ledger, consents, citizens: vault, shares: config.exchange.revenueShares, accessLog });
-    const rights = createRights({ sql, ledger, subjects: vault, clock: systemClock, newId: () => newId(systemClock.now().getTime()), recorder: { intervalMs: options.rightsRecorderIntervalMs ?? 15_000, log: warn } });
+    const rights = createRights({ sql, ledger, subjects: vault, clock: systemClock, newId: () => newId(systemClock.now().getTime()), recorderIntervalMs: options.rightsRecorderIntervalMs ?? 15_000, log: warn });
     const repair = new RepairSweep(sql, ledger, accessLog, { consents: consentStore, vault, products: exchange.products }, { ...config.repair, ...options.repair, log: warn });
 
     // Background work. The repair sweep comes after the projectors: it works from the events the ledger projector stores.
     for (const worker of [named('tree-head signer', log), ledgerProjector, webhooks.dispatcher, consentProjector, named('repair sweep', repair)]) lifecycle.start(worker);
     if (browserSignIn) lifecycle.start(new IntervalWorker('session sweep', 10 * 60_000, () => browserSignIn.sessions.sweep(), warn));
-    lifecycle.start(rights.recorder);
+    lifecycle.start(rights.worker);
 
     const app = createHttpApp({
       publicUrl: config.publicUrl,

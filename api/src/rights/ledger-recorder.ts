@@ -1,55 +1,30 @@
-import type { Worker } from '../infra/worker.js';
 import type { PendingRecord, RightsLedger, RightsRequestStore } from './ports.js';
 
 export interface RecorderOptions {
-  /** How often the worker looks for transitions the ledger does not have yet (15 s). */
-  intervalMs?: number;
   log?: (message: string, fields: Record<string, unknown>) => void;
 }
 
 /**
  * Puts each transition on the ledger after Postgres has it: the transition row is the outbox. The
- * request that made a transition flushes it at once; this worker finishes whatever a crash or a
- * ledger outage left pending, in order per request. Recording is idempotent on the ledger (the same
- * step again answers the stored record), so a step committed before a crash is only marked here.
+ * request that made a transition flushes it at once; a periodic flush of everything (the
+ * capability's Worker) finishes whatever a crash or a ledger outage left pending, in order per
+ * request. Recording is idempotent on the ledger (the same step again answers the stored record),
+ * so a step committed before a crash is only marked here.
  */
-export class RightsLedgerRecorder implements Worker {
-  readonly name = 'rights ledger recorder';
-  private timer: NodeJS.Timeout | undefined;
+export class RightsLedgerRecorder {
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly intervalMs: number;
 
   constructor(
     private readonly store: RightsRequestStore,
     private readonly ledger: RightsLedger,
     private readonly options: RecorderOptions = {},
-  ) {
-    this.intervalMs = options.intervalMs ?? 15_000;
-  }
+  ) {}
 
   /** Records the pending transitions (of one request, or of all); answers how many the ledger took. One flush runs at a time. */
   flush(requestId?: string): Promise<number> {
     const run = this.queue.then(() => this.flushNow(requestId));
     this.queue = run.catch(() => undefined);
     return run;
-  }
-
-  start(): void {
-    const tick = (): void => {
-      this.flush().then(
-        () => undefined,
-        (err: unknown) => this.options.log?.('rights ledger recorder failed a round', { err: String(err) }),
-      ).finally(() => {
-        if (this.timer) this.timer = setTimeout(tick, this.intervalMs);
-      });
-    };
-    this.timer = setTimeout(tick, 0);
-  }
-
-  async stop(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.queue;
   }
 
   private async flushNow(requestId?: string): Promise<number> {

@@ -1,6 +1,5 @@
 import { Router, type Request } from 'express';
-import { principal, requireRole } from '../auth/authenticate.js';
-import type { TokenService } from '../auth/tokens.js';
+import { principal, requireRole, type TokenService } from '../auth/index.js';
 import { DomainError } from '../errors/index.js';
 import { parseInput } from '../http/problem.js';
 import { EXTENSION_REASONS, REFUSAL_REASONS, type RequestAction } from './request-lifecycle.js';

@@ -88,22 +88,4 @@ describe('the rights ledger recorder', () => {
     expect(ledger.records.size).toBe(2);
     expect((await memory.history(request.id)).map((t) => t.recordedTxId)).toEqual([...ledger.records.values()].map((r) => r.txId));
   });
-
-  it('runs as a worker: a round at start and then on its interval, and stops cleanly', async () => {
-    const memory = new MemoryRightsRequests();
-    const ledger = new FakeLedger();
-    const recorder = new RightsLedgerRecorder(memory, ledger, { intervalMs: 20 });
-    const request = await filedAndAcknowledged(memory);
-    ledger.down = true;
-    recorder.start();
-    await new Promise((r) => setTimeout(r, 30));
-    ledger.down = false;
-    const until = Date.now() + 2_000;
-    while ((await memory.pendingRecords(10)).length > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-    await recorder.stop();
-    expect((await memory.history(request.id)).every((t) => t.recordedTxId)).toBe(true);
-    const calls = ledger.calls;
-    await new Promise((r) => setTimeout(r, 60));
-    expect(ledger.calls).toBe(calls);
-  });
 });
