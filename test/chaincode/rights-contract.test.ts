@@ -1,26 +1,15 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayError, type Contract, type Network } from '@hyperledger/fabric-gateway';
+import type { Contract, Network } from '@hyperledger/fabric-gateway';
 import { blockTransactions } from '@citizen-vault/network';
 import { gatewayFor } from '../../network/test/helpers.js';
 import { LEDGER, committedOn, testLedger, type TestLedger } from '../../network/test/ledger.js';
+import { expectRefusal, json } from './gateway-answers.js';
 
 const CHAINCODE = resolve(import.meta.dirname, '../../chaincode');
 const id = (n: number): string => `01935c7e-${String(n).padStart(4, '0')}-7000-8000-${String(n).padStart(12, '0')}`;
 const OPERATOR = id(1);
 const NATIONAL_ID = '001099012345';
-const json = (bytes: Uint8Array): any => JSON.parse(Buffer.from(bytes).toString('utf8')); // eslint-disable-line @typescript-eslint/no-explicit-any
-
-async function expectRefusal(call: Promise<unknown>, code: string): Promise<string> {
-  const err = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err, `expected a [${code}] refusal`).toBeInstanceOf(GatewayError);
-  const message = (err as GatewayError).details.map((d) => d.message).join(' | ');
-  expect(message).toContain(`[${code}]`);
-  return message;
-}
 
 /** A step of request `n` as the API records it. */
 const step = (n: number, seq: number, action: string, state: string, extra: Record<string, unknown> = {}) => ({
