@@ -34,6 +34,8 @@ export type ErrorCode =
   | 'buyer_not_verified'
   | 'csrf_token_invalid'
   | 'rate_limited'
+  | 'extension_already_used'
+  | 'deadline_passed'
   | 'internal';
 
 /** The typed error each API code is thrown as, chosen by the code's kind. */
@@ -70,5 +72,7 @@ export const ERROR_CLASS_BY_CODE = {
   buyer_not_verified: 'PermissionError',
   csrf_token_invalid: 'PermissionError',
   rate_limited: 'RateLimitError',
+  extension_already_used: 'ConflictError',
+  deadline_passed: 'ConflictError',
   internal: 'ServiceUnavailableError',
 } as const satisfies Record<ErrorCode, string>;
