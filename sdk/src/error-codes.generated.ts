@@ -34,9 +34,9 @@ export type ErrorCode =
   | 'buyer_not_verified'
   | 'csrf_token_invalid'
   | 'rate_limited'
+  | 'internal'
   | 'extension_already_used'
-  | 'deadline_passed'
-  | 'internal';
+  | 'deadline_passed';
 
 /** The typed error each API code is thrown as, chosen by the code's kind. */
 export const ERROR_CLASS_BY_CODE = {
@@ -72,7 +72,7 @@ export const ERROR_CLASS_BY_CODE = {
   buyer_not_verified: 'PermissionError',
   csrf_token_invalid: 'PermissionError',
   rate_limited: 'RateLimitError',
+  internal: 'ServiceUnavailableError',
   extension_already_used: 'ConflictError',
   deadline_passed: 'ConflictError',
-  internal: 'ServiceUnavailableError',
 } as const satisfies Record<ErrorCode, string>;

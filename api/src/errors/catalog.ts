@@ -224,6 +224,13 @@ export const ERROR_CATALOG = {
     en: 'Too many requests. Please wait a moment and try again.',
     vi: 'Có quá nhiều yêu cầu. Vui lòng đợi một chút rồi thử lại.',
   },
+  internal: {
+    status: 500,
+    kind: 'service_unavailable',
+    en: 'Something went wrong on our side. It has been logged; please try again later.',
+    vi: 'Đã có lỗi ở phía hệ thống. Lỗi đã được ghi lại; vui lòng thử lại sau.',
+  },
+  // Data-subject requests (issue 15).
   extension_already_used: {
     status: 409,
     kind: 'conflict',
@@ -235,12 +242,6 @@ export const ERROR_CATALOG = {
     kind: 'conflict',
     en: 'The deadline for this request has already passed, so it can no longer be extended.',
     vi: 'Thời hạn xử lý yêu cầu này đã hết nên không thể gia hạn nữa.',
-  },
-  internal: {
-    status: 500,
-    kind: 'service_unavailable',
-    en: 'Something went wrong on our side. It has been logged; please try again later.',
-    vi: 'Đã có lỗi ở phía hệ thống. Lỗi đã được ghi lại; vui lòng thử lại sau.',
   },
 } as const satisfies Record<string, ErrorEntry>;
 
