@@ -176,5 +176,27 @@ describe('data-subject requests, end to end: file, acknowledge, extend once, com
     expect((await ledgerSteps(filed.id)).map((s) => s.dueAt)).toEqual([filed.dueAt, calendar.calendarDeadline(new Date(filed.receivedAt), 20).toISOString()]);
   }, 90_000);
 
+  it('10. a step left pending when the API stopped is recorded by the next API process', async () => {
+    const filed = await ok<RequestView>(await call('/v1/me/rights-requests', binh, { body: { kind: 'RECTIFY', fields: ['residence.province'] } }), 201);
+    await stack.stopLedger();
+    await ok(await call(`/v1/rights-requests/${filed.id}/refuse`, operator, { body: { reason: 'MANIFESTLY_UNFOUNDED' } }));
+    const before = await ok<RequestView>(await call(`/v1/me/rights-requests/${filed.id}`, binh));
+    expect(before.history!.map((s) => s.ledgerTransactionId === null)).toEqual([false, true]);
+    // The API stops with the step pending; the new process starts while the ledger comes back.
+    const restarting = stack.restartApi();
+    await new Promise((r) => setTimeout(r, 1_000));
+    await stack.startLedger();
+    await restarting;
+    const until = Date.now() + 30_000;
+    let history: RequestView['history'] = [];
+    while (Date.now() < until) {
+      history = (await ok<RequestView>(await call(`/v1/me/rights-requests/${filed.id}`, binh))).history;
+      if (history!.every((s) => s.ledgerTransactionId)) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect((await ledgerSteps(filed.id)).map((s) => `${s.state} ${s.reason ?? ''}`)).toEqual(['RECEIVED ', 'REFUSED MANIFESTLY_UNFOUNDED']);
+    expect(history!.map((s) => s.ledgerTransactionId)).toEqual((await ledgerSteps(filed.id)).map((s) => s.txId));
+  }, 120_000);
+
   rightsStoreContract('the Postgres store', () => new PgRightsRequests(stack.api.sql));
 });
