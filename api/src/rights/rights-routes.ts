@@ -76,9 +76,15 @@ export function rightsRoutes(tokens: TokenService, rights: RightsService): Route
       const { processorMustAct } = parseInput(AcknowledgeRightsRequest, body);
       return processorMustAct === undefined ? { type: 'acknowledge' } : { type: 'acknowledge', processorMustAct };
     },
-    start: (body) => (parseInput(NoBody, body), { type: 'start' }),
+    start: (body) => {
+      parseInput(NoBody, body);
+      return { type: 'start' };
+    },
     extend: (body) => ({ type: 'extend', ...parseInput(ExtendRightsRequest, body) }),
-    complete: (body) => (parseInput(NoBody, body), { type: 'complete' }),
+    complete: (body) => {
+      parseInput(NoBody, body);
+      return { type: 'complete' };
+    },
     refuse: (body) => ({ type: 'refuse', ...parseInput(RefuseRightsRequest, body) }),
   };
   for (const [name, actionOf] of Object.entries(actions)) {
