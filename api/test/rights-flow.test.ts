@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PgRightsRequests } from '../src/rights/pg-rights-requests.js';
 import { VietnamWorkingCalendar } from '../src/rights/working-days.js';
-import { rightsStoreContract } from './rights/rights-store-contract.js';
 import { citizenToken, requests, startStack, type TestStack } from './stack.js';
 
 const AN = '001099012345';
@@ -198,5 +196,4 @@ describe('data-subject requests, end to end: file, acknowledge, extend once, com
     expect(history!.map((s) => s.ledgerTransactionId)).toEqual((await ledgerSteps(filed.id)).map((s) => s.txId));
   }, 120_000);
 
-  rightsStoreContract('the Postgres store', () => new PgRightsRequests(stack.api.sql));
 });

@@ -9,7 +9,7 @@ import { IntervalWorker } from '../infra/interval-worker.js';
 import type { Worker } from '../infra/worker.js';
 import { RightsLedgerRecorder } from './ledger-recorder.js';
 import { PgRightsRequests } from './pg-rights-requests.js';
-import type { RightsLedger, SubjectIds } from './ports.js';
+import type { RightsLedger, RightsRequestStore, SubjectIds } from './ports.js';
 import { RightsService } from './rights-service.js';
 import { VietnamWorkingCalendar, type CalendarAdjustments } from './working-days.js';
 
@@ -18,6 +18,12 @@ export type { RightsService } from './rights-service.js';
 export { VietnamWorkingCalendar, publicHolidays, type CalendarAdjustments, type Holiday } from './working-days.js';
 export { REQUEST_KINDS, REQUEST_STATES, REFUSAL_REASONS, EXTENSION_REASONS, type RequestKind, type RequestState, type RightsRequest } from './request-lifecycle.js';
 export { rightsRoutes } from './rights-routes.js';
+export { MemoryRightsRequests } from './memory-rights-requests.js';
+
+/** The Postgres store of requests and their transitions. */
+export function pgRightsRequestStore(sql: Sql): RightsRequestStore {
+  return new PgRightsRequests(sql);
+}
 
 export interface RightsDeps {
   sql: Sql;

@@ -2,15 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { RightsLedgerRecorder } from '../../src/rights/ledger-recorder.js';
 import { ledgerRecordOf } from '../../src/rights/ledger-record.js';
-import { MemoryRightsRequests } from '../../src/rights/memory-rights-requests.js';
+import { MemoryRightsRequests } from '../../src/rights/index.js';
 import { decide, fileRequest, type RightsRequest } from '../../src/rights/request-lifecycle.js';
 import { VietnamWorkingCalendar } from '../../src/rights/working-days.js';
-import { rightsStoreContract } from './rights-store-contract.js';
 
 const calendar = new VietnamWorkingCalendar();
 
-const contractStore = new MemoryRightsRequests();
-rightsStoreContract('the in-memory store', () => contractStore);
 
 /** A ledger like the chaincode's: steps in order, each once, the same step again answers the stored one. */
 class FakeLedger {
