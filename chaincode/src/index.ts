@@ -5,6 +5,7 @@ import { ConsentContract } from './contracts/consent-contract.js';
 import { LicenceContract } from './contracts/licence-contract.js';
 import { OrganizationContract } from './contracts/organization-contract.js';
 import { ProductContract } from './contracts/product-contract.js';
+import { RightsContract } from './contracts/rights-contract.js';
 
 /** What fabric-shim loads: every contract of the Citizen Vault chaincode. */
 export const contracts = [
@@ -15,4 +16,5 @@ export const contracts = [
   LicenceContract,
   AnchorContract,
   AuditContract,
+  RightsContract,
 ];

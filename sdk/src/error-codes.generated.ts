@@ -34,7 +34,9 @@ export type ErrorCode =
   | 'buyer_not_verified'
   | 'csrf_token_invalid'
   | 'rate_limited'
-  | 'internal';
+  | 'internal'
+  | 'extension_already_used'
+  | 'deadline_passed';
 
 /** The typed error each API code is thrown as, chosen by the code's kind. */
 export const ERROR_CLASS_BY_CODE = {
@@ -71,4 +73,6 @@ export const ERROR_CLASS_BY_CODE = {
   csrf_token_invalid: 'PermissionError',
   rate_limited: 'RateLimitError',
   internal: 'ServiceUnavailableError',
+  extension_already_used: 'ConflictError',
+  deadline_passed: 'ConflictError',
 } as const satisfies Record<ErrorCode, string>;

@@ -1,10 +1,11 @@
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayError, type Contract, type Network } from '@hyperledger/fabric-gateway';
+import type { Contract, Network } from '@hyperledger/fabric-gateway';
 import { blockTransactions } from '@citizen-vault/network';
 import { gatewayFor } from '../../network/test/helpers.js';
 import { LEDGER, committedOn, testLedger, type TestLedger } from '../../network/test/ledger.js';
+import { expectRefusal, json } from './gateway-answers.js';
 import { consistencyProof, mth, testLog } from '../../chaincode/test/merkle-tree.js';
 
 const CHAINCODE = resolve(import.meta.dirname, '../../chaincode');
@@ -18,19 +19,7 @@ const CITIZENS = [
   { subjectId: id(102), fullName: 'Trần Thị Bình', nationalId: '079188004321', phone: '+84987654321', email: 'binh.tran@example.vn' },
 ];
 
-const json = (bytes: Uint8Array): any => JSON.parse(Buffer.from(bytes).toString('utf8')); // eslint-disable-line @typescript-eslint/no-explicit-any
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function expectRefusal(call: Promise<unknown>, code: string): Promise<string> {
-  const err = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err, `expected a [${code}] refusal`).toBeInstanceOf(GatewayError);
-  const message = (err as GatewayError).details.map((d) => d.message).join(' | ');
-  expect(message).toContain(`[${code}]`);
-  return message;
-}
 
 // Runs on the devnet (npm test) and on real Fabric (npm run test:fabric), where it gets a chaincode namespace of its own.
 describe(`Citizen Vault chaincode on the ${LEDGER}`, () => {

@@ -87,6 +87,17 @@ const ALLOWED: Record<string, Who[] | 'public'> = {
   'GET /v1/audit/ledger/verify': ['auditor'],
   'GET /v1/audit/log/verify': ['auditor'],
   'POST /v1/audit/ledger/rebuild': ['auditor'],
+  'POST /v1/me/rights-requests': CITIZENS,
+  'GET /v1/me/rights-requests': CITIZENS,
+  'GET /v1/me/rights-requests/{id}': ['citizenA'],
+  'GET /v1/rights-requests': ['operator'],
+  'GET /v1/rights-requests/{id}': ['operator', 'auditor'],
+  'POST /v1/rights-requests/{id}/acknowledge': ['operator'],
+  'POST /v1/rights-requests/{id}/start': ['operator'],
+  'POST /v1/rights-requests/{id}/extend': ['operator'],
+  'POST /v1/rights-requests/{id}/complete': ['operator'],
+  'POST /v1/rights-requests/{id}/refuse': ['operator'],
+  'GET /v1/audit/rights-requests': ['auditor'],
 };
 
 const CITIZEN_A = '001099066001';
@@ -104,7 +115,7 @@ const consentedProduct = {
 describe('BOLA matrix: every documented operation × 11 principals', () => {
   let stack: TestStack;
   const tokens = {} as Record<Who, string | undefined>;
-  const ids = { consent: '', licence: '', organization: '', draft: '', transaction: '' };
+  const ids = { consent: '', licence: '', organization: '', draft: '', transaction: '', rightsRequest: '' };
   const bodies: Record<string, unknown> = {};
 
   beforeAll(async () => {
@@ -147,6 +158,7 @@ describe('BOLA matrix: every documented operation × 11 principals', () => {
     ids.licence = (await post('/v1/licences', 'consumerA', licenceBody)).id;
     ids.draft = (await post('/v1/products', 'providerA', consentedProduct)).id;
     ids.organization = consumerA!.id;
+    ids.rightsRequest = (await post('/v1/me/rights-requests', 'citizenA', { kind: 'EXPORT' })).id;
     const [tx] = await stack.api.sql<{ transaction_id: string }[]>`select transaction_id from ledger_transactions order by block_number desc limit 1`;
     ids.transaction = tx?.transaction_id ?? '0'.repeat(64);
     // Bodies that pass validation, so a refusal comes from authorisation, not from a malformed request.
@@ -161,6 +173,9 @@ describe('BOLA matrix: every documented operation × 11 principals', () => {
       'POST /v1/webhooks': { url: 'https://example.com/hooks' },
       'PUT /v1/me/preferences': { statisticsOptOut: true },
       'POST /v1/invoices/close': { period: '2020-01' },
+      'POST /v1/me/rights-requests': { kind: 'ERASE' },
+      'POST /v1/rights-requests/{id}/extend': { days: 5, reason: 'COMPLEX_REQUEST' },
+      'POST /v1/rights-requests/{id}/refuse': { reason: 'LEGAL_OBLIGATION' },
     });
   }, 120_000);
   afterAll(async () => {
@@ -185,7 +200,8 @@ describe('BOLA matrix: every documented operation × 11 principals', () => {
         .replace('/v1/products/{id}', `/v1/products/${ids.draft}`)
         .replace('{consentId}', ids.consent)
         .replace('{number}', '0')
-        .replace('/transactions/{id}', `/transactions/${ids.transaction}`);
+        .replace('/transactions/{id}', `/transactions/${ids.transaction}`)
+        .replace('/rights-requests/{id}', `/rights-requests/${ids.rightsRequest}`);
       const query = op.path.endsWith('/records/{consentId}') ? `?licenceId=${ids.licence}` : '';
       for (const who of EVERYONE.filter((w) => !allowed.includes(w))) {
         cases++;

@@ -28,6 +28,7 @@ import type { AuditService } from '../audit/audit-service.js';
 import { logRoutes } from '../audit/log-routes.js';
 import type { LogService } from '../audit/log-service.js';
 import type { LedgerProjector } from '../audit/ledger-projector.js';
+import { rightsRoutes, type RightsService } from '../rights/index.js';
 
 /** The portal's sign-in: its routes (given the sign-in rate limit), its sessions, and in dev mode the development identity provider. */
 export interface BrowserSignIn {
@@ -45,6 +46,7 @@ export interface HttpAppDeps {
   consents: ConsentService;
   webhooks: WebhookService;
   exchange: Exchange;
+  rights: RightsService;
   audit: { service: AuditService; log: LogService; projector: LedgerProjector };
   devMode: boolean;
   keys: SigningKeys;
@@ -89,6 +91,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(exchangeRoutes(deps.tokens, deps.exchange));
   app.use(logRoutes(deps.audit.log));
   app.use(auditRoutes(deps.tokens, deps.audit.service, deps.audit.log, deps.audit.projector));
+  app.use(rightsRoutes(deps.tokens, deps.rights));
 
   app.use(documentationRoutes(deps.publicUrl));
   app.use(portalRoutes(deps.portalDir));

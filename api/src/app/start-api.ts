@@ -32,6 +32,8 @@ import { LedgerProjector } from '../audit/ledger-projector.js';
 import { AuditService } from '../audit/audit-service.js';
 import { createExchange, pgExchangeStores, statisticsProjection } from '../exchange/index.js';
 import { RepairSweep, type RepairSweepOptions } from '../ledger/repair-sweep.js';
+import { createRights } from '../rights/index.js';
+import { newId } from '../ids.js';
 
 export interface RunningApi {
   url: string;
@@ -62,6 +64,8 @@ export interface StartOptions {
   repair?: Omit<RepairSweepOptions, 'log'>;
   /** How often a new tree head is signed and anchored when the log has grown (2 s unless a test wants it shorter). */
   treeHeadIntervalMs?: number;
+  /** How often pending data-subject request steps are retried on the ledger (15 s unless a test wants it shorter). */
+  rightsRecorderIntervalMs?: number;
 }
 
 export async function startApi(config: Config, options: StartOptions = {}): Promise<RunningApi> {
@@ -103,11 +107,13 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const consentStore = new PgConsents(sql, accessLog);
     const consents = new ConsentService(consentStore, vault, ledger, keys.signing, (org, type, data) => webhooks.service.notify(org, type, data));
     const exchange = createExchange({ stores: exchangeStores, ledger, consents, citizens: vault, shares: config.exchange.revenueShares, accessLog });
+    const rights = createRights({ sql, ledger, subjects: vault, clock: systemClock, newId: () => newId(systemClock.now().getTime()), recorderIntervalMs: options.rightsRecorderIntervalMs ?? 15_000, log: warn });
     const repair = new RepairSweep(sql, ledger, accessLog, { consents: consentStore, vault, products: exchange.products }, { ...config.repair, ...options.repair, log: warn });
 
     // Background work. The repair sweep comes after the projectors: it works from the events the ledger projector stores.
     for (const worker of [named('tree-head signer', log), ledgerProjector, webhooks.dispatcher, consentProjector, named('repair sweep', repair)]) lifecycle.start(worker);
     if (browserSignIn) lifecycle.start(new IntervalWorker('session sweep', 10 * 60_000, () => browserSignIn.sessions.sweep(), warn));
+    lifecycle.start(rights.worker);
 
     const app = createHttpApp({
       publicUrl: config.publicUrl,
@@ -117,6 +123,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       consents,
       webhooks: webhooks.service,
       exchange,
+      rights: rights.service,
       audit: { service: new AuditService(sql, ledger), log, projector: ledgerProjector },
       devMode: config.devMode,
       ...(browserSignIn ? { browserSignIn } : {}),

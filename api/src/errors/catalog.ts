@@ -230,6 +230,19 @@ export const ERROR_CATALOG = {
     en: 'Something went wrong on our side. It has been logged; please try again later.',
     vi: 'Đã có lỗi ở phía hệ thống. Lỗi đã được ghi lại; vui lòng thử lại sau.',
   },
+  // Data-subject requests (issue 15).
+  extension_already_used: {
+    status: 409,
+    kind: 'conflict',
+    en: 'This request has already been extended once; the law allows only one extension.',
+    vi: 'Yêu cầu này đã được gia hạn một lần; pháp luật chỉ cho phép gia hạn một lần.',
+  },
+  deadline_passed: {
+    status: 409,
+    kind: 'conflict',
+    en: 'The deadline for this request has already passed, so it can no longer be extended.',
+    vi: 'Thời hạn xử lý yêu cầu này đã hết nên không thể gia hạn nữa.',
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -3,10 +3,12 @@ import { afterAll, beforeAll } from 'vitest';
 import { pgExchangeStores } from '../../src/exchange/index.js';
 import { pgOrganizationStore } from '../../src/organizations/index.js';
 import { pgWebhookStore } from '../../src/webhooks/index.js';
+import { pgRightsRequestStore } from '../../src/rights/index.js';
 import { startMigratedPostgres, type MigratedPostgres } from '../support/postgres-only.js';
 import { exchangeStoresContract } from '../exchange/exchange-stores.contract.js';
 import { organizationStoreContract } from '../organizations/organization-store.contract.js';
 import { webhookStoreContract } from '../webhooks/webhook-store.contract.js';
+import { rightsRequestStoreContract } from '../rights/rights-request-store.contract.js';
 
 // The Postgres adapters against the contracts their in-memory twins pass (memory-stores.test.ts):
 // only embedded Postgres with the migrations, no devnet and no API.
@@ -43,3 +45,5 @@ exchangeStoresContract('Postgres', async () => {
     },
   };
 });
+// Requests of random subjects: the contract needs no empty tables.
+rightsRequestStoreContract('Postgres', async () => pgRightsRequestStore(pg.sql));

@@ -7,4 +7,5 @@ export * from './schemas.js';
 export * from './consent-policy.js';
 export * from './exchange-policy.js';
 export * from './anchor-policy.js';
+export * from './rights-record.js';
 export { verifyConsistency } from './merkle.js';

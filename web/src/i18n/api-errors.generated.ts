@@ -35,6 +35,8 @@ export const API_ERROR_CODES = [
   'csrf_token_invalid',
   'rate_limited',
   'internal',
+  'extension_already_used',
+  'deadline_passed',
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
@@ -75,6 +77,8 @@ export const API_ERROR_MESSAGES = {
     'error.csrf_token_invalid': 'Phiên đăng nhập không xác nhận được yêu cầu này đến từ trang này. Hãy tải lại trang rồi thử lại.',
     'error.rate_limited': 'Có quá nhiều yêu cầu. Vui lòng đợi một chút rồi thử lại.',
     'error.internal': 'Đã có lỗi ở phía hệ thống. Lỗi đã được ghi lại; vui lòng thử lại sau.',
+    'error.extension_already_used': 'Yêu cầu này đã được gia hạn một lần; pháp luật chỉ cho phép gia hạn một lần.',
+    'error.deadline_passed': 'Thời hạn xử lý yêu cầu này đã hết nên không thể gia hạn nữa.',
   },
   en: {
     'error.invalid_request': "Some of what you entered isn't right. Please check it and try again.",
@@ -110,5 +114,7 @@ export const API_ERROR_MESSAGES = {
     'error.csrf_token_invalid': 'Your session could not confirm this request came from this site. Reload the page and try again.',
     'error.rate_limited': 'Too many requests. Please wait a moment and try again.',
     'error.internal': 'Something went wrong on our side. It has been logged; please try again later.',
+    'error.extension_already_used': 'This request has already been extended once; the law allows only one extension.',
+    'error.deadline_passed': 'The deadline for this request has already passed, so it can no longer be extended.',
   },
 } as const satisfies Record<'vi' | 'en', Record<`error.${ApiErrorCode}`, string>>;
