@@ -104,8 +104,8 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
         return org?.status === 'VERIFIED' ? org : undefined;
       },
     });
-    const consentStore = new PgConsents(sql, accessLog);
-    const consents = new ConsentService(consentStore, vault, ledger, keys.signing, (org, type, data) => webhooks.service.notify(org, type, data));
+    const consentStore = new PgConsents(sql);
+    const consents = new ConsentService({ store: consentStore, vault, ledger, keys: keys.signing, recorder: accessLog, history: accessLog, notify: (org, type, data) => webhooks.service.notify(org, type, data) });
     const exchange = createExchange({ stores: exchangeStores, ledger, consents, citizens: vault, shares: config.exchange.revenueShares, accessLog });
     const rights = createRights({ sql, ledger, subjects: vault, clock: systemClock, newId: () => newId(systemClock.now().getTime()), recorderIntervalMs: options.rightsRecorderIntervalMs ?? 15_000, log: warn });
     const repair = new RepairSweep(sql, ledger, accessLog, { consents: consentStore, vault, products: exchange.products }, { ...config.repair, ...options.repair, log: warn });

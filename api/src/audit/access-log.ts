@@ -1,42 +1,11 @@
 import { canonicalJson } from '@citizen-vault/chaincode/rules';
 import type postgres from 'postgres';
 import type { Sql } from '../infra/database.js';
+import type { AccessEventRow, AccessHistory } from './access-events.js';
+import type { AccessEvent, AccessRecorder, LeafKind, RecordedAccess, UseGuard } from './access-recorder.js';
 import { Frontier, leafHash, type SubtreeKey } from './merkle.js';
 
-/** What the log records. Entries carry pseudonymous ids only: no names, identity numbers or field values. */
-export type LeafKind = 'data_read' | 'consent_decision' | 'record_deposit' | 'licence_use';
-
-/** A read of personal data, granted or refused: a leaf of the log and a row of `access_events`. */
-export interface AccessEvent {
-  id: string;
-  consentId: string;
-  subjectId: string;
-  consumerOrgId: string;
-  purpose: string;
-  fields: string[];
-  outcome: 'GRANTED' | 'DENIED';
-  reason?: string | undefined;
-  usagePeriod?: string | undefined;
-  at: Date;
-}
-
-/**
- * What a granted read must still hold when it is recorded: the consent active and not being revoked
- * or paused, and an allowance left in its usage period. Checked and counted in the transaction that
- * makes the event durable, so a use is never counted without its event (or the other way round), and
- * no read is recorded as granted once a revoke or pause has blocked the consent.
- */
-export interface UseGuard {
-  period: string;
-  limit: number;
-}
-
-/** How a recorded read ended: as asked, or refused at the last moment by its guard. */
-export interface RecordedAccess {
-  leafIndex: number;
-  outcome: 'GRANTED' | 'DENIED';
-  reason?: 'not_active' | 'frequency_exceeded';
-}
+export type { AccessEvent, LeafKind, RecordedAccess, UseGuard } from './access-recorder.js';
 
 interface Pending {
   kind: LeafKind;
@@ -72,7 +41,7 @@ export function accessEventEntry(e: AccessEvent): string {
  * the access events and every subtree the batch completed, and flushes the WAL once. Each caller's
  * promise resolves with its leaf index only once all of that is durable.
  */
-export class AccessLog {
+export class AccessLog implements AccessRecorder, AccessHistory {
   private batch: Pending[] = [];
   private flushing = false;
   private frontier: Frontier | undefined;
@@ -98,6 +67,17 @@ export class AccessLog {
   async append(kind: Exclude<LeafKind, 'data_read'>, entry: Record<string, unknown>, transactionId?: string): Promise<{ leafIndex: number }> {
     const { leafIndex } = await this.enqueue({ kind, entry: canonicalJson({ v: 1, kind, ...entry }), ...(transactionId ? { transactionId } : {}) });
     return { leafIndex };
+  }
+
+  /** A subject's access events, newest first, a page at a time after the `(at, id)` cursor, with the exact bytes each leaf hashes. */
+  async accessEventsOf(subjectId: string, page: { limit: number; after?: { at: Date; id: string } }): Promise<AccessEventRow[]> {
+    return this.sql<AccessEventRow[]>`
+      select e.id, e.consent_id, e.consumer_org_id, o.name as consumer_name, e.purpose, e.fields, e.outcome, e.reason, e.at,
+             e.leaf_index, l.entry as log_entry
+      from access_events e join organizations o on o.id = e.consumer_org_id left join log_leaves l on l.leaf_index = e.leaf_index
+      where e.subject_id = ${subjectId}
+      ${page.after ? this.sql`and (e.at, e.id) < (${page.after.at}, ${page.after.id})` : this.sql``}
+      order by e.at desc, e.id desc limit ${page.limit}`;
   }
 
   private enqueue(p: Omit<Pending, 'done'>): Promise<{ leafIndex: number; event?: AccessEvent }> {

@@ -1,9 +1,9 @@
 import { ChainChecker, type ChainProblem } from '@citizen-vault/network';
 import { blockHeaderHash } from '@citizen-vault/network';
 import type { Sql } from '../infra/database.js';
-import { accessEventView, type AccessEventRow } from '../consent/pg-consents.js';
+import { accessEventView, type AccessEventRow } from './access-events.js';
 import { DomainError } from '../errors/index.js';
-import type { FabricLedger } from '../ledger/fabric-ledger.js';
+import type { ChainLedger } from './ports.js';
 
 export interface Page<T> {
   items: T[];
@@ -61,7 +61,7 @@ function page<T>(rows: T[], limit: number, key: (row: T) => (string | number)[])
 
 /** What auditors query: the access log, the ledger's read models and the chain itself. Read-only. */
 export class AuditService {
-  constructor(private readonly sql: Sql, private readonly ledger: FabricLedger) {}
+  constructor(private readonly sql: Sql, private readonly ledger: ChainLedger) {}
 
   async accessEvents(f: AccessEventFilter, limit: number, cursor?: string) {
     const after = decodeCursor(cursor, ['instant', 'uuid']);

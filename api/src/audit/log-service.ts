@@ -2,7 +2,8 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sig
 import type { Sql } from '../infra/database.js';
 import { loadOrCreateKeyFile } from '../infra/key-file.js';
 import { DomainError } from '../errors/index.js';
-import type { FabricLedger } from '../ledger/fabric-ledger.js';
+import type { Worker } from '../infra/worker.js';
+import type { LogLedger } from './ports.js';
 import { loadSubtrees } from './access-log.js';
 import { consistencyPath, Frontier, inclusionPath, leafHash, rangeHash, verifyConsistency, withSubtrees } from './merkle.js';
 
@@ -74,13 +75,14 @@ interface TreeHeadRow {
  * `anchors` contract (which refuses a smaller size or another root for the same size). Heads are
  * anchored in order; one that fails is retried on the next tick.
  */
-export class LogService {
+export class LogService implements Worker {
+  readonly name = 'log-tree-heads';
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
 
   constructor(
     private readonly sql: Sql,
-    private readonly ledger: FabricLedger,
+    private readonly ledger: LogLedger,
     readonly key: LogKey,
     private readonly options: { intervalMs: number; log: (message: string, fields: Record<string, unknown>) => void },
   ) {}

@@ -7,8 +7,10 @@ import { idempotencyRef, isIdempotentRetry } from '../http/idempotency.js';
 import { parseInput } from '../http/problem.js';
 import { DomainError } from '../errors/index.js';
 import type { Organization } from '../organizations/organization.js';
+import { accessEventView } from '../audit/index.js';
 import type { ConsentService } from './consent-service.js';
-import { accessEventView, type ConsentRow } from './pg-consents.js';
+import type { ConsentRow } from './consent-store.js';
+import { presentRead } from './read/present-read.js';
 
 const STATUSES = ['REQUESTED', 'ACTIVE', 'REJECTED', 'PAUSED', 'REVOKED', 'EXPIRED'] as const;
 
@@ -198,8 +200,7 @@ export function consentRoutes(tokens: TokenService, consents: ConsentService): R
     const { fields } = parseInput(DataQuery, req.query);
     const wantsJwe = req.accepts(['application/json', 'application/jose']) === 'application/jose';
     const consumer = await organizationOf(req);
-    const result = await consents.read(consumer, id, fields);
-    const body = { consentId: result.consent.id, subjectId: result.consent.subject_id, purpose: result.consent.purpose, fields: result.fields, provenance: result.provenance };
+    const body = presentRead(await consents.read(consumer, id, fields));
     res.set('cache-control', 'no-store');
     if (wantsJwe) res.type('application/jose').send(await consents.encryptFor(consumer, body));
     else res.json(body);

@@ -3,22 +3,38 @@ import { CompactEncrypt, CompactSign, importJWK, type JWK } from 'jose';
 import {
   CONSENT_TRANSITIONS,
   canonicalJson,
-  checkUse,
   isFieldPath,
-  usagePeriod,
   type AccessModeValue,
   type Consent,
   type ConsentAction,
   type ConsentStatus,
-  type DenialReason,
 } from '@citizen-vault/chaincode/rules';
+import type { AccessHistory, AccessRecorder, AccessEventRow } from '../audit/index.js';
 import type { SigningKeys } from '../auth/signing-keys.js';
-import { DomainError, type ErrorCode } from '../errors/index.js';
+import { DomainError } from '../errors/index.js';
 import { newId } from '../ids.js';
-import { LedgerError, type FabricLedger } from '../ledger/fabric-ledger.js';
+import { systemClock, type Clock } from '../infra/clock.js';
+import { LedgerError } from '../ledger/fabric-ledger.js';
 import type { Organization } from '../organizations/organization.js';
-import type { VaultService } from '../vault/vault-service.js';
-import { intentRow, type AccessEventRow, type ConsentInsert, type ConsentRow, type PgConsents } from './pg-consents.js';
+import type { VaultReader } from '../vault/index.js';
+import { intentRow, type ConsentInsert, type ConsentRow, type ConsentStore } from './consent-store.js';
+import type { ConsentLedger, ConsentNotifier } from './ports.js';
+import type { ConsentedRead } from './read/consented-read.js';
+import { readPipeline, type ReadPipeline } from './read/read-pipeline.js';
+
+export interface ConsentServiceDeps {
+  store: ConsentStore;
+  vault: VaultReader;
+  ledger: ConsentLedger;
+  keys: SigningKeys;
+  /** The access log's append side: consented reads and committed decisions are recorded there. */
+  recorder: AccessRecorder;
+  /** The access log's read side: a citizen's own reads. */
+  history: AccessHistory;
+  /** Tells the consumer of a status change (webhooks). */
+  notify?: ConsentNotifier;
+  clock?: Clock;
+}
 
 export interface ConsentRequestInput {
   nationalId: string;
@@ -32,31 +48,33 @@ export interface ConsentRequestInput {
   crossBorder: boolean;
 }
 
-const DENIAL: Record<DenialReason, ErrorCode> = {
-  not_active: 'consent_not_active',
-  expired: 'consent_expired',
-  not_yet_valid: 'consent_not_yet_valid',
-  purpose_mismatch: 'purpose_mismatch',
-  field_not_granted: 'field_not_granted',
-  frequency_exceeded: 'frequency_exceeded',
-  wrong_consumer: 'not_found',
-};
-
 /**
  * The consent story: a consumer asks; the citizen answers all, part or nothing, pauses, resumes,
  * revokes — each a ledger transaction, written to the read model once committed and before the
  * answer; the consumer reads exactly what was granted, each read checked and recorded first.
  */
 export class ConsentService {
-  constructor(
-    private readonly store: PgConsents,
-    private readonly vault: VaultService,
-    private readonly ledger: FabricLedger,
-    private readonly keys: SigningKeys,
-    /** Tells the consumer of a status change (webhooks). */
-    private readonly notify: (organizationId: string, eventType: string, data: Record<string, unknown>) => Promise<void> = async () => {},
-    private readonly clock: () => Date = () => new Date(),
-  ) {}
+  private readonly store: ConsentStore;
+  private readonly vault: VaultReader;
+  private readonly ledger: ConsentLedger;
+  private readonly keys: SigningKeys;
+  private readonly recorder: AccessRecorder;
+  private readonly history: AccessHistory;
+  private readonly notify: ConsentNotifier;
+  private readonly clock: Clock;
+  private readonly consentedRead: ReadPipeline;
+
+  constructor(deps: ConsentServiceDeps) {
+    this.store = deps.store;
+    this.vault = deps.vault;
+    this.ledger = deps.ledger;
+    this.keys = deps.keys;
+    this.recorder = deps.recorder;
+    this.history = deps.history;
+    this.notify = deps.notify ?? (async () => {});
+    this.clock = deps.clock ?? systemClock;
+    this.consentedRead = readPipeline({ store: deps.store, vault: deps.vault, recorder: deps.recorder, clock: this.clock });
+  }
 
   /**
    * A consumer's request, put on the ledger and then into the read model. `ref` names the request's
@@ -71,7 +89,7 @@ export class ConsentService {
     if (!consumer.roles.includes('consumer')) throw new DomainError('forbidden', 'only a consumer organisation requests consent');
     const unknown = input.fields.filter((f) => !isFieldPath(f));
     if (unknown.length > 0) throw new DomainError('invalid_request', 'unknown fields', { errors: unknown.map((f) => ({ path: '/fields', message: `${f} is not in the vocabulary` })) });
-    const now = this.clock();
+    const now = this.clock.now();
     if (Date.parse(input.validUntil) <= now.getTime()) throw new DomainError('invalid_request', 'validUntil must be in the future', { errors: [{ path: '/validUntil', message: 'in the past' }] });
     const subjectId = (await this.vault.subjectId(input.nationalId, true))!;
     const id = newId(now.getTime());
@@ -190,7 +208,7 @@ export class ConsentService {
       }
     }
     await this.store.applyDecision(consent.id, { status: committed.status, grantedFields: committed.grantedFields, decidedAt: committed.decidedAt, updatedAt: committed.updatedAt });
-    if (transactionId) await this.store.log.append('consent_decision', decisionEntry(consent, action, committed), transactionId);
+    if (transactionId) await this.recorder.append('consent_decision', decisionEntry(consent, action, committed), transactionId);
     const updated = (await this.store.get(consent.id))!;
     await this.notify(updated.consumer_org_id, `consent.${committed.status.toLowerCase()}`, statusEvent(updated));
     return updated;
@@ -212,7 +230,7 @@ export class ConsentService {
     const after = options.cursor ? parseCursor(options.cursor) : undefined;
     const subjectId = await this.vault.subjectId(nationalId, false);
     if (!subjectId) return { items: [], nextCursor: '' };
-    const rows = await this.store.accessEventsOf(subjectId, { limit: options.limit + 1, ...(after ? { after } : {}) });
+    const rows = await this.history.accessEventsOf(subjectId, { limit: options.limit + 1, ...(after ? { after } : {}) });
     const items = rows.slice(0, options.limit);
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > options.limit && last ? cursorAt(last.at, last.id) : '' };
@@ -249,38 +267,10 @@ export class ConsentService {
   /**
    * A consented read: checked against the consent's current state (status, window, purpose, fields,
    * frequency), recorded as an access event — granted or denied — before anything leaves, and
-   * answered with only the granted fields.
+   * answered with only the granted fields. The steps are in `read/`.
    */
-  async read(consumer: Organization, consentId: string, requested: string[] | undefined): Promise<{ consent: ConsentRow; fields: Record<string, unknown>; provenance: unknown[] }> {
-    const at = this.clock();
-    const iso = at.toISOString();
-    const periods = {
-      day: usagePeriod({ mode: 'PERIODIC', limit: 1, per: 'DAY' }, iso),
-      month: usagePeriod({ mode: 'PERIODIC', limit: 1, per: 'MONTH' }, iso),
-    };
-    const consent = await this.store.getWithUses(consentId, periods);
-    if (!consent || consent.consumer_org_id !== consumer.id) throw new DomainError('not_found', `consent ${consentId} does not exist`);
-    const fields = requested ?? consent.granted_fields;
-    // A revoke or pause the citizen asked for counts from the moment they asked.
-    const state = consent.blocked_by ? { ...this.asLedgerConsent(consent), status: consent.blocked_by === 'revoke' ? 'REVOKED' as const : 'PAUSED' as const } : this.asLedgerConsent(consent);
-    const decision = checkUse(state, { consumerOrgId: consumer.id, purpose: consent.purpose, fields, at: iso }, consent.uses);
-    const event = { id: newId(at.getTime()), consentId: consent.id, subjectId: consent.subject_id, consumerOrgId: consumer.id, purpose: consent.purpose, fields, at };
-    const deny = async (reason: DenialReason, detail: string): Promise<never> => {
-      await this.store.recordAccess({ ...event, outcome: 'DENIED', reason });
-      throw new DomainError(DENIAL[reason], detail);
-    };
-    if (!decision.allowed) return deny(decision.reason, decision.detail);
-    const period = usagePeriod(consent.access_mode, iso);
-    const limit = consent.access_mode.mode === 'ONCE' ? 1 : consent.access_mode.limit;
-    // Decrypt first (nothing is sent yet), then make the access event durable — its use counted in
-    // the same transaction, and only while the consent is still usable — then answer.
-    const data = await this.vault.fieldsOf(consent.subject_id, fields);
-    const recorded = await this.store.recordAccess({ ...event, outcome: 'GRANTED', usagePeriod: period }, { period, limit });
-    if (recorded.outcome === 'DENIED') {
-      if (recorded.reason === 'frequency_exceeded') throw new DomainError('frequency_exceeded', `${limit} use${limit === 1 ? '' : 's'} allowed in this period`);
-      throw new DomainError('consent_not_active', 'the consent was revoked or paused');
-    }
-    return { consent, fields: data.fields, provenance: data.provenance };
+  async read(consumer: Pick<Organization, 'id'>, consentId: string, requested: string[] | undefined): Promise<ConsentedRead> {
+    return this.consentedRead(consumer.id, consentId, requested);
   }
 
   /**
@@ -297,28 +287,6 @@ export class ConsentService {
     return new CompactEncrypt(new TextEncoder().encode(signed))
       .setProtectedHeader({ alg: 'ECDH-ES', enc: 'A256GCM', kid: jwk.kid, cty: 'JWS' })
       .encrypt(await importJWK(jwk, 'ECDH-ES'));
-  }
-
-  private asLedgerConsent(c: ConsentRow): Consent {
-    return {
-      id: c.id,
-      subjectId: c.subject_id,
-      consumerOrgId: c.consumer_org_id,
-      consumerMspId: '',
-      purpose: c.purpose,
-      requestedFields: c.requested_fields,
-      grantedFields: c.granted_fields,
-      accessMode: c.access_mode,
-      validFrom: c.valid_from.toISOString(),
-      validUntil: c.valid_until.toISOString(),
-      retentionDays: c.retention_days,
-      onwardTransfer: c.onward_transfer,
-      crossBorder: c.cross_border,
-      artefactHash: c.artefact_hash,
-      status: c.status,
-      requestedAt: c.requested_at.toISOString(),
-      updatedAt: c.updated_at.toISOString(),
-    };
   }
 
   private async submit(fn: string, ...args: string[]): Promise<{ consent: Consent; transactionId: string }> {

@@ -1,93 +1,14 @@
-import type { AccessModeValue, ConsentStatus } from '@citizen-vault/chaincode/rules';
+import type { ConsentStatus } from '@citizen-vault/chaincode/rules';
 import type { Sql } from '../infra/database.js';
-import type { AccessEvent, AccessLog, RecordedAccess, UseGuard } from '../audit/access-log.js';
+import { intentJson, type ConsentInsert, type ConsentRow, type ConsentStore, type EarlierRequest } from './consent-store.js';
 
-export interface ConsentRow {
-  id: string;
-  subject_id: string;
-  consumer_org_id: string;
-  consumer_name: string;
-  purpose: string;
-  requested_fields: string[];
-  granted_fields: string[];
-  access_mode: AccessModeValue;
-  valid_from: Date;
-  valid_until: Date;
-  retention_days: number;
-  onward_transfer: boolean;
-  cross_border: boolean;
-  justification: string;
-  status: ConsentStatus;
-  artefact: Record<string, unknown>;
-  artefact_hash: string;
-  requested_at: Date;
-  decided_at: Date | null;
-  updated_at: Date;
-  /** A revoke or pause asked for and not yet committed: reads are refused meanwhile. */
-  blocked_by: 'revoke' | 'pause' | null;
-}
-
-export type ConsentInsert = Omit<ConsentRow, 'consumer_name' | 'granted_fields' | 'decided_at' | 'blocked_by'> & { artefact_salt: Buffer; request_ref?: string | null };
-
-/** An intent as JSON (dates as ISO strings), and back. */
-function intentJson(row: ConsentInsert): Record<string, unknown> {
-  const { artefact_salt: _salt, ...rest } = row;
-  return rest as unknown as Record<string, unknown>;
-}
-
-export function intentRow(json: Record<string, unknown>, salt: Buffer, status: ConsentStatus): ConsentInsert {
-  // Our own row, written by insertIntent: trusted, only its dates came back as strings.
-  const j = json as unknown as Omit<ConsentInsert, 'valid_from' | 'valid_until' | 'requested_at' | 'updated_at'> & Record<'valid_from' | 'valid_until' | 'requested_at' | 'updated_at', string>;
-  return { ...j, status, valid_from: new Date(j.valid_from), valid_until: new Date(j.valid_until), requested_at: new Date(j.requested_at), updated_at: new Date(j.updated_at), artefact_salt: salt };
-}
-
-export interface AccessEventRow {
-  id: string;
-  consent_id: string;
-  consumer_org_id: string;
-  consumer_name: string;
-  purpose: string;
-  fields: string[];
-  outcome: 'GRANTED' | 'DENIED';
-  reason: string | null;
-  at: Date;
-  leaf_index: string | null;
-  log_entry: string | null;
-}
-
-/** An access event as the API shows it, to the citizen it concerns or to an auditor. */
-export function accessEventView(e: Omit<AccessEventRow, 'log_entry'>) {
-  return {
-    id: e.id,
-    consentId: e.consent_id,
-    consumer: { id: e.consumer_org_id, name: e.consumer_name },
-    purpose: e.purpose,
-    fields: e.fields,
-    outcome: e.outcome,
-    reason: e.reason,
-    at: e.at.toISOString(),
-    // The leaf of the verifiable log that records this read.
-    leafIndex: e.leaf_index === null ? null : Number(e.leaf_index),
-  };
-}
+export { intentRow, type ConsentInsert, type ConsentRow } from './consent-store.js';
 
 const SELECT = (sql: Sql) => sql`select c.*, o.name as consumer_name from consents c join organizations o on o.id = c.consumer_org_id`;
 
-/** The consent read model and the access log, in Postgres. */
-export class PgConsents {
-  constructor(
-    private readonly sql: Sql,
-    readonly log: AccessLog,
-  ) {}
-
-  /**
-   * Records an access event durably, as a leaf of the verifiable log (group-committed with the
-   * others of this moment). A granted read carries its guard: its use is counted in the same
-   * transaction, and it is recorded as denied instead if the consent stopped being usable.
-   */
-  async recordAccess(event: AccessEvent, guard?: UseGuard): Promise<RecordedAccess> {
-    return this.log.recordAccess(event, guard);
-  }
+/** The consent read model in Postgres. */
+export class PgConsents implements ConsentStore {
+  constructor(private readonly sql: Sql) {}
 
   /** Stops reads of a consent now, before a revoke or pause goes to the ledger. */
   async block(id: string, action: 'revoke' | 'pause'): Promise<void> {
@@ -105,7 +26,7 @@ export class PgConsents {
   }
 
   /** The consent, or the intent of one, that a request with this Idempotency-Key already made. */
-  async byRequestRef(ref: string): Promise<{ consent?: ConsentRow; intent?: { consent: Record<string, unknown>; artefact_salt: Buffer } }> {
+  async byRequestRef(ref: string): Promise<EarlierRequest> {
     const [row] = await this.sql<ConsentRow[]>`${SELECT(this.sql)} where c.request_ref = ${ref}`;
     if (row) return { consent: row };
     const [intent] = await this.sql<{ consent: Record<string, unknown>; artefact_salt: Buffer }[]>`select consent, artefact_salt from consent_intents where request_ref = ${ref}`;
@@ -169,17 +90,5 @@ export class PgConsents {
       from consents c join organizations o on o.id = c.consumer_org_id
       where c.id = ${id}`;
     return row;
-  }
-
-
-  /** A subject's access events, newest first, a page at a time after the `(at, id)` cursor. */
-  async accessEventsOf(subjectId: string, page: { limit: number; after?: { at: Date; id: string } }): Promise<AccessEventRow[]> {
-    return this.sql<AccessEventRow[]>`
-      select e.id, e.consent_id, e.consumer_org_id, o.name as consumer_name, e.purpose, e.fields, e.outcome, e.reason, e.at,
-             e.leaf_index, l.entry as log_entry
-      from access_events e join organizations o on o.id = e.consumer_org_id left join log_leaves l on l.leaf_index = e.leaf_index
-      where e.subject_id = ${subjectId}
-      ${page.after ? this.sql`and (e.at, e.id) < (${page.after.at}, ${page.after.id})` : this.sql``}
-      order by e.at desc, e.id desc limit ${page.limit}`;
   }
 }

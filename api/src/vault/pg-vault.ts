@@ -1,26 +1,10 @@
 import type { Sql } from '../infra/database.js';
+import type { NewRecord, RecordForRepair, RecordVersionRow, SubjectRow, VaultStore } from './vault-store.js';
 
-export interface SubjectRow {
-  id: string;
-  wrapped_key: Buffer | null;
-  kek_version: number;
-}
-
-export interface RecordVersionRow {
-  record_id: string;
-  subject_id: string;
-  category: string;
-  custodian_org_id: string;
-  custodian_name: string;
-  version: number;
-  fields: Record<string, string>;
-  sealed_salt: Buffer;
-  commitment: string;
-  created_at: Date;
-}
+export type { RecordVersionRow, SubjectRow } from './vault-store.js';
 
 /** The vault's tables: subjects (found by blind index), records and their sealed versions. */
-export class PgVault {
+export class PgVault implements VaultStore {
   constructor(private readonly sql: Sql) {}
 
   async subjectByIndex(index: Buffer): Promise<SubjectRow | undefined> {
@@ -35,7 +19,7 @@ export class PgVault {
   }
 
   /** Stores a record, not yet shown to anyone: it is confirmed once its commitment has committed on the ledger. */
-  async insertRecord(r: { id: string; subjectId: string; category: string; custodianOrgId: string; fields: Record<string, string>; sealedSalt: Buffer; commitment: string; requestRef?: string }): Promise<void> {
+  async insertRecord(r: NewRecord): Promise<void> {
     await this.sql.begin(async (tx) => {
       await tx`insert into records (id, subject_id, category, custodian_org_id, confirmed, request_ref) values (${r.id}, ${r.subjectId}, ${r.category}, ${r.custodianOrgId}, false, ${r.requestRef ?? null})`;
       await tx`insert into record_versions (record_id, version, fields, sealed_salt, commitment)
@@ -64,8 +48,8 @@ export class PgVault {
   }
 
   /** A record with its subject's sealed key, confirmed or not: what finishing a deposit needs. */
-  async recordForRepair(id: string): Promise<(RecordVersionRow & { confirmed: boolean; wrapped_key: Buffer | null; kek_version: number }) | undefined> {
-    const [row] = await this.sql<(RecordVersionRow & { confirmed: boolean; wrapped_key: Buffer | null; kek_version: number })[]>`
+  async recordForRepair(id: string): Promise<RecordForRepair | undefined> {
+    const [row] = await this.sql<RecordForRepair[]>`
       select r.id as record_id, r.subject_id, r.category, r.custodian_org_id, o.name as custodian_name, r.confirmed, s.wrapped_key, s.kek_version,
              v.version, v.fields, v.sealed_salt, v.commitment, v.created_at
       from records r join record_versions v on v.record_id = r.id join organizations o on o.id = r.custodian_org_id join subjects s on s.id = r.subject_id

@@ -1,11 +1,11 @@
-import type { AccessLog } from '../audit/access-log.js';
 import { DomainError } from '../errors/index.js';
 import { newId } from '../ids.js';
-import { LedgerError, type FabricLedger } from '../ledger/fabric-ledger.js';
+import { LedgerError } from '../ledger/fabric-ledger.js';
 import type { Organization } from '../organizations/organization.js';
 import { newDataKey, open, seal } from '../infra/aead.js';
 import { commitment, fieldBinding, keyBinding, nationalIdIndex, randomSalt } from './envelope.js';
-import type { PgVault, SubjectRow } from './pg-vault.js';
+import type { DepositLog, DepositObserver, FieldProvenance, KeyProvider, VaultLedger, VaultReader } from './ports.js';
+import type { SubjectRow, VaultStore } from './vault-store.js';
 import { parseRecordFields } from './record-fields.js';
 
 export interface DepositedRecord {
@@ -32,14 +32,14 @@ export interface CitizenRecord {
  * citizen's data key, the version's salted commitment is anchored on the ledger, and the citizen
  * can read back their own records.
  */
-export class VaultService {
+export class VaultService implements VaultReader {
   constructor(
-    private readonly store: PgVault,
-    private readonly ledger: FabricLedger,
-    private readonly keys: { kek: Uint8Array; indexKey: Uint8Array },
-    private readonly log: AccessLog,
+    private readonly store: VaultStore,
+    private readonly ledger: VaultLedger,
+    private readonly keys: KeyProvider,
+    private readonly log: DepositLog,
     /** Told of each deposit, with the clear fields, after it is stored (the exchange's statistics projection). */
-    private readonly onDeposit?: { recordDeposited(subjectId: string, category: string, fields: Readonly<Record<string, unknown>>): Promise<void> },
+    private readonly onDeposit?: DepositObserver,
   ) {}
 
   /**
@@ -180,13 +180,13 @@ export class VaultService {
   }
 
   /** The latest values of the given fields (`category.field`) of a subject's records, with where each came from. */
-  async fieldsOf(subjectId: string, fieldPaths: readonly string[]): Promise<{ fields: Record<string, unknown>; provenance: { recordId: string; version: number; category: string; commitment: string }[] }> {
+  async fieldsOf(subjectId: string, fieldPaths: readonly string[]): Promise<{ fields: Record<string, unknown>; provenance: FieldProvenance[] }> {
     const { subject, versions } = await this.store.subjectWithLatestVersions(subjectId);
     if (!subject) return { fields: {}, provenance: [] };
     const dataKey = this.dataKey(subject);
     const wanted = new Set(fieldPaths);
     const fields: Record<string, unknown> = {};
-    const provenance: { recordId: string; version: number; category: string; commitment: string }[] = [];
+    const provenance: FieldProvenance[] = [];
     for (const row of versions) {
       const names = Object.keys(row.fields).filter((name) => wanted.has(`${row.category}.${name}`));
       if (names.length === 0) continue;

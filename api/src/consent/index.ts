@@ -1,0 +1,29 @@
+/**
+ * The consent capability's public API: its ports (`ConsentStore`, `ConsentLedger`), the service,
+ * the consented read's pipeline, the in-memory store twin, and the factories the composition root
+ * builds them with. `PgConsents` stays private to this folder. Routes are mounted by the
+ * composition root from `consent-routes.ts`.
+ */
+import type { Sql } from '../infra/database.js';
+import type { ConsentStore } from './consent-store.js';
+import { ConsentService, type ConsentServiceDeps } from './consent-service.js';
+import { PgConsents } from './pg-consents.js';
+
+export type { ConsentInsert, ConsentRow, ConsentStore, EarlierRequest } from './consent-store.js';
+export { intentRow } from './consent-store.js';
+export type { ConsentLedger, ConsentNotifier } from './ports.js';
+export { decisionEntry, isRefusal, type ConsentRequestInput, type ConsentService, type ConsentServiceDeps } from './consent-service.js';
+export { inMemoryConsentStore, type InMemoryConsentStore } from './memory-consents.js';
+export type { ConsentedRead, LoadedConsent, ReadRequest } from './read/consented-read.js';
+export { readPipeline, type ReadPipeline, type ReadPipelineDeps } from './read/read-pipeline.js';
+export { presentRead, type ReadBody } from './read/present-read.js';
+
+/** The consent read model in Postgres (consents, their intents, blocks and usage counters). */
+export function pgConsentStore(sql: Sql): ConsentStore {
+  return new PgConsents(sql);
+}
+
+/** The consent story, from its ports: the store, the vault's reader, the ledger, the API's signing keys and the access log. */
+export function createConsentService(deps: ConsentServiceDeps): ConsentService {
+  return new ConsentService(deps);
+}

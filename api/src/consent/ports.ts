@@ -1,0 +1,8 @@
+/** What the consent capability asks of the ledger: submit a consent transaction and learn its id once committed; read a consent back. */
+export interface ConsentLedger {
+  submitWithReceipt(contract: string, fn: string, ...args: string[]): Promise<{ result: Uint8Array; transactionId: string }>;
+  evaluate(contract: string, fn: string, ...args: string[]): Promise<Uint8Array>;
+}
+
+/** Tells the consumer of a status change (webhooks). */
+export type ConsentNotifier = (organizationId: string, eventType: string, data: Record<string, unknown>) => Promise<void>;

@@ -1,0 +1,35 @@
+/**
+ * The vault capability's public API: the ports it is built from and offers (`VaultReader`), the
+ * service, its in-memory store twin, and the factories the composition root uses. `PgVault` stays
+ * private to this folder. Routes are mounted by the composition root from `vault-routes.ts`.
+ */
+import type { Sql } from '../infra/database.js';
+import { PgVault } from './pg-vault.js';
+import type { DepositLog, DepositObserver, KeyProvider, VaultLedger } from './ports.js';
+import { VaultService } from './vault-service.js';
+import type { VaultStore } from './vault-store.js';
+
+export type { DepositLog, DepositObserver, FieldProvenance, KeyProvider, VaultLedger, VaultReader } from './ports.js';
+export type { NewRecord, RecordForRepair, RecordVersionRow, SubjectRow, VaultStore } from './vault-store.js';
+export type { CitizenRecord, DepositedRecord, VaultService } from './vault-service.js';
+export { inMemoryVaultStore, type InMemoryVaultStore } from './memory-vault.js';
+export { commitment, fieldBinding, keyBinding, nationalIdIndex } from './envelope.js';
+export { loadOrCreateSecret } from './vault-keys.js';
+
+/** The vault's tables in Postgres. */
+export function pgVaultStore(sql: Sql): VaultStore {
+  return new PgVault(sql);
+}
+
+export interface VaultDeps {
+  store: VaultStore;
+  ledger: VaultLedger;
+  keys: KeyProvider;
+  /** Where each deposit's log leaf is appended. */
+  log: DepositLog;
+  onDeposit?: DepositObserver;
+}
+
+export function createVaultService(deps: VaultDeps): VaultService {
+  return new VaultService(deps.store, deps.ledger, deps.keys, deps.log, deps.onDeposit);
+}
