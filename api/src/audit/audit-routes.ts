@@ -1,62 +1,15 @@
 import { Router, type Request, type Response } from 'express';
 import { requireRole } from '../auth/authenticate.js';
 import type { TokenService } from '../auth/tokens.js';
-import { bearerAuth, problemResponses, registry, z } from '../http/openapi.js';
 import { parseInput } from '../http/problem.js';
 import { DomainError } from '../errors/index.js';
 import type { AuditService } from './audit-service.js';
 import type { LogService } from './log-service.js';
 import type { LedgerProjector } from './ledger-projector.js';
 import { csv } from './csv-report.js';
+import { BlockParam, BlocksQuery, ConsentEventQuery, EntriesQuery, EventQuery, HeadsQuery, ReportQuery, TxParam, VerifyQuery, registerAuditPaths } from './audit-schemas.js';
 
-const security = [{ [bearerAuth.name]: [] }];
-const Uuid = z.string().uuid();
-const Limit = z.coerce.number().int().min(1).max(500).default(50);
-// Years 1970 to 9999: what Postgres and the access log can hold (year 0000 is not a Postgres date).
-const Instant = z.iso
-  .datetime({ offset: true })
-  .transform((s) => new Date(s))
-  .refine((d) => d.getUTCFullYear() >= 1970 && d.getUTCFullYear() <= 9999, 'a time between 1970 and 9999');
-const EventQuery = z
-  .object({
-    subjectId: Uuid.optional(),
-    consumerOrgId: Uuid.optional(),
-    consentId: Uuid.optional(),
-    purpose: z.string().max(100).optional(),
-    outcome: z.enum(['GRANTED', 'DENIED']).optional(),
-    from: Instant.optional(),
-    to: Instant.optional(),
-    limit: Limit,
-    cursor: z.string().max(500).optional(),
-  })
-  .strict();
-const ConsentEventQuery = EventQuery.omit({ outcome: true });
-const BlocksQuery = z.object({ limit: Limit, cursor: z.string().max(200).optional() }).strict();
-const BlockParam = z.object({ number: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER) });
-const TxParam = z.object({ id: z.string().regex(/^[0-9a-f]{64}$/, 'a transaction id is 64 hex digits') });
-const ReportQuery = z.object({ from: Instant.optional(), to: Instant.optional(), format: z.enum(['json', 'csv']).default('json') }).strict();
-const VerifyQuery = z.object({ mode: z.enum(['anchors', 'full']).default('anchors') }).strict();
-const EntriesQuery = z.object({ from: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(10_000).default(1_000) }).strict();
-const HeadsQuery = z.object({ limit: Limit, beforeSize: z.coerce.number().int().min(1).optional() }).strict();
-const ok = (description: string) => ({ 200: { description }, ...problemResponses(400, 401, 403) });
-const streamed = 'JSON, or with `Accept: application/x-ndjson` a stream of `{"type":"progress",…}` lines ending with `{"type":"result",…}`';
-
-for (const [path, summary, query] of [
-  ['/v1/audit/access-events', 'Access events (granted and refused reads) by subject, consumer, consent, purpose, outcome and time, newest first, with a cursor', EventQuery],
-  ['/v1/audit/consent-events', 'Consent history as the ledger recorded it, by subject, consumer, consent, purpose and time, newest first, with a cursor', ConsentEventQuery],
-  ['/v1/audit/ledger/blocks', 'Blocks from the ledger read model, newest first, with a cursor', BlocksQuery],
-  ['/v1/audit/log/tree-heads', 'Signed tree heads with their ledger anchors, newest first', HeadsQuery],
-  ['/v1/audit/log/entries', 'Log entries in leaf order, for re-hashing the log', EntriesQuery],
-  ['/v1/audit/reports/access-summary', 'Per consumer: granted and refused reads and citizens concerned, in a time range (JSON or CSV)', ReportQuery],
-  ['/v1/audit/reports/consent-stats', 'Consents by purpose and status, in a time range (JSON or CSV)', ReportQuery],
-] as const) {
-  registry.registerPath({ method: 'get', path, summary: `${summary} (auditor)`, security, request: { query: query as z.ZodObject }, responses: ok('results') });
-}
-registry.registerPath({ method: 'get', path: '/v1/audit/ledger/blocks/{number}', summary: 'A block with its transactions and their validation codes (auditor)', security, request: { params: BlockParam }, responses: { ...ok('block'), ...problemResponses(404) } });
-registry.registerPath({ method: 'get', path: '/v1/audit/ledger/transactions/{id}', summary: 'A transaction by id, every block it appears in, with its validation code and event (auditor)', security, request: { params: TxParam }, responses: { ...ok('transaction'), ...problemResponses(404) } });
-registry.registerPath({ method: 'get', path: '/v1/audit/ledger/verify', summary: `Full hash-chain verification of the ledger, from block 0 (auditor). ${streamed}`, security, responses: ok('verification') });
-registry.registerPath({ method: 'get', path: '/v1/audit/log/verify', summary: `Checks every anchored tree head: signature, root, consistency with the one before (mode=anchors), or re-hashes every leaf (mode=full) (auditor). ${streamed}`, security, request: { query: VerifyQuery }, responses: ok('verification') });
-registry.registerPath({ method: 'post', path: '/v1/audit/ledger/rebuild', summary: 'Throws the ledger read model away and projects it again from block 0 (auditor)', security, responses: { 202: { description: 'rebuilding' }, ...problemResponses(401, 403) } });
+registerAuditPaths();
 
 /**
  * Long checks stream their progress when the client asks for NDJSON (a progress bar in the

@@ -1,5 +1,5 @@
 import { FIELD_VOCABULARY, type FieldType } from '@citizen-vault/chaincode/rules';
-import { z } from '../http/openapi.js';
+import { z } from 'zod';
 import { DomainError } from '../errors/index.js';
 
 const VALUE: Record<FieldType, z.ZodType> = {
