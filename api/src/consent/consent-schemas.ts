@@ -61,6 +61,21 @@ export const DataQuery = z.object({
 });
 const security = [{ [bearerAuth.name]: [] }];
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
+/**
+ * A consented read's answer, exactly as sent (see `read/present-read.ts`): no property the document
+ * does not declare. The JWE form carries this same JSON, signed, as its content.
+ */
+export const ConsentedData = z
+  .object({
+    consentId: z.string(),
+    subjectId: z.string().describe('the citizen\'s pseudonymous subject id'),
+    purpose: z.string(),
+    fields: z.record(z.string(), z.unknown()).describe('the granted fields asked for, by `category.field` path'),
+    provenance: z
+      .array(z.object({ recordId: z.string(), version: z.number().int(), category: z.string(), commitment: z.string() }).strict())
+      .describe('the record versions the values came from; their commitments are anchored on the ledger'),
+  })
+  .strict();
 export const AccessEventsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: z.string().max(200).optional(),
@@ -99,7 +114,7 @@ export function registerConsentPaths(): void {
     summary: 'Read the granted fields (consumer); `Accept: application/jose` answers a JWE to the organisation\'s X25519 key',
     security,
     request: { params: IdParam, query: DataQuery },
-    responses: { 200: { description: 'the granted data', content: { 'application/json': { schema: z.object({ consentId: z.string(), fields: z.record(z.string(), z.unknown()) }) }, 'application/jose': { schema: z.string() } } }, ...problemResponses(401, 403, 404, 429) },
+    responses: { 200: { description: 'the granted data', content: { 'application/json': { schema: ConsentedData }, 'application/jose': { schema: z.string() } } }, ...problemResponses(401, 403, 404, 429) },
   });
   registry.registerPath({
     method: 'get',
