@@ -5,7 +5,6 @@ import type { z } from 'zod';
 import { idempotencyRef, isIdempotentRetry } from '../http/idempotency.js';
 import { parseInput } from '../http/problem.js';
 import { DomainError } from '../errors/index.js';
-import type { Organization } from '../organizations/organization.js';
 import { accessEventView } from '../audit/index.js';
 import type { ConsentService } from './consent-service.js';
 import type { ConsentRow } from './consent-store.js';
@@ -38,7 +37,7 @@ function view(c: ConsentRow): z.infer<typeof ConsentView> {
 
 export function consentRoutes(tokens: TokenService, consents: ConsentService): Router {
   const router = Router();
-  const organizationOf = async (req: Request): Promise<Organization> => callingOrganization(req);
+  const organizationOf = async (req: Request) => callingOrganization(req);
   const nationalIdOf = (req: Request): string => {
     const id = principal(req).nationalId;
     if (!id) throw new DomainError('forbidden', 'the token does not identify a citizen');

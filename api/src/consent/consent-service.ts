@@ -15,10 +15,9 @@ import { DomainError } from '../errors/index.js';
 import { newId } from '../ids.js';
 import { systemClock, type Clock } from '../infra/clock.js';
 import { LedgerError } from '../ledger/fabric-ledger.js';
-import type { Organization } from '../organizations/organization.js';
 import type { VaultReader } from '../vault/index.js';
 import { intentRow, type ConsentInsert, type ConsentRow, type ConsentStore } from './consent-store.js';
-import type { ConsentLedger, ConsentNotifier } from './ports.js';
+import type { ConsentLedger, ConsentNotifier, ConsentParty } from './ports.js';
 import type { ConsentedRead } from './read/consented-read.js';
 import { readPipeline, type ReadPipeline } from './read/read-pipeline.js';
 
@@ -81,7 +80,7 @@ export class ConsentService {
    * Idempotency-Key: if an earlier attempt under it died (`retry`), the consent it made is the
    * answer — finished from its intent if need be — never a second one on the ledger.
    */
-  async request(consumer: Organization, input: ConsentRequestInput, options: { ref?: string; retry?: boolean } = {}): Promise<ConsentRow> {
+  async request(consumer: ConsentParty, input: ConsentRequestInput, options: { ref?: string; retry?: boolean } = {}): Promise<ConsentRow> {
     if (options.retry && options.ref) {
       const earlier = await this.earlierAttempt(options.ref);
       if (earlier) return earlier;
@@ -269,7 +268,7 @@ export class ConsentService {
    * frequency), recorded as an access event — granted or denied — before anything leaves, and
    * answered with only the granted fields. The steps are in `read/`.
    */
-  async read(consumer: Pick<Organization, 'id'>, consentId: string, requested: string[] | undefined): Promise<ConsentedRead> {
+  async read(consumer: Pick<ConsentParty, 'id'>, consentId: string, requested: string[] | undefined): Promise<ConsentedRead> {
     return this.consentedRead(consumer.id, consentId, requested);
   }
 
@@ -278,7 +277,7 @@ export class ConsentService {
    * encrypts it to the organisation's registered X25519 key: a compact JWE (ECDH-ES, A256GCM) whose
    * content is a compact JWS (ES256) of the JSON.
    */
-  async encryptFor(consumer: Organization, payload: unknown): Promise<string> {
+  async encryptFor(consumer: ConsentParty, payload: unknown): Promise<string> {
     const jwk = consumer.jwks.keys.find((k: JWK) => k.use === 'enc' && k.crv === 'X25519');
     if (!jwk) throw new DomainError('not_acceptable', 'the organisation has no registered X25519 encryption key');
     const signed = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))

@@ -9,7 +9,7 @@ import type { DepositLog, DepositObserver, KeyProvider, VaultLedger } from './po
 import { VaultService } from './vault-service.js';
 import type { VaultStore } from './vault-store.js';
 
-export type { DepositLog, DepositObserver, FieldProvenance, KeyProvider, VaultLedger, VaultReader } from './ports.js';
+export type { Custodian, DepositLog, DepositObserver, FieldProvenance, KeyProvider, VaultLedger, VaultReader } from './ports.js';
 export type { NewRecord, RecordForRepair, RecordVersionRow, SubjectRow, VaultStore } from './vault-store.js';
 export type { CitizenRecord, DepositedRecord, VaultService } from './vault-service.js';
 export { inMemoryVaultStore, type InMemoryVaultStore } from './memory-vault.js';

@@ -34,3 +34,9 @@ export interface VaultReader {
   /** The latest values of the given fields (`category.field`) of a subject's records, with where each came from. */
   fieldsOf(subjectId: string, fieldPaths: readonly string[]): Promise<{ fields: Record<string, unknown>; provenance: FieldProvenance[] }>;
 }
+
+/** An organisation as the vault sees it: who deposits, and whether it is a custodian. */
+export interface Custodian {
+  id: string;
+  roles: readonly string[];
+}

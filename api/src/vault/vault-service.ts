@@ -1,10 +1,9 @@
 import { DomainError } from '../errors/index.js';
 import { newId } from '../ids.js';
 import { LedgerError } from '../ledger/fabric-ledger.js';
-import type { Organization } from '../organizations/organization.js';
 import { newDataKey, open, seal } from '../infra/aead.js';
 import { commitment, fieldBinding, keyBinding, nationalIdIndex, randomSalt } from './envelope.js';
-import type { DepositLog, DepositObserver, FieldProvenance, KeyProvider, VaultLedger, VaultReader } from './ports.js';
+import type { Custodian, DepositLog, DepositObserver, FieldProvenance, KeyProvider, VaultLedger, VaultReader } from './ports.js';
 import type { SubjectRow, VaultStore } from './vault-store.js';
 import { parseRecordFields } from './record-fields.js';
 
@@ -47,7 +46,7 @@ export class VaultService implements VaultReader {
    * (`retry`) answers with the record that attempt made — finished if its commitment committed —
    * never a second copy.
    */
-  async deposit(custodian: Organization, input: { nationalId: string; category: string; fields: Record<string, unknown> }, options: { ref?: string; retry?: boolean } = {}): Promise<DepositedRecord> {
+  async deposit(custodian: Custodian, input: { nationalId: string; category: string; fields: Record<string, unknown> }, options: { ref?: string; retry?: boolean } = {}): Promise<DepositedRecord> {
     if (!custodian.roles.includes('custodian')) throw new DomainError('forbidden', 'only a custodian organisation deposits records');
     if (options.retry && options.ref) {
       const earlier = await this.earlierDeposit(custodian.id, options.ref);
