@@ -27,7 +27,8 @@ import { PgConsents } from '../consent/pg-consents.js';
 import { createWebhooks, pgWebhookStore } from '../webhooks/index.js';
 import { ConsentProjector } from '../ledger/consent-projector.js';
 import { AccessLog } from '../audit/access-log.js';
-import { LogService, loadOrCreateLogKey, type LogKey } from '../audit/log-service.js';
+import { loadOrCreateLogKey, type LogKey, type LogService } from '../audit/log-service.js';
+import { createLogService } from '../audit/index.js';
 import { LedgerProjector } from '../audit/ledger-projector.js';
 import { AuditService } from '../audit/audit-service.js';
 import { createExchange, pgExchangeStores, statisticsProjection } from '../exchange/index.js';
@@ -83,7 +84,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
 
     // Capabilities.
     const accessLog = new AccessLog(sql);
-    const log = new LogService(sql, ledger, keys.log, { intervalMs: options.treeHeadIntervalMs ?? 2_000, log: warn });
+    const log = createLogService(sql, ledger, keys.log, { intervalMs: options.treeHeadIntervalMs ?? 2_000, log: warn });
     const ledgerProjector = new LedgerProjector(sql, ledger, (message, fields) => logger.error(fields, message));
     const exchangeStores = pgExchangeStores(sql);
     const vault = new VaultService(new PgVault(sql), ledger, { kek: keys.kek, indexKey: keys.index }, accessLog, statisticsProjection(exchangeStores.statistics));

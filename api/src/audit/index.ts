@@ -10,7 +10,10 @@ import type { AccessHistory } from './access-events.js';
 import { AccessLog } from './access-log.js';
 import type { AccessRecorder } from './access-recorder.js';
 import { AuditService } from './audit-service.js';
+import type { Clock } from '../infra/clock.js';
+import type { LogTree, TreeHeadStore } from './log-ports.js';
 import { LogService, type LogKey } from './log-service.js';
+import { PgLogTree, PgTreeHeads } from './pg-log-tree.js';
 import type { ChainLedger, LogLedger } from './ports.js';
 
 export type { AccessEvent, AccessRecorder, LeafKind, RecordedAccess, UseGuard } from './access-recorder.js';
@@ -19,7 +22,9 @@ export { accessEventEntry } from './access-log.js';
 export { inMemoryAccessLog, type ConsentUseGate, type InMemoryAccessLog } from './memory-access-log.js';
 export type { ChainLedger, LogLedger } from './ports.js';
 export type { AuditService, AccessEventFilter, LedgerVerification, Page } from './audit-service.js';
-export { treeHeadMessage, verifyTreeHeadSignature, type LogKey, type LogService, type StoredTreeHead, type TreeHead } from './log-service.js';
+export { treeHeadMessage, verifyTreeHeadSignature, type LogKey, type LogProblem, type LogService, type LogVerification } from './log-service.js';
+export type { LogTree, StoredTreeHead, TreeHead, TreeHeadStore } from './log-ports.js';
+export { inMemoryTreeHeads } from './memory-tree-heads.js';
 
 /** The access log as its record and its history, both in Postgres (group-committed appends). */
 export type PgAccessLog = AccessRecorder & AccessHistory;
@@ -34,7 +39,24 @@ export function createAuditService(sql: Sql, ledger: ChainLedger): AuditService 
   return new AuditService(sql, ledger);
 }
 
-/** The tree-head signer and proof server of the access log (a worker: start it, stop it). */
-export function createLogService(sql: Sql, ledger: LogLedger, key: LogKey, options: { intervalMs: number; log: (message: string, fields: Record<string, unknown>) => void }): LogService {
-  return new LogService(sql, ledger, key, options);
+export interface LogServiceOptions {
+  /** How often a new head is signed and anchored when the log has grown. */
+  intervalMs: number;
+  log: (message: string, fields: Record<string, unknown>) => void;
+  clock?: Clock;
+}
+
+/** The tree-head signer and proof server of the access log in Postgres (a worker: start it, stop it). */
+export function createLogService(sql: Sql, ledger: LogLedger, key: LogKey, options: LogServiceOptions): LogService {
+  return new LogService(new PgLogTree(sql), new PgTreeHeads(sql), ledger, key, options);
+}
+
+/** The same service over any log tree and head store (the in-memory twins in unit tests). */
+export function logService(deps: { tree: LogTree; heads: TreeHeadStore; ledger: LogLedger; key: LogKey; options: LogServiceOptions }): LogService {
+  return new LogService(deps.tree, deps.heads, deps.ledger, deps.key, deps.options);
+}
+
+/** The log's tree and its signed heads in Postgres, for contract tests and the composition root. */
+export function pgLogStores(sql: Sql): { tree: LogTree; heads: TreeHeadStore } {
+  return { tree: new PgLogTree(sql), heads: new PgTreeHeads(sql) };
 }

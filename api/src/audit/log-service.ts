@@ -1,10 +1,10 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import type { Sql } from '../infra/database.js';
 import { loadOrCreateKeyFile } from '../infra/key-file.js';
 import { DomainError } from '../errors/index.js';
+import { systemClock, type Clock } from '../infra/clock.js';
 import type { Worker } from '../infra/worker.js';
+import type { LogTree, StoredTreeHead, TreeHead, TreeHeadStore } from './log-ports.js';
 import type { LogLedger } from './ports.js';
-import { loadSubtrees } from './access-log.js';
 import { consistencyPath, Frontier, inclusionPath, leafHash, rangeHash, verifyConsistency, withSubtrees } from './merkle.js';
 
 /** The log's Ed25519 key; its id is derived from the public key, so a key change is visible. */
@@ -22,17 +22,7 @@ export async function loadOrCreateLogKey(path: string): Promise<LogKey> {
   return { keyId, privateKey, publicJwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x } };
 }
 
-export interface TreeHead {
-  treeSize: number;
-  rootHash: string;
-  timestamp: string;
-  keyId: string;
-  signature: string;
-}
-
-export interface StoredTreeHead extends TreeHead {
-  anchor: { transactionId: string; blockNumber: number } | null;
-}
+export type { StoredTreeHead, TreeHead } from './log-ports.js';
 
 /** What a tree head's signature covers: fixed, line-separated, versioned. */
 export function treeHeadMessage(h: Pick<TreeHead, 'treeSize' | 'rootHash' | 'timestamp'>): Buffer {
@@ -59,16 +49,6 @@ export interface LogVerification {
   problems: LogProblem[];
 }
 
-interface TreeHeadRow {
-  tree_size: string;
-  root_hash: string;
-  signed_at: Date;
-  key_id: string;
-  signature: string;
-  anchor_transaction_id: string | null;
-  anchor_block: string | null;
-}
-
 /**
  * Signs tree heads, anchors them on the ledger, and answers proofs. Every `intervalMs`, if the log
  * has grown, it signs a head over the committed size and anchors it through the chaincode's
@@ -80,12 +60,17 @@ export class LogService implements Worker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
 
+  private readonly clock: Clock;
+
   constructor(
-    private readonly sql: Sql,
+    private readonly tree: LogTree,
+    private readonly heads: TreeHeadStore,
     private readonly ledger: LogLedger,
     readonly key: LogKey,
-    private readonly options: { intervalMs: number; log: (message: string, fields: Record<string, unknown>) => void },
-  ) {}
+    private readonly options: { intervalMs: number; log: (message: string, fields: Record<string, unknown>) => void; clock?: Clock },
+  ) {
+    this.clock = options.clock ?? systemClock;
+  }
 
   start(): void {
     const tick = (): void => {
@@ -107,24 +92,20 @@ export class LogService implements Worker {
   }
 
   async size(): Promise<number> {
-    const [row] = await this.sql<{ size: string }[]>`select size from log_state`;
-    return Number(row!.size);
+    return this.tree.size();
   }
 
   /** Signs a head if the log grew, then anchors whatever is not anchored yet. Returns the latest head. */
   async publish(): Promise<StoredTreeHead | undefined> {
     const size = await this.size();
-    const [last] = await this.sql<{ tree_size: string }[]>`select tree_size from log_tree_heads order by tree_size desc limit 1`;
-    if (size > 0 && (!last || Number(last.tree_size) < size)) {
+    const last = await this.heads.latestSize();
+    if (size > 0 && (last === undefined || last < size)) {
       const rootHash = (await this.rootAt(size)).toString('hex');
-      const timestamp = new Date().toISOString();
+      const timestamp = this.clock.now().toISOString();
       const signature = sign(null, treeHeadMessage({ treeSize: size, rootHash, timestamp }), this.key.privateKey).toString('base64url');
-      await this.sql`insert into log_tree_heads (tree_size, root_hash, signed_at, key_id, signature)
-                     values (${size}, ${rootHash}, ${timestamp}, ${this.key.keyId}, ${signature}) on conflict (tree_size) do nothing`;
+      await this.heads.insert({ treeSize: size, rootHash, timestamp, keyId: this.key.keyId, signature });
     }
-    const unanchored = await this.sql<TreeHeadRow[]>`select * from log_tree_heads where anchor_transaction_id is null and anchor_error is null order by tree_size`;
-    for (const row of unanchored) {
-      const head = toTreeHead(row);
+    for (const head of await this.heads.unanchored()) {
       try {
         // The chaincode wants proof that this head extends the one it anchored last (whoever anchored it).
         const previous = await this.ledger.evaluate('anchors', 'GetLatestTreeHead').then(
@@ -136,14 +117,14 @@ export class LogService implements Worker {
         );
         const proof = previous && previous.treeSize < head.treeSize ? (await this.consistencyProof(previous.treeSize, head.treeSize)).consistencyPath : undefined;
         const receipt = await this.ledger.submitWithReceipt('anchors', 'AnchorTreeHead', JSON.stringify({ ...head, ...(proof ? { consistencyProof: proof } : {}) }));
-        await this.sql`update log_tree_heads set anchor_transaction_id = ${receipt.transactionId}, anchor_block = ${receipt.blockNumber} where tree_size = ${head.treeSize}`;
+        await this.heads.markAnchored(head.treeSize, { transactionId: receipt.transactionId, blockNumber: receipt.blockNumber });
       } catch (err) {
         const code = (err as { code?: string }).code;
         // Refused for good (another instance anchored a larger head first): keep the head, say why, move on.
         // Refused as inconsistent: this log no longer extends what the ledger holds. Loud, and never retried.
         if (code === 'anchor_not_monotonic' || code === 'anchor_not_consistent' || code === 'invalid_argument') {
           if (code === 'anchor_not_consistent') this.options.log('the ledger refused a tree head as inconsistent with the anchored history: the log was rewritten', { treeSize: head.treeSize });
-          await this.sql`update log_tree_heads set anchor_error = ${String((err as Error).message)} where tree_size = ${head.treeSize}`;
+          await this.heads.markRefused(head.treeSize, String((err as Error).message));
           continue;
         }
         throw err;
@@ -153,19 +134,16 @@ export class LogService implements Worker {
   }
 
   async latest(): Promise<StoredTreeHead | undefined> {
-    const [row] = await this.sql<TreeHeadRow[]>`select * from log_tree_heads order by tree_size desc limit 1`;
-    return row ? toStored(row) : undefined;
+    return this.heads.latest();
   }
 
   /** Tree heads newest first, a page at a time before `beforeSize`. */
   async treeHeads(limit: number, beforeSize?: number): Promise<StoredTreeHead[]> {
-    const rows = await this.sql<TreeHeadRow[]>`select * from log_tree_heads ${beforeSize !== undefined ? this.sql`where tree_size < ${beforeSize}` : this.sql``}
-                                               order by tree_size desc limit ${limit}`;
-    return rows.map(toStored);
+    return this.heads.page(limit, beforeSize);
   }
 
   async rootAt(size: number): Promise<Buffer> {
-    return withSubtrees((get) => rangeHash(get, 0, size), (keys) => loadSubtrees(this.sql, keys));
+    return withSubtrees((get) => rangeHash(get, 0, size), (keys) => this.tree.subtrees(keys));
   }
 
   async inclusionProof(leafIndex: number, treeSize: number): Promise<{ leafIndex: number; treeSize: number; leafHash: string; auditPath: string[] }> {
@@ -174,7 +152,7 @@ export class LogService implements Worker {
     if (leafIndex >= treeSize) throw new DomainError('invalid_request', `leaf ${leafIndex} is not in a tree of ${treeSize} leaves`);
     const { path, leaf } = await withSubtrees(
       (get) => ({ path: inclusionPath(get, leafIndex, treeSize), leaf: get({ level: 0, index: leafIndex }) }),
-      (keys) => loadSubtrees(this.sql, keys),
+      (keys) => this.tree.subtrees(keys),
     );
     return { leafIndex, treeSize, leafHash: leaf.toString('hex'), auditPath: path.map((h) => h.toString('hex')) };
   }
@@ -183,7 +161,7 @@ export class LogService implements Worker {
     const size = await this.size();
     if (second > size) throw new DomainError('invalid_request', `the log has ${size} leaves, fewer than second ${second}`);
     if (first > second) throw new DomainError('invalid_request', 'first must not be larger than second');
-    const path = await withSubtrees((get) => consistencyPath(get, first, second), (keys) => loadSubtrees(this.sql, keys));
+    const path = await withSubtrees((get) => consistencyPath(get, first, second), (keys) => this.tree.subtrees(keys));
     return { first, second, consistencyPath: path.map((h) => h.toString('hex')) };
   }
 
@@ -228,7 +206,9 @@ export class LogService implements Worker {
         }
       }
       previous = head;
-      onProgress?.(++checked, heads.length);
+      // Counted apart from the call: `onProgress?.(++checked)` skips the increment when there is no callback.
+      checked++;
+      onProgress?.(checked, heads.length);
     }
     return { ok: problems.length === 0, checked, problems };
   }
@@ -250,17 +230,16 @@ export class LogService implements Worker {
       }
     };
     while (frontier.size < total && problems.length < 100) {
-      const rows = await this.sql<{ leaf_index: string; entry: string; leaf_hash: Buffer }[]>`
-        select leaf_index, entry, leaf_hash from log_leaves where leaf_index >= ${frontier.size} order by leaf_index limit 10000`;
+      const rows = await this.tree.leaves(frontier.size, 10_000);
       if (rows.length === 0) break;
       for (const row of rows) {
-        const index = Number(row.leaf_index);
+        const index = row.leafIndex;
         if (index !== frontier.size) {
           problems.push({ leafIndex: frontier.size, reason: 'leaf missing' });
           return { ok: false, checked: frontier.size, problems };
         }
         const hash = leafHash(row.entry);
-        if (!hash.equals(row.leaf_hash)) problems.push({ leafIndex: index, reason: 'entry does not hash to its stored leaf hash: the entry was changed' });
+        if (!hash.equals(row.leafHash)) problems.push({ leafIndex: index, reason: 'entry does not hash to its stored leaf hash: the entry was changed' });
         frontier.append(hash);
         check();
       }
@@ -269,15 +248,4 @@ export class LogService implements Worker {
     for (const size of anchored.keys()) if (size > total) problems.push({ treeSize: size, reason: 'anchored size is larger than the log' });
     return { ok: problems.length === 0, checked: frontier.size, problems };
   }
-}
-
-function toTreeHead(row: TreeHeadRow): TreeHead {
-  return { treeSize: Number(row.tree_size), rootHash: row.root_hash, timestamp: row.signed_at.toISOString(), keyId: row.key_id, signature: row.signature };
-}
-
-function toStored(row: TreeHeadRow): StoredTreeHead {
-  return {
-    ...toTreeHead(row),
-    anchor: row.anchor_transaction_id ? { transactionId: row.anchor_transaction_id, blockNumber: Number(row.anchor_block) } : null,
-  };
 }
