@@ -1,5 +1,6 @@
 import { accessLogContract } from './contracts/access-log.contract.js';
 import { consentStoreContract } from './contracts/consent-store.contract.js';
+import { logStoresContract } from './contracts/log-stores.contract.js';
 import { memoryFixture } from './contracts/fixture.js';
 import { vaultStoreContract } from './contracts/vault-store.contract.js';
 
@@ -7,3 +8,4 @@ import { vaultStoreContract } from './contracts/vault-store.contract.js';
 consentStoreContract('in memory', memoryFixture());
 accessLogContract('in memory', memoryFixture());
 vaultStoreContract('in memory', memoryFixture());
+logStoresContract('in memory', memoryFixture());

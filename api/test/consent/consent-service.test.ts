@@ -54,7 +54,7 @@ describe('ConsentService on its ports (in-memory twins)', () => {
     const approved = await world.consents.decide(AN, id, 'approve', ['residence.province']);
     expect(approved).toMatchObject({ status: 'ACTIVE', granted_fields: ['residence.province'] });
     expect(world.ledger.consents.get(id)).toMatchObject({ status: 'ACTIVE', grantedFields: ['residence.province'] });
-    const leaf = world.access.leaves.at(-1)!;
+    const leaf = world.access.entries.at(-1)!;
     expect(leaf.kind).toBe('consent_decision');
     expect(JSON.parse(leaf.entry)).toMatchObject({ consentId: id, action: 'approve', status: 'ACTIVE', grantedFields: ['residence.province'] });
     expect(world.notified.at(-1)).toMatchObject({ organizationId: bank.id, eventType: 'consent.active' });
@@ -120,7 +120,7 @@ describe('ConsentService on its ports (in-memory twins)', () => {
     await world.consents.read(bank, consentId, ['residence.streetAddress']).catch(() => {});
     const page = await world.consents.accessEventsFor(nationalId, { limit: 1 });
     expect(page.items).toMatchObject([{ outcome: 'DENIED', reason: 'field_not_granted', consumer_name: 'Ngân hàng A' }]);
-    expect(world.access.leaves[Number(page.items[0]!.leaf_index)]!.entry).toBe(page.items[0]!.log_entry);
+    expect(world.access.entries[Number(page.items[0]!.leaf_index)]!.entry).toBe(page.items[0]!.log_entry);
     const rest = await world.consents.accessEventsFor(nationalId, { limit: 5, cursor: page.nextCursor });
     expect(rest.items.map((e) => e.outcome)).toEqual(['GRANTED']);
     expect(await world.consents.accessEventsFor('079188004321', { limit: 5 })).toEqual({ items: [], nextCursor: '' });

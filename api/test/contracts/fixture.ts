@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { AccessHistory, AccessRecorder } from '../../src/audit/index.js';
-import { inMemoryAccessLog, pgAccessLog } from '../../src/audit/index.js';
+import type { AccessHistory, AccessRecorder, LogTree, TreeHeadStore } from '../../src/audit/index.js';
+import { inMemoryAccessLog, inMemoryTreeHeads, pgAccessLog, pgLogStores } from '../../src/audit/index.js';
 import type { ConsentInsert, ConsentStore } from '../../src/consent/index.js';
 import { inMemoryConsentStore, pgConsentStore } from '../../src/consent/index.js';
 import type { Sql } from '../../src/infra/database.js';
@@ -13,6 +13,9 @@ export interface StoreFixture {
   consents: ConsentStore;
   access: AccessRecorder & AccessHistory;
   vault: VaultStore;
+  /** The log's tree as the access log above writes it, and the signed tree heads. */
+  tree: LogTree;
+  heads: TreeHeadStore;
   /** A verified organisation with this name; its id. */
   organization(name: string): Promise<string>;
   /** A subject with a (dummy) sealed key; its id. */
@@ -29,6 +32,7 @@ export function pgFixture(sql: () => Sql): FixtureFactory {
       consents: pgConsentStore(db),
       access: pgAccessLog(db),
       vault,
+      ...pgLogStores(db),
       async organization(name) {
         const id = randomUUID();
         await db`insert into organizations (id, name, registration_number, msp_id, roles, jwks, status)
@@ -46,10 +50,13 @@ export function memoryFixture(): FixtureFactory {
     const name = (id: string): string => names.get(id) ?? '';
     const consents = inMemoryConsentStore(name);
     const vault = inMemoryVaultStore({ organizationName: name });
+    const access = inMemoryAccessLog(consents, name);
     return {
       consents,
-      access: inMemoryAccessLog(consents, name),
+      access,
       vault,
+      tree: access,
+      heads: inMemoryTreeHeads(),
       async organization(n) {
         const id = randomUUID();
         names.set(id, n);

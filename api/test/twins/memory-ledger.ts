@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { ChaincodeError, newConsent, transitionConsent, type Consent, type ConsentAction } from '@citizen-vault/chaincode/rules';
+import { ChaincodeError, checkMonotonic, newConsent, transitionConsent, type Consent, type ConsentAction, type TreeHeadAnchor, type TreeHeadValue } from '@citizen-vault/chaincode/rules';
+import type { LogLedger } from '../../src/audit/index.js';
 import type { ConsentLedger } from '../../src/consent/index.js';
 import { LedgerError } from '../../src/ledger/fabric-ledger.js';
 import type { VaultLedger } from '../../src/vault/index.js';
@@ -28,9 +29,11 @@ type Fault =
  * for the next submit, and `onSubmit` lets a test look at the world at the moment a transaction
  * reaches the ledger.
  */
-export class MemoryLedger implements ConsentLedger, VaultLedger {
+export class MemoryLedger implements ConsentLedger, VaultLedger, LogLedger {
   readonly consents = new Map<string, Consent>();
   readonly commitments = new Map<string, { txId: string; anchoredAt: string; commitment: string }>();
+  /** Tree heads anchored, oldest first (the `anchors` contract, by the chaincode's own `checkMonotonic`). */
+  readonly anchors: TreeHeadAnchor[] = [];
   readonly submitted: { fn: string; args: string[]; transactionId: string }[] = [];
   private fault: Fault | undefined;
   onSubmit: ((fn: string, args: string[]) => Promise<void> | void) | undefined;
@@ -61,6 +64,12 @@ export class MemoryLedger implements ConsentLedger, VaultLedger {
       if (!anchored) throw new LedgerError('not_found', `commitment ${args[0]} v${args[1]} does not exist`);
       return Buffer.from(JSON.stringify(anchored));
     }
+    if (contract === 'anchors' && fn === 'GetLatestTreeHead') {
+      const latest = this.anchors.at(-1);
+      if (!latest) throw new LedgerError('not_found', 'no tree head has been anchored yet');
+      return Buffer.from(JSON.stringify(latest));
+    }
+    if (contract === 'anchors' && fn === 'ListTreeHeads') return Buffer.from(JSON.stringify({ items: this.anchors, bookmark: '' }));
     throw new Error(`the memory ledger does not evaluate ${contract}.${fn}`);
   }
 
@@ -80,6 +89,15 @@ export class MemoryLedger implements ConsentLedger, VaultLedger {
         const next = transitionConsent(this.consent(args[0]!), action, at, granted);
         this.consents.set(next.id, next);
         return next;
+      }
+      if (contract === 'anchors' && fn === 'AnchorTreeHead') {
+        const head = JSON.parse(args[0]!) as TreeHeadValue;
+        const latest = this.anchors.at(-1);
+        if (checkMonotonic(latest, head) === 'same') return latest;
+        const { consistencyProof: _proof, ...value } = head;
+        const anchor = { ...value, anchoredAt: at, sequence: this.anchors.length + 1 };
+        this.anchors.push(anchor);
+        return anchor;
       }
       if (contract === 'commitments' && fn === 'AnchorCommitment') {
         const c = JSON.parse(args[0]!) as { recordId: string; version: number; commitment: string };

@@ -23,14 +23,14 @@ describe('VaultService on its ports (in-memory twins)', () => {
     const world = await memoryWorld();
     const custodian = await world.party('Công an tỉnh', ['custodian']);
     const deposited = await world.vault.deposit(custodian, { nationalId: AN, category: 'residence', fields });
-    const [leaf] = world.access.leaves;
+    const [leaf] = world.access.entries;
     expect(leaf!.kind).toBe('record_deposit');
     expect(JSON.parse(leaf!.entry)).toMatchObject({ recordId: deposited.id, subjectId: deposited.subjectId, commitment: deposited.commitment });
     expect(leaf!.entry).not.toContain('Huế');
     expect(world.deposited).toEqual([{ subjectId: deposited.subjectId, category: 'residence', fields }]);
     // The repair sweep finishing it again adds no second leaf.
     await world.vault.repairDeposit(deposited.id, world.ledger.commitments.get(`${deposited.id}/1`)!.txId, '2026-06-01T08:00:00.000Z');
-    expect(world.access.leaves).toHaveLength(1);
+    expect(world.access.entries).toHaveLength(1);
   });
 
   it('refuses a deposit from an organisation that is not a custodian, and fields its category does not have', async () => {
