@@ -7,7 +7,9 @@ const NATIONAL_ID = '001099055555';
 
 /** The schema the published document gives a 200 JSON answer of GET /v1/consents/{id}/data, as a validator. */
 async function documentedReadSchema(url: string): Promise<z.ZodType> {
-  const document = (await (await fetch(`${url}/openapi.json`)).json()) as { paths: Record<string, { get: { responses: Record<string, { content: Record<string, { schema: unknown }> }> } }> };
+  const document = (await (await fetch(`${url}/openapi.json`)).json()) as {
+    paths: Record<string, { get: { responses: Record<string, { content: Record<string, { schema: unknown }> }> } }>;
+  };
   const schema = document.paths['/v1/consents/{id}/data']!.get.responses['200']!.content['application/json']!.schema;
   return z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0], { defaultTarget: 'draft-2020-12' });
 }
@@ -15,12 +17,20 @@ async function documentedReadSchema(url: string): Promise<z.ZodType> {
 describe('the consented read answers exactly what the OpenAPI document declares', () => {
   const shared = useStack();
 
-  it('validates real read answers — all granted fields, a chosen field, and the JWE\'s signed content — against the document, which admits no undeclared property', async () => {
+  it("validates real read answers — all granted fields, a chosen field, and the JWE's signed content — against the document, which admits no undeclared property", async () => {
     const { stack, call } = shared;
     const custodian = await registerOrganization(stack, ['custodian']);
     const bank = await registerOrganization(stack, ['consumer']);
     const citizen = await citizenToken(stack, NATIONAL_ID);
-    expect((await call('/v1/records', await custodian.token(), { subject: { nationalId: NATIONAL_ID }, category: 'residence', fields: { province: 'Huế', streetAddress: '1 Lê Lợi' } })).status).toBe(201);
+    expect(
+      (
+        await call('/v1/records', await custodian.token(), {
+          subject: { nationalId: NATIONAL_ID },
+          category: 'residence',
+          fields: { province: 'Huế', streetAddress: '1 Lê Lợi' },
+        })
+      ).status,
+    ).toBe(201);
     const consent = (await (
       await call('/v1/consents', await bank.token(), {
         subject: { nationalId: NATIONAL_ID },
@@ -46,10 +56,16 @@ describe('the consented read answers exactly what the OpenAPI document declares'
     const sealed: unknown = JSON.parse(new TextDecoder().decode(payload));
 
     for (const body of [all, one, sealed]) expect(schema.safeParse(body).error).toBeUndefined();
-    expect(all).toMatchObject({ consentId: consent.id, purpose: 'credit_scoring', fields: { 'residence.province': 'Huế', 'residence.streetAddress': '1 Lê Lợi' } });
+    expect(all).toMatchObject({
+      consentId: consent.id,
+      purpose: 'credit_scoring',
+      fields: { 'residence.province': 'Huế', 'residence.streetAddress': '1 Lê Lợi' },
+    });
     expect((all as { provenance: unknown[] }).provenance).toHaveLength(1);
     // The document is exact: a property it does not declare is refused, so an answer that grew one would fail above.
     expect(schema.safeParse({ ...(all as object), extra: true }).success).toBe(false);
-    expect(schema.safeParse({ ...(all as object), provenance: [{ recordId: 'r', version: 1, category: 'residence', commitment: 'c', salt: 's' }] }).success).toBe(false);
+    expect(
+      schema.safeParse({ ...(all as object), provenance: [{ recordId: 'r', version: 1, category: 'residence', commitment: 'c', salt: 's' }] }).success,
+    ).toBe(false);
   });
 });

@@ -46,7 +46,10 @@ export class AccessLog implements AccessRecorder, AccessHistory {
   private flushing = false;
   private frontier: Frontier | undefined;
 
-  constructor(private readonly sql: Sql, private readonly maxBatch = 1_000) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly maxBatch = 1_000,
+  ) {}
 
   /**
    * Records a read of personal data; resolves once durable. With a guard, a GRANTED read is
@@ -54,9 +57,18 @@ export class AccessLog implements AccessRecorder, AccessHistory {
    * otherwise it is recorded as DENIED, and the answer says why.
    */
   async recordAccess(event: AccessEvent, guard?: UseGuard): Promise<RecordedAccess> {
-    const { leafIndex, event: recorded } = await this.enqueue({ kind: 'data_read', entry: accessEventEntry(event), event, ...(guard && event.outcome === 'GRANTED' ? { guard } : {}) });
+    const { leafIndex, event: recorded } = await this.enqueue({
+      kind: 'data_read',
+      entry: accessEventEntry(event),
+      event,
+      ...(guard && event.outcome === 'GRANTED' ? { guard } : {}),
+    });
     const final = recorded ?? event;
-    return { leafIndex, outcome: final.outcome, ...(final.outcome === 'DENIED' && guard ? { reason: final.reason as 'not_active' | 'frequency_exceeded' } : {}) };
+    return {
+      leafIndex,
+      outcome: final.outcome,
+      ...(final.outcome === 'DENIED' && guard ? { reason: final.reason as 'not_active' | 'frequency_exceeded' } : {}),
+    };
   }
 
   /**
@@ -150,8 +162,12 @@ export class AccessLog implements AccessRecorder, AccessHistory {
           if (constraint === 'ledger_leaves_pkey') {
             // A ledger transaction already has its leaf: answer with it, and append the rest.
             const ids = pending.flatMap((p) => (p.transactionId ? [p.transactionId] : []));
-            const existing = new Map((await this.sql<{ transaction_id: string; leaf_index: string }[]>`
-              select transaction_id, leaf_index from ledger_leaves where transaction_id = any(${ids})`).map((r) => [r.transaction_id, Number(r.leaf_index)]));
+            const existing = new Map(
+              (
+                await this.sql<{ transaction_id: string; leaf_index: string }[]>`
+              select transaction_id, leaf_index from ledger_leaves where transaction_id = any(${ids})`
+              ).map((r) => [r.transaction_id, Number(r.leaf_index)]),
+            );
             pending = pending.filter((p) => {
               const leaf = p.transactionId === undefined ? undefined : existing.get(p.transactionId);
               if (leaf !== undefined) p.done(undefined, { leafIndex: leaf });
@@ -182,11 +198,13 @@ async function guardReads(tx: postgres.TransactionSql, pending: Pending[]): Prom
   const consentIds = [...new Set(guarded.map((g) => g.event.consentId))];
   const [active, ...uses] = await Promise.all([
     tx<{ id: string }[]>`select id from consents where id = any(${consentIds}::uuid[]) and status = 'ACTIVE' and blocked_by is null order by id for share`,
-    ...guarded.map(({ event, guard }) => tx`
+    ...guarded.map(
+      ({ event, guard }) => tx`
       with usable as (select id from consents where id = ${event.consentId} and status = 'ACTIVE' and blocked_by is null)
       insert into consent_usage (consent_id, period, uses) select id, ${guard.period}, 1 from usable
       on conflict (consent_id, period) do update set uses = consent_usage.uses + 1 where consent_usage.uses < ${guard.limit}
-      returning uses`),
+      returning uses`,
+    ),
   ]);
   const usable = new Set(active.map((r) => r.id));
   const verdict = new Map<Pending, AccessEvent>();

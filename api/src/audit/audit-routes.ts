@@ -7,7 +7,18 @@ import type { AuditService } from './audit-service.js';
 import type { LogService } from './log-service.js';
 import type { LedgerProjector } from './ledger-projector.js';
 import { csv } from './csv-report.js';
-import { BlockParam, BlocksQuery, ConsentEventQuery, EntriesQuery, EventQuery, HeadsQuery, ReportQuery, TxParam, VerifyQuery, registerAuditPaths } from './audit-schemas.js';
+import {
+  BlockParam,
+  BlocksQuery,
+  ConsentEventQuery,
+  EntriesQuery,
+  EventQuery,
+  HeadsQuery,
+  ReportQuery,
+  TxParam,
+  VerifyQuery,
+  registerAuditPaths,
+} from './audit-schemas.js';
 
 registerAuditPaths();
 
@@ -15,7 +26,11 @@ registerAuditPaths();
  * Long checks stream their progress when the client asks for NDJSON (a progress bar in the
  * portal or the CLI); otherwise the answer is the result alone.
  */
-async function withProgress<T extends object>(req: Request, res: Response, run: (progress: (checked: number, total: number) => void) => Promise<T>): Promise<void> {
+async function withProgress<T extends object>(
+  req: Request,
+  res: Response,
+  run: (progress: (checked: number, total: number) => void) => Promise<T>,
+): Promise<void> {
   if (!(req.get('accept') ?? '').includes('application/x-ndjson')) {
     res.set('cache-control', 'no-store').json(await run(() => {}));
     return;
@@ -41,7 +56,10 @@ async function withProgress<T extends object>(req: Request, res: Response, run: 
 function report(res: Response, name: string, format: 'json' | 'csv', range: { from: Date; to: Date }, rows: Record<string, unknown>[]): void {
   res.set('cache-control', 'no-store');
   if (format === 'csv') {
-    res.type('text/csv; charset=utf-8').attachment(`${name}-${range.from.toISOString().slice(0, 10)}-${range.to.toISOString().slice(0, 10)}.csv`).send(csv(rows));
+    res
+      .type('text/csv; charset=utf-8')
+      .attachment(`${name}-${range.from.toISOString().slice(0, 10)}-${range.to.toISOString().slice(0, 10)}.csv`)
+      .send(csv(rows));
   } else {
     res.json({ from: range.from.toISOString(), to: range.to.toISOString(), rows });
   }

@@ -61,7 +61,10 @@ function page<T>(rows: T[], limit: number, key: (row: T) => (string | number)[])
 
 /** What auditors query: the access log, the ledger's read models and the chain itself. Read-only. */
 export class AuditService {
-  constructor(private readonly sql: Sql, private readonly ledger: ChainLedger) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly ledger: ChainLedger,
+  ) {}
 
   async accessEvents(f: AccessEventFilter, limit: number, cursor?: string) {
     const after = decodeCursor(cursor, ['instant', 'uuid']);
@@ -90,7 +93,19 @@ export class AuditService {
   async consentEvents(f: Omit<AccessEventFilter, 'outcome'>, limit: number, cursor?: string) {
     const after = decodeCursor(cursor, ['index', 'index']);
     const sql = this.sql;
-    const rows = await sql<{ block_number: string; tx_index: number; transaction_id: string; name: string; payload: Record<string, unknown>; at: Date; subject_id: string | null; consumer_org_id: string | null; purpose: string | null }[]>`
+    const rows = await sql<
+      {
+        block_number: string;
+        tx_index: number;
+        transaction_id: string;
+        name: string;
+        payload: Record<string, unknown>;
+        at: Date;
+        subject_id: string | null;
+        consumer_org_id: string | null;
+        purpose: string | null;
+      }[]
+    >`
       select ev.block_number, ev.tx_index, ev.transaction_id, ev.name, ev.payload, ev.at, c.subject_id, c.consumer_org_id, c.purpose
       from ledger_events ev left join consents c on c.id = (ev.payload->>'consentId')::uuid
       where ev.name like 'Consent%'
@@ -129,9 +144,22 @@ export class AuditService {
   }
 
   async block(number: number) {
-    const [row] = await this.sql<{ number: string; header_hash: string; previous_hash: string; data_hash: string; transaction_count: number }[]>`select * from ledger_blocks where number = ${number}`;
+    const [row] = await this.sql<
+      { number: string; header_hash: string; previous_hash: string; data_hash: string; transaction_count: number }[]
+    >`select * from ledger_blocks where number = ${number}`;
     if (!row) throw new DomainError('not_found', `block ${number} is not in the read model (yet)`);
-    const txs = await this.sql<{ tx_index: number; transaction_id: string; validation_code: string; chaincode: string; function: string; creator_msp_id: string; timestamp: Date; event: string | null }[]>`
+    const txs = await this.sql<
+      {
+        tx_index: number;
+        transaction_id: string;
+        validation_code: string;
+        chaincode: string;
+        function: string;
+        creator_msp_id: string;
+        timestamp: Date;
+        event: string | null;
+      }[]
+    >`
       select t.tx_index, t.transaction_id, t.validation_code, t.chaincode, t.function, t.creator_msp_id, t.timestamp, e.name as event
       from ledger_transactions t left join ledger_events e on e.block_number = t.block_number and e.tx_index = t.tx_index
       where t.block_number = ${number} order by t.tx_index`;
@@ -151,7 +179,19 @@ export class AuditService {
   }
 
   async transaction(id: string) {
-    const rows = await this.sql<{ block_number: string; tx_index: number; validation_code: string; chaincode: string; function: string; creator_msp_id: string; timestamp: Date; event: string | null; payload: unknown }[]>`
+    const rows = await this.sql<
+      {
+        block_number: string;
+        tx_index: number;
+        validation_code: string;
+        chaincode: string;
+        function: string;
+        creator_msp_id: string;
+        timestamp: Date;
+        event: string | null;
+        payload: unknown;
+      }[]
+    >`
       select t.block_number, t.tx_index, t.validation_code, t.chaincode, t.function, t.creator_msp_id, t.timestamp, e.name as event, e.payload
       from ledger_transactions t left join ledger_events e on e.block_number = t.block_number and e.tx_index = t.tx_index
       where t.transaction_id = ${id} order by t.block_number, t.tx_index`;
@@ -202,7 +242,8 @@ export class AuditService {
         select number, header_hash from ledger_blocks where number >= ${start} and number < ${start + 5_000} order by number`;
       for (const r of rows) {
         const n = Number(r.number);
-        if (hashes[n] !== undefined && hashes[n] !== r.header_hash) problems.push({ block: n, reason: 'the read model holds a different header hash than the ledger' });
+        if (hashes[n] !== undefined && hashes[n] !== r.header_hash)
+          problems.push({ block: n, reason: 'the read model holds a different header hash than the ledger' });
       }
     }
     return { ok: problems.length === 0, height: checker.height, problems, badBlocks: [...new Set(problems.map((p) => p.block))] };
@@ -210,7 +251,9 @@ export class AuditService {
 
   /** Per consumer: granted and refused reads, distinct citizens, first and last read, in a time range. */
   async accessSummary(from: Date, to: Date) {
-    const rows = await this.sql<{ consumer_org_id: string; consumer_name: string; granted: string; denied: string; subjects: string; first_at: Date; last_at: Date }[]>`
+    const rows = await this.sql<
+      { consumer_org_id: string; consumer_name: string; granted: string; denied: string; subjects: string; first_at: Date; last_at: Date }[]
+    >`
       select e.consumer_org_id, o.name as consumer_name,
              count(*) filter (where e.outcome = 'GRANTED') as granted, count(*) filter (where e.outcome = 'DENIED') as denied,
              count(distinct e.subject_id) as subjects, min(e.at) as first_at, max(e.at) as last_at
@@ -241,7 +284,13 @@ export class AuditService {
   async logEntries(from: number, limit: number) {
     const rows = await this.sql<{ leaf_index: string; kind: string; entry: string; leaf_hash: Buffer; appended_at: Date }[]>`
       select leaf_index, kind, entry, leaf_hash, appended_at from log_leaves where leaf_index >= ${from} order by leaf_index limit ${limit}`;
-    return rows.map((r) => ({ leafIndex: Number(r.leaf_index), kind: r.kind, entry: r.entry, leafHash: r.leaf_hash.toString('hex'), appendedAt: r.appended_at.toISOString() }));
+    return rows.map((r) => ({
+      leafIndex: Number(r.leaf_index),
+      kind: r.kind,
+      entry: r.entry,
+      leafHash: r.leaf_hash.toString('hex'),
+      appendedAt: r.appended_at.toISOString(),
+    }));
   }
 }
 

@@ -10,10 +10,15 @@ const TreeHead = z
     timestamp: z.string(),
     keyId: z.string(),
     signature: z.string().describe('base64url Ed25519 signature over `citizen-vault-sth/v1\\n{treeSize}\\n{rootHash}\\n{timestamp}`'),
-    anchor: z.object({ transactionId: z.string(), blockNumber: z.number().int() }).nullable().describe('the ledger transaction that anchored this head, null until it commits'),
+    anchor: z
+      .object({ transactionId: z.string(), blockNumber: z.number().int() })
+      .nullable()
+      .describe('the ledger transaction that anchored this head, null until it commits'),
   })
   .openapi('SignedTreeHead');
-const LogPublicKey = z.object({ keyId: z.string(), jwk: z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string() }) }).openapi('LogPublicKey');
+const LogPublicKey = z
+  .object({ keyId: z.string(), jwk: z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string() }) })
+  .openapi('LogPublicKey');
 const Count = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 export const InclusionQuery = z.object({ leafIndex: Count, treeSize: Count.min(1) }).strict();
 export const ConsistencyQuery = z.object({ first: Count, second: Count }).strict();
@@ -26,8 +31,18 @@ const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json
  * evaluated, so the document's paths keep the order in which the route modules are loaded.
  */
 export function registerLogPaths(): void {
-  registry.registerPath({ method: 'get', path: '/v1/log/sth', summary: 'The latest signed tree head of the access log and its ledger anchor (public)', responses: { 200: { description: 'signed tree head', ...json(TreeHead) }, ...problemResponses(404) } });
-  registry.registerPath({ method: 'get', path: '/v1/log/public-key', summary: 'The Ed25519 key that signs tree heads (public)', responses: { 200: { description: 'key', ...json(LogPublicKey) } } });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/log/sth',
+    summary: 'The latest signed tree head of the access log and its ledger anchor (public)',
+    responses: { 200: { description: 'signed tree head', ...json(TreeHead) }, ...problemResponses(404) },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/log/public-key',
+    summary: 'The Ed25519 key that signs tree heads (public)',
+    responses: { 200: { description: 'key', ...json(LogPublicKey) } },
+  });
   registry.registerPath({
     method: 'get',
     path: '/v1/log/proof/inclusion',

@@ -115,15 +115,21 @@ export class LogService implements Worker {
             throw err;
           },
         );
-        const proof = previous && previous.treeSize < head.treeSize ? (await this.consistencyProof(previous.treeSize, head.treeSize)).consistencyPath : undefined;
-        const receipt = await this.ledger.submitWithReceipt('anchors', 'AnchorTreeHead', JSON.stringify({ ...head, ...(proof ? { consistencyProof: proof } : {}) }));
+        const proof =
+          previous && previous.treeSize < head.treeSize ? (await this.consistencyProof(previous.treeSize, head.treeSize)).consistencyPath : undefined;
+        const receipt = await this.ledger.submitWithReceipt(
+          'anchors',
+          'AnchorTreeHead',
+          JSON.stringify({ ...head, ...(proof ? { consistencyProof: proof } : {}) }),
+        );
         await this.heads.markAnchored(head.treeSize, { transactionId: receipt.transactionId, blockNumber: receipt.blockNumber });
       } catch (err) {
         const code = (err as { code?: string }).code;
         // Refused for good (another instance anchored a larger head first): keep the head, say why, move on.
         // Refused as inconsistent: this log no longer extends what the ledger holds. Loud, and never retried.
         if (code === 'anchor_not_monotonic' || code === 'anchor_not_consistent' || code === 'invalid_argument') {
-          if (code === 'anchor_not_consistent') this.options.log('the ledger refused a tree head as inconsistent with the anchored history: the log was rewritten', { treeSize: head.treeSize });
+          if (code === 'anchor_not_consistent')
+            this.options.log('the ledger refused a tree head as inconsistent with the anchored history: the log was rewritten', { treeSize: head.treeSize });
           await this.heads.markRefused(head.treeSize, String((err as Error).message));
           continue;
         }
@@ -143,7 +149,10 @@ export class LogService implements Worker {
   }
 
   async rootAt(size: number): Promise<Buffer> {
-    return withSubtrees((get) => rangeHash(get, 0, size), (keys) => this.tree.subtrees(keys));
+    return withSubtrees(
+      (get) => rangeHash(get, 0, size),
+      (keys) => this.tree.subtrees(keys),
+    );
   }
 
   async inclusionProof(leafIndex: number, treeSize: number): Promise<{ leafIndex: number; treeSize: number; leafHash: string; auditPath: string[] }> {
@@ -161,7 +170,10 @@ export class LogService implements Worker {
     const size = await this.size();
     if (second > size) throw new DomainError('invalid_request', `the log has ${size} leaves, fewer than second ${second}`);
     if (first > second) throw new DomainError('invalid_request', 'first must not be larger than second');
-    const path = await withSubtrees((get) => consistencyPath(get, first, second), (keys) => this.tree.subtrees(keys));
+    const path = await withSubtrees(
+      (get) => consistencyPath(get, first, second),
+      (keys) => this.tree.subtrees(keys),
+    );
     return { first, second, consistencyPath: path.map((h) => h.toString('hex')) };
   }
 
@@ -198,10 +210,20 @@ export class LogService implements Worker {
         problems.push({ treeSize: head.treeSize, reason: `anchored size ${head.treeSize} is larger than the log (${size} leaves): leaves were removed` });
       } else {
         const root = (await this.rootAt(head.treeSize)).toString('hex');
-        if (root !== head.rootHash) problems.push({ treeSize: head.treeSize, reason: `the log's root for this size is ${root}, the ledger anchored ${head.rootHash}: the log was rewritten` });
+        if (root !== head.rootHash)
+          problems.push({
+            treeSize: head.treeSize,
+            reason: `the log's root for this size is ${root}, the ledger anchored ${head.rootHash}: the log was rewritten`,
+          });
         if (previous && previous.treeSize <= head.treeSize) {
           const proof = await this.consistencyProof(previous.treeSize, head.treeSize);
-          const ok = verifyConsistency(previous.treeSize, head.treeSize, Buffer.from(previous.rootHash, 'hex'), Buffer.from(head.rootHash, 'hex'), proof.consistencyPath.map((h) => Buffer.from(h, 'hex')));
+          const ok = verifyConsistency(
+            previous.treeSize,
+            head.treeSize,
+            Buffer.from(previous.rootHash, 'hex'),
+            Buffer.from(head.rootHash, 'hex'),
+            proof.consistencyPath.map((h) => Buffer.from(h, 'hex')),
+          );
           if (!ok) problems.push({ treeSize: head.treeSize, reason: `not consistent with the head of size ${previous.treeSize} before it` });
         }
       }

@@ -51,7 +51,11 @@ class MemoryAccessLog implements AccessRecorder, AccessHistory, LogTree {
     }
     const leafIndex = this.push('data_read', accessEventEntry(recorded));
     this.events.push({ event: recorded, leafIndex });
-    return { leafIndex, outcome: recorded.outcome, ...(recorded.outcome === 'DENIED' && guard ? { reason: recorded.reason as 'not_active' | 'frequency_exceeded' } : {}) };
+    return {
+      leafIndex,
+      outcome: recorded.outcome,
+      ...(recorded.outcome === 'DENIED' && guard ? { reason: recorded.reason as 'not_active' | 'frequency_exceeded' } : {}),
+    };
   }
 
   async append(kind: Exclude<LeafKind, 'data_read'>, entry: Record<string, unknown>, transactionId?: string): Promise<{ leafIndex: number }> {
@@ -93,7 +97,8 @@ class MemoryAccessLog implements AccessRecorder, AccessHistory, LogTree {
   }
 
   async accessEventsOf(subjectId: string, page: { limit: number; after?: { at: Date; id: string } }): Promise<AccessEventRow[]> {
-    const before = (a: { at: Date; id: string }, b: { at: Date; id: string }): boolean => a.at.getTime() < b.at.getTime() || (a.at.getTime() === b.at.getTime() && a.id < b.id);
+    const before = (a: { at: Date; id: string }, b: { at: Date; id: string }): boolean =>
+      a.at.getTime() < b.at.getTime() || (a.at.getTime() === b.at.getTime() && a.id < b.id);
     return this.events
       .filter(({ event }) => event.subjectId === subjectId && (!page.after || before(event, page.after)))
       .sort((x, y) => (before(x.event, y.event) ? 1 : before(y.event, x.event) ? -1 : 0))
@@ -114,11 +119,13 @@ class MemoryAccessLog implements AccessRecorder, AccessHistory, LogTree {
   }
 }
 
-export type InMemoryAccessLog = AccessRecorder & AccessHistory & LogTree & {
-  /** The leaves so far, in order (what a unit test inspects). */
-  readonly entries: readonly { kind: LeafKind; entry: string }[];
-  tamper(leafIndex: number, entry: string, rehash: boolean): void;
-};
+export type InMemoryAccessLog = AccessRecorder &
+  AccessHistory &
+  LogTree & {
+    /** The leaves so far, in order (what a unit test inspects). */
+    readonly entries: readonly { kind: LeafKind; entry: string }[];
+    tamper(leafIndex: number, entry: string, rehash: boolean): void;
+  };
 
 /** The in-memory access log twin; `gate` is the consent store's use counter (see `inMemoryConsentStore`). */
 export function inMemoryAccessLog(gate: ConsentUseGate, organizationName: (id: string) => string = () => ''): InMemoryAccessLog {

@@ -42,7 +42,9 @@ class MemoryTreeHeads implements TreeHeadStore {
 
   /** Newest first, as stored heads (without the refusal). */
   private sorted(): StoredTreeHead[] {
-    return [...this.heads.values()].sort((a, b) => b.treeSize - a.treeSize).map(({ refused: _r, ...h }) => ({ ...h, anchor: h.anchor ? { ...h.anchor } : null }));
+    return [...this.heads.values()]
+      .sort((a, b) => b.treeSize - a.treeSize)
+      .map(({ refused: _r, ...h }) => ({ ...h, anchor: h.anchor ? { ...h.anchor } : null }));
   }
 }
 

@@ -139,7 +139,10 @@ export class Frontier {
   static from(size: number, hashes: Buffer[]): Frontier {
     const keys = Frontier.keysFor(size);
     if (keys.length !== hashes.length) throw new Error('a frontier needs one hash per subtree');
-    return new Frontier(size, keys.map((k, i) => ({ level: k.level, hash: hashes[i] as Buffer })));
+    return new Frontier(
+      size,
+      keys.map((k, i) => ({ level: k.level, hash: hashes[i] as Buffer })),
+    );
   }
 
   clone(): Frontier {

@@ -53,7 +53,8 @@ export class PgTreeHeads implements TreeHeadStore {
   }
 
   async markAnchored(treeSize: number, anchor: { transactionId: string; blockNumber: number }): Promise<void> {
-    await this.sql`update log_tree_heads set anchor_transaction_id = ${anchor.transactionId}, anchor_block = ${anchor.blockNumber} where tree_size = ${treeSize}`;
+    await this
+      .sql`update log_tree_heads set anchor_transaction_id = ${anchor.transactionId}, anchor_block = ${anchor.blockNumber} where tree_size = ${treeSize}`;
   }
 
   async markRefused(treeSize: number, error: string): Promise<void> {

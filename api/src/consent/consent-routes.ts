@@ -9,7 +9,17 @@ import { accessEventView } from '../audit/index.js';
 import type { ConsentService } from './consent-service.js';
 import type { ConsentRow } from './consent-store.js';
 import { presentRead } from './read/present-read.js';
-import { AccessEventsQuery, Approve, ConsentRequest, type ConsentView, DataQuery, IdParam, ListQuery, StatusQuery, registerConsentPaths } from './consent-schemas.js';
+import {
+  AccessEventsQuery,
+  Approve,
+  ConsentRequest,
+  type ConsentView,
+  DataQuery,
+  IdParam,
+  ListQuery,
+  StatusQuery,
+  registerConsentPaths,
+} from './consent-schemas.js';
 
 registerConsentPaths();
 
@@ -46,17 +56,21 @@ export function consentRoutes(tokens: TokenService, consents: ConsentService): R
 
   router.post('/v1/consents', requireRole(tokens, 'organization'), async (req, res) => {
     const body = parseInput(ConsentRequest, req.body);
-    const consent = await consents.request(await organizationOf(req), {
-      nationalId: body.subject.nationalId,
-      purpose: body.purpose,
-      fields: body.fields,
-      accessMode: body.mode === 'ONCE' ? { mode: 'ONCE' } : { mode: 'PERIODIC', limit: body.frequency!.limit, per: body.frequency!.per },
-      validUntil: body.validUntil,
-      retentionDays: body.retentionDays,
-      justification: body.justification,
-      onwardTransfer: body.onwardTransfer,
-      crossBorder: body.crossBorder,
-    }, { ...(idempotencyRef(req) ? { ref: idempotencyRef(req)! } : {}), retry: isIdempotentRetry(req) });
+    const consent = await consents.request(
+      await organizationOf(req),
+      {
+        nationalId: body.subject.nationalId,
+        purpose: body.purpose,
+        fields: body.fields,
+        accessMode: body.mode === 'ONCE' ? { mode: 'ONCE' } : { mode: 'PERIODIC', limit: body.frequency!.limit, per: body.frequency!.per },
+        validUntil: body.validUntil,
+        retentionDays: body.retentionDays,
+        justification: body.justification,
+        onwardTransfer: body.onwardTransfer,
+        crossBorder: body.crossBorder,
+      },
+      { ...(idempotencyRef(req) ? { ref: idempotencyRef(req)! } : {}), retry: isIdempotentRetry(req) },
+    );
     res.status(201).location(`/v1/consents/${consent.id}`).json(view(consent));
   });
 
@@ -90,7 +104,8 @@ export function consentRoutes(tokens: TokenService, consents: ConsentService): R
 
   router.get('/v1/consents/:id/artefact', requireRole(tokens, 'citizen', 'organization'), async (req, res) => {
     const { id } = parseInput(IdParam, req.params);
-    const consent = principal(req).role === 'citizen' ? await consents.ownedByCitizen(nationalIdOf(req), id) : await consents.forConsumer((await organizationOf(req)).id, id);
+    const consent =
+      principal(req).role === 'citizen' ? await consents.ownedByCitizen(nationalIdOf(req), id) : await consents.forConsumer((await organizationOf(req)).id, id);
     res.type('application/jose').send(await consents.artefact(consent));
   });
 

@@ -9,9 +9,16 @@ export const ConsentRequest = z
   .object({
     subject: z.object({ nationalId: z.string().regex(/^\d{12}$/, 'a citizen identity number has 12 digits') }).strict(),
     purpose: z.string(),
-    fields: z.array(z.string()).min(1).max(100).refine((f) => new Set(f).size === f.length, 'fields must not repeat'),
+    fields: z
+      .array(z.string())
+      .min(1)
+      .max(100)
+      .refine((f) => new Set(f).size === f.length, 'fields must not repeat'),
     mode: z.enum(['ONCE', 'PERIODIC']),
-    frequency: z.object({ limit: z.number().int().min(1).max(100_000), per: z.enum(['DAY', 'MONTH']) }).strict().optional(),
+    frequency: z
+      .object({ limit: z.number().int().min(1).max(100_000), per: z.enum(['DAY', 'MONTH']) })
+      .strict()
+      .optional(),
     validUntil: z.iso.datetime({ offset: true }),
     retentionDays: z.number().int().min(0).max(3650),
     justification: z.string().trim().min(10).max(2000),
@@ -19,7 +26,10 @@ export const ConsentRequest = z
     crossBorder: z.boolean().default(false),
   })
   .strict()
-  .refine((c) => (c.mode === 'PERIODIC') === (c.frequency !== undefined), { message: 'a PERIODIC consent needs a frequency; a ONCE consent has none', path: ['frequency'] })
+  .refine((c) => (c.mode === 'PERIODIC') === (c.frequency !== undefined), {
+    message: 'a PERIODIC consent needs a frequency; a ONCE consent has none',
+    path: ['frequency'],
+  })
   .openapi('ConsentRequest');
 
 export const ConsentView = z
@@ -44,7 +54,10 @@ export const ConsentView = z
   })
   .openapi('Consent');
 
-export const Approve = z.object({ fields: z.array(z.string()).min(1).optional() }).strict().openapi('ApproveConsent');
+export const Approve = z
+  .object({ fields: z.array(z.string()).min(1).optional() })
+  .strict()
+  .openapi('ApproveConsent');
 export const IdParam = z.object({ id: z.uuid() });
 export const StatusQuery = z.object({ status: z.enum(STATUSES).optional() });
 export const ListQuery = z.object({
@@ -68,7 +81,7 @@ const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema }
 export const ConsentedData = z
   .object({
     consentId: z.string(),
-    subjectId: z.string().describe('the citizen\'s pseudonymous subject id'),
+    subjectId: z.string().describe("the citizen's pseudonymous subject id"),
     purpose: z.string(),
     fields: z.record(z.string(), z.unknown()).describe('the granted fields asked for, by `category.field` path'),
     provenance: z
@@ -86,17 +99,41 @@ export const AccessEventsQuery = z.object({
  * evaluated, so the document's paths keep the order in which the route modules are loaded.
  */
 export function registerConsentPaths(): void {
-  registry.registerPath({ method: 'post', path: '/v1/consents', summary: 'Ask a citizen for consent (consumer organisations)', security, request: { body: json(ConsentRequest) }, responses: { 201: { description: 'requested', ...json(ConsentView) }, ...problemResponses(400, 401, 403) } });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/consents',
+    summary: 'Ask a citizen for consent (consumer organisations)',
+    security,
+    request: { body: json(ConsentRequest) },
+    responses: { 201: { description: 'requested', ...json(ConsentView) }, ...problemResponses(400, 401, 403) },
+  });
   registry.registerPath({
     method: 'get',
     path: '/v1/consents',
-    summary: 'The calling organisation\'s consents, newest first, a page at a time (pass nextCursor back as cursor)',
+    summary: "The calling organisation's consents, newest first, a page at a time (pass nextCursor back as cursor)",
     security,
     request: { query: ListQuery },
-    responses: { 200: { description: 'a page', ...json(z.object({ items: z.array(ConsentView), nextCursor: z.string() })) }, ...problemResponses(400, 401, 403) },
+    responses: {
+      200: { description: 'a page', ...json(z.object({ items: z.array(ConsentView), nextCursor: z.string() })) },
+      ...problemResponses(400, 401, 403),
+    },
   });
-  registry.registerPath({ method: 'get', path: '/v1/consents/{id}', summary: 'A consent the calling organisation asked for', security, request: { params: IdParam }, responses: { 200: { description: 'the consent', ...json(ConsentView) }, ...problemResponses(401, 403, 404) } });
-  registry.registerPath({ method: 'get', path: '/v1/me/consents', summary: 'The signed-in citizen\'s consents and requests', security, request: { query: StatusQuery }, responses: { 200: { description: 'consents', ...json(z.object({ items: z.array(ConsentView) })) }, ...problemResponses(401, 403) } });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/consents/{id}',
+    summary: 'A consent the calling organisation asked for',
+    security,
+    request: { params: IdParam },
+    responses: { 200: { description: 'the consent', ...json(ConsentView) }, ...problemResponses(401, 403, 404) },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/me/consents',
+    summary: "The signed-in citizen's consents and requests",
+    security,
+    request: { query: StatusQuery },
+    responses: { 200: { description: 'consents', ...json(z.object({ items: z.array(ConsentView) })) }, ...problemResponses(401, 403) },
+  });
   for (const action of ['approve', 'reject', 'pause', 'resume', 'revoke'] as const) {
     registry.registerPath({
       method: 'post',
@@ -107,21 +144,35 @@ export function registerConsentPaths(): void {
       responses: { 200: { description: 'the consent after the decision', ...json(ConsentView) }, ...problemResponses(400, 401, 403, 404, 409) },
     });
   }
-  registry.registerPath({ method: 'get', path: '/v1/consents/{id}/artefact', summary: 'The signed consent artefact (JWS over canonical JSON), for the citizen or the consumer', security, request: { params: IdParam }, responses: { 200: { description: 'compact JWS', content: { 'application/jose': { schema: z.string() } } }, ...problemResponses(401, 403, 404) } });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/consents/{id}/artefact',
+    summary: 'The signed consent artefact (JWS over canonical JSON), for the citizen or the consumer',
+    security,
+    request: { params: IdParam },
+    responses: { 200: { description: 'compact JWS', content: { 'application/jose': { schema: z.string() } } }, ...problemResponses(401, 403, 404) },
+  });
   registry.registerPath({
     method: 'get',
     path: '/v1/consents/{id}/data',
-    summary: 'Read the granted fields (consumer); `Accept: application/jose` answers a JWE to the organisation\'s X25519 key',
+    summary: "Read the granted fields (consumer); `Accept: application/jose` answers a JWE to the organisation's X25519 key",
     security,
     request: { params: IdParam, query: DataQuery },
-    responses: { 200: { description: 'the granted data', content: { 'application/json': { schema: ConsentedData }, 'application/jose': { schema: z.string() } } }, ...problemResponses(401, 403, 404, 429) },
+    responses: {
+      200: { description: 'the granted data', content: { 'application/json': { schema: ConsentedData }, 'application/jose': { schema: z.string() } } },
+      ...problemResponses(401, 403, 404, 429),
+    },
   });
   registry.registerPath({
     method: 'get',
     path: '/v1/me/access-events',
-    summary: 'Who read the signed-in citizen\'s data, when, under which consent — refusals included; newest first, a page at a time (`nextCursor` is empty on the last page)',
+    summary:
+      "Who read the signed-in citizen's data, when, under which consent — refusals included; newest first, a page at a time (`nextCursor` is empty on the last page)",
     security,
     request: { query: AccessEventsQuery },
-    responses: { 200: { description: 'access events', ...json(z.object({ items: z.array(z.unknown()), nextCursor: z.string() })) }, ...problemResponses(400, 401, 403) },
+    responses: {
+      200: { description: 'access events', ...json(z.object({ items: z.array(z.unknown()), nextCursor: z.string() })) },
+      ...problemResponses(400, 401, 403),
+    },
   });
 }

@@ -87,9 +87,13 @@ export class ConsentService {
     }
     if (!consumer.roles.includes('consumer')) throw new DomainError('forbidden', 'only a consumer organisation requests consent');
     const unknown = input.fields.filter((f) => !isFieldPath(f));
-    if (unknown.length > 0) throw new DomainError('invalid_request', 'unknown fields', { errors: unknown.map((f) => ({ path: '/fields', message: `${f} is not in the vocabulary` })) });
+    if (unknown.length > 0)
+      throw new DomainError('invalid_request', 'unknown fields', {
+        errors: unknown.map((f) => ({ path: '/fields', message: `${f} is not in the vocabulary` })),
+      });
     const now = this.clock.now();
-    if (Date.parse(input.validUntil) <= now.getTime()) throw new DomainError('invalid_request', 'validUntil must be in the future', { errors: [{ path: '/validUntil', message: 'in the past' }] });
+    if (Date.parse(input.validUntil) <= now.getTime())
+      throw new DomainError('invalid_request', 'validUntil must be in the future', { errors: [{ path: '/validUntil', message: 'in the past' }] });
     const subjectId = (await this.vault.subjectId(input.nationalId, true))!;
     const id = newId(now.getTime());
     const artefact = {
@@ -134,20 +138,25 @@ export class ConsentService {
     await this.store.insertIntent(row);
     let onLedger: Consent;
     try {
-      onLedger = (await this.submit('RequestConsent', JSON.stringify({
-      id,
-      subjectId,
-      consumerOrgId: consumer.id,
-      purpose: input.purpose,
-      requestedFields: input.fields,
-      accessMode: input.accessMode,
-      validFrom: artefact.validFrom,
-      validUntil: artefact.validUntil,
-      retentionDays: input.retentionDays,
-      onwardTransfer: input.onwardTransfer,
-      crossBorder: input.crossBorder,
-      artefactHash,
-      }))).consent;
+      onLedger = (
+        await this.submit(
+          'RequestConsent',
+          JSON.stringify({
+            id,
+            subjectId,
+            consumerOrgId: consumer.id,
+            purpose: input.purpose,
+            requestedFields: input.fields,
+            accessMode: input.accessMode,
+            validFrom: artefact.validFrom,
+            validUntil: artefact.validUntil,
+            retentionDays: input.retentionDays,
+            onwardTransfer: input.onwardTransfer,
+            crossBorder: input.crossBorder,
+            artefactHash,
+          }),
+        )
+      ).consent;
     } catch (err) {
       // Refused: nothing to finish. Unknown (the ledger did not answer): the sweep decides from the ledger.
       if (isRefusal(err)) await this.store.dropIntent(id).catch(() => {});
@@ -164,14 +173,21 @@ export class ConsentService {
     if (earlier.consent) return earlier.consent;
     if (!earlier.intent) return undefined;
     const id = String(earlier.intent.consent.id);
-    const onLedger = await this.onLedger(id).catch((err: unknown) => (err instanceof LedgerError && err.code === 'not_found' ? undefined : Promise.reject(err)));
+    const onLedger = await this.onLedger(id).catch((err: unknown) =>
+      err instanceof LedgerError && err.code === 'not_found' ? undefined : Promise.reject(err),
+    );
     if (!onLedger) {
       await this.store.dropIntent(id); // it never reached the ledger: this attempt starts afresh
       return undefined;
     }
     // Through REQUESTED to the ledger's current state, never through a state it has left.
     await this.store.insert({ ...intentRow(earlier.intent.consent, earlier.intent.artefact_salt, 'REQUESTED'), updated_at: new Date(onLedger.requestedAt) });
-    await this.store.applyDecision(id, { status: onLedger.status, grantedFields: onLedger.grantedFields, decidedAt: onLedger.decidedAt, updatedAt: onLedger.updatedAt });
+    await this.store.applyDecision(id, {
+      status: onLedger.status,
+      grantedFields: onLedger.grantedFields,
+      decidedAt: onLedger.decidedAt,
+      updatedAt: onLedger.updatedAt,
+    });
     return this.store.get(id);
   }
 
@@ -187,7 +203,13 @@ export class ConsentService {
    * lifted only if the ledger refuses. `retry` says an earlier attempt of this very request (same
    * Idempotency-Key) never finished: if the ledger already holds its outcome, that is the answer.
    */
-  async decide(nationalId: string, consentId: string, action: Exclude<ConsentAction, 'expire'>, fields?: string[], options: { retry?: boolean } = {}): Promise<ConsentRow> {
+  async decide(
+    nationalId: string,
+    consentId: string,
+    action: Exclude<ConsentAction, 'expire'>,
+    fields?: string[],
+    options: { retry?: boolean } = {},
+  ): Promise<ConsentRow> {
     const consent = await this.ownedByCitizen(nationalId, consentId);
     const args = action === 'approve' ? [consent.id, fields ? JSON.stringify(fields) : ''] : [consent.id];
     const name = { approve: 'ApproveConsent', reject: 'RejectConsent', pause: 'PauseConsent', resume: 'ResumeConsent', revoke: 'RevokeConsent' }[action];
@@ -206,7 +228,12 @@ export class ConsentService {
         throw err;
       }
     }
-    await this.store.applyDecision(consent.id, { status: committed.status, grantedFields: committed.grantedFields, decidedAt: committed.decidedAt, updatedAt: committed.updatedAt });
+    await this.store.applyDecision(consent.id, {
+      status: committed.status,
+      grantedFields: committed.grantedFields,
+      decidedAt: committed.decidedAt,
+      updatedAt: committed.updatedAt,
+    });
     if (transactionId) await this.recorder.append('consent_decision', decisionEntry(consent, action, committed), transactionId);
     const updated = (await this.store.get(consent.id))!;
     await this.notify(updated.consumer_org_id, `consent.${committed.status.toLowerCase()}`, statusEvent(updated));
@@ -214,10 +241,17 @@ export class ConsentService {
   }
 
   /** A consumer's consents, newest first, with an opaque cursor for the next page ('' at the end). */
-  async listForConsumer(consumerOrgId: string, options: { status?: ConsentStatus; limit: number; cursor?: string }): Promise<{ items: ConsentRow[]; nextCursor: string }> {
+  async listForConsumer(
+    consumerOrgId: string,
+    options: { status?: ConsentStatus; limit: number; cursor?: string },
+  ): Promise<{ items: ConsentRow[]; nextCursor: string }> {
     const position = options.cursor ? parseCursor(options.cursor) : undefined;
     const after = position ? { requestedAt: position.at, id: position.id } : undefined;
-    const rows = await this.store.forConsumer(consumerOrgId, { ...(options.status ? { status: options.status } : {}), limit: options.limit + 1, ...(after ? { after } : {}) });
+    const rows = await this.store.forConsumer(consumerOrgId, {
+      ...(options.status ? { status: options.status } : {}),
+      limit: options.limit + 1,
+      ...(after ? { after } : {}),
+    });
     const items = rows.slice(0, options.limit);
     const last = items[items.length - 1];
     const nextCursor = rows.length > options.limit && last ? cursorAt(last.requested_at, last.id) : '';
@@ -328,7 +362,14 @@ function cursorAt(at: Date, id: string): string {
 
 function parseCursor(cursor: string): { at: Date; id: string } {
   const [at, id, extra] = Buffer.from(cursor, 'base64url').toString().split('|');
-  if (!at || !id || extra !== undefined || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(at) || Number.isNaN(Date.parse(at)) || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) {
+  if (
+    !at ||
+    !id ||
+    extra !== undefined ||
+    !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(at) ||
+    Number.isNaN(Date.parse(at)) ||
+    !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)
+  ) {
     throw new DomainError('invalid_request', 'the cursor is not one this API gave');
   }
   return { at: new Date(at), id };
@@ -336,5 +377,12 @@ function parseCursor(cursor: string): { at: Date; id: string } {
 
 /** What a consumer is told of a consent's change: its state, never the citizen's data. */
 function statusEvent(c: ConsentRow): Record<string, unknown> {
-  return { consentId: c.id, status: c.status, purpose: c.purpose, grantedFields: c.granted_fields, validUntil: c.valid_until.toISOString(), updatedAt: c.updated_at.toISOString() };
+  return {
+    consentId: c.id,
+    status: c.status,
+    purpose: c.purpose,
+    grantedFields: c.granted_fields,
+    validUntil: c.valid_until.toISOString(),
+    updatedAt: c.updated_at.toISOString(),
+  };
 }

@@ -25,7 +25,10 @@ export interface ConsentRow {
   blocked_by: 'revoke' | 'pause' | null;
 }
 
-export type ConsentInsert = Omit<ConsentRow, 'consumer_name' | 'granted_fields' | 'decided_at' | 'blocked_by'> & { artefact_salt: Buffer; request_ref?: string | null };
+export type ConsentInsert = Omit<ConsentRow, 'consumer_name' | 'granted_fields' | 'decided_at' | 'blocked_by'> & {
+  artefact_salt: Buffer;
+  request_ref?: string | null;
+};
 
 /** An intent as JSON (dates as ISO strings), and back. */
 export function intentJson(row: ConsentInsert): Record<string, unknown> {
@@ -35,8 +38,17 @@ export function intentJson(row: ConsentInsert): Record<string, unknown> {
 
 export function intentRow(json: Record<string, unknown>, salt: Buffer, status: ConsentStatus): ConsentInsert {
   // Our own row, written by insertIntent: trusted, only its dates came back as strings.
-  const j = json as unknown as Omit<ConsentInsert, 'valid_from' | 'valid_until' | 'requested_at' | 'updated_at'> & Record<'valid_from' | 'valid_until' | 'requested_at' | 'updated_at', string>;
-  return { ...j, status, valid_from: new Date(j.valid_from), valid_until: new Date(j.valid_until), requested_at: new Date(j.requested_at), updated_at: new Date(j.updated_at), artefact_salt: salt };
+  const j = json as unknown as Omit<ConsentInsert, 'valid_from' | 'valid_until' | 'requested_at' | 'updated_at'> &
+    Record<'valid_from' | 'valid_until' | 'requested_at' | 'updated_at', string>;
+  return {
+    ...j,
+    status,
+    valid_from: new Date(j.valid_from),
+    valid_until: new Date(j.valid_until),
+    requested_at: new Date(j.requested_at),
+    updated_at: new Date(j.updated_at),
+    artefact_salt: salt,
+  };
 }
 
 /** The consent a request with this Idempotency-Key already made, or the intent it kept before the ledger. */

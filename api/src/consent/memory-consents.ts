@@ -29,7 +29,11 @@ class MemoryConsents implements ConsentStore, ConsentUseGate {
   async insertIntent(row: ConsentInsert): Promise<void> {
     if (this.intents.has(row.id)) throw new Error(`intent ${row.id} exists`);
     // Through JSON, as the jsonb column does: the intent comes back with its dates as strings.
-    this.intents.set(row.id, { consent: JSON.parse(JSON.stringify(intentJson(row))) as Record<string, unknown>, artefact_salt: row.artefact_salt, request_ref: row.request_ref ?? null });
+    this.intents.set(row.id, {
+      consent: JSON.parse(JSON.stringify(intentJson(row))) as Record<string, unknown>,
+      artefact_salt: row.artefact_salt,
+      request_ref: row.request_ref ?? null,
+    });
   }
 
   async byRequestRef(ref: string): Promise<EarlierRequest> {
@@ -56,7 +60,9 @@ class MemoryConsents implements ConsentStore, ConsentUseGate {
   }
 
   async forConsumer(consumerOrgId: string, page: { status?: ConsentStatus; limit: number; after?: { requestedAt: Date; id: string } }): Promise<ConsentRow[]> {
-    return this.newestFirst((r) => r.consumer_org_id === consumerOrgId && (!page.status || r.status === page.status) && (!page.after || before(r, page.after))).slice(0, page.limit);
+    return this.newestFirst(
+      (r) => r.consumer_org_id === consumerOrgId && (!page.status || r.status === page.status) && (!page.after || before(r, page.after)),
+    ).slice(0, page.limit);
   }
 
   async forSubject(subjectId: string, status?: ConsentStatus): Promise<ConsentRow[]> {
@@ -66,7 +72,13 @@ class MemoryConsents implements ConsentStore, ConsentUseGate {
   async applyDecision(id: string, d: { status: ConsentStatus; grantedFields: string[]; decidedAt: string | undefined; updatedAt: string }): Promise<void> {
     const row = this.rows.get(id);
     if (!row || row.updated_at.getTime() > Date.parse(d.updatedAt)) return;
-    Object.assign(row, { status: d.status, granted_fields: [...d.grantedFields], decided_at: d.decidedAt ? new Date(d.decidedAt) : null, updated_at: new Date(d.updatedAt), blocked_by: null });
+    Object.assign(row, {
+      status: d.status,
+      granted_fields: [...d.grantedFields],
+      decided_at: d.decidedAt ? new Date(d.decidedAt) : null,
+      updated_at: new Date(d.updatedAt),
+      blocked_by: null,
+    });
   }
 
   async getWithUses(id: string, periods: { day: string; month: string }): Promise<(ConsentRow & { uses: number }) | undefined> {
@@ -100,7 +112,12 @@ class MemoryConsents implements ConsentStore, ConsentUseGate {
 
   private view(row: Stored): ConsentRow {
     const { request_ref: _ref, ...rest } = row;
-    return { ...rest, requested_fields: [...rest.requested_fields], granted_fields: [...rest.granted_fields], consumer_name: this.organizationName(row.consumer_org_id) };
+    return {
+      ...rest,
+      requested_fields: [...rest.requested_fields],
+      granted_fields: [...rest.granted_fields],
+      consumer_name: this.organizationName(row.consumer_org_id),
+    };
   }
 }
 

@@ -22,14 +22,17 @@ export class PgConsents implements ConsentStore {
 
   /** What a request keeps before it goes to the ledger: the row to insert once it has committed. */
   async insertIntent(row: ConsentInsert): Promise<void> {
-    await this.sql`insert into consent_intents (id, consent, artefact_salt, request_ref) values (${row.id}, ${this.sql.json(intentJson(row) as never)}, ${row.artefact_salt}, ${row.request_ref ?? null})`;
+    await this
+      .sql`insert into consent_intents (id, consent, artefact_salt, request_ref) values (${row.id}, ${this.sql.json(intentJson(row) as never)}, ${row.artefact_salt}, ${row.request_ref ?? null})`;
   }
 
   /** The consent, or the intent of one, that a request with this Idempotency-Key already made. */
   async byRequestRef(ref: string): Promise<EarlierRequest> {
     const [row] = await this.sql<ConsentRow[]>`${SELECT(this.sql)} where c.request_ref = ${ref}`;
     if (row) return { consent: row };
-    const [intent] = await this.sql<{ consent: Record<string, unknown>; artefact_salt: Buffer }[]>`select consent, artefact_salt from consent_intents where request_ref = ${ref}`;
+    const [intent] = await this.sql<
+      { consent: Record<string, unknown>; artefact_salt: Buffer }[]
+    >`select consent, artefact_salt from consent_intents where request_ref = ${ref}`;
     return intent ? { intent } : {};
   }
 
@@ -66,12 +69,15 @@ export class PgConsents implements ConsentStore {
   }
 
   async forSubject(subjectId: string, status?: ConsentStatus): Promise<ConsentRow[]> {
-    return this.sql<ConsentRow[]>`${SELECT(this.sql)} where c.subject_id = ${subjectId} ${status ? this.sql`and c.status = ${status}` : this.sql``} order by c.requested_at desc`;
+    return this.sql<
+      ConsentRow[]
+    >`${SELECT(this.sql)} where c.subject_id = ${subjectId} ${status ? this.sql`and c.status = ${status}` : this.sql``} order by c.requested_at desc`;
   }
 
   /** Writes the state a committed ledger transaction produced, unless a later one is already there; a pending block is lifted with it. */
   async applyDecision(id: string, d: { status: ConsentStatus; grantedFields: string[]; decidedAt: string | undefined; updatedAt: string }): Promise<void> {
-    await this.sql`update consents set status = ${d.status}, granted_fields = ${d.grantedFields}, decided_at = ${d.decidedAt ?? null}, updated_at = ${d.updatedAt},
+    await this
+      .sql`update consents set status = ${d.status}, granted_fields = ${d.grantedFields}, decided_at = ${d.decidedAt ?? null}, updated_at = ${d.updatedAt},
                      blocked_by = null, blocked_at = null
                    where id = ${id} and updated_at <= ${d.updatedAt}`;
   }

@@ -14,7 +14,8 @@ export class PgVault implements VaultStore {
 
   /** Creates the subject unless another request just did; either way returns the stored one. */
   async insertSubject(id: string, index: Buffer, wrappedKey: Buffer): Promise<SubjectRow> {
-    await this.sql`insert into subjects (id, national_id_index, wrapped_key) values (${id}, ${index}, ${wrappedKey}) on conflict (national_id_index) do nothing`;
+    await this
+      .sql`insert into subjects (id, national_id_index, wrapped_key) values (${id}, ${index}, ${wrappedKey}) on conflict (national_id_index) do nothing`;
     return (await this.subjectByIndex(index))!;
   }
 
@@ -28,7 +29,10 @@ export class PgVault implements VaultStore {
   }
 
   /** The record a deposit with this Idempotency-Key ref made, if any. */
-  async recordByRequestRef(custodianOrgId: string, ref: string): Promise<{ id: string; subject_id: string; category: string; confirmed: boolean; version: number; commitment: string } | undefined> {
+  async recordByRequestRef(
+    custodianOrgId: string,
+    ref: string,
+  ): Promise<{ id: string; subject_id: string; category: string; confirmed: boolean; version: number; commitment: string } | undefined> {
     const [row] = await this.sql<{ id: string; subject_id: string; category: string; confirmed: boolean; version: number; commitment: string }[]>`
       select r.id, r.subject_id, r.category, r.confirmed, v.version, v.commitment from records r join record_versions v on v.record_id = r.id
       where r.request_ref = ${ref} and r.custodian_org_id = ${custodianOrgId} order by v.version desc limit 1`;

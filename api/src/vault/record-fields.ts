@@ -13,7 +13,10 @@ const VALUE: Record<FieldType, z.ZodType> = {
 /** Checks a record's fields against its category in the published vocabulary: known fields only, each of its type. */
 export function parseRecordFields(category: string, fields: Record<string, unknown>): Record<string, unknown> {
   const definition = FIELD_VOCABULARY.categories.find((c) => c.code === category);
-  if (!definition) throw new DomainError('invalid_request', `unknown record category ${JSON.stringify(category)}`, { errors: [{ path: '/category', message: 'not in the vocabulary' }] });
+  if (!definition)
+    throw new DomainError('invalid_request', `unknown record category ${JSON.stringify(category)}`, {
+      errors: [{ path: '/category', message: 'not in the vocabulary' }],
+    });
   const errors: { path: string; message: string }[] = [];
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(fields)) {

@@ -13,12 +13,18 @@ registerVaultPaths();
 export function vaultRoutes(tokens: TokenService, vault: VaultService): Router {
   const router = Router();
   router.get('/v1/vocabulary', (_req, res) => {
-    res.set('cache-control', 'public, max-age=3600').json({ version: FIELD_VOCABULARY.version, categories: FIELD_VOCABULARY.categories, purposes: PURPOSE_VOCABULARY.purposes });
+    res
+      .set('cache-control', 'public, max-age=3600')
+      .json({ version: FIELD_VOCABULARY.version, categories: FIELD_VOCABULARY.categories, purposes: PURPOSE_VOCABULARY.purposes });
   });
   router.post('/v1/records', requireRole(tokens, 'organization'), async (req, res) => {
     const body = parseInput(DepositRequest, req.body);
     const ref = idempotencyRef(req);
-    const record = await vault.deposit(callingOrganization(req), { nationalId: body.subject.nationalId, category: body.category, fields: body.fields }, { ...(ref ? { ref } : {}), retry: isIdempotentRetry(req) });
+    const record = await vault.deposit(
+      callingOrganization(req),
+      { nationalId: body.subject.nationalId, category: body.category, fields: body.fields },
+      { ...(ref ? { ref } : {}), retry: isIdempotentRetry(req) },
+    );
     res.status(201).json(record);
   });
   router.get('/v1/me/records', requireRole(tokens, 'citizen'), async (req, res) => {

@@ -41,14 +41,20 @@ export function registerVaultPaths(): void {
     summary: 'Deposit a record about a citizen (custodian organisations)',
     security,
     request: { body: { content: { 'application/json': { schema: DepositRequest } } } },
-    responses: { 201: { description: 'deposited, its commitment anchored', content: { 'application/json': { schema: Deposited } } }, ...problemResponses(400, 401, 403) },
+    responses: {
+      201: { description: 'deposited, its commitment anchored', content: { 'application/json': { schema: Deposited } } },
+      ...problemResponses(400, 401, 403),
+    },
   });
   registry.registerPath({
     method: 'get',
     path: '/v1/me/records',
-    summary: 'The signed-in citizen\'s own records, decrypted, with the custodian of each',
+    summary: "The signed-in citizen's own records, decrypted, with the custodian of each",
     security,
-    responses: { 200: { description: 'records', content: { 'application/json': { schema: z.object({ items: z.array(CitizenRecord) }) } } }, ...problemResponses(401, 403) },
+    responses: {
+      200: { description: 'records', content: { 'application/json': { schema: z.object({ items: z.array(CitizenRecord) }) } } },
+      ...problemResponses(401, 403),
+    },
   });
   registry.registerPath({
     method: 'get',

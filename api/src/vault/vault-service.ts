@@ -46,7 +46,11 @@ export class VaultService implements VaultReader {
    * (`retry`) answers with the record that attempt made — finished if its commitment committed —
    * never a second copy.
    */
-  async deposit(custodian: Custodian, input: { nationalId: string; category: string; fields: Record<string, unknown> }, options: { ref?: string; retry?: boolean } = {}): Promise<DepositedRecord> {
+  async deposit(
+    custodian: Custodian,
+    input: { nationalId: string; category: string; fields: Record<string, unknown> },
+    options: { ref?: string; retry?: boolean } = {},
+  ): Promise<DepositedRecord> {
     if (!custodian.roles.includes('custodian')) throw new DomainError('forbidden', 'only a custodian organisation deposits records');
     if (options.retry && options.ref) {
       const earlier = await this.earlierDeposit(custodian.id, options.ref);
@@ -90,13 +94,17 @@ export class VaultService implements VaultReader {
       transactionId = receipt.transactionId;
       anchoredAt = (JSON.parse(Buffer.from(receipt.result).toString()) as { anchoredAt: string }).anchoredAt;
     } catch (err) {
-      if (err instanceof LedgerError && err.code !== 'ledger_unavailable' && err.code !== 'ledger_error') await this.store.dropUnconfirmedRecord(recordId).catch(() => {});
+      if (err instanceof LedgerError && err.code !== 'ledger_unavailable' && err.code !== 'ledger_error')
+        await this.store.dropUnconfirmedRecord(recordId).catch(() => {});
       throw err;
     }
     // Committed: the deposit has happened, whatever follows. If finishing fails here, the repair sweep
     // finishes it; answering an error would only make the custodian deposit it a second time.
-    await this.finishDeposit({ recordId, version, subjectId: subject.id, category: input.category, custodianOrgId: custodian.id, commitment: digest, at: anchoredAt }, fields, transactionId)
-      .catch(() => {});
+    await this.finishDeposit(
+      { recordId, version, subjectId: subject.id, category: input.category, custodianOrgId: custodian.id, commitment: digest, at: anchoredAt },
+      fields,
+      transactionId,
+    ).catch(() => {});
     return { id: recordId, subjectId: subject.id, category: input.category, version, commitment: digest };
   }
 
@@ -104,8 +112,24 @@ export class VaultService implements VaultReader {
    * What follows a deposit's commit, each step idempotent so the repair sweep can run it again:
    * its log leaf (once per ledger transaction), the statistics projection, then the record shown.
    */
-  async finishDeposit(d: { recordId: string; version: number; subjectId: string; category: string; custodianOrgId: string; commitment: string; at: string }, fields: Record<string, unknown>, transactionId: string): Promise<void> {
-    await this.log.append('record_deposit', { recordId: d.recordId, version: d.version, subjectId: d.subjectId, category: d.category, custodianOrgId: d.custodianOrgId, commitment: d.commitment, at: d.at }, transactionId);
+  async finishDeposit(
+    d: { recordId: string; version: number; subjectId: string; category: string; custodianOrgId: string; commitment: string; at: string },
+    fields: Record<string, unknown>,
+    transactionId: string,
+  ): Promise<void> {
+    await this.log.append(
+      'record_deposit',
+      {
+        recordId: d.recordId,
+        version: d.version,
+        subjectId: d.subjectId,
+        category: d.category,
+        custodianOrgId: d.custodianOrgId,
+        commitment: d.commitment,
+        at: d.at,
+      },
+      transactionId,
+    );
     await this.onDeposit?.recordDeposited(d.subjectId, d.category, fields);
     await this.store.confirmRecord(d.recordId);
   }
@@ -122,10 +146,26 @@ export class VaultService implements VaultReader {
     const fields = Object.fromEntries(
       Object.entries(row.fields).map(([name, sealed]) => [
         name,
-        JSON.parse(Buffer.from(open(dataKey, Buffer.from(sealed, 'base64'), fieldBinding(row.subject_id, recordId, name, row.version, row.category, row.custodian_org_id))).toString()) as unknown,
+        JSON.parse(
+          Buffer.from(
+            open(dataKey, Buffer.from(sealed, 'base64'), fieldBinding(row.subject_id, recordId, name, row.version, row.category, row.custodian_org_id)),
+          ).toString(),
+        ) as unknown,
       ]),
     );
-    await this.finishDeposit({ recordId, version: row.version, subjectId: row.subject_id, category: row.category, custodianOrgId: row.custodian_org_id, commitment: row.commitment, at }, fields, transactionId);
+    await this.finishDeposit(
+      {
+        recordId,
+        version: row.version,
+        subjectId: row.subject_id,
+        category: row.category,
+        custodianOrgId: row.custodian_org_id,
+        commitment: row.commitment,
+        at,
+      },
+      fields,
+      transactionId,
+    );
     return true;
   }
 
@@ -164,11 +204,17 @@ export class VaultService implements VaultReader {
       fields: Object.fromEntries(
         Object.entries(row.fields).map(([name, sealed]) => [
           name,
-          JSON.parse(Buffer.from(open(dataKey, Buffer.from(sealed, 'base64'), fieldBinding(subject.id, row.record_id, name, row.version, row.category, row.custodian_org_id))).toString()) as unknown,
+          JSON.parse(
+            Buffer.from(
+              open(dataKey, Buffer.from(sealed, 'base64'), fieldBinding(subject.id, row.record_id, name, row.version, row.category, row.custodian_org_id)),
+            ).toString(),
+          ) as unknown,
         ]),
       ),
       commitment: row.commitment,
-      salt: Buffer.from(open(dataKey, row.sealed_salt, fieldBinding(subject.id, row.record_id, '$salt', row.version, row.category, row.custodian_org_id))).toString('base64'),
+      salt: Buffer.from(
+        open(dataKey, row.sealed_salt, fieldBinding(subject.id, row.record_id, '$salt', row.version, row.category, row.custodian_org_id)),
+      ).toString('base64'),
       depositedAt: row.created_at.toISOString(),
     }));
   }
@@ -191,7 +237,13 @@ export class VaultService implements VaultReader {
       if (names.length === 0) continue;
       for (const name of names) {
         fields[`${row.category}.${name}`] = JSON.parse(
-          Buffer.from(open(dataKey, Buffer.from(row.fields[name]!, 'base64'), fieldBinding(subject.id, row.record_id, name, row.version, row.category, row.custodian_org_id))).toString(),
+          Buffer.from(
+            open(
+              dataKey,
+              Buffer.from(row.fields[name]!, 'base64'),
+              fieldBinding(subject.id, row.record_id, name, row.version, row.category, row.custodian_org_id),
+            ),
+          ).toString(),
         ) as unknown;
       }
       provenance.push({ recordId: row.record_id, version: row.version, category: row.category, commitment: row.commitment });
@@ -210,7 +262,7 @@ export class VaultService implements VaultReader {
   }
 
   private dataKey(subject: SubjectRow): Uint8Array {
-    if (!subject.wrapped_key) throw new DomainError('not_found', 'this citizen\'s data has been erased');
+    if (!subject.wrapped_key) throw new DomainError('not_found', "this citizen's data has been erased");
     return open(this.keys.kek, subject.wrapped_key, keyBinding(subject.id, subject.kek_version));
   }
 }

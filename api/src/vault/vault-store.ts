@@ -38,7 +38,10 @@ export interface VaultStore {
   /** Stores a record, not yet shown to anyone: it is confirmed once its commitment has committed on the ledger. */
   insertRecord(r: NewRecord): Promise<void>;
   /** The record a deposit with this Idempotency-Key ref made, if any (its latest version). */
-  recordByRequestRef(custodianOrgId: string, ref: string): Promise<{ id: string; subject_id: string; category: string; confirmed: boolean; version: number; commitment: string } | undefined>;
+  recordByRequestRef(
+    custodianOrgId: string,
+    ref: string,
+  ): Promise<{ id: string; subject_id: string; category: string; confirmed: boolean; version: number; commitment: string } | undefined>;
   confirmRecord(id: string): Promise<void>;
   /** Drops a record whose commitment the ledger refused or never committed; a confirmed one is left alone. */
   dropUnconfirmedRecord(id: string): Promise<void>;

@@ -15,7 +15,17 @@ async function readsOf(outcomes: ('GRANTED' | 'DENIED')[]) {
   const subject = await f.subject();
   const consent = consentRow(subject, bank, { status: 'ACTIVE', requested_at: new Date('2026-06-01T00:00:00.000Z') });
   await f.consents.insert(consent);
-  const events: AccessEvent[] = outcomes.map((outcome, i) => ({ id: randomUUID(), consentId: consent.id, subjectId: subject, consumerOrgId: bank, purpose: consent.purpose, fields: ['residence.province'], outcome, ...(outcome === 'DENIED' ? { reason: 'field_not_granted' } : {}), at: new Date(Date.UTC(2026, 5, 1, 8, i)) }));
+  const events: AccessEvent[] = outcomes.map((outcome, i) => ({
+    id: randomUUID(),
+    consentId: consent.id,
+    subjectId: subject,
+    consumerOrgId: bank,
+    purpose: consent.purpose,
+    fields: ['residence.province'],
+    outcome,
+    ...(outcome === 'DENIED' ? { reason: 'field_not_granted' } : {}),
+    at: new Date(Date.UTC(2026, 5, 1, 8, i)),
+  }));
   for (const e of events) await f.access.recordAccess(e);
   return { bank, subject, consent, events, audit: createAuditService(db.sql, noLedger) };
 }
@@ -36,10 +46,18 @@ describe('AuditService on Postgres', () => {
     await expect(audit.accessEvents({ consumerOrgId: bank }, 2, forged)).rejects.toMatchObject({ code: 'invalid_request' });
   });
 
-  it('sums up each consumer\'s granted and refused reads and the citizens concerned, in a time range', async () => {
+  it("sums up each consumer's granted and refused reads and the citizens concerned, in a time range", async () => {
     const { bank, audit } = await readsOf(['GRANTED', 'DENIED', 'GRANTED']);
     const rows = await audit.accessSummary(new Date('2026-06-01T00:00:00.000Z'), new Date('2026-06-02T00:00:00.000Z'));
-    expect(rows.find((r) => r.consumerOrgId === bank)).toEqual({ consumerOrgId: bank, consumerName: 'Ngân hàng A', granted: 2, denied: 1, citizens: 1, firstAt: '2026-06-01T08:00:00.000Z', lastAt: '2026-06-01T08:02:00.000Z' });
+    expect(rows.find((r) => r.consumerOrgId === bank)).toEqual({
+      consumerOrgId: bank,
+      consumerName: 'Ngân hàng A',
+      granted: 2,
+      denied: 1,
+      citizens: 1,
+      firstAt: '2026-06-01T08:00:00.000Z',
+      lastAt: '2026-06-01T08:02:00.000Z',
+    });
     const before = await audit.accessSummary(new Date('2026-05-01T00:00:00.000Z'), new Date('2026-06-01T00:00:00.000Z'));
     expect(before.find((r) => r.consumerOrgId === bank)).toBeUndefined();
   });

@@ -16,7 +16,13 @@ function setup(key = logKey()) {
   const heads = inMemoryTreeHeads();
   const ledger = new MemoryLedger(() => new Date('2026-06-01T08:00:00.000Z'));
   const warnings: string[] = [];
-  const service = logService({ tree, heads, ledger, key, options: { intervalMs: 60_000, log: (message) => void warnings.push(message), clock: { now: () => new Date('2026-06-01T08:00:00.000Z') } } });
+  const service = logService({
+    tree,
+    heads,
+    ledger,
+    key,
+    options: { intervalMs: 60_000, log: (message) => void warnings.push(message), clock: { now: () => new Date('2026-06-01T08:00:00.000Z') } },
+  });
   const append = async (n: number) => {
     for (let i = 0; i < n; i++) await tree.append('record_deposit', { recordId: randomUUID() });
   };
@@ -92,9 +98,25 @@ describe('LogService on its ports (in-memory log, heads and ledger)', () => {
     const [leaf] = await t.tree.leaves(3, 1);
     const inclusion = await t.service.inclusionProof(3, 11);
     expect(inclusion.leafHash).toBe(leafHash(leaf!.entry).toString('hex'));
-    expect(verifyInclusion(leafHash(leaf!.entry), 3, 11, inclusion.auditPath.map((h) => Buffer.from(h, 'hex')), Buffer.from(large.rootHash, 'hex'))).toBe(true);
+    expect(
+      verifyInclusion(
+        leafHash(leaf!.entry),
+        3,
+        11,
+        inclusion.auditPath.map((h) => Buffer.from(h, 'hex')),
+        Buffer.from(large.rootHash, 'hex'),
+      ),
+    ).toBe(true);
     const consistency = await t.service.consistencyProof(5, 11);
-    expect(verifyConsistency(5, 11, Buffer.from(small.rootHash, 'hex'), Buffer.from(large.rootHash, 'hex'), consistency.consistencyPath.map((h) => Buffer.from(h, 'hex')))).toBe(true);
+    expect(
+      verifyConsistency(
+        5,
+        11,
+        Buffer.from(small.rootHash, 'hex'),
+        Buffer.from(large.rootHash, 'hex'),
+        consistency.consistencyPath.map((h) => Buffer.from(h, 'hex')),
+      ),
+    ).toBe(true);
     await expect(t.service.inclusionProof(3, 12)).rejects.toMatchObject({ code: 'invalid_request' });
     await expect(t.service.inclusionProof(11, 11)).rejects.toMatchObject({ code: 'invalid_request' });
     await expect(t.service.consistencyProof(6, 5)).rejects.toMatchObject({ code: 'invalid_request' });
@@ -114,12 +136,21 @@ describe('LogService on its ports (in-memory log, heads and ledger)', () => {
     expect(verdict.problems[0]!.reason).toContain('the log was rewritten');
   });
 
-  it('finds heads signed by another key than the log\'s', async () => {
+  it("finds heads signed by another key than the log's", async () => {
     const t = setup();
     await t.append(2);
     await t.service.publish();
-    const other = logService({ tree: t.tree, heads: inMemoryTreeHeads(), ledger: t.ledger, key: logKey('log-other'), options: { intervalMs: 60_000, log: () => {} } });
-    expect(await other.verifyAnchoredHeads()).toMatchObject({ ok: false, problems: [{ treeSize: 2, reason: 'signed by key log-test, not the log\'s log-other' }] });
+    const other = logService({
+      tree: t.tree,
+      heads: inMemoryTreeHeads(),
+      ledger: t.ledger,
+      key: logKey('log-other'),
+      options: { intervalMs: 60_000, log: () => {} },
+    });
+    expect(await other.verifyAnchoredHeads()).toMatchObject({
+      ok: false,
+      problems: [{ treeSize: 2, reason: "signed by key log-test, not the log's log-other" }],
+    });
   });
 
   it('re-hashes every leaf in the full check, catching an entry changed behind its stored hash', async () => {

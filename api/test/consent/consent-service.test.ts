@@ -15,7 +15,9 @@ describe('ConsentService on its ports (in-memory twins)', () => {
     expect(onLedger).toMatchObject({ status: 'REQUESTED', subjectId: consent.subject_id, consumerOrgId: bank.id, artefactHash: consent.artefact_hash });
     expect(JSON.stringify(onLedger)).not.toContain('Thẩm định');
     expect(JSON.stringify(onLedger)).not.toContain(AN);
-    expect(world.notified).toEqual([{ organizationId: bank.id, eventType: 'consent.requested', data: expect.objectContaining({ consentId: consent.id, status: 'REQUESTED' }) }]);
+    expect(world.notified).toEqual([
+      { organizationId: bank.id, eventType: 'consent.requested', data: expect.objectContaining({ consentId: consent.id, status: 'REQUESTED' }) },
+    ]);
   });
 
   it('refuses a request from an organisation that is not a consumer, for unknown fields, or ending in the past — before the ledger', async () => {
@@ -23,12 +25,17 @@ describe('ConsentService on its ports (in-memory twins)', () => {
     const custodian = await world.party('Công an', ['custodian']);
     const bank = await world.party('Ngân hàng A', ['consumer']);
     await expect(world.consents.request(custodian, consentRequest(AN))).rejects.toMatchObject({ code: 'forbidden' });
-    await expect(world.consents.request(bank, consentRequest(AN, { fields: ['residence.shoeSize'] }))).rejects.toMatchObject({ code: 'invalid_request', extra: { errors: [{ path: '/fields', message: 'residence.shoeSize is not in the vocabulary' }] } });
-    await expect(world.consents.request(bank, consentRequest(AN, { validUntil: '2026-06-01T07:00:00.000Z' }))).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(world.consents.request(bank, consentRequest(AN, { fields: ['residence.shoeSize'] }))).rejects.toMatchObject({
+      code: 'invalid_request',
+      extra: { errors: [{ path: '/fields', message: 'residence.shoeSize is not in the vocabulary' }] },
+    });
+    await expect(world.consents.request(bank, consentRequest(AN, { validUntil: '2026-06-01T07:00:00.000Z' }))).rejects.toMatchObject({
+      code: 'invalid_request',
+    });
     expect(world.ledger.submitted).toEqual([]);
   });
 
-  it('answers a retried request with the consent its first attempt made, even when that attempt\'s answer was lost after the commit', async () => {
+  it("answers a retried request with the consent its first attempt made, even when that attempt's answer was lost after the commit", async () => {
     const world = await memoryWorld();
     const bank = await world.party('Ngân hàng A', ['consumer']);
     world.ledger.failNextSubmit({ kind: 'lost-answer' });
@@ -47,7 +54,7 @@ describe('ConsentService on its ports (in-memory twins)', () => {
     expect(await world.consentStore.byRequestRef('key-2')).toEqual({});
   });
 
-  it('answers a citizen\'s decision after the ledger commits it, with its log leaf tied to that transaction', async () => {
+  it("answers a citizen's decision after the ledger commits it, with its log leaf tied to that transaction", async () => {
     const world = await memoryWorld();
     const bank = await world.party('Ngân hàng A', ['consumer']);
     const { id } = await world.consents.request(bank, consentRequest(AN));
@@ -80,12 +87,15 @@ describe('ConsentService on its ports (in-memory twins)', () => {
     const { consentId, nationalId } = await grantedConsent(world);
     world.ledger.failNextSubmit({ kind: 'lost-answer' });
     await expect(world.consents.decide(nationalId, consentId, 'pause')).rejects.toMatchObject({ code: 'ledger_unavailable' });
-    await expect(world.consents.decide(nationalId, consentId, 'pause', undefined, { retry: true })).resolves.toMatchObject({ status: 'PAUSED', blocked_by: null });
+    await expect(world.consents.decide(nationalId, consentId, 'pause', undefined, { retry: true })).resolves.toMatchObject({
+      status: 'PAUSED',
+      blocked_by: null,
+    });
     // Without `retry`, the same refusal is an error.
     await expect(world.consents.decide(nationalId, consentId, 'pause')).rejects.toMatchObject({ code: 'illegal_transition' });
   });
 
-  it('answers someone else\'s consent exactly like a missing one, to the citizen and to the consumer', async () => {
+  it("answers someone else's consent exactly like a missing one, to the citizen and to the consumer", async () => {
     const world = await memoryWorld();
     const { consentId, bank } = await grantedConsent(world, { nationalId: AN });
     const other = await world.party('Công ty Khác', ['consumer']);
@@ -94,7 +104,7 @@ describe('ConsentService on its ports (in-memory twins)', () => {
     await expect(world.consents.forConsumer(bank.id, consentId)).resolves.toMatchObject({ id: consentId });
   });
 
-  it('pages a consumer\'s consents with an opaque cursor, and refuses a cursor it never gave', async () => {
+  it("pages a consumer's consents with an opaque cursor, and refuses a cursor it never gave", async () => {
     const world = await memoryWorld();
     const bank = await world.party('Ngân hàng A', ['consumer']);
     const ids: string[] = [];
@@ -107,7 +117,9 @@ describe('ConsentService on its ports (in-memory twins)', () => {
     const second = await world.consents.listForConsumer(bank.id, { limit: 2, cursor: first.nextCursor });
     expect(second).toMatchObject({ nextCursor: '' });
     expect(second.items.map((c) => c.id)).toEqual([ids[0]]);
-    const forged = await world.consents.listForConsumer(bank.id, { limit: 2, cursor: Buffer.from('yesterday|me').toString('base64url') }).catch((e: unknown) => e);
+    const forged = await world.consents
+      .listForConsumer(bank.id, { limit: 2, cursor: Buffer.from('yesterday|me').toString('base64url') })
+      .catch((e: unknown) => e);
     expect(forged).toBeInstanceOf(DomainError);
     expect(forged).toMatchObject({ code: 'invalid_request' });
   });
@@ -126,7 +138,7 @@ describe('ConsentService on its ports (in-memory twins)', () => {
     expect(await world.consents.accessEventsFor('079188004321', { limit: 5 })).toEqual({ items: [], nextCursor: '' });
   });
 
-  it('signs the consent artefact and encrypts a read to the consumer\'s own X25519 key, both verifiable with the API\'s published key', async () => {
+  it("signs the consent artefact and encrypts a read to the consumer's own X25519 key, both verifiable with the API's published key", async () => {
     const world = await memoryWorld();
     const { bank, consentId } = await grantedConsent(world);
     const jwks = createLocalJWKSet(world.keys.jwks);

@@ -8,7 +8,17 @@ async function activeConsent(f: StoreFixture, limit: number, orgName = 'NgÃ¢n hÃ
   const subject = await f.subject();
   const row = consentRow(subject, org, { status: 'ACTIVE', accessMode: { mode: 'PERIODIC', limit, per: 'DAY' } });
   await f.consents.insert(row);
-  const read = (at = new Date('2026-06-01T08:00:00.000Z')): AccessEvent => ({ id: randomUUID(), consentId: row.id, subjectId: subject, consumerOrgId: org, purpose: row.purpose, fields: ['identity.fullName'], outcome: 'GRANTED', usagePeriod: '2026-06-01', at });
+  const read = (at = new Date('2026-06-01T08:00:00.000Z')): AccessEvent => ({
+    id: randomUUID(),
+    consentId: row.id,
+    subjectId: subject,
+    consumerOrgId: org,
+    purpose: row.purpose,
+    fields: ['identity.fullName'],
+    outcome: 'GRANTED',
+    usagePeriod: '2026-06-01',
+    at,
+  });
   return { org, subject, consent: row, read };
 }
 
@@ -33,7 +43,7 @@ export function accessLogContract(name: string, fixture: FixtureFactory): void {
       expect(events[1]!.log_entry).toBe(accessEventEntry(first));
     });
 
-    it('pages a citizen\'s reads after a (time, id) cursor', async () => {
+    it("pages a citizen's reads after a (time, id) cursor", async () => {
       const f = fixture();
       const { subject, read } = await activeConsent(f, 10);
       const reads = [1, 2, 3].map((h) => read(new Date(Date.UTC(2026, 5, 1, h))));
@@ -42,7 +52,7 @@ export function accessLogContract(name: string, fixture: FixtureFactory): void {
       expect(page.map((e) => e.id)).toEqual([reads[1]!.id, reads[0]!.id]);
     });
 
-    it('counts a guarded read\'s use as it records it, and records the read past the allowance as denied (frequency_exceeded)', async () => {
+    it("counts a guarded read's use as it records it, and records the read past the allowance as denied (frequency_exceeded)", async () => {
       const f = fixture();
       const { consent, read, subject } = await activeConsent(f, 2);
       const guard = { period: '2026-06-01', limit: 2 };

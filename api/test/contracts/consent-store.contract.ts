@@ -5,13 +5,22 @@ import { consentRow, type FixtureFactory } from './fixture.js';
 /** What every ConsentStore must do, Postgres or in memory. */
 export function consentStoreContract(name: string, fixture: FixtureFactory): void {
   describe(`ConsentStore contract: ${name}`, () => {
-    it('gives back an inserted consent with its consumer\'s name, nothing granted, undecided and unblocked', async () => {
+    it("gives back an inserted consent with its consumer's name, nothing granted, undecided and unblocked", async () => {
       const f = fixture();
       const org = await f.organization('Ngân hàng A');
       const row = consentRow(await f.subject(), org);
       await f.consents.insert(row);
       const got = await f.consents.get(row.id);
-      expect(got).toMatchObject({ id: row.id, consumer_name: 'Ngân hàng A', purpose: row.purpose, requested_fields: row.requested_fields, granted_fields: [], decided_at: null, blocked_by: null, status: 'REQUESTED' });
+      expect(got).toMatchObject({
+        id: row.id,
+        consumer_name: 'Ngân hàng A',
+        purpose: row.purpose,
+        requested_fields: row.requested_fields,
+        granted_fields: [],
+        decided_at: null,
+        blocked_by: null,
+        status: 'REQUESTED',
+      });
       expect(got!.access_mode).toEqual(row.access_mode);
       expect(got!.requested_at.getTime()).toBe(row.requested_at.getTime());
       expect(await f.consents.get('00000000-0000-4000-8000-000000000000')).toBeUndefined();
@@ -51,15 +60,30 @@ export function consentStoreContract(name: string, fixture: FixtureFactory): voi
       const f = fixture();
       const row = consentRow(await f.subject(), await f.organization('E'));
       await f.consents.insert(row);
-      await f.consents.applyDecision(row.id, { status: 'ACTIVE', grantedFields: ['identity.fullName'], decidedAt: '2026-01-02T00:00:00.000Z', updatedAt: '2026-01-02T00:00:00.000Z' });
+      await f.consents.applyDecision(row.id, {
+        status: 'ACTIVE',
+        grantedFields: ['identity.fullName'],
+        decidedAt: '2026-01-02T00:00:00.000Z',
+        updatedAt: '2026-01-02T00:00:00.000Z',
+      });
       await f.consents.block(row.id, 'revoke');
       expect((await f.consents.get(row.id))!.blocked_by).toBe('revoke');
       // An older transaction arriving late changes nothing.
-      await f.consents.applyDecision(row.id, { status: 'REJECTED', grantedFields: [], decidedAt: '2026-01-01T13:00:00.000Z', updatedAt: '2026-01-01T13:00:00.000Z' });
+      await f.consents.applyDecision(row.id, {
+        status: 'REJECTED',
+        grantedFields: [],
+        decidedAt: '2026-01-01T13:00:00.000Z',
+        updatedAt: '2026-01-01T13:00:00.000Z',
+      });
       let got = (await f.consents.get(row.id))!;
       expect(got).toMatchObject({ status: 'ACTIVE', granted_fields: ['identity.fullName'], blocked_by: 'revoke' });
       expect(got.decided_at?.toISOString()).toBe('2026-01-02T00:00:00.000Z');
-      await f.consents.applyDecision(row.id, { status: 'REVOKED', grantedFields: ['identity.fullName'], decidedAt: '2026-01-02T00:00:00.000Z', updatedAt: '2026-01-03T00:00:00.000Z' });
+      await f.consents.applyDecision(row.id, {
+        status: 'REVOKED',
+        grantedFields: ['identity.fullName'],
+        decidedAt: '2026-01-02T00:00:00.000Z',
+        updatedAt: '2026-01-03T00:00:00.000Z',
+      });
       got = (await f.consents.get(row.id))!;
       expect(got).toMatchObject({ status: 'REVOKED', blocked_by: null });
       expect(got.updated_at.toISOString()).toBe('2026-01-03T00:00:00.000Z');
@@ -75,12 +99,14 @@ export function consentStoreContract(name: string, fixture: FixtureFactory): voi
       expect(await f.consents.get(row.id)).toMatchObject({ blocked_by: null, status: 'ACTIVE' });
     });
 
-    it('lists a consumer\'s consents newest first, by status, a page at a time after a (time, id) cursor', async () => {
+    it("lists a consumer's consents newest first, by status, a page at a time after a (time, id) cursor", async () => {
       const f = fixture();
       const org = await f.organization('G');
       const other = await f.organization('H');
       const subject = await f.subject();
-      const rows = [0, 1, 2, 3].map((i) => consentRow(subject, org, { requested_at: new Date(Date.UTC(2026, 0, 1 + i)), status: i === 2 ? 'ACTIVE' : 'REQUESTED' }));
+      const rows = [0, 1, 2, 3].map((i) =>
+        consentRow(subject, org, { requested_at: new Date(Date.UTC(2026, 0, 1 + i)), status: i === 2 ? 'ACTIVE' : 'REQUESTED' }),
+      );
       for (const r of rows) await f.consents.insert(r);
       await f.consents.insert(consentRow(subject, other));
       const page1 = await f.consents.forConsumer(org, { limit: 2 });
@@ -90,7 +116,7 @@ export function consentStoreContract(name: string, fixture: FixtureFactory): voi
       expect((await f.consents.forConsumer(org, { limit: 10, status: 'ACTIVE' })).map((r) => r.id)).toEqual([rows[2]!.id]);
     });
 
-    it('lists a citizen\'s consents newest first, optionally by status', async () => {
+    it("lists a citizen's consents newest first, optionally by status", async () => {
       const f = fixture();
       const org = await f.organization('I');
       const subject = await f.subject();
@@ -103,7 +129,7 @@ export function consentStoreContract(name: string, fixture: FixtureFactory): voi
       expect((await f.consents.forSubject(subject, 'ACTIVE')).map((r) => r.id)).toEqual([older.id]);
     });
 
-    it('counts uses in the consent\'s own period: the day\'s or the month\'s for a PERIODIC consent, `once` for a ONCE consent', async () => {
+    it("counts uses in the consent's own period: the day's or the month's for a PERIODIC consent, `once` for a ONCE consent", async () => {
       const f = fixture();
       const org = await f.organization('J');
       const subject = await f.subject();
@@ -113,7 +139,20 @@ export function consentStoreContract(name: string, fixture: FixtureFactory): voi
       for (const r of [daily, monthly, once]) await f.consents.insert(r);
       const periods = { day: '2026-05-04', month: '2026-05' };
       const use = (consentId: string, period: string) =>
-        f.access.recordAccess({ id: crypto.randomUUID(), consentId, subjectId: subject, consumerOrgId: org, purpose: 'CREDIT_SCORING', fields: ['identity.fullName'], outcome: 'GRANTED', usagePeriod: period, at: new Date('2026-05-04T10:00:00.000Z') }, { period, limit: 5 });
+        f.access.recordAccess(
+          {
+            id: crypto.randomUUID(),
+            consentId,
+            subjectId: subject,
+            consumerOrgId: org,
+            purpose: 'CREDIT_SCORING',
+            fields: ['identity.fullName'],
+            outcome: 'GRANTED',
+            usagePeriod: period,
+            at: new Date('2026-05-04T10:00:00.000Z'),
+          },
+          { period, limit: 5 },
+        );
       await use(daily.id, '2026-05-04');
       await use(daily.id, '2026-05-04');
       await use(daily.id, '2026-05-03');

@@ -72,7 +72,11 @@ async function newSubject(vault: VaultStore): Promise<string> {
 }
 
 /** A consent row as a committed request writes it, with what a test cares about overridden. */
-export function consentRow(subjectId: string, consumerOrgId: string, over: Partial<ConsentInsert> & { accessMode?: AccessModeValue; status?: ConsentStatus } = {}): ConsentInsert {
+export function consentRow(
+  subjectId: string,
+  consumerOrgId: string,
+  over: Partial<ConsentInsert> & { accessMode?: AccessModeValue; status?: ConsentStatus } = {},
+): ConsentInsert {
   const requestedAt = over.requested_at ?? new Date(Date.UTC(2026, 0, 1, 12, 0, 0, Math.floor(Math.random() * 1000)));
   const { accessMode, ...rest } = over;
   return {

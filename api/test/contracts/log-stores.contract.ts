@@ -26,16 +26,28 @@ export function logStoresContract(name: string, fixture: FixtureFactory): void {
       const size = await f.tree.size();
       const rebuilt = new Frontier(0);
       for (let from = 0; from < size; from += 1000) for (const l of await f.tree.leaves(from, 1000)) rebuilt.append(l.leafHash);
-      const root = await withSubtrees((get) => rangeHash(get, 0, size), (keys) => f.tree.subtrees(keys));
+      const root = await withSubtrees(
+        (get) => rangeHash(get, 0, size),
+        (keys) => f.tree.subtrees(keys),
+      );
       expect(root).toEqual(rebuilt.root());
-      const past = await f.tree.subtrees([{ level: 0, index: size }, { level: 1, index: Math.floor(size / 2) + 1 }]);
+      const past = await f.tree.subtrees([
+        { level: 0, index: size },
+        { level: 1, index: Math.floor(size / 2) + 1 },
+      ]);
       expect(past.size).toBe(0);
     });
 
     it('keeps one head per size, hands out the unanchored smallest first, and files anchored and refused heads', async () => {
       const f = fixture();
       const base = randomInt(1_000_000, 1_000_000_000);
-      const head = (treeSize: number, signature = 'sig') => ({ treeSize, rootHash: 'ab'.repeat(32), timestamp: '2026-06-01T08:00:00.000Z', keyId: 'log-1', signature });
+      const head = (treeSize: number, signature = 'sig') => ({
+        treeSize,
+        rootHash: 'ab'.repeat(32),
+        timestamp: '2026-06-01T08:00:00.000Z',
+        keyId: 'log-1',
+        signature,
+      });
       await f.heads.insert(head(base + 2));
       await f.heads.insert(head(base + 1));
       await f.heads.insert(head(base + 3));

@@ -4,7 +4,16 @@ import type { NewRecord } from '../../src/vault/index.js';
 import type { FixtureFactory } from './fixture.js';
 
 function record(subjectId: string, custodianOrgId: string, over: Partial<NewRecord> = {}): NewRecord {
-  return { id: randomUUID(), subjectId, category: 'residence', custodianOrgId, fields: { province: 'c2VhbGVk' }, sealedSalt: randomBytes(48), commitment: randomBytes(32).toString('hex'), ...over };
+  return {
+    id: randomUUID(),
+    subjectId,
+    category: 'residence',
+    custodianOrgId,
+    fields: { province: 'c2VhbGVk' },
+    sealedSalt: randomBytes(48),
+    commitment: randomBytes(32).toString('hex'),
+    ...over,
+  };
 }
 
 /** What every VaultStore must do, Postgres or in memory. */
@@ -32,7 +41,16 @@ export function vaultStoreContract(name: string, fixture: FixtureFactory): void 
       expect(await f.vault.recordForRepair(r.id)).toMatchObject({ record_id: r.id, confirmed: false, version: 1, commitment: r.commitment });
       await f.vault.confirmRecord(r.id);
       const [shown] = await f.vault.latestVersions(subject);
-      expect(shown).toMatchObject({ record_id: r.id, subject_id: subject, category: 'residence', custodian_org_id: custodian, custodian_name: 'Bệnh viện B', version: 1, fields: r.fields, commitment: r.commitment });
+      expect(shown).toMatchObject({
+        record_id: r.id,
+        subject_id: subject,
+        category: 'residence',
+        custodian_org_id: custodian,
+        custodian_name: 'Bệnh viện B',
+        version: 1,
+        fields: r.fields,
+        commitment: r.commitment,
+      });
       expect(shown!.sealed_salt).toEqual(r.sealedSalt);
       expect(shown!.created_at).toBeInstanceOf(Date);
       const together = await f.vault.subjectWithLatestVersions(subject);
@@ -55,7 +73,14 @@ export function vaultStoreContract(name: string, fixture: FixtureFactory): void 
       const other = await f.organization('D');
       const r = record(await f.subject(), custodian, { requestRef: `ref-${randomUUID()}` });
       await f.vault.insertRecord(r);
-      expect(await f.vault.recordByRequestRef(custodian, r.requestRef!)).toEqual({ id: r.id, subject_id: r.subjectId, category: 'residence', confirmed: false, version: 1, commitment: r.commitment });
+      expect(await f.vault.recordByRequestRef(custodian, r.requestRef!)).toEqual({
+        id: r.id,
+        subject_id: r.subjectId,
+        category: 'residence',
+        confirmed: false,
+        version: 1,
+        commitment: r.commitment,
+      });
       expect(await f.vault.recordByRequestRef(other, r.requestRef!)).toBeUndefined();
     });
 

@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { ChaincodeError, checkMonotonic, newConsent, transitionConsent, type Consent, type ConsentAction, type TreeHeadAnchor, type TreeHeadValue } from '@citizen-vault/chaincode/rules';
+import {
+  ChaincodeError,
+  checkMonotonic,
+  newConsent,
+  transitionConsent,
+  type Consent,
+  type ConsentAction,
+  type TreeHeadAnchor,
+  type TreeHeadValue,
+} from '@citizen-vault/chaincode/rules';
 import type { LogLedger } from '../../src/audit/index.js';
 import type { ConsentLedger } from '../../src/consent/index.js';
 import { LedgerError } from '../../src/ledger/fabric-ledger.js';

@@ -49,7 +49,13 @@ export async function memoryWorld() {
     const id = randomUUID();
     names.set(id, partyName);
     const encryption = await generateKeyPair('ECDH-ES', { crv: 'X25519', extractable: true });
-    return { id, name: partyName, roles, jwks: { keys: [{ ...(await exportJWK(encryption.publicKey)), kid: 'enc-1', use: 'enc' }] }, decryptionKey: encryption.privateKey };
+    return {
+      id,
+      name: partyName,
+      roles,
+      jwks: { keys: [{ ...(await exportJWK(encryption.publicKey)), kid: 'enc-1', use: 'enc' }] },
+      decryptionKey: encryption.privateKey,
+    };
   };
   return {
     clock,
@@ -88,7 +94,10 @@ export function consentRequest(nationalId: string, over: Partial<Parameters<Cons
 }
 
 /** A citizen with a residence record, a consumer whose consent they approved (province only, unless told), and that consent's id. */
-export async function grantedConsent(world: MemoryWorld, options: { nationalId?: string; grant?: string[]; accessMode?: Parameters<ConsentService['request']>[1]['accessMode'] } = {}) {
+export async function grantedConsent(
+  world: MemoryWorld,
+  options: { nationalId?: string; grant?: string[]; accessMode?: Parameters<ConsentService['request']>[1]['accessMode'] } = {},
+) {
   const nationalId = options.nationalId ?? String(100000000000 + Math.floor(Math.random() * 899999999999));
   const custodian = await world.party('Công an tỉnh', ['custodian']);
   const bank = await world.party('Ngân hàng A', ['consumer']);

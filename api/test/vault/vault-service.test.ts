@@ -6,7 +6,7 @@ const AN = '001099012345';
 const fields = { province: 'Huế', streetAddress: '1 Lê Lợi' };
 
 describe('VaultService on its ports (in-memory twins)', () => {
-  it('seals each field, anchors the version\'s salted commitment, and gives the citizen back their record, checkable against the ledger', async () => {
+  it("seals each field, anchors the version's salted commitment, and gives the citizen back their record, checkable against the ledger", async () => {
     const world = await memoryWorld();
     const custodian = await world.party('Công an tỉnh', ['custodian']);
     const deposited = await world.vault.deposit(custodian, { nationalId: AN, category: 'residence', fields });
@@ -14,8 +14,21 @@ describe('VaultService on its ports (in-memory twins)', () => {
     expect(JSON.stringify(stored!.fields)).not.toContain('Huế'); // the store only ever holds ciphertext
     expect(world.ledger.commitments.get(`${deposited.id}/1`)?.commitment).toBe(deposited.commitment);
     const [mine] = await world.vault.recordsOf(AN);
-    expect(mine).toMatchObject({ id: deposited.id, category: 'residence', version: 1, custodian: { id: custodian.id, name: 'Công an tỉnh' }, fields, commitment: deposited.commitment });
-    const recomputed = commitment(Buffer.from(mine!.salt, 'base64'), { recordId: deposited.id, version: 1, subjectId: deposited.subjectId, category: 'residence', fields });
+    expect(mine).toMatchObject({
+      id: deposited.id,
+      category: 'residence',
+      version: 1,
+      custodian: { id: custodian.id, name: 'Công an tỉnh' },
+      fields,
+      commitment: deposited.commitment,
+    });
+    const recomputed = commitment(Buffer.from(mine!.salt, 'base64'), {
+      recordId: deposited.id,
+      version: 1,
+      subjectId: deposited.subjectId,
+      category: 'residence',
+      fields,
+    });
     expect(recomputed).toBe(deposited.commitment);
   });
 
@@ -38,7 +51,10 @@ describe('VaultService on its ports (in-memory twins)', () => {
     const bank = await world.party('Ngân hàng A', ['consumer']);
     const custodian = await world.party('Công an tỉnh', ['custodian']);
     await expect(world.vault.deposit(bank, { nationalId: AN, category: 'residence', fields })).rejects.toMatchObject({ code: 'forbidden' });
-    await expect(world.vault.deposit(custodian, { nationalId: AN, category: 'residence', fields: { shoeSize: 42 } })).rejects.toMatchObject({ code: 'invalid_request', extra: { errors: [{ path: '/fields/shoeSize' }] } });
+    await expect(world.vault.deposit(custodian, { nationalId: AN, category: 'residence', fields: { shoeSize: 42 } })).rejects.toMatchObject({
+      code: 'invalid_request',
+      extra: { errors: [{ path: '/fields/shoeSize' }] },
+    });
     expect(world.ledger.submitted).toEqual([]);
   });
 
@@ -46,10 +62,14 @@ describe('VaultService on its ports (in-memory twins)', () => {
     const world = await memoryWorld();
     const custodian = await world.party('Công an tỉnh', ['custodian']);
     world.ledger.failNextSubmit({ kind: 'refuse', code: 'forbidden' });
-    await expect(world.vault.deposit(custodian, { nationalId: AN, category: 'residence', fields }, { ref: 'k-1' })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(world.vault.deposit(custodian, { nationalId: AN, category: 'residence', fields }, { ref: 'k-1' })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
     expect(await world.vaultStore.recordByRequestRef(custodian.id, 'k-1')).toBeUndefined();
     world.ledger.failNextSubmit({ kind: 'unavailable' });
-    await expect(world.vault.deposit(custodian, { nationalId: AN, category: 'residence', fields }, { ref: 'k-2' })).rejects.toMatchObject({ code: 'ledger_unavailable' });
+    await expect(world.vault.deposit(custodian, { nationalId: AN, category: 'residence', fields }, { ref: 'k-2' })).rejects.toMatchObject({
+      code: 'ledger_unavailable',
+    });
     expect(await world.vaultStore.recordByRequestRef(custodian.id, 'k-2')).toMatchObject({ confirmed: false });
     expect(await world.vault.recordsOf(AN)).toEqual([]);
   });
@@ -58,7 +78,9 @@ describe('VaultService on its ports (in-memory twins)', () => {
     const world = await memoryWorld();
     const custodian = await world.party('Công an tỉnh', ['custodian']);
     world.ledger.failNextSubmit({ kind: 'lost-answer' });
-    await expect(world.vault.deposit(custodian, { nationalId: AN, category: 'residence', fields }, { ref: 'k-3' })).rejects.toMatchObject({ code: 'ledger_unavailable' });
+    await expect(world.vault.deposit(custodian, { nationalId: AN, category: 'residence', fields }, { ref: 'k-3' })).rejects.toMatchObject({
+      code: 'ledger_unavailable',
+    });
     const retried = await world.vault.deposit(custodian, { nationalId: AN, category: 'residence', fields }, { ref: 'k-3', retry: true });
     expect(world.ledger.commitments.size).toBe(1);
     expect((await world.vault.recordsOf(AN)).map((r) => r.id)).toEqual([retried.id]);
@@ -85,7 +107,10 @@ describe('VaultService on its ports (in-memory twins)', () => {
     const created = await world.vault.subjectId('079188004321', true);
     expect(await world.vault.subjectId('079188004321', true)).toBe(created);
     const read = await world.vault.fieldsOf(residence.subjectId, ['residence.streetAddress', 'health_insurance.status']);
-    expect(read).toEqual({ fields: { 'residence.streetAddress': '1 Lê Lợi' }, provenance: [{ recordId: residence.id, version: 1, category: 'residence', commitment: residence.commitment }] });
+    expect(read).toEqual({
+      fields: { 'residence.streetAddress': '1 Lê Lợi' },
+      provenance: [{ recordId: residence.id, version: 1, category: 'residence', commitment: residence.commitment }],
+    });
   });
 
   it('reads nothing of a citizen whose data key was erased', async () => {

@@ -32,7 +32,15 @@ export function readPipeline(deps: ReadPipelineDeps): ReadPipeline {
     const request: ReadRequest = { consumerOrgId, consentId, requested, at };
     const consent = await loadConsent(deps.store, request);
     const fields = requested ?? consent.granted_fields;
-    const event: PendingAccess = { id: newId(at.getTime()), consentId: consent.id, subjectId: consent.subject_id, consumerOrgId, purpose: consent.purpose, fields, at };
+    const event: PendingAccess = {
+      id: newId(at.getTime()),
+      consentId: consent.id,
+      subjectId: consent.subject_id,
+      consumerOrgId,
+      purpose: consent.purpose,
+      fields,
+      at,
+    };
     const decision = checkPolicy(consent, request, fields);
     if (!decision.allowed) return recordDenial(deps.recorder, event, decision.reason, decision.detail);
     const use = takeUse(consent, at);

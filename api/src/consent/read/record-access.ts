@@ -13,7 +13,8 @@ import type { PendingAccess } from './consented-read.js';
 export async function recordGrantedAccess(recorder: Pick<AccessRecorder, 'recordAccess'>, event: PendingAccess, use: UseGuard): Promise<{ leafIndex: number }> {
   const recorded = await recorder.recordAccess({ ...event, outcome: 'GRANTED', usagePeriod: use.period }, use);
   if (recorded.outcome === 'DENIED') {
-    if (recorded.reason === 'frequency_exceeded') throw new DomainError('frequency_exceeded', `${use.limit} use${use.limit === 1 ? '' : 's'} allowed in this period`);
+    if (recorded.reason === 'frequency_exceeded')
+      throw new DomainError('frequency_exceeded', `${use.limit} use${use.limit === 1 ? '' : 's'} allowed in this period`);
     throw new DomainError('consent_not_active', 'the consent was revoked or paused');
   }
   return { leafIndex: recorded.leafIndex };

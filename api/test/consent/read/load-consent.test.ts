@@ -4,7 +4,7 @@ import { DomainError } from '../../../src/errors/index.js';
 import { loadedConsent } from '../consent-rows.js';
 
 describe('read step 1: load the consent', () => {
-  it('asks for the uses of the read\'s own day and month, counted in Vietnamese time', async () => {
+  it("asks for the uses of the read's own day and month, counted in Vietnamese time", async () => {
     const consent = loadedConsent();
     const asked: { day: string; month: string }[] = [];
     const store = { getWithUses: async (_id: string, periods: { day: string; month: string }) => (asked.push(periods), consent) };
@@ -14,7 +14,7 @@ describe('read step 1: load the consent', () => {
     expect(asked).toEqual([{ day: '2026-06-01', month: '2026-06' }]);
   });
 
-  it('answers another organisation\'s consent exactly like a missing one: not_found', async () => {
+  it("answers another organisation's consent exactly like a missing one: not_found", async () => {
     const consent = loadedConsent({ consumer_org_id: 'bank' });
     const store = { getWithUses: async (id: string) => (id === consent.id ? consent : undefined) };
     const attempt = (consumerOrgId: string, consentId: string) => loadConsent(store, { consumerOrgId, consentId, requested: undefined, at: new Date() });

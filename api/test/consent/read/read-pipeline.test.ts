@@ -18,7 +18,12 @@ describe('the consented read, end to end on the twins', () => {
     const world = await memoryWorld();
     const { bank, consentId, subjectId } = await grantedConsent(world);
     let opened = 0;
-    const read = readPipeline({ store: world.consentStore, vault: { fieldsOf: async (...args) => (opened++, world.vault.fieldsOf(...args)) }, recorder: world.access, clock: world.clock });
+    const read = readPipeline({
+      store: world.consentStore,
+      vault: { fieldsOf: async (...args) => (opened++, world.vault.fieldsOf(...args)) },
+      recorder: world.access,
+      clock: world.clock,
+    });
     await expect(read(bank.id, consentId, ['residence.streetAddress'])).rejects.toMatchObject({ code: 'field_not_granted' });
     expect(opened).toBe(0);
     const [event] = await world.access.accessEventsOf(subjectId, { limit: 1 });

@@ -3,7 +3,15 @@ import type { AccessEvent, RecordedAccess, UseGuard } from '../../../src/audit/i
 import { recordDenial, recordGrantedAccess } from '../../../src/consent/read/record-access.js';
 import { DomainError } from '../../../src/errors/index.js';
 
-const event = { id: 'e-1', consentId: 'c-1', subjectId: 's-1', consumerOrgId: 'bank', purpose: 'credit_scoring', fields: ['residence.province'], at: new Date('2026-06-01T08:00:00.000Z') };
+const event = {
+  id: 'e-1',
+  consentId: 'c-1',
+  subjectId: 's-1',
+  consumerOrgId: 'bank',
+  purpose: 'credit_scoring',
+  fields: ['residence.province'],
+  at: new Date('2026-06-01T08:00:00.000Z'),
+};
 
 /** A recorder that answers as told, keeping what it was asked, and resolves only when the test says the write is durable. */
 function recorder(answer: Omit<RecordedAccess, 'leafIndex'>) {
@@ -47,7 +55,7 @@ describe('read step 5: record the access', () => {
     await expect(recordGrantedAccess(r, event, { period: 'once', limit: 1 })).rejects.toMatchObject({ code: 'consent_not_active' });
   });
 
-  it('records a refusal, durably, before answering it with the rule\'s code', async () => {
+  it("records a refusal, durably, before answering it with the rule's code", async () => {
     const r = recorder({ outcome: 'DENIED' });
     let settled = false;
     const refusing = recordDenial(r, event, 'field_not_granted', 'not granted: residence.streetAddress').catch((e: unknown) => ((settled = true), e));

@@ -8,7 +8,7 @@ describe('read step 3: take a use', () => {
     expect(takeUse({ access_mode: { mode: 'ONCE' } }, at)).toEqual({ period: 'once', limit: 1 });
   });
 
-  it('spends one of the day\'s or the month\'s uses of a PERIODIC consent, in Vietnamese time', () => {
+  it("spends one of the day's or the month's uses of a PERIODIC consent, in Vietnamese time", () => {
     expect(takeUse({ access_mode: { mode: 'PERIODIC', limit: 5, per: 'DAY' } }, at)).toEqual({ period: '2026-06-01', limit: 5 });
     expect(takeUse({ access_mode: { mode: 'PERIODIC', limit: 40, per: 'MONTH' } }, at)).toEqual({ period: '2026-06', limit: 40 });
   });
