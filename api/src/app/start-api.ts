@@ -32,7 +32,7 @@ import { createLogService } from '../audit/index.js';
 import { LedgerProjector } from '../audit/ledger-projector.js';
 import { AuditService } from '../audit/audit-service.js';
 import { createExchange, pgExchangeStores, statisticsProjection } from '../exchange/index.js';
-import { RepairSweep, type RepairSweepOptions } from '../ledger/repair-sweep.js';
+import { RepairSweep, type RepairSweepOptions } from '../repair/index.js';
 import { createRights } from '../rights/index.js';
 import { newId } from '../ids.js';
 
@@ -112,7 +112,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const repair = new RepairSweep(sql, ledger, accessLog, { consents: consentStore, vault, products: exchange.products }, { ...config.repair, ...options.repair, log: warn });
 
     // Background work. The repair sweep comes after the projectors: it works from the events the ledger projector stores.
-    for (const worker of [named('tree-head signer', log), ledgerProjector, webhooks.dispatcher, consentProjector, named('repair sweep', repair)]) lifecycle.start(worker);
+    for (const worker of [named('tree-head signer', log), ledgerProjector, webhooks.dispatcher, consentProjector, repair]) lifecycle.start(worker);
     if (browserSignIn) lifecycle.start(new IntervalWorker('session sweep', 10 * 60_000, () => browserSignIn.sessions.sweep(), warn));
     lifecycle.start(rights.worker);
 

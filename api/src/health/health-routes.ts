@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { DomainError } from '../errors/index.js';
-import type { RepairStatus } from '../ledger/repair-sweep.js';
+import type { RepairStatus } from '../repair/index.js';
 import './health-schemas.js';
 
 export interface Readiness {

@@ -4,5 +4,5 @@ export { clientCredentialsRoute, claimedClient } from './client-credentials-rout
 export type { OrganizationDirectory, SigningInOrganization } from './organization-directory.js';
 export { browserSignInRoutes, newClientSecret, type BrowserSignInOptions } from './browser-sign-in-routes.js';
 export { PgBrowserSessions } from './browser-session-store.js';
-export { developmentIdentityProvider, DEVELOPMENT_ACR } from './development-identity-provider.js';
+export { developmentIdentityProvider, DEVELOPMENT_ACR } from './development-provider-routes.js';
 export { meRoutes } from './me-routes.js';

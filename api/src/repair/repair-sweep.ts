@@ -1,11 +1,16 @@
 import type { Consent, ConsentAction } from '@citizen-vault/chaincode/rules';
-import type { AccessLog } from '../audit/access-log.js';
-import { decisionEntry } from '../consent/consent-service.js';
-import { intentRow, type PgConsents } from '../consent/pg-consents.js';
-import type { ProductService } from '../exchange/product-service.js';
+import type { AccessRecorder } from '../audit/index.js';
+import { decisionEntry, intentRow, type ConsentStore } from '../consent/index.js';
+import type { ExchangeRepair } from '../exchange/index.js';
 import type { Sql } from '../infra/database.js';
-import type { VaultService } from '../vault/vault-service.js';
-import { LedgerError, type FabricLedger } from './fabric-ledger.js';
+import type { Worker } from '../infra/worker.js';
+import { LedgerError } from '../ledger/fabric-ledger.js';
+import type { VaultService } from '../vault/index.js';
+
+/** What the sweep asks the ledger: the committed state of a consent or a commitment. */
+export interface RepairLedger {
+  evaluate(contract: string, fn: string, ...args: string[]): Promise<Uint8Array>;
+}
 
 const DECISIONS: Record<string, Exclude<ConsentAction, 'expire'>> = {
   ConsentApproved: 'approve',
@@ -67,7 +72,8 @@ interface EventRow {
  * and every repair is idempotent: a leaf is tied to its ledger transaction, rows are inserted only
  * if missing and states only move forward.
  */
-export class RepairSweep {
+export class RepairSweep implements Worker {
+  readonly name = 'repair sweep';
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<Repaired> | undefined;
   private lastError: string | null = null;
@@ -76,9 +82,9 @@ export class RepairSweep {
 
   constructor(
     private readonly sql: Sql,
-    private readonly ledger: FabricLedger,
-    private readonly log: AccessLog,
-    private readonly parts: { consents: PgConsents; vault: VaultService; products: ProductService },
+    private readonly ledger: RepairLedger,
+    private readonly log: AccessRecorder,
+    private readonly parts: { consents: ConsentStore; vault: Pick<VaultService, 'repairDeposit' | 'dropUnconfirmed'>; products: ExchangeRepair },
     private readonly options: RepairSweepOptions = {},
   ) {
     this.graceMs = options.graceMs ?? 10_000;
