@@ -16,18 +16,15 @@ import { healthRoutes, type Readiness } from '../health/health-routes.js';
 import { meRoutes } from '../sign-in/me-routes.js';
 import { claimedClient, clientCredentialsRoute } from '../sign-in/client-credentials-routes.js';
 import { organizationRoutes, type OrganizationService } from '../organizations/index.js';
-import type { PgOrganizations } from '../organizations/pg-organizations.js';
 import { vaultRoutes } from '../vault/vault-routes.js';
-import type { VaultService } from '../vault/vault-service.js';
+import type { VaultService } from '../vault/index.js';
 import { consentRoutes } from '../consent/consent-routes.js';
-import type { ConsentService } from '../consent/consent-service.js';
+import type { ConsentService } from '../consent/index.js';
 import { webhookRoutes, type WebhookService } from '../webhooks/index.js';
 import { exchangeRoutes, type Exchange } from '../exchange/index.js';
 import { auditRoutes } from '../audit/audit-routes.js';
-import type { AuditService } from '../audit/audit-service.js';
+import type { AuditService, LedgerProjector, LogService } from '../audit/index.js';
 import { logRoutes } from '../audit/log-routes.js';
-import type { LogService } from '../audit/log-service.js';
-import type { LedgerProjector } from '../audit/ledger-projector.js';
 import { rightsRoutes, type RightsService } from '../rights/index.js';
 
 /** The portal's sign-in: its routes (given the sign-in rate limit), its sessions, and in dev mode the development identity provider. */
@@ -41,7 +38,7 @@ export interface HttpAppDeps {
   browserSignIn?: BrowserSignIn;
   publicUrl: string;
   sql: Sql;
-  organizations: { service: OrganizationService; store: PgOrganizations & OrganizationDirectory };
+  organizations: { service: OrganizationService; store: OrganizationDirectory };
   vault: VaultService;
   consents: ConsentService;
   webhooks: WebhookService;

@@ -15,22 +15,12 @@ import { IntervalWorker } from '../infra/interval-worker.js';
 import { loadOrCreateKeyFile } from '../infra/key-file.js';
 import { connectDatabase, migrate, type Sql } from '../infra/database.js';
 import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
-import type { Worker } from '../infra/worker.js';
 import { FabricLedger, LedgerError, type LedgerIdentity } from '../ledger/fabric-ledger.js';
-import { createOrganizationService, ensureOperator } from '../organizations/index.js';
-import { PgOrganizations } from '../organizations/pg-organizations.js';
-import { PgVault } from '../vault/pg-vault.js';
-import { loadOrCreateSecret } from '../vault/vault-keys.js';
-import { VaultService } from '../vault/vault-service.js';
-import { ConsentService } from '../consent/consent-service.js';
-import { PgConsents } from '../consent/pg-consents.js';
+import { createOrganizationService, ensureOperator, pgOrganizationStore, type ClientAssertionRegistry, type OrganizationStore } from '../organizations/index.js';
+import { createVaultService, loadOrCreateSecret, pgVaultStore } from '../vault/index.js';
+import { ConsentProjector, createConsentService, pgConsentStore } from '../consent/index.js';
 import { createWebhooks, pgWebhookStore } from '../webhooks/index.js';
-import { ConsentProjector } from '../ledger/consent-projector.js';
-import { AccessLog } from '../audit/access-log.js';
-import { loadOrCreateLogKey, type LogKey, type LogService } from '../audit/log-service.js';
-import { createLogService } from '../audit/index.js';
-import { LedgerProjector } from '../audit/ledger-projector.js';
-import { AuditService } from '../audit/audit-service.js';
+import { createAuditService, createLogService, LedgerProjector, loadOrCreateLogKey, pgAccessLog, type LogKey, type LogService } from '../audit/index.js';
 import { createExchange, pgExchangeStores, statisticsProjection } from '../exchange/index.js';
 import { RepairSweep, type RepairSweepOptions } from '../repair/index.js';
 import { createRights } from '../rights/index.js';
@@ -78,16 +68,16 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const sql = await openDatabase(config, logger, lifecycle);
     const identity = options.ledgerIdentity ?? (await ledgerIdentityFrom(config));
     const ledger = lifecycle.closeLater('ledger', FabricLedger.connect(identity, config.channel, config.chaincode), (l) => l.close());
-    const organizations = new PgOrganizations(sql);
+    const organizations = pgOrganizationStore(sql);
     await openExchange(config, options, organizations, ledger, identity.mspId, logger);
     const keys = await loadKeys(config);
 
     // Capabilities.
-    const accessLog = new AccessLog(sql);
+    const accessLog = pgAccessLog(sql);
     const log = createLogService(sql, ledger, keys.log, { intervalMs: options.treeHeadIntervalMs ?? 2_000, log: warn });
     const ledgerProjector = new LedgerProjector(sql, ledger, (message, fields) => logger.error(fields, message));
     const exchangeStores = pgExchangeStores(sql);
-    const vault = new VaultService(new PgVault(sql), ledger, { kek: keys.kek, indexKey: keys.index }, accessLog, statisticsProjection(exchangeStores.statistics));
+    const vault = createVaultService({ store: pgVaultStore(sql), ledger, keys: { kek: keys.kek, indexKey: keys.index }, log: accessLog, onDeposit: statisticsProjection(exchangeStores.statistics) });
     const webhooks = createWebhooks({
       store: pgWebhookStore(sql),
       options: { kek: keys.kek, allowLoopbackHttp: config.devMode, retryBaseMs: options.webhookRetryBaseMs ?? 1_000, maxAttempts: 8, log: warn },
@@ -105,14 +95,14 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
         return org?.status === 'VERIFIED' ? org : undefined;
       },
     });
-    const consentStore = new PgConsents(sql);
-    const consents = new ConsentService({ store: consentStore, vault, ledger, keys: keys.signing, recorder: accessLog, history: accessLog, notify: (org, type, data) => webhooks.service.notify(org, type, data) });
+    const consentStore = pgConsentStore(sql);
+    const consents = createConsentService({ store: consentStore, vault, ledger, keys: keys.signing, recorder: accessLog, history: accessLog, notify: (org, type, data) => webhooks.service.notify(org, type, data) });
     const exchange = createExchange({ stores: exchangeStores, ledger, consents, citizens: vault, shares: config.exchange.revenueShares, accessLog });
     const rights = createRights({ sql, ledger, subjects: vault, clock: systemClock, newId: () => newId(systemClock.now().getTime()), recorderIntervalMs: options.rightsRecorderIntervalMs ?? 15_000, log: warn });
     const repair = new RepairSweep(sql, ledger, accessLog, { consents: consentStore, vault, products: exchange.products }, { ...config.repair, ...options.repair, log: warn });
 
     // Background work. The repair sweep comes after the projectors: it works from the events the ledger projector stores.
-    for (const worker of [named('tree-head signer', log), ledgerProjector, webhooks.dispatcher, consentProjector, repair]) lifecycle.start(worker);
+    for (const worker of [log, ledgerProjector, webhooks.dispatcher, consentProjector, repair]) lifecycle.start(worker);
     if (browserSignIn) lifecycle.start(new IntervalWorker('session sweep', 10 * 60_000, () => browserSignIn.sessions.sweep(), warn));
     lifecycle.start(rights.worker);
 
@@ -125,7 +115,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       webhooks: webhooks.service,
       exchange,
       rights: rights.service,
-      audit: { service: new AuditService(sql, ledger), log, projector: ledgerProjector },
+      audit: { service: createAuditService(sql, ledger), log, projector: ledgerProjector },
       devMode: config.devMode,
       ...(browserSignIn ? { browserSignIn } : {}),
       keys: keys.signing,
@@ -170,7 +160,7 @@ async function openDatabase(config: Config, logger: Logger, lifecycle: Lifecycle
 }
 
 /** Makes sure the operator's organisation exists and the exchange is open on this ledger (the admin identity is needed once, on a new ledger). */
-async function openExchange(config: Config, options: StartOptions, organizations: PgOrganizations, ledger: FabricLedger, mspId: string, logger: Logger): Promise<void> {
+async function openExchange(config: Config, options: StartOptions, organizations: OrganizationStore, ledger: FabricLedger, mspId: string, logger: Logger): Promise<void> {
   const adminIdentity = options.adminLedgerIdentity ?? (await adminIdentityFrom(config));
   const admin = adminIdentity ? FabricLedger.connect(adminIdentity, config.channel, config.chaincode) : undefined;
   try {
@@ -185,7 +175,7 @@ async function openExchange(config: Config, options: StartOptions, organizations
  * The portal's sign-in (issue 17): browser sessions in Postgres, and the OpenID Connect client,
  * against the configured provider or, in dev mode, the development provider this API runs itself.
  */
-async function openBrowserSignIn(config: Config, signIn: SignInConfig, sql: Sql, kek: Uint8Array, organizations: PgOrganizations, logger: Logger): Promise<BrowserSignIn> {
+async function openBrowserSignIn(config: Config, signIn: SignInConfig, sql: Sql, kek: Uint8Array, organizations: OrganizationStore & ClientAssertionRegistry, logger: Logger): Promise<BrowserSignIn> {
   const sessions = new PgBrowserSessions(sql, kek, { idleMinutes: signIn.sessionIdleMinutes, maxHours: signIn.sessionMaxHours }, systemClock);
   const development = signIn.kind === 'development-provider';
   const clientSecret = signIn.clientSecret ?? (await loadOrCreateKeyFile(join(config.dataDir, 'keys', 'dev-idp-client-secret'), newClientSecret)).trim();
@@ -239,11 +229,6 @@ async function listen(app: Express, config: Config, lifecycle: Lifecycle): Promi
     s.once('error', reject);
   });
   return lifecycle.closeLater('http server', server, (s) => new Promise<void>((done) => s.close(() => done())));
-}
-
-/** A start/stop service under the name the lifecycle logs it by. */
-function named(name: string, service: { start(): void; stop(): Promise<void> }): Worker {
-  return { name, start: () => service.start(), stop: () => service.stop() };
 }
 
 /**

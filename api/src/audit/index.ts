@@ -60,3 +60,5 @@ export function logService(deps: { tree: LogTree; heads: TreeHeadStore; ledger: 
 export function pgLogStores(sql: Sql): { tree: LogTree; heads: TreeHeadStore } {
   return { tree: new PgLogTree(sql), heads: new PgTreeHeads(sql) };
 }
+export { LedgerProjector } from './ledger-projector.js';
+export { loadOrCreateLogKey } from './log-service.js';

@@ -2,9 +2,14 @@ import type { common } from '@hyperledger/fabric-protos';
 import { blockTransactions, blockDataHash, blockHeaderHash } from '@citizen-vault/network';
 import type { Sql } from '../infra/database.js';
 import { Projector, type FollowedStream, type LogWarning } from '../infra/projector.js';
-import type { FabricLedger } from '../ledger/fabric-ledger.js';
+import type { CloseableAsyncIterable } from '@hyperledger/fabric-gateway';
 
 const NAME = 'ledger-read-model';
+
+/** What the projector follows: the ledger's blocks, from a block number. */
+export interface BlockSource {
+  blocks(startBlock: number): Promise<CloseableAsyncIterable<common.Block>>;
+}
 
 /**
  * Projects the ledger's blocks into `ledger_blocks`, `ledger_transactions` and `ledger_events`, one
@@ -17,7 +22,7 @@ export class LedgerProjector extends Projector<common.Block> {
   /** Blocks projected so far (the next block to project). */
   projected = 0;
 
-  constructor(private readonly sql: Sql, private readonly ledger: FabricLedger, log: LogWarning) {
+  constructor(private readonly sql: Sql, private readonly ledger: BlockSource, log: LogWarning) {
     super('ledger projector', log);
   }
 

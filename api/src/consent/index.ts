@@ -27,3 +27,4 @@ export function pgConsentStore(sql: Sql): ConsentStore {
 export function createConsentService(deps: ConsentServiceDeps): ConsentService {
   return new ConsentService(deps);
 }
+export { ConsentProjector, type ChaincodeEventSource } from './consent-projector.js';

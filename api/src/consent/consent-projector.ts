@@ -1,9 +1,14 @@
-import type { ChaincodeEvent, Checkpoint } from '@hyperledger/fabric-gateway';
+import type { ChaincodeEvent, Checkpoint, CloseableAsyncIterable } from '@hyperledger/fabric-gateway';
 import type { Sql } from '../infra/database.js';
 import { Projector, type FollowedStream, type LogWarning } from '../infra/projector.js';
-import type { FabricLedger } from './fabric-ledger.js';
+
 
 const NAME = 'consent-read-model';
+
+/** What the projector follows: the chaincode's events, from a checkpoint. */
+export interface ChaincodeEventSource {
+  chaincodeEvents(checkpoint?: Checkpoint): Promise<CloseableAsyncIterable<ChaincodeEvent>>;
+}
 const CONSENT_EVENTS = new Set(['ConsentApproved', 'ConsentRejected', 'ConsentPaused', 'ConsentResumed', 'ConsentRevoked', 'ConsentExpired']);
 
 interface ConsentEvent {
@@ -21,7 +26,7 @@ interface ConsentEvent {
  * an event only moves a consent forward in time.
  */
 export class ConsentProjector extends Projector<ChaincodeEvent> {
-  constructor(private readonly sql: Sql, private readonly ledger: FabricLedger, log: LogWarning) {
+  constructor(private readonly sql: Sql, private readonly ledger: ChaincodeEventSource, log: LogWarning) {
     super('consent projector', log);
   }
 
