@@ -12,7 +12,6 @@ const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const APPROVALS = Number(process.env.BENCH_APPROVALS ?? 200);
 
-
 async function firstLine(child) {
   return new Promise((ok, fail) => {
     createInterface({ input: child.stdout }).once('line', ok);
@@ -45,7 +44,11 @@ async function main() {
   const custodian = await organization(['custodian']);
   const bank = await organization(['consumer']);
   const nationalId = '001099012345';
-  await post('/v1/records', custodian.token, { subject: { nationalId }, category: 'residence', fields: { province: 'Hà Nội', ward: 'Hàng Bài', streetAddress: '12 Phố Huế' } });
+  await post('/v1/records', custodian.token, {
+    subject: { nationalId },
+    category: 'residence',
+    fields: { province: 'Hà Nội', ward: 'Hàng Bài', streetAddress: '12 Phố Huế' },
+  });
   await post('/v1/records', custodian.token, { subject: { nationalId }, category: 'health_insurance', fields: { status: 'ACTIVE', coverageLevel: '4' } });
   const consent = await post('/v1/consents', bank.token, { ...consentRequest(0), subject: { nationalId } });
   const citizen = await devToken({ role: 'citizen', nationalId });

@@ -19,19 +19,23 @@ export async function measureApprovals(stack, bank, count, concurrency = 32) {
   const { post, devToken } = stack;
   const requests = [];
   for (let i = 0; i < count; i += 10) {
-    requests.push(...(await Promise.all(Array.from({ length: Math.min(10, count - i) }, (_, k) => post('/v1/consents', bank.token, consentRequest(i + k + 1))))));
+    requests.push(
+      ...(await Promise.all(Array.from({ length: Math.min(10, count - i) }, (_, k) => post('/v1/consents', bank.token, consentRequest(i + k + 1))))),
+    );
   }
   const tokens = await Promise.all(requests.map((_, i) => devToken({ role: 'citizen', nationalId: String(100000000000 + i + 1) })));
   const latencies = [];
   const started = performance.now();
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    for (let i = next++; i < requests.length; i = next++) {
-      const t0 = performance.now();
-      await post(`/v1/consents/${requests[i].id}/approve`, tokens[i], {});
-      latencies.push(performance.now() - t0);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < requests.length; i = next++) {
+        const t0 = performance.now();
+        await post(`/v1/consents/${requests[i].id}/approve`, tokens[i], {});
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
   return { count: requests.length, concurrency, committedPerSecond: round(requests.length / seconds, 1), latencyMs: percentiles(latencies) };
 }

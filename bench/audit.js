@@ -24,7 +24,13 @@ const SIZES = (process.env.BENCH_LOG_SIZES ?? '1000000,10000000').split(',').map
 const EVENTS = Number(process.env.BENCH_AUDIT_EVENTS ?? 1_000_000);
 const CONCURRENCY = 64;
 const log = (m) => console.error(`bench audit: ${m}`);
-const freePort = () => new Promise((ok) => { const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); }); });
+const freePort = () =>
+  new Promise((ok) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
 
 async function timed(samples, fn) {
   const out = [];
@@ -41,13 +47,15 @@ async function appendLoad(append) {
   const latencies = [];
   let count = 0;
   const end = performance.now() + SECONDS * 1000;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async (_, w) => {
-    while (performance.now() < end) {
-      const t = performance.now();
-      await append(w, count++);
-      latencies.push(performance.now() - t);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async (_, w) => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        await append(w, count++);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
   return { appendsPerSecond: round(latencies.length / SECONDS, 0), latencyMs: percentiles(latencies) };
 }
 
@@ -64,10 +72,11 @@ function plainGroupCommit(sql) {
       pending.forEach((p) => p.fail(err));
     }
   };
-  return (row) => new Promise((ok, fail) => {
-    batch.push({ row, ok, fail });
-    if (batch.length === 1) setImmediate(flush);
-  });
+  return (row) =>
+    new Promise((ok, fail) => {
+      batch.push({ row, ok, fail });
+      if (batch.length === 1) setImmediate(flush);
+    });
 }
 
 /** Fills the log to `size` leaves in SQL (leaf hashes and every complete subtree, level by level). */
@@ -84,9 +93,10 @@ async function fillLog(sql, size) {
   // Each level in one ordered pass (pairs of neighbours by a window function): linear, whatever the planner's statistics.
   let level = 1;
   for (let width = 2; width <= size; width *= 2, level++) {
-    const below = level === 1
-      ? 'select leaf_index as idx, leaf_hash as hash, lead(leaf_hash) over (order by leaf_index) as next from log_leaves'
-      : `select idx, hash, lead(hash) over (order by idx) as next from log_nodes where level = ${level - 1}`;
+    const below =
+      level === 1
+        ? 'select leaf_index as idx, leaf_hash as hash, lead(leaf_hash) over (order by leaf_index) as next from log_leaves'
+        : `select idx, hash, lead(hash) over (order by idx) as next from log_nodes where level = ${level - 1}`;
     await sql.unsafe(`insert into log_nodes (level, idx, hash)
       select ${level}, idx / 2, sha256('\\x01'::bytea || hash || next) from (${below}) pairs where idx % 2 = 0 and next is not null`);
   }
@@ -129,7 +139,14 @@ async function main() {
   const pg = await startEmbeddedPostgres(join(dir, 'pg'), await freePort());
   // Interrupted (Ctrl-C, a timeout): stop Postgres too, or its backend goes on filling a 10M-leaf tree alone.
   for (const signal of ['SIGINT', 'SIGTERM']) {
-    process.once(signal, () => void pg.stop().finally(() => rm(dir, { recursive: true, force: true })).finally(() => process.exit(130)));
+    process.once(
+      signal,
+      () =>
+        void pg
+          .stop()
+          .finally(() => rm(dir, { recursive: true, force: true }))
+          .finally(() => process.exit(130)),
+    );
   }
   const sql = connectDatabase(pg.url);
   try {
@@ -148,7 +165,10 @@ async function main() {
     report.appends = { merkleLog: merkle, plainInsertBaseline: baseline, ratioToBaseline: round(merkle.appendsPerSecond / baseline.appendsPerSecond) };
 
     // 2. Proofs at 1M and 10M leaves
-    const service = new LogService(sql, /* no ledger: nothing is anchored here */ null, await loadOrCreateLogKey(join(dir, 'log.pem')), { intervalMs: 1e9, log: () => {} });
+    const service = new LogService(sql, /* no ledger: nothing is anchored here */ null, await loadOrCreateLogKey(join(dir, 'log.pem')), {
+      intervalMs: 1e9,
+      log: () => {},
+    });
     const roundTrip = await timed(1000, () => sql`select 1`);
     report.proofs = { selectOneBaselineMs: roundTrip, sizes: {} };
     for (const size of SIZES) {
@@ -157,20 +177,37 @@ async function main() {
       const root = await service.rootAt(size);
       // Sanity: a proof from the SQL-built tree verifies with the API's own verifier.
       const sample = await service.inclusionProof(size - 1, size);
-      if (!verifyInclusion(Buffer.from(sample.leafHash, 'hex'), size - 1, size, sample.auditPath.map((h) => Buffer.from(h, 'hex')), root)) throw new Error('a proof did not verify');
+      if (
+        !verifyInclusion(
+          Buffer.from(sample.leafHash, 'hex'),
+          size - 1,
+          size,
+          sample.auditPath.map((h) => Buffer.from(h, 'hex')),
+          root,
+        )
+      )
+        throw new Error('a proof did not verify');
       const random = () => Math.floor(Math.random() * size);
-      const inclusion = await timed(2000, () => { const t = size - (random() % Math.min(1000, size)); return service.inclusionProof(Math.floor(Math.random() * t), t); });
-      const consistency = await timed(1000, () => { const a = 1 + random(); return service.consistencyProof(a, size); });
+      const inclusion = await timed(2000, () => {
+        const t = size - (random() % Math.min(1000, size));
+        return service.inclusionProof(Math.floor(Math.random() * t), t);
+      });
+      const consistency = await timed(1000, () => {
+        const a = 1 + random();
+        return service.consistencyProof(a, size);
+      });
       // The same under concurrency (32 at a time), as a busy proof endpoint sees it.
       const concurrent = [];
       const t0 = performance.now();
-      await Promise.all(Array.from({ length: 32 }, async () => {
-        for (let i = 0; i < 100; i++) {
-          const t = performance.now();
-          await service.inclusionProof(random(), size);
-          concurrent.push(performance.now() - t);
-        }
-      }));
+      await Promise.all(
+        Array.from({ length: 32 }, async () => {
+          for (let i = 0; i < 100; i++) {
+            const t = performance.now();
+            await service.inclusionProof(random(), size);
+            concurrent.push(performance.now() - t);
+          }
+        }),
+      );
       report.proofs.sizes[size] = {
         fillSeconds,
         auditPathLength: sample.auditPath.length,
@@ -187,7 +224,10 @@ async function main() {
     const subject = () => `10000000-0000-4000-8000-${String(1 + Math.floor(Math.random() * 20000)).padStart(12, '0')}`;
     const consumer = () => `00000000-0000-4000-8000-${String(1 + Math.floor(Math.random() * 50)).padStart(12, '0')}`;
     const consent = () => `20000000-0000-4000-8000-${String(1 + Math.floor(Math.random() * 40000)).padStart(12, '0')}`;
-    const week = () => { const to = new Date(Date.now() - Math.random() * 80 * 86400_000); return { from: new Date(to.getTime() - 7 * 86400_000), to }; };
+    const week = () => {
+      const to = new Date(Date.now() - Math.random() * 80 * 86400_000);
+      return { from: new Date(to.getTime() - 7 * 86400_000), to };
+    };
     const queries = {
       bySubject: await timed(500, () => audit.accessEvents({ subjectId: subject() }, 50)),
       byConsumerAndWeek: await timed(500, () => audit.accessEvents({ consumerOrgId: consumer(), ...week() }, 50)),

@@ -4,7 +4,9 @@
 import { devnetTarget, ecdsaCeiling, runWorkload } from './ledger-workload.js';
 import { round } from './stats.js';
 
-process.env.BENCH_KEY_PEM ??= (await import('node:crypto')).generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+process.env.BENCH_KEY_PEM ??= (await import('node:crypto'))
+  .generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  .privateKey.export({ type: 'pkcs8', format: 'pem' });
 const ceiling = ecdsaCeiling();
 const results = [];
 for (const policy of (process.env.BENCH_POLICIES ?? 'ANY Endorsement,MAJORITY Endorsement').split(',')) {

@@ -11,9 +11,28 @@ import { startStackProcess } from './stack.js';
 const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 100_000);
 const CONNECTIONS = 16;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const PROVINCES = ['Hà Nội', 'Thành phố Hồ Chí Minh', 'Hải Phòng', 'Đà Nẵng', 'Cần Thơ', 'Thừa Thiên Huế', 'Quảng Ninh', 'Nghệ An', 'Thanh Hóa', 'Đồng Nai',
-  'Bình Dương', 'Khánh Hòa', 'Lâm Đồng', 'An Giang', 'Bắc Ninh', 'Thái Nguyên', 'Nam Định', 'Quảng Nam', 'Đắk Lắk', 'Kiên Giang'];
-
+const PROVINCES = [
+  'Hà Nội',
+  'Thành phố Hồ Chí Minh',
+  'Hải Phòng',
+  'Đà Nẵng',
+  'Cần Thơ',
+  'Thừa Thiên Huế',
+  'Quảng Ninh',
+  'Nghệ An',
+  'Thanh Hóa',
+  'Đồng Nai',
+  'Bình Dương',
+  'Khánh Hòa',
+  'Lâm Đồng',
+  'An Giang',
+  'Bắc Ninh',
+  'Thái Nguyên',
+  'Nam Định',
+  'Quảng Nam',
+  'Đắk Lắk',
+  'Kiên Giang',
+];
 
 /** The statement PgStatistics runs for `groupBy: ['province', 'ageBand']`, for the direct baseline. */
 const aggregate = (sql, year) => sql`
@@ -28,13 +47,15 @@ async function direct(sql) {
   const year = new Date().getUTCFullYear();
   const latencies = [];
   const deadline = performance.now() + SECONDS * 1000;
-  await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
-    while (performance.now() < deadline) {
-      const t0 = performance.now();
-      await aggregate(sql, year);
-      latencies.push(performance.now() - t0);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (performance.now() < deadline) {
+        const t0 = performance.now();
+        await aggregate(sql, year);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
   const p = percentiles(latencies);
   return { queriesPerSecond: round(latencies.length / SECONDS, 0), latencyMs: { p50: p.p50, p99: p.p99 } };
 }
@@ -67,13 +88,26 @@ async function main() {
     description: { vi: 'Thống kê có bảo vệ quyền riêng tư.', en: 'Privacy-protected statistics.' },
     kind: 'AGGREGATE',
     outputSchema: { type: 'object' },
-    terms: { permittedPurposes: ['academic_research'], durationDays: 30, prohibitedActions: ['re_identification', 'resale'], crossBorder: false, attribution: true, quota: null, minCohortSize: 10 },
+    terms: {
+      permittedPurposes: ['academic_research'],
+      durationDays: 30,
+      prohibitedActions: ['re_identification', 'resale'],
+      crossBorder: false,
+      attribution: true,
+      quota: null,
+      minCohortSize: 10,
+    },
     plans: [{ id: 'per-query', kind: 'PAY_PER_QUERY', priceDong: '500' }],
     aggregate: { dimensions: ['province', 'ageBand', 'sex', 'insuranceStatus'] },
   });
   await post(`/v1/products/${draft.id}/submit`, provider.token);
   const product = await post(`/v1/products/${draft.id}/approve`, operator);
-  const licence = await post('/v1/licences', buyer.token, { productId: product.id, planId: 'per-query', purpose: 'academic_research', acceptTerms: product.termsHash });
+  const licence = await post('/v1/licences', buyer.token, {
+    productId: product.id,
+    planId: 'per-query',
+    purpose: 'academic_research',
+    acceptTerms: product.termsHash,
+  });
 
   const baseline = await direct(sql);
   const result = await autocannon({
@@ -85,12 +119,18 @@ async function main() {
     body: JSON.stringify({ licenceId: licence.id, groupBy: ['province', 'ageBand'] }),
   });
   await new Promise((r) => setTimeout(r, 1_000)); // let the requests cut off at the end finish
-  const [billed] = await sql`select count(*)::int as n, count(leaf_index)::int as leaves, coalesce(sum(amount_dong), 0)::bigint as dong from metering_events where licence_id = ${licence.id}`;
+  const [billed] =
+    await sql`select count(*)::int as n, count(leaf_index)::int as leaves, coalesce(sum(amount_dong), 0)::bigint as dong from metering_events where licence_id = ${licence.id}`;
   const sample = await post(`/v1/products/${product.id}/query`, buyer.token, { licenceId: licence.id, groupBy: ['province', 'ageBand'] });
 
   await sql.end();
   await stack.stop();
-  const metered = { queriesPerSecond: round(result.requests.average, 0), latencyMs: { p50: result.latency.p50, p99: result.latency.p99 }, non2xx: result.non2xx, errors: result.errors };
+  const metered = {
+    queriesPerSecond: round(result.requests.average, 0),
+    latencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
   return {
     benchmark: `Exchange: metered aggregate queries (province × age band) over ${CITIZENS} citizens`,
     node: process.version,
@@ -100,7 +140,15 @@ async function main() {
     baseline: { directSqlAggregate: baseline },
     meteredQueries: { ...metered, ratioToDirectSql: round(metered.queriesPerSecond / baseline.queriesPerSecond, 3) },
     // Requests still in flight when autocannon stopped were served and billed too, just not counted by it.
-    billing: { answered2xx: result['2xx'], meteredEvents: billed.n, inFlightAtStop: billed.n - result['2xx'], withLeaf: billed.leaves, billedDong: String(billed.dong), cellsShown: sample.cells.length, cellsSuppressed: sample.suppressedCells },
+    billing: {
+      answered2xx: result['2xx'],
+      meteredEvents: billed.n,
+      inFlightAtStop: billed.n - result['2xx'],
+      withLeaf: billed.leaves,
+      billedDong: String(billed.dong),
+      cellsShown: sample.cells.length,
+      cellsSuppressed: sample.suppressedCells,
+    },
   };
 }
 

@@ -23,7 +23,9 @@ async function pidsOf(dataDir) {
 }
 
 async function main() {
-  process.env.BENCH_KEY_PEM ??= (await import('node:crypto')).generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+  process.env.BENCH_KEY_PEM ??= (await import('node:crypto'))
+    .generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' });
   let fabric;
   try {
     fabric = await ensureFabric({ binDir: process.env.FABRIC_BIN, configDir: process.env.FABRIC_CONFIG_DIR });
@@ -51,7 +53,11 @@ async function main() {
   try {
     for (const [policy, chaincode] of Object.entries(POLICIES)) {
       const fabricResult = await runWorkload({
-        label: `fabric ${fabric.version}`, policy, endpoint: network.connection.endpoint, connection: network.connection, chaincode,
+        label: `fabric ${fabric.version}`,
+        policy,
+        endpoint: network.connection.endpoint,
+        connection: network.connection,
+        chaincode,
         pids: () => fabricPids,
       });
       const devnet = await devnetTarget(policy);
@@ -72,7 +78,10 @@ async function main() {
 
     // The API on each ledger: the devnet under `npm start`, and FABRIC_CONNECTION_FILE pointing at this network.
     const approvals = {};
-    for (const [ledger, env] of [['devnet', {}], ['fabric', { FABRIC_CONNECTION_FILE: network.connectionFile, FABRIC_CHAINCODE: 'citizen-vault', CV_DEV_MODE: 'true' }]]) {
+    for (const [ledger, env] of [
+      ['devnet', {}],
+      ['fabric', { FABRIC_CONNECTION_FILE: network.connectionFile, FABRIC_CHAINCODE: 'citizen-vault', CV_DEV_MODE: 'true' }],
+    ]) {
       const stack = await startStackProcess(`approvals-${ledger}`, env);
       try {
         approvals[ledger] = await measureApprovals(stack, await stack.organization(['consumer']), APPROVALS);
@@ -81,12 +90,22 @@ async function main() {
       }
     }
     return {
-      benchmark: 'real Fabric beside the devnet: the same 32-client blind-write workload, and the API\'s consent approvals on each',
+      benchmark: "real Fabric beside the devnet: the same 32-client blind-write workload, and the API's consent approvals on each",
       node: process.version,
-      fabric: { version: fabric.version, orderers: network.layout.orderers.length, peers: network.layout.peers.length, upSeconds: round(upSeconds, 1), ledgerProcesses: fabricPids.length },
+      fabric: {
+        version: fabric.version,
+        orderers: network.layout.orderers.length,
+        peers: network.layout.peers.length,
+        upSeconds: round(upSeconds, 1),
+        ledgerProcesses: fabricPids.length,
+      },
       baseline: { ecdsaP256SignVerifyPairsPerSecond: round(ecdsaCeiling(), 0), realFabric: 'the fabric results below' },
       writes,
-      approvals: { ...approvals, fabricToDevnet: round(approvals.fabric.committedPerSecond / approvals.devnet.committedPerSecond, 2), goal: 'fabric within 30 % of devnet (>= 0.7)' },
+      approvals: {
+        ...approvals,
+        fabricToDevnet: round(approvals.fabric.committedPerSecond / approvals.devnet.committedPerSecond, 2),
+        goal: 'fabric within 30 % of devnet (>= 0.7)',
+      },
     };
   } finally {
     await fabricDown(dataDir);

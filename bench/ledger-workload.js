@@ -177,4 +177,3 @@ export async function runWorkload(target) {
     evaluateMs: percentiles(evalLatencies),
   };
 }
-

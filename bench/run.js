@@ -13,7 +13,11 @@ function run(nodeCommand, label) {
   const reports = [];
   for (const file of BENCHMARKS) {
     console.error(`bench: ${file} on ${label}`);
-    const res = spawnSync(nodeCommand[0], [...nodeCommand.slice(1), resolve(here, file)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
+    const res = spawnSync(nodeCommand[0], [...nodeCommand.slice(1), resolve(here, file)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 64 * 1024 * 1024,
+    });
     if (res.status !== 0) throw new Error(`${file} failed on ${label}`);
     reports.push(JSON.parse(res.stdout));
   }

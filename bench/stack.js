@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 
-export const freePort = () => new Promise((ok) => { const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); }); });
+export const freePort = () =>
+  new Promise((ok) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
 
 const children = [];
 process.once('exit', () => children.forEach((c) => c.kill('SIGKILL')));
@@ -29,7 +35,16 @@ export async function startStackProcess(name, extraEnv = {}) {
   const apiPort = await freePort();
   const pgPort = await freePort();
   const base = `http://127.0.0.1:${apiPort}`;
-  const env = { ...process.env, CV_DATA_DIR: dataDir, PORT: String(apiPort), CV_EMBEDDED_PG_PORT: String(pgPort), CV_DEVNET_PORT: String(await freePort()), CV_PUBLIC_URL: base, LOG_LEVEL: 'warn', ...extraEnv };
+  const env = {
+    ...process.env,
+    CV_DATA_DIR: dataDir,
+    PORT: String(apiPort),
+    CV_EMBEDDED_PG_PORT: String(pgPort),
+    CV_DEVNET_PORT: String(await freePort()),
+    CV_PUBLIC_URL: base,
+    LOG_LEVEL: 'warn',
+    ...extraEnv,
+  };
   const nodeArgs = process.env.BENCH_API_NODE_ARGS ? process.env.BENCH_API_NODE_ARGS.split(' ') : [];
   const api = spawnChild(process.execPath, [...nodeArgs, resolve(import.meta.dirname, '../api/dist/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   for (let i = 0; ; i++) {
@@ -43,19 +58,51 @@ export async function startStackProcess(name, extraEnv = {}) {
   }
   // Requests as the benchmarks make them: JSON POSTs, dev tokens, organisations registered by the operator with fresh keys.
   const post = async (path, token, body) => {
-    const res = await fetch(base + path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(base + path, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
     return res.json();
   };
-  const devToken = async (body) => (await (await fetch(base + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()).access_token;
+  const devToken = async (body) =>
+    (await (await fetch(base + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json())
+      .access_token;
   const operator = await devToken({ role: 'operator' });
   const organization = async (roles) => {
     const signing = await generateKeyPair('ES256', { extractable: true });
     const enc = await generateKeyPair('ECDH-ES', { crv: 'X25519', extractable: true });
-    const jwks = { keys: [{ ...(await exportJWK(signing.publicKey)), kid: 's', use: 'sig' }, { ...(await exportJWK(enc.publicKey)), kid: 'e', use: 'enc' }] };
-    const { id } = await post('/v1/organizations', operator, { name: `Bench ${roles[0]}`, registrationNumber: String(1e9 + Math.floor(Math.random() * 9e9)), roles, jwks });
-    const assertion = await new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).setIssuer(id).setSubject(id).setAudience(`${base}/oauth/token`).setIssuedAt().setExpirationTime('60s').setJti(crypto.randomUUID()).sign(signing.privateKey);
-    const t = await fetch(base + '/oauth/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion }) });
+    const jwks = {
+      keys: [
+        { ...(await exportJWK(signing.publicKey)), kid: 's', use: 'sig' },
+        { ...(await exportJWK(enc.publicKey)), kid: 'e', use: 'enc' },
+      ],
+    };
+    const { id } = await post('/v1/organizations', operator, {
+      name: `Bench ${roles[0]}`,
+      registrationNumber: String(1e9 + Math.floor(Math.random() * 9e9)),
+      roles,
+      jwks,
+    });
+    const assertion = await new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer(id)
+      .setSubject(id)
+      .setAudience(`${base}/oauth/token`)
+      .setIssuedAt()
+      .setExpirationTime('60s')
+      .setJti(crypto.randomUUID())
+      .sign(signing.privateKey);
+    const t = await fetch(base + '/oauth/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: assertion,
+      }),
+    });
     return { id, token: (await t.json()).access_token };
   };
   return {

@@ -35,7 +35,8 @@ function compare(a, b, path) {
       else if (!(key in b)) differences.push(`removed  ${where}`);
       else compare(a[key], b[key], where);
     }
-    if (JSON.stringify(Object.keys(a).filter((k) => k in b)) !== JSON.stringify(Object.keys(b).filter((k) => k in a))) differences.push(`reordered ${path || '/'}`);
+    if (JSON.stringify(Object.keys(a).filter((k) => k in b)) !== JSON.stringify(Object.keys(b).filter((k) => k in a)))
+      differences.push(`reordered ${path || '/'}`);
   } else if (JSON.stringify(a) !== JSON.stringify(b)) {
     differences.push(`changed  ${path}: ${JSON.stringify(a).slice(0, 80)} -> ${JSON.stringify(b).slice(0, 80)}`);
   }

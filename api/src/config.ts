@@ -11,7 +11,10 @@ const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   CV_DATA_DIR: z.string().default('.data'),
   CV_PUBLIC_URL: z.url().optional(),
-  VAULT_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  VAULT_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
   CV_EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54320),
   CV_DEVNET_PORT: z.coerce.number().int().min(0).max(65535).default(7051),
   FABRIC_CONNECTION_FILE: z.string().optional(),
@@ -29,13 +32,35 @@ const Env = z.object({
   OIDC_JWKS_URL: z.url().optional(),
   OIDC_CLIENT_ID: z.string().min(1).optional(),
   OIDC_CLIENT_SECRET: z.string().min(16, 'at least 16 characters').optional(),
-  OIDC_NATIONAL_ID_CLAIM: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/).default('national_id'),
-  OIDC_SCOPES: z.string().regex(/^openid( [A-Za-z0-9_.:-]+)*$/, 'space-separated scopes, starting with openid').default('openid'),
+  OIDC_NATIONAL_ID_CLAIM: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,100}$/)
+    .default('national_id'),
+  OIDC_SCOPES: z
+    .string()
+    .regex(/^openid( [A-Za-z0-9_.:-]+)*$/, 'space-separated scopes, starting with openid')
+    .default('openid'),
   OIDC_REQUIRED_ACR: z.string().min(1).optional(),
-  CV_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
-  CV_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
-  CV_KEK: z.base64().refine((k) => Buffer.from(k, 'base64').length === 32, 'must be 32 bytes, base64').optional(),
-  CV_INDEX_KEY: z.base64().refine((k) => Buffer.from(k, 'base64').length === 32, 'must be 32 bytes, base64').optional(),
+  CV_SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
+  CV_SESSION_MAX_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24)
+    .default(12),
+  CV_KEK: z
+    .base64()
+    .refine((k) => Buffer.from(k, 'base64').length === 32, 'must be 32 bytes, base64')
+    .optional(),
+  CV_INDEX_KEY: z
+    .base64()
+    .refine((k) => Buffer.from(k, 'base64').length === 32, 'must be 32 bytes, base64')
+    .optional(),
   CV_EXCHANGE_STATE_BUDGET_BPS: z.coerce.number().int().min(0).max(10_000).default(1_000),
   CV_EXCHANGE_OPERATOR_BPS: z.coerce.number().int().min(0).max(10_000).default(500),
   CV_EXCHANGE_CITIZENS_BPS: z.coerce.number().int().min(0).max(10_000).default(3_000),
@@ -132,32 +157,44 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // organisation in the file; only the other five say "explicit settings".
   const explicitOnly = [e.FABRIC_ENDPOINT, e.FABRIC_HOST_ALIAS, e.FABRIC_TLS_CA, e.FABRIC_CERT, e.FABRIC_KEY];
   if (e.FABRIC_CONNECTION_FILE && explicitOnly.some(Boolean)) {
-    throw new ConfigError('set either FABRIC_CONNECTION_FILE (with FABRIC_MSP_ID to pick an organisation) or FABRIC_ENDPOINT, FABRIC_HOST_ALIAS, FABRIC_TLS_CA, FABRIC_MSP_ID, FABRIC_CERT and FABRIC_KEY, not both');
+    throw new ConfigError(
+      'set either FABRIC_CONNECTION_FILE (with FABRIC_MSP_ID to pick an organisation) or FABRIC_ENDPOINT, FABRIC_HOST_ALIAS, FABRIC_TLS_CA, FABRIC_MSP_ID, FABRIC_CERT and FABRIC_KEY, not both',
+    );
   }
   if (!e.FABRIC_CONNECTION_FILE && explicit.some(Boolean) && !explicit.every(Boolean)) {
-    throw new ConfigError('a Fabric network needs all of FABRIC_ENDPOINT, FABRIC_HOST_ALIAS, FABRIC_TLS_CA, FABRIC_MSP_ID, FABRIC_CERT and FABRIC_KEY (or FABRIC_CONNECTION_FILE)');
+    throw new ConfigError(
+      'a Fabric network needs all of FABRIC_ENDPOINT, FABRIC_HOST_ALIAS, FABRIC_TLS_CA, FABRIC_MSP_ID, FABRIC_CERT and FABRIC_KEY (or FABRIC_CONNECTION_FILE)',
+    );
   }
   if (Boolean(e.OIDC_ISSUER) !== Boolean(e.OIDC_JWKS_URL)) throw new ConfigError('set both OIDC_ISSUER and OIDC_JWKS_URL, or neither');
-  const fabric: Config['fabric'] = !e.FABRIC_CONNECTION_FILE && explicit.every(Boolean)
-    ? {
-        kind: 'explicit',
-        endpoint: e.FABRIC_ENDPOINT!,
-        hostAlias: e.FABRIC_HOST_ALIAS!,
-        tlsCaPath: e.FABRIC_TLS_CA!,
-        mspId: e.FABRIC_MSP_ID!,
-        certPath: e.FABRIC_CERT!,
-        keyPath: e.FABRIC_KEY!,
-      }
-    : e.FABRIC_CONNECTION_FILE
-      ? { kind: 'connection-file', path: resolve(e.FABRIC_CONNECTION_FILE), ...(e.FABRIC_MSP_ID ? { mspId: e.FABRIC_MSP_ID } : {}) }
-      : { kind: 'embedded', port: e.CV_DEVNET_PORT };
+  const fabric: Config['fabric'] =
+    !e.FABRIC_CONNECTION_FILE && explicit.every(Boolean)
+      ? {
+          kind: 'explicit',
+          endpoint: e.FABRIC_ENDPOINT!,
+          hostAlias: e.FABRIC_HOST_ALIAS!,
+          tlsCaPath: e.FABRIC_TLS_CA!,
+          mspId: e.FABRIC_MSP_ID!,
+          certPath: e.FABRIC_CERT!,
+          keyPath: e.FABRIC_KEY!,
+        }
+      : e.FABRIC_CONNECTION_FILE
+        ? { kind: 'connection-file', path: resolve(e.FABRIC_CONNECTION_FILE), ...(e.FABRIC_MSP_ID ? { mspId: e.FABRIC_MSP_ID } : {}) }
+        : { kind: 'embedded', port: e.CV_DEVNET_PORT };
   const embeddedEverything = !e.VAULT_DATABASE_URL && fabric.kind === 'embedded';
   const devMode = e.CV_DEV_MODE ? e.CV_DEV_MODE === 'true' : embeddedEverything;
   if (!devMode && !e.OIDC_ISSUER) throw new ConfigError('outside dev mode citizens sign in with OpenID Connect: set OIDC_ISSUER and OIDC_JWKS_URL');
-  if (Boolean(e.OIDC_CLIENT_ID) !== Boolean(e.OIDC_CLIENT_SECRET)) throw new ConfigError('set both OIDC_CLIENT_ID and OIDC_CLIENT_SECRET (the portal\'s client at the identity provider), or neither');
+  if (Boolean(e.OIDC_CLIENT_ID) !== Boolean(e.OIDC_CLIENT_SECRET))
+    throw new ConfigError("set both OIDC_CLIENT_ID and OIDC_CLIENT_SECRET (the portal's client at the identity provider), or neither");
   if (e.OIDC_CLIENT_ID && !e.OIDC_ISSUER) throw new ConfigError('OIDC_CLIENT_ID needs OIDC_ISSUER: the provider whose discovery document names its endpoints');
   const publicUrl = e.CV_PUBLIC_URL ?? `http://localhost:${e.PORT}`;
-  const session = { nationalIdClaim: e.OIDC_NATIONAL_ID_CLAIM, scopes: e.OIDC_SCOPES, requiredAcr: e.OIDC_REQUIRED_ACR, sessionIdleMinutes: e.CV_SESSION_IDLE_MINUTES, sessionMaxHours: e.CV_SESSION_MAX_HOURS };
+  const session = {
+    nationalIdClaim: e.OIDC_NATIONAL_ID_CLAIM,
+    scopes: e.OIDC_SCOPES,
+    requiredAcr: e.OIDC_REQUIRED_ACR,
+    sessionIdleMinutes: e.CV_SESSION_IDLE_MINUTES,
+    sessionMaxHours: e.CV_SESSION_MAX_HOURS,
+  };
   const signIn: SignInConfig | undefined = e.OIDC_CLIENT_ID
     ? { kind: 'oidc', issuer: e.OIDC_ISSUER!, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET, ...session }
     : devMode
@@ -166,13 +203,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.CV_EXCHANGE_STATE_BUDGET_BPS + e.CV_EXCHANGE_OPERATOR_BPS + e.CV_EXCHANGE_CITIZENS_BPS > 10_000) {
     throw new ConfigError('CV_EXCHANGE_STATE_BUDGET_BPS + CV_EXCHANGE_OPERATOR_BPS + CV_EXCHANGE_CITIZENS_BPS must not exceed 10000 (100%)');
   }
-  if (!devMode && (!e.CV_KEK || !e.CV_INDEX_KEY)) throw new ConfigError('outside dev mode the vault keys come from the environment: set CV_KEK and CV_INDEX_KEY (32 bytes, base64)');
+  if (!devMode && (!e.CV_KEK || !e.CV_INDEX_KEY))
+    throw new ConfigError('outside dev mode the vault keys come from the environment: set CV_KEK and CV_INDEX_KEY (32 bytes, base64)');
   return {
     host: e.CV_HOST,
     port: e.PORT,
     dataDir,
     publicUrl,
-    database: e.VAULT_DATABASE_URL ? { kind: 'url', url: e.VAULT_DATABASE_URL } : { kind: 'embedded', port: e.CV_EMBEDDED_PG_PORT, dir: resolve(dataDir, 'postgres') },
+    database: e.VAULT_DATABASE_URL
+      ? { kind: 'url', url: e.VAULT_DATABASE_URL }
+      : { kind: 'embedded', port: e.CV_EMBEDDED_PG_PORT, dir: resolve(dataDir, 'postgres') },
     fabric,
     channel: e.FABRIC_CHANNEL,
     chaincode: e.FABRIC_CHAINCODE,
@@ -184,7 +224,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       kek: e.CV_KEK ? Buffer.from(e.CV_KEK, 'base64') : undefined,
       indexKey: e.CV_INDEX_KEY ? Buffer.from(e.CV_INDEX_KEY, 'base64') : undefined,
     },
-    exchange: { revenueShares: { stateBudgetBps: e.CV_EXCHANGE_STATE_BUDGET_BPS, operatorBps: e.CV_EXCHANGE_OPERATOR_BPS, citizensBps: e.CV_EXCHANGE_CITIZENS_BPS } },
+    exchange: {
+      revenueShares: { stateBudgetBps: e.CV_EXCHANGE_STATE_BUDGET_BPS, operatorBps: e.CV_EXCHANGE_OPERATOR_BPS, citizensBps: e.CV_EXCHANGE_CITIZENS_BPS },
+    },
     rateLimits: {
       windowMs: 60_000,
       tokenPerClient: e.CV_RATE_LIMIT_TOKEN_PER_CLIENT,

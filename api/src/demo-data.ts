@@ -9,7 +9,13 @@ const CITIZENS = [
     records: {
       identity: { fullName: 'Nguyễn Văn An', dateOfBirth: '1990-04-12', sex: 'male', nationality: 'Việt Nam', citizenIdNumber: '000000000101' },
       residence: { province: 'Hà Nội', ward: 'Hàng Bài', streetAddress: '12 Phố Huế', since: '2015-06-01' },
-      health_insurance: { cardNumber: 'DN4010000000101', coverageLevel: '4', registeredHospital: 'Bệnh viện Bạch Mai', validUntil: '2027-12-31', status: 'ACTIVE' },
+      health_insurance: {
+        cardNumber: 'DN4010000000101',
+        coverageLevel: '4',
+        registeredHospital: 'Bệnh viện Bạch Mai',
+        validUntil: '2027-12-31',
+        status: 'ACTIVE',
+      },
       driving_licence: { licenceNumber: '010000000101', licenceClass: 'B2', issuedOn: '2012-03-05', expiresOn: '2032-03-05', status: 'VALID' },
     },
   },
@@ -18,7 +24,13 @@ const CITIZENS = [
     records: {
       identity: { fullName: 'Trần Thị Bình', dateOfBirth: '1985-11-30', sex: 'female', nationality: 'Việt Nam', citizenIdNumber: '000000000102' },
       residence: { province: 'Thừa Thiên Huế', ward: 'Phú Hội', streetAddress: '5 Lê Lợi', since: '2010-01-15' },
-      health_insurance: { cardNumber: 'GD4460000000102', coverageLevel: '3', registeredHospital: 'Bệnh viện Trung ương Huế', validUntil: '2026-12-31', status: 'ACTIVE' },
+      health_insurance: {
+        cardNumber: 'GD4460000000102',
+        coverageLevel: '3',
+        registeredHospital: 'Bệnh viện Trung ương Huế',
+        validUntil: '2026-12-31',
+        status: 'ACTIVE',
+      },
     },
   },
   {
@@ -32,7 +44,13 @@ const CITIZENS = [
 ];
 
 const ORGANIZATIONS = [
-  { key: 'social-insurance', name: 'Bảo hiểm xã hội Việt Nam (demo)', registrationNumber: 'DEMO-BHXH-01', roles: ['custodian'], deposits: ['identity', 'residence', 'health_insurance'] },
+  {
+    key: 'social-insurance',
+    name: 'Bảo hiểm xã hội Việt Nam (demo)',
+    registrationNumber: 'DEMO-BHXH-01',
+    roles: ['custodian'],
+    deposits: ['identity', 'residence', 'health_insurance'],
+  },
   { key: 'traffic-police', name: 'Cục Cảnh sát giao thông (demo)', registrationNumber: 'DEMO-CSGT-01', roles: ['custodian'], deposits: ['driving_licence'] },
   { key: 'bank', name: 'Ngân hàng Số An Tâm (demo)', registrationNumber: 'DEMO-BANK-01', roles: ['consumer', 'provider'], deposits: [] },
 ] as const;
@@ -46,7 +64,13 @@ const ORGANIZATIONS = [
 export async function seedDemoData(apiUrl: string, publicUrl: string, dataDir: string): Promise<{ seeded: boolean; file: string }> {
   const dir = join(dataDir, 'demo');
   const file = join(dir, 'organizations.json');
-  if (await access(file).then(() => true, () => false)) return { seeded: false, file };
+  if (
+    await access(file).then(
+      () => true,
+      () => false,
+    )
+  )
+    return { seeded: false, file };
   const call = async (path: string, init: { token?: string; body?: unknown; form?: URLSearchParams } = {}) => {
     const res = await fetch(apiUrl + path, {
       method: init.body !== undefined || init.form ? 'POST' : 'GET',
@@ -64,8 +88,16 @@ export async function seedDemoData(apiUrl: string, publicUrl: string, dataDir: s
   for (const spec of ORGANIZATIONS) {
     const signing = await generateKeyPair('ES256', { extractable: true });
     const encryption = await generateKeyPair('ECDH-ES', { crv: 'X25519', extractable: true });
-    const jwks = { keys: [{ ...(await exportJWK(signing.publicKey)), kid: 'sig-1', use: 'sig', alg: 'ES256' }, { ...(await exportJWK(encryption.publicKey)), kid: 'enc-1', use: 'enc', alg: 'ECDH-ES' }] };
-    const org = await call('/v1/organizations', { token: operator, body: { name: spec.name, registrationNumber: spec.registrationNumber, roles: spec.roles, jwks } });
+    const jwks = {
+      keys: [
+        { ...(await exportJWK(signing.publicKey)), kid: 'sig-1', use: 'sig', alg: 'ES256' },
+        { ...(await exportJWK(encryption.publicKey)), kid: 'enc-1', use: 'enc', alg: 'ECDH-ES' },
+      ],
+    };
+    const org = await call('/v1/organizations', {
+      token: operator,
+      body: { name: spec.name, registrationNumber: spec.registrationNumber, roles: spec.roles, jwks },
+    });
     saved[spec.key] = {
       id: String(org.id),
       name: spec.name,
@@ -85,7 +117,11 @@ export async function seedDemoData(apiUrl: string, publicUrl: string, dataDir: s
       .setExpirationTime('60s')
       .setJti(crypto.randomUUID())
       .sign(await importJWK(org.signingKey, 'ES256'));
-    const form = new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion });
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: assertion,
+    });
     return String((await call('/oauth/token', { form })).access_token);
   };
   // One listed product, so the catalogue is not empty: statistics the bank offers (with three demo
@@ -97,11 +133,25 @@ export async function seedDemoData(apiUrl: string, publicUrl: string, dataDir: s
       token: bank,
       body: {
         title: { vi: 'Thống kê bảo hiểm y tế theo tỉnh và nhóm tuổi', en: 'Health insurance by province and age band' },
-        description: { vi: 'Số người theo tỉnh, nhóm tuổi, giới tính và tình trạng BHYT; ô dưới 10 người bị ẩn.', en: 'People by province, age band, sex and insurance status; cells under 10 people are suppressed.' },
+        description: {
+          vi: 'Số người theo tỉnh, nhóm tuổi, giới tính và tình trạng BHYT; ô dưới 10 người bị ẩn.',
+          en: 'People by province, age band, sex and insurance status; cells under 10 people are suppressed.',
+        },
         kind: 'AGGREGATE',
         outputSchema: { type: 'object', properties: { cells: { type: 'array', items: { type: 'object' } } } },
-        terms: { permittedPurposes: ['academic_research', 'public_service_delivery'], durationDays: 365, prohibitedActions: ['re_identification', 'resale', 'linkage'], crossBorder: false, attribution: true, quota: { units: 1000, per: 'MONTH' }, minCohortSize: 10 },
-        plans: [{ id: 'per-query', kind: 'PAY_PER_QUERY', priceDong: '2000' }, { id: 'free', kind: 'FREE', priceDong: '0', includedUnits: 20 }],
+        terms: {
+          permittedPurposes: ['academic_research', 'public_service_delivery'],
+          durationDays: 365,
+          prohibitedActions: ['re_identification', 'resale', 'linkage'],
+          crossBorder: false,
+          attribution: true,
+          quota: { units: 1000, per: 'MONTH' },
+          minCohortSize: 10,
+        },
+        plans: [
+          { id: 'per-query', kind: 'PAY_PER_QUERY', priceDong: '2000' },
+          { id: 'free', kind: 'FREE', priceDong: '0', includedUnits: 20 },
+        ],
         aggregate: { dimensions: ['province', 'ageBand', 'sex', 'insuranceStatus'], privacy: { epsilonPerQuery: 0.5, budgetPerLicence: 20 } },
       },
     });
@@ -120,6 +170,8 @@ export async function seedDemoData(apiUrl: string, publicUrl: string, dataDir: s
   }
   await listing;
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  await writeFile(file, JSON.stringify({ apiUrl: publicUrl, citizens: CITIZENS.map((c) => c.nationalId), organizations: saved }, null, 2) + '\n', { mode: 0o600 });
+  await writeFile(file, JSON.stringify({ apiUrl: publicUrl, citizens: CITIZENS.map((c) => c.nationalId), organizations: saved }, null, 2) + '\n', {
+    mode: 0o600,
+  });
   return { seeded: true, file };
 }

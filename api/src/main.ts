@@ -26,7 +26,9 @@ async function main(): Promise<void> {
       // Loaded only here: outside the embedded default the API runs without the devnet's code.
       const { startEmbeddedDevnet } = await import('./app/embedded-devnet.js').catch((err: unknown) => {
         if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-        throw new ConfigError('the embedded ledger needs the devnet package @citizen-vault/network, which is not installed; install it, or set FABRIC_CONNECTION_FILE (or FABRIC_ENDPOINT and the other FABRIC_* settings) to use a real Fabric network');
+        throw new ConfigError(
+          'the embedded ledger needs the devnet package @citizen-vault/network, which is not installed; install it, or set FABRIC_CONNECTION_FILE (or FABRIC_ENDPOINT and the other FABRIC_* settings) to use a real Fabric network',
+        );
       });
       const embedded = await startEmbeddedDevnet({ ...config, fabric: config.fabric }, devnetLogger);
       stops.push(() => embedded.devnet.close());
@@ -38,7 +40,8 @@ async function main(): Promise<void> {
     stops.push(() => api.close());
     if (config.devMode) {
       const demo = await seedDemoData(api.url, config.publicUrl, config.dataDir);
-      if (demo.seeded) logger.info({ file: demo.file }, 'demo data: three organisations, three citizens (000000000101–103) with records; organisation keys saved');
+      if (demo.seeded)
+        logger.info({ file: demo.file }, 'demo data: three organisations, three citizens (000000000101–103) with records; organisation keys saved');
     }
     logger.info({ url: api.url, devnet: devnetEndpoint, seconds: (Date.now() - started) / 1000 }, 'Citizen Vault is running; Ctrl-C stops it');
   } catch (err) {

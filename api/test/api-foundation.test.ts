@@ -31,14 +31,18 @@ describe('API foundation on the real stack (embedded Postgres, devnet, API)', ()
     expect(jwks.keys).toHaveLength(1);
     expect(jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
     expect(jwks.keys[0]).not.toHaveProperty('d');
-    const doc = (await (await call('/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, unknown> } };
+    const doc = (await (await call('/openapi.json')).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, unknown> };
+    };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/health', '/ready', '/.well-known/jwks.json', '/dev/token', '/v1/me']));
     expect(doc.components.schemas).toHaveProperty('DevTokenRequest');
     expect(doc.components.schemas).toHaveProperty('Problem');
   });
 
-  it('issues development tokens that the API accepts, without echoing a citizen\'s national id', async () => {
+  it("issues development tokens that the API accepts, without echoing a citizen's national id", async () => {
     const token = await devToken({ role: 'citizen', nationalId: '001099012345' });
     const me = await call('/v1/me', bearer(token));
     expect(me.status).toBe(200);
@@ -115,7 +119,13 @@ describe('API foundation on the real stack (embedded Postgres, devnet, API)', ()
 describe('configuration', () => {
   it('describes the embedded defaults when nothing is set', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 8080, devMode: true, database: { kind: 'embedded' }, fabric: { kind: 'embedded', port: 7051 }, chaincode: 'citizen-vault' });
+    expect(config).toMatchObject({
+      port: 8080,
+      devMode: true,
+      database: { kind: 'embedded' },
+      fabric: { kind: 'embedded', port: 7051 },
+      chaincode: 'citizen-vault',
+    });
   });
 
   it('fails fast and says what to set', () => {

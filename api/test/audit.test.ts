@@ -4,7 +4,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bytesToHex, hexToBytes, leafHash, verifyConsistency, verifyInclusion, verifyLogEntry, verifyTreeHead, type LogPublicKey, type SignedTreeHead } from '@citizen-vault/sdk';
+import {
+  bytesToHex,
+  hexToBytes,
+  leafHash,
+  verifyConsistency,
+  verifyInclusion,
+  verifyLogEntry,
+  verifyTreeHead,
+  type LogPublicKey,
+  type SignedTreeHead,
+} from '@citizen-vault/sdk';
 import { AccessLog } from '../src/audit/access-log.js';
 import { Frontier, leafHash as apiLeafHash } from '../src/audit/merkle.js';
 import { citizenToken, registerOrganization, requests, startStack, type TestOrganization, type TestStack } from './stack.js';
@@ -18,7 +28,7 @@ interface CitizenEvent {
   logEntry: string | null;
 }
 
-describe('audit: the verifiable access log, its anchors, and the auditor\'s view of the ledger', () => {
+describe("audit: the verifiable access log, its anchors, and the auditor's view of the ledger", () => {
   let stack: TestStack;
   let custodian: TestOrganization;
   let bank: TestOrganization;
@@ -48,10 +58,29 @@ describe('audit: the verifiable access log, its anchors, and the auditor\'s view
     an = await citizenToken(stack, AN);
     auditor = ((await (await call('/dev/token', undefined, { body: { role: 'auditor' } })).json()) as { access_token: string }).access_token;
     const token = await custodian.token();
-    await ok(await call('/v1/records', token, { body: { subject: { nationalId: AN }, category: 'residence', fields: { province: 'Hà Nội', streetAddress: '12 Phố Huế' } } }), 201);
-    consentId = (await ok<{ id: string }>(await call('/v1/consents', await bank.token(), {
-      body: { subject: { nationalId: AN }, purpose: 'credit_scoring', fields: ['residence.province', 'residence.streetAddress'], mode: 'PERIODIC', frequency: { limit: 1000, per: 'DAY' }, validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 1, justification: 'Thẩm định hồ sơ vay tiêu dùng' },
-    }), 201)).id;
+    await ok(
+      await call('/v1/records', token, {
+        body: { subject: { nationalId: AN }, category: 'residence', fields: { province: 'Hà Nội', streetAddress: '12 Phố Huế' } },
+      }),
+      201,
+    );
+    consentId = (
+      await ok<{ id: string }>(
+        await call('/v1/consents', await bank.token(), {
+          body: {
+            subject: { nationalId: AN },
+            purpose: 'credit_scoring',
+            fields: ['residence.province', 'residence.streetAddress'],
+            mode: 'PERIODIC',
+            frequency: { limit: 1000, per: 'DAY' },
+            validUntil: new Date(Date.now() + 86400_000).toISOString(),
+            retentionDays: 1,
+            justification: 'Thẩm định hồ sơ vay tiêu dùng',
+          },
+        }),
+        201,
+      )
+    ).id;
     await ok(await call(`/v1/consents/${consentId}/approve`, an, { body: { fields: ['residence.province'] } }));
     const bankToken = await bank.token();
     await ok(await call(`/v1/consents/${consentId}/data`, bankToken));
@@ -69,7 +98,14 @@ describe('audit: the verifiable access log, its anchors, and the auditor\'s view
     const key = (await (await call('/v1/log/public-key', undefined)).json()) as LogPublicKey;
     expect(await verifyTreeHead(head, key)).toBe(true);
     // Also with node:crypto directly, from the documented message format.
-    expect(verify(null, Buffer.from(`citizen-vault-sth/v1\n${head.treeSize}\n${head.rootHash}\n${head.timestamp}`), createPublicKey({ key: key.jwk, format: 'jwk' }), Buffer.from(head.signature, 'base64url'))).toBe(true);
+    expect(
+      verify(
+        null,
+        Buffer.from(`citizen-vault-sth/v1\n${head.treeSize}\n${head.rootHash}\n${head.timestamp}`),
+        createPublicKey({ key: key.jwk, format: 'jwk' }),
+        Buffer.from(head.signature, 'base64url'),
+      ),
+    ).toBe(true);
     for (const e of events) {
       expect(e.leafIndex).toBeTypeOf('number');
       const entry = JSON.parse(e.logEntry!);
@@ -81,7 +117,10 @@ describe('audit: the verifiable access log, its anchors, and the auditor\'s view
       expect(await verifyLogEntry(stack.url, { leafIndex: e.leafIndex!, logEntry: forged })).toMatchObject({ verified: false });
     }
     // The anchor is a real ledger transaction holding the same head.
-    const onLedger = JSON.parse(Buffer.from(await stack.api.ledger.evaluate('anchors', 'GetLatestTreeHead')).toString()) as { treeSize: number; rootHash: string };
+    const onLedger = JSON.parse(Buffer.from(await stack.api.ledger.evaluate('anchors', 'GetLatestTreeHead')).toString()) as {
+      treeSize: number;
+      rootHash: string;
+    };
     expect(onLedger.treeSize).toBeGreaterThanOrEqual(head.treeSize);
     // The API's hashing and the SDK's agree.
     expect(bytesToHex(await leafHash(events[0]!.logEntry!))).toBe(apiLeafHash(events[0]!.logEntry!).toString('hex'));
@@ -93,11 +132,25 @@ describe('audit: the verifiable access log, its anchors, and the auditor\'s view
     await ok(await call(`/v1/consents/${consentId}/data`, bankToken));
     const second = await anchoredHead(first.treeSize + 1);
     const proof = await ok<{ consistencyPath: string[] }>(await call(`/v1/log/proof/consistency?first=${first.treeSize}&second=${second.treeSize}`, undefined));
-    expect(await verifyConsistency(first.treeSize, second.treeSize, hexToBytes(first.rootHash), hexToBytes(second.rootHash), proof.consistencyPath.map(hexToBytes))).toBe(true);
-    expect(await verifyConsistency(first.treeSize, second.treeSize, hexToBytes('00'.repeat(32)), hexToBytes(second.rootHash), proof.consistencyPath.map(hexToBytes))).toBe(false);
-    const inclusion = await ok<{ leafHash: string; auditPath: string[] }>(await call(`/v1/log/proof/inclusion?leafIndex=0&treeSize=${second.treeSize}`, undefined));
-    expect(await verifyInclusion(hexToBytes(inclusion.leafHash), 0, second.treeSize, inclusion.auditPath.map(hexToBytes), hexToBytes(second.rootHash))).toBe(true);
-    for (const bad of ['/v1/log/proof/inclusion?leafIndex=5&treeSize=3', '/v1/log/proof/inclusion?leafIndex=0&treeSize=99999999', '/v1/log/proof/consistency?first=9&second=3', '/v1/log/proof/inclusion?leafIndex=-1&treeSize=3', '/v1/log/proof/inclusion?leafIndex=x']) {
+    expect(
+      await verifyConsistency(first.treeSize, second.treeSize, hexToBytes(first.rootHash), hexToBytes(second.rootHash), proof.consistencyPath.map(hexToBytes)),
+    ).toBe(true);
+    expect(
+      await verifyConsistency(first.treeSize, second.treeSize, hexToBytes('00'.repeat(32)), hexToBytes(second.rootHash), proof.consistencyPath.map(hexToBytes)),
+    ).toBe(false);
+    const inclusion = await ok<{ leafHash: string; auditPath: string[] }>(
+      await call(`/v1/log/proof/inclusion?leafIndex=0&treeSize=${second.treeSize}`, undefined),
+    );
+    expect(await verifyInclusion(hexToBytes(inclusion.leafHash), 0, second.treeSize, inclusion.auditPath.map(hexToBytes), hexToBytes(second.rootHash))).toBe(
+      true,
+    );
+    for (const bad of [
+      '/v1/log/proof/inclusion?leafIndex=5&treeSize=3',
+      '/v1/log/proof/inclusion?leafIndex=0&treeSize=99999999',
+      '/v1/log/proof/consistency?first=9&second=3',
+      '/v1/log/proof/inclusion?leafIndex=-1&treeSize=3',
+      '/v1/log/proof/inclusion?leafIndex=x',
+    ]) {
       const res = await call(bad, undefined);
       expect(res.status, bad).toBe(400);
       expect(res.headers.get('content-type')).toMatch(/problem\+json/);
@@ -105,7 +158,13 @@ describe('audit: the verifiable access log, its anchors, and the auditor\'s view
   });
 
   it('lets only auditors in: citizens and organisations get 403, strangers 401', async () => {
-    for (const path of ['/v1/audit/access-events', '/v1/audit/ledger/blocks', '/v1/audit/ledger/verify', '/v1/audit/log/verify', '/v1/audit/reports/access-summary']) {
+    for (const path of [
+      '/v1/audit/access-events',
+      '/v1/audit/ledger/blocks',
+      '/v1/audit/ledger/verify',
+      '/v1/audit/log/verify',
+      '/v1/audit/reports/access-summary',
+    ]) {
       expect((await call(path, an)).status, path).toBe(403);
       expect((await call(path, await bank.token())).status, path).toBe(403);
       expect((await call(path, undefined)).status, path).toBe(401);
@@ -114,13 +173,17 @@ describe('audit: the verifiable access log, its anchors, and the auditor\'s view
   });
 
   it('queries access events by subject, consumer, consent, outcome and time, page by page', async () => {
-    const all = await ok<{ items: { id: string; subjectId: string; outcome: string; leafIndex: number }[]; nextCursor: string }>(await call(`/v1/audit/access-events?consentId=${consentId}&limit=500`, auditor));
+    const all = await ok<{ items: { id: string; subjectId: string; outcome: string; leafIndex: number }[]; nextCursor: string }>(
+      await call(`/v1/audit/access-events?consentId=${consentId}&limit=500`, auditor),
+    );
     expect(all.items.length).toBeGreaterThanOrEqual(4);
     const subjectId = all.items[0]!.subjectId;
     const paged: string[] = [];
     let cursor = '';
     do {
-      const page = await ok<{ items: { id: string }[]; nextCursor: string }>(await call(`/v1/audit/access-events?subjectId=${subjectId}&consumerOrgId=${bank.id}&limit=1${cursor ? `&cursor=${cursor}` : ''}`, auditor));
+      const page = await ok<{ items: { id: string }[]; nextCursor: string }>(
+        await call(`/v1/audit/access-events?subjectId=${subjectId}&consumerOrgId=${bank.id}&limit=1${cursor ? `&cursor=${cursor}` : ''}`, auditor),
+      );
       expect(page.items.length).toBeLessThanOrEqual(1);
       paged.push(...page.items.map((i) => i.id));
       cursor = page.nextCursor;
@@ -128,7 +191,9 @@ describe('audit: the verifiable access log, its anchors, and the auditor\'s view
     expect(paged).toEqual(all.items.map((i) => i.id));
     const denied = await ok<{ items: { outcome: string }[] }>(await call(`/v1/audit/access-events?consentId=${consentId}&outcome=DENIED`, auditor));
     expect(denied.items.map((i) => i.outcome)).toEqual(['DENIED']);
-    const future = await ok<{ items: unknown[] }>(await call(`/v1/audit/access-events?from=${encodeURIComponent(new Date(Date.now() + 3600_000).toISOString())}`, auditor));
+    const future = await ok<{ items: unknown[] }>(
+      await call(`/v1/audit/access-events?from=${encodeURIComponent(new Date(Date.now() + 3600_000).toISOString())}`, auditor),
+    );
     expect(future.items).toEqual([]);
     expect((await call('/v1/audit/access-events?cursor=bogus', auditor)).status).toBe(400);
     expect((await call('/v1/audit/access-events?subjectId=1', auditor)).status).toBe(400);
@@ -136,18 +201,34 @@ describe('audit: the verifiable access log, its anchors, and the auditor\'s view
 
   it('shows the consent history as the ledger recorded it, and the ledger block by block with validation codes', async () => {
     await stack.api.ledgerProjector.caughtUp(await stack.api.ledger.height());
-    const history = await ok<{ items: { event: string; status: string; transactionId: string; blockNumber: number }[] }>(await call(`/v1/audit/consent-events?consentId=${consentId}`, auditor));
+    const history = await ok<{ items: { event: string; status: string; transactionId: string; blockNumber: number }[] }>(
+      await call(`/v1/audit/consent-events?consentId=${consentId}`, auditor),
+    );
     const names = history.items.map((i) => i.event);
     expect(names).toContain('ConsentRequested');
     expect(names).toContain('ConsentApproved');
     const approved = history.items.find((i) => i.event === 'ConsentApproved')!;
-    const block = await ok<{ number: number; hash: string; previousHash: string; transactions: { id: string; validationCode: string; chaincode: string; function: string; mspId: string }[] }>(await call(`/v1/audit/ledger/blocks/${approved.blockNumber}`, auditor));
+    const block = await ok<{
+      number: number;
+      hash: string;
+      previousHash: string;
+      transactions: { id: string; validationCode: string; chaincode: string; function: string; mspId: string }[];
+    }>(await call(`/v1/audit/ledger/blocks/${approved.blockNumber}`, auditor));
     const tx = block.transactions.find((t) => t.id === approved.transactionId)!;
     // On real Fabric each test stack's chaincode has a name of its own (citizen-vault-<suffix>).
-    expect(tx).toMatchObject({ validationCode: 'VALID', chaincode: expect.stringMatching(/^citizen-vault/), function: 'consent:ApproveConsent', mspId: 'VaultOperatorMSP' });
-    const byId = await ok<{ occurrences: { blockNumber: number; validationCode: string }[] }>(await call(`/v1/audit/ledger/transactions/${approved.transactionId}`, auditor));
+    expect(tx).toMatchObject({
+      validationCode: 'VALID',
+      chaincode: expect.stringMatching(/^citizen-vault/),
+      function: 'consent:ApproveConsent',
+      mspId: 'VaultOperatorMSP',
+    });
+    const byId = await ok<{ occurrences: { blockNumber: number; validationCode: string }[] }>(
+      await call(`/v1/audit/ledger/transactions/${approved.transactionId}`, auditor),
+    );
     expect(byId.occurrences).toEqual([expect.objectContaining({ blockNumber: approved.blockNumber, validationCode: 'VALID' })]);
-    const blocks = await ok<{ items: { number: number; hash: string; previousHash: string }[]; nextCursor: string }>(await call('/v1/audit/ledger/blocks?limit=3', auditor));
+    const blocks = await ok<{ items: { number: number; hash: string; previousHash: string }[]; nextCursor: string }>(
+      await call('/v1/audit/ledger/blocks?limit=3', auditor),
+    );
     expect(blocks.items).toHaveLength(3);
     expect(blocks.items[1]!.hash).toBe(blocks.items[0]!.previousHash);
     const older = await ok<{ items: { number: number }[] }>(await call(`/v1/audit/ledger/blocks?limit=3&cursor=${blocks.nextCursor}`, auditor));
@@ -158,7 +239,10 @@ describe('audit: the verifiable access log, its anchors, and the auditor\'s view
   it('verifies the whole hash chain, streaming progress, and every anchored head', async () => {
     const res = await call('/v1/audit/ledger/verify', auditor, { accept: 'application/x-ndjson' });
     expect(res.headers.get('content-type')).toMatch(/application\/x-ndjson/);
-    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as { type: string; ok?: boolean; height?: number });
+    const lines = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; ok?: boolean; height?: number });
     expect(lines.at(-1)).toMatchObject({ type: 'result', ok: true });
     expect(lines.at(-1)!.height).toBeGreaterThan(5);
     expect(lines.some((l) => l.type === 'progress')).toBe(true);
@@ -171,7 +255,9 @@ describe('audit: the verifiable access log, its anchors, and the auditor\'s view
   });
 
   it('reports access per consumer and consent statistics as JSON and CSV, safe to open in a spreadsheet', async () => {
-    const summary = await ok<{ rows: { consumerOrgId: string; granted: number; denied: number; citizens: number }[] }>(await call('/v1/audit/reports/access-summary', auditor));
+    const summary = await ok<{ rows: { consumerOrgId: string; granted: number; denied: number; citizens: number }[] }>(
+      await call('/v1/audit/reports/access-summary', auditor),
+    );
     expect(summary.rows.find((r) => r.consumerOrgId === bank.id)).toMatchObject({ denied: 1, citizens: 1 });
     const csv = await call('/v1/audit/reports/access-summary?format=csv', auditor);
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
@@ -289,7 +375,9 @@ describe('audit: the verifiable access log, its anchors, and the auditor\'s view
     let refused: { anchor_error: string | null }[] = [];
     for (let i = 0; i < 100 && refused.length === 0; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      refused = await stack.api.sql<{ anchor_error: string | null }[]>`select anchor_error from log_tree_heads where tree_size > ${leaves.length} and anchor_error is not null`;
+      refused = await stack.api.sql<
+        { anchor_error: string | null }[]
+      >`select anchor_error from log_tree_heads where tree_size > ${leaves.length} and anchor_error is not null`;
     }
     expect(refused[0]?.anchor_error).toMatch(/anchor_not_consistent/);
     const latest = (await (await call('/v1/log/sth', undefined)).json()) as SignedTreeHead;

@@ -39,7 +39,11 @@ async function signIn(browser: Browser, base: string, field: Record<string, stri
   expect(url).toMatch(/\/dev\/idp\/interaction\//);
   const html = await page.text();
   const action = /<form method="post" action="([^"]+)"/.exec(html)![1]!;
-  const posted = await browser.fetch(new URL(action, base).href, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(field).toString() });
+  const posted = await browser.fetch(new URL(action, base).href, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(field).toString(),
+  });
   expect([302, 303]).toContain(posted.status);
   const { res } = await browser.navigate(new URL(posted.headers.get('location')!, base).href);
   return res;
@@ -89,12 +93,24 @@ describe('portal sign-in: OpenID Connect with PKCE through the development provi
     const browser = new Browser(stack.url);
     await signIn(browser, stack.url, { nationalId: '000000000102' });
     const { csrfToken } = (await (await browser.fetch(`${stack.url}/auth/session`)).json()) as { csrfToken: string };
-    const forged = await browser.fetch(`${stack.url}/v1/consents/00000000-0000-4000-8000-000000000000/reject`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const forged = await browser.fetch(`${stack.url}/v1/consents/00000000-0000-4000-8000-000000000000/reject`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(forged.status).toBe(403);
     expect(((await forged.json()) as { code: string }).code).toBe('csrf_token_invalid');
-    const wrong = await browser.fetch(`${stack.url}/v1/consents/00000000-0000-4000-8000-000000000000/reject`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken.replace(/.$/, csrfToken.endsWith('A') ? 'B' : 'A') }, body: '{}' });
+    const wrong = await browser.fetch(`${stack.url}/v1/consents/00000000-0000-4000-8000-000000000000/reject`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken.replace(/.$/, csrfToken.endsWith('A') ? 'B' : 'A') },
+      body: '{}',
+    });
     expect(wrong.status).toBe(403);
-    const proper = await browser.fetch(`${stack.url}/v1/consents/00000000-0000-4000-8000-000000000000/reject`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken }, body: '{}' });
+    const proper = await browser.fetch(`${stack.url}/v1/consents/00000000-0000-4000-8000-000000000000/reject`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken },
+      body: '{}',
+    });
     expect(proper.status).toBe(404); // past authentication and CSRF: the consent does not exist
   });
 

@@ -30,8 +30,22 @@ describe('consent, end to end: deposit, request, partial approval, reads, revoke
 
   it('1. a custodian deposits records', async () => {
     const token = await custodian.token();
-    await ok(await call('/v1/records', token, { body: { subject: { nationalId: AN }, category: 'health_insurance', fields: { cardNumber: 'HN4010123456789', status: 'ACTIVE', registeredHospital: 'Bạch Mai' } } }), 201);
-    await ok(await call('/v1/records', token, { body: { subject: { nationalId: AN }, category: 'residence', fields: { province: 'Hà Nội', streetAddress: '12 Phố Huế' } } }), 201);
+    await ok(
+      await call('/v1/records', token, {
+        body: {
+          subject: { nationalId: AN },
+          category: 'health_insurance',
+          fields: { cardNumber: 'HN4010123456789', status: 'ACTIVE', registeredHospital: 'Bạch Mai' },
+        },
+      }),
+      201,
+    );
+    await ok(
+      await call('/v1/records', token, {
+        body: { subject: { nationalId: AN }, category: 'residence', fields: { province: 'Hà Nội', streetAddress: '12 Phố Huế' } },
+      }),
+      201,
+    );
   });
 
   it('2. a consumer requests consent for some fields, with a reason', async () => {
@@ -58,10 +72,14 @@ describe('consent, end to end: deposit, request, partial approval, reads, revoke
   });
 
   it('3. the citizen sees the request and approves only part of it', async () => {
-    const mine = await ok<{ items: { id: string; status: string; consumer: { name: string }; requestedFields: string[] }[] }>(await call('/v1/me/consents?status=REQUESTED', an));
+    const mine = await ok<{ items: { id: string; status: string; consumer: { name: string }; requestedFields: string[] }[] }>(
+      await call('/v1/me/consents?status=REQUESTED', an),
+    );
     expect(mine.items.map((c) => c.id)).toEqual([consentId]);
     expect(mine.items[0]!.consumer.name).toBe('Ngân hàng Số An Tâm');
-    const approved = await ok<{ status: string; grantedFields: string[] }>(await call(`/v1/consents/${consentId}/approve`, an, { body: { fields: ['health_insurance.status', 'residence.province'] } }));
+    const approved = await ok<{ status: string; grantedFields: string[] }>(
+      await call(`/v1/consents/${consentId}/approve`, an, { body: { fields: ['health_insurance.status', 'residence.province'] } }),
+    );
     expect(approved).toMatchObject({ status: 'ACTIVE', grantedFields: ['health_insurance.status', 'residence.province'] });
     const onLedger = JSON.parse(Buffer.from(await stack.api.ledger.evaluate('consent', 'GetConsent', consentId)).toString());
     expect(onLedger).toMatchObject({ status: 'ACTIVE', grantedFields: ['health_insurance.status', 'residence.province'] });
@@ -90,7 +108,9 @@ describe('consent, end to end: deposit, request, partial approval, reads, revoke
   });
 
   it('5. the citizen sees who read what, refusals included', async () => {
-    const events = await ok<{ items: { consumer: { name: string }; fields: string[]; outcome: string; reason: string | null }[] }>(await call('/v1/me/access-events', an));
+    const events = await ok<{ items: { consumer: { name: string }; fields: string[]; outcome: string; reason: string | null }[] }>(
+      await call('/v1/me/access-events', an),
+    );
     expect(events.items.map((e) => e.outcome)).toEqual(['DENIED', 'GRANTED', 'GRANTED']);
     expect(events.items[0]).toMatchObject({ reason: 'field_not_granted', fields: ['health_insurance.cardNumber'], consumer: { name: 'Ngân hàng Số An Tâm' } });
   });
@@ -105,7 +125,7 @@ describe('consent, end to end: deposit, request, partial approval, reads, revoke
     expect(events.items[0]).toMatchObject({ outcome: 'DENIED', reason: 'not_active' });
   });
 
-  it('hands both parties the same signed consent artefact, verifiable with the API\'s published key', async () => {
+  it("hands both parties the same signed consent artefact, verifiable with the API's published key", async () => {
     const jwks = createLocalJWKSet((await (await fetch(stack.url + '/.well-known/jwks.json')).json()) as never);
     const fromCitizen = await (await call(`/v1/consents/${consentId}/artefact`, an)).text();
     const fromBank = await (await call(`/v1/consents/${consentId}/artefact`, await bank.token())).text();
@@ -120,15 +140,29 @@ describe('consent, end to end: deposit, request, partial approval, reads, revoke
   it('keeps every party to its own: citizens and organisations cannot see, decide or read what is not theirs', async () => {
     const otherToken = await other.token();
     const checks: [string, Response, number][] = [
-      ['B lists A\'s consents', await call('/v1/me/consents', binh), 200],
-      ['B approves A\'s consent', await call(`/v1/consents/${consentId}/approve`, binh, { body: {} }), 404],
-      ['B revokes A\'s consent', await call(`/v1/consents/${consentId}/revoke`, binh, { method: 'POST' }), 404],
-      ['B downloads A\'s artefact', await call(`/v1/consents/${consentId}/artefact`, binh), 404],
-      ['org Y reads org X\'s consent', await call(`/v1/consents/${consentId}`, otherToken), 404],
-      ['org Y reads data under org X\'s consent', await call(`/v1/consents/${consentId}/data`, otherToken), 404],
+      ["B lists A's consents", await call('/v1/me/consents', binh), 200],
+      ["B approves A's consent", await call(`/v1/consents/${consentId}/approve`, binh, { body: {} }), 404],
+      ["B revokes A's consent", await call(`/v1/consents/${consentId}/revoke`, binh, { method: 'POST' }), 404],
+      ["B downloads A's artefact", await call(`/v1/consents/${consentId}/artefact`, binh), 404],
+      ["org Y reads org X's consent", await call(`/v1/consents/${consentId}`, otherToken), 404],
+      ["org Y reads data under org X's consent", await call(`/v1/consents/${consentId}/data`, otherToken), 404],
       ['a citizen reads data as a consumer', await call(`/v1/consents/${consentId}/data`, an), 403],
       ['an organisation decides for a citizen', await call(`/v1/consents/${consentId}/approve`, await bank.token(), { body: {} }), 403],
-      ['a custodian asks for consent', await call('/v1/consents', await custodian.token(), { body: { subject: { nationalId: BINH }, purpose: 'marketing', fields: ['residence.province'], mode: 'ONCE', validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 1, justification: 'we would like to market to you' } }), 403],
+      [
+        'a custodian asks for consent',
+        await call('/v1/consents', await custodian.token(), {
+          body: {
+            subject: { nationalId: BINH },
+            purpose: 'marketing',
+            fields: ['residence.province'],
+            mode: 'ONCE',
+            validUntil: new Date(Date.now() + 86400_000).toISOString(),
+            retentionDays: 1,
+            justification: 'we would like to market to you',
+          },
+        }),
+        403,
+      ],
     ];
     for (const [what, res, status] of checks) expect(res.status, what).toBe(status);
     expect(((await (await call('/v1/me/consents', binh)).json()) as { items: unknown[] }).items).toEqual([]);
@@ -138,7 +172,15 @@ describe('consent, end to end: deposit, request, partial approval, reads, revoke
 
   it('refuses malformed consent requests with 400 problem+json', async () => {
     const token = await bank.token();
-    const base = { subject: { nationalId: BINH }, purpose: 'credit_scoring', fields: ['residence.province'], mode: 'ONCE', validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 7, justification: 'Kiểm tra nơi cư trú' };
+    const base = {
+      subject: { nationalId: BINH },
+      purpose: 'credit_scoring',
+      fields: ['residence.province'],
+      mode: 'ONCE',
+      validUntil: new Date(Date.now() + 86400_000).toISOString(),
+      retentionDays: 7,
+      justification: 'Kiểm tra nơi cư trú',
+    };
     for (const [what, body] of [
       ['periodic without frequency', { ...base, mode: 'PERIODIC' }],
       ['an unknown field', { ...base, fields: ['residence.bloodType'] }],
@@ -154,9 +196,20 @@ describe('consent, end to end: deposit, request, partial approval, reads, revoke
 
   it('serves a ONCE consent exactly once, however many reads race for it', async () => {
     const token = await bank.token();
-    const { id } = await ok<{ id: string }>(await call('/v1/consents', token, {
-      body: { subject: { nationalId: AN }, purpose: 'identity_verification', fields: ['residence.province'], mode: 'ONCE', validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 0, justification: 'Xác minh địa chỉ một lần' },
-    }), 201);
+    const { id } = await ok<{ id: string }>(
+      await call('/v1/consents', token, {
+        body: {
+          subject: { nationalId: AN },
+          purpose: 'identity_verification',
+          fields: ['residence.province'],
+          mode: 'ONCE',
+          validUntil: new Date(Date.now() + 86400_000).toISOString(),
+          retentionDays: 0,
+          justification: 'Xác minh địa chỉ một lần',
+        },
+      }),
+      201,
+    );
     await ok(await call(`/v1/consents/${id}/approve`, an, { body: {} }));
     const statuses = await Promise.all(Array.from({ length: 20 }, () => call(`/v1/consents/${id}/data`, token).then((r) => r.status)));
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
@@ -164,9 +217,21 @@ describe('consent, end to end: deposit, request, partial approval, reads, revoke
   });
 
   it('refuses a malformed field list with 400, and other reads go on unharmed', async () => {
-    const { id } = await ok<{ id: string }>(await call('/v1/consents', await bank.token(), {
-      body: { subject: { nationalId: AN }, purpose: 'credit_scoring', fields: ['residence.province'], mode: 'PERIODIC', frequency: { limit: 1000, per: 'DAY' }, validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 0, justification: 'Thẩm định hồ sơ vay' },
-    }), 201);
+    const { id } = await ok<{ id: string }>(
+      await call('/v1/consents', await bank.token(), {
+        body: {
+          subject: { nationalId: AN },
+          purpose: 'credit_scoring',
+          fields: ['residence.province'],
+          mode: 'PERIODIC',
+          frequency: { limit: 1000, per: 'DAY' },
+          validUntil: new Date(Date.now() + 86400_000).toISOString(),
+          retentionDays: 0,
+          justification: 'Thẩm định hồ sơ vay',
+        },
+      }),
+      201,
+    );
     await ok(await call(`/v1/consents/${id}/approve`, an, { body: {} }));
     const token = await bank.token();
     const [bad, ...good] = await Promise.all([

@@ -14,8 +14,13 @@ describe('Idempotency-Key on POST', () => {
     const bank = await registerOrganization(shared.stack, ['consumer']);
     const other = await registerOrganization(shared.stack, ['consumer']);
     const request = {
-      subject: { nationalId: '001099012345' }, purpose: 'credit_scoring', fields: ['residence.province'], mode: 'ONCE',
-      validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 0, justification: 'Hồ sơ vay số 7',
+      subject: { nationalId: '001099012345' },
+      purpose: 'credit_scoring',
+      fields: ['residence.province'],
+      mode: 'ONCE',
+      validUntil: new Date(Date.now() + 86400_000).toISOString(),
+      retentionDays: 0,
+      justification: 'Hồ sơ vay số 7',
     };
     const first = await post('/v1/consents', await bank.token(), request, 'req-7');
     expect(first.status).toBe(201);
@@ -26,7 +31,9 @@ describe('Idempotency-Key on POST', () => {
     expect(((await retry.json()) as { id: string }).id).toBe(firstBody.id);
 
     const citizen = await citizenToken(shared.stack, '001099012345');
-    const mine = (await (await fetch(shared.stack.url + '/v1/me/consents', { headers: { authorization: `Bearer ${citizen}` } })).json()) as { items: unknown[] };
+    const mine = (await (await fetch(shared.stack.url + '/v1/me/consents', { headers: { authorization: `Bearer ${citizen}` } })).json()) as {
+      items: unknown[];
+    };
     expect(mine.items).toHaveLength(1); // one consent, not two
 
     const reused = await post('/v1/consents', await bank.token(), { ...request, justification: 'Một hồ sơ khác' }, 'req-7');
@@ -46,21 +53,31 @@ describe('Idempotency-Key on POST', () => {
     expect((await post(`/v1/consents/${firstBody.id}/approve`, citizen, {})).status).toBe(409); // without a key it is a second approval
   });
 
-  it('lists an organisation\'s consents newest first, a page at a time, and only its own', async () => {
+  it("lists an organisation's consents newest first, a page at a time, and only its own", async () => {
     const bank = await registerOrganization(shared.stack, ['consumer']);
     const other = await registerOrganization(shared.stack, ['consumer']);
     const token = await bank.token();
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       const res = await post('/v1/consents', token, {
-        subject: { nationalId: `00109901234${i}` }, purpose: 'recruitment', fields: ['education.highestLevel'], mode: 'ONCE',
-        validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 30, justification: `Tuyển dụng vị trí số ${i}`,
+        subject: { nationalId: `00109901234${i}` },
+        purpose: 'recruitment',
+        fields: ['education.highestLevel'],
+        mode: 'ONCE',
+        validUntil: new Date(Date.now() + 86400_000).toISOString(),
+        retentionDays: 30,
+        justification: `Tuyển dụng vị trí số ${i}`,
       });
       ids.push(((await res.json()) as { id: string }).id);
     }
     await post('/v1/consents', await other.token(), {
-      subject: { nationalId: '001099012340' }, purpose: 'recruitment', fields: ['education.highestLevel'], mode: 'ONCE',
-      validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 30, justification: 'Một công ty khác',
+      subject: { nationalId: '001099012340' },
+      purpose: 'recruitment',
+      fields: ['education.highestLevel'],
+      mode: 'ONCE',
+      validUntil: new Date(Date.now() + 86400_000).toISOString(),
+      retentionDays: 30,
+      justification: 'Một công ty khác',
     });
     const seen: string[] = [];
     let cursor = '';

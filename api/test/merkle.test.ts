@@ -28,10 +28,32 @@ const ROOTS = [
   '5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328',
 ];
 const INCLUSION = [
-  { index: 0, size: 8, path: ['96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7', '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e', '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4'] },
-  { index: 5, size: 8, path: ['bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b', 'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0', 'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7'] },
+  {
+    index: 0,
+    size: 8,
+    path: [
+      '96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7',
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4',
+    ],
+  },
+  {
+    index: 5,
+    size: 8,
+    path: [
+      'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+      'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0',
+      'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+    ],
+  },
 ];
-const CONSISTENCY = [{ first: 2, second: 8, path: ['5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e', '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4'] }];
+const CONSISTENCY = [
+  {
+    first: 2,
+    second: 8,
+    path: ['5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e', '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4'],
+  },
+];
 
 // An independent implementation, straight from RFC 6962 §2.1 over the whole leaf list: no stored subtrees, no frontier.
 const sha = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat(parts)).digest();
@@ -78,11 +100,27 @@ describe('RFC 6962 Merkle tree', () => {
     const get = subtreesOf(LEAVES);
     for (const v of INCLUSION) {
       expect(inclusionPath(get, v.index, v.size).map(hex)).toEqual(v.path);
-      expect(verifyInclusion(leafHash(LEAVES[v.index]!), v.index, v.size, v.path.map((h) => Buffer.from(h, 'hex')), Buffer.from(ROOTS[v.size]!, 'hex'))).toBe(true);
+      expect(
+        verifyInclusion(
+          leafHash(LEAVES[v.index]!),
+          v.index,
+          v.size,
+          v.path.map((h) => Buffer.from(h, 'hex')),
+          Buffer.from(ROOTS[v.size]!, 'hex'),
+        ),
+      ).toBe(true);
     }
     for (const v of CONSISTENCY) {
       expect(consistencyPath(get, v.first, v.second).map(hex)).toEqual(v.path);
-      expect(verifyConsistency(v.first, v.second, Buffer.from(ROOTS[v.first]!, 'hex'), Buffer.from(ROOTS[v.second]!, 'hex'), v.path.map((h) => Buffer.from(h, 'hex')))).toBe(true);
+      expect(
+        verifyConsistency(
+          v.first,
+          v.second,
+          Buffer.from(ROOTS[v.first]!, 'hex'),
+          Buffer.from(ROOTS[v.second]!, 'hex'),
+          v.path.map((h) => Buffer.from(h, 'hex')),
+        ),
+      ).toBe(true);
     }
   });
 
@@ -102,7 +140,11 @@ describe('RFC 6962 Merkle tree', () => {
       const root = mth(d);
       expect(frontier.root().equals(root)).toBe(true);
       // Proofs from the stored subtrees only (what the log has), against the naive ones.
-      const fromStore: SubtreeHashes = (k) => stored.get(`${k.level}/${k.index}`) ?? (() => { throw new Error(`missing ${k.level}/${k.index}`); })();
+      const fromStore: SubtreeHashes = (k) =>
+        stored.get(`${k.level}/${k.index}`) ??
+        (() => {
+          throw new Error(`missing ${k.level}/${k.index}`);
+        })();
       for (let m = 0; m < n; m++) {
         const path = inclusionPath(fromStore, m, n);
         expect(path.map(hex)).toEqual(refPath(m, d).map(hex));
@@ -130,11 +172,14 @@ describe('RFC 6962 Merkle tree', () => {
         const m = seed % n;
         const get = subtreesOf(data);
         let loads = 0;
-        const path = await withSubtrees((g) => inclusionPath(g, m, n), async (keys) => {
-          loads += 1;
-          expect(keys.length).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(n + 1)) + 1);
-          return new Map(keys.map((k) => [`${k.level}/${k.index}`, get(k)]));
-        });
+        const path = await withSubtrees(
+          (g) => inclusionPath(g, m, n),
+          async (keys) => {
+            loads += 1;
+            expect(keys.length).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(n + 1)) + 1);
+            return new Map(keys.map((k) => [`${k.level}/${k.index}`, get(k)]));
+          },
+        );
         expect(loads).toBeLessThanOrEqual(1);
         expect(path.map(hex)).toEqual(refPath(m, data).map(hex));
       }),

@@ -14,7 +14,11 @@ describe('no request produces a 500', () => {
   beforeAll(async () => {
     stack = await startStack();
     const org = await registerOrganization(stack, ['consumer', 'custodian']);
-    const operator = ((await (await fetch(stack.url + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"role":"operator"}' })).json()) as { access_token: string }).access_token;
+    const operator = (
+      (await (
+        await fetch(stack.url + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"role":"operator"}' })
+      ).json()) as { access_token: string }
+    ).access_token;
     tokens = ['', operator, await citizenToken(stack, '001099012345'), await org.token(), 'not.a.token'];
     const doc = (await (await fetch(stack.url + '/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
     operations = Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((method) => ({ method, path })));

@@ -11,14 +11,29 @@ describe('npm start (api/dist/main.js)', () => {
     await chmod(dataDir, 0o755);
     const { child, url, exited, output } = await startMainProcess(dataDir);
     try {
-      const line = output().split('\n').find((l) => l.includes('Citizen Vault is running'))!;
+      const line = output()
+        .split('\n')
+        .find((l) => l.includes('Citizen Vault is running'))!;
       // How long it took is reported, not asserted: wall-clock speed belongs to the benchmarks.
       expect(JSON.parse(line).seconds).toBeGreaterThan(0);
 
-      const demo = JSON.parse(await readFile(join(dataDir, 'demo', 'organizations.json'), 'utf8')) as { citizens: string[]; organizations: Record<string, { id: string }> };
+      const demo = JSON.parse(await readFile(join(dataDir, 'demo', 'organizations.json'), 'utf8')) as {
+        citizens: string[];
+        organizations: Record<string, { id: string }>;
+      };
       expect(Object.keys(demo.organizations)).toHaveLength(3);
-      const token = ((await (await fetch(url + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'citizen', nationalId: demo.citizens[0] }) })).json()) as { access_token: string }).access_token;
-      const records = (await (await fetch(url + '/v1/me/records', { headers: { authorization: `Bearer ${token}` } })).json()) as { items: { custodian: { name: string } }[] };
+      const token = (
+        (await (
+          await fetch(url + '/dev/token', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ role: 'citizen', nationalId: demo.citizens[0] }),
+          })
+        ).json()) as { access_token: string }
+      ).access_token;
+      const records = (await (await fetch(url + '/v1/me/records', { headers: { authorization: `Bearer ${token}` } })).json()) as {
+        items: { custodian: { name: string } }[];
+      };
       expect(new Set(records.items.map((r) => r.custodian.name)).size).toBe(2); // records from two custodians
       const portal = await fetch(url + '/', { headers: { accept: 'text/html' } }); // the portal, same origin, built by npm start
       expect(portal.status).toBe(200);

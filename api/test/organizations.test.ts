@@ -20,7 +20,11 @@ describe('organisations and their client-credential tokens', () => {
   let operatorToken: string;
   const call = (path: string, init: RequestInit = {}) => fetch(stack.url + path, init);
   const post = (path: string, body: unknown, token?: string) =>
-    call(path, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+    call(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
   const assertion = (orgId: string, key: CryptoKey, overrides: { jti?: string; aud?: string; exp?: number } = {}) =>
     new SignJWT({})
       .setProtectedHeader({ alg: 'ES256', kid: 'sig-1' })
@@ -35,7 +39,11 @@ describe('organisations and their client-credential tokens', () => {
     call('/oauth/token', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: grant, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: clientAssertion }),
+      body: new URLSearchParams({
+        grant_type: grant,
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: clientAssertion,
+      }),
     });
 
   beforeAll(async () => {
@@ -86,7 +94,9 @@ describe('organisations and their client-credential tokens', () => {
 
   it('gives an organisation a token for a fresh private_key_jwt assertion, once per assertion', async () => {
     const { jwks, signingKey } = await orgKeys();
-    const org = (await (await post('/v1/organizations', { name: 'Startup Sổ Sức Khỏe', registrationNumber: '0312345678', roles: ['consumer', 'provider'], jwks }, operatorToken)).json()) as { id: string };
+    const org = (await (
+      await post('/v1/organizations', { name: 'Startup Sổ Sức Khỏe', registrationNumber: '0312345678', roles: ['consumer', 'provider'], jwks }, operatorToken)
+    ).json()) as { id: string };
     const jti = crypto.randomUUID();
     const ok = await tokenRequest(await assertion(org.id, signingKey, { jti }));
     expect(ok.status).toBe(200);
@@ -109,11 +119,20 @@ describe('organisations and their client-credential tokens', () => {
     expect(((await longLived.json()) as { error: string }).error).toBe('invalid_grant');
 
     // An organisation sees only itself.
-    const operatorOrg = JSON.parse(Buffer.from(await stack.api.ledger.evaluate('organizations', 'ListOrganizationsByRole', 'operator', '10', '')).toString()).items[0].id;
+    const operatorOrg = JSON.parse(Buffer.from(await stack.api.ledger.evaluate('organizations', 'ListOrganizationsByRole', 'operator', '10', '')).toString())
+      .items[0].id;
     expect((await call(`/v1/organizations/${operatorOrg}`, { headers: { authorization: `Bearer ${access_token}` } })).status).toBe(404);
 
     // A malformed issuer is an unknown client, not a server error.
-    const dashes = await new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).setIssuer('-'.repeat(36)).setSubject('x').setAudience(`${stack.url}/oauth/token`).setIssuedAt().setExpirationTime('60s').setJti('j').sign(signingKey);
+    const dashes = await new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer('-'.repeat(36))
+      .setSubject('x')
+      .setAudience(`${stack.url}/oauth/token`)
+      .setIssuedAt()
+      .setExpirationTime('60s')
+      .setJti('j')
+      .sign(signingKey);
     expect((await tokenRequest(dashes)).status).toBe(401);
 
     // Suspension takes effect at once: the live token stops working, and no new one is issued.

@@ -11,8 +11,14 @@ describe('the consent read model follows the ledger', () => {
     const bank = await registerOrganization(stack, ['consumer']);
     await call('/v1/records', await custodian.token(), { subject: { nationalId: '001099012345' }, category: 'residence', fields: { province: 'Huế' } });
     const request = (n: number) => ({
-      subject: { nationalId: '001099012345' }, purpose: 'public_service_delivery', fields: ['residence.province'], mode: 'PERIODIC', frequency: { limit: 100, per: 'DAY' },
-      validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 1, justification: `Thủ tục hành chính số ${n}`,
+      subject: { nationalId: '001099012345' },
+      purpose: 'public_service_delivery',
+      fields: ['residence.province'],
+      mode: 'PERIODIC',
+      frequency: { limit: 100, per: 'DAY' },
+      validUntil: new Date(Date.now() + 86400_000).toISOString(),
+      retentionDays: 1,
+      justification: `Thủ tục hành chính số ${n}`,
     });
     const citizen = await citizenToken(stack, '001099012345');
     const first = (await (await call('/v1/consents', await bank.token(), request(1))).json()) as { id: string };
@@ -37,7 +43,11 @@ describe('the consent read model follows the ledger', () => {
     await stack.api.close();
     const ledger = (await import('@citizen-vault/api')).FabricLedger;
     const { identityFromConnectionFile } = await import('@citizen-vault/api');
-    const direct = ledger.connect(await identityFromConnectionFile(`${stack.dataDir}/devnet/connection.json`, 'VaultOperatorMSP'), 'mychannel', 'citizen-vault');
+    const direct = ledger.connect(
+      await identityFromConnectionFile(`${stack.dataDir}/devnet/connection.json`, 'VaultOperatorMSP'),
+      'mychannel',
+      'citizen-vault',
+    );
     await direct.submit('consent', 'PauseConsent', second.id);
     direct.close();
     await stack.restartApi();

@@ -9,11 +9,26 @@ describe('restarting the API and the devnet in the middle of a consent', () => {
     const stack = shared.stack;
     const custodian = await registerOrganization(stack, ['custodian']);
     const bank = await registerOrganization(stack, ['consumer']);
-    expect((await call('/v1/records', await custodian.token(), { subject: { nationalId: '001099012345' }, category: 'tax', fields: { taxCode: '8001234567', compliant: true } })).status).toBe(201);
-    const { id } = (await (await call('/v1/consents', await bank.token(), {
-      subject: { nationalId: '001099012345' }, purpose: 'credit_scoring', fields: ['tax.compliant'], mode: 'ONCE',
-      validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 1, justification: 'Hồ sơ vay số 42',
-    })).json()) as { id: string };
+    expect(
+      (
+        await call('/v1/records', await custodian.token(), {
+          subject: { nationalId: '001099012345' },
+          category: 'tax',
+          fields: { taxCode: '8001234567', compliant: true },
+        })
+      ).status,
+    ).toBe(201);
+    const { id } = (await (
+      await call('/v1/consents', await bank.token(), {
+        subject: { nationalId: '001099012345' },
+        purpose: 'credit_scoring',
+        fields: ['tax.compliant'],
+        mode: 'ONCE',
+        validUntil: new Date(Date.now() + 86400_000).toISOString(),
+        retentionDays: 1,
+        justification: 'Hồ sơ vay số 42',
+      })
+    ).json()) as { id: string };
 
     await stack.restartAll();
 

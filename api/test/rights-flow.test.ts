@@ -33,7 +33,12 @@ describe('data-subject requests, end to end: file, acknowledge, extend once, com
   let requestId: string;
   const calendar = new VietnamWorkingCalendar();
   const { call, ok } = requests(() => stack.url);
-  const devToken = async (role: string) => ((await (await fetch(`${stack.url}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role }) })).json()) as { access_token: string }).access_token;
+  const devToken = async (role: string) =>
+    (
+      (await (
+        await fetch(`${stack.url}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role }) })
+      ).json()) as { access_token: string }
+    ).access_token;
   const problem = async (res: Response, status: number, code: string): Promise<Problem> => {
     const body = await res.text();
     expect(res.status, body).toBe(status);
@@ -42,7 +47,8 @@ describe('data-subject requests, end to end: file, acknowledge, extend once, com
     expect(p.code).toBe(code);
     return p;
   };
-  const ledgerSteps = async (id: string): Promise<Record<string, unknown>[]> => JSON.parse(Buffer.from(await stack.api.ledger.evaluate('rights', 'GetRightsRequest', id)).toString('utf8')) as Record<string, unknown>[];
+  const ledgerSteps = async (id: string): Promise<Record<string, unknown>[]> =>
+    JSON.parse(Buffer.from(await stack.api.ledger.evaluate('rights', 'GetRightsRequest', id)).toString('utf8')) as Record<string, unknown>[];
 
   beforeAll(async () => {
     stack = await startStack({ rightsRecorderIntervalMs: 300 });
@@ -97,18 +103,30 @@ describe('data-subject requests, end to end: file, acknowledge, extend once, com
     expect(started.state).toBe('IN_PROGRESS');
     await problem(await call(`/v1/rights-requests/${requestId}/extend`, operator, { body: { days: 16, reason: 'COMPLEX_REQUEST' } }), 400, 'invalid_request');
     await problem(await call(`/v1/rights-requests/${requestId}/extend`, operator, { body: { days: 5, reason: 'because' } }), 400, 'invalid_request');
-    const extended = await ok<RequestView>(await call(`/v1/rights-requests/${requestId}/extend`, operator, { body: { days: 10, reason: 'PROCESSOR_MUST_ACT' } }));
+    const extended = await ok<RequestView>(
+      await call(`/v1/rights-requests/${requestId}/extend`, operator, { body: { days: 10, reason: 'PROCESSOR_MUST_ACT' } }),
+    );
     expect(extended).toMatchObject({ state: 'EXTENDED', extension: { days: 10, reason: 'PROCESSOR_MUST_ACT', previousDueAt: started.dueAt } });
     expect(extended.dueAt).toBe(calendar.calendarDeadline(new Date(started.dueAt), 10).toISOString());
-    const again = await problem(await call(`/v1/rights-requests/${requestId}/extend`, operator, { body: { days: 5, reason: 'COMPLEX_REQUEST' } }), 409, 'extension_already_used');
+    const again = await problem(
+      await call(`/v1/rights-requests/${requestId}/extend`, operator, { body: { days: 5, reason: 'COMPLEX_REQUEST' } }),
+      409,
+      'extension_already_used',
+    );
     expect(again.detail).toContain('one extension');
   });
 
-  it('6. the operator completes it; every step is in the citizen\'s history and on the ledger, without the national id', async () => {
+  it("6. the operator completes it; every step is in the citizen's history and on the ledger, without the national id", async () => {
     const done = await ok<RequestView>(await call(`/v1/rights-requests/${requestId}/complete`, operator, { body: {} }));
     expect(done).toMatchObject({ state: 'COMPLETED', clock: { phase: 'CLOSED', status: 'ON_TIME' } });
     const seen = await ok<RequestView>(await call(`/v1/me/rights-requests/${requestId}`, an));
-    expect(seen.history!.map((s) => `${s.seq} ${s.action} ${s.to}`)).toEqual(['1 file RECEIVED', '2 acknowledge ACKNOWLEDGED', '3 start IN_PROGRESS', '4 extend EXTENDED', '5 complete COMPLETED']);
+    expect(seen.history!.map((s) => `${s.seq} ${s.action} ${s.to}`)).toEqual([
+      '1 file RECEIVED',
+      '2 acknowledge ACKNOWLEDGED',
+      '3 start IN_PROGRESS',
+      '4 extend EXTENDED',
+      '5 complete COMPLETED',
+    ]);
     for (const s of seen.history!) expect(s.ledgerTransactionId, `step ${s.seq}`).toMatch(/^[0-9a-f]{64}$/);
 
     const onLedger = await ledgerSteps(requestId);
@@ -130,13 +148,16 @@ describe('data-subject requests, end to end: file, acknowledge, extend once, com
     expect(seen.refusal).toEqual({ reason: 'LEGAL_OBLIGATION', explanation: { en: expect.stringContaining('law'), vi: expect.stringContaining('Luật') } });
   });
 
-  it('8. the auditor\'s report lists requests open past their deadline and those completed late', async () => {
+  it("8. the auditor's report lists requests open past their deadline and those completed late", async () => {
     // Time passes for two requests: one left open, one completed after its deadline.
     const open = await ok<RequestView>(await call('/v1/me/rights-requests', binh, { body: { kind: 'OBJECT' } }), 201);
     const late = await ok<RequestView>(await call('/v1/me/rights-requests', an, { body: { kind: 'EXPORT' } }), 201);
     for (const step of ['acknowledge', 'start']) await ok(await call(`/v1/rights-requests/${late.id}/${step}`, operator, { body: {} }));
     const monthAgo = "interval '30 days'";
-    await stack.api.sql.unsafe(`update rights_requests set received_at = received_at - ${monthAgo}, reply_due_at = reply_due_at - ${monthAgo}, due_at = due_at - ${monthAgo} where id in ($1, $2)`, [open.id, late.id]);
+    await stack.api.sql.unsafe(
+      `update rights_requests set received_at = received_at - ${monthAgo}, reply_due_at = reply_due_at - ${monthAgo}, due_at = due_at - ${monthAgo} where id in ($1, $2)`,
+      [open.id, late.id],
+    );
     await ok(await call(`/v1/rights-requests/${late.id}/complete`, operator, { body: {} }));
 
     await problem(await call('/v1/audit/rights-requests', operator), 403, 'forbidden');
@@ -195,5 +216,4 @@ describe('data-subject requests, end to end: file, acknowledge, extend once, com
     expect((await ledgerSteps(filed.id)).map((s) => `${s.state} ${s.reason ?? ''}`)).toEqual(['RECEIVED ', 'REFUSED MANIFESTLY_UNFOUNDED']);
     expect(history!.map((s) => s.ledgerTransactionId)).toEqual((await ledgerSteps(filed.id)).map((s) => s.txId));
   }, 120_000);
-
 });

@@ -111,7 +111,15 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const pgPort = await freePort();
   const port = await freePort(); // kept across restarts: it is part of the token issuer's URL
   const start = async (): Promise<RunningApi> => {
-    const config = loadConfig({ CV_DATA_DIR: dataDir, PORT: String(port), CV_EMBEDDED_PG_PORT: String(pgPort), CV_PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'silent', ...ledger.env, ...env });
+    const config = loadConfig({
+      CV_DATA_DIR: dataDir,
+      PORT: String(port),
+      CV_EMBEDDED_PG_PORT: String(pgPort),
+      CV_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      LOG_LEVEL: 'silent',
+      ...ledger.env,
+      ...env,
+    });
     const ledgerIdentity = await identityFromConnectionFile(ledger.connectionFile, 'VaultOperatorMSP');
     const adminLedgerIdentity = await identityFromConnectionFile(ledger.connectionFile, 'VaultOperatorMSP', 'Admin');
     return startApi(config, { ledgerIdentity, adminLedgerIdentity, logger: pino({ level: 'silent' }), webhookRetryBaseMs: 50, ...startOptions });
@@ -170,7 +178,15 @@ export async function startMainProcess(dataDir: string, options: { detached?: bo
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [resolve(here, '../dist/main.js')], {
-    env: { ...process.env, CV_DATA_DIR: dataDir, PORT: String(port), CV_PUBLIC_URL: url, CV_EMBEDDED_PG_PORT: String(await freePort()), CV_DEVNET_PORT: String(await freePort()), LOG_LEVEL: 'info' },
+    env: {
+      ...process.env,
+      CV_DATA_DIR: dataDir,
+      PORT: String(port),
+      CV_PUBLIC_URL: url,
+      CV_EMBEDDED_PG_PORT: String(await freePort()),
+      CV_DEVNET_PORT: String(await freePort()),
+      LOG_LEVEL: 'info',
+    },
     stdio: ['ignore', 'pipe', options.detached ? 'ignore' : 'inherit'],
     detached: options.detached ?? false,
   });
@@ -198,10 +214,19 @@ export interface TestOrganization {
 
 export async function registerOrganization(stack: TestStack, roles: string[], name = 'Test organisation'): Promise<TestOrganization> {
   const { SignJWT, exportJWK, generateKeyPair } = await import('jose');
-  const operator = ((await (await fetch(stack.url + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'operator' }) })).json()) as { access_token: string }).access_token;
+  const operator = (
+    (await (
+      await fetch(stack.url + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'operator' }) })
+    ).json()) as { access_token: string }
+  ).access_token;
   const signing = await generateKeyPair('ES256', { extractable: true });
   const encryption = await generateKeyPair('ECDH-ES', { crv: 'X25519', extractable: true });
-  const jwks = { keys: [{ ...(await exportJWK(signing.publicKey)), kid: 'sig-1', use: 'sig' }, { ...(await exportJWK(encryption.publicKey)), kid: 'enc-1', use: 'enc' }] };
+  const jwks = {
+    keys: [
+      { ...(await exportJWK(signing.publicKey)), kid: 'sig-1', use: 'sig' },
+      { ...(await exportJWK(encryption.publicKey)), kid: 'enc-1', use: 'enc' },
+    ],
+  };
   const registrationNumber = String(Math.floor(1e9 + Math.random() * 9e9));
   const res = await fetch(stack.url + '/v1/organizations', {
     method: 'POST',
@@ -226,7 +251,11 @@ export async function registerOrganization(stack: TestStack, roles: string[], na
       const t = await fetch(stack.url + '/oauth/token', {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion }),
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: assertion,
+        }),
       });
       return ((await t.json()) as { access_token: string }).access_token;
     },
@@ -234,7 +263,11 @@ export async function registerOrganization(stack: TestStack, roles: string[], na
 }
 
 export async function citizenToken(stack: TestStack, nationalId: string): Promise<string> {
-  const res = await fetch(stack.url + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'citizen', nationalId }) });
+  const res = await fetch(stack.url + '/dev/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ role: 'citizen', nationalId }),
+  });
   return ((await res.json()) as { access_token: string }).access_token;
 }
 

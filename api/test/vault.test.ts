@@ -35,20 +35,30 @@ describe('the vault', () => {
     expect(verified).toMatchObject({ matches: true, custodianOrgId: custodian.id });
 
     // Nothing readable at rest: no national id, no field value, in any vault table.
-    const dump = JSON.stringify(await stack.api.sql`select s.*, r.*, v.* from subjects s join records r on r.subject_id = s.id join record_versions v on v.record_id = r.id`);
+    const dump = JSON.stringify(
+      await stack.api.sql`select s.*, r.*, v.* from subjects s join records r on r.subject_id = s.id join record_versions v on v.record_id = r.id`,
+    );
     for (const secret of [AN, insurance.cardNumber, 'Bạch Mai', '2027-12-31']) expect(dump).not.toContain(secret);
   });
 
-  it('shows citizens their own records, decrypted, and nothing of anyone else\'s', async () => {
+  it("shows citizens their own records, decrypted, and nothing of anyone else's", async () => {
     const mine = (await (await request('/v1/me/records', await citizenToken(stack, AN))).json()) as {
-      items: { id: string; version: number; category: string; fields: Record<string, unknown>; custodian: { name: string }; commitment: string; salt: string }[];
+      items: {
+        id: string;
+        version: number;
+        category: string;
+        fields: Record<string, unknown>;
+        custodian: { name: string };
+        commitment: string;
+        salt: string;
+      }[];
     };
     expect(mine.items).toHaveLength(1);
     const record = mine.items[0]!;
     expect(record.fields).toEqual(insurance);
     expect(record.custodian.name).toBe('Bảo hiểm xã hội Việt Nam');
     // Anyone holding the data and the salt can check it against the ledger's commitment.
-    const subjectId = ((await stack.api.sql<{ subject_id: string }[]>`select subject_id from records where id = ${record.id}`)[0]!).subject_id;
+    const subjectId = (await stack.api.sql<{ subject_id: string }[]>`select subject_id from records where id = ${record.id}`)[0]!.subject_id;
     const recomputed = createHash('sha256')
       .update(Buffer.from(record.salt, 'base64'))
       .update(canonicalJson({ recordId: record.id, version: 1, subjectId, category: 'health_insurance', fields: insurance }))
@@ -61,12 +71,18 @@ describe('the vault', () => {
 
   it('refuses deposits from non-custodians, and records that do not match their category', async () => {
     const consumer = await registerOrganization(stack, ['consumer'], 'Công ty Tài chính');
-    expect((await request('/v1/records', await consumer.token(), { subject: { nationalId: AN }, category: 'tax', fields: { taxCode: '8001234567' } })).status).toBe(403);
+    expect(
+      (await request('/v1/records', await consumer.token(), { subject: { nationalId: AN }, category: 'tax', fields: { taxCode: '8001234567' } })).status,
+    ).toBe(403);
     const citizen = await citizenToken(stack, AN);
     expect((await request('/v1/records', citizen, { subject: { nationalId: AN }, category: 'tax', fields: { taxCode: '1' } })).status).toBe(403);
 
     const token = await custodian.token();
-    const bad = await request('/v1/records', token, { subject: { nationalId: AN }, category: 'health_insurance', fields: { cardNumber: 42, diagnosis: 'flu' } });
+    const bad = await request('/v1/records', token, {
+      subject: { nationalId: AN },
+      category: 'health_insurance',
+      fields: { cardNumber: 42, diagnosis: 'flu' },
+    });
     expect(bad.status).toBe(400);
     const problem = (await bad.json()) as { errors: { path: string }[] };
     expect(problem.errors.map((e) => e.path).sort()).toEqual(['/fields/cardNumber', '/fields/diagnosis']);

@@ -42,7 +42,11 @@ describe('consent webhooks', () => {
   });
 
   const call = async (path: string, token: string, body?: unknown) =>
-    fetch(stack.url + path, { method: body === undefined ? 'GET' : 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    fetch(stack.url + path, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
 
   it('tells the consumer of each status change, signed and timestamped, retrying until it lands', async () => {
     const registered = await call('/v1/webhooks', await bank.token(), { url: receiverUrl });
@@ -50,10 +54,17 @@ describe('consent webhooks', () => {
     const { secret } = (await registered.json()) as { secret: string };
     expect(secret).toMatch(/^whsec_/);
 
-    const consent = (await (await call('/v1/consents', await bank.token(), {
-      subject: { nationalId: '001099012345' }, purpose: 'identity_verification', fields: ['identity.fullName'], mode: 'ONCE',
-      validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 0, justification: 'Mở tài khoản trực tuyến',
-    })).json()) as { id: string };
+    const consent = (await (
+      await call('/v1/consents', await bank.token(), {
+        subject: { nationalId: '001099012345' },
+        purpose: 'identity_verification',
+        fields: ['identity.fullName'],
+        mode: 'ONCE',
+        validUntil: new Date(Date.now() + 86400_000).toISOString(),
+        retentionDays: 0,
+        justification: 'Mở tài khoản trực tuyến',
+      })
+    ).json()) as { id: string };
     await call(`/v1/consents/${consent.id}/approve`, await citizenToken(stack, '001099012345'), {});
 
     for (let i = 0; i < 100 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
@@ -63,18 +74,29 @@ describe('consent webhooks', () => {
     expect(JSON.stringify(events)).not.toContain('001099012345');
     for (const r of received) expect(verifyWebhook(secret, r.body, String(r.headers['cv-signature']), Math.floor(Date.now() / 1000))).toBe(true);
 
-    const deliveries = (await (await call('/v1/webhooks/deliveries', await bank.token())).json()) as { items: { eventType: string; status: string; attempts: number }[] };
+    const deliveries = (await (await call('/v1/webhooks/deliveries', await bank.token())).json()) as {
+      items: { eventType: string; status: string; attempts: number }[];
+    };
     const active = deliveries.items.find((d) => d.eventType === 'consent.active')!;
     expect(active).toMatchObject({ status: 'DELIVERED', attempts: 3 }); // two 503s, then delivered
   });
 
   it('refuses endpoints inside the network, plain http off loopback, and forged or stale signatures', async () => {
     const token = await bank.token();
-    for (const url of ['http://example.com/hook', 'https://169.254.169.254/latest/meta-data', 'https://10.0.0.7/hook', 'https://[fd00::1]/hook', 'https://user:pw@example.com/hook', 'not a url']) {
+    for (const url of [
+      'http://example.com/hook',
+      'https://169.254.169.254/latest/meta-data',
+      'https://10.0.0.7/hook',
+      'https://[fd00::1]/hook',
+      'https://user:pw@example.com/hook',
+      'not a url',
+    ]) {
       expect((await call('/v1/webhooks', token, { url })).status, url).toBe(400);
     }
     expect(isPublicAddress('8.8.8.8')).toBe(true);
-    expect(['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '::1', 'fe80::1', '::ffff:10.0.0.1'].filter(isPublicAddress)).toEqual([]);
+    expect(
+      ['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '::1', 'fe80::1', '::ffff:10.0.0.1'].filter(isPublicAddress),
+    ).toEqual([]);
     const body = '{"a":1}';
     const now = Math.floor(Date.now() / 1000);
     expect(verifyWebhook('whsec_x', body, signWebhook('whsec_x', body, now), now)).toBe(true);

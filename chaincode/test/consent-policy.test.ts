@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { CONSENT_TRANSITIONS, checkUse, newConsent, transitionConsent, usagePeriod, type Consent, type ConsentAction, type ConsentStatus } from '../src/rules/consent-policy.js';
+import {
+  CONSENT_TRANSITIONS,
+  checkUse,
+  newConsent,
+  transitionConsent,
+  usagePeriod,
+  type Consent,
+  type ConsentAction,
+  type ConsentStatus,
+} from '../src/rules/consent-policy.js';
 import { ConsentRequestInput, parseValue, type ConsentRequest } from '../src/rules/schemas.js';
 
 const T0 = '2026-12-01T00:00:00.000Z';

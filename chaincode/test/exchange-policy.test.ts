@@ -47,7 +47,13 @@ const licenceInput = {
 describe('product listing', () => {
   it('moves DRAFT → PENDING_REVIEW → LISTED → SUSPENDED → LISTED → DELISTED', () => {
     let p: Product = { ...product, status: 'DRAFT' };
-    for (const [action, status] of [['submit', 'PENDING_REVIEW'], ['approve', 'LISTED'], ['suspend', 'SUSPENDED'], ['reinstate', 'LISTED'], ['delist', 'DELISTED']] as const) {
+    for (const [action, status] of [
+      ['submit', 'PENDING_REVIEW'],
+      ['approve', 'LISTED'],
+      ['suspend', 'SUSPENDED'],
+      ['reinstate', 'LISTED'],
+      ['delist', 'DELISTED'],
+    ] as const) {
       p = transitionProduct(p, action, AT);
       expect(p.status).toBe(status);
     }
@@ -115,7 +121,15 @@ describe('licence policy evaluation', () => {
 describe('tree head anchors', () => {
   const log = testLog(40);
   const hex = (b: Buffer) => b.toString('hex');
-  const prev: TreeHeadAnchor = { treeSize: 10, rootHash: hex(mth(log.slice(0, 10))), timestamp: AT, keyId: 'k', signature: 'x'.repeat(40), anchoredAt: AT, sequence: 1 };
+  const prev: TreeHeadAnchor = {
+    treeSize: 10,
+    rootHash: hex(mth(log.slice(0, 10))),
+    timestamp: AT,
+    keyId: 'k',
+    signature: 'x'.repeat(40),
+    anchoredAt: AT,
+    sequence: 1,
+  };
 
   it('accepts growth proven consistent and the same head again, refuses shrinking and a rewritten root', () => {
     expect(checkMonotonic(undefined, prev)).toBe('append');
@@ -124,9 +138,18 @@ describe('tree head anchors', () => {
     expect(() => checkMonotonic(prev, next)).toThrow(/\[anchor_not_consistent\]/); // no proof
     // A rewritten log: its proof is genuine for its own tree, but not from the anchored root.
     const rewritten = testLog(11, 'x');
-    expect(() => checkMonotonic(prev, { ...next, rootHash: hex(mth(rewritten)), consistencyProof: consistencyProof(10, rewritten).map(hex) })).toThrow(/\[anchor_not_consistent\] .* rewritten/);
+    expect(() => checkMonotonic(prev, { ...next, rootHash: hex(mth(rewritten)), consistencyProof: consistencyProof(10, rewritten).map(hex) })).toThrow(
+      /\[anchor_not_consistent\] .* rewritten/,
+    );
     for (let size = 11; size <= 40; size++) {
-      expect(checkMonotonic(prev, { ...prev, treeSize: size, rootHash: hex(mth(log.slice(0, size))), consistencyProof: consistencyProof(10, log.slice(0, size)).map(hex) })).toBe('append');
+      expect(
+        checkMonotonic(prev, {
+          ...prev,
+          treeSize: size,
+          rootHash: hex(mth(log.slice(0, size))),
+          consistencyProof: consistencyProof(10, log.slice(0, size)).map(hex),
+        }),
+      ).toBe('append');
     }
     expect(checkMonotonic(prev, prev)).toBe('same');
     expect(() => checkMonotonic(prev, { ...prev, treeSize: 9 })).toThrow(/\[anchor_not_monotonic\] tree size 9 is smaller/);

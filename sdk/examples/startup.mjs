@@ -29,11 +29,23 @@ const consent = await vault.consents.request({
 console.log(`asked citizen ${nationalId}: consent ${consent.id} is ${consent.status}`);
 
 if (process.argv.includes('--auto-approve')) {
-  const { access_token } = await (await fetch(`${baseUrl}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'citizen', nationalId }) })).json();
+  const { access_token } = await (
+    await fetch(`${baseUrl}/dev/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'citizen', nationalId }),
+    })
+  ).json();
   // The citizen grants two of the three fields.
-  await fetch(`${baseUrl}/v1/consents/${consent.id}/approve`, { method: 'POST', headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' }, body: JSON.stringify({ fields: ['residence.province', 'health_insurance.status'] }) });
+  await fetch(`${baseUrl}/v1/consents/${consent.id}/approve`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ fields: ['residence.province', 'health_insurance.status'] }),
+  });
 } else {
-  console.log(`waiting for the citizen; to approve by hand:\n  TOKEN=$(curl -s -XPOST ${baseUrl}/dev/token -H 'content-type: application/json' -d '{"role":"citizen","nationalId":"${nationalId}"}' | jq -r .access_token)\n  curl -XPOST ${baseUrl}/v1/consents/${consent.id}/approve -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{}'`);
+  console.log(
+    `waiting for the citizen; to approve by hand:\n  TOKEN=$(curl -s -XPOST ${baseUrl}/dev/token -H 'content-type: application/json' -d '{"role":"citizen","nationalId":"${nationalId}"}' | jq -r .access_token)\n  curl -XPOST ${baseUrl}/v1/consents/${consent.id}/approve -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{}'`,
+  );
 }
 
 const decided = await vault.consents.waitForDecision(consent.id, { intervalMs: 500 });

@@ -52,7 +52,8 @@ export class CitizenVault {
     sleep: (ms: number) => Promise<void>,
   ) {
     // Importing the keys (WebCrypto) is asynchronous, and a constructor cannot wait for it.
-    if (token !== FROM_CREATE) throw new TypeError('CitizenVault cannot be built with `new`: importing its keys is asynchronous. Use `await CitizenVault.create(options)`.');
+    if (token !== FROM_CREATE)
+      throw new TypeError('CitizenVault cannot be built with `new`: importing its keys is asynchronous. Use `await CitizenVault.create(options)`.');
     this.consents = new Consents(http, baseUrl, decryptionKey, sleep);
     this.records = new Records(http);
     this.webhooks = new WebhookEndpoints(http);

@@ -85,7 +85,13 @@ export class IntegrityError extends CitizenVaultError {
   override name = 'IntegrityError';
 }
 
-type ErrorClass = new (message: string, code: string, status: number | undefined, requestId: string | undefined, details?: Record<string, unknown>) => CitizenVaultError;
+type ErrorClass = new (
+  message: string,
+  code: string,
+  status: number | undefined,
+  requestId: string | undefined,
+  details?: Record<string, unknown>,
+) => CitizenVaultError;
 
 /** The classes the generated table names, by name (the API's catalog says which code is which kind). */
 const CLASSES: Record<(typeof ERROR_CLASS_BY_CODE)[ErrorCode], ErrorClass> = {

@@ -6,7 +6,9 @@ import { AuthenticationError, CitizenVaultError, ConnectionError, errorFromProbl
 export interface HttpOptions {
   baseUrl: string;
   /** How the client proves who it is: an organisation's key (client credentials), or a token the caller already holds (staff). */
-  credentials: { kind: 'organization'; organizationId: string; signingKey: CryptoKey; signingKid: string | undefined } | { kind: 'token'; getToken: () => string | Promise<string> };
+  credentials:
+    | { kind: 'organization'; organizationId: string; signingKey: CryptoKey; signingKid: string | undefined }
+    | { kind: 'token'; getToken: () => string | Promise<string> };
   /** Per attempt, in milliseconds. */
   timeoutMs: number;
   /** Retries after the first attempt, for network errors, 429 and 5xx only. */
@@ -65,7 +67,9 @@ export class HttpClient {
           await this.backoff(attempt);
           continue;
         }
-        throw err instanceof ConnectionError ? err : new ConnectionError(`could not reach ${url.origin}: ${(err as Error).message}`, 'connection_failed', undefined, requestId);
+        throw err instanceof ConnectionError
+          ? err
+          : new ConnectionError(`could not reach ${url.origin}: ${(err as Error).message}`, 'connection_failed', undefined, requestId);
       }
       const raw = await res.text();
       const answeredId = res.headers.get('x-request-id') ?? requestId;
@@ -121,7 +125,11 @@ export class HttpClient {
       res = await this.options.fetch(endpoint, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion }),
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: assertion,
+        }),
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (err) {
@@ -129,7 +137,12 @@ export class HttpClient {
     }
     const body = (await res.json().catch(() => ({}))) as { access_token?: string; expires_in?: number; error_description?: string; code?: string };
     if (!res.ok || !body.access_token) {
-      throw new AuthenticationError(body.error_description ?? `token request failed with HTTP ${res.status}`, body.code ?? 'unauthorized', res.status, res.headers.get('x-request-id') ?? undefined);
+      throw new AuthenticationError(
+        body.error_description ?? `token request failed with HTTP ${res.status}`,
+        body.code ?? 'unauthorized',
+        res.status,
+        res.headers.get('x-request-id') ?? undefined,
+      );
     }
     this.token = { value: body.access_token, expiresAt: Date.now() + (body.expires_in ?? 300) * 1000 };
     return body.access_token;

@@ -3,7 +3,19 @@ export { generateOrganizationKeys, type OrganizationKeys, type PrivateKeyInput }
 export { verifyWebhookSignature, generateTestWebhookHeaders } from './webhooks.js';
 export type { Consent, ConsentRequest, ConsentStatus, ConsentedData } from './resources/consents.js';
 export type { DepositedRecord } from './resources/records.js';
-export type { Dimension, Invoice, Licence, LicenceTerms, Metering, PricingPlan, Product, ProductKind, ProductRequest, ProductStatus, Statistics } from './resources/exchange.js';
+export type {
+  Dimension,
+  Invoice,
+  Licence,
+  LicenceTerms,
+  Metering,
+  PricingPlan,
+  Product,
+  ProductKind,
+  ProductRequest,
+  ProductStatus,
+  Statistics,
+} from './resources/exchange.js';
 export type { Organization } from './resources/organizations.js';
 export type { WebhookDelivery } from './resources/webhook-endpoints.js';
 export type { ListResult, Page } from './list.js';

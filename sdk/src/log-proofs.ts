@@ -63,7 +63,13 @@ export async function leafHash(entry: string | Uint8Array): Promise<Uint8Array> 
 }
 
 /** RFC 9162 §2.1.3.2. */
-export async function verifyInclusion(leaf: Uint8Array, leafIndex: number, treeSize: number, auditPath: readonly Uint8Array[], root: Uint8Array): Promise<boolean> {
+export async function verifyInclusion(
+  leaf: Uint8Array,
+  leafIndex: number,
+  treeSize: number,
+  auditPath: readonly Uint8Array[],
+  root: Uint8Array,
+): Promise<boolean> {
   if (!Number.isSafeInteger(leafIndex) || !Number.isSafeInteger(treeSize) || leafIndex < 0 || leafIndex >= treeSize) return false;
   let fn = leafIndex;
   let sn = treeSize - 1;
@@ -86,7 +92,13 @@ export async function verifyInclusion(leaf: Uint8Array, leafIndex: number, treeS
 }
 
 /** RFC 9162 §2.1.4.2. */
-export async function verifyConsistency(first: number, second: number, firstRoot: Uint8Array, secondRoot: Uint8Array, path: readonly Uint8Array[]): Promise<boolean> {
+export async function verifyConsistency(
+  first: number,
+  second: number,
+  firstRoot: Uint8Array,
+  secondRoot: Uint8Array,
+  path: readonly Uint8Array[],
+): Promise<boolean> {
   if (first < 0 || first > second) return false;
   if (first === second) return path.length === 0 && equal(firstRoot, secondRoot);
   if (first === 0) return path.length === 0;
@@ -142,7 +154,11 @@ export interface EntryVerification {
  * fetches the latest signed tree head, the log key and an inclusion proof from `apiUrl` — all
  * public — and checks all three here. A tampered entry, a forged proof or an unsigned head fail.
  */
-export async function verifyLogEntry(apiUrl: string, entry: { leafIndex: number; logEntry: string }, fetchImpl: typeof fetch = fetch): Promise<EntryVerification> {
+export async function verifyLogEntry(
+  apiUrl: string,
+  entry: { leafIndex: number; logEntry: string },
+  fetchImpl: typeof fetch = fetch,
+): Promise<EntryVerification> {
   const get = async <T>(path: string): Promise<T> => {
     const res = await fetchImpl(apiUrl.replace(/\/$/, '') + path);
     if (!res.ok) throw new Error(`${path} answered ${res.status}`);
@@ -150,8 +166,11 @@ export async function verifyLogEntry(apiUrl: string, entry: { leafIndex: number;
   };
   const [head, key] = await Promise.all([get<SignedTreeHead>('/v1/log/sth'), get<LogPublicKey>('/v1/log/public-key')]);
   if (!(await verifyTreeHead(head, key))) return { verified: false, reason: 'the signed tree head does not verify with the log key', treeHead: head };
-  if (entry.leafIndex >= head.treeSize) return { verified: false, reason: 'the entry is newer than the latest signed tree head; try again in a few seconds', treeHead: head };
+  if (entry.leafIndex >= head.treeSize)
+    return { verified: false, reason: 'the entry is newer than the latest signed tree head; try again in a few seconds', treeHead: head };
   const proof = await get<{ auditPath: string[] }>(`/v1/log/proof/inclusion?leafIndex=${entry.leafIndex}&treeSize=${head.treeSize}`);
   const ok = await verifyInclusion(await leafHash(entry.logEntry), entry.leafIndex, head.treeSize, proof.auditPath.map(hexToBytes), hexToBytes(head.rootHash));
-  return ok ? { verified: true, treeHead: head } : { verified: false, reason: 'the inclusion proof does not match the signed root: the entry is not the one the log holds', treeHead: head };
+  return ok
+    ? { verified: true, treeHead: head }
+    : { verified: false, reason: 'the inclusion proof does not match the signed root: the entry is not the one the log holds', treeHead: head };
 }

@@ -8,7 +8,12 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * @example
  * if (!verifyWebhookSignature(secret, rawBody, req.headers['cv-signature'])) return res.status(400).end();
  */
-export function verifyWebhookSignature(secret: string, rawBody: string, header: string | undefined, options: { toleranceSeconds?: number; now?: Date } = {}): boolean {
+export function verifyWebhookSignature(
+  secret: string,
+  rawBody: string,
+  header: string | undefined,
+  options: { toleranceSeconds?: number; now?: Date } = {},
+): boolean {
   if (!header) return false;
   const parts = new Map(header.split(',').map((p) => p.trim().split('=', 2) as [string, string]));
   const t = Number(parts.get('t'));

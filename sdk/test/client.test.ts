@@ -24,7 +24,9 @@ async function fakeApi(handler: Handler): Promise<{ url: string; seen: (Incoming
       const r = Object.assign(req, { body });
       if (req.url === '/oauth/token') {
         state.tokens++;
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: `t${state.tokens}`, token_type: 'Bearer', expires_in: 900 }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ access_token: `t${state.tokens}`, token_type: 'Bearer', expires_in: 900 }));
         return;
       }
       seen.push(r);
@@ -52,7 +54,14 @@ afterEach(async () => {
 
 async function clientFor(url: string, maxRetries = 2) {
   const keys = await generateOrganizationKeys();
-  return CitizenVault.create({ baseUrl: url, organizationId: '0193a0c0-0000-7000-8000-000000000001', signingKey: keys.signingKey, encryptionKey: keys.encryptionKey, maxRetries, timeoutMs: 500 });
+  return CitizenVault.create({
+    baseUrl: url,
+    organizationId: '0193a0c0-0000-7000-8000-000000000001',
+    signingKey: keys.signingKey,
+    encryptionKey: keys.encryptionKey,
+    maxRetries,
+    timeoutMs: 500,
+  });
 }
 
 describe('the SDK client', () => {
@@ -66,7 +75,15 @@ describe('the SDK client', () => {
     });
     servers.push(api);
     const vault = await clientFor(api.url);
-    const consent = await vault.consents.request({ nationalId: '000000000101', purpose: 'credit_scoring', fields: ['residence.province'], mode: 'ONCE', validUntil: new Date('2030-01-01'), retentionDays: 1, justification: 'Loan 42, please' });
+    const consent = await vault.consents.request({
+      nationalId: '000000000101',
+      purpose: 'credit_scoring',
+      fields: ['residence.province'],
+      mode: 'ONCE',
+      validUntil: new Date('2030-01-01'),
+      retentionDays: 1,
+      justification: 'Loan 42, please',
+    });
     expect(consent.id).toBe('c1');
     const keys = api.seen.map((r) => r.headers['idempotency-key']);
     expect(keys).toHaveLength(3);
@@ -86,13 +103,25 @@ describe('the SDK client', () => {
     });
     servers.push(api);
     const vault = await clientFor(api.url, 3);
-    const consent = await vault.consents.request({ nationalId: '000000000101', purpose: 'credit_scoring', fields: ['residence.province'], mode: 'ONCE', validUntil: new Date('2030-01-01'), retentionDays: 1, justification: 'Loan 42, please' });
+    const consent = await vault.consents.request({
+      nationalId: '000000000101',
+      purpose: 'credit_scoring',
+      fields: ['residence.province'],
+      mode: 'ONCE',
+      validUntil: new Date('2030-01-01'),
+      retentionDays: 1,
+      justification: 'Loan 42, please',
+    });
     expect(consent.id).toBe('c1');
     expect(new Set(api.seen.map((r) => r.headers['idempotency-key'])).size).toBe(1);
   });
 
   it('does not retry a client error, and throws the typed error for its code', async () => {
-    const api = await fakeApi((req, res) => (req.url!.includes('/data') ? json(res, 403, { code: 'consent_not_active', detail: 'revoked' }) : json(res, 400, { code: 'invalid_request', detail: 'bad', errors: [{ path: '/fields', message: 'x' }] })));
+    const api = await fakeApi((req, res) =>
+      req.url!.includes('/data')
+        ? json(res, 403, { code: 'consent_not_active', detail: 'revoked' })
+        : json(res, 400, { code: 'invalid_request', detail: 'bad', errors: [{ path: '/fields', message: 'x' }] }),
+    );
     servers.push(api);
     const vault = await clientFor(api.url);
     const err = await vault.consents.get('c1').catch((e: unknown) => e);

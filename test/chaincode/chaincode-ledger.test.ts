@@ -63,7 +63,14 @@ describe(`Citizen Vault chaincode on the ${LEDGER}`, () => {
     ...overrides,
   });
   const useOf = (consentId: string, overrides: Record<string, unknown> = {}) =>
-    JSON.stringify({ consentId, consumerOrgId: ORG.bank, purpose: 'credit_scoring', fields: ['residence.province'], at: new Date().toISOString(), ...overrides });
+    JSON.stringify({
+      consentId,
+      consumerOrgId: ORG.bank,
+      purpose: 'credit_scoring',
+      fields: ['residence.province'],
+      at: new Date().toISOString(),
+      ...overrides,
+    });
 
   beforeAll(async () => {
     ledger = await testLedger([{ name: CC, path: CHAINCODE }]);
@@ -85,7 +92,10 @@ describe(`Citizen Vault chaincode on the ${LEDGER}`, () => {
 
   it('opens the exchange: the first operator registers itself, then only the operator registers organisations', async () => {
     const register = (o: object) => JSON.stringify(o);
-    await expectRefusal(as2('organizations').submitTransaction('RegisterOrganization', register({ id: ORG.bank, mspId: MSP2, roles: ['consumer'] })), 'forbidden');
+    await expectRefusal(
+      as2('organizations').submitTransaction('RegisterOrganization', register({ id: ORG.bank, mspId: MSP2, roles: ['consumer'] })),
+      'forbidden',
+    );
     const opening = register({ id: ORG.operator, mspId: MSP1, roles: ['operator', 'auditor'] });
     await expectRefusal(as1('organizations').submitTransaction('RegisterOrganization', opening), 'forbidden'); // a client, not an admin
     const adminOrgs = org1Admin.gateway.getNetwork(ledger.channel).getContract(CC, 'organizations');
@@ -97,7 +107,10 @@ describe(`Citizen Vault chaincode on the ${LEDGER}`, () => {
     await submit1('organizations', 'RegisterOrganization', register({ id: ORG.startup, mspId: MSP1, roles: ['consumer'] }));
     await submit1('organizations', 'RegisterOrganization', register({ id: ORG.custodian, mspId: MSP2, roles: ['custodian'] }));
     await submit1('organizations', 'RegisterOrganization', register({ id: ORG.provider, mspId: MSP2, roles: ['provider'] }));
-    await expectRefusal(as1('organizations').submitTransaction('RegisterOrganization', register({ id: ORG.bank, mspId: MSP2, roles: ['consumer'] })), 'already_exists');
+    await expectRefusal(
+      as1('organizations').submitTransaction('RegisterOrganization', register({ id: ORG.bank, mspId: MSP2, roles: ['consumer'] })),
+      'already_exists',
+    );
     await expectRefusal(as1('organizations').submitTransaction('SuspendOrganization', ORG.operator), 'illegal_transition'); // the last operator
     await expectRefusal(as2('organizations').submitTransaction('SuspendOrganization', ORG.bank), 'forbidden');
     const consumers = await query('organizations', 'ListOrganizationsByRole', 'consumer', '10', '');
@@ -179,8 +192,12 @@ describe(`Citizen Vault chaincode on the ${LEDGER}`, () => {
     await submit2('consent', 'RequestConsent', JSON.stringify(c));
     await submit1('consent', 'ApproveConsent', c.id, '');
     const use = useOf(c.id);
-    const a = await as1('consent').newProposal('ConsumeUse', { arguments: [use] }).endorse();
-    const b = await as1('consent').newProposal('ConsumeUse', { arguments: [use] }).endorse();
+    const a = await as1('consent')
+      .newProposal('ConsumeUse', { arguments: [use] })
+      .endorse();
+    const b = await as1('consent')
+      .newProposal('ConsumeUse', { arguments: [use] })
+      .endorse();
     const [sa, sb] = await Promise.all([a.submit(), b.submit()]);
     const codes = (await Promise.all([sa.getStatus(), sb.getStatus()])).map((s) => s.code).sort();
     expect(codes).toEqual([0, 11]); // one VALID, one MVCC_READ_CONFLICT
@@ -220,7 +237,14 @@ describe(`Citizen Vault chaincode on the ${LEDGER}`, () => {
 
   it('anchors record commitments for their custodian only, in version order, and verifies them', async () => {
     const commitment = (version: number, hash: string) =>
-      JSON.stringify({ recordId: id(300), version, subjectId: CITIZENS[0]!.subjectId, category: 'health_insurance', custodianOrgId: ORG.custodian, commitment: hash });
+      JSON.stringify({
+        recordId: id(300),
+        version,
+        subjectId: CITIZENS[0]!.subjectId,
+        category: 'health_insurance',
+        custodianOrgId: ORG.custodian,
+        commitment: hash,
+      });
     await expectRefusal(as1('commitments').submitTransaction('AnchorCommitment', commitment(1, '1'.repeat(64))), 'forbidden');
     await expectRefusal(
       as2('commitments').submitTransaction('AnchorCommitment', commitment(1, '1'.repeat(64)).replace('health_insurance', 'nguyen_van_an')),
@@ -230,7 +254,11 @@ describe(`Citizen Vault chaincode on the ${LEDGER}`, () => {
     await submit2('commitments', 'AnchorCommitment', commitment(1, '1'.repeat(64)));
     await submit2('commitments', 'AnchorCommitment', commitment(2, '2'.repeat(64)));
     await expectRefusal(as2('commitments').submitTransaction('AnchorCommitment', commitment(2, '3'.repeat(64))), 'already_exists');
-    expect(await query('commitments', 'GetCommitment', id(300), '2')).toMatchObject({ commitment: '2'.repeat(64), category: 'health_insurance', custodianOrgId: ORG.custodian });
+    expect(await query('commitments', 'GetCommitment', id(300), '2')).toMatchObject({
+      commitment: '2'.repeat(64),
+      category: 'health_insurance',
+      custodianOrgId: ORG.custodian,
+    });
     expect(await query('commitments', 'VerifyCommitment', id(300), '2', '2'.repeat(64))).toMatchObject({ matches: true, custodianOrgId: ORG.custodian });
     expect(await query('commitments', 'VerifyCommitment', id(300), '2', '9'.repeat(64))).toMatchObject({ matches: false });
     const listed = await query('commitments', 'ListCommitmentsBySubject', CITIZENS[0]!.subjectId, '10', '');
@@ -244,7 +272,14 @@ describe(`Citizen Vault chaincode on the ${LEDGER}`, () => {
       id: id(400),
       providerOrgId: ORG.provider,
       kind: 'AGGREGATE',
-      terms: { permittedPurposes: ['academic_research'], durationDays: 365, prohibitedActions: ['re_identification', 'resale'], crossBorder: false, attribution: true, quota: { units: 1000, per: 'MONTH' } },
+      terms: {
+        permittedPurposes: ['academic_research'],
+        durationDays: 365,
+        prohibitedActions: ['re_identification', 'resale'],
+        crossBorder: false,
+        attribution: true,
+        quota: { units: 1000, per: 'MONTH' },
+      },
       plans: [{ id: 'per-query', kind: 'PAY_PER_QUERY', priceDong: '20000' }],
       descriptionHash: 'd'.repeat(64),
     };
@@ -255,7 +290,15 @@ describe(`Citizen Vault chaincode on the ${LEDGER}`, () => {
     expect(draft).toMatchObject({ status: 'DRAFT' });
     expect(draft.termsHash).toMatch(/^[0-9a-f]{64}$/);
 
-    const licence = { id: id(500), productId: product.id, planId: 'per-query', buyerOrgId: ORG.startup, purpose: 'academic_research', validFrom: new Date().toISOString(), validUntil: new Date(Date.now() + 90 * 24 * 3600_000).toISOString() };
+    const licence = {
+      id: id(500),
+      productId: product.id,
+      planId: 'per-query',
+      buyerOrgId: ORG.startup,
+      purpose: 'academic_research',
+      validFrom: new Date().toISOString(),
+      validUntil: new Date(Date.now() + 90 * 24 * 3600_000).toISOString(),
+    };
     await expectRefusal(as1('licences').submitTransaction('IssueLicence', JSON.stringify(licence)), 'product_not_listed');
     await expectRefusal(as1('products').submitTransaction('SubmitProduct', product.id), 'forbidden'); // only its provider submits
     await submit2('products', 'SubmitProduct', product.id);
@@ -281,8 +324,14 @@ describe(`Citizen Vault chaincode on the ${LEDGER}`, () => {
     expect(await query('licences', 'CheckLicenceUse', licence.id, use({ usedUnits: 1000 }))).toMatchObject({ reason: 'quota_exceeded' });
 
     await submit1('licences', 'AnchorStatement', JSON.stringify({ licenceId: licence.id, period: '2026-11', units: 12, amountDong: '240000' }));
-    await expectRefusal(as1('licences').submitTransaction('AnchorStatement', JSON.stringify({ licenceId: licence.id, period: '2026-11', units: 1, amountDong: '1' })), 'already_exists');
-    await expectRefusal(as2('licences').submitTransaction('AnchorStatement', JSON.stringify({ licenceId: licence.id, period: '2026-12', units: 1, amountDong: '1' })), 'forbidden');
+    await expectRefusal(
+      as1('licences').submitTransaction('AnchorStatement', JSON.stringify({ licenceId: licence.id, period: '2026-11', units: 1, amountDong: '1' })),
+      'already_exists',
+    );
+    await expectRefusal(
+      as2('licences').submitTransaction('AnchorStatement', JSON.stringify({ licenceId: licence.id, period: '2026-12', units: 1, amountDong: '1' })),
+      'forbidden',
+    );
     expect(await query('licences', 'GetStatement', licence.id, '2026-11')).toMatchObject({ units: 12, amountDong: '240000' });
     expect((await query('licences', 'ListLicencesByProduct', product.id, '10', '')).items.map((l: { id: string }) => l.id)).toEqual([licence.id]);
     expect((await query('licences', 'ListLicencesByBuyer', ORG.startup, '10', '')).items.map((l: { id: string }) => l.id)).toEqual([licence.id]);
@@ -326,10 +375,31 @@ describe(`Citizen Vault chaincode on the ${LEDGER}`, () => {
 
   it('refuses personal data where an identifier is expected', async () => {
     const citizen = CITIZENS[0]!;
-    await expectRefusal(as2('consent').submitTransaction('RequestConsent', JSON.stringify(consentRequest(9, { subjectId: citizen.nationalId }))), 'invalid_argument');
-    await expectRefusal(as2('consent').submitTransaction('RequestConsent', JSON.stringify({ ...consentRequest(9), fullName: citizen.fullName })), 'invalid_argument');
-    await expectRefusal(as2('consent').submitTransaction('RequestConsent', JSON.stringify(consentRequest(9, { requestedFields: ['nguyenVanAn0912345678'] }))), 'invalid_argument');
-    await expectRefusal(as1('anchors').submitTransaction('AnchorTreeHead', JSON.stringify({ treeSize: 99, rootHash: 'e'.repeat(64), timestamp: new Date().toISOString(), keyId: citizen.email, signature: 'c2lnbmF0dXJlLW9mLXRoZS10cmVlLWhlYWQ' })), 'invalid_argument');
+    await expectRefusal(
+      as2('consent').submitTransaction('RequestConsent', JSON.stringify(consentRequest(9, { subjectId: citizen.nationalId }))),
+      'invalid_argument',
+    );
+    await expectRefusal(
+      as2('consent').submitTransaction('RequestConsent', JSON.stringify({ ...consentRequest(9), fullName: citizen.fullName })),
+      'invalid_argument',
+    );
+    await expectRefusal(
+      as2('consent').submitTransaction('RequestConsent', JSON.stringify(consentRequest(9, { requestedFields: ['nguyenVanAn0912345678'] }))),
+      'invalid_argument',
+    );
+    await expectRefusal(
+      as1('anchors').submitTransaction(
+        'AnchorTreeHead',
+        JSON.stringify({
+          treeSize: 99,
+          rootHash: 'e'.repeat(64),
+          timestamp: new Date().toISOString(),
+          keyId: citizen.email,
+          signature: 'c2lnbmF0dXJlLW9mLXRoZS10cmVlLWhlYWQ',
+        }),
+      ),
+      'invalid_argument',
+    );
   });
 
   it('describes every transaction of every contract in its metadata', async () => {

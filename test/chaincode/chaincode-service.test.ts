@@ -47,13 +47,20 @@ describe('the chaincode as a service (CCAAS)', () => {
       const orgs = conn.gateway.getNetwork(devnet.channel).getContract('citizen-vault', 'organizations');
       const registered = JSON.parse(
         Buffer.from(
-          await orgs.submitTransaction('RegisterOrganization', JSON.stringify({ id: '01935c7e-0001-7000-8000-000000000001', mspId: 'Org1MSP', roles: ['operator'] })),
+          await orgs.submitTransaction(
+            'RegisterOrganization',
+            JSON.stringify({ id: '01935c7e-0001-7000-8000-000000000001', mspId: 'Org1MSP', roles: ['operator'] }),
+          ),
         ).toString(),
       );
       expect(registered).toMatchObject({ status: 'VERIFIED', roles: ['operator'] });
       const read = JSON.parse(Buffer.from(await orgs.evaluateTransaction('GetOrganization', registered.id)).toString());
       expect(read).toEqual(registered);
-      const metadata = JSON.parse(Buffer.from(await conn.gateway.getNetwork(devnet.channel).getContract('citizen-vault').evaluateTransaction('org.hyperledger.fabric:GetMetadata')).toString());
+      const metadata = JSON.parse(
+        Buffer.from(
+          await conn.gateway.getNetwork(devnet.channel).getContract('citizen-vault').evaluateTransaction('org.hyperledger.fabric:GetMetadata'),
+        ).toString(),
+      );
       expect(Object.keys(metadata.contracts)).toContain('consent');
     } finally {
       conn.close();

@@ -42,7 +42,8 @@ describe(`the data-subject request records on the ${LEDGER}`, () => {
     await Promise.all([net1, net2].map((n) => committedOn(n, Number(status.blockNumber))));
     return json(commit.getResult());
   };
-  const refused = (value: object, code: string) => expectRefusal(net1.getContract(CC, 'rights').submitTransaction('RecordRightsRequest', JSON.stringify(value)), code);
+  const refused = (value: object, code: string) =>
+    expectRefusal(net1.getContract(CC, 'rights').submitTransaction('RecordRightsRequest', JSON.stringify(value)), code);
   const steps = async (n: number) => json(await net1.getContract(CC, 'rights').evaluateTransaction('GetRightsRequest', id(300 + n)));
 
   beforeAll(async () => {
@@ -64,14 +65,17 @@ describe(`the data-subject request records on the ${LEDGER}`, () => {
     await refused(step(1, 1, 'file', 'RECEIVED'), 'forbidden'); // no operator yet
     const admin = await gatewayFor(ledger, { org: 0, user: 'Admin' });
     try {
-      await admin.gateway.getNetwork(ledger.channel).getContract(CC, 'organizations').submitTransaction('RegisterOrganization', JSON.stringify({ id: OPERATOR, mspId: ledger.msp[0], roles: ['operator', 'auditor'] }));
+      await admin.gateway
+        .getNetwork(ledger.channel)
+        .getContract(CC, 'organizations')
+        .submitTransaction('RegisterOrganization', JSON.stringify({ id: OPERATOR, mspId: ledger.msp[0], roles: ['operator', 'auditor'] }));
     } finally {
       admin.close();
     }
     await expectRefusal(as2('rights').submitTransaction('RecordRightsRequest', JSON.stringify(step(1, 1, 'file', 'RECEIVED'))), 'forbidden');
   });
 
-  it('records the steps of a request in order, with the ledger\'s own time and transaction, and answers them in order', async () => {
+  it("records the steps of a request in order, with the ledger's own time and transaction, and answers them in order", async () => {
     const filed = await record(step(1, 1, 'file', 'RECEIVED'));
     expect(filed).toMatchObject({ requestId: id(301), seq: 1, action: 'file', state: 'RECEIVED' });
     expect(Date.parse(filed.recordedAt)).toBeGreaterThan(Date.parse('2026-01-01'));

@@ -12,7 +12,10 @@ import { startStack, type TestStack } from '../../api/test/stack.js';
  */
 
 async function metric(port: number, name: string): Promise<number | undefined> {
-  const body = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.text(), () => '');
+  const body = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(2_000) }).then(
+    (r) => r.text(),
+    () => '',
+  );
   const line = body.split('\n').find((l) => l.startsWith(name));
   return line ? Number(line.split(' ').at(-1)) : undefined;
 }
@@ -71,10 +74,12 @@ describe.skipIf(!onFabric)('real Fabric under faults (npm run test:fabric)', () 
       // Every commit the client was told of is on the ledger, with its value.
       const lost: string[] = [];
       for (let i = 0; i < committed.length; i += 50) {
-        await Promise.all(committed.slice(i, i + 50).map(async (c) => {
-          const read = await assets.evaluateTransaction('ReadAsset', c.key).then(text, () => undefined);
-          if (read !== c.value) lost.push(c.key);
-        }));
+        await Promise.all(
+          committed.slice(i, i + 50).map(async (c) => {
+            const read = await assets.evaluateTransaction('ReadAsset', c.key).then(text, () => undefined);
+            if (read !== c.value) lost.push(c.key);
+          }),
+        );
       }
       expect(lost).toEqual([]);
 
@@ -102,9 +107,18 @@ describe.skipIf(!onFabric)('real Fabric under faults (npm run test:fabric)', () 
       const { exportJWK, generateKeyPair } = await import('jose');
       const signing = await generateKeyPair('ES256', { extractable: true });
       const encryption = await generateKeyPair('ECDH-ES', { crv: 'X25519', extractable: true });
-      jwks = { keys: [{ ...(await exportJWK(signing.publicKey)), kid: 'sig-1', use: 'sig' }, { ...(await exportJWK(encryption.publicKey)), kid: 'enc-1', use: 'enc' }] };
+      jwks = {
+        keys: [
+          { ...(await exportJWK(signing.publicKey)), kid: 'sig-1', use: 'sig' },
+          { ...(await exportJWK(encryption.publicKey)), kid: 'enc-1', use: 'enc' },
+        ],
+      };
       stack = await startStack();
-      const res = await fetch(stack.url + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'operator' }) });
+      const res = await fetch(stack.url + '/dev/token', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ role: 'operator' }),
+      });
       operator = ((await res.json()) as { access_token: string }).access_token;
     }, 120_000);
     afterAll(async () => {

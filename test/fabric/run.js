@@ -43,14 +43,22 @@ async function main() {
     await fabricUp({ dataDir: DATA_DIR, fabric, basePort: BASE_PORT, chaincodes, log });
     log(`network up in ${seconds(started)} s`);
     started = Date.now();
-    const vitest = (files, report) => new Promise((done) => {
-      const child = spawn(process.execPath, [
-        resolve(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', ...files, ...process.argv.slice(2),
-        // One file at a time: they share one channel.
-        '--no-file-parallelism',
-      ], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, CV_LEDGER: 'fabric', CV_FABRIC_DIR: DATA_DIR, CV_VITEST_REPORT: report } });
-      child.on('exit', (c, signal) => done(c ?? (signal ? 1 : 0)));
-    });
+    const vitest = (files, report) =>
+      new Promise((done) => {
+        const child = spawn(
+          process.execPath,
+          [
+            resolve(ROOT, 'node_modules/vitest/vitest.mjs'),
+            'run',
+            ...files,
+            ...process.argv.slice(2),
+            // One file at a time: they share one channel.
+            '--no-file-parallelism',
+          ],
+          { cwd: ROOT, stdio: 'inherit', env: { ...process.env, CV_LEDGER: 'fabric', CV_FABRIC_DIR: DATA_DIR, CV_VITEST_REPORT: report } },
+        );
+        child.on('exit', (c, signal) => done(c ?? (signal ? 1 : 0)));
+      });
     code = await vitest(FABRIC_SUITE, '.data/vitest-fabric-results.json');
     code = (await vitest(FABRIC_FAULTS, '.data/vitest-fabric-faults.json')) || code;
     log(`suite ran in ${seconds(started)} s`);

@@ -29,11 +29,15 @@ export async function checkAfterFaults(scenario: string, runs: number, stack: Fa
   try {
     const height = await ledger.height();
     // The block projector and then the repair sweep (1.5 s grace) have gone past every block.
-    await waitFor(async () => {
-      const [p] = await sql<{ block_number: string }[]>`select block_number from ledger_checkpoints where name = 'ledger-read-model'`;
-      const [r] = await sql<{ next_block: string }[]>`select next_block from repair_state`;
-      return Number(p?.block_number ?? 0) >= height && Number(r?.next_block ?? 0) >= height;
-    }, 30_000, 'the repair sweep to cover the ledger');
+    await waitFor(
+      async () => {
+        const [p] = await sql<{ block_number: string }[]>`select block_number from ledger_checkpoints where name = 'ledger-read-model'`;
+        const [r] = await sql<{ next_block: string }[]>`select next_block from repair_state`;
+        return Number(p?.block_number ?? 0) >= height && Number(r?.next_block ?? 0) >= height;
+      },
+      30_000,
+      'the repair sweep to cover the ledger',
+    );
     // One more pass after the settle window, for blocks and intents near the end.
     await new Promise((r) => setTimeout(r, 1_500));
 
@@ -50,15 +54,29 @@ export async function checkAfterFaults(scenario: string, runs: number, stack: Fa
       select count(*) as n from ledger_events e join records r on r.id = (e.payload ->> 'recordId')::uuid
       where e.name = 'CommitmentAnchored' and not exists (select 1 from ledger_leaves l where l.transaction_id = e.transaction_id)`;
 
-    const auditor = ((await (await fetch(stack.url + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'auditor' }) })).json()) as { access_token: string }).access_token;
-    const verification = (await (await fetch(stack.url + '/v1/audit/log/verify?mode=full', { headers: { authorization: `Bearer ${auditor}` } })).json()) as { ok: boolean };
+    const auditor = (
+      (await (
+        await fetch(stack.url + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'auditor' }) })
+      ).json()) as { access_token: string }
+    ).access_token;
+    const verification = (await (await fetch(stack.url + '/v1/audit/log/verify?mode=full', { headers: { authorization: `Bearer ${auditor}` } })).json()) as {
+      ok: boolean;
+    };
 
     const requested = await sql<{ id: string }[]>`select distinct payload ->> 'consentId' as id from ledger_events where name = 'ConsentRequested'`;
     let mismatches = 0;
     for (const { id } of requested) {
       const onLedger = JSON.parse(Buffer.from(await ledger.evaluate('consent', 'GetConsent', id)).toString()) as { status: string; grantedFields: string[] };
-      const [row] = await sql<{ status: string; granted_fields: string[]; blocked_by: string | null }[]>`select status, granted_fields, blocked_by from consents where id = ${id}`;
-      if (!row || row.status !== onLedger.status || row.blocked_by !== null || [...row.granted_fields].sort().join() !== [...onLedger.grantedFields].sort().join()) mismatches++;
+      const [row] = await sql<
+        { status: string; granted_fields: string[]; blocked_by: string | null }[]
+      >`select status, granted_fields, blocked_by from consents where id = ${id}`;
+      if (
+        !row ||
+        row.status !== onLedger.status ||
+        row.blocked_by !== null ||
+        [...row.granted_fields].sort().join() !== [...onLedger.grantedFields].sort().join()
+      )
+        mismatches++;
     }
     const [{ n: rows } = { n: '0' }] = await sql<{ n: string }[]>`select count(*) as n from consents`;
     if (Number(rows) !== requested.length) mismatches += Math.abs(Number(rows) - requested.length);

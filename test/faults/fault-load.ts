@@ -92,8 +92,14 @@ export class FaultLoad {
         } else {
           const citizen = this.citizens[(i + w) % this.citizens.length]!;
           const res = await this.keyedResponse('/v1/consents', async () => this.bankToken, {
-            subject: { nationalId: citizen.nationalId }, purpose: 'public_service_delivery', fields: ['residence.province'], mode: 'PERIODIC', frequency: { limit: 10_000, per: 'DAY' },
-            validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 1, justification: `Thủ tục ${w}-${i}`,
+            subject: { nationalId: citizen.nationalId },
+            purpose: 'public_service_delivery',
+            fields: ['residence.province'],
+            mode: 'PERIODIC',
+            frequency: { limit: 10_000, per: 'DAY' },
+            validUntil: new Date(Date.now() + 86400_000).toISOString(),
+            retentionDays: 1,
+            justification: `Thủ tục ${w}-${i}`,
           });
           if (res?.status === 201) this.consents.push({ id: ((await res.json()) as { id: string }).id, citizen, state: 'REQUESTED' });
         }
@@ -104,7 +110,10 @@ export class FaultLoad {
   }
 
   private async read(consentId: string): Promise<void> {
-    const res = await fetch(`${this.url}/v1/consents/${consentId}/data`, { headers: { authorization: `Bearer ${this.bankToken}` }, signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
+    const res = await fetch(`${this.url}/v1/consents/${consentId}/data`, {
+      headers: { authorization: `Bearer ${this.bankToken}` },
+      signal: AbortSignal.timeout(5_000),
+    }).catch(() => undefined);
     if (!res) return void (await new Promise((r) => setTimeout(r, 100)));
     await res.arrayBuffer();
     if (res.status === 200) this.observed.reads200.set(consentId, (this.observed.reads200.get(consentId) ?? 0) + 1);

@@ -44,15 +44,28 @@ export class FaultStack {
 
   async startDevnet(): Promise<void> {
     const args = [
-      join(ROOT, 'network/dist/devnet/cli.js'), 'start',
-      '--data-dir', join(this.dataDir, 'devnet'), '--port', String(this.ports.devnet),
-      '--org', 'VaultOperatorMSP=vault.citizenvault.vn', '--org', 'AuthorityMSP=authority.citizenvault.vn',
-      '--chaincode', `citizen-vault=${CHAINCODE}`,
+      join(ROOT, 'network/dist/devnet/cli.js'),
+      'start',
+      '--data-dir',
+      join(this.dataDir, 'devnet'),
+      '--port',
+      String(this.ports.devnet),
+      '--org',
+      'VaultOperatorMSP=vault.citizenvault.vn',
+      '--org',
+      'AuthorityMSP=authority.citizenvault.vn',
+      '--chaincode',
+      `citizen-vault=${CHAINCODE}`,
     ];
     const log = await this.logFile('devnet');
     this.devnet = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', log.fd], detached: true });
     await log.close(); // the child has its own copy
-    await waitFor(() => portOpen(this.ports.devnet), 30_000, 'the devnet to listen', () => this.tail('devnet'));
+    await waitFor(
+      () => portOpen(this.ports.devnet),
+      30_000,
+      'the devnet to listen',
+      () => this.tail('devnet'),
+    );
   }
 
   async startApi(): Promise<void> {
@@ -81,12 +94,17 @@ export class FaultStack {
 
   async ready(ms = 30_000): Promise<void> {
     let last = '';
-    await waitFor(async () => {
-      const res = await fetch(this.url + '/ready').catch((err: unknown) => String(err));
-      if (typeof res === 'string') last = res;
-      else if (res.status !== 200) last = await res.text();
-      return typeof res !== 'string' && res.status === 200;
-    }, ms, 'the API to be ready', async () => `last answer: ${last}\napi: ${await this.tail('api')}\ndevnet: ${await this.tail('devnet')}`);
+    await waitFor(
+      async () => {
+        const res = await fetch(this.url + '/ready').catch((err: unknown) => String(err));
+        if (typeof res === 'string') last = res;
+        else if (res.status !== 200) last = await res.text();
+        return typeof res !== 'string' && res.status === 200;
+      },
+      ms,
+      'the API to be ready',
+      async () => `last answer: ${last}\napi: ${await this.tail('api')}\ndevnet: ${await this.tail('devnet')}`,
+    );
   }
 
   /** Where a part's output goes (appended across restarts), for a failure to show. */

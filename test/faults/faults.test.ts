@@ -38,7 +38,9 @@ async function scenario(name: string, fault: (s: FaultStack) => Promise<void>): 
   const dir = resolve(import.meta.dirname, '../../.data');
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, `faults-${name.replace(/\W+/g, '-')}.json`), JSON.stringify(report, null, 2));
-  console.log(`fault: ${name} | runs ${report.runs} | 200 reads ${report.reads200} | lost ${report.lost} | stuck ${report.stuck} | decisions without leaf ${report.decisionsWithoutLeaf} | log verified ${report.logVerified} | read model ≠ ledger ${report.readModelMismatches}/${report.consentsOnLedger} | repaired ${JSON.stringify(report.repaired)}`);
+  console.log(
+    `fault: ${name} | runs ${report.runs} | 200 reads ${report.reads200} | lost ${report.lost} | stuck ${report.stuck} | decisions without leaf ${report.decisionsWithoutLeaf} | log verified ${report.logVerified} | read model ≠ ledger ${report.readModelMismatches}/${report.consentsOnLedger} | repaired ${JSON.stringify(report.repaired)}`,
+  );
   return report;
 }
 
@@ -54,26 +56,32 @@ function expectNothingLost(report: FaultReport): void {
 
 describe('kill -9 mid-load', () => {
   it('of the whole stack (API, Postgres and the ledger): nothing lost, nothing stuck', async () => {
-    expectNothingLost(await scenario('whole stack', async (s) => {
-      s.killApi();
-      s.killDevnet();
-      await s.startDevnet();
-      await s.startApi();
-    }));
+    expectNothingLost(
+      await scenario('whole stack', async (s) => {
+        s.killApi();
+        s.killDevnet();
+        await s.startDevnet();
+        await s.startApi();
+      }),
+    );
   }, 120_000);
 
   it('of Postgres alone: the API restarts it, nothing lost, nothing stuck', async () => {
-    expectNothingLost(await scenario('postgres', async (s) => {
-      await s.killPostgres();
-      await new Promise((r) => setTimeout(r, 300));
-    }));
+    expectNothingLost(
+      await scenario('postgres', async (s) => {
+        await s.killPostgres();
+        await new Promise((r) => setTimeout(r, 300));
+      }),
+    );
   }, 120_000);
 
   it('of the ledger alone: nothing lost, nothing stuck', async () => {
-    expectNothingLost(await scenario('ledger', async (s) => {
-      s.killDevnet();
-      await new Promise((r) => setTimeout(r, 500));
-      await s.startDevnet();
-    }));
+    expectNothingLost(
+      await scenario('ledger', async (s) => {
+        s.killDevnet();
+        await new Promise((r) => setTimeout(r, 500));
+        await s.startDevnet();
+      }),
+    );
   }, 120_000);
 });

@@ -15,12 +15,22 @@ describe('the SDK against the real stack', () => {
   it('deposits, asks, waits for the answer, reads exactly the granted fields, and is refused after a revoke', async () => {
     const custodian = await organization(['custodian'], 'Sở Giáo dục (SDK test)');
     const startup = await organization(['consumer'], 'Start-up Tuyển Dụng (SDK test)');
-    const record = await custodian.records.deposit({ nationalId: '001099012345', category: 'education', fields: { highestLevel: 'university', institution: 'Đại học Bách khoa Hà Nội', graduationYear: 2012 } });
+    const record = await custodian.records.deposit({
+      nationalId: '001099012345',
+      category: 'education',
+      fields: { highestLevel: 'university', institution: 'Đại học Bách khoa Hà Nội', graduationYear: 2012 },
+    });
     expect(record).toMatchObject({ category: 'education', version: 1 });
 
     const consent = await startup.consents.request({
-      nationalId: '001099012345', purpose: 'recruitment', fields: ['education.highestLevel', 'education.institution'], mode: 'PERIODIC',
-      frequency: { limit: 10, per: 'DAY' }, validUntil: new Date(Date.now() + 86400_000), retentionDays: 90, justification: 'Tuyển kỹ sư phần mềm',
+      nationalId: '001099012345',
+      purpose: 'recruitment',
+      fields: ['education.highestLevel', 'education.institution'],
+      mode: 'PERIODIC',
+      frequency: { limit: 10, per: 'DAY' },
+      validUntil: new Date(Date.now() + 86400_000),
+      retentionDays: 90,
+      justification: 'Tuyển kỹ sư phần mềm',
     });
     expect(consent.status).toBe('REQUESTED');
 
@@ -49,7 +59,15 @@ describe('the SDK against the real stack', () => {
   it('names the offending fields when the API refuses a request that does not match its schema', async () => {
     const startup = await organization(['consumer'], 'Start-up Sai Lệnh (SDK test)');
     const err = await startup.consents
-      .request({ nationalId: '12345', purpose: 'recruitment', fields: ['education.highestLevel'], mode: 'ONCE', validUntil: new Date(Date.now() + 86400_000), retentionDays: -1, justification: 'Tuyển kỹ sư phần mềm' })
+      .request({
+        nationalId: '12345',
+        purpose: 'recruitment',
+        fields: ['education.highestLevel'],
+        mode: 'ONCE',
+        validUntil: new Date(Date.now() + 86400_000),
+        retentionDays: -1,
+        justification: 'Tuyển kỹ sư phần mềm',
+      })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidRequestError);
     const { details, message } = err as InvalidRequestError;
@@ -64,8 +82,11 @@ describe('the SDK against the real stack', () => {
     const stack = shared.stack;
     const { file } = await seedDemoData(stack.url, stack.url, stack.dataDir);
     const output = await new Promise<string>((ok, fail) =>
-      execFile(process.execPath, [resolve(import.meta.dirname, '../../sdk/examples/startup.mjs'), '--auto-approve'], { env: { ...process.env, CV_DEMO_FILE: file, CV_API_URL: stack.url }, cwd: join(import.meta.dirname, '../..') }, (err, stdout, stderr) =>
-        err ? fail(new Error(`${err.message}\n${stderr}`)) : ok(stdout),
+      execFile(
+        process.execPath,
+        [resolve(import.meta.dirname, '../../sdk/examples/startup.mjs'), '--auto-approve'],
+        { env: { ...process.env, CV_DEMO_FILE: file, CV_API_URL: stack.url }, cwd: join(import.meta.dirname, '../..') },
+        (err, stdout, stderr) => (err ? fail(new Error(`${err.message}\n${stderr}`)) : ok(stdout)),
       ),
     );
     expect(output).toContain('the citizen answered: ACTIVE, granted residence.province, health_insurance.status');

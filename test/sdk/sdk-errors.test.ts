@@ -37,8 +37,8 @@ const CLASS_BY_KIND: Record<ErrorKind, new (...args: never[]) => CitizenVaultErr
   service_unavailable: ServiceUnavailableError,
 };
 
-describe('the SDK\'s typed errors', () => {
-  it('throws the class of its kind for every code in the API\'s catalog, never the bare base class', () => {
+describe("the SDK's typed errors", () => {
+  it("throws the class of its kind for every code in the API's catalog, never the bare base class", () => {
     for (const [code, entry] of Object.entries(ERROR_CATALOG)) {
       const err = errorFromProblem(entry.status, { code, detail: `a ${code}` }, 'req-1');
       expect(err, code).toBeInstanceOf(CLASS_BY_KIND[entry.kind]);
@@ -59,10 +59,20 @@ describe('the SDK\'s typed errors', () => {
 
   it('names the offending fields of a schema error in its message, and keeps every one in details', () => {
     const errors = Array.from({ length: 7 }, (_, i) => ({ path: `/fields/${i}`, message: 'Invalid option' }));
-    const one = errorFromProblem(400, { code: 'invalid_request', detail: 'the request does not match its schema', errors: [{ path: '/subject/nationalId', message: 'Invalid string: must match pattern /^\\d{12}$/' }] }, undefined);
+    const one = errorFromProblem(
+      400,
+      {
+        code: 'invalid_request',
+        detail: 'the request does not match its schema',
+        errors: [{ path: '/subject/nationalId', message: 'Invalid string: must match pattern /^\\d{12}$/' }],
+      },
+      undefined,
+    );
     expect(one.message).toBe('the request does not match its schema: /subject/nationalId: Invalid string: must match pattern /^\\d{12}$/');
     const many = errorFromProblem(400, { code: 'invalid_request', detail: 'the request does not match its schema', errors }, undefined);
-    expect(many.message).toBe('the request does not match its schema: /fields/0: Invalid option; /fields/1: Invalid option; /fields/2: Invalid option; /fields/3: Invalid option; /fields/4: Invalid option; and 2 more');
+    expect(many.message).toBe(
+      'the request does not match its schema: /fields/0: Invalid option; /fields/1: Invalid option; /fields/2: Invalid option; /fields/3: Invalid option; /fields/4: Invalid option; and 2 more',
+    );
     expect(many.details.errors).toEqual(errors);
     // Whatever else a proxy or an older API puts there leaves the detail as it was.
     expect(errorFromProblem(400, { code: 'invalid_request', detail: 'bad', errors: 'nope' }, undefined).message).toBe('bad');
@@ -72,8 +82,12 @@ describe('the SDK\'s typed errors', () => {
   it('refuses `new` at once and points to the factory, instead of building a client that fails later', () => {
     const options = { baseUrl: 'http://localhost:8080', organizationId: 'org', signingKey: 'x', encryptionKey: 'y', token: 't' };
     // TypeScript already refuses `new` (the constructors are private); JavaScript callers reach them.
-    expect(() => Reflect.construct(CitizenVault, [options])).toThrow(new TypeError('CitizenVault cannot be built with `new`: importing its keys is asynchronous. Use `await CitizenVault.create(options)`.'));
-    expect(() => Reflect.construct(CitizenVaultStaff, [options])).toThrow(new TypeError('CitizenVaultStaff cannot be built with `new`. Use `CitizenVaultStaff.create(options)`.'));
+    expect(() => Reflect.construct(CitizenVault, [options])).toThrow(
+      new TypeError('CitizenVault cannot be built with `new`: importing its keys is asynchronous. Use `await CitizenVault.create(options)`.'),
+    );
+    expect(() => Reflect.construct(CitizenVaultStaff, [options])).toThrow(
+      new TypeError('CitizenVaultStaff cannot be built with `new`. Use `CitizenVaultStaff.create(options)`.'),
+    );
     expect(CitizenVaultStaff.create({ baseUrl: 'http://localhost:8080', token: 't' })).toBeInstanceOf(CitizenVaultStaff);
   });
 });

@@ -16,7 +16,15 @@ describe('the SDK on the exchange', () => {
       description: { vi: 'Thống kê.', en: 'Statistics.' },
       kind: 'AGGREGATE',
       outputSchema: { type: 'object' },
-      terms: { permittedPurposes: ['academic_research'], durationDays: 30, prohibitedActions: ['re_identification', 'resale'], crossBorder: false, attribution: true, quota: { units: 2, per: 'MONTH' }, minCohortSize: 10 },
+      terms: {
+        permittedPurposes: ['academic_research'],
+        durationDays: 30,
+        prohibitedActions: ['re_identification', 'resale'],
+        crossBorder: false,
+        attribution: true,
+        quota: { units: 2, per: 'MONTH' },
+        minCohortSize: 10,
+      },
       plans: [{ id: 'per-query', kind: 'PAY_PER_QUERY', priceDong: '1234' }],
       aggregate: { dimensions: ['province', 'sex'] },
     });

@@ -10,7 +10,9 @@ const root = resolve(import.meta.dirname, '../..');
 
 function run(args: string[]): Promise<{ stdout: string; stderr: string }> {
   return new Promise((ok, fail) =>
-    execFile(process.execPath, args, { cwd: root, timeout: 30_000 }, (err, stdout, stderr) => (err ? fail(new Error(`${err.message}\n${stderr}`)) : ok({ stdout, stderr }))),
+    execFile(process.execPath, args, { cwd: root, timeout: 30_000 }, (err, stdout, stderr) =>
+      err ? fail(new Error(`${err.message}\n${stderr}`)) : ok({ stdout, stderr }),
+    ),
   );
 }
 
@@ -46,9 +48,15 @@ describe('the SDK from require() and from import', () => {
           res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: 't1', token_type: 'Bearer', expires_in: 900 }));
           return;
         }
-        res.writeHead(400, { 'content-type': 'application/problem+json' }).end(
-          JSON.stringify({ code: 'invalid_request', detail: 'the request does not match its schema', errors: [{ path: '/limit', message: 'Too big: expected number to be <=100' }] }),
-        );
+        res
+          .writeHead(400, { 'content-type': 'application/problem+json' })
+          .end(
+            JSON.stringify({
+              code: 'invalid_request',
+              detail: 'the request does not match its schema',
+              errors: [{ path: '/limit', message: 'Too big: expected number to be <=100' }],
+            }),
+          );
       });
     });
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
@@ -58,12 +66,20 @@ describe('the SDK from require() and from import', () => {
 
   const expected = {
     refused: 'TypeError: CitizenVault cannot be built with `new`: importing its keys is asynchronous. Use `await CitizenVault.create(options)`.',
-    error: { name: 'InvalidRequestError', typed: true, code: 'invalid_request', message: 'the request does not match its schema: /limit: Too big: expected number to be <=100' },
+    error: {
+      name: 'InvalidRequestError',
+      typed: true,
+      code: 'invalid_request',
+      message: 'the request does not match its schema: /limit: Too big: expected number to be <=100',
+    },
     webhookVerifies: true,
   };
 
-  it('works from require(): the CommonJS build, with jose (ESM-only) loaded by Node\'s require(esm)', async () => {
-    const { stdout } = await run(['-e', `${story(baseUrl)}\nstory(require('@citizen-vault/sdk'), require.resolve('@citizen-vault/sdk')).catch((e) => { console.error(e); process.exit(1); });`]);
+  it("works from require(): the CommonJS build, with jose (ESM-only) loaded by Node's require(esm)", async () => {
+    const { stdout } = await run([
+      '-e',
+      `${story(baseUrl)}\nstory(require('@citizen-vault/sdk'), require.resolve('@citizen-vault/sdk')).catch((e) => { console.error(e); process.exit(1); });`,
+    ]);
     const out = JSON.parse(stdout) as { resolved: string };
     expect(out).toMatchObject(expected);
     expect(out.resolved).toBe(join(root, 'sdk/cjs/dist/index.js'));
@@ -71,7 +87,11 @@ describe('the SDK from require() and from import', () => {
   });
 
   it('works from import: the ES module build', async () => {
-    const { stdout } = await run(['--input-type=module', '-e', `${story(baseUrl)}\nawait story(await import('@citizen-vault/sdk'), import.meta.resolve('@citizen-vault/sdk'));`]);
+    const { stdout } = await run([
+      '--input-type=module',
+      '-e',
+      `${story(baseUrl)}\nawait story(await import('@citizen-vault/sdk'), import.meta.resolve('@citizen-vault/sdk'));`,
+    ]);
     const out = JSON.parse(stdout) as { resolved: string };
     expect(out).toMatchObject(expected);
     expect(out.resolved).toBe(`file://${join(root, 'sdk/dist/index.js')}`);
@@ -88,7 +108,17 @@ export const used = [CitizenVault.create, InvalidRequestError, code, verifyTreeH
     await writeFile(join(dir, 'consumer.cts'), consumer);
     await writeFile(join(dir, 'consumer.mts'), consumer);
     const tsc = join(root, 'node_modules/typescript/bin/tsc');
-    const args = ['--noEmit', '--strict', '--skipLibCheck', 'false', '--types', 'node', '--traceResolution', join(dir, 'consumer.cts'), join(dir, 'consumer.mts')];
+    const args = [
+      '--noEmit',
+      '--strict',
+      '--skipLibCheck',
+      'false',
+      '--types',
+      'node',
+      '--traceResolution',
+      join(dir, 'consumer.cts'),
+      join(dir, 'consumer.mts'),
+    ];
     const { stdout } = await run([tsc, '--module', 'node16', '--moduleResolution', 'node16', ...args]);
     expect(stdout).toContain(`'@citizen-vault/sdk' was successfully resolved to '${join(root, 'sdk/cjs/dist/index.d.ts')}'`);
     expect(stdout).toContain(`'@citizen-vault/sdk' was successfully resolved to '${join(root, 'sdk/dist/index.d.ts')}'`);

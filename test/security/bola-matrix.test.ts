@@ -8,7 +8,19 @@ import { citizenToken, registerOrganization, startStack, type TestOrganization, 
  * someone else and must be refused with 401, 403 or 404 — never a 2xx, never a 5xx.
  */
 type Who = 'anonymous' | 'invalid' | 'citizenA' | 'citizenB' | 'consumerA' | 'consumerB' | 'providerA' | 'providerB' | 'custodian' | 'auditor' | 'operator';
-const EVERYONE: Who[] = ['anonymous', 'invalid', 'citizenA', 'citizenB', 'consumerA', 'consumerB', 'providerA', 'providerB', 'custodian', 'auditor', 'operator'];
+const EVERYONE: Who[] = [
+  'anonymous',
+  'invalid',
+  'citizenA',
+  'citizenB',
+  'consumerA',
+  'consumerB',
+  'providerA',
+  'providerB',
+  'custodian',
+  'auditor',
+  'operator',
+];
 const ORGS: Who[] = ['consumerA', 'consumerB', 'providerA', 'providerB', 'custodian'];
 const CITIZENS: Who[] = ['citizenA', 'citizenB'];
 const SIGNED_IN: Who[] = EVERYONE.filter((w) => w !== 'anonymous' && w !== 'invalid');
@@ -104,10 +116,16 @@ const CITIZEN_A = '001099066001';
 const CITIZEN_B = '001099066002';
 const consentedProduct = {
   title: { vi: 'Xác minh nơi cư trú', en: 'Residence check' },
-  description: { vi: 'Tỉnh cư trú, với sự đồng ý của công dân.', en: 'Province of residence, with the citizen\'s consent.' },
+  description: { vi: 'Tỉnh cư trú, với sự đồng ý của công dân.', en: "Province of residence, with the citizen's consent." },
   kind: 'CONSENTED',
   outputSchema: { type: 'object', properties: { 'residence.province': { type: 'string' } } },
-  terms: { permittedPurposes: ['credit_scoring'], durationDays: 365, prohibitedActions: ['re_identification', 'resale'], crossBorder: false, attribution: true },
+  terms: {
+    permittedPurposes: ['credit_scoring'],
+    durationDays: 365,
+    prohibitedActions: ['re_identification', 'resale'],
+    crossBorder: false,
+    attribution: true,
+  },
   plans: [{ id: 'per-record', kind: 'PER_RECORD', priceDong: '1500' }],
   consented: { purpose: 'credit_scoring', fields: ['residence.province'] },
 };
@@ -120,14 +138,19 @@ describe('BOLA matrix: every documented operation × 11 principals', () => {
 
   beforeAll(async () => {
     stack = await startStack();
-    const [consumerA, consumerB, providerA, providerB, custodian] = await Promise.all([
+    const [consumerA, consumerB, providerA, providerB, custodian] = (await Promise.all([
       registerOrganization(stack, ['consumer'], 'Consumer A'),
       registerOrganization(stack, ['consumer'], 'Consumer B'),
       registerOrganization(stack, ['provider'], 'Provider A'),
       registerOrganization(stack, ['provider'], 'Provider B'),
       registerOrganization(stack, ['custodian'], 'Custodian'),
-    ]) as TestOrganization[];
-    const dev = async (body: unknown) => ((await (await fetch(stack.url + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as { access_token: string }).access_token;
+    ])) as TestOrganization[];
+    const dev = async (body: unknown) =>
+      (
+        (await (
+          await fetch(stack.url + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+        ).json()) as { access_token: string }
+      ).access_token;
     Object.assign(tokens, {
       anonymous: undefined,
       invalid: 'eyJhbGciOiJFUzI1NiJ9.eyJyb2xlIjoib3BlcmF0b3IifQ.c2lnbmF0dXJl',
@@ -142,14 +165,26 @@ describe('BOLA matrix: every documented operation × 11 principals', () => {
       operator: await dev({ role: 'operator' }),
     });
     const post = async (path: string, who: Who, body: unknown, status = 201) => {
-      const res = await fetch(stack.url + path, { method: 'POST', headers: { authorization: `Bearer ${tokens[who]}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(stack.url + path, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens[who]}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       const text = await res.text();
       expect(res.status, `${path} ${text}`).toBe(status);
       return JSON.parse(text) as { id: string; termsHash: string };
     };
     const deposit = { subject: { nationalId: CITIZEN_A }, category: 'residence', fields: { province: 'Hà Nội', streetAddress: '1 Phố Thử' } };
     await post('/v1/records', 'custodian', deposit);
-    const consentBody = { subject: { nationalId: CITIZEN_A }, purpose: 'credit_scoring', fields: ['residence.province'], mode: 'ONCE', validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 30, justification: 'Thẩm định hồ sơ vay' };
+    const consentBody = {
+      subject: { nationalId: CITIZEN_A },
+      purpose: 'credit_scoring',
+      fields: ['residence.province'],
+      mode: 'ONCE',
+      validUntil: new Date(Date.now() + 86400_000).toISOString(),
+      retentionDays: 30,
+      justification: 'Thẩm định hồ sơ vay',
+    };
     ids.consent = (await post('/v1/consents', 'consumerA', consentBody)).id;
     const listed = await post('/v1/products', 'providerA', consentedProduct);
     await post(`/v1/products/${listed.id}/submit`, 'providerA', {}, 200);
@@ -184,9 +219,14 @@ describe('BOLA matrix: every documented operation × 11 principals', () => {
 
   it('classifies every documented operation, and refuses every principal it does not name', async () => {
     const doc = (await (await fetch(stack.url + '/openapi.json')).json()) as { paths: Record<string, Record<string, { security?: unknown[] }>> };
-    const operations = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, path, method, secured: Boolean(op.security?.length) })));
+    const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, path, method, secured: Boolean(op.security?.length) })),
+    );
     expect(operations.length).toBeGreaterThan(60);
-    expect(operations.filter((o) => !(o.key in ALLOWED)).map((o) => o.key), 'operations without a row in ALLOWED').toEqual([]);
+    expect(
+      operations.filter((o) => !(o.key in ALLOWED)).map((o) => o.key),
+      'operations without a row in ALLOWED',
+    ).toEqual([]);
 
     const failures: string[] = [];
     let cases = 0;

@@ -7,14 +7,30 @@ import { csv, csvCell } from '../../api/src/audit/csv-report.js';
  */
 describe('CSV formula guard', () => {
   /** Every field a spreadsheet could see, splitting the unquoted cell on any separator. */
-  const fieldsOf = (cell: string) => cell.replace(/^"|"$/g, '').replace(/""/g, '"').split(/[,;\t]/);
+  const fieldsOf = (cell: string) =>
+    cell
+      .replace(/^"|"$/g, '')
+      .replace(/""/g, '"')
+      .split(/[,;\t]/);
 
-  it('neutralises a formula after any separator, as in Acme;=cmd|\' /C calc\'!A0;', () => {
+  it("neutralises a formula after any separator, as in Acme;=cmd|' /C calc'!A0;", () => {
     const attacks = [
       "Acme;=cmd|' /C calc'!A0;",
       '=HYPERLINK("http://evil")',
-      '+1+1', '-1+1', '@SUM(A1)', '\t=1', '\r=1',
-      'Acme,=1+1', 'Acme\t=1+1', 'Acme;+1', 'Acme;-1', 'Acme;@x', 'Acme;\t=1', 'Acme;\r=1', 'a;;=1', 'a,;=1',
+      '+1+1',
+      '-1+1',
+      '@SUM(A1)',
+      '\t=1',
+      '\r=1',
+      'Acme,=1+1',
+      'Acme\t=1+1',
+      'Acme;+1',
+      'Acme;-1',
+      'Acme;@x',
+      'Acme;\t=1',
+      'Acme;\r=1',
+      'a;;=1',
+      'a,;=1',
     ];
     for (const name of attacks) {
       const cell = csvCell(name);

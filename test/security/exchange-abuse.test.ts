@@ -9,13 +9,26 @@ import { citizenToken, registerOrganization, startStack, type TestOrganization, 
 const ANH = '001099077001';
 const BINH = '001099077002';
 
-interface Problem { code: string; detail: string }
-interface Read { subjectId: string; fields: Record<string, unknown>; metering: { eventId: string; replayed: boolean } }
+interface Problem {
+  code: string;
+  detail: string;
+}
+interface Read {
+  subjectId: string;
+  fields: Record<string, unknown>;
+  metering: { eventId: string; replayed: boolean };
+}
 
-const terms = (purposes: string[]) => ({ permittedPurposes: purposes, durationDays: 365, prohibitedActions: ['re_identification', 'resale'], crossBorder: false, attribution: true });
+const terms = (purposes: string[]) => ({
+  permittedPurposes: purposes,
+  durationDays: 365,
+  prohibitedActions: ['re_identification', 'resale'],
+  crossBorder: false,
+  attribution: true,
+});
 const consentedProduct = {
   title: { vi: 'Xác minh nơi cư trú', en: 'Residence check' },
-  description: { vi: 'Tỉnh cư trú, với sự đồng ý của công dân.', en: 'Province of residence, with the citizen\'s consent.' },
+  description: { vi: 'Tỉnh cư trú, với sự đồng ý của công dân.', en: "Province of residence, with the citizen's consent." },
   kind: 'CONSENTED',
   outputSchema: { type: 'object', properties: { 'residence.province': { type: 'string' } } },
   terms: terms(['credit_scoring']),
@@ -69,9 +82,21 @@ describe('exchange abuse', () => {
   const license = async (p: { id: string; termsHash: string }, planId: string, purpose: string) =>
     call('/v1/licences', await buyer.token(), { body: { productId: p.id, planId, purpose, acceptTerms: p.termsHash } });
   const approvedConsent = async (nationalId: string): Promise<string> => {
-    const { id } = await ok<{ id: string }>(call('/v1/consents', await buyer.token(), {
-      body: { subject: { nationalId }, purpose: 'credit_scoring', fields: ['residence.province'], mode: 'PERIODIC', frequency: { limit: 50, per: 'DAY' }, validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 30, justification: 'Thẩm định hồ sơ vay' },
-    }), 201);
+    const { id } = await ok<{ id: string }>(
+      call('/v1/consents', await buyer.token(), {
+        body: {
+          subject: { nationalId },
+          purpose: 'credit_scoring',
+          fields: ['residence.province'],
+          mode: 'PERIODIC',
+          frequency: { limit: 50, per: 'DAY' },
+          validUntil: new Date(Date.now() + 86400_000).toISOString(),
+          retentionDays: 30,
+          justification: 'Thẩm định hồ sơ vay',
+        },
+      }),
+      201,
+    );
     await ok(call(`/v1/consents/${id}/approve`, await citizenToken(stack, nationalId), { body: {} }));
     return id;
   };
@@ -83,10 +108,27 @@ describe('exchange abuse', () => {
       registerOrganization(stack, ['provider'], 'Trung tâm Dữ liệu'),
       registerOrganization(stack, ['consumer'], 'Ngân hàng Mua'),
     ]);
-    operator = ((await (await fetch(stack.url + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"role":"operator"}' })).json()) as { access_token: string }).access_token;
-    for (const [nationalId, province] of [[ANH, 'Hà Nội'], [BINH, 'Đà Nẵng']] as const) {
-      await ok(call('/v1/records', await custodian.token(), { body: { subject: { nationalId }, category: 'residence', fields: { province, streetAddress: '1 Phố Thử' } } }), 201);
-      await ok(call('/v1/records', await custodian.token(), { body: { subject: { nationalId }, category: 'identity', fields: { fullName: 'Công dân Thử', dateOfBirth: '1990-01-01', sex: 'female' } } }), 201);
+    operator = (
+      (await (
+        await fetch(stack.url + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"role":"operator"}' })
+      ).json()) as { access_token: string }
+    ).access_token;
+    for (const [nationalId, province] of [
+      [ANH, 'Hà Nội'],
+      [BINH, 'Đà Nẵng'],
+    ] as const) {
+      await ok(
+        call('/v1/records', await custodian.token(), {
+          body: { subject: { nationalId }, category: 'residence', fields: { province, streetAddress: '1 Phố Thử' } },
+        }),
+        201,
+      );
+      await ok(
+        call('/v1/records', await custodian.token(), {
+          body: { subject: { nationalId }, category: 'identity', fields: { fullName: 'Công dân Thử', dateOfBirth: '1990-01-01', sex: 'female' } },
+        }),
+        201,
+      );
     }
   }, 120_000);
   afterAll(async () => {
@@ -98,7 +140,9 @@ describe('exchange abuse', () => {
     const licence = (await ok<{ id: string }>(license(product, 'per-record', 'credit_scoring'), 201)).id;
     const [anh, binh] = [await approvedConsent(ANH), await approvedConsent(BINH)];
     const read = async (consentId: string, key?: string) =>
-      fetch(`${stack.url}/v1/products/${product.id}/records/${consentId}?licenceId=${licence}`, { headers: { authorization: `Bearer ${await buyer.token()}`, ...(key ? { 'idempotency-key': key } : {}) } });
+      fetch(`${stack.url}/v1/products/${product.id}/records/${consentId}?licenceId=${licence}`, {
+        headers: { authorization: `Bearer ${await buyer.token()}`, ...(key ? { 'idempotency-key': key } : {}) },
+      });
 
     const first = await ok<Read>(read(anh, 'one-key'));
     expect(first.fields).toEqual({ 'residence.province': 'Hà Nội' });
@@ -121,7 +165,8 @@ describe('exchange abuse', () => {
   it('replays an aggregate query only for the same query: a different one under the same key is 422', async () => {
     const product = await listed(provider, aggregateProduct);
     const licence = (await ok<{ id: string }>(license(product, 'per-query', 'academic_research'), 201)).id;
-    const query = async (body: Record<string, unknown>, key: string) => call(`/v1/products/${product.id}/query`, await buyer.token(), { body: { licenceId: licence, ...body }, key });
+    const query = async (body: Record<string, unknown>, key: string) =>
+      call(`/v1/products/${product.id}/query`, await buyer.token(), { body: { licenceId: licence, ...body }, key });
     const first = await ok<{ metering: { eventId: string } }>(query({ groupBy: ['province'] }, 'q-key'));
     await refused(query({ groupBy: ['sex'] }, 'q-key'), 422, 'idempotency_key_reused');
     await refused(query({ groupBy: ['province'], filters: { province: 'Hà Nội' } }, 'q-key'), 422, 'idempotency_key_reused');
@@ -131,12 +176,13 @@ describe('exchange abuse', () => {
     expect(usage.periods[0]!.calls).toBe(1);
   });
 
-  it('suspends a suspended provider\'s listings, and stops licensing and serving them', async () => {
+  it("suspends a suspended provider's listings, and stops licensing and serving them", async () => {
     const seller = await registerOrganization(stack, ['provider'], 'Nhà cung cấp bị đình chỉ');
     const product = await listed(seller, consentedProduct);
     const licence = (await ok<{ id: string }>(license(product, 'per-record', 'credit_scoring'), 201)).id;
     const consent = await approvedConsent(ANH);
-    const read = async () => fetch(`${stack.url}/v1/products/${product.id}/records/${consent}?licenceId=${licence}`, { headers: { authorization: `Bearer ${await buyer.token()}` } });
+    const read = async () =>
+      fetch(`${stack.url}/v1/products/${product.id}/records/${consent}?licenceId=${licence}`, { headers: { authorization: `Bearer ${await buyer.token()}` } });
     expect((await read()).status).toBe(200);
 
     await ok(call(`/v1/organizations/${seller.id}/suspend`, operator, { method: 'POST' }));
@@ -147,7 +193,7 @@ describe('exchange abuse', () => {
     await refused(read(), 403, 'product_not_serving');
   });
 
-  it('checks the provider\'s own status when licensing and serving, even while its product still says LISTED', async () => {
+  it("checks the provider's own status when licensing and serving, even while its product still says LISTED", async () => {
     const seller = await registerOrganization(stack, ['provider'], 'Nhà cung cấp thứ hai');
     const product = await listed(seller, consentedProduct);
     const licence = (await ok<{ id: string }>(license(product, 'per-record', 'credit_scoring'), 201)).id;
@@ -155,6 +201,10 @@ describe('exchange abuse', () => {
     // As if the suspension had stopped between the organisation and its listings.
     await stack.api.sql`update organizations set status = 'SUSPENDED' where id = ${seller.id}`;
     await refused(license(product, 'per-record', 'credit_scoring'), 403, 'product_not_serving');
-    await refused(fetch(`${stack.url}/v1/products/${product.id}/records/${consent}?licenceId=${licence}`, { headers: { authorization: `Bearer ${await buyer.token()}` } }), 403, 'product_not_serving');
+    await refused(
+      fetch(`${stack.url}/v1/products/${product.id}/records/${consent}?licenceId=${licence}`, { headers: { authorization: `Bearer ${await buyer.token()}` } }),
+      403,
+      'product_not_serving',
+    );
   });
 });

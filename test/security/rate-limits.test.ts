@@ -28,7 +28,11 @@ describe('rate limits', () => {
     await stack?.close();
   });
 
-  interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: string }
+  interface Answer {
+    status: number;
+    headers: Record<string, string | string[] | undefined>;
+    body: string;
+  }
   /** A request from a chosen loopback address (127.0.0.0/8 all reaches the API), so each test is its own "client address". */
   const from = (address: string, path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) =>
     new Promise<Answer>((resolve, reject) => {
@@ -50,7 +54,12 @@ describe('rate limits', () => {
     from(address, '/oauth/token', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: 'eyJhbGciOiJFUzI1NiJ9.e30.sig', client_id: clientId }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: 'eyJhbGciOiJFUzI1NiJ9.e30.sig',
+        client_id: clientId,
+      }).toString(),
     });
 
   it('limits token requests per client, then per address', async () => {
@@ -60,7 +69,12 @@ describe('rate limits', () => {
     // The client's genuine assertion is held back too until the window passes: guessing costs the same as asking.
     await expect(org.token()).resolves.toBeUndefined();
     // Per address: many clients from one address (with requests answered 400, which the failed-authentication limit does not count).
-    const wrongGrant = (clientId: string) => from('127.0.2.1', '/oauth/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `grant_type=password&client_assertion_type=x&client_assertion=y&client_id=${clientId}` });
+    const wrongGrant = (clientId: string) =>
+      from('127.0.2.1', '/oauth/token', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `grant_type=password&client_assertion_type=x&client_assertion=y&client_id=${clientId}`,
+      });
     for (let i = 0; i < LIMIT * 3; i++) expect((await wrongGrant(`other-client-${i}`)).status).toBe(400);
     throttled(await wrongGrant('yet-another-client'));
   });
@@ -70,11 +84,17 @@ describe('rate limits', () => {
     for (let i = 0; i < LIMIT * 4; i++) expect((await signIn()).status).toBe(200);
     throttled(await signIn());
     // Another address still signs in.
-    expect((await from('127.0.3.2', '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"role":"auditor"}' })).status).toBe(200);
+    expect(
+      (await from('127.0.3.2', '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"role":"auditor"}' })).status,
+    ).toBe(200);
   });
 
   it('limits failed authentications per address, with honest calls not counted', async () => {
-    const auditor = (JSON.parse((await from('127.0.4.9', '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"role":"auditor"}' })).body) as { access_token: string }).access_token;
+    const auditor = (
+      JSON.parse(
+        (await from('127.0.4.9', '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"role":"auditor"}' })).body,
+      ) as { access_token: string }
+    ).access_token;
     const bearer = (token: string) => from('127.0.4.1', '/v1/me', { headers: { authorization: `Bearer ${token}` } });
     for (let i = 0; i < LIMIT * 2; i++) expect((await bearer(auditor)).status).toBe(200); // successes are not counted
     for (let i = 0; i < LIMIT; i++) expect((await bearer('not.a.token')).status).toBe(401);

@@ -39,11 +39,29 @@ describe.skipIf(!st.command)(`schemathesis fuzz of every documented operation${s
   beforeAll(async () => {
     // Limits out of the way: the fuzzer is one address sending thousands of requests, many unauthenticated.
     const unlimited = String(10_000_000);
-    stack = await startStack({ env: { CV_RATE_LIMIT_TOKEN_PER_CLIENT: unlimited, CV_RATE_LIMIT_TOKEN_PER_IP: unlimited, CV_RATE_LIMIT_SIGN_IN_PER_IP: unlimited, CV_RATE_LIMIT_AUTH_FAILURES_PER_IP: unlimited } });
+    stack = await startStack({
+      env: {
+        CV_RATE_LIMIT_TOKEN_PER_CLIENT: unlimited,
+        CV_RATE_LIMIT_TOKEN_PER_IP: unlimited,
+        CV_RATE_LIMIT_SIGN_IN_PER_IP: unlimited,
+        CV_RATE_LIMIT_AUTH_FAILURES_PER_IP: unlimited,
+      },
+    });
     reports = await mkdtemp(join(tmpdir(), 'cv-fuzz-'));
-    const dev = async (role: string) => ((await (await fetch(stack.url + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role }) })).json()) as { access_token: string }).access_token;
+    const dev = async (role: string) =>
+      (
+        (await (
+          await fetch(stack.url + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role }) })
+        ).json()) as { access_token: string }
+      ).access_token;
     const org = await registerOrganization(stack, ['consumer', 'provider', 'custodian'], 'Fuzz organisation');
-    principals.push(['anonymous', undefined], ['operator', await dev('operator')], ['auditor', await dev('auditor')], ['citizen', await citizenToken(stack, '001099033001')], ['organization', await org.token()]);
+    principals.push(
+      ['anonymous', undefined],
+      ['operator', await dev('operator')],
+      ['auditor', await dev('auditor')],
+      ['citizen', await citizenToken(stack, '001099033001')],
+      ['organization', await org.token()],
+    );
   }, 120_000);
   afterAll(async () => {
     await stack?.close();
@@ -54,18 +72,30 @@ describe.skipIf(!st.command)(`schemathesis fuzz of every documented operation${s
     new Promise<{ code: number | null; output: string; har: string }>((resolve) => {
       const har = join(reports, `${name}.har`);
       const args = [
-        'run', `${stack.url}/openapi.json`,
-        '--checks', 'not_a_server_error',
-        '--max-examples', String(MAX_EXAMPLES),
-        '--phases', 'examples,coverage,fuzzing',
-        '--request-timeout', String(TIMEOUT_S),
-        '--workers', '2',
-        '--seed', '14',
+        'run',
+        `${stack.url}/openapi.json`,
+        '--checks',
+        'not_a_server_error',
+        '--max-examples',
+        String(MAX_EXAMPLES),
+        '--phases',
+        'examples,coverage,fuzzing',
+        '--request-timeout',
+        String(TIMEOUT_S),
+        '--workers',
+        '2',
+        '--seed',
+        '14',
         '--no-shrink',
         '--no-color',
-        '--generation-database', 'none',
-        '--suppress-health-check', 'all',
-        '--report', 'har', '--report-har-path', har,
+        '--generation-database',
+        'none',
+        '--suppress-health-check',
+        'all',
+        '--report',
+        'har',
+        '--report-har-path',
+        har,
         ...(token ? ['-H', `Authorization: Bearer ${token}`] : []),
       ];
       let output = '';
@@ -79,7 +109,13 @@ describe.skipIf(!st.command)(`schemathesis fuzz of every documented operation${s
     const summary: string[] = [];
     for (const [name, token] of principals) {
       const { code, output, har } = await run(name, token);
-      const entries = existsSync(har) ? ((JSON.parse(await readFile(har, 'utf8')) as { log: { entries: { request: { method: string; url: string }; response: { status: number; content?: { text?: string } } }[] } }).log.entries) : [];
+      const entries = existsSync(har)
+        ? (
+            JSON.parse(await readFile(har, 'utf8')) as {
+              log: { entries: { request: { method: string; url: string }; response: { status: number; content?: { text?: string } } }[] };
+            }
+          ).log.entries
+        : [];
       const serverErrors = entries.filter((e) => e.response.status >= 500).map((e) => `${e.request.method} ${e.request.url} → ${e.response.status}`);
       const traces = entries.filter((e) => STACK_TRACE.test(e.response.content?.text ?? '')).map((e) => `${e.request.method} ${e.request.url}`);
       summary.push(`${name}: ${entries.length} requests, ${serverErrors.length} 5xx, ${traces.length} stack traces, exit ${code}`);

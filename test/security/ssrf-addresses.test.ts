@@ -13,7 +13,10 @@ describe('webhook SSRF address list', () => {
     for (const allowLoopbackHttp of [false, true]) {
       const accepted: string[] = [];
       for (const url of SSRF_URLS) {
-        const ok = await checkDestination(new URL(url), allowLoopbackHttp).then(() => true, () => false);
+        const ok = await checkDestination(new URL(url), allowLoopbackHttp).then(
+          () => true,
+          () => false,
+        );
         if (ok && !(allowLoopbackHttp && /^https:\/\/(127\.|\[::1\]|2130706433|0x7f|0177)/.test(url))) accepted.push(url);
       }
       expect(accepted, `allowLoopbackHttp=${allowLoopbackHttp}`).toEqual([]);
@@ -22,7 +25,9 @@ describe('webhook SSRF address list', () => {
 
   it('never hands a delivery socket a refused address, however the name resolves', async () => {
     const resolve = (url: string, allowLoopbackHttp: boolean) =>
-      new Promise<string>((ok, fail) => pinnedLookup(new URL(url), allowLoopbackHttp)('localhost', { all: false }, (err, address) => (err ? fail(err) : ok(String(address)))));
+      new Promise<string>((ok, fail) =>
+        pinnedLookup(new URL(url), allowLoopbackHttp)('localhost', { all: false }, (err, address) => (err ? fail(err) : ok(String(address)))),
+      );
     // In production, a name that resolves to loopback is refused at connect time, even if it was public when registered.
     await expect(resolve('https://rebinding.example/', false)).rejects.toThrow(/refused/);
     // In development, plain http to this machine's loopback is what the local receiver uses.

@@ -33,9 +33,27 @@ describe('token attack set', () => {
     const custodian = await registerOrganization(stack, ['custodian']);
     const bank = await registerOrganization(stack, ['consumer']);
     const post = async (path: string, token: string, body: unknown) =>
-      (await (await fetch(stack.url + path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as { id: string };
-    await post('/v1/records', await custodian.token(), { subject: { nationalId: NATIONAL_ID }, category: 'residence', fields: { province: 'Hà Nội', streetAddress: '1 Phố Thử' } });
-    const consent = await post('/v1/consents', await bank.token(), { subject: { nationalId: NATIONAL_ID }, purpose: 'credit_scoring', fields: ['residence.province'], mode: 'ONCE', validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 30, justification: 'Thẩm định hồ sơ vay' });
+      (await (
+        await fetch(stack.url + path, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+      ).json()) as { id: string };
+    await post('/v1/records', await custodian.token(), {
+      subject: { nationalId: NATIONAL_ID },
+      category: 'residence',
+      fields: { province: 'Hà Nội', streetAddress: '1 Phố Thử' },
+    });
+    const consent = await post('/v1/consents', await bank.token(), {
+      subject: { nationalId: NATIONAL_ID },
+      purpose: 'credit_scoring',
+      fields: ['residence.province'],
+      mode: 'ONCE',
+      validUntil: new Date(Date.now() + 86400_000).toISOString(),
+      retentionDays: 30,
+      justification: 'Thẩm định hồ sơ vay',
+    });
     artefact = await (await fetch(`${stack.url}/v1/consents/${consent.id}/artefact`, { headers: { authorization: `Bearer ${genuine}` } })).text();
     expect(artefact.split('.'), artefact).toHaveLength(3);
   }, 120_000);
@@ -99,10 +117,14 @@ describe('token attack set', () => {
       ['header', 'typ consent-data+jws', sign(asCitizen(), { typ: 'consent-data+jws' })],
       ['header', 'unknown crit', handSigned({ alg: 'ES256', kid, typ: 'at+jwt', crit: ['x-evil'], 'x-evil': true }, asCitizen())],
       ['header', 'b64 false', handSigned({ alg: 'ES256', kid, typ: 'at+jwt', crit: ['b64'], b64: false }, asCitizen())],
-      ['header', 'embedded jwk of an attacker key', (async () => {
-        const { exportJWK } = await import('jose');
-        return sign(asCitizen(), { jwk: await exportJWK(other.publicKey) }, other.privateKey);
-      })()],
+      [
+        'header',
+        'embedded jwk of an attacker key',
+        (async () => {
+          const { exportJWK } = await import('jose');
+          return sign(asCitizen(), { jwk: await exportJWK(other.publicKey) }, other.privateKey);
+        })(),
+      ],
       ['header', 'kid with a NUL', sign(asCitizen(), { kid: 'api\u0000' }, other.privateKey)],
       ['algorithm', 'alg none', `${b64({ alg: 'none', typ: 'at+jwt' })}.${b64(asCitizen())}.`],
       ['algorithm', 'HS256 keyed with the public JWKS', hmacWithPublicKey()],
@@ -112,7 +134,13 @@ describe('token attack set', () => {
       ['signature', 'signature stripped', `${header}.${payload}.`],
       ['signature', 'signature of another token', `${header}.${payload}.${(await citizenToken(stack, '001099055002')).split('.')[2]}`],
       ['confusion', 'the consent artefact itself', artefact],
-      ['confusion', 'artefact-shaped JWS with token claims', new CompactSign(new TextEncoder().encode(JSON.stringify(asCitizen()))).setProtectedHeader({ alg: 'ES256', kid, typ: 'consent+jws', cty: 'application/json' }).sign(apiKey)],
+      [
+        'confusion',
+        'artefact-shaped JWS with token claims',
+        new CompactSign(new TextEncoder().encode(JSON.stringify(asCitizen())))
+          .setProtectedHeader({ alg: 'ES256', kid, typ: 'consent+jws', cty: 'application/json' })
+          .sign(apiKey),
+      ],
       ['format', 'garbage', 'not.a.token'],
       ['format', 'two parts', `${header}.${payload}`],
       ['format', 'JSON payload not an object', `${header}.${Buffer.from('[1,2]').toString('base64url')}.${signature}`],

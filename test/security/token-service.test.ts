@@ -20,11 +20,21 @@ describe('TokenService claim checks', () => {
     dir = await mkdtemp(join(tmpdir(), 'cv-tokens-'));
     const keys = await loadOrCreateSigningKeys(join(dir, 'key.jwk'));
     idp = await generateKeyPair('ES256');
-    const jwks = JSON.stringify({ keys: [{ ...(await exportJWK((await generateKeyPair('ES256')).publicKey)), kid: 'other' }, { ...(await exportJWK(idp.publicKey)), kid: 'idp-1', alg: 'ES256' }] });
+    const jwks = JSON.stringify({
+      keys: [
+        { ...(await exportJWK((await generateKeyPair('ES256')).publicKey)), kid: 'other' },
+        { ...(await exportJWK(idp.publicKey)), kid: 'idp-1', alg: 'ES256' },
+      ],
+    });
     jwksServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(jwks));
     await new Promise<void>((ok) => jwksServer.listen(0, '127.0.0.1', ok));
     const port = (jwksServer.address() as { port: number }).port;
-    tokens = new TokenService({ keys, issuer: 'https://api.example.vn', audience: 'citizen-vault-api', citizenOidc: { issuer: ISSUER, jwksUrl: `http://127.0.0.1:${port}/jwks` } });
+    tokens = new TokenService({
+      keys,
+      issuer: 'https://api.example.vn',
+      audience: 'citizen-vault-api',
+      citizenOidc: { issuer: ISSUER, jwksUrl: `http://127.0.0.1:${port}/jwks` },
+    });
   });
   afterAll(async () => {
     jwksServer?.close();
@@ -32,14 +42,18 @@ describe('TokenService claim checks', () => {
   });
 
   const idToken = (claims: Record<string, unknown>) =>
-    new SignJWT({ national_id: '001099022001', ...claims }).setProtectedHeader({ alg: 'ES256', kid: 'idp-1' }).setIssuer(ISSUER).setAudience('citizen-vault-api').sign(idp.privateKey);
+    new SignJWT({ national_id: '001099022001', ...claims })
+      .setProtectedHeader({ alg: 'ES256', kid: 'idp-1' })
+      .setIssuer(ISSUER)
+      .setAudience('citizen-vault-api')
+      .sign(idp.privateKey);
 
   it('accepts its own fresh token, typed at+jwt', async () => {
     const { access_token } = await tokens.issue({ role: 'auditor', subject: 'dev:auditor' });
     await expect(tokens.verify(access_token)).resolves.toMatchObject({ role: 'auditor' });
   });
 
-  it('accepts a citizen\'s ID token with exp and a sensible iat, and refuses one without iat, or issued ahead or long ago', async () => {
+  it("accepts a citizen's ID token with exp and a sensible iat, and refuses one without iat, or issued ahead or long ago", async () => {
     await expect(tokens.verify(await idToken({ iat: now(), exp: now() + 300 }))).resolves.toMatchObject({ role: 'citizen' });
     for (const [what, claims] of [
       ['no iat', { exp: now() + 300 }],

@@ -13,14 +13,19 @@ interface Product {
 if (!HAS_CHROMIUM) console.warn(`portal exchange browser tests SKIPPED: ${NO_BROWSER_REASON}`);
 
 const post = (url: string, token: string | undefined, body: unknown) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
 
-describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the portal\'s exchange pages in Chromium' : `the portal's exchange pages — SKIPPED: ${NO_BROWSER_REASON}`, () => {
+describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? "the portal's exchange pages in Chromium" : `the portal's exchange pages — SKIPPED: ${NO_BROWSER_REASON}`, () => {
   const shared = useStack();
   let browser: Browser;
   const contexts: BrowserContext[] = [];
   let bankId: string;
-  const token = async (body: unknown): Promise<string> => ((await (await post(shared.stack.url + '/dev/token', undefined, body)).json()) as { access_token: string }).access_token;
+  const token = async (body: unknown): Promise<string> =>
+    ((await (await post(shared.stack.url + '/dev/token', undefined, body)).json()) as { access_token: string }).access_token;
 
   beforeAll(async () => {
     const { file } = await seedDemoData(shared.stack.url, shared.stack.url, shared.stack.dataDir);
@@ -45,7 +50,7 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the portal\'s exchange pages in C
     return page;
   }
 
-  it('a citizen leaves the exchange\'s statistics, after a confirmation, and sees the month\'s earnings', async () => {
+  it("a citizen leaves the exchange's statistics, after a confirmation, and sees the month's earnings", async () => {
     const { context } = await newContext(browser, shared.stack.url, PHONE);
     contexts.push(context);
     const page = await context.newPage();
@@ -63,7 +68,9 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the portal\'s exchange pages in C
     await stats.getByText('Đã rời khỏi thống kê.').waitFor();
     await stats.getByRole('button', { name: 'Tham gia lại thống kê' }).waitFor();
     const citizen = await token({ role: 'citizen', nationalId: '000000000103' });
-    const preferences = (await (await fetch(shared.stack.url + '/v1/me/preferences', { headers: { authorization: `Bearer ${citizen}` } })).json()) as { statisticsOptOut: boolean };
+    const preferences = (await (await fetch(shared.stack.url + '/v1/me/preferences', { headers: { authorization: `Bearer ${citizen}` } })).json()) as {
+      statisticsOptOut: boolean;
+    };
     expect(preferences.statisticsOptOut).toBe(true);
   });
 
@@ -74,7 +81,15 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the portal\'s exchange pages in C
       description: { vi: 'Số người theo tỉnh; ô dưới 10 người bị ẩn.', en: 'People by province; cells under 10 are suppressed.' },
       kind: 'AGGREGATE',
       outputSchema: { type: 'object' },
-      terms: { permittedPurposes: ['academic_research'], durationDays: 90, prohibitedActions: ['re_identification', 'resale'], crossBorder: false, attribution: true, quota: null, minCohortSize: 5 },
+      terms: {
+        permittedPurposes: ['academic_research'],
+        durationDays: 90,
+        prohibitedActions: ['re_identification', 'resale'],
+        crossBorder: false,
+        attribution: true,
+        quota: null,
+        minCohortSize: 5,
+      },
       plans: [{ id: 'per-query', kind: 'PAY_PER_QUERY', priceDong: '15000' }],
       aggregate: { dimensions: ['province'] },
     };
@@ -96,11 +111,16 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the portal\'s exchange pages in C
     expect(listed.status).toBe('LISTED');
   });
 
-  it('an enterprise sees its licence, its metered usage and the month\'s invoice in đồng', async () => {
+  it("an enterprise sees its licence, its metered usage and the month's invoice in đồng", async () => {
     const bank = await token({ role: 'organization', organizationId: bankId });
     const catalogue = (await (await fetch(shared.stack.url + '/v1/products')).json()) as { items: (Product & { title: { vi: string } })[] };
     const product = catalogue.items.find((p) => p.title.vi.startsWith('Thống kê bảo hiểm y tế'))!;
-    const licence = await post(shared.stack.url + '/v1/licences', bank, { productId: product.id, planId: 'per-query', purpose: 'academic_research', acceptTerms: product.termsHash });
+    const licence = await post(shared.stack.url + '/v1/licences', bank, {
+      productId: product.id,
+      planId: 'per-query',
+      purpose: 'academic_research',
+      acceptTerms: product.termsHash,
+    });
     expect(licence.status).toBe(201);
     const { id: licenceId } = (await licence.json()) as { id: string };
     const query = await post(`${shared.stack.url}/v1/products/${product.id}/query`, bank, { licenceId, groupBy: ['province'], filters: {} });
@@ -113,7 +133,10 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the portal\'s exchange pages in C
     await page.getByRole('cell', { name: /2\.000\s*₫/ }).waitFor();
     await expectAccessible(page, 'licences');
     await page.getByRole('navigation').getByRole('link', { name: 'Hoá đơn', exact: true }).click();
-    await page.getByRole('cell', { name: /2\.000\s*₫/ }).first().waitFor();
+    await page
+      .getByRole('cell', { name: /2\.000\s*₫/ })
+      .first()
+      .waitFor();
     await expectAccessible(page, 'invoices');
     await screenshot(page, 'enterprise-invoices-desktop-vi');
   });

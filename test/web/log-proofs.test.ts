@@ -23,7 +23,8 @@ function subproof(m: number, d: string[], b: boolean): Buffer[] {
   return m <= k ? [...subproof(m, d.slice(0, k), b), mth(d.slice(k))] : [...subproof(m - k, d.slice(k), false), mth(d.slice(0, k))];
 }
 const bytes = (bs: Buffer[]): Uint8Array[] => bs.map((b) => new Uint8Array(b));
-const inclusion = async (entry: string, m: number, n: number, path: Buffer[], root: Buffer) => verifyInclusion(await sdkLeafHash(entry), m, n, bytes(path), new Uint8Array(root));
+const inclusion = async (entry: string, m: number, n: number, path: Buffer[], root: Buffer) =>
+  verifyInclusion(await sdkLeafHash(entry), m, n, bytes(path), new Uint8Array(root));
 const entries = Array.from({ length: 13 }, (_, i) => `{"event":${i},"fields":["residence.province"]}`);
 
 describe('the log-proof verifier the portal runs (RFC 9162)', () => {
@@ -46,12 +47,14 @@ describe('the log-proof verifier the portal runs (RFC 9162)', () => {
         const proof = bytes(subproof(m, d, true));
         expect(await verifyConsistency(m, n, new Uint8Array(mth(d.slice(0, m))), new Uint8Array(mth(d)), proof)).toBe(true);
         const rewritten = ['rewritten', ...d.slice(1)];
-        expect(await verifyConsistency(m, n, new Uint8Array(mth(d.slice(0, m))), new Uint8Array(mth(rewritten)), bytes(subproof(m, rewritten, true)))).toBe(false);
+        expect(await verifyConsistency(m, n, new Uint8Array(mth(d.slice(0, m))), new Uint8Array(mth(rewritten)), bytes(subproof(m, rewritten, true)))).toBe(
+          false,
+        );
       }
     }
   });
 
-  it('checks a signed tree head\'s Ed25519 signature over the documented message', async () => {
+  it("checks a signed tree head's Ed25519 signature over the documented message", async () => {
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     const { x } = publicKey.export({ format: 'jwk' }) as { x: string };
     const key = { keyId: 'log-test', jwk: { kty: 'OKP' as const, crv: 'Ed25519' as const, x } };

@@ -30,8 +30,16 @@ describe('the portal', () => {
 
   const askCitizen = (nationalId: string, fields: string[], purpose = 'credit_scoring') =>
     bank.consents.request({
-      nationalId, purpose, fields, mode: 'PERIODIC', frequency: { limit: 10, per: 'DAY' },
-      validUntil: new Date(Date.now() + 90 * 86_400_000), retentionDays: 30, justification: 'Thẩm định hồ sơ vay mua nhà', crossBorder: false, onwardTransfer: false,
+      nationalId,
+      purpose,
+      fields,
+      mode: 'PERIODIC',
+      frequency: { limit: 10, per: 'DAY' },
+      validUntil: new Date(Date.now() + 90 * 86_400_000),
+      retentionDays: 30,
+      justification: 'Thẩm định hồ sơ vay mua nhà',
+      crossBorder: false,
+      onwardTransfer: false,
     });
 
   describe('served by the API', () => {
@@ -147,7 +155,10 @@ describe('the portal', () => {
         const button = read.getByRole('button', { name: 'Kiểm chứng' });
         if (await button.isVisible()) {
           await button.click();
-          await read.getByText(/^(Đã kiểm chứng|Mục này chưa có|KHÔNG)/).first().waitFor();
+          await read
+            .getByText(/^(Đã kiểm chứng|Mục này chưa có|KHÔNG)/)
+            .first()
+            .waitFor();
           if (await verified.isVisible()) break;
         }
         await page.waitForTimeout(500);
@@ -254,9 +265,15 @@ describe('the portal', () => {
       await row.waitFor();
       await row.getByText('Đang chờ trả lời').waitFor();
 
-      const citizen = ((await (await fetch(shared.stack.url + '/dev/token', json({ role: 'citizen', nationalId: '000000000103' }))).json()) as { access_token: string }).access_token;
-      const pending = (await (await shared.call('/v1/me/consents?status=REQUESTED', citizen)).json()) as { items: { purpose: string; requestedFields: string[] }[] };
-      expect(pending.items).toContainEqual(expect.objectContaining({ purpose: 'recruitment', requestedFields: ['residence.province', 'driving_licence.licenceClass'] }));
+      const citizen = (
+        (await (await fetch(shared.stack.url + '/dev/token', json({ role: 'citizen', nationalId: '000000000103' }))).json()) as { access_token: string }
+      ).access_token;
+      const pending = (await (await shared.call('/v1/me/consents?status=REQUESTED', citizen)).json()) as {
+        items: { purpose: string; requestedFields: string[] }[];
+      };
+      expect(pending.items).toContainEqual(
+        expect.objectContaining({ purpose: 'recruitment', requestedFields: ['residence.province', 'driving_licence.licenceClass'] }),
+      );
     });
 
     it('an auditor browses blocks, verifies the chain and the access log, and downloads a report', async () => {

@@ -25,7 +25,10 @@ export function App() {
     );
   }, []);
   useEffect(() => {
-    call<VocabularyData>('/v1/vocabulary').then((data) => setVocabulary(new Vocabulary(data)), () => {});
+    call<VocabularyData>('/v1/vocabulary').then(
+      (data) => setVocabulary(new Vocabulary(data)),
+      () => {},
+    );
   }, []);
 
   const sessionApi: SessionApi = useMemo(

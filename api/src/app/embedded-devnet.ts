@@ -16,7 +16,10 @@ const ORGANIZATIONS = [
  * operator's user and admin identities on it. This is the only file of the API that loads the
  * devnet, and only `npm start` in embedded mode loads this file (a dynamic import in main.ts).
  */
-export async function startEmbeddedDevnet(config: Config & { fabric: { kind: 'embedded' } }, logger: Logger): Promise<{ devnet: Devnet; identity: LedgerIdentity; adminIdentity: LedgerIdentity }> {
+export async function startEmbeddedDevnet(
+  config: Config & { fabric: { kind: 'embedded' } },
+  logger: Logger,
+): Promise<{ devnet: Devnet; identity: LedgerIdentity; adminIdentity: LedgerIdentity }> {
   const chaincodeDir = dirname(createRequire(import.meta.url).resolve('@citizen-vault/chaincode/package.json'));
   const devnet = await startDevnet({
     dataDir: join(config.dataDir, 'devnet'),

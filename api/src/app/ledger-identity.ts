@@ -52,4 +52,3 @@ export async function identityFromConnectionFile(path: string, mspId?: string, u
     keyPem: await readFile(at(u.key), 'utf8'),
   };
 }
-

@@ -16,7 +16,13 @@ import { loadOrCreateKeyFile } from '../infra/key-file.js';
 import { connectDatabase, migrate, type Sql } from '../infra/database.js';
 import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
 import { FabricLedger, LedgerError, type LedgerIdentity } from '../ledger/fabric-ledger.js';
-import { createOrganizationService, ensureOperator, pgOrganizationStore, type ClientAssertionRegistry, type OrganizationStore } from '../organizations/index.js';
+import {
+  createOrganizationService,
+  ensureOperator,
+  pgOrganizationStore,
+  type ClientAssertionRegistry,
+  type OrganizationStore,
+} from '../organizations/index.js';
 import { createVaultService, loadOrCreateSecret, pgVaultStore } from '../vault/index.js';
 import { ConsentProjector, createConsentService, pgConsentStore } from '../consent/index.js';
 import { createWebhooks, pgWebhookStore } from '../webhooks/index.js';
@@ -77,7 +83,13 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const log = createLogService(sql, ledger, keys.log, { intervalMs: options.treeHeadIntervalMs ?? 2_000, log: warn });
     const ledgerProjector = new LedgerProjector(sql, ledger, (message, fields) => logger.error(fields, message));
     const exchangeStores = pgExchangeStores(sql);
-    const vault = createVaultService({ store: pgVaultStore(sql), ledger, keys: { kek: keys.kek, indexKey: keys.index }, log: accessLog, onDeposit: statisticsProjection(exchangeStores.statistics) });
+    const vault = createVaultService({
+      store: pgVaultStore(sql),
+      ledger,
+      keys: { kek: keys.kek, indexKey: keys.index },
+      log: accessLog,
+      onDeposit: statisticsProjection(exchangeStores.statistics),
+    });
     const webhooks = createWebhooks({
       store: pgWebhookStore(sql),
       options: { kek: keys.kek, allowLoopbackHttp: config.devMode, retryBaseMs: options.webhookRetryBaseMs ?? 1_000, maxAttempts: 8, log: warn },
@@ -96,10 +108,32 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       },
     });
     const consentStore = pgConsentStore(sql);
-    const consents = createConsentService({ store: consentStore, vault, ledger, keys: keys.signing, recorder: accessLog, history: accessLog, notify: (org, type, data) => webhooks.service.notify(org, type, data) });
+    const consents = createConsentService({
+      store: consentStore,
+      vault,
+      ledger,
+      keys: keys.signing,
+      recorder: accessLog,
+      history: accessLog,
+      notify: (org, type, data) => webhooks.service.notify(org, type, data),
+    });
     const exchange = createExchange({ stores: exchangeStores, ledger, consents, citizens: vault, shares: config.exchange.revenueShares, accessLog });
-    const rights = createRights({ sql, ledger, subjects: vault, clock: systemClock, newId: () => newId(systemClock.now().getTime()), recorderIntervalMs: options.rightsRecorderIntervalMs ?? 15_000, log: warn });
-    const repair = new RepairSweep(sql, ledger, accessLog, { consents: consentStore, vault, products: exchange.products }, { ...config.repair, ...options.repair, log: warn });
+    const rights = createRights({
+      sql,
+      ledger,
+      subjects: vault,
+      clock: systemClock,
+      newId: () => newId(systemClock.now().getTime()),
+      recorderIntervalMs: options.rightsRecorderIntervalMs ?? 15_000,
+      log: warn,
+    });
+    const repair = new RepairSweep(
+      sql,
+      ledger,
+      accessLog,
+      { consents: consentStore, vault, products: exchange.products },
+      { ...config.repair, ...options.repair, log: warn },
+    );
 
     // Background work. The repair sweep comes after the projectors: it works from the events the ledger projector stores.
     for (const worker of [log, ledgerProjector, webhooks.dispatcher, consentProjector, repair]) lifecycle.start(worker);
@@ -109,7 +143,10 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const app = createHttpApp({
       publicUrl: config.publicUrl,
       sql,
-      organizations: { store: organizations, service: createOrganizationService({ store: organizations, ledger, operatorMspId: identity.mspId, listings: exchange.products }) },
+      organizations: {
+        store: organizations,
+        service: createOrganizationService({ store: organizations, ledger, operatorMspId: identity.mspId, listings: exchange.products }),
+      },
       vault,
       consents,
       webhooks: webhooks.service,
@@ -136,7 +173,16 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
     logger.info({ url, devMode: config.devMode }, 'api ready');
-    return { url, port, sql, ledger, log, ledgerProjector, repair, close: () => lifecycle.close((name, err) => logger.error({ err, part: name }, 'error while stopping')) };
+    return {
+      url,
+      port,
+      sql,
+      ledger,
+      log,
+      ledgerProjector,
+      repair,
+      close: () => lifecycle.close((name, err) => logger.error({ err, part: name }, 'error while stopping')),
+    };
   } catch (err) {
     await lifecycle.close();
     throw err;
@@ -160,11 +206,21 @@ async function openDatabase(config: Config, logger: Logger, lifecycle: Lifecycle
 }
 
 /** Makes sure the operator's organisation exists and the exchange is open on this ledger (the admin identity is needed once, on a new ledger). */
-async function openExchange(config: Config, options: StartOptions, organizations: OrganizationStore, ledger: FabricLedger, mspId: string, logger: Logger): Promise<void> {
+async function openExchange(
+  config: Config,
+  options: StartOptions,
+  organizations: OrganizationStore,
+  ledger: FabricLedger,
+  mspId: string,
+  logger: Logger,
+): Promise<void> {
   const adminIdentity = options.adminLedgerIdentity ?? (await adminIdentityFrom(config));
   const admin = adminIdentity ? FabricLedger.connect(adminIdentity, config.channel, config.chaincode) : undefined;
   try {
-    const operator = await whileLedgerStarts(() => ensureOperator(organizations, ledger, mspId, admin), (err) => logger.warn({ err: err.message }, 'the ledger is not ready yet; retrying'));
+    const operator = await whileLedgerStarts(
+      () => ensureOperator(organizations, ledger, mspId, admin),
+      (err) => logger.warn({ err: err.message }, 'the ledger is not ready yet; retrying'),
+    );
     logger.info({ operatorId: operator.id }, 'exchange operator');
   } finally {
     admin?.close();
@@ -175,7 +231,14 @@ async function openExchange(config: Config, options: StartOptions, organizations
  * The portal's sign-in (issue 17): browser sessions in Postgres, and the OpenID Connect client,
  * against the configured provider or, in dev mode, the development provider this API runs itself.
  */
-async function openBrowserSignIn(config: Config, signIn: SignInConfig, sql: Sql, kek: Uint8Array, organizations: OrganizationStore & ClientAssertionRegistry, logger: Logger): Promise<BrowserSignIn> {
+async function openBrowserSignIn(
+  config: Config,
+  signIn: SignInConfig,
+  sql: Sql,
+  kek: Uint8Array,
+  organizations: OrganizationStore & ClientAssertionRegistry,
+  logger: Logger,
+): Promise<BrowserSignIn> {
   const sessions = new PgBrowserSessions(sql, kek, { idleMinutes: signIn.sessionIdleMinutes, maxHours: signIn.sessionMaxHours }, systemClock);
   const development = signIn.kind === 'development-provider';
   const clientSecret = signIn.clientSecret ?? (await loadOrCreateKeyFile(join(config.dataDir, 'keys', 'dev-idp-client-secret'), newClientSecret)).trim();

@@ -22,7 +22,11 @@ export class LedgerProjector extends Projector<common.Block> {
   /** Blocks projected so far (the next block to project). */
   projected = 0;
 
-  constructor(private readonly sql: Sql, private readonly ledger: BlockSource, log: LogWarning) {
+  constructor(
+    private readonly sql: Sql,
+    private readonly ledger: BlockSource,
+    log: LogWarning,
+  ) {
     super('ledger projector', log);
   }
 

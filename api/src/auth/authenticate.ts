@@ -30,7 +30,7 @@ export function requireRole(tokens: TokenService, ...roles: Role[]): RequestHand
       ? tokens.verify(match[1]!)
       : tokens.verifySession(session!).then(({ principal, csrfToken }) => {
           if (needsCsrfProof(req.method) && !csrfMatches(csrfToken, req.get('x-csrf-token'))) {
-            throw new DomainError('csrf_token_invalid', 'a request made with the session cookie must carry the session\'s CSRF token in x-csrf-token');
+            throw new DomainError('csrf_token_invalid', "a request made with the session cookie must carry the session's CSRF token in x-csrf-token");
           }
           return principal;
         });
@@ -59,7 +59,7 @@ export function principal(req: Request): Principal {
 /** The calling organisation, as loaded (and found active) when its token was checked. */
 export function callingOrganization(req: Request): Organization {
   const org = principal(req).organization as Organization | undefined;
-  if (!org) throw new DomainError('forbidden', 'this needs an organisation\'s token');
+  if (!org) throw new DomainError('forbidden', "this needs an organisation's token");
   return org;
 }
 

@@ -2,7 +2,6 @@ import type { ChaincodeEvent, Checkpoint, CloseableAsyncIterable } from '@hyperl
 import type { Sql } from '../infra/database.js';
 import { Projector, type FollowedStream, type LogWarning } from '../infra/projector.js';
 
-
 const NAME = 'consent-read-model';
 
 /** What the projector follows: the chaincode's events, from a checkpoint. */
@@ -26,12 +25,18 @@ interface ConsentEvent {
  * an event only moves a consent forward in time.
  */
 export class ConsentProjector extends Projector<ChaincodeEvent> {
-  constructor(private readonly sql: Sql, private readonly ledger: ChaincodeEventSource, log: LogWarning) {
+  constructor(
+    private readonly sql: Sql,
+    private readonly ledger: ChaincodeEventSource,
+    log: LogWarning,
+  ) {
     super('consent projector', log);
   }
 
   protected async open(): Promise<FollowedStream<ChaincodeEvent>> {
-    const [row] = await this.sql<{ block_number: string; transaction_id: string | null }[]>`select block_number, transaction_id from ledger_checkpoints where name = ${NAME}`;
+    const [row] = await this.sql<
+      { block_number: string; transaction_id: string | null }[]
+    >`select block_number, transaction_id from ledger_checkpoints where name = ${NAME}`;
     const checkpoint: Checkpoint | undefined = row
       ? { getBlockNumber: () => BigInt(row.block_number), getTransactionId: () => row.transaction_id ?? undefined }
       : undefined;

@@ -56,14 +56,27 @@ export function licenceRoutes(tokens: TokenService, products: ProductService, me
       licence: licenceView(licence),
       windows: usage.windows.map((w) => ({ window: w.window_key, units: Number(w.units) })),
       periods: usage.totals.map((t) => ({ period: t.period, calls: t.calls, units: Number(t.units), amountDong: String(t.amount_dong) })),
-      recent: recent.map((e) => ({ id: e.id, period: e.period, units: e.units, amountDong: String(e.amount_dong), epsilon: Number(e.epsilon_micro) / 1e6, leafIndex: e.leaf_index === null ? null : Number(e.leaf_index), at: e.at.toISOString() })),
+      recent: recent.map((e) => ({
+        id: e.id,
+        period: e.period,
+        units: e.units,
+        amountDong: String(e.amount_dong),
+        epsilon: Number(e.epsilon_micro) / 1e6,
+        leafIndex: e.leaf_index === null ? null : Number(e.leaf_index),
+        at: e.at.toISOString(),
+      })),
     });
   });
 
   router.post('/v1/products/:id/query', requireRole(tokens, 'organization'), async (req, res) => {
     const { id } = parseInput(IdParam, req.params);
     const body = parseInput(Query, req.body);
-    const result = await metering.query(callingOrganization(req), id, { licenceId: body.licenceId, groupBy: body.groupBy, filters: body.filters }, requestKey(req));
+    const result = await metering.query(
+      callingOrganization(req),
+      id,
+      { licenceId: body.licenceId, groupBy: body.groupBy, filters: body.filters },
+      requestKey(req),
+    );
     res.set('cache-control', 'no-store').json(result);
   });
 

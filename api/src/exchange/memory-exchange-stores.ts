@@ -35,7 +35,8 @@ class State {
 }
 
 const clone = <T>(value: T): T => structuredClone(value);
-const byTimeThenId = (time: (x: { id: string }) => Date) => (a: { id: string }, b: { id: string }) => time(a).getTime() - time(b).getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const byTimeThenId = (time: (x: { id: string }) => Date) => (a: { id: string }, b: { id: string }) =>
+  time(a).getTime() - time(b).getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 class MemoryProducts implements ProductStore {
   constructor(private readonly s: State) {}
@@ -58,7 +59,13 @@ class MemoryProducts implements ProductStore {
   async applyProductState(id: string, st: { status: ProductStatus; termsHash: string; rejectionReason: string | null; updatedAt: string }): Promise<void> {
     const p = this.s.products.get(id);
     if (!p || (p.on_ledger && p.updated_at.getTime() > Date.parse(st.updatedAt))) return;
-    Object.assign(p, { status: st.status, terms_hash: st.termsHash, rejection_reason: st.rejectionReason, on_ledger: true, updated_at: new Date(st.updatedAt) });
+    Object.assign(p, {
+      status: st.status,
+      terms_hash: st.termsHash,
+      rejection_reason: st.rejectionReason,
+      on_ledger: true,
+      updated_at: new Date(st.updatedAt),
+    });
   }
 
   async catalogue(query: CatalogueQuery): Promise<{ items: ProductRow[]; total: number }> {
@@ -133,7 +140,8 @@ class MemoryMetering implements MeteringStore {
     const licence = this.s.licences.get(r.licenceId);
     if (!licence) throw new Error(`no licence ${r.licenceId}`);
     if (r.epsilonMicro > 0n) {
-      if (licence.privacy_budget_micro === null || BigInt(licence.privacy_spent_micro) + r.epsilonMicro > BigInt(licence.privacy_budget_micro)) return { outcome: 'privacy_budget_exhausted' };
+      if (licence.privacy_budget_micro === null || BigInt(licence.privacy_spent_micro) + r.epsilonMicro > BigInt(licence.privacy_budget_micro))
+        return { outcome: 'privacy_budget_exhausted' };
     }
     // Every check passed: `during` runs before anything is written, so when it throws nothing is billed.
     if (during) await during();
@@ -167,7 +175,9 @@ class MemoryMetering implements MeteringStore {
     if (e && e.leaf_index === null) e.leaf_index = String(leafIndex);
   }
 
-  async usage(licenceId: string): Promise<{ windows: { window_key: string; units: string }[]; totals: { period: string; calls: number; units: string; amount_dong: string }[] }> {
+  async usage(
+    licenceId: string,
+  ): Promise<{ windows: { window_key: string; units: string }[]; totals: { period: string; calls: number; units: string; amount_dong: string }[] }> {
     const windows = [...this.s.usage.entries()]
       .filter(([k]) => k.startsWith(`${licenceId}|`))
       .map(([k, units]) => ({ window_key: k.slice(licenceId.length + 1), units: String(units) }))
@@ -231,7 +241,7 @@ class MemoryStatistics implements StatisticsStore {
       if (filter.insuranceStatus !== undefined && p.insuranceStatus !== filter.insuranceStatus) continue;
       if (years && !(p.birthYear !== undefined && p.birthYear >= years.from && p.birthYear <= years.to)) continue;
       const key = JSON.stringify(groupBy.map((d) => value(p, d)));
-      const cell = cells.get(key) ?? Object.assign({ count: 0 }, ...groupBy.map((d) => ({ [d]: value(p, d) }))) as Cell;
+      const cell = cells.get(key) ?? (Object.assign({ count: 0 }, ...groupBy.map((d) => ({ [d]: value(p, d) }))) as Cell);
       cell.count++;
       cells.set(key, cell);
     }
@@ -282,20 +292,37 @@ class MemorySettlement implements SettlementStore {
     const inPeriod = this.s.events.filter((e) => e.period === period && e.subject_id !== null);
     const licences = new Set(inPeriod.filter((e) => e.subject_id === subjectId).map((e) => e.licence_id));
     const sums = new Map<string, bigint>();
-    for (const e of inPeriod.filter((x) => licences.has(x.licence_id))) sums.set(`${e.licence_id}|${e.subject_id}`, (sums.get(`${e.licence_id}|${e.subject_id}`) ?? 0n) + BigInt(e.units));
+    for (const e of inPeriod.filter((x) => licences.has(x.licence_id)))
+      sums.set(`${e.licence_id}|${e.subject_id}`, (sums.get(`${e.licence_id}|${e.subject_id}`) ?? 0n) + BigInt(e.units));
     return [...sums.entries()]
       .map(([k, units]) => {
         const [licence_id, subject_id] = k.split('|') as [string, string];
         return { licence_id, subject_id, units: units.toString() };
       })
-      .sort((a, b) => (a.licence_id !== b.licence_id ? (a.licence_id < b.licence_id ? -1 : 1) : a.subject_id < b.subject_id ? -1 : a.subject_id > b.subject_id ? 1 : 0));
+      .sort((a, b) =>
+        a.licence_id !== b.licence_id ? (a.licence_id < b.licence_id ? -1 : 1) : a.subject_id < b.subject_id ? -1 : a.subject_id > b.subject_id ? 1 : 0,
+      );
   }
 
-  async insertStatement(st: { licenceId: string; period: string; units: number; amountDong: string; split: Record<string, string>; txId: string; anchoredAt: string }): Promise<void> {
+  async insertStatement(st: {
+    licenceId: string;
+    period: string;
+    units: number;
+    amountDong: string;
+    split: Record<string, string>;
+    txId: string;
+    anchoredAt: string;
+  }): Promise<void> {
     const key = `${st.licenceId}|${st.period}`;
     if (!this.s.licences.has(st.licenceId)) throw new Error(`no licence ${st.licenceId}`);
     if (this.s.statements.has(key)) return;
-    this.s.statements.set(key, { units: String(st.units), amount_dong: st.amountDong, split: clone(st.split), anchor_tx_id: st.txId, anchored_at: new Date(st.anchoredAt) });
+    this.s.statements.set(key, {
+      units: String(st.units),
+      amount_dong: st.amountDong,
+      split: clone(st.split),
+      anchor_tx_id: st.txId,
+      anchored_at: new Date(st.anchoredAt),
+    });
   }
 
   async listedProducts(): Promise<{ kind: string; n: number }[]> {
@@ -316,5 +343,10 @@ class MemorySettlement implements SettlementStore {
  */
 export function memoryExchangeStores(organizations: OrganizationDirectory): ExchangeStores {
   const state = new State(organizations);
-  return { products: new MemoryProducts(state), metering: new MemoryMetering(state), statistics: new MemoryStatistics(state), settlement: new MemorySettlement(state) };
+  return {
+    products: new MemoryProducts(state),
+    metering: new MemoryMetering(state),
+    statistics: new MemoryStatistics(state),
+    settlement: new MemorySettlement(state),
+  };
 }

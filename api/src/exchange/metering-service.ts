@@ -66,7 +66,12 @@ export class MeteringService {
     private readonly uniform: () => number = cryptoUniform,
   ) {}
 
-  async query(buyer: Organization, productId: string, q: AggregateQuery, requestKey: string | undefined): Promise<AggregateResult & { licenceId: string; productId: string; metering: Metering }> {
+  async query(
+    buyer: Organization,
+    productId: string,
+    q: AggregateQuery,
+    requestKey: string | undefined,
+  ): Promise<AggregateResult & { licenceId: string; productId: string; metering: Metering }> {
     const at = this.clock.now();
     const { licence, product } = await this.usable(buyer, productId, q.licenceId, 'AGGREGATE', at);
     const spec = 'aggregate' in product.spec ? product.spec.aggregate : undefined;
@@ -74,7 +79,9 @@ export class MeteringService {
     const asked = [...q.groupBy, ...(Object.keys(q.filters) as Dimension[])];
     const unknown = asked.filter((d) => !spec.dimensions.includes(d));
     if (unknown.length > 0) {
-      throw new DomainError('invalid_request', `this product offers ${spec.dimensions.join(', ')} only`, { errors: unknown.map((d) => ({ path: '/groupBy', message: `${d} is not a dimension of this product` })) });
+      throw new DomainError('invalid_request', `this product offers ${spec.dimensions.join(', ')} only`, {
+        errors: unknown.map((d) => ({ path: '/groupBy', message: `${d} is not a dimension of this product` })),
+      });
     }
     const key = requestKey ?? newId(at.getTime());
     const requestHash = fingerprint({ use: 'query', productId, groupBy: q.groupBy, filters: q.filters });
@@ -104,14 +111,26 @@ export class MeteringService {
     const spec = 'consented' in product.spec ? product.spec.consented : undefined;
     if (!spec) throw new DomainError('invalid_request', 'this product is not a consented product');
     const consent = await this.consents.forConsumer(buyer.id, consentId);
-    if (consent.purpose !== spec.purpose) throw new DomainError('purpose_not_permitted', `this product serves consents for ${spec.purpose}, not ${consent.purpose}`);
+    if (consent.purpose !== spec.purpose)
+      throw new DomainError('purpose_not_permitted', `this product serves consents for ${spec.purpose}, not ${consent.purpose}`);
     let data: Awaited<ReturnType<ConsentedRecords['read']>> | undefined;
     // A replay must be the same read: the same record of the same citizen, or the key is refused —
     // never another citizen's record for free.
     const requestHash = fingerprint({ use: 'read', productId, consentId });
-    const event = await this.bill(licence, product, requestKey ?? newId(at.getTime()), requestHash, 1, 0n, undefined, at, async () => {
-      data = await this.consents.read(buyer, consentId, spec.fields);
-    }, consent.subject_id);
+    const event = await this.bill(
+      licence,
+      product,
+      requestKey ?? newId(at.getTime()),
+      requestHash,
+      1,
+      0n,
+      undefined,
+      at,
+      async () => {
+        data = await this.consents.read(buyer, consentId, spec.fields);
+      },
+      consent.subject_id,
+    );
     // A retry of a read already billed reads again (recorded as another access), without billing again.
     data ??= await this.consents.read(buyer, consentId, spec.fields);
     return {
@@ -125,13 +144,25 @@ export class MeteringService {
     };
   }
 
-  private async usable(buyer: Organization, productId: string, licenceId: string, kind: ProductRow['kind'], at: Date): Promise<{ licence: LicenceRow; product: ProductRow }> {
+  private async usable(
+    buyer: Organization,
+    productId: string,
+    licenceId: string,
+    kind: ProductRow['kind'],
+    at: Date,
+  ): Promise<{ licence: LicenceRow; product: ProductRow }> {
     const found = await this.products.licenceWithProduct(licenceId);
-    if (!found || found.licence.buyer_org_id !== buyer.id || found.product.id !== productId) throw new DomainError('not_found', `licence ${licenceId} for product ${productId} does not exist`);
+    if (!found || found.licence.buyer_org_id !== buyer.id || found.product.id !== productId)
+      throw new DomainError('not_found', `licence ${licenceId} for product ${productId} does not exist`);
     const { licence, product } = found;
     if (product.provider_status !== 'VERIFIED') throw new DomainError('product_not_serving', `the provider of product ${productId} is suspended`);
     if (product.kind !== kind) throw new DomainError('invalid_request', `product ${productId} is ${product.kind}, not ${kind}`);
-    const decision = evaluateLicenceUse(asLedgerLicence(licence), asLedgerProduct(product), { purpose: licence.purpose, at: at.toISOString(), units: 1, usedUnits: 0 });
+    const decision = evaluateLicenceUse(asLedgerLicence(licence), asLedgerProduct(product), {
+      purpose: licence.purpose,
+      at: at.toISOString(),
+      units: 1,
+      usedUnits: 0,
+    });
     if (!decision.allowed) throw new DomainError(DENIAL[decision.reason], decision.explanation);
     return found;
   }
@@ -167,7 +198,9 @@ export class MeteringService {
     );
     switch (outcome.outcome) {
       case 'quota_exceeded':
-        throw new DomainError('quota_exceeded', `the licence's quota of ${outcome.limit} units (${outcome.window}) is used up`, { quota: { window: outcome.window, limit: outcome.limit } });
+        throw new DomainError('quota_exceeded', `the licence's quota of ${outcome.limit} units (${outcome.window}) is used up`, {
+          quota: { window: outcome.window, limit: outcome.limit },
+        });
       case 'key_reused':
         throw keyReused();
       case 'privacy_budget_exhausted':

@@ -86,7 +86,9 @@ export class PgMetering implements MeteringStore {
     }
   }
 
-  async usage(licenceId: string): Promise<{ windows: { window_key: string; units: string }[]; totals: { period: string; calls: number; units: string; amount_dong: string }[] }> {
+  async usage(
+    licenceId: string,
+  ): Promise<{ windows: { window_key: string; units: string }[]; totals: { period: string; calls: number; units: string; amount_dong: string }[] }> {
     const [windows, totals] = await Promise.all([
       this.sql<{ window_key: string; units: string }[]>`select window_key, units from licence_usage where licence_id = ${licenceId} order by window_key`,
       this.sql<{ period: string; calls: number; units: string; amount_dong: string }[]>`

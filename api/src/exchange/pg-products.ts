@@ -3,7 +3,8 @@ import type { Sql } from '../infra/database.js';
 import type { ProductStore } from './ports.js';
 import type { CatalogueQuery, LicenceRow, ProductRow } from './product-records.js';
 
-const PRODUCT = (sql: Sql) => sql`select p.*, o.name as provider_name, o.status as provider_status from products p join organizations o on o.id = p.provider_org_id`;
+const PRODUCT = (sql: Sql) =>
+  sql`select p.*, o.name as provider_name, o.status as provider_status from products p join organizations o on o.id = p.provider_org_id`;
 
 /** The exchange's read model of products and licences (the ledger is their source of truth). */
 export class PgProducts implements ProductStore {
@@ -25,13 +26,16 @@ export class PgProducts implements ProductStore {
 
   /** The ids of a provider's products in the given statuses. */
   async productIdsOf(providerOrgId: string, statuses: readonly ProductStatus[]): Promise<string[]> {
-    const rows = await this.sql<{ id: string }[]>`select id from products where provider_org_id = ${providerOrgId} and status = any(${statuses as ProductStatus[]})`;
+    const rows = await this.sql<
+      { id: string }[]
+    >`select id from products where provider_org_id = ${providerOrgId} and status = any(${statuses as ProductStatus[]})`;
     return rows.map((r) => r.id);
   }
 
   /** Writes the state a committed ledger transaction produced, unless a later one is already there. */
   async applyProductState(id: string, s: { status: ProductStatus; termsHash: string; rejectionReason: string | null; updatedAt: string }): Promise<void> {
-    await this.sql`update products set status = ${s.status}, terms_hash = ${s.termsHash}, rejection_reason = ${s.rejectionReason}, on_ledger = true, updated_at = ${s.updatedAt}
+    await this
+      .sql`update products set status = ${s.status}, terms_hash = ${s.termsHash}, rejection_reason = ${s.rejectionReason}, on_ledger = true, updated_at = ${s.updatedAt}
                    where id = ${id} and (not on_ledger or updated_at <= ${s.updatedAt})`;
   }
 
@@ -76,7 +80,10 @@ export class PgProducts implements ProductStore {
     };
     if (l.privacy_budget_micro !== null) l.privacy_budget_micro = String(l.privacy_budget_micro);
     l.privacy_spent_micro = String(l.privacy_spent_micro);
-    return { licence: dates<LicenceRow>(l, ['valid_from', 'valid_until', 'issued_at', 'updated_at']), product: dates<ProductRow>(p, ['created_at', 'updated_at']) };
+    return {
+      licence: dates<LicenceRow>(l, ['valid_from', 'valid_until', 'issued_at', 'updated_at']),
+      product: dates<ProductRow>(p, ['created_at', 'updated_at']),
+    };
   }
 
   async licences(filter: { buyerOrgId?: string; providerOrgId?: string }, limit: number, offset: number): Promise<LicenceRow[]> {

@@ -38,7 +38,15 @@ export class PgSettlement implements SettlementStore {
       group by licence_id, subject_id order by licence_id, subject_id`;
   }
 
-  async insertStatement(s: { licenceId: string; period: string; units: number; amountDong: string; split: Record<string, string>; txId: string; anchoredAt: string }): Promise<void> {
+  async insertStatement(s: {
+    licenceId: string;
+    period: string;
+    units: number;
+    amountDong: string;
+    split: Record<string, string>;
+    txId: string;
+    anchoredAt: string;
+  }): Promise<void> {
     await this.sql`
       insert into statements (licence_id, period, units, amount_dong, split, anchor_tx_id, anchored_at)
       values (${s.licenceId}, ${s.period}, ${s.units}, ${s.amountDong}, ${this.sql.json(s.split)}, ${s.txId}, ${s.anchoredAt})
@@ -50,7 +58,9 @@ export class PgSettlement implements SettlementStore {
   }
 
   async activeLicences(at: Date): Promise<number> {
-    const [row] = await this.sql<{ n: number }[]>`select count(*)::int as n from licences where status = 'ACTIVE' and valid_from <= ${at} and valid_until > ${at}`;
+    const [row] = await this.sql<
+      { n: number }[]
+    >`select count(*)::int as n from licences where status = 'ACTIVE' and valid_from <= ${at} and valid_until > ${at}`;
     return row?.n ?? 0;
   }
 }

@@ -16,7 +16,8 @@ export class PgStatistics implements StatisticsStore {
   /** Merges the attributes one deposited record contributes (`undefined` leaves a column as it is). */
   async upsert(subjectId: string, a: StatisticsAttributes): Promise<void> {
     if (a.province === undefined && a.birthYear === undefined && a.sex === undefined && a.insuranceStatus === undefined) return;
-    await retryOnDeadlock(() => this.sql`
+    await retryOnDeadlock(
+      () => this.sql`
       insert into statistics_profiles (subject_id, province, birth_year, sex, insurance_status)
       values (${subjectId}, ${a.province ?? null}, ${a.birthYear ?? null}, ${a.sex ?? null}, ${a.insuranceStatus ?? null})
       on conflict (subject_id) do update set
@@ -24,13 +25,16 @@ export class PgStatistics implements StatisticsStore {
         birth_year = coalesce(excluded.birth_year, statistics_profiles.birth_year),
         sex = coalesce(excluded.sex, statistics_profiles.sex),
         insurance_status = coalesce(excluded.insurance_status, statistics_profiles.insurance_status),
-        updated_at = now()`);
+        updated_at = now()`,
+    );
   }
 
   async setOptOut(subjectId: string, optedOut: boolean): Promise<void> {
-    await retryOnDeadlock(() => this.sql`
+    await retryOnDeadlock(
+      () => this.sql`
       insert into statistics_profiles (subject_id, opted_out) values (${subjectId}, ${optedOut})
-      on conflict (subject_id) do update set opted_out = excluded.opted_out, updated_at = now()`);
+      on conflict (subject_id) do update set opted_out = excluded.opted_out, updated_at = now()`,
+    );
   }
 
   async optedOut(subjectId: string): Promise<boolean> {

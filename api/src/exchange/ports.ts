@@ -39,7 +39,9 @@ export interface MeteringStore {
   /** Links a metered use to its access-log leaf (once: a link already made stays). */
   setLeaf(eventId: string, leafIndex: number): Promise<void>;
   /** Units per quota window, and per month (the 24 latest) the calls, units and đồng. */
-  usage(licenceId: string): Promise<{ windows: { window_key: string; units: string }[]; totals: { period: string; calls: number; units: string; amount_dong: string }[] }>;
+  usage(
+    licenceId: string,
+  ): Promise<{ windows: { window_key: string; units: string }[]; totals: { period: string; calls: number; units: string; amount_dong: string }[] }>;
   /** The latest uses, newest first, without what was asked or answered. */
   recentEvents(licenceId: string, limit: number): Promise<MeteringEventRow[]>;
 }
@@ -61,7 +63,15 @@ export interface SettlementStore {
   /** Records read per citizen in a month, for every licence that read the given citizen's. */
   recordsReadAlongside(subjectId: string, period: string): Promise<{ licence_id: string; subject_id: string; units: string }[]>;
   /** Keeps a closed month's statement (the first one kept stays). */
-  insertStatement(s: { licenceId: string; period: string; units: number; amountDong: string; split: Record<string, string>; txId: string; anchoredAt: string }): Promise<void>;
+  insertStatement(s: {
+    licenceId: string;
+    period: string;
+    units: number;
+    amountDong: string;
+    split: Record<string, string>;
+    txId: string;
+    anchoredAt: string;
+  }): Promise<void>;
   listedProducts(): Promise<{ kind: string; n: number }[]>;
   activeLicences(at: Date): Promise<number>;
 }
@@ -89,7 +99,11 @@ export interface ConsentForRead {
 /** What a CONSENTED product needs from the consent capability: the buyer's consent, and a read under it. */
 export interface ConsentedRecords {
   forConsumer(consumerOrgId: string, consentId: string): Promise<ConsentForRead>;
-  read(consumer: Organization, consentId: string, fields: string[]): Promise<{ consent: ConsentForRead; fields: Record<string, unknown>; provenance: unknown[] }>;
+  read(
+    consumer: Organization,
+    consentId: string,
+    fields: string[],
+  ): Promise<{ consent: ConsentForRead; fields: Record<string, unknown>; provenance: unknown[] }>;
 }
 
 /** What the citizens' pages need from the vault: a citizen's pseudonymous subject id. */

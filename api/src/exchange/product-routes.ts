@@ -23,8 +23,9 @@ export function productRoutes(tokens: TokenService, products: ProductService): R
     const query = parseInput(CatalogueQuery, req.query);
     const viewer = viewerOf(await optionalPrincipal(tokens, req));
     const mine = query.mine === 'true';
-    if (mine && (viewer === undefined || viewer === 'operator')) throw new DomainError('forbidden', '`mine` needs a provider organisation\'s token');
-    if (query.status && query.status !== 'LISTED' && viewer !== 'operator' && !mine) throw new DomainError('forbidden', 'only the operator browses products by status; a provider uses mine=true');
+    if (mine && (viewer === undefined || viewer === 'operator')) throw new DomainError('forbidden', "`mine` needs a provider organisation's token");
+    if (query.status && query.status !== 'LISTED' && viewer !== 'operator' && !mine)
+      throw new DomainError('forbidden', 'only the operator browses products by status; a provider uses mine=true');
     const page = await products.catalogue({
       ...(query.q ? { q: query.q } : {}),
       ...(query.kind ? { kind: query.kind } : {}),
@@ -34,7 +35,9 @@ export function productRoutes(tokens: TokenService, products: ProductService): R
       offset: query.offset,
     });
     const internal = viewer === 'operator' || mine;
-    res.set('cache-control', viewer ? 'no-store' : 'public, max-age=30').json({ items: page.items.map((p) => productView(p, internal)), total: page.total, limit: query.limit, offset: query.offset });
+    res
+      .set('cache-control', viewer ? 'no-store' : 'public, max-age=30')
+      .json({ items: page.items.map((p) => productView(p, internal)), total: page.total, limit: query.limit, offset: query.offset });
   });
 
   router.get('/v1/products/:id', async (req, res) => {

@@ -39,14 +39,22 @@ export const PlanBody = z
   .strict()
   .refine((p) => (p.kind === 'FREE') === (p.priceDong === '0'), 'a FREE plan costs 0 đồng, and only a FREE plan does')
   .refine((p) => !(p.kind === 'SUBSCRIPTION' || p.kind === 'FREE') || (p.includedUnits ?? 0) > 0, {
-  message: 'a SUBSCRIPTION or FREE plan includes a monthly quota of units (includedUnits > 0)',
-}).openapi('PricingPlan');
+    message: 'a SUBSCRIPTION or FREE plan includes a monthly quota of units (includedUnits > 0)',
+  })
+  .openapi('PricingPlan');
 
 export const AggregateSpec = z
   .object({
-    dimensions: z.array(z.enum(DIMENSIONS)).min(1).max(DIMENSIONS.length).refine((d) => new Set(d).size === d.length, 'dimensions must not repeat'),
+    dimensions: z
+      .array(z.enum(DIMENSIONS))
+      .min(1)
+      .max(DIMENSIONS.length)
+      .refine((d) => new Set(d).size === d.length, 'dimensions must not repeat'),
     /** Laplace noise of scale 1/ε on every count, and the ε a licence may spend in all. */
-    privacy: z.object({ epsilonPerQuery: z.number().min(0.01).max(10), budgetPerLicence: z.number().min(0.01).max(1000) }).strict().optional(),
+    privacy: z
+      .object({ epsilonPerQuery: z.number().min(0.01).max(10), budgetPerLicence: z.number().min(0.01).max(1000) })
+      .strict()
+      .optional(),
   })
   .strict();
 export const ConsentedSpec = z.object({ purpose: PurposeCode, fields: FieldList }).strict();
@@ -60,14 +68,24 @@ export const ProductBody = z
     /** A JSON Schema of what a buyer receives. */
     outputSchema: z.record(z.string(), z.unknown()).refine((s) => Object.keys(s).length > 0, 'describe the output'),
     terms: TermsBody,
-    plans: z.array(PlanBody).min(1).max(10).refine((p) => new Set(p.map((x) => x.id)).size === p.length, 'plan ids must be unique'),
+    plans: z
+      .array(PlanBody)
+      .min(1)
+      .max(10)
+      .refine((p) => new Set(p.map((x) => x.id)).size === p.length, 'plan ids must be unique'),
     aggregate: AggregateSpec.optional(),
     consented: ConsentedSpec.optional(),
     dataset: DatasetSpec.optional(),
   })
   .strict()
-  .refine((p) => (p.kind === 'AGGREGATE') === (p.aggregate !== undefined), { message: 'an AGGREGATE product, and only one, has `aggregate`', path: ['aggregate'] })
-  .refine((p) => (p.kind === 'CONSENTED') === (p.consented !== undefined), { message: 'a CONSENTED product, and only one, has `consented`', path: ['consented'] })
+  .refine((p) => (p.kind === 'AGGREGATE') === (p.aggregate !== undefined), {
+    message: 'an AGGREGATE product, and only one, has `aggregate`',
+    path: ['aggregate'],
+  })
+  .refine((p) => (p.kind === 'CONSENTED') === (p.consented !== undefined), {
+    message: 'a CONSENTED product, and only one, has `consented`',
+    path: ['consented'],
+  })
   .refine((p) => (p.kind === 'DATASET') === (p.dataset !== undefined), { message: 'a DATASET product, and only one, has `dataset`', path: ['dataset'] })
   .refine((p) => p.kind !== 'CONSENTED' || !p.consented || p.terms.permittedPurposes.length === 0 || p.terms.permittedPurposes.includes(p.consented.purpose), {
     message: 'the consent purpose must be one of the permitted purposes',
@@ -78,7 +96,8 @@ export const ProductBody = z
 export type ProductBodyValue = z.infer<typeof ProductBody>;
 export type TermsValue = z.infer<typeof TermsBody>;
 export type PlanValue = z.infer<typeof PlanBody>;
-export type ProductSpec = { aggregate: z.infer<typeof AggregateSpec> } | { consented: z.infer<typeof ConsentedSpec> } | { dataset: z.infer<typeof DatasetSpec> };
+export type ProductSpec =
+  { aggregate: z.infer<typeof AggregateSpec> } | { consented: z.infer<typeof ConsentedSpec> } | { dataset: z.infer<typeof DatasetSpec> };
 
 // The product routes' own parameters and answers, and their place in the OpenAPI document.
 
@@ -93,21 +112,51 @@ export const CatalogueQuery = z.object({
   offset: z.coerce.number().int().min(0).max(100_000).default(0),
 });
 // Codes, not free text: the reason is written on a public ledger.
-export const Reject = z.object({ reason: z.enum(['missing_purposes', 'reidentification_risk', 'resale_permitted', 'no_minimum_cohort', 'unclear_terms', 'pricing', 'other']) }).strict().openapi('RejectProduct');
-const ProductView = z.object({ id: z.string(), status: z.enum(PRODUCT_STATUSES), kind: z.string(), title: z.object({ vi: z.string(), en: z.string() }) }).passthrough().openapi('Product');
+export const Reject = z
+  .object({ reason: z.enum(['missing_purposes', 'reidentification_risk', 'resale_permitted', 'no_minimum_cohort', 'unclear_terms', 'pricing', 'other']) })
+  .strict()
+  .openapi('RejectProduct');
+const ProductView = z
+  .object({ id: z.string(), status: z.enum(PRODUCT_STATUSES), kind: z.string(), title: z.object({ vi: z.string(), en: z.string() }) })
+  .passthrough()
+  .openapi('Product');
 const security = [{ [bearerAuth.name]: [] }];
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
 
-registry.registerPath({ method: 'post', path: '/v1/products', summary: 'Draft a data product (provider organisations); the pre-listing check\'s flags come back with it', security, request: { body: json(ProductBody) }, responses: { 201: { description: 'the draft', ...json(ProductView) }, ...problemResponses(400, 401, 403) } });
+registry.registerPath({
+  method: 'post',
+  path: '/v1/products',
+  summary: "Draft a data product (provider organisations); the pre-listing check's flags come back with it",
+  security,
+  request: { body: json(ProductBody) },
+  responses: { 201: { description: 'the draft', ...json(ProductView) }, ...problemResponses(400, 401, 403) },
+});
 registry.registerPath({
   method: 'get',
   path: '/v1/products',
-  summary: 'The public catalogue: listed products, searchable (`q`, `kind`) and paginated. With a token, the operator may filter any `status`, and a provider see its own (`mine=true`)',
+  summary:
+    'The public catalogue: listed products, searchable (`q`, `kind`) and paginated. With a token, the operator may filter any `status`, and a provider see its own (`mine=true`)',
   request: { query: CatalogueQuery },
-  responses: { 200: { description: 'a page', ...json(z.object({ items: z.array(ProductView), total: z.number(), limit: z.number(), offset: z.number() })) }, ...problemResponses(400, 401, 403) },
+  responses: {
+    200: { description: 'a page', ...json(z.object({ items: z.array(ProductView), total: z.number(), limit: z.number(), offset: z.number() })) },
+    ...problemResponses(400, 401, 403),
+  },
 });
-registry.registerPath({ method: 'get', path: '/v1/products/{id}', summary: 'A product\'s page (public when listed or suspended)', request: { params: ProductIdParam }, responses: { 200: { description: 'the product', ...json(ProductView) }, ...problemResponses(404) } });
-registry.registerPath({ method: 'post', path: '/v1/products/{id}/submit', summary: 'Submit a draft for review (its provider): runs the pre-listing check, then puts the product on the ledger', security, request: { params: ProductIdParam }, responses: { 200: { description: 'pending review', ...json(ProductView) }, ...problemResponses(401, 403, 404, 409, 422) } });
+registry.registerPath({
+  method: 'get',
+  path: '/v1/products/{id}',
+  summary: "A product's page (public when listed or suspended)",
+  request: { params: ProductIdParam },
+  responses: { 200: { description: 'the product', ...json(ProductView) }, ...problemResponses(404) },
+});
+registry.registerPath({
+  method: 'post',
+  path: '/v1/products/{id}/submit',
+  summary: 'Submit a draft for review (its provider): runs the pre-listing check, then puts the product on the ledger',
+  security,
+  request: { params: ProductIdParam },
+  responses: { 200: { description: 'pending review', ...json(ProductView) }, ...problemResponses(401, 403, 404, 409, 422) },
+});
 for (const action of ['approve', 'reject', 'suspend', 'reinstate', 'delist'] as const) {
   registry.registerPath({
     method: 'post',

@@ -79,7 +79,8 @@ export class ProductService implements ExchangeRepair {
   /** A product as the caller may see it: a listed (or suspended) one by anyone, any other only by its provider or the operator. */
   async visible(id: string, caller: Organization | 'operator' | undefined): Promise<ProductRow> {
     const product = await this.store.product(id);
-    const maySee = product && (product.status === 'LISTED' || product.status === 'SUSPENDED' || caller === 'operator' || (caller && caller.id === product.provider_org_id));
+    const maySee =
+      product && (product.status === 'LISTED' || product.status === 'SUSPENDED' || caller === 'operator' || (caller && caller.id === product.provider_org_id));
     if (!product || !maySee) throw new DomainError('not_found', `product ${id} does not exist`);
     return product;
   }
@@ -99,14 +100,18 @@ export class ProductService implements ExchangeRepair {
     }
     if (!product.on_ledger) {
       try {
-        await this.ledger.submit('products', 'CreateProduct', JSON.stringify({
-          id: product.id,
-          providerOrgId: product.provider_org_id,
-          kind: product.kind,
-          terms: product.terms,
-          plans: product.plans,
-          descriptionHash: product.description_hash,
-        }));
+        await this.ledger.submit(
+          'products',
+          'CreateProduct',
+          JSON.stringify({
+            id: product.id,
+            providerOrgId: product.provider_org_id,
+            kind: product.kind,
+            terms: product.terms,
+            plans: product.plans,
+            descriptionHash: product.description_hash,
+          }),
+        );
       } catch (err) {
         if (!(err instanceof LedgerError && err.code === 'already_exists')) throw err; // a retry after a crash in between
       }
@@ -134,28 +139,38 @@ export class ProductService implements ExchangeRepair {
     }
   }
 
-  async issueLicence(buyer: Organization, input: { productId: string; planId: string; purpose: string; termsHash: string; validUntil?: string }): Promise<LicenceRow> {
+  async issueLicence(
+    buyer: Organization,
+    input: { productId: string; planId: string; purpose: string; termsHash: string; validUntil?: string },
+  ): Promise<LicenceRow> {
     if (!buyer.roles.includes('consumer')) throw new DomainError('forbidden', 'only a consumer organisation buys licences');
     const product = await this.store.product(input.productId);
     if (!product || product.status !== 'LISTED') throw new DomainError('product_not_serving', `product ${input.productId} is not listed`);
     if (product.provider_status !== 'VERIFIED') throw new DomainError('product_not_serving', `the provider of product ${input.productId} is suspended`);
-    if (product.terms_hash !== input.termsHash) throw new DomainError('conflict', 'the terms accepted are not the product\'s current terms', { termsHash: product.terms_hash });
+    if (product.terms_hash !== input.termsHash)
+      throw new DomainError('conflict', "the terms accepted are not the product's current terms", { termsHash: product.terms_hash });
     const plan = product.plans.find((p) => p.id === input.planId);
-    if (!plan) throw new DomainError('invalid_request', `product ${product.id} has no plan ${input.planId}`, { errors: [{ path: '/planId', message: 'unknown plan' }] });
+    if (!plan)
+      throw new DomainError('invalid_request', `product ${product.id} has no plan ${input.planId}`, { errors: [{ path: '/planId', message: 'unknown plan' }] });
     const now = this.clock.now();
     const longest = now.getTime() + product.terms.durationDays * DAY_MS;
     const until = input.validUntil ? Date.parse(input.validUntil) : longest;
-    if (until <= now.getTime()) throw new DomainError('invalid_request', 'validUntil must be in the future', { errors: [{ path: '/validUntil', message: 'in the past' }] });
+    if (until <= now.getTime())
+      throw new DomainError('invalid_request', 'validUntil must be in the future', { errors: [{ path: '/validUntil', message: 'in the past' }] });
     const id = newId(now.getTime());
-    const committed = await this.submitJson<LedgerLicence>('licences', 'IssueLicence', JSON.stringify({
-      id,
-      productId: product.id,
-      planId: plan.id,
-      buyerOrgId: buyer.id,
-      purpose: input.purpose,
-      validFrom: now.toISOString(),
-      validUntil: new Date(Math.min(until, longest)).toISOString(),
-    }));
+    const committed = await this.submitJson<LedgerLicence>(
+      'licences',
+      'IssueLicence',
+      JSON.stringify({
+        id,
+        productId: product.id,
+        planId: plan.id,
+        buyerOrgId: buyer.id,
+        purpose: input.purpose,
+        validFrom: now.toISOString(),
+        validUntil: new Date(Math.min(until, longest)).toISOString(),
+      }),
+    );
     await this.store.insertLicence(licenceRow(product, { ...committed, id, planId: plan.id, buyerOrgId: buyer.id, purpose: input.purpose }));
     return (await this.store.licence(id))!;
   }
@@ -166,7 +181,13 @@ export class ProductService implements ExchangeRepair {
    */
   async repairLicence(id: string): Promise<boolean> {
     if (await this.store.licence(id)) return false;
-    const committed = JSON.parse(Buffer.from(await this.ledger.evaluate('licences', 'GetLicence', id)).toString()) as LedgerLicence & { id: string; productId: string; planId: string; buyerOrgId: string; purpose: string };
+    const committed = JSON.parse(Buffer.from(await this.ledger.evaluate('licences', 'GetLicence', id)).toString()) as LedgerLicence & {
+      id: string;
+      productId: string;
+      planId: string;
+      buyerOrgId: string;
+      purpose: string;
+    };
     const product = await this.store.product(committed.productId);
     if (!product) return false;
     await this.store.insertLicence(licenceRow(product, committed));
@@ -179,7 +200,12 @@ export class ProductService implements ExchangeRepair {
     if (!before) return false;
     const committed = JSON.parse(Buffer.from(await this.ledger.evaluate('products', 'GetProduct', id)).toString()) as LedgerProduct;
     if (before.on_ledger && before.status === committed.status && before.updated_at.toISOString() === committed.updatedAt) return false;
-    await this.store.applyProductState(id, { status: committed.status, termsHash: committed.termsHash, rejectionReason: committed.rejectionReason ?? null, updatedAt: committed.updatedAt });
+    await this.store.applyProductState(id, {
+      status: committed.status,
+      termsHash: committed.termsHash,
+      rejectionReason: committed.rejectionReason ?? null,
+      updatedAt: committed.updatedAt,
+    });
     return true;
   }
 
@@ -208,7 +234,12 @@ export class ProductService implements ExchangeRepair {
 
   private async transition(id: string, action: ReviewAction | 'submit', reason?: string): Promise<ProductRow> {
     const committed = await this.submitJson<LedgerProduct>('products', TRANSACTION[action], id, ...(action === 'reject' ? [reason ?? 'other'] : []));
-    await this.store.applyProductState(id, { status: committed.status, termsHash: committed.termsHash, rejectionReason: committed.rejectionReason ?? null, updatedAt: committed.updatedAt });
+    await this.store.applyProductState(id, {
+      status: committed.status,
+      termsHash: committed.termsHash,
+      rejectionReason: committed.rejectionReason ?? null,
+      updatedAt: committed.updatedAt,
+    });
     return (await this.store.product(id))!;
   }
 

@@ -38,7 +38,10 @@ export function splitRevenue(total: bigint, shares: RevenueShares, withCitizens:
     citizens: BigInt(citizens),
     provider: BigInt(10_000 - shares.stateBudgetBps - shares.operatorBps - citizens),
   };
-  const amounts = apportion(total, PARTIES.map((p) => bps[p]));
+  const amounts = apportion(
+    total,
+    PARTIES.map((p) => bps[p]),
+  );
   return Object.fromEntries(PARTIES.map((p, i) => [p, amounts[i]!])) as RevenueSplit;
 }
 
@@ -52,7 +55,9 @@ export function apportion(total: bigint, weights: readonly bigint[]): bigint[] {
   const sum = weights.reduce((a, b) => a + b, 0n);
   if (sum === 0n) return weights.map(() => 0n);
   const parts = weights.map((w) => (total * w) / sum);
-  const order = weights.map((w, i) => ({ i, remainder: (total * w) % sum })).sort((a, b) => (a.remainder === b.remainder ? a.i - b.i : a.remainder > b.remainder ? -1 : 1));
+  const order = weights
+    .map((w, i) => ({ i, remainder: (total * w) % sum }))
+    .sort((a, b) => (a.remainder === b.remainder ? a.i - b.i : a.remainder > b.remainder ? -1 : 1));
   let left = total - parts.reduce((a, b) => a + b, 0n);
   for (let k = 0; left > 0n; k++, left--) parts[order[k]!.i]! += 1n;
   return parts;

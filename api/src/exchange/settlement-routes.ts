@@ -8,7 +8,8 @@ import { periodOf } from './pricing.js';
 import { Close, InvoiceQuery, Preferences, StatsQuery } from './settlement-schemas.js';
 import type { SettlementService } from './settlement-service.js';
 
-export const ROUNDING_RULE = 'largest remainder: each party gets the floor of total × share; the đồng left over go one each to the largest fractional remainders, ties to the state budget, then the operator, the citizens, the provider';
+export const ROUNDING_RULE =
+  'largest remainder: each party gets the floor of total × share; the đồng left over go one each to the largest fractional remainders, ties to the state budget, then the operator, the citizens, the provider';
 
 export function settlementRoutes(tokens: TokenService, settlement: SettlementService, statistics: StatisticsStore, vault: CitizenDirectory): Router {
   const router = Router();
@@ -21,7 +22,14 @@ export function settlementRoutes(tokens: TokenService, settlement: SettlementSer
   router.get('/v1/invoices', requireRole(tokens, 'organization', 'operator'), async (req, res) => {
     const { period, verify } = parseInput(InvoiceQuery, req.query);
     const caller = principal(req).role === 'operator' ? 'operator' : callingOrganization(req);
-    res.set('cache-control', 'no-store').json({ period, revenueShares: settlement.revenueShares, roundingRule: ROUNDING_RULE, items: await settlement.invoices(caller, period, verify === 'true') });
+    res
+      .set('cache-control', 'no-store')
+      .json({
+        period,
+        revenueShares: settlement.revenueShares,
+        roundingRule: ROUNDING_RULE,
+        items: await settlement.invoices(caller, period, verify === 'true'),
+      });
   });
 
   router.post('/v1/invoices/close', requireRole(tokens, 'operator'), async (req, res) => {
@@ -34,7 +42,8 @@ export function settlementRoutes(tokens: TokenService, settlement: SettlementSer
     const to = query.to ?? periodOf(new Date());
     const from = query.from ?? to;
     if (from > to) throw new DomainError('invalid_request', '`from` must not be after `to`');
-    if (Number(to.slice(0, 4)) * 12 + Number(to.slice(5)) - (Number(from.slice(0, 4)) * 12 + Number(from.slice(5))) >= 36) throw new DomainError('invalid_request', 'at most 36 months at a time');
+    if (Number(to.slice(0, 4)) * 12 + Number(to.slice(5)) - (Number(from.slice(0, 4)) * 12 + Number(from.slice(5))) >= 36)
+      throw new DomainError('invalid_request', 'at most 36 months at a time');
     res.set('cache-control', 'public, max-age=60').json({ from, to, ...(await settlement.stats(from, to)) });
   });
 

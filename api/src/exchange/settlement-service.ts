@@ -56,11 +56,17 @@ export class SettlementService {
     const rows = await this.store.periodUsage(period, scope);
     const invoices = rows.map((r) => this.invoice(r, period)).filter((i) => i.totalDong !== '0' || i.calls > 0);
     if (verify) {
-      await Promise.all(invoices.map(async (i) => {
-        if (!i.anchor) return;
-        const onLedger = JSON.parse(Buffer.from(await this.ledger.evaluate('licences', 'GetStatement', i.licenceId, period)).toString()) as { units: number; amountDong: string; txId: string };
-        i.anchor.matchesLedger = onLedger.units === i.units && onLedger.amountDong === i.totalDong && onLedger.txId === i.anchor.transactionId;
-      }));
+      await Promise.all(
+        invoices.map(async (i) => {
+          if (!i.anchor) return;
+          const onLedger = JSON.parse(Buffer.from(await this.ledger.evaluate('licences', 'GetStatement', i.licenceId, period)).toString()) as {
+            units: number;
+            amountDong: string;
+            txId: string;
+          };
+          i.anchor.matchesLedger = onLedger.units === i.units && onLedger.amountDong === i.totalDong && onLedger.txId === i.anchor.transactionId;
+        }),
+      );
     }
     return invoices;
   }
@@ -70,14 +76,20 @@ export class SettlementService {
    * of the statement's citizens' share, apportioned by records read among all the citizens it read
    * (largest remainder, ties by subject id), so the citizens' parts sum to that share.
    */
-  async earnings(subjectId: string, period: string): Promise<{ items: { licenceId: string; productId: string; records: number; amountDong: string }[]; totalDong: string }> {
+  async earnings(
+    subjectId: string,
+    period: string,
+  ): Promise<{ items: { licenceId: string; productId: string; records: number; amountDong: string }[]; totalDong: string }> {
     const reads = await this.store.recordsReadAlongside(subjectId, period);
     const licenceIds = [...new Set(reads.map((r) => r.licence_id))];
     if (licenceIds.length === 0) return { items: [], totalDong: '0' };
     const invoices = (await this.store.periodUsage(period, { licenceIds })).map((r) => this.invoice(r, period));
     const items = invoices.map((inv) => {
       const readers = reads.filter((r) => r.licence_id === inv.licenceId);
-      const shares = apportion(BigInt(inv.split.citizens), readers.map((r) => BigInt(r.units)));
+      const shares = apportion(
+        BigInt(inv.split.citizens),
+        readers.map((r) => BigInt(r.units)),
+      );
       const mine = readers.findIndex((r) => r.subject_id === subjectId);
       return { licenceId: inv.licenceId, productId: inv.productId, records: Number(readers[mine]!.units), amountDong: shares[mine]!.toString() };
     });
@@ -87,16 +99,37 @@ export class SettlementService {
   /** Anchors every statement of a finished month that is not anchored yet; answers them all. */
   async close(period: string): Promise<Invoice[]> {
     if (period >= periodOf(this.clock.now())) throw new DomainError('invalid_request', `${period} has not ended yet; only a finished month is closed`);
-    const open = (await this.store.periodUsage(period, {})).map((r) => this.invoice(r, period)).filter((i) => i.status === 'OPEN' && (i.totalDong !== '0' || i.calls > 0));
+    const open = (await this.store.periodUsage(period, {}))
+      .map((r) => this.invoice(r, period))
+      .filter((i) => i.status === 'OPEN' && (i.totalDong !== '0' || i.calls > 0));
     for (const inv of open) {
       let anchored: { txId: string; anchoredAt: string };
       try {
-        anchored = JSON.parse(Buffer.from(await this.ledger.submit('licences', 'AnchorStatement', JSON.stringify({ licenceId: inv.licenceId, period, units: inv.units, amountDong: inv.totalDong }))).toString()) as { txId: string; anchoredAt: string };
+        anchored = JSON.parse(
+          Buffer.from(
+            await this.ledger.submit(
+              'licences',
+              'AnchorStatement',
+              JSON.stringify({ licenceId: inv.licenceId, period, units: inv.units, amountDong: inv.totalDong }),
+            ),
+          ).toString(),
+        ) as { txId: string; anchoredAt: string };
       } catch (err) {
         if (!(err instanceof LedgerError && err.code === 'already_exists')) throw err;
-        anchored = JSON.parse(Buffer.from(await this.ledger.evaluate('licences', 'GetStatement', inv.licenceId, period)).toString()) as { txId: string; anchoredAt: string };
+        anchored = JSON.parse(Buffer.from(await this.ledger.evaluate('licences', 'GetStatement', inv.licenceId, period)).toString()) as {
+          txId: string;
+          anchoredAt: string;
+        };
       }
-      await this.store.insertStatement({ licenceId: inv.licenceId, period, units: inv.units, amountDong: inv.totalDong, split: inv.split, txId: anchored.txId, anchoredAt: anchored.anchoredAt });
+      await this.store.insertStatement({
+        licenceId: inv.licenceId,
+        period,
+        units: inv.units,
+        amountDong: inv.totalDong,
+        split: inv.split,
+        txId: anchored.txId,
+        anchoredAt: anchored.anchoredAt,
+      });
     }
     return (await this.store.periodUsage(period, {})).map((r) => this.invoice(r, period)).filter((i) => i.status === 'ANCHORED');
   }
@@ -105,18 +138,20 @@ export class SettlementService {
   async stats(from: string, to: string) {
     const [products, activeLicences] = await Promise.all([this.store.listedProducts(), this.store.activeLicences(this.clock.now())]);
     const months = monthsBetween(from, to);
-    const byMonth = await Promise.all(months.map(async (period) => {
-      const invoices = (await this.store.periodUsage(period, {})).map((r) => this.invoice(r, period));
-      const sum = (f: (i: Invoice) => bigint | number) => invoices.reduce((acc, i) => acc + BigInt(f(i)), 0n).toString();
-      return {
-        period,
-        calls: Number(sum((i) => i.calls)),
-        units: Number(sum((i) => i.units)),
-        valueDong: sum((i) => BigInt(i.totalDong)),
-        stateBudgetDong: sum((i) => BigInt(i.split.stateBudget)),
-        citizensDong: sum((i) => BigInt(i.split.citizens)),
-      };
-    }));
+    const byMonth = await Promise.all(
+      months.map(async (period) => {
+        const invoices = (await this.store.periodUsage(period, {})).map((r) => this.invoice(r, period));
+        const sum = (f: (i: Invoice) => bigint | number) => invoices.reduce((acc, i) => acc + BigInt(f(i)), 0n).toString();
+        return {
+          period,
+          calls: Number(sum((i) => i.calls)),
+          units: Number(sum((i) => i.units)),
+          valueDong: sum((i) => BigInt(i.totalDong)),
+          stateBudgetDong: sum((i) => BigInt(i.split.stateBudget)),
+          citizensDong: sum((i) => BigInt(i.split.citizens)),
+        };
+      }),
+    );
     return {
       listedProducts: { total: products.reduce((n, p) => n + p.n, 0), byKind: Object.fromEntries(products.map((p) => [p.kind, p.n])) },
       activeLicences,

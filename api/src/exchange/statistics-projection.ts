@@ -17,7 +17,10 @@ export class StatisticsProjection implements DepositListener {
   }
 }
 
-export function derive(category: string, fields: Readonly<Record<string, unknown>>): { province?: string; birthYear?: number; sex?: string; insuranceStatus?: string } {
+export function derive(
+  category: string,
+  fields: Readonly<Record<string, unknown>>,
+): { province?: string; birthYear?: number; sex?: string; insuranceStatus?: string } {
   const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
   switch (category) {
     case 'identity': {

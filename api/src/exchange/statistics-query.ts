@@ -28,7 +28,11 @@ export function birthYearsOf(band: (typeof AGE_BANDS)[number], at: Date): { from
  * added to each remaining count. Suppression looks at the true count, so a small cell is never shown,
  * noise or not.
  */
-export function protectCells(cells: readonly Cell[], minCohort: number, noise: { epsilon: number; uniform: () => number } | undefined): { cells: Cell[]; suppressedCells: number } {
+export function protectCells(
+  cells: readonly Cell[],
+  minCohort: number,
+  noise: { epsilon: number; uniform: () => number } | undefined,
+): { cells: Cell[]; suppressedCells: number } {
   const shown = cells.filter((c) => c.count >= minCohort);
   return {
     cells: shown.map((c) => (noise ? { ...c, count: noisyCount(c.count, noise.epsilon, noise.uniform) } : { ...c })),

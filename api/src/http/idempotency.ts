@@ -61,7 +61,10 @@ export function idempotency(sql: Sql, tokens: TokenService, options: Idempotency
       const principal = await tokens.verify(bearer).catch(() => undefined);
       if (!principal) return next(); // the route's own check answers 401
       const scope = `${principal.role}:${principal.subject}`;
-      const requestHash = createHash('sha256').update(`${req.method} ${req.originalUrl}\n`).update(JSON.stringify(req.body ?? null)).digest('hex');
+      const requestHash = createHash('sha256')
+        .update(`${req.method} ${req.originalUrl}\n`)
+        .update(JSON.stringify(req.body ?? null))
+        .digest('hex');
       await sql`delete from idempotency_keys where created_at < now() - interval '24 hours'`;
       // A new key, or one whose first request stopped renewing its lease without an answer (the
       // process died): this request does the work.
@@ -83,9 +86,14 @@ export function idempotency(sql: Sql, tokens: TokenService, options: Idempotency
       }
       (req as Keyed).idempotencyRef = createHash('sha256').update(`${scope}\n${key}`).digest('base64url');
       if (claimed.taken_over) (req as Keyed).idempotentRetry = true;
-      const renew = setInterval(() => {
-        sql`update idempotency_keys set lease_until = now() + ${leaseMs} * interval '1 millisecond' where scope = ${scope} and key = ${key} and completed = false`.catch(() => {});
-      }, Math.max(50, Math.floor(leaseMs / 3)));
+      const renew = setInterval(
+        () => {
+          sql`update idempotency_keys set lease_until = now() + ${leaseMs} * interval '1 millisecond' where scope = ${scope} and key = ${key} and completed = false`.catch(
+            () => {},
+          );
+        },
+        Math.max(50, Math.floor(leaseMs / 3)),
+      );
       renew.unref();
       // Not on 'close': a client that gave up closes the socket while the work goes on, and the key must stay taken.
       res.on('finish', () => {
@@ -103,9 +111,10 @@ export function idempotency(sql: Sql, tokens: TokenService, options: Idempotency
         // Kept before it is sent: once the caller can see the answer, a retry replays it.
         // A server error is not kept, and the key is free at once; its retry is told the work may
         // have been done (the ledger may have committed before the failure), like after a crash.
-        const store = res.statusCode >= 500
-          ? sql`update idempotency_keys set lease_until = now() - interval '1 millisecond' where scope = ${scope} and key = ${key} and completed = false`
-          : sql`update idempotency_keys set completed = true, status = ${res.statusCode}, content_type = ${String(res.getHeader('content-type') ?? 'application/json')},
+        const store =
+          res.statusCode >= 500
+            ? sql`update idempotency_keys set lease_until = now() - interval '1 millisecond' where scope = ${scope} and key = ${key} and completed = false`
+            : sql`update idempotency_keys set completed = true, status = ${res.statusCode}, content_type = ${String(res.getHeader('content-type') ?? 'application/json')},
                   body = ${bytes.length > 0 ? seal(options.kek, bytes, binding(scope, key)) : Buffer.alloc(0)}
                 where scope = ${scope} and key = ${key}`;
         store.then(

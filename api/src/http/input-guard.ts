@@ -26,7 +26,9 @@ export function assertSafeInput(value: unknown, where: string): void {
     }
     if (typeof v !== 'object' || v === null) continue;
     if (depth >= MAX_JSON_DEPTH) {
-      throw new DomainError('invalid_request', `the ${where} nests deeper than ${MAX_JSON_DEPTH} levels`, { errors: [{ path: path || '/', message: 'too deep' }] });
+      throw new DomainError('invalid_request', `the ${where} nests deeper than ${MAX_JSON_DEPTH} levels`, {
+        errors: [{ path: path || '/', message: 'too deep' }],
+      });
     }
     for (const [k, child] of Object.entries(v)) {
       if (isUnsafeText(k)) throw unsafe(where, path);

@@ -33,7 +33,9 @@ export function problemResponses(...statuses: number[]) {
 
 /** The error catalog as the document publishes it (`x-error-codes`): per code, its status, its kind and its sentences. */
 export function errorCodesExtension(): Record<string, ErrorEntry> {
-  return Object.fromEntries(Object.entries(ERROR_CATALOG).map(([code, e]): [string, ErrorEntry] => [code, { status: e.status, kind: e.kind, en: e.en, vi: e.vi }]));
+  return Object.fromEntries(
+    Object.entries(ERROR_CATALOG).map(([code, e]): [string, ErrorEntry] => [code, { status: e.status, kind: e.kind, en: e.en, vi: e.vi }]),
+  );
 }
 
 export function openApiDocument(serverUrl: string): object {
@@ -42,7 +44,7 @@ export function openApiDocument(serverUrl: string): object {
     info: {
       title: 'Citizen Vault API',
       version: '0.1.0',
-      description: 'Consented access to citizens\' encrypted personal data, on a permissioned ledger.',
+      description: "Consented access to citizens' encrypted personal data, on a permissioned ledger.",
     },
     servers: [{ url: serverUrl }],
   });

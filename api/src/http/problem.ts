@@ -45,14 +45,18 @@ export function problemHandler(log: (err: unknown, requestId: string) => void): 
       res.setHeader('retry-after', '5');
       body = problem(503, 'database_unavailable', 'the database is not reachable right now; nothing was changed, retry shortly', req.originalUrl);
     } else if (isBodyParserError(err)) {
-      body = err.type === 'entity.too.large'
-        ? problem(413, 'payload_too_large', 'the request body is too large', req.originalUrl)
-        : problem(400, 'invalid_json', 'the request body is not valid JSON', req.originalUrl);
+      body =
+        err.type === 'entity.too.large'
+          ? problem(413, 'payload_too_large', 'the request body is too large', req.originalUrl)
+          : problem(400, 'invalid_json', 'the request body is not valid JSON', req.originalUrl);
     } else {
       log(err, requestId);
       body = problem(500, 'internal', 'an internal error occurred; it has been logged', req.originalUrl);
     }
-    res.status(body.status).type('application/problem+json').json({ ...body, requestId });
+    res
+      .status(body.status)
+      .type('application/problem+json')
+      .json({ ...body, requestId });
   };
 }
 

@@ -23,4 +23,3 @@ export function seal(key: Uint8Array, plaintext: Uint8Array, associatedData: str
 export function open(key: Uint8Array, sealed: Uint8Array, associatedData: string): Uint8Array {
   return sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, sealed.subarray(NONCE_BYTES), associatedData, sealed.subarray(0, NONCE_BYTES), key);
 }
-

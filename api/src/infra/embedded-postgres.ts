@@ -34,7 +34,10 @@ const DATABASE = 'citizen_vault';
 export async function startEmbeddedPostgres(dir: string, port: number, onLog: (line: string) => void = () => {}): Promise<RunningPostgres> {
   if (process.getuid?.() === 0) await requireReachableByPostgresUser();
   await mkdir(join(dir, '..'), { recursive: true });
-  const fresh = !(await access(join(dir, 'PG_VERSION')).then(() => true, () => false));
+  const fresh = !(await access(join(dir, 'PG_VERSION')).then(
+    () => true,
+    () => false,
+  ));
   const password = 'vault-local'; // listens on 127.0.0.1 only; production uses VAULT_DATABASE_URL
   const recent: string[] = [];
   const log = (message: unknown): void => {
@@ -131,7 +134,9 @@ async function requireReachableByPostgresUser(): Promise<void> {
   for (let folder = binaries; ; folder = dirname(folder)) {
     const { mode, uid } = await stat(folder);
     if (uid === 0 && (mode & 0o001) === 0) {
-      throw new Error(`embedded Postgres runs as the postgres user, which cannot enter ${folder} (mode ${(mode & 0o777).toString(8)}): make it traversable (chmod o+x ${folder}), or set VAULT_DATABASE_URL`);
+      throw new Error(
+        `embedded Postgres runs as the postgres user, which cannot enter ${folder} (mode ${(mode & 0o777).toString(8)}): make it traversable (chmod o+x ${folder}), or set VAULT_DATABASE_URL`,
+      );
     }
     if (dirname(folder) === folder) return;
   }

@@ -18,7 +18,10 @@ export class IntervalWorker implements Worker {
   start(): void {
     this.timer = setInterval(() => {
       this.running ??= this.round()
-        .then(() => undefined, (err: unknown) => this.log(`${this.name} failed; it runs again in ${this.periodMs} ms`, { error: String(err) }))
+        .then(
+          () => undefined,
+          (err: unknown) => this.log(`${this.name} failed; it runs again in ${this.periodMs} ms`, { error: String(err) }),
+        )
         .finally(() => {
           this.running = undefined;
         });

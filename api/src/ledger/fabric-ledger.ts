@@ -1,7 +1,18 @@
 import { createPrivateKey } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { common } from '@hyperledger/fabric-protos';
-import { connect, hash, CommitError, GatewayError, type ChaincodeEvent, type Checkpoint, type CloseableAsyncIterable, type Contract, type Gateway, type Network } from '@hyperledger/fabric-gateway';
+import {
+  connect,
+  hash,
+  CommitError,
+  GatewayError,
+  type ChaincodeEvent,
+  type Checkpoint,
+  type CloseableAsyncIterable,
+  type Contract,
+  type Gateway,
+  type Network,
+} from '@hyperledger/fabric-gateway';
 import { parseChaincodeError } from '@citizen-vault/chaincode/rules';
 import { signLowS } from '@citizen-vault/network';
 import { DomainError, type ConvertibleError, type ErrorCode } from '../errors/index.js';

@@ -19,6 +19,11 @@ export function pgOrganizationStore(sql: Sql): OrganizationStore & ClientAsserti
   return new PgOrganizations(sql);
 }
 
-export function createOrganizationService(deps: { store: OrganizationStore; ledger: OrganizationLedger; operatorMspId: string; listings?: ProviderListings }): OrganizationService {
+export function createOrganizationService(deps: {
+  store: OrganizationStore;
+  ledger: OrganizationLedger;
+  operatorMspId: string;
+  listings?: ProviderListings;
+}): OrganizationService {
   return new OrganizationService(deps.store, deps.ledger, deps.operatorMspId, deps.listings);
 }

@@ -30,7 +30,8 @@ export class MemoryOrganizationStore implements OrganizationStore, ClientAsserti
 
   async insert(o: Omit<Organization, 'createdAt'>): Promise<Organization> {
     if (this.rows.has(o.id)) throw new Error(`duplicate organisation id ${o.id}`);
-    if ([...this.rows.values()].some((r) => r.registrationNumber === o.registrationNumber)) throw new Error(`duplicate registration number ${o.registrationNumber}`);
+    if ([...this.rows.values()].some((r) => r.registrationNumber === o.registrationNumber))
+      throw new Error(`duplicate registration number ${o.registrationNumber}`);
     // Insertion order is creation order, as `created_at, id` orders the Postgres rows.
     const row: Organization = { ...structuredClone(o), createdAt: this.clock.now().toISOString() };
     this.rows.set(o.id, row);

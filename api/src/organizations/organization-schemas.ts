@@ -6,13 +6,19 @@ const PublicJwk = z
     kty: z.enum(['EC', 'OKP']),
     crv: z.enum(['P-256', 'Ed25519', 'X25519']),
     x: z.string().regex(/^[A-Za-z0-9_-]{40,}$/),
-    y: z.string().regex(/^[A-Za-z0-9_-]{40,}$/).optional(),
+    y: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{40,}$/)
+      .optional(),
     kid: z.string().min(1).max(100),
     use: z.enum(['sig', 'enc']),
     alg: z.string().max(30).optional(),
   })
   .strict() // a private key (`d`) is refused outright: we must never hold an organisation's secrets
-  .refine((k) => (k.kty === 'EC') === (k.crv === 'P-256') && (k.kty === 'EC') === (k.y !== undefined), 'EC keys are P-256 with x and y; OKP keys are Ed25519 or X25519')
+  .refine(
+    (k) => (k.kty === 'EC') === (k.crv === 'P-256') && (k.kty === 'EC') === (k.y !== undefined),
+    'EC keys are P-256 with x and y; OKP keys are Ed25519 or X25519',
+  )
   .refine((k) => (k.crv === 'X25519') === (k.use === 'enc'), 'X25519 keys are for encryption (use "enc"); P-256 and Ed25519 keys sign (use "sig")');
 
 export const OrganizationJwks = z
@@ -26,7 +32,11 @@ export const RegisterOrganizationRequest = z
   .object({
     name: z.string().trim().min(2).max(200),
     registrationNumber: z.string().regex(/^[A-Za-z0-9-]{5,30}$/, 'an enterprise registration number, letters, digits and dashes'),
-    roles: z.array(z.enum(['custodian', 'provider', 'consumer', 'auditor'])).min(1).max(4).refine((r) => new Set(r).size === r.length, 'roles must not repeat'),
+    roles: z
+      .array(z.enum(['custodian', 'provider', 'consumer', 'auditor']))
+      .min(1)
+      .max(4)
+      .refine((r) => new Set(r).size === r.length, 'roles must not repeat'),
     jwks: OrganizationJwks,
   })
   .strict()

@@ -63,7 +63,12 @@ export class OrganizationService {
  * Makes sure the exchange is open and the API knows its own operator organisation: adopts the one
  * on the ledger, or — on a new ledger — registers it with the operator MSP's admin identity.
  */
-export async function ensureOperator(store: OrganizationStore, ledger: OrganizationLedger, mspId: string, admin: Pick<OrganizationLedger, 'submit'> | undefined): Promise<Organization> {
+export async function ensureOperator(
+  store: OrganizationStore,
+  ledger: OrganizationLedger,
+  mspId: string,
+  admin: Pick<OrganizationLedger, 'submit'> | undefined,
+): Promise<Organization> {
   const known = await store.operator();
   if (known) return known;
   const listed = JSON.parse(Buffer.from(await ledger.evaluate('organizations', 'ListOrganizationsByRole', 'operator', '50', '')).toString()) as {

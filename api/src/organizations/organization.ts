@@ -15,5 +15,13 @@ export interface OrganizationViewValue {
 }
 
 export function view(o: Organization): OrganizationViewValue {
-  return { id: o.id, name: o.name, registrationNumber: o.registrationNumber, roles: o.roles, status: o.status, jwks: o.jwks as { keys: Record<string, unknown>[] }, createdAt: o.createdAt };
+  return {
+    id: o.id,
+    name: o.name,
+    registrationNumber: o.registrationNumber,
+    roles: o.roles,
+    status: o.status,
+    jwks: o.jwks as { keys: Record<string, unknown>[] },
+    createdAt: o.createdAt,
+  };
 }

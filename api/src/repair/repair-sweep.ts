@@ -19,7 +19,15 @@ const DECISIONS: Record<string, Exclude<ConsentAction, 'expire'>> = {
   ConsentResumed: 'resume',
   ConsentRevoked: 'revoke',
 };
-const PRODUCT_EVENTS = new Set(['ProductCreated', 'ProductSubmitted', 'ProductApproved', 'ProductRejected', 'ProductSuspended', 'ProductReinstated', 'ProductDelisted']);
+const PRODUCT_EVENTS = new Set([
+  'ProductCreated',
+  'ProductSubmitted',
+  'ProductApproved',
+  'ProductRejected',
+  'ProductSuspended',
+  'ProductReinstated',
+  'ProductDelisted',
+]);
 
 /** What one run repaired, by kind. */
 export interface Repaired {
@@ -53,7 +61,18 @@ export interface RepairSweepOptions {
   log?: (message: string, fields: Record<string, unknown>) => void;
 }
 
-const NONE: Repaired = { consentRows: 0, consentStates: 0, decisionLeaves: 0, deposits: 0, depositLeaves: 0, licences: 0, products: 0, orphanIntents: 0, orphanRecords: 0, staleBlocks: 0 };
+const NONE: Repaired = {
+  consentRows: 0,
+  consentStates: 0,
+  decisionLeaves: 0,
+  deposits: 0,
+  depositLeaves: 0,
+  licences: 0,
+  products: 0,
+  orphanIntents: 0,
+  orphanRecords: 0,
+  staleBlocks: 0,
+};
 
 interface EventRow {
   block_number: string;
@@ -125,8 +144,15 @@ export class RepairSweep implements Worker {
   }
 
   async status(): Promise<RepairStatus> {
-    const [row] = await this.sql<{ runs: string; last_run_at: Date | null; repaired: Partial<Repaired> }[]>`select runs, last_run_at, repaired from repair_state`;
-    return { runs: Number(row?.runs ?? 0), lastRunAt: row?.last_run_at?.toISOString() ?? null, repaired: { ...NONE, ...row?.repaired }, lastError: this.lastError };
+    const [row] = await this.sql<
+      { runs: string; last_run_at: Date | null; repaired: Partial<Repaired> }[]
+    >`select runs, last_run_at, repaired from repair_state`;
+    return {
+      runs: Number(row?.runs ?? 0),
+      lastRunAt: row?.last_run_at?.toISOString() ?? null,
+      repaired: { ...NONE, ...row?.repaired },
+      lastError: this.lastError,
+    };
   }
 
   private async pass(): Promise<Repaired> {
@@ -174,7 +200,11 @@ export class RepairSweep implements Worker {
       if (moved.count > 0) r.consentStates++;
       if (!(await this.hasLeaf(e.transaction_id, 'consent_decision', 'consentId', consentId, String(p.at)))) {
         const consent = { id: consentId, subject_id: String(p.subjectId), consumer_org_id: String(p.consumerOrgId), purpose: String(p.purpose) };
-        await this.log.append('consent_decision', decisionEntry(consent, action, { status: p.status as Consent['status'], grantedFields: p.grantedFields as string[], updatedAt: String(p.at) }), e.transaction_id);
+        await this.log.append(
+          'consent_decision',
+          decisionEntry(consent, action, { status: p.status as Consent['status'], grantedFields: p.grantedFields as string[], updatedAt: String(p.at) }),
+          e.transaction_id,
+        );
         r.decisionLeaves++;
       }
       return;
@@ -206,7 +236,9 @@ export class RepairSweep implements Worker {
     if (exists) return false;
     const onLedger = await this.ledgerConsent(consentId);
     if (!onLedger) return false;
-    const [intent] = await this.sql<{ consent: Record<string, unknown>; artefact_salt: Buffer }[]>`select consent, artefact_salt from consent_intents where id = ${consentId}`;
+    const [intent] = await this.sql<
+      { consent: Record<string, unknown>; artefact_salt: Buffer }[]
+    >`select consent, artefact_salt from consent_intents where id = ${consentId}`;
     // Inserted as requested, then moved at once to the ledger's current state: never through a state
     // it has left (an ACTIVE row for a consent already revoked would let a read through).
     if (intent) {
@@ -234,12 +266,23 @@ export class RepairSweep implements Worker {
         updated_at: new Date(onLedger.requestedAt),
       });
     }
-    await this.parts.consents.applyDecision(consentId, { status: onLedger.status, grantedFields: onLedger.grantedFields, decidedAt: onLedger.decidedAt, updatedAt: onLedger.updatedAt });
+    await this.parts.consents.applyDecision(consentId, {
+      status: onLedger.status,
+      grantedFields: onLedger.grantedFields,
+      decidedAt: onLedger.decidedAt,
+      updatedAt: onLedger.updatedAt,
+    });
     return true;
   }
 
   /** Is this ledger transaction's leaf in the log? Tied by transaction id, or — written before that existed — by its entry. */
-  private async hasLeaf(transactionId: string, kind: 'consent_decision' | 'record_deposit', key: 'consentId' | 'recordId', id: string, at?: string): Promise<boolean> {
+  private async hasLeaf(
+    transactionId: string,
+    kind: 'consent_decision' | 'record_deposit',
+    key: 'consentId' | 'recordId',
+    id: string,
+    at?: string,
+  ): Promise<boolean> {
     const [tied] = await this.sql`select 1 from ledger_leaves where transaction_id = ${transactionId}`;
     if (tied) return true;
     const legacy = await this.sql<{ entry: string }[]>`select entry from log_leaves where kind = ${kind} and (entry::jsonb ->> ${key}) = ${id}`;
@@ -249,12 +292,21 @@ export class RepairSweep implements Worker {
 
   /** Settles what has waited too long for a ledger outcome: blocks, consent intents, unconfirmed records. */
   private async settle(r: Repaired): Promise<void> {
-    const blocked = await this.sql<{ id: string }[]>`select id from consents where blocked_by is not null and blocked_at < now() - ${this.settleMs} * interval '1 millisecond'`;
+    const blocked = await this.sql<
+      { id: string }[]
+    >`select id from consents where blocked_by is not null and blocked_at < now() - ${this.settleMs} * interval '1 millisecond'`;
     for (const { id } of blocked) {
       const onLedger = await this.ledgerConsent(id);
       if (!onLedger) continue;
-      if (onLedger.status === 'ACTIVE') await this.parts.consents.unblock(id); // the revoke or pause never committed
-      else await this.parts.consents.applyDecision(id, { status: onLedger.status, grantedFields: onLedger.grantedFields, decidedAt: onLedger.decidedAt, updatedAt: onLedger.updatedAt });
+      if (onLedger.status === 'ACTIVE')
+        await this.parts.consents.unblock(id); // the revoke or pause never committed
+      else
+        await this.parts.consents.applyDecision(id, {
+          status: onLedger.status,
+          grantedFields: onLedger.grantedFields,
+          decidedAt: onLedger.decidedAt,
+          updatedAt: onLedger.updatedAt,
+        });
       r.staleBlocks++;
     }
     const intents = await this.sql<{ id: string }[]>`select id from consent_intents where created_at < now() - ${this.settleMs} * interval '1 millisecond'`;
@@ -267,7 +319,9 @@ export class RepairSweep implements Worker {
         r.orphanIntents++;
       }
     }
-    const records = await this.sql<{ id: string }[]>`select id from records where not confirmed and created_at < now() - ${this.settleMs} * interval '1 millisecond'`;
+    const records = await this.sql<
+      { id: string }[]
+    >`select id from records where not confirmed and created_at < now() - ${this.settleMs} * interval '1 millisecond'`;
     for (const { id } of records) {
       const [row] = await this.sql<{ version: number }[]>`select version from record_versions where record_id = ${id} order by version desc limit 1`;
       const anchored = await this.ledger.evaluate('commitments', 'GetCommitment', id, String(row?.version ?? 1)).then(

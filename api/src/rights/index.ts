@@ -16,7 +16,15 @@ import { VietnamWorkingCalendar, type CalendarAdjustments } from './working-days
 export type { RightsLedger, SubjectIds, RightsRequestStore } from './ports.js';
 export type { RightsService } from './rights-service.js';
 export { VietnamWorkingCalendar, publicHolidays, type CalendarAdjustments, type Holiday } from './working-days.js';
-export { REQUEST_KINDS, REQUEST_STATES, REFUSAL_REASONS, EXTENSION_REASONS, type RequestKind, type RequestState, type RightsRequest } from './request-lifecycle.js';
+export {
+  REQUEST_KINDS,
+  REQUEST_STATES,
+  REFUSAL_REASONS,
+  EXTENSION_REASONS,
+  type RequestKind,
+  type RequestState,
+  type RightsRequest,
+} from './request-lifecycle.js';
 export { rightsRoutes } from './rights-routes.js';
 export { MemoryRightsRequests } from './memory-rights-requests.js';
 
@@ -45,7 +53,14 @@ export interface RightsDeps {
 export function createRights(deps: RightsDeps): { service: RightsService; worker: Worker } {
   const store = new PgRightsRequests(deps.sql);
   const recorder = new RightsLedgerRecorder(store, deps.ledger, { log: deps.log });
-  const service = new RightsService({ store, subjects: deps.subjects, recorder, calendar: new VietnamWorkingCalendar(deps.calendar), clock: deps.clock, newId: deps.newId });
+  const service = new RightsService({
+    store,
+    subjects: deps.subjects,
+    recorder,
+    calendar: new VietnamWorkingCalendar(deps.calendar),
+    clock: deps.clock,
+    newId: deps.newId,
+  });
   const worker = new IntervalWorker('rights ledger recorder', deps.recorderIntervalMs ?? 15_000, () => recorder.flush(), deps.log);
   return { service, worker };
 }

@@ -48,7 +48,12 @@ export class RightsLedgerRecorder {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       await this.store.markAttemptFailed(p.requestId, p.seq, message.slice(0, 500));
-      this.options.log?.('a rights request step is not on the ledger yet; it will be retried', { requestId: p.requestId, seq: p.seq, attempts: p.attempts + 1, err: message });
+      this.options.log?.('a rights request step is not on the ledger yet; it will be retried', {
+        requestId: p.requestId,
+        seq: p.seq,
+        attempts: p.attempts + 1,
+        err: message,
+      });
       return false;
     }
   }

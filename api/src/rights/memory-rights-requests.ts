@@ -50,7 +50,10 @@ export class MemoryRightsRequests implements RightsRequestStore {
 
   async late(): Promise<RightsRequest[]> {
     return this.all()
-      .filter((r) => (r.state === 'COMPLETED' && r.closedAt! > r.dueAt) || (r.acknowledgedAt ?? (r.state === 'REFUSED' ? r.closedAt : null) ?? new Date(0)) > r.replyDueAt)
+      .filter(
+        (r) =>
+          (r.state === 'COMPLETED' && r.closedAt! > r.dueAt) || (r.acknowledgedAt ?? (r.state === 'REFUSED' ? r.closedAt : null) ?? new Date(0)) > r.replyDueAt,
+      )
       .sort((a, b) => b.receivedAt.getTime() - a.receivedAt.getTime());
   }
 

@@ -52,7 +52,10 @@ function requestOf(r: RequestRow): RightsRequest {
     acknowledgedAt: r.acknowledged_at,
     startedAt: r.started_at,
     closedAt: r.closed_at,
-    extension: r.extended_at && r.extension_days && r.extension_reason && r.previous_due_at ? { at: r.extended_at, days: r.extension_days, reason: r.extension_reason, previousDueAt: r.previous_due_at } : null,
+    extension:
+      r.extended_at && r.extension_days && r.extension_reason && r.previous_due_at
+        ? { at: r.extended_at, days: r.extension_days, reason: r.extension_reason, previousDueAt: r.previous_due_at }
+        : null,
     refusalReason: r.refusal_reason,
     version: r.version,
   };
@@ -116,11 +119,15 @@ export class PgRightsRequests implements RightsRequestStore {
   }
 
   async bySubject(subjectId: string): Promise<RightsRequest[]> {
-    return (await this.sql<RequestRow[]>`select * from rights_requests where subject_id = ${subjectId} order by received_at desc, id desc limit 500`).map(requestOf);
+    return (await this.sql<RequestRow[]>`select * from rights_requests where subject_id = ${subjectId} order by received_at desc, id desc limit 500`).map(
+      requestOf,
+    );
   }
 
   async openOfKind(subjectId: string, kind: RequestKind): Promise<RightsRequest | undefined> {
-    const [row] = await this.sql<RequestRow[]>`select * from rights_requests where subject_id = ${subjectId} and kind = ${kind} and state in ${this.sql(OPEN)} limit 1`;
+    const [row] = await this.sql<
+      RequestRow[]
+    >`select * from rights_requests where subject_id = ${subjectId} and kind = ${kind} and state in ${this.sql(OPEN)} limit 1`;
     return row ? requestOf(row) : undefined;
   }
 
@@ -142,7 +149,18 @@ export class PgRightsRequests implements RightsRequestStore {
     const rows = await this.sql<TransitionRow[]>`
       select request_id, seq, action, from_state, to_state, at, due_at, reason, actor, recorded_tx_id
       from rights_request_transitions where request_id = ${id} order by seq`;
-    return rows.map((t) => ({ requestId: t.request_id, seq: t.seq, action: t.action, from: t.from_state, to: t.to_state, at: t.at, dueAt: t.due_at, reason: t.reason, actor: t.actor, recordedTxId: t.recorded_tx_id }));
+    return rows.map((t) => ({
+      requestId: t.request_id,
+      seq: t.seq,
+      action: t.action,
+      from: t.from_state,
+      to: t.to_state,
+      at: t.at,
+      dueAt: t.due_at,
+      reason: t.reason,
+      actor: t.actor,
+      recordedTxId: t.recorded_tx_id,
+    }));
   }
 
   async pendingRecords(limit: number, requestId?: string): Promise<PendingRecord[]> {
@@ -154,10 +172,12 @@ export class PgRightsRequests implements RightsRequestStore {
   }
 
   async markRecorded(requestId: string, seq: number, txId: string): Promise<void> {
-    await this.sql`update rights_request_transitions set recorded_tx_id = ${txId}, recorded_at = now(), ledger_error = null where request_id = ${requestId} and seq = ${seq} and recorded_tx_id is null`;
+    await this
+      .sql`update rights_request_transitions set recorded_tx_id = ${txId}, recorded_at = now(), ledger_error = null where request_id = ${requestId} and seq = ${seq} and recorded_tx_id is null`;
   }
 
   async markAttemptFailed(requestId: string, seq: number, error: string): Promise<void> {
-    await this.sql`update rights_request_transitions set ledger_attempts = ledger_attempts + 1, ledger_error = ${error} where request_id = ${requestId} and seq = ${seq} and recorded_tx_id is null`;
+    await this
+      .sql`update rights_request_transitions set ledger_attempts = ledger_attempts + 1, ledger_error = ${error} where request_id = ${requestId} and seq = ${seq} and recorded_tx_id is null`;
   }
 }

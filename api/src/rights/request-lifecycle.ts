@@ -19,9 +19,18 @@ export const OPEN_STATES: readonly RequestState[] = ['RECEIVED', 'ACKNOWLEDGED',
 /** Why a request may be refused (PDPL: defence, security, public order, another law, others' rights), in words for the citizen. */
 export const REFUSAL_REASONS = {
   LEGAL_OBLIGATION: { en: 'Another law requires the data to be kept or processed.', vi: 'Luật khác yêu cầu dữ liệu phải được lưu giữ hoặc xử lý.' },
-  NATIONAL_DEFENCE_OR_SECURITY: { en: 'Granting the request would harm national defence, national security or public order.', vi: 'Việc thực hiện yêu cầu gây phương hại đến quốc phòng, an ninh quốc gia hoặc trật tự an toàn xã hội.' },
-  RIGHTS_OF_OTHERS: { en: 'Granting the request would harm the life, health or rights of another person.', vi: 'Việc thực hiện yêu cầu gây ảnh hưởng đến tính mạng, sức khỏe hoặc quyền của người khác.' },
-  IDENTITY_NOT_VERIFIED: { en: 'We could not verify that the request comes from the person the data is about.', vi: 'Không xác minh được yêu cầu do chính chủ thể dữ liệu gửi.' },
+  NATIONAL_DEFENCE_OR_SECURITY: {
+    en: 'Granting the request would harm national defence, national security or public order.',
+    vi: 'Việc thực hiện yêu cầu gây phương hại đến quốc phòng, an ninh quốc gia hoặc trật tự an toàn xã hội.',
+  },
+  RIGHTS_OF_OTHERS: {
+    en: 'Granting the request would harm the life, health or rights of another person.',
+    vi: 'Việc thực hiện yêu cầu gây ảnh hưởng đến tính mạng, sức khỏe hoặc quyền của người khác.',
+  },
+  IDENTITY_NOT_VERIFIED: {
+    en: 'We could not verify that the request comes from the person the data is about.',
+    vi: 'Không xác minh được yêu cầu do chính chủ thể dữ liệu gửi.',
+  },
   DUPLICATE_REQUEST: { en: 'The same request has already been handled.', vi: 'Yêu cầu tương tự đã được xử lý.' },
   MANIFESTLY_UNFOUNDED: { en: 'The request has no basis in the data we hold.', vi: 'Yêu cầu không có cơ sở trong dữ liệu đang được lưu giữ.' },
 } as const;
@@ -108,7 +117,11 @@ const TARGET: Record<RequestAction['type'], RequestState> = {
 };
 
 /** A new request, as received at `at`, with its deadlines. */
-export function fileRequest(input: { id: string; subjectId: string; kind: RequestKind; fields?: string[]; processorMustAct?: boolean }, at: Date, calendar: DeadlineCalendar): { request: RightsRequest; transition: Transition } {
+export function fileRequest(
+  input: { id: string; subjectId: string; kind: RequestKind; fields?: string[]; processorMustAct?: boolean },
+  at: Date,
+  calendar: DeadlineCalendar,
+): { request: RightsRequest; transition: Transition } {
   const processorMustAct = input.processorMustAct ?? false;
   const request: RightsRequest = {
     id: input.id,
@@ -137,8 +150,12 @@ function completionDue(receivedAt: Date, processorMustAct: boolean, calendar: De
 /** Whether `action` may be taken on `request` at `at`, and if so the request after it and the transition to record. */
 export function decide(request: RightsRequest, action: RequestAction, at: Date, calendar: DeadlineCalendar): Decision {
   if (!ALLOWED_FROM[action.type].includes(request.state)) {
-    if (action.type === 'extend' && request.extension) return refuse('extension_already_used', `the one extension the law allows was taken on ${request.extension.at.toISOString()}`);
-    return refuse('illegal_transition', `a request that is ${request.state} cannot be ${PAST[action.type]}; it can be ${ALLOWED_FROM[action.type].join(' or ')} only`);
+    if (action.type === 'extend' && request.extension)
+      return refuse('extension_already_used', `the one extension the law allows was taken on ${request.extension.at.toISOString()}`);
+    return refuse(
+      'illegal_transition',
+      `a request that is ${request.state} cannot be ${PAST[action.type]}; it can be ${ALLOWED_FROM[action.type].join(' or ')} only`,
+    );
   }
   const next: RightsRequest = { ...request, state: TARGET[action.type], version: request.version + 1 };
   let reason: Transition['reason'] = null;
@@ -155,7 +172,8 @@ export function decide(request: RightsRequest, action: RequestAction, at: Date, 
       break;
     case 'extend': {
       if (request.extension) return refuse('extension_already_used', `the one extension the law allows was taken on ${request.extension.at.toISOString()}`);
-      if (!Number.isInteger(action.days) || action.days < 1 || action.days > MAX_EXTENSION_DAYS) return refuse('invalid_request', `an extension is 1 to ${MAX_EXTENSION_DAYS} days, not ${action.days}`);
+      if (!Number.isInteger(action.days) || action.days < 1 || action.days > MAX_EXTENSION_DAYS)
+        return refuse('invalid_request', `an extension is 1 to ${MAX_EXTENSION_DAYS} days, not ${action.days}`);
       if (at > request.dueAt) return refuse('deadline_passed', `the deadline ran out at ${request.dueAt.toISOString()}; an extension must be taken before it`);
       next.extension = { at, days: action.days, reason: action.reason, previousDueAt: request.dueAt };
       next.dueAt = calendar.calendarDeadline(request.dueAt, action.days);
@@ -171,10 +189,20 @@ export function decide(request: RightsRequest, action: RequestAction, at: Date, 
       reason = action.reason;
       break;
   }
-  return { ok: true, request: next, transition: { requestId: request.id, seq: next.version, action: action.type, from: request.state, to: next.state, at, dueAt: next.dueAt, reason } };
+  return {
+    ok: true,
+    request: next,
+    transition: { requestId: request.id, seq: next.version, action: action.type, from: request.state, to: next.state, at, dueAt: next.dueAt, reason },
+  };
 }
 
-const PAST: Record<RequestAction['type'], string> = { acknowledge: 'acknowledged', start: 'started', extend: 'extended', complete: 'completed', refuse: 'refused' };
+const PAST: Record<RequestAction['type'], string> = {
+  acknowledge: 'acknowledged',
+  start: 'started',
+  extend: 'extended',
+  complete: 'completed',
+  refuse: 'refused',
+};
 
 function refuse(code: Refusal['code'], detail: string): Decision {
   return { ok: false, code, detail };

@@ -4,7 +4,16 @@ import { DomainError } from '../errors/index.js';
 import { parseInput } from '../http/problem.js';
 import { EXTENSION_REASONS, REFUSAL_REASONS, type RequestAction } from './request-lifecycle.js';
 import type { RequestHistory, RequestWithClock, RightsService } from './rights-service.js';
-import { AcknowledgeRightsRequest, ExtendRightsRequest, FileRightsRequest, NoBody, RefuseRightsRequest, RequestIdParam, type RightsRequestStep, type RightsRequestView } from './rights-schemas.js';
+import {
+  AcknowledgeRightsRequest,
+  ExtendRightsRequest,
+  FileRightsRequest,
+  NoBody,
+  RefuseRightsRequest,
+  RequestIdParam,
+  type RightsRequestStep,
+  type RightsRequestView,
+} from './rights-schemas.js';
 import type { z } from '../http/openapi.js';
 
 function view({ request: r, clock }: RequestWithClock): z.infer<typeof RightsRequestView> {
@@ -20,7 +29,15 @@ function view({ request: r, clock }: RequestWithClock): z.infer<typeof RightsReq
     acknowledgedAt: r.acknowledgedAt?.toISOString() ?? null,
     startedAt: r.startedAt?.toISOString() ?? null,
     closedAt: r.closedAt?.toISOString() ?? null,
-    extension: r.extension ? { at: r.extension.at.toISOString(), days: r.extension.days, reason: r.extension.reason, explanation: EXTENSION_REASONS[r.extension.reason], previousDueAt: r.extension.previousDueAt.toISOString() } : null,
+    extension: r.extension
+      ? {
+          at: r.extension.at.toISOString(),
+          days: r.extension.days,
+          reason: r.extension.reason,
+          explanation: EXTENSION_REASONS[r.extension.reason],
+          previousDueAt: r.extension.previousDueAt.toISOString(),
+        }
+      : null,
     refusal: r.refusalReason ? { reason: r.refusalReason, explanation: REFUSAL_REASONS[r.refusalReason] } : null,
     clock: { phase: clock.phase, dueAt: clock.dueAt.toISOString(), status: clock.status, replyLate: clock.replyLate },
   };
@@ -29,7 +46,17 @@ function view({ request: r, clock }: RequestWithClock): z.infer<typeof RightsReq
 const operatorView = (r: RequestWithClock) => ({ ...view(r), subjectId: r.request.subjectId });
 
 function historyView(history: RequestHistory): z.infer<typeof RightsRequestStep>[] {
-  return history.map((t) => ({ seq: t.seq, action: t.action, from: t.from, to: t.to, at: t.at.toISOString(), dueAt: t.dueAt.toISOString(), reason: t.reason, actor: t.actor, ledgerTransactionId: t.recordedTxId }));
+  return history.map((t) => ({
+    seq: t.seq,
+    action: t.action,
+    from: t.from,
+    to: t.to,
+    at: t.at.toISOString(),
+    dueAt: t.dueAt.toISOString(),
+    reason: t.reason,
+    actor: t.actor,
+    ledgerTransactionId: t.recordedTxId,
+  }));
 }
 
 /** An empty body may come as nothing at all. */
@@ -96,7 +123,9 @@ export function rightsRoutes(tokens: TokenService, rights: RightsService): Route
 
   router.get('/v1/audit/rights-requests', requireRole(tokens, 'auditor'), async (_req, res) => {
     const report = await rights.report();
-    res.set('cache-control', 'no-store').json({ generatedAt: report.generatedAt.toISOString(), overdue: report.overdue.map(operatorView), late: report.late.map(operatorView) });
+    res
+      .set('cache-control', 'no-store')
+      .json({ generatedAt: report.generatedAt.toISOString(), overdue: report.overdue.map(operatorView), late: report.late.map(operatorView) });
   });
   return router;
 }

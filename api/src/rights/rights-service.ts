@@ -2,7 +2,17 @@ import { DomainError } from '../errors/index.js';
 import type { Clock } from '../infra/clock.js';
 import { ledgerRecordOf } from './ledger-record.js';
 import type { Actor, RightsRequestStore, SubjectIds } from './ports.js';
-import { clockOf, decide, fileRequest, type DeadlineCalendar, type RequestAction, type RequestClock, type RequestKind, type RightsRequest, type Transition } from './request-lifecycle.js';
+import {
+  clockOf,
+  decide,
+  fileRequest,
+  type DeadlineCalendar,
+  type RequestAction,
+  type RequestClock,
+  type RequestKind,
+  type RightsRequest,
+  type Transition,
+} from './request-lifecycle.js';
 
 export interface RightsServiceDeps {
   store: RightsRequestStore;
@@ -33,7 +43,11 @@ export class RightsService {
     const open = await store.openOfKind(subjectId, input.kind);
     if (open) throw new DomainError('conflict', `you already have an open ${input.kind} request, ${open.id}`, { requestId: open.id });
     const now = clock.now();
-    const { request, transition } = fileRequest({ id: this.deps.newId(), subjectId, kind: input.kind, ...(input.fields ? { fields: input.fields } : {}) }, now, calendar);
+    const { request, transition } = fileRequest(
+      { id: this.deps.newId(), subjectId, kind: input.kind, ...(input.fields ? { fields: input.fields } : {}) },
+      now,
+      calendar,
+    );
     await store.insert(request, transition, 'citizen', ledgerRecordOf(request, transition));
     await this.record(request.id);
     return { request, clock: clockOf(request, now) };
@@ -70,7 +84,13 @@ export class RightsService {
     const now = clock.now();
     const decision = decide(request, action, now, calendar);
     if (!decision.ok) throw new DomainError(decision.code, decision.detail, { state: request.state });
-    const applied = await store.apply(decision.request, request.version, decision.transition, 'operator', ledgerRecordOf(decision.request, decision.transition));
+    const applied = await store.apply(
+      decision.request,
+      request.version,
+      decision.transition,
+      'operator',
+      ledgerRecordOf(decision.request, decision.transition),
+    );
     if (!applied) throw new DomainError('conflict', `request ${id} changed while this step was decided; reload it and try again`);
     await this.record(id);
     return { request: decision.request, clock: clockOf(decision.request, now) };

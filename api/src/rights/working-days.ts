@@ -67,9 +67,9 @@ export function publicHolidays(year: number): Holiday[] {
   };
   add(`${year}-01-01`, 'New Year (Tết Dương lịch)');
   const tet = lunarToJdn(1, 1, year);
-  add(isoFromJdn(tet - 1), 'Lunar New Year\'s Eve (Tết Nguyên đán)');
+  add(isoFromJdn(tet - 1), "Lunar New Year's Eve (Tết Nguyên đán)");
   for (let d = 0; d < 4; d++) add(isoFromJdn(tet + d), `Lunar New Year, day ${d + 1} (Tết Nguyên đán)`);
-  add(isoFromJdn(lunarToJdn(10, 3, year)), 'Hùng Kings\' Commemoration (Giỗ Tổ Hùng Vương)');
+  add(isoFromJdn(lunarToJdn(10, 3, year)), "Hùng Kings' Commemoration (Giỗ Tổ Hùng Vương)");
   add(`${year}-04-30`, 'Reunification Day (Ngày Giải phóng miền Nam)');
   add(`${year}-05-01`, 'International Labour Day (Ngày Quốc tế Lao động)');
   add(`${year}-09-02`, 'National Day (Quốc khánh)');
@@ -112,7 +112,7 @@ export class VietnamWorkingCalendar {
   addWorkingDays(from: Date, n: number): Date {
     if (!Number.isInteger(n) || n < 0) throw new RangeError('n must be a whole number of days, 0 or more');
     let day = localDate(from);
-    for (let counted = 0; counted < n; ) {
+    for (let counted = 0; counted < n;) {
       day = addDays(day, 1);
       if (this.isWorkingDay(day)) counted++;
     }

@@ -65,7 +65,9 @@ export class PgBrowserSessions implements BrowserSessions {
 
   /** When the session ends if it stays idle, for the portal to show (undefined once it has ended). */
   async expiry(sessionId: string): Promise<{ idleExpiresAt: Date; expiresAt: Date } | undefined> {
-    const [row] = await this.sql<{ idle_expires_at: Date; expires_at: Date }[]>`select idle_expires_at, expires_at from sessions where id_hash = ${hashOf(sessionId)}`;
+    const [row] = await this.sql<
+      { idle_expires_at: Date; expires_at: Date }[]
+    >`select idle_expires_at, expires_at from sessions where id_hash = ${hashOf(sessionId)}`;
     return row ? { idleExpiresAt: row.idle_expires_at, expiresAt: row.expires_at } : undefined;
   }
 

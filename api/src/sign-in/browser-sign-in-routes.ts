@@ -52,7 +52,13 @@ export function browserSignInRoutes(options: BrowserSignInOptions): Router {
   let configuration: Promise<oidc.Configuration> | undefined;
   const provider = (): Promise<oidc.Configuration> => {
     configuration ??= oidc
-      .discovery(new URL(options.issuer), options.clientId, undefined, oidc.ClientSecretBasic(options.clientSecret), options.issuer.startsWith('http:') ? { execute: [oidc.allowInsecureRequests] } : {})
+      .discovery(
+        new URL(options.issuer),
+        options.clientId,
+        undefined,
+        oidc.ClientSecretBasic(options.clientSecret),
+        options.issuer.startsWith('http:') ? { execute: [oidc.allowInsecureRequests] } : {},
+      )
       .catch((err: unknown) => {
         configuration = undefined; // try discovery again on the next sign-in
         throw new DomainError('not_available', `the identity provider cannot be reached (${(err as Error).message})`);
@@ -86,7 +92,12 @@ export function browserSignInRoutes(options: BrowserSignInOptions): Router {
     const config = await provider();
     let claims: oidc.IDToken;
     try {
-      const tokens = await oidc.authorizationCodeGrant(config, new URL(req.originalUrl, options.publicUrl), { pkceCodeVerifier: signIn.verifier, expectedState: signIn.state, expectedNonce: signIn.nonce, idTokenExpected: true });
+      const tokens = await oidc.authorizationCodeGrant(config, new URL(req.originalUrl, options.publicUrl), {
+        pkceCodeVerifier: signIn.verifier,
+        expectedState: signIn.state,
+        expectedNonce: signIn.nonce,
+        idTokenExpected: true,
+      });
       claims = tokens.claims()!;
     } catch (err) {
       options.audit('sign-in-refused', { reason: (err as Error).message });
@@ -94,7 +105,10 @@ export function browserSignInRoutes(options: BrowserSignInOptions): Router {
     }
     if (options.requiredAcr && claims.acr !== options.requiredAcr) {
       options.audit('sign-in-refused', { reason: 'assurance level', acr: claims.acr ?? null });
-      throw new DomainError('forbidden', `this service needs the assurance level ${options.requiredAcr}; the identity provider vouched for ${claims.acr ?? 'none'}`);
+      throw new DomainError(
+        'forbidden',
+        `this service needs the assurance level ${options.requiredAcr}; the identity provider vouched for ${claims.acr ?? 'none'}`,
+      );
     }
     const principal = await principalOf(claims, options);
     const session = await options.sessions.create(principal, { ...(typeof claims.acr === 'string' ? { acr: claims.acr } : {}) });
@@ -126,7 +140,8 @@ export function browserSignInRoutes(options: BrowserSignInOptions): Router {
     const id = sessionCookie(req);
     const session = id ? await options.sessions.resolve(id) : undefined;
     if (session) {
-      if (!csrfMatches(session.csrfToken, req.get('x-csrf-token'))) throw new DomainError('csrf_token_invalid', 'signing out needs the session\'s CSRF token in x-csrf-token');
+      if (!csrfMatches(session.csrfToken, req.get('x-csrf-token')))
+        throw new DomainError('csrf_token_invalid', "signing out needs the session's CSRF token in x-csrf-token");
       await options.sessions.end(id!);
       options.audit('sign-out', { role: session.principal.role, subject: session.principal.subject });
     }
@@ -160,7 +175,8 @@ function readState(cookieHeader: string | undefined, kek: Uint8Array): SignInSta
 async function principalOf(claims: oidc.IDToken, options: BrowserSignInOptions): Promise<Principal> {
   const nationalId = claims[options.nationalIdClaim];
   if (typeof nationalId === 'string') {
-    if (!/^\d{12}$/.test(nationalId)) throw new DomainError('unauthorized', `the identity provider's ${options.nationalIdClaim} claim is not a 12-digit citizen identity number`);
+    if (!/^\d{12}$/.test(nationalId))
+      throw new DomainError('unauthorized', `the identity provider's ${options.nationalIdClaim} claim is not a 12-digit citizen identity number`);
     return { role: 'citizen', nationalId, subject: citizenSubject(nationalId) };
   }
   const role = claims.cv_role;

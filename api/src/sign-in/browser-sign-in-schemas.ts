@@ -4,8 +4,8 @@ export const BrowserSessionView = z
   .object({
     role: z.enum(['citizen', 'organization', 'auditor', 'operator']),
     subject: z.string(),
-    name: z.string().optional().describe('the organisation\'s name, for its staff'),
-    nationalId: z.string().optional().describe('a citizen\'s own identity number, to the citizen only'),
+    name: z.string().optional().describe("the organisation's name, for its staff"),
+    nationalId: z.string().optional().describe("a citizen's own identity number, to the citizen only"),
     organizationId: z.string().optional(),
     csrfToken: z.string().describe('send it back in x-csrf-token on every request that changes something'),
     idleExpiresAt: z.string().describe('when the session ends if it stays idle'),
@@ -20,14 +20,20 @@ registry.registerPath({
   path: '/auth/login',
   summary: 'Portal sign-in (backend-for-frontend): redirects to the identity provider with the authorization-code flow and PKCE',
   request: { query: z.object({ returnTo: z.string().optional().describe('a path on this site to come back to (default /)') }) },
-  responses: { 303: { description: 'to the identity provider\'s authorization endpoint; sets a short-lived, sealed, HttpOnly sign-in state cookie' }, ...problemResponses(429, 503) },
+  responses: {
+    303: { description: "to the identity provider's authorization endpoint; sets a short-lived, sealed, HttpOnly sign-in state cookie" },
+    ...problemResponses(429, 503),
+  },
 });
 registry.registerPath({
   method: 'get',
   path: '/auth/callback',
   summary: 'Where the identity provider sends the browser back: the API exchanges the code, checks the ID token (and its acr), and starts a session',
   request: { query: z.object({ code: z.string().optional(), state: z.string().optional() }) },
-  responses: { 303: { description: 'to returnTo, with an HttpOnly SameSite=Lax session cookie; no token reaches the page' }, ...problemResponses(400, 401, 403, 429, 503) },
+  responses: {
+    303: { description: 'to returnTo, with an HttpOnly SameSite=Lax session cookie; no token reaches the page' },
+    ...problemResponses(400, 401, 403, 429, 503),
+  },
 });
 registry.registerPath({
   method: 'get',
@@ -39,7 +45,7 @@ registry.registerPath({
 registry.registerPath({
   method: 'post',
   path: '/auth/logout',
-  summary: 'Ends the browser session on the API and clears its cookie (needs the session\'s CSRF token in x-csrf-token)',
+  summary: "Ends the browser session on the API and clears its cookie (needs the session's CSRF token in x-csrf-token)",
   request: { ...sessionCookie, headers: z.object({ 'x-csrf-token': z.string().optional() }) },
   responses: { 204: { description: 'signed out (or there was no session)' }, ...problemResponses(403) },
 });

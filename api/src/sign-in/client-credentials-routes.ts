@@ -20,7 +20,12 @@ function oauthError(error: 'invalid_request' | 'invalid_client' | 'invalid_grant
  * The token endpoint for organisations: the client proves itself with a short-lived JWT signed by a
  * key it registered (iss = sub = its organisation id, aud = this endpoint, unique jti).
  */
-export function clientCredentialsRoute(tokens: TokenService, organizations: OrganizationDirectory, tokenEndpoint: string, limits: Pick<RateLimiters, 'tokenPerIp' | 'tokenPerClient'>): Router {
+export function clientCredentialsRoute(
+  tokens: TokenService,
+  organizations: OrganizationDirectory,
+  tokenEndpoint: string,
+  limits: Pick<RateLimiters, 'tokenPerIp' | 'tokenPerClient'>,
+): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '16kb' });
   const clean: express.RequestHandler = (req, _res, next) => {
@@ -56,9 +61,10 @@ export function clientCredentialsRoute(tokens: TokenService, organizations: Orga
       }));
     } catch (err) {
       if (err instanceof errors.JWTExpired) throw oauthError('invalid_grant', 'the client assertion has expired');
-      throw oauthError('invalid_client', 'the client assertion does not verify with the organisation\'s registered keys');
+      throw oauthError('invalid_client', "the client assertion does not verify with the organisation's registered keys");
     }
-    if (payload.exp! - Math.floor(Date.now() / 1000) > MAX_ASSERTION_LIFETIME_S) throw oauthError('invalid_grant', `a client assertion may live ${MAX_ASSERTION_LIFETIME_S} s at most`);
+    if (payload.exp! - Math.floor(Date.now() / 1000) > MAX_ASSERTION_LIFETIME_S)
+      throw oauthError('invalid_grant', `a client assertion may live ${MAX_ASSERTION_LIFETIME_S} s at most`);
     if (!(await organizations.useAssertion(org.id, String(payload.jti), new Date(payload.exp! * 1000)))) {
       throw oauthError('invalid_grant', 'the client assertion was already used');
     }

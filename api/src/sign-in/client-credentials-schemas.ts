@@ -17,4 +17,3 @@ registry.registerPath({
   request: { body: { content: { 'application/x-www-form-urlencoded': { schema: TokenRequest } } } },
   responses: { 200: { description: 'an access token for the organisation' }, ...problemResponses(400, 401, 429) },
 });
-

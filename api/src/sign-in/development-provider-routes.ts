@@ -86,10 +86,13 @@ export async function developmentIdentityProvider(options: DevelopmentProviderOp
     const consumerFirst = [...orgs].sort((a, b) => Number(b.roles.includes('consumer')) - Number(a.roles.includes('consumer')));
     const role = (value: string, vi: string, en: string, checked = false): string =>
       `<label class="choice"><input type="radio" name="role" value="${value}"${checked ? ' checked' : ''}> <strong>${vi}</strong> <span lang="en">${en}</span></label>`;
-    res.set('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'").type('html').send(
-      page(
-        'Nhà cung cấp định danh thử nghiệm',
-        `<p>Thay cho VNeID trong môi trường phát triển: chọn bạn là ai. <span lang="en">Stands in for the national identity app in development: pick who you are.</span></p>
+    res
+      .set('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+      .type('html')
+      .send(
+        page(
+          'Nhà cung cấp định danh thử nghiệm',
+          `<p>Thay cho VNeID trong môi trường phát triển: chọn bạn là ai. <span lang="en">Stands in for the national identity app in development: pick who you are.</span></p>
 <form method="post" action="${base}/interaction/${escape(details.uid)}/login">
 <fieldset><legend>Bạn là <span lang="en">You are</span></legend>
 ${role('citizen', 'Công dân', 'Citizen', true)}${role('organization', 'Doanh nghiệp', 'Organisation staff')}${role('auditor', 'Kiểm toán viên', 'Auditor')}${role('operator', 'Đơn vị vận hành', 'Operator')}
@@ -99,13 +102,21 @@ ${role('citizen', 'Công dân', 'Citizen', true)}${role('organization', 'Doanh n
 <p><label for="organization">Tổ chức</label><br><select id="organization" name="organizationId">${consumerFirst.map((o) => `<option value="${escape(o.id)}">${escape(o.name)}</option>`).join('')}</select></p>
 <p><button type="submit">Đăng nhập</button></p>
 </form>`,
-      ),
-    );
+        ),
+      );
   });
   router.post('/interaction/:uid/login', express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
     const account = accountOf((req.body ?? {}) as Record<string, unknown>);
     if (!account) {
-      res.status(400).type('html').send(page('Không đăng nhập được', '<p>Số định danh cá nhân gồm 12 chữ số; doanh nghiệp phải chọn một tổ chức. <span lang="en">A citizen identity number has 12 digits; organisation staff pick an organisation.</span></p>'));
+      res
+        .status(400)
+        .type('html')
+        .send(
+          page(
+            'Không đăng nhập được',
+            '<p>Số định danh cá nhân gồm 12 chữ số; doanh nghiệp phải chọn một tổ chức. <span lang="en">A citizen identity number has 12 digits; organisation staff pick an organisation.</span></p>',
+          ),
+        );
       return;
     }
     await provider.interactionFinished(req, res, { login: { accountId: account, acr: DEVELOPMENT_ACR, amr: ['pwd'] } }, { mergeWithLastSubmission: false });

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { bearerAuth, problemResponses, registry } from '../http/openapi.js';
 
-const Me = z.object({ role: z.enum(['citizen', 'operator', 'auditor', 'organization']), subject: z.string(), organizationId: z.string().optional() }).openapi('Me');
+const Me = z
+  .object({ role: z.enum(['citizen', 'operator', 'auditor', 'organization']), subject: z.string(), organizationId: z.string().optional() })
+  .openapi('Me');
 
 registry.registerPath({
   method: 'get',

@@ -46,7 +46,13 @@ async function resolveWithin(host: string, ms: number): Promise<string[]> {
     timer = setTimeout(() => resolve([]), ms);
   });
   try {
-    return await Promise.race([lookup(host, { all: true }).then((found) => found.map((a) => a.address), () => []), timeout]);
+    return await Promise.race([
+      lookup(host, { all: true }).then(
+        (found) => found.map((a) => a.address),
+        () => [],
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -67,7 +73,8 @@ export async function checkDestination(url: URL, allowLoopbackHttp: boolean): Pr
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const literal = ipaddr.isValid(host); // the URL parser has already normalised IPv4 spellings to a dotted quad
   const addresses = literal ? [host] : await resolveWithin(host, LOOKUP_TIMEOUT_MS);
-  if (addresses.length === 0) throw new DomainError('invalid_request', 'the webhook host does not resolve', { errors: [{ path: '/url', message: 'does not resolve' }] });
+  if (addresses.length === 0)
+    throw new DomainError('invalid_request', 'the webhook host does not resolve', { errors: [{ path: '/url', message: 'does not resolve' }] });
   if (url.protocol === 'http:' && !(allowLoopbackHttp && addresses.every(isLoopbackAddress))) {
     throw new DomainError('invalid_request', 'webhook urls must be https', { errors: [{ path: '/url', message: 'must be https' }] });
   }

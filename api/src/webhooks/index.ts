@@ -48,7 +48,13 @@ export function pgWebhookStore(sql: Sql): WebhookStore {
 export function createWebhooks(deps: { store: WebhookStore; options: WebhookOptions; deliver?: Deliver; clock?: Clock; random?: () => number }): Webhooks {
   const clock = deps.clock ?? systemClock;
   const { kek, allowLoopbackHttp, retryBaseMs, maxAttempts, log, intervalMs } = deps.options;
-  const dispatcher = new WebhookDispatcher(deps.store, deps.deliver ?? httpDelivery(allowLoopbackHttp), { kek, retryBaseMs, maxAttempts, log, ...(intervalMs ? { intervalMs } : {}) }, clock, deps.random);
+  const dispatcher = new WebhookDispatcher(
+    deps.store,
+    deps.deliver ?? httpDelivery(allowLoopbackHttp),
+    { kek, retryBaseMs, maxAttempts, log, ...(intervalMs ? { intervalMs } : {}) },
+    clock,
+    deps.random,
+  );
   const service = new WebhookService(deps.store, { kek, allowLoopbackHttp }, () => dispatcher.wake(), clock);
   return { service, dispatcher };
 }

@@ -40,7 +40,18 @@ export class MemoryWebhookStore implements WebhookStore {
       if (!this.endpointRows.some((e) => e.id === d.endpointId)) throw new Error(`no endpoint ${d.endpointId}`);
     }
     for (const d of deliveries) {
-      this.deliveryRows.push({ id: d.id, endpointId: d.endpointId, eventType: d.eventType, payload: structuredClone(d.payload), status: 'PENDING', attempts: 0, lastError: null, createdAt: now, deliveredAt: null, nextAttemptAt: now });
+      this.deliveryRows.push({
+        id: d.id,
+        endpointId: d.endpointId,
+        eventType: d.eventType,
+        payload: structuredClone(d.payload),
+        status: 'PENDING',
+        attempts: 0,
+        lastError: null,
+        createdAt: now,
+        deliveredAt: null,
+        nextAttemptAt: now,
+      });
     }
   }
 
@@ -53,7 +64,14 @@ export class MemoryWebhookStore implements WebhookStore {
     return due.map((d) => {
       d.nextAttemptAt = new Date(now.getTime() + leaseMs);
       const endpoint = this.endpointRows.find((e) => e.id === d.endpointId)!;
-      return { id: d.id, endpointId: d.endpointId, payload: structuredClone(d.payload), attempts: d.attempts, url: endpoint.url, sealedSecret: Buffer.from(endpoint.sealedSecret) };
+      return {
+        id: d.id,
+        endpointId: d.endpointId,
+        payload: structuredClone(d.payload),
+        attempts: d.attempts,
+        url: endpoint.url,
+        sealedSecret: Buffer.from(endpoint.sealedSecret),
+      };
     });
   }
 

@@ -21,7 +21,19 @@ export class PgWebhookStore implements WebhookStore {
   }
 
   async deliveries(organizationId: string, limit: number): Promise<DeliveryRow[]> {
-    const rows = await this.sql<{ id: string; endpoint_id: string; event_type: string; status: DeliveryRow['status']; attempts: number; last_error: string | null; created_at: Date; delivered_at: Date | null; next_attempt_at: Date }[]>`
+    const rows = await this.sql<
+      {
+        id: string;
+        endpoint_id: string;
+        event_type: string;
+        status: DeliveryRow['status'];
+        attempts: number;
+        last_error: string | null;
+        created_at: Date;
+        delivered_at: Date | null;
+        next_attempt_at: Date;
+      }[]
+    >`
       select d.* from webhook_deliveries d join webhook_endpoints e on e.id = d.endpoint_id
       where e.organization_id = ${organizationId} order by d.created_at desc limit ${limit}`;
     return rows.map((r) => ({
@@ -39,7 +51,8 @@ export class PgWebhookStore implements WebhookStore {
 
   async enqueue(deliveries: readonly NewDelivery[]): Promise<void> {
     if (deliveries.length === 0) return;
-    await this.sql`insert into webhook_deliveries ${this.sql(deliveries.map((d) => ({ id: d.id, endpoint_id: d.endpointId, event_type: d.eventType, payload: this.sql.json(d.payload as never), status: 'PENDING' })))}`;
+    await this
+      .sql`insert into webhook_deliveries ${this.sql(deliveries.map((d) => ({ id: d.id, endpoint_id: d.endpointId, event_type: d.eventType, payload: this.sql.json(d.payload as never), status: 'PENDING' })))}`;
   }
 
   async claimDue(limit: number, leaseMs: number): Promise<DueDelivery[]> {
@@ -64,6 +77,7 @@ export class PgWebhookStore implements WebhookStore {
   }
 
   async scheduleRetry(id: string, attempts: number, error: string, delayMs: number): Promise<void> {
-    await this.sql`update webhook_deliveries set attempts = ${attempts}, last_error = ${error}, next_attempt_at = now() + ${`${Math.round(delayMs)} milliseconds`}::interval where id = ${id}`;
+    await this
+      .sql`update webhook_deliveries set attempts = ${attempts}, last_error = ${error}, next_attempt_at = now() + ${`${Math.round(delayMs)} milliseconds`}::interval where id = ${id}`;
   }
 }

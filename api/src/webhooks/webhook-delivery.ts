@@ -38,7 +38,13 @@ export function httpDelivery(allowLoopbackHttp: boolean): Deliver {
  */
 function post(url: URL, allowLoopbackHttp: boolean, body: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
-    const options: RequestOptions = { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, agent: false, lookup: pinnedLookup(url, allowLoopbackHttp), timeout: DELIVERY_TIMEOUT_MS };
+    const options: RequestOptions = {
+      method: 'POST',
+      headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+      agent: false,
+      lookup: pinnedLookup(url, allowLoopbackHttp),
+      timeout: DELIVERY_TIMEOUT_MS,
+    };
     const req: ClientRequest = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));

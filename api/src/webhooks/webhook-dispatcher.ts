@@ -79,18 +79,20 @@ export class WebhookDispatcher implements Worker {
     for (;;) {
       const due = await this.store.claimDue(BATCH, LEASE_MS);
       if (due.length === 0 || this.stopped) return;
-      await Promise.all(due.map(async (d) => {
-        const secret = Buffer.from(open(this.options.kek, d.sealedSecret, secretBinding(d.endpointId))).toString();
-        const error = await this.deliver({ url: d.url, secret, id: d.id, payload: d.payload, nowSeconds: Math.floor(this.clock.now().getTime() / 1000) });
-        const attempts = d.attempts + 1;
-        if (!error) {
-          await this.store.markDelivered(d.id, attempts);
-        } else if (attempts >= this.options.maxAttempts) {
-          await this.store.markFailed(d.id, attempts, error);
-        } else {
-          await this.store.scheduleRetry(d.id, attempts, error, this.options.retryBaseMs * 2 ** (attempts - 1) * (0.75 + this.random() / 2));
-        }
-      }));
+      await Promise.all(
+        due.map(async (d) => {
+          const secret = Buffer.from(open(this.options.kek, d.sealedSecret, secretBinding(d.endpointId))).toString();
+          const error = await this.deliver({ url: d.url, secret, id: d.id, payload: d.payload, nowSeconds: Math.floor(this.clock.now().getTime() / 1000) });
+          const attempts = d.attempts + 1;
+          if (!error) {
+            await this.store.markDelivered(d.id, attempts);
+          } else if (attempts >= this.options.maxAttempts) {
+            await this.store.markFailed(d.id, attempts, error);
+          } else {
+            await this.store.scheduleRetry(d.id, attempts, error, this.options.retryBaseMs * 2 ** (attempts - 1) * (0.75 + this.random() / 2));
+          }
+        }),
+      );
     }
   }
 }

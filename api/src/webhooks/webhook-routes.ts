@@ -9,7 +9,10 @@ export function webhookRoutes(tokens: TokenService, webhooks: WebhookService): R
   const router = Router();
   router.post('/v1/webhooks', requireRole(tokens, 'organization'), async (req, res) => {
     const { url } = parseInput(RegisterWebhook, req.body);
-    res.status(201).set('cache-control', 'no-store').json(await webhooks.register(callingOrganization(req).id, url));
+    res
+      .status(201)
+      .set('cache-control', 'no-store')
+      .json(await webhooks.register(callingOrganization(req).id, url));
   });
   router.get('/v1/webhooks', requireRole(tokens, 'organization'), async (req, res) => {
     res.json({ items: await webhooks.endpoints(callingOrganization(req).id) });

@@ -37,12 +37,19 @@ export class WebhookService {
     } catch {
       throw new DomainError('invalid_request', 'the webhook url is not a URL', { errors: [{ path: '/url', message: 'not a URL' }] });
     }
-    if (parsed.username || parsed.password) throw new DomainError('invalid_request', 'webhook urls carry no credentials', { errors: [{ path: '/url', message: 'no user:password' }] });
+    if (parsed.username || parsed.password)
+      throw new DomainError('invalid_request', 'webhook urls carry no credentials', { errors: [{ path: '/url', message: 'no user:password' }] });
     await checkDestination(parsed, this.options.allowLoopbackHttp);
-    if ((await this.store.countEndpoints(organizationId)) >= MAX_ENDPOINTS) throw new DomainError('conflict', `an organisation has at most ${MAX_ENDPOINTS} webhook endpoints`);
+    if ((await this.store.countEndpoints(organizationId)) >= MAX_ENDPOINTS)
+      throw new DomainError('conflict', `an organisation has at most ${MAX_ENDPOINTS} webhook endpoints`);
     const id = newId();
     const secret = `whsec_${randomBytes(24).toString('base64url')}`;
-    await this.store.insertEndpoint({ id, organizationId, url: parsed.toString(), sealedSecret: seal(this.options.kek, Buffer.from(secret), secretBinding(id)) });
+    await this.store.insertEndpoint({
+      id,
+      organizationId,
+      url: parsed.toString(),
+      sealedSecret: seal(this.options.kek, Buffer.from(secret), secretBinding(id)),
+    });
     return { id, url: parsed.toString(), secret };
   }
 
@@ -69,10 +76,12 @@ export class WebhookService {
     const endpoints = await this.store.endpoints(organizationId);
     if (endpoints.length === 0) return;
     const at = this.clock.now().toISOString();
-    await this.store.enqueue(endpoints.map((e) => {
-      const id = newId();
-      return { id, endpointId: e.id, eventType, payload: { id, type: eventType, createdAt: at, data } };
-    }));
+    await this.store.enqueue(
+      endpoints.map((e) => {
+        const id = newId();
+        return { id, endpointId: e.id, eventType, payload: { id, type: eventType, createdAt: at, data } };
+      }),
+    );
     this.queued();
   }
 }

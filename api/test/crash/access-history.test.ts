@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { citizenToken, registerOrganization, requests, useStack } from '../stack.js';
 
-describe('a citizen\'s access history', () => {
+describe("a citizen's access history", () => {
   const shared = useStack();
   const { call, ok } = requests(() => shared.stack.url);
 
@@ -9,11 +9,27 @@ describe('a citizen\'s access history', () => {
     const stack = shared.stack;
     const custodian = await registerOrganization(stack, ['custodian']);
     const bank = await registerOrganization(stack, ['consumer']);
-    await ok(await call('/v1/records', await custodian.token(), { body: { subject: { nationalId: '001099012345' }, category: 'residence', fields: { province: 'Huế' } } }), 201);
-    const consent = await ok<{ id: string }>(await call('/v1/consents', await bank.token(), { body: {
-      subject: { nationalId: '001099012345' }, purpose: 'public_service_delivery', fields: ['residence.province'], mode: 'PERIODIC', frequency: { limit: 100, per: 'DAY' },
-      validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 1, justification: 'Thủ tục hành chính',
-    } }), 201);
+    await ok(
+      await call('/v1/records', await custodian.token(), {
+        body: { subject: { nationalId: '001099012345' }, category: 'residence', fields: { province: 'Huế' } },
+      }),
+      201,
+    );
+    const consent = await ok<{ id: string }>(
+      await call('/v1/consents', await bank.token(), {
+        body: {
+          subject: { nationalId: '001099012345' },
+          purpose: 'public_service_delivery',
+          fields: ['residence.province'],
+          mode: 'PERIODIC',
+          frequency: { limit: 100, per: 'DAY' },
+          validUntil: new Date(Date.now() + 86400_000).toISOString(),
+          retentionDays: 1,
+          justification: 'Thủ tục hành chính',
+        },
+      }),
+      201,
+    );
     const citizen = await citizenToken(stack, '001099012345');
     await ok(await call(`/v1/consents/${consent.id}/approve`, citizen, { body: {} }));
     const token = await bank.token();

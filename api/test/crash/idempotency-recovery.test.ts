@@ -8,10 +8,18 @@ async function activeConsent(stack: TestStack, call: ReturnType<typeof requests>
   const custodian = await registerOrganization(stack, ['custodian']);
   const bank = await registerOrganization(stack, ['consumer']);
   await call('/v1/records', await custodian.token(), { body: { subject: { nationalId: AN }, category: 'residence', fields: { province: 'Huế' } } });
-  const res = await call('/v1/consents', await bank.token(), { body: {
-    subject: { nationalId: AN }, purpose: 'public_service_delivery', fields: ['residence.province'], mode: 'PERIODIC', frequency: { limit: 100, per: 'DAY' },
-    validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 1, justification: 'Thủ tục hành chính',
-  } });
+  const res = await call('/v1/consents', await bank.token(), {
+    body: {
+      subject: { nationalId: AN },
+      purpose: 'public_service_delivery',
+      fields: ['residence.province'],
+      mode: 'PERIODIC',
+      frequency: { limit: 100, per: 'DAY' },
+      validUntil: new Date(Date.now() + 86400_000).toISOString(),
+      retentionDays: 1,
+      justification: 'Thủ tục hành chính',
+    },
+  });
   const { id } = (await res.json()) as { id: string };
   const citizen = await citizenToken(stack, AN);
   expect((await call(`/v1/consents/${id}/approve`, citizen, { body: {} })).status).toBe(200);
@@ -22,7 +30,12 @@ describe('Idempotency-Key: nothing stuck, no secret kept in clear, no token repl
   const shared = useStack({ idempotencyLeaseMs: 600 });
   const { call } = requests(() => shared.stack.url);
   const post = (path: string, token: string, body: unknown, key: string, signal?: AbortSignal) =>
-    fetch(shared.stack.url + path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify(body), ...(signal ? { signal } : {}) });
+    fetch(shared.stack.url + path, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key },
+      body: JSON.stringify(body),
+      ...(signal ? { signal } : {}),
+    });
 
   it('lets a citizen retry a revoke whose first attempt died after the ledger committed it, and answers with the revoked consent', async () => {
     const stack = shared.stack;
@@ -30,7 +43,8 @@ describe('Idempotency-Key: nothing stuck, no secret kept in clear, no token repl
     const me = (await (await call('/v1/me', citizen)).json()) as { role: string; subject: string };
     // What a process killed mid-revoke leaves: the key taken (its lease no longer renewed), the revoke on the ledger.
     const hash = createHash('sha256').update(`POST /v1/consents/${id}/revoke\n`).update(JSON.stringify({})).digest('hex');
-    await stack.api.sql`insert into idempotency_keys (scope, key, request_hash, lease_until) values (${`${me.role}:${me.subject}`}, 'revoke-1', ${hash}, now() - interval '1 second')`;
+    await stack.api
+      .sql`insert into idempotency_keys (scope, key, request_hash, lease_until) values (${`${me.role}:${me.subject}`}, 'revoke-1', ${hash}, now() - interval '1 second')`;
     await stack.api.ledger.submit('consent', 'RevokeConsent', id);
 
     const retry = await post(`/v1/consents/${id}/revoke`, citizen, {}, 'revoke-1');
@@ -45,8 +59,13 @@ describe('Idempotency-Key: nothing stuck, no secret kept in clear, no token repl
     const bank = await registerOrganization(stack, ['consumer']);
     const token = await bank.token();
     const body = {
-      subject: { nationalId: AN }, purpose: 'recruitment', fields: ['education.highestLevel'], mode: 'ONCE',
-      validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 1, justification: 'Ứng viên bỏ cuộc giữa chừng',
+      subject: { nationalId: AN },
+      purpose: 'recruitment',
+      fields: ['education.highestLevel'],
+      mode: 'ONCE',
+      validUntil: new Date(Date.now() + 86400_000).toISOString(),
+      retentionDays: 1,
+      justification: 'Ứng viên bỏ cuộc giữa chừng',
     };
     // The client gives up before the ledger has answered: the answer is never delivered, and the socket never "finishes".
     await post('/v1/consents', token, body, 'gave-up', AbortSignal.timeout(20)).catch(() => undefined);
@@ -78,8 +97,13 @@ describe('Idempotency-Key: nothing stuck, no secret kept in clear, no token repl
       throw new Error('the process died right after the commit'); // what the request sees: a failure after the ledger said yes
     };
     const body = {
-      subject: { nationalId: AN }, purpose: 'recruitment', fields: ['education.highestLevel'], mode: 'ONCE',
-      validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 1, justification: 'Hồ sơ tuyển dụng số 9',
+      subject: { nationalId: AN },
+      purpose: 'recruitment',
+      fields: ['education.highestLevel'],
+      mode: 'ONCE',
+      validUntil: new Date(Date.now() + 86400_000).toISOString(),
+      retentionDays: 1,
+      justification: 'Hồ sơ tuyển dụng số 9',
     };
     try {
       expect((await post('/v1/consents', token, body, 'request-9')).status).toBe(500);
@@ -88,7 +112,7 @@ describe('Idempotency-Key: nothing stuck, no secret kept in clear, no token repl
     }
     const retry = await post('/v1/consents', token, body, 'request-9');
     expect(retry.status).toBe(201);
-    expect(((await retry.json()) as { id: string; justification: string })).toMatchObject({ id: committedId, justification: 'Hồ sơ tuyển dụng số 9' });
+    expect((await retry.json()) as { id: string; justification: string }).toMatchObject({ id: committedId, justification: 'Hồ sơ tuyển dụng số 9' });
     const list = (await (await call('/v1/consents', token)).json()) as { items: unknown[] };
     expect(list.items).toHaveLength(1);
   });
@@ -119,7 +143,7 @@ describe('Idempotency-Key: nothing stuck, no secret kept in clear, no token repl
     expect(await stack.api.sql`select 1 from log_leaves where kind = 'record_deposit' and (entry::jsonb ->> 'recordId') = ${id}`).toHaveLength(1);
   });
 
-  it('keeps stored answers sealed: a webhook\'s one-time secret is replayed, never stored in clear', async () => {
+  it("keeps stored answers sealed: a webhook's one-time secret is replayed, never stored in clear", async () => {
     const stack = shared.stack;
     const bank = await registerOrganization(stack, ['consumer']);
     const token = await bank.token();
@@ -141,10 +165,18 @@ describe('Idempotency-Key: nothing stuck, no secret kept in clear, no token repl
     const bearer = await bank.token();
     const good = await bank.token(); // a real assertion goes through /oauth/token inside token(); here we replay its form under a key
     expect(good).toBeTruthy();
-    const form = (assertion: string) => new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion });
-    const tokenCall = (assertion: string) => fetch(stack.url + '/oauth/token', {
-      method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'idempotency-key': 'tok-1', 'content-type': 'application/x-www-form-urlencoded' }, body: form(assertion),
-    });
+    const form = (assertion: string) =>
+      new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: assertion,
+      });
+    const tokenCall = (assertion: string) =>
+      fetch(stack.url + '/oauth/token', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${bearer}`, 'idempotency-key': 'tok-1', 'content-type': 'application/x-www-form-urlencoded' },
+        body: form(assertion),
+      });
     await tokenCall('garbage.first.try');
     const attack = await tokenCall('garbage.second.try');
     expect(attack.status).toBeGreaterThanOrEqual(400);

@@ -3,7 +3,7 @@ import { citizenToken, registerOrganization, requests, useStack } from '../stack
 
 const AN = '001099012345';
 
-describe('the ledger\'s come-back', () => {
+describe("the ledger's come-back", () => {
   const shared = useStack();
   const { call, ok } = requests(() => shared.stack.url);
 
@@ -11,8 +11,13 @@ describe('the ledger\'s come-back', () => {
     const stack = shared.stack;
     const bank = await registerOrganization(stack, ['consumer']);
     const request = (n: number) => ({
-      subject: { nationalId: AN }, purpose: 'public_service_delivery', fields: ['residence.province'], mode: 'ONCE',
-      validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 1, justification: `Thủ tục số ${n}`,
+      subject: { nationalId: AN },
+      purpose: 'public_service_delivery',
+      fields: ['residence.province'],
+      mode: 'ONCE',
+      validUntil: new Date(Date.now() + 86400_000).toISOString(),
+      retentionDays: 1,
+      justification: `Thủ tục số ${n}`,
     });
     const first = await ok<{ id: string }>(await call('/v1/consents', await bank.token(), { body: request(1) }), 201);
     const second = await ok<{ id: string }>(await call('/v1/consents', await bank.token(), { body: request(2) }), 201);
@@ -31,7 +36,10 @@ describe('the ledger\'s come-back', () => {
 
     // A change made elsewhere right after the come-back reaches the read model within seconds.
     for (;;) {
-      const done = await stack.api.ledger.submit('consent', 'RejectConsent', second.id).then(() => true, () => false);
+      const done = await stack.api.ledger.submit('consent', 'RejectConsent', second.id).then(
+        () => true,
+        () => false,
+      );
       if (done || Date.now() - back > 20_000) break;
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -8,11 +8,18 @@ async function activeConsent(stack: TestStack, call: ReturnType<typeof requests>
   const custodian = await registerOrganization(stack, ['custodian']);
   const bank = await registerOrganization(stack, ['consumer']);
   await call('/v1/records', await custodian.token(), { body: { subject: { nationalId: AN }, category: 'residence', fields: { province: 'Huế' } } });
-  const res = await call('/v1/consents', await bank.token(), { body: {
-    subject: { nationalId: AN }, purpose: 'public_service_delivery', fields: ['residence.province'], mode,
-    ...(mode === 'PERIODIC' ? { frequency: { limit: 10_000, per: 'DAY' } } : {}),
-    validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 1, justification: 'Thủ tục hành chính',
-  } });
+  const res = await call('/v1/consents', await bank.token(), {
+    body: {
+      subject: { nationalId: AN },
+      purpose: 'public_service_delivery',
+      fields: ['residence.province'],
+      mode,
+      ...(mode === 'PERIODIC' ? { frequency: { limit: 10_000, per: 'DAY' } } : {}),
+      validUntil: new Date(Date.now() + 86400_000).toISOString(),
+      retentionDays: 1,
+      justification: 'Thủ tục hành chính',
+    },
+  });
   const { id } = (await res.json()) as { id: string };
   const citizen = await citizenToken(stack, AN);
   expect((await call(`/v1/consents/${id}/approve`, citizen, { body: {} })).status).toBe(200);
@@ -42,7 +49,9 @@ describe('reads, uses and revokes', () => {
     const stack = shared.stack;
     const { id, token } = await activeConsent(stack, call, 'ONCE');
     // The access event's write fails (as if the process died between counting and recording).
-    await stack.api.sql.unsafe(`create or replace function fail_access_event() returns trigger language plpgsql as $$ begin raise exception 'injected failure'; end $$`);
+    await stack.api.sql.unsafe(
+      `create or replace function fail_access_event() returns trigger language plpgsql as $$ begin raise exception 'injected failure'; end $$`,
+    );
     await stack.api.sql.unsafe('create trigger fail_access_event before insert on access_events for each row execute function fail_access_event()');
     try {
       expect((await call(`/v1/consents/${id}/data`, token)).status).toBe(500);
@@ -95,7 +104,7 @@ describe('reads, uses and revokes', () => {
     expect((await call(`/v1/consents/${unknown.id}/data`, unknown.token)).status).toBe(403);
   });
 
-  it('records no granted read after a revoke\'s commit, however many reads are in flight', async () => {
+  it("records no granted read after a revoke's commit, however many reads are in flight", async () => {
     const stack = shared.stack;
     const { id, citizen, token } = await activeConsent(stack, call, 'PERIODIC');
     let stop = false;

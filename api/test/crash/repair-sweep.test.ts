@@ -21,8 +21,14 @@ async function failInserts(stack: TestStack, table: string): Promise<() => Promi
 }
 
 const request = (justification: string) => ({
-  subject: { nationalId: AN }, purpose: 'public_service_delivery', fields: ['residence.province'], mode: 'PERIODIC', frequency: { limit: 100, per: 'DAY' },
-  validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 1, justification,
+  subject: { nationalId: AN },
+  purpose: 'public_service_delivery',
+  fields: ['residence.province'],
+  mode: 'PERIODIC',
+  frequency: { limit: 100, per: 'DAY' },
+  validUntil: new Date(Date.now() + 86400_000).toISOString(),
+  retentionDays: 1,
+  justification,
 });
 
 describe('the repair sweep finishes what a crash interrupted, from the ledger', () => {
@@ -36,7 +42,9 @@ describe('the repair sweep finishes what a crash interrupted, from the ledger', 
     // The API died right after the ledger committed the approval: no Postgres write, no leaf.
     await stack.api.ledger.submit('consent', 'ApproveConsent', id, '');
     const leaf = await until(async () => {
-      const rows = await stack.api.sql<{ entry: string }[]>`select entry from log_leaves where kind = 'consent_decision' and (entry::jsonb ->> 'consentId') = ${id}`;
+      const rows = await stack.api.sql<
+        { entry: string }[]
+      >`select entry from log_leaves where kind = 'consent_decision' and (entry::jsonb ->> 'consentId') = ${id}`;
       return rows.length > 0 && rows;
     });
     expect(leaf).toHaveLength(1);
@@ -75,7 +83,8 @@ describe('the repair sweep finishes what a crash interrupted, from the ledger', 
     const bank = await registerOrganization(stack, ['consumer']);
     const [subject] = await stack.api.sql<{ id: string }[]>`select id from subjects limit 1`;
     const orphan = '01930000-0000-7000-8000-00000000beef';
-    await stack.api.sql`insert into consent_intents (id, consent, artefact_salt, created_at) values (${orphan}, ${stack.api.sql.json({ id: orphan, subject_id: subject!.id, consumer_org_id: bank.id })}, ${Buffer.alloc(32)}, now() - interval '1 hour')`;
+    await stack.api
+      .sql`insert into consent_intents (id, consent, artefact_salt, created_at) values (${orphan}, ${stack.api.sql.json({ id: orphan, subject_id: subject!.id, consumer_org_id: bank.id })}, ${Buffer.alloc(32)}, now() - interval '1 hour')`;
     await until(async () => (await stack.api.sql`select 1 from consent_intents where id = ${orphan}`).length === 0);
     const ready = await ok<{ repair: { runs: number; repaired: Record<string, number>; lastError: string | null } }>(await call('/ready', undefined));
     expect(ready.repair.runs).toBeGreaterThan(1);
@@ -92,7 +101,9 @@ describe('the repair sweep finishes what a crash interrupted, from the ledger', 
     const heal = await failInserts(stack, 'statistics_profiles');
     let res: Response;
     try {
-      res = await call('/v1/records', await custodian.token(), { body: { subject: { nationalId: '079188004321' }, category: 'residence', fields: { province: 'Đà Nẵng' } } });
+      res = await call('/v1/records', await custodian.token(), {
+        body: { subject: { nationalId: '079188004321' }, category: 'residence', fields: { province: 'Đà Nẵng' } },
+      });
     } finally {
       await heal();
     }
@@ -112,19 +123,44 @@ describe('the repair sweep finishes what a crash interrupted, from the ledger', 
     const stack = shared.stack;
     const provider = await registerOrganization(stack, ['provider']);
     const buyer = await registerOrganization(stack, ['consumer']);
-    const operator = ((await (await fetch(stack.url + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'operator' }) })).json()) as { access_token: string }).access_token;
-    const draft = await ok<{ id: string }>(await call('/v1/products', await provider.token(), { body: {
-      title: { vi: 'Thống kê thử', en: 'Test statistics' }, description: { vi: 'Thử sửa chữa.', en: 'Repair under test.' }, kind: 'AGGREGATE', outputSchema: { type: 'object' },
-      terms: { permittedPurposes: ['academic_research'], durationDays: 30, prohibitedActions: ['re_identification', 'resale'], crossBorder: false, attribution: true, minCohortSize: 10, quota: null },
-      plans: [{ id: 'per-query', kind: 'PAY_PER_QUERY', priceDong: '1000' }], aggregate: { dimensions: ['province'] },
-    } }), 201);
+    const operator = (
+      (await (
+        await fetch(stack.url + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'operator' }) })
+      ).json()) as { access_token: string }
+    ).access_token;
+    const draft = await ok<{ id: string }>(
+      await call('/v1/products', await provider.token(), {
+        body: {
+          title: { vi: 'Thống kê thử', en: 'Test statistics' },
+          description: { vi: 'Thử sửa chữa.', en: 'Repair under test.' },
+          kind: 'AGGREGATE',
+          outputSchema: { type: 'object' },
+          terms: {
+            permittedPurposes: ['academic_research'],
+            durationDays: 30,
+            prohibitedActions: ['re_identification', 'resale'],
+            crossBorder: false,
+            attribution: true,
+            minCohortSize: 10,
+            quota: null,
+          },
+          plans: [{ id: 'per-query', kind: 'PAY_PER_QUERY', priceDong: '1000' }],
+          aggregate: { dimensions: ['province'] },
+        },
+      }),
+      201,
+    );
     await ok(await call(`/v1/products/${draft.id}/submit`, await provider.token(), { body: {} }));
     const product = await ok<{ id: string; termsHash: string }>(await call(`/v1/products/${draft.id}/approve`, operator, { body: {} }));
 
     const heal = await failInserts(stack, 'licences');
     let status: number;
     try {
-      status = (await call('/v1/licences', await buyer.token(), { body: { productId: product.id, planId: 'per-query', purpose: 'academic_research', acceptTerms: product.termsHash } })).status;
+      status = (
+        await call('/v1/licences', await buyer.token(), {
+          body: { productId: product.id, planId: 'per-query', purpose: 'academic_research', acceptTerms: product.termsHash },
+        })
+      ).status;
     } finally {
       await heal();
     }

@@ -44,7 +44,10 @@ const terms = (over: Record<string, unknown> = {}) => ({
 });
 const aggregateProduct = (over: Record<string, unknown> = {}) => ({
   title: { vi: 'Thống kê bảo hiểm y tế theo tỉnh', en: 'Health insurance by province' },
-  description: { vi: 'Số người theo tỉnh, giới tính, nhóm tuổi và tình trạng bảo hiểm y tế.', en: 'People by province, sex, age band and health-insurance status.' },
+  description: {
+    vi: 'Số người theo tỉnh, giới tính, nhóm tuổi và tình trạng bảo hiểm y tế.',
+    en: 'People by province, sex, age band and health-insurance status.',
+  },
   kind: 'AGGREGATE',
   outputSchema: { type: 'object', properties: { cells: { type: 'array' } } },
   terms: terms({ quota: { units: 5, per: 'MONTH' } }),
@@ -86,7 +89,8 @@ describe('the data exchange, end to end', () => {
     expect(r.headers.get('content-type')).toMatch(/problem\+json/);
     return body;
   };
-  const ledger = async (contract: string, fn: string, ...args: string[]) => JSON.parse(Buffer.from(await stack.api.ledger.evaluate(contract, fn, ...args)).toString());
+  const ledger = async (contract: string, fn: string, ...args: string[]) =>
+    JSON.parse(Buffer.from(await stack.api.ledger.evaluate(contract, fn, ...args)).toString());
   const list = async (p: ProductView) => {
     await ok(call(`/v1/products/${p.id}/submit`, await provider.token(), { method: 'POST' }));
     return ok<ProductView>(call(`/v1/products/${p.id}/approve`, operator, { method: 'POST' }));
@@ -104,16 +108,23 @@ describe('the data exchange, end to end', () => {
       registerOrganization(stack, ['consumer'], 'Công ty Khởi nghiệp Sức Khỏe'),
       registerOrganization(stack, ['consumer'], 'Công ty Khác'),
     ]);
-    operator = ((await (await fetch(stack.url + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'operator' }) })).json()) as { access_token: string }).access_token;
+    operator = (
+      (await (
+        await fetch(stack.url + '/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'operator' }) })
+      ).json()) as { access_token: string }
+    ).access_token;
     const token = await custodian.token();
-    const deposit = (nationalId: string, category: string, fields: Record<string, unknown>) => ok(call('/v1/records', token, { body: { subject: { nationalId }, category, fields } }), 201);
+    const deposit = (nationalId: string, category: string, fields: Record<string, unknown>) =>
+      ok(call('/v1/records', token, { body: { subject: { nationalId }, category, fields } }), 201);
     const people = [...HANOI.map((id) => [id, 'Hà Nội'] as const), ...HUE.map((id) => [id, 'Thừa Thiên Huế'] as const)];
     for (let i = 0; i < people.length; i += 5) {
-      await Promise.all(people.slice(i, i + 5).map(async ([id, province], k) => {
-        await deposit(id, 'identity', { fullName: 'Công dân Thử', dateOfBirth: `19${80 + ((i + k) % 10)}-05-01`, sex: (i + k) % 2 ? 'female' : 'male' });
-        await deposit(id, 'residence', { province, streetAddress: '1 Phố Thử' });
-        await deposit(id, 'health_insurance', { status: 'ACTIVE', cardNumber: 'HN401000000' });
-      }));
+      await Promise.all(
+        people.slice(i, i + 5).map(async ([id, province], k) => {
+          await deposit(id, 'identity', { fullName: 'Công dân Thử', dateOfBirth: `19${80 + ((i + k) % 10)}-05-01`, sex: (i + k) % 2 ? 'female' : 'male' });
+          await deposit(id, 'residence', { province, streetAddress: '1 Phố Thử' });
+          await deposit(id, 'health_insurance', { status: 'ACTIVE', cardNumber: 'HN401000000' });
+        }),
+      );
     }
   }, 120_000);
   afterAll(async () => {
@@ -121,7 +132,12 @@ describe('the data exchange, end to end', () => {
   });
 
   it('runs the pre-listing check: terms permitting re-identification or resale, without purposes or a cohort size, cannot be submitted', async () => {
-    const draft = await ok<ProductView>(call('/v1/products', await provider.token(), { body: aggregateProduct({ terms: terms({ permittedPurposes: [], prohibitedActions: ['linkage'], minCohortSize: undefined }) }) }), 201);
+    const draft = await ok<ProductView>(
+      call('/v1/products', await provider.token(), {
+        body: aggregateProduct({ terms: terms({ permittedPurposes: [], prohibitedActions: ['linkage'], minCohortSize: undefined }) }),
+      }),
+      201,
+    );
     expect(draft.status).toBe('DRAFT');
     expect(draft.prelistingFlags!.map((f) => f.code)).toEqual(['reidentification_permitted', 'resale_permitted', 'missing_purposes', 'no_minimum_cohort']);
     const problem = await refused(call(`/v1/products/${draft.id}/submit`, await provider.token(), { method: 'POST' }), 422, 'prelisting_check_failed');
@@ -143,7 +159,10 @@ describe('the data exchange, end to end', () => {
     const queue = await ok<{ items: ProductView[] }>(call('/v1/products?status=PENDING_REVIEW', operator));
     expect(queue.items.map((p) => p.id)).toContain(product.id);
     await refused(call(`/v1/products/${product.id}/reject`, operator, { body: { reason: 'Ông An nói không' } }), 400, 'invalid_request');
-    expect(await ok(call(`/v1/products/${product.id}/reject`, operator, { body: { reason: 'unclear_terms' } }))).toMatchObject({ status: 'DRAFT', rejectionReason: 'unclear_terms' });
+    expect(await ok(call(`/v1/products/${product.id}/reject`, operator, { body: { reason: 'unclear_terms' } }))).toMatchObject({
+      status: 'DRAFT',
+      rejectionReason: 'unclear_terms',
+    });
     product = await list(product);
     expect(product.status).toBe('LISTED');
     expect(await ledger('products', 'GetProduct', product.id)).toMatchObject({ status: 'LISTED', termsHash: product.termsHash });
@@ -156,11 +175,32 @@ describe('the data exchange, end to end', () => {
   });
 
   it('licenses a verified buyer on the ledger, for a permitted purpose and the terms it accepted', async () => {
-    await refused(call('/v1/licences', await buyer.token(), { body: { productId: product.id, planId: 'per-query', purpose: 'academic_research', acceptTerms: '0'.repeat(64) } }), 409, 'conflict');
-    await refused(call('/v1/licences', await buyer.token(), { body: { productId: product.id, planId: 'per-query', purpose: 'marketing', acceptTerms: product.termsHash } }), 403, 'purpose_not_permitted');
-    await refused(call('/v1/licences', await provider.token(), { body: { productId: product.id, planId: 'per-query', purpose: 'academic_research', acceptTerms: product.termsHash } }), 403, 'forbidden');
+    await refused(
+      call('/v1/licences', await buyer.token(), {
+        body: { productId: product.id, planId: 'per-query', purpose: 'academic_research', acceptTerms: '0'.repeat(64) },
+      }),
+      409,
+      'conflict',
+    );
+    await refused(
+      call('/v1/licences', await buyer.token(), { body: { productId: product.id, planId: 'per-query', purpose: 'marketing', acceptTerms: product.termsHash } }),
+      403,
+      'purpose_not_permitted',
+    );
+    await refused(
+      call('/v1/licences', await provider.token(), {
+        body: { productId: product.id, planId: 'per-query', purpose: 'academic_research', acceptTerms: product.termsHash },
+      }),
+      403,
+      'forbidden',
+    );
     licenceId = await license(product, 'per-query');
-    expect(await ledger('licences', 'GetLicence', licenceId)).toMatchObject({ status: 'ACTIVE', buyerOrgId: buyer.id, productId: product.id, termsHash: product.termsHash });
+    expect(await ledger('licences', 'GetLicence', licenceId)).toMatchObject({
+      status: 'ACTIVE',
+      buyerOrgId: buyer.id,
+      productId: product.id,
+      termsHash: product.termsHash,
+    });
   });
 
   it('answers statistics with small cells suppressed and opted-out citizens left out, metered at the plan price', async () => {
@@ -190,8 +230,15 @@ describe('the data exchange, end to end', () => {
     expect(events[0]!.n).toBe(4);
     // The quota has 5 units and 4 are used: five concurrent retries of one new request take exactly one.
     const token = await buyer.token();
-    const racing = await Promise.all(Array.from({ length: 5 }, () =>
-      fetch(`${stack.url}/v1/products/${product.id}/query`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': 'race-1' }, body: JSON.stringify({ licenceId, groupBy: ['province'] }) })));
+    const racing = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        fetch(`${stack.url}/v1/products/${product.id}/query`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': 'race-1' },
+          body: JSON.stringify({ licenceId, groupBy: ['province'] }),
+        }),
+      ),
+    );
     expect(racing.every((r) => r.status === 200 || r.status === 409)).toBe(true);
     expect(racing.filter((r) => r.status === 200).length).toBeGreaterThan(0);
     const after = await stack.api.sql<{ n: number }[]>`select count(*)::int as n from metering_events where licence_id = ${licenceId}`;
@@ -201,18 +248,25 @@ describe('the data exchange, end to end', () => {
   it('refuses the call past the quota with 429 quota_exceeded, and shows the usage to the buyer only', async () => {
     const problem = await refused(query(product.id, licenceId), 429, 'quota_exceeded');
     expect(problem.detail).toMatch(/5 units/);
-    const usage = await ok<{ windows: { window: string; units: number }[]; periods: { calls: number; units: number; amountDong: string }[] }>(call(`/v1/licences/${licenceId}/usage`, await buyer.token()));
+    const usage = await ok<{ windows: { window: string; units: number }[]; periods: { calls: number; units: number; amountDong: string }[] }>(
+      call(`/v1/licences/${licenceId}/usage`, await buyer.token()),
+    );
     expect(usage.windows).toEqual([{ window: `terms:${new Date().toISOString().slice(0, 7)}`, units: 5 }]);
     expect(usage.periods[0]).toMatchObject({ calls: 5, units: 5, amountDong: '10000' });
     await refused(call(`/v1/licences/${licenceId}/usage`, await stranger.token()), 404, 'not_found');
     await ok(call(`/v1/licences/${licenceId}/usage`, await provider.token())); // the product's provider sees it
   });
 
-  it('splits the month\'s invoice between provider, operator and state budget, summing to the total', async () => {
+  it("splits the month's invoice between provider, operator and state budget, summing to the total", async () => {
     const period = new Date().toISOString().slice(0, 7);
     const mine = await ok<{ items: Invoice[]; roundingRule: string }>(call(`/v1/invoices?period=${period}`, await buyer.token()));
     const invoice = mine.items.find((i) => i.licenceId === licenceId)!;
-    expect(invoice).toMatchObject({ units: 5, totalDong: '10000', status: 'OPEN', split: { stateBudget: '1000', operator: '500', citizens: '0', provider: '8500' } });
+    expect(invoice).toMatchObject({
+      units: 5,
+      totalDong: '10000',
+      status: 'OPEN',
+      split: { stateBudget: '1000', operator: '500', citizens: '0', provider: '8500' },
+    });
     const parts = Object.values(invoice.split).reduce((a, b) => a + BigInt(b), 0n);
     expect(parts).toBe(BigInt(invoice.totalDong));
     expect(mine.roundingRule).toMatch(/largest remainder/);
@@ -221,12 +275,18 @@ describe('the data exchange, end to end', () => {
   });
 
   it('stops serving a suspended product, and serves it again once reinstated', async () => {
-    const p = await list(await ok<ProductView>(call('/v1/products', await provider.token(), { body: aggregateProduct({ terms: terms({ quota: null }) }) }), 201));
+    const p = await list(
+      await ok<ProductView>(call('/v1/products', await provider.token(), { body: aggregateProduct({ terms: terms({ quota: null }) }) }), 201),
+    );
     const l = await license(p, 'per-query');
     await ok(query(p.id, l));
     expect((await ok<ProductView>(call(`/v1/products/${p.id}/suspend`, operator, { method: 'POST' }))).status).toBe('SUSPENDED');
     await refused(query(p.id, l), 403, 'product_not_serving');
-    await refused(call('/v1/licences', await buyer.token(), { body: { productId: p.id, planId: 'per-query', purpose: 'academic_research', acceptTerms: p.termsHash } }), 403, 'product_not_serving');
+    await refused(
+      call('/v1/licences', await buyer.token(), { body: { productId: p.id, planId: 'per-query', purpose: 'academic_research', acceptTerms: p.termsHash } }),
+      403,
+      'product_not_serving',
+    );
     await ok(call(`/v1/products/${p.id}/reinstate`, operator, { method: 'POST' }));
     await ok(query(p.id, l));
     await ok(call(`/v1/products/${p.id}/delist`, operator, { method: 'POST' }));
@@ -234,7 +294,9 @@ describe('the data exchange, end to end', () => {
   });
 
   it('stops access once the buyer cancels its licence', async () => {
-    const p = await list(await ok<ProductView>(call('/v1/products', await provider.token(), { body: aggregateProduct({ terms: terms({ quota: null }) }) }), 201));
+    const p = await list(
+      await ok<ProductView>(call('/v1/products', await provider.token(), { body: aggregateProduct({ terms: terms({ quota: null }) }) }), 201),
+    );
     const l = await license(p, 'per-query');
     await refused(call(`/v1/licences/${l}/cancel`, await stranger.token(), { method: 'POST' }), 404, 'not_found');
     expect((await ok<{ status: string }>(call(`/v1/licences/${l}/cancel`, await buyer.token(), { method: 'POST' }))).status).toBe('CANCELLED');
@@ -242,10 +304,18 @@ describe('the data exchange, end to end', () => {
     expect((await ledger('licences', 'GetLicence', l)).status).toBe('CANCELLED');
   });
 
-  it('adds Laplace noise and refuses once the licence\'s privacy budget is spent', async () => {
-    const p = await list(await ok<ProductView>(call('/v1/products', await provider.token(), {
-      body: aggregateProduct({ terms: terms({ quota: null }), aggregate: { dimensions: ['province'], privacy: { epsilonPerQuery: 0.4, budgetPerLicence: 1 } } }),
-    }), 201));
+  it("adds Laplace noise and refuses once the licence's privacy budget is spent", async () => {
+    const p = await list(
+      await ok<ProductView>(
+        call('/v1/products', await provider.token(), {
+          body: aggregateProduct({
+            terms: terms({ quota: null }),
+            aggregate: { dimensions: ['province'], privacy: { epsilonPerQuery: 0.4, budgetPerLicence: 1 } },
+          }),
+        }),
+        201,
+      ),
+    );
     const l = await license(p, 'per-query');
     const answers = [await ok<QueryAnswer>(query(p.id, l)), await ok<QueryAnswer>(query(p.id, l))];
     for (const a of answers) {
@@ -260,40 +330,79 @@ describe('the data exchange, end to end', () => {
   });
 
   it('meters consented reads per record and shares their revenue with the citizens', async () => {
-    const p = await list(await ok<ProductView>(call('/v1/products', await provider.token(), {
-      body: {
-        title: { vi: 'Xác minh nơi cư trú', en: 'Residence check' },
-        description: { vi: 'Tỉnh cư trú, với sự đồng ý của công dân.', en: 'Province of residence, with the citizen\'s consent.' },
-        kind: 'CONSENTED',
-        outputSchema: { type: 'object', properties: { 'residence.province': { type: 'string' } } },
-        terms: terms({ permittedPurposes: ['credit_scoring'], minCohortSize: undefined }),
-        plans: [{ id: 'per-record', kind: 'PER_RECORD', priceDong: '1500' }],
-        consented: { purpose: 'credit_scoring', fields: ['residence.province'] },
-      },
-    }), 201));
+    const p = await list(
+      await ok<ProductView>(
+        call('/v1/products', await provider.token(), {
+          body: {
+            title: { vi: 'Xác minh nơi cư trú', en: 'Residence check' },
+            description: { vi: 'Tỉnh cư trú, với sự đồng ý của công dân.', en: "Province of residence, with the citizen's consent." },
+            kind: 'CONSENTED',
+            outputSchema: { type: 'object', properties: { 'residence.province': { type: 'string' } } },
+            terms: terms({ permittedPurposes: ['credit_scoring'], minCohortSize: undefined }),
+            plans: [{ id: 'per-record', kind: 'PER_RECORD', priceDong: '1500' }],
+            consented: { purpose: 'credit_scoring', fields: ['residence.province'] },
+          },
+        }),
+        201,
+      ),
+    );
     const l = await license(p, 'per-record', 'credit_scoring');
-    const consent = await ok<{ id: string }>(call('/v1/consents', await buyer.token(), {
-      body: { subject: { nationalId: HANOI[1] }, purpose: 'credit_scoring', fields: ['residence.province'], mode: 'PERIODIC', frequency: { limit: 10, per: 'DAY' }, validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 30, justification: 'Thẩm định hồ sơ vay HS-2026-0099' },
-    }), 201);
+    const consent = await ok<{ id: string }>(
+      call('/v1/consents', await buyer.token(), {
+        body: {
+          subject: { nationalId: HANOI[1] },
+          purpose: 'credit_scoring',
+          fields: ['residence.province'],
+          mode: 'PERIODIC',
+          frequency: { limit: 10, per: 'DAY' },
+          validUntil: new Date(Date.now() + 86400_000).toISOString(),
+          retentionDays: 30,
+          justification: 'Thẩm định hồ sơ vay HS-2026-0099',
+        },
+      }),
+      201,
+    );
     await refused(call(`/v1/products/${p.id}/records/${consent.id}?licenceId=${l}`, await buyer.token()), 403, 'consent_not_active'); // not yet approved: nothing billed
     await ok(call(`/v1/consents/${consent.id}/approve`, await citizenToken(stack, HANOI[1]!), { body: {} }));
-    const read = async (key?: string) => ok<{ fields: Record<string, unknown>; metering: QueryAnswer['metering'] }>(fetch(`${stack.url}/v1/products/${p.id}/records/${consent.id}?licenceId=${l}`, { headers: { authorization: `Bearer ${await buyer.token()}`, ...(key ? { 'idempotency-key': key } : {}) } }));
+    const read = async (key?: string) =>
+      ok<{ fields: Record<string, unknown>; metering: QueryAnswer['metering'] }>(
+        fetch(`${stack.url}/v1/products/${p.id}/records/${consent.id}?licenceId=${l}`, {
+          headers: { authorization: `Bearer ${await buyer.token()}`, ...(key ? { 'idempotency-key': key } : {}) },
+        }),
+      );
     const first = await read('read-1');
     expect(first.fields).toEqual({ 'residence.province': 'Hà Nội' });
     expect(first.metering).toMatchObject({ units: 1, amountDong: '1500', replayed: false });
     expect((await read('read-1')).metering).toMatchObject({ eventId: first.metering.eventId, replayed: true });
     await read();
     // A second citizen's record, read once.
-    const second = await ok<{ id: string }>(call('/v1/consents', await buyer.token(), {
-      body: { subject: { nationalId: HANOI[2] }, purpose: 'credit_scoring', fields: ['residence.province'], mode: 'ONCE', validUntil: new Date(Date.now() + 86400_000).toISOString(), retentionDays: 30, justification: 'Thẩm định hồ sơ vay HS-2026-0100' },
-    }), 201);
+    const second = await ok<{ id: string }>(
+      call('/v1/consents', await buyer.token(), {
+        body: {
+          subject: { nationalId: HANOI[2] },
+          purpose: 'credit_scoring',
+          fields: ['residence.province'],
+          mode: 'ONCE',
+          validUntil: new Date(Date.now() + 86400_000).toISOString(),
+          retentionDays: 30,
+          justification: 'Thẩm định hồ sơ vay HS-2026-0100',
+        },
+      }),
+      201,
+    );
     await ok(call(`/v1/consents/${second.id}/approve`, await citizenToken(stack, HANOI[2]!), { body: {} }));
     await ok(call(`/v1/products/${p.id}/records/${second.id}?licenceId=${l}`, await buyer.token()));
     const period = new Date().toISOString().slice(0, 7);
     const invoice = (await ok<{ items: Invoice[] }>(call(`/v1/invoices?period=${period}`, await buyer.token()))).items.find((i) => i.licenceId === l)!;
-    expect(invoice).toMatchObject({ productKind: 'CONSENTED', units: 3, totalDong: '4500', split: { stateBudget: '450', operator: '225', citizens: '1350', provider: '2475' } });
+    expect(invoice).toMatchObject({
+      productKind: 'CONSENTED',
+      units: 3,
+      totalDong: '4500',
+      split: { stateBudget: '450', operator: '225', citizens: '1350', provider: '2475' },
+    });
     // The citizens' share reaches them by records read: 2 of 3 and 1 of 3.
-    const earned = async (nationalId: string) => ok<{ totalDong: string; items: { records: number }[] }>(call(`/v1/me/earnings?period=${period}`, await citizenToken(stack, nationalId)));
+    const earned = async (nationalId: string) =>
+      ok<{ totalDong: string; items: { records: number }[] }>(call(`/v1/me/earnings?period=${period}`, await citizenToken(stack, nationalId)));
     expect(await earned(HANOI[1]!)).toMatchObject({ totalDong: '900', items: [{ records: 2 }] });
     expect(await earned(HANOI[2]!)).toMatchObject({ totalDong: '450', items: [{ records: 1 }] });
     expect(await earned(HANOI[3]!)).toEqual({ period, totalDong: '0', items: [] });
@@ -310,25 +419,35 @@ describe('the data exchange, end to end', () => {
     const closed = await ok<{ items: Invoice[] }>(call('/v1/invoices/close', operator, { body: { period: previous } }));
     const statement = closed.items.find((i) => i.licenceId === licenceId)!;
     expect(statement).toMatchObject({ status: 'ANCHORED', totalDong: '10000', units: 5 });
-    expect(await ledger('licences', 'GetStatement', licenceId, previous)).toMatchObject({ units: 5, amountDong: '10000', txId: statement.anchor!.transactionId });
+    expect(await ledger('licences', 'GetStatement', licenceId, previous)).toMatchObject({
+      units: 5,
+      amountDong: '10000',
+      txId: statement.anchor!.transactionId,
+    });
     // Closing again anchors nothing new; the buyer sees the anchored statement.
     await ok(call('/v1/invoices/close', operator, { body: { period: previous } }));
-    const seen = (await ok<{ items: Invoice[] }>(call(`/v1/invoices?period=${previous}&verify=true`, await buyer.token()))).items.find((i) => i.licenceId === licenceId)!;
+    const seen = (await ok<{ items: Invoice[] }>(call(`/v1/invoices?period=${previous}&verify=true`, await buyer.token()))).items.find(
+      (i) => i.licenceId === licenceId,
+    )!;
     expect(seen).toMatchObject({ status: 'ANCHORED', anchor: { transactionId: statement.anchor!.transactionId, matchesLedger: true } });
     // A total altered in the database no longer matches what the ledger holds.
     await stack.api.sql`update statements set amount_dong = 9999 where licence_id = ${licenceId} and period = ${previous}`;
-    const altered = (await ok<{ items: Invoice[] }>(call(`/v1/invoices?period=${previous}&verify=true`, await provider.token()))).items.find((i) => i.licenceId === licenceId)!;
+    const altered = (await ok<{ items: Invoice[] }>(call(`/v1/invoices?period=${previous}&verify=true`, await provider.token()))).items.find(
+      (i) => i.licenceId === licenceId,
+    )!;
     expect(altered.anchor).toMatchObject({ matchesLedger: false });
     await stack.api.sql`update statements set amount_dong = 10000 where licence_id = ${licenceId} and period = ${previous}`;
   });
 
-  it('publishes trade statistics: listed products, active licences, value traded and the state budget\'s due', async () => {
+  it("publishes trade statistics: listed products, active licences, value traded and the state budget's due", async () => {
     const now = new Date();
     const current = now.toISOString().slice(0, 7);
     const previous = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 15)).toISOString().slice(0, 7);
-    const stats = await ok<{ listedProducts: { total: number; byKind: Record<string, number> }; activeLicences: number; periods: { period: string; calls: number; valueDong: string; stateBudgetDong: string; citizensDong: string }[] }>(
-      call(`/v1/exchange/stats?from=${previous}&to=${current}`, undefined),
-    );
+    const stats = await ok<{
+      listedProducts: { total: number; byKind: Record<string, number> };
+      activeLicences: number;
+      periods: { period: string; calls: number; valueDong: string; stateBudgetDong: string; citizensDong: string }[];
+    }>(call(`/v1/exchange/stats?from=${previous}&to=${current}`, undefined));
     expect(stats.listedProducts.byKind).toMatchObject({ AGGREGATE: 3, CONSENTED: 1 });
     expect(stats.activeLicences).toBe(4);
     const [last, now_] = stats.periods;

@@ -33,7 +33,12 @@ describe('revenue split', () => {
     // 1 đồng: every exact share is a fraction; the largest (provider 0.55) wins it.
     expect(splitRevenue(1n, SHARES, true)).toEqual({ stateBudget: 0n, operator: 0n, citizens: 0n, provider: 1n });
     // 3 đồng at 25% each: 0.75 remainders tie, so the state budget, the operator and the citizens get one each.
-    expect(splitRevenue(3n, { stateBudgetBps: 2500, operatorBps: 2500, citizensBps: 2500 }, true)).toEqual({ stateBudget: 1n, operator: 1n, citizens: 1n, provider: 0n });
+    expect(splitRevenue(3n, { stateBudgetBps: 2500, operatorBps: 2500, citizensBps: 2500 }, true)).toEqual({
+      stateBudget: 1n,
+      operator: 1n,
+      citizens: 1n,
+      provider: 0n,
+    });
   });
 
   it('always sums to the total, each part within one đồng of its exact share (property)', () => {
@@ -56,17 +61,21 @@ describe('revenue split', () => {
     );
   });
 
-  it('apportions a citizens\' share by records read, summing to the share (property)', () => {
+  it("apportions a citizens' share by records read, summing to the share (property)", () => {
     expect(apportion(1350n, [2n, 1n])).toEqual([900n, 450n]);
     expect(apportion(10n, [1n, 1n, 1n])).toEqual([4n, 3n, 3n]); // the leftover đồng to the first tie
     expect(apportion(5n, [0n, 0n])).toEqual([0n, 0n]);
     fc.assert(
-      fc.property(fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.array(fc.bigInt({ min: 0n, max: 10n ** 6n }), { minLength: 1, maxLength: 50 }), (total, weights) => {
-        const parts = apportion(total, weights);
-        const sum = weights.reduce((a, b) => a + b, 0n);
-        expect(parts.reduce((a, b) => a + b, 0n)).toBe(sum === 0n ? 0n : total);
-        expect(parts.every((p) => p >= 0n)).toBe(true);
-      }),
+      fc.property(
+        fc.bigInt({ min: 0n, max: 10n ** 12n }),
+        fc.array(fc.bigInt({ min: 0n, max: 10n ** 6n }), { minLength: 1, maxLength: 50 }),
+        (total, weights) => {
+          const parts = apportion(total, weights);
+          const sum = weights.reduce((a, b) => a + b, 0n);
+          expect(parts.reduce((a, b) => a + b, 0n)).toBe(sum === 0n ? 0n : total);
+          expect(parts.every((p) => p >= 0n)).toBe(true);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -87,9 +96,12 @@ describe('pricing and quotas', () => {
     expect(usageAmount({ id: 'free', kind: 'FREE', priceDong: '0', includedUnits: 10 }, 1)).toBe(0n);
   });
 
-  it('limits a licence by its terms\' quota and its plan\'s monthly units, each in its own window', () => {
+  it("limits a licence by its terms' quota and its plan's monthly units, each in its own window", () => {
     const limits = quotaLimits({ units: 50, per: 'DAY' }, monthly);
-    expect(limits).toEqual([{ source: 'terms', units: 50, per: 'DAY' }, { source: 'plan', units: 1000, per: 'MONTH' }]);
+    expect(limits).toEqual([
+      { source: 'terms', units: 50, per: 'DAY' },
+      { source: 'plan', units: 1000, per: 'MONTH' },
+    ]);
     const at = new Date('2026-11-24T10:00:00Z');
     expect(limits.map((l) => windowKey(l, at))).toEqual(['terms:2026-11-24', 'plan:2026-11']);
     expect(windowKey({ source: 'terms', units: 1, per: 'LICENCE' }, at)).toBe('terms:licence');
@@ -109,8 +121,22 @@ describe('pricing and quotas', () => {
 
 describe('statistics protection', () => {
   it('suppresses cells under the minimum cohort and counts them', () => {
-    const out = protectCells([{ province: 'Hà Nội', count: 12 }, { province: 'Huế', count: 9 }, { province: 'Cần Thơ', count: 10 }], 10, undefined);
-    expect(out).toEqual({ cells: [{ province: 'Hà Nội', count: 12 }, { province: 'Cần Thơ', count: 10 }], suppressedCells: 1 });
+    const out = protectCells(
+      [
+        { province: 'Hà Nội', count: 12 },
+        { province: 'Huế', count: 9 },
+        { province: 'Cần Thơ', count: 10 },
+      ],
+      10,
+      undefined,
+    );
+    expect(out).toEqual({
+      cells: [
+        { province: 'Hà Nội', count: 12 },
+        { province: 'Cần Thơ', count: 10 },
+      ],
+      suppressedCells: 1,
+    });
   });
 
   it('adds Laplace noise of scale 1/ε: mean about 0, variance about 2/ε²', () => {
@@ -143,7 +169,10 @@ describe('statistics protection', () => {
   });
 
   it('derives only coarse attributes from a record: a birth year, never the date', () => {
-    expect(derive('identity', { fullName: 'Nguyễn Văn An', dateOfBirth: '1990-04-12', sex: 'male', citizenIdNumber: '000000000101' })).toEqual({ birthYear: 1990, sex: 'male' });
+    expect(derive('identity', { fullName: 'Nguyễn Văn An', dateOfBirth: '1990-04-12', sex: 'male', citizenIdNumber: '000000000101' })).toEqual({
+      birthYear: 1990,
+      sex: 'male',
+    });
     expect(derive('residence', { province: 'Hà Nội', streetAddress: '12 Phố Huế' })).toEqual({ province: 'Hà Nội' });
     expect(derive('health_insurance', { cardNumber: 'X', status: 'active' })).toEqual({ insuranceStatus: 'ACTIVE' });
     expect(derive('driving_licence', { licenceNumber: '1' })).toEqual({});
@@ -151,13 +180,24 @@ describe('statistics protection', () => {
 });
 
 describe('pre-listing check', () => {
-  const terms = { permittedPurposes: ['academic_research'], durationDays: 365, prohibitedActions: ['re_identification', 'resale'] as const, crossBorder: false, attribution: true, quota: null, minCohortSize: 10 };
+  const terms = {
+    permittedPurposes: ['academic_research'],
+    durationDays: 365,
+    prohibitedActions: ['re_identification', 'resale'] as const,
+    crossBorder: false,
+    attribution: true,
+    quota: null,
+    minCohortSize: 10,
+  };
   it('passes terms that forbid re-identification and resale, with a purpose and a cohort size', () => {
     expect(prelistingCheck({ kind: 'AGGREGATE', terms: { ...terms, prohibitedActions: [...terms.prohibitedActions] } })).toEqual([]);
   });
 
   it('flags re-identification, resale, missing purposes and a missing minimum cohort', () => {
-    const flags = prelistingCheck({ kind: 'AGGREGATE', terms: { ...terms, permittedPurposes: [], prohibitedActions: ['profiling'], minCohortSize: undefined } });
+    const flags = prelistingCheck({
+      kind: 'AGGREGATE',
+      terms: { ...terms, permittedPurposes: [], prohibitedActions: ['profiling'], minCohortSize: undefined },
+    });
     expect(flags.map((f) => [f.code, f.severity])).toEqual([
       ['reidentification_permitted', 'block'],
       ['resale_permitted', 'block'],
@@ -167,7 +207,9 @@ describe('pre-listing check', () => {
   });
 
   it('warns about a cohort below 10, and does not ask a consented product for one', () => {
-    expect(prelistingCheck({ kind: 'AGGREGATE', terms: { ...terms, prohibitedActions: [...terms.prohibitedActions], minCohortSize: 5 } }).map((f) => f.code)).toEqual(['small_minimum_cohort']);
+    expect(
+      prelistingCheck({ kind: 'AGGREGATE', terms: { ...terms, prohibitedActions: [...terms.prohibitedActions], minCohortSize: 5 } }).map((f) => f.code),
+    ).toEqual(['small_minimum_cohort']);
     expect(prelistingCheck({ kind: 'CONSENTED', terms: { ...terms, prohibitedActions: [...terms.prohibitedActions], minCohortSize: undefined } })).toEqual([]);
   });
 });

@@ -1,4 +1,11 @@
-import { createExchange, memoryExchangeStores, type ConsentedRecords, type Exchange, type ExchangeStores, type LicenceUseLog } from '../../src/exchange/index.js';
+import {
+  createExchange,
+  memoryExchangeStores,
+  type ConsentedRecords,
+  type Exchange,
+  type ExchangeStores,
+  type LicenceUseLog,
+} from '../../src/exchange/index.js';
 import type { ProductBodyValue } from '../../src/exchange/product-schemas.js';
 import { MemoryOrganizationStore, type Organization, type OrganizationRole } from '../../src/organizations/index.js';
 import { addOrganization, TestClock } from '../support/fixtures.js';
@@ -59,7 +66,12 @@ export class ExchangeWorld {
   /** A listed product and a licence to it under the given plan. */
   async licensed(provider: Organization, buyer: Organization, body: ProductBodyValue = aggregateBody(), planId = body.plans[0]!.id) {
     const product = await this.listed(provider, body);
-    const licence = await this.exchange.products.issueLicence(buyer, { productId: product.id, planId, purpose: 'academic_research', termsHash: product.terms_hash! });
+    const licence = await this.exchange.products.issueLicence(buyer, {
+      productId: product.id,
+      planId,
+      purpose: 'academic_research',
+      termsHash: product.terms_hash!,
+    });
     return { product, licence };
   }
 }

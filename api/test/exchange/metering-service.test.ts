@@ -7,7 +7,11 @@ import { ExchangeWorld } from './exchange-world.js';
 
 // MeteringService over its ports: in-memory stores, the chaincode's rules as the ledger, a test
 // clock, a seeded noise source, a stand-in for the consent capability and a recording access log.
-const code = (p: Promise<unknown>) => p.then(() => 'resolved', (e: unknown) => (e instanceof DomainError ? e.code : String(e)));
+const code = (p: Promise<unknown>) =>
+  p.then(
+    () => 'resolved',
+    (e: unknown) => (e instanceof DomainError ? e.code : String(e)),
+  );
 
 describe('MeteringService: aggregate queries', () => {
   let world: ExchangeWorld;
@@ -15,7 +19,8 @@ describe('MeteringService: aggregate queries', () => {
   let buyer: Organization;
   let subjects = 0;
 
-  const citizen = async (a: { province?: string; birthYear?: number }) => world.stores.statistics.upsert(`0190c1b2-0000-7000-8000-${String(++subjects).padStart(12, '0')}`, a);
+  const citizen = async (a: { province?: string; birthYear?: number }) =>
+    world.stores.statistics.upsert(`0190c1b2-0000-7000-8000-${String(++subjects).padStart(12, '0')}`, a);
 
   beforeEach(async () => {
     world = new ExchangeWorld({ uniform: () => 0.75 }); // Laplace noise of +ln(2)/ε at u = 0.75
@@ -28,9 +33,25 @@ describe('MeteringService: aggregate queries', () => {
   it('answers counts with small cells suppressed, bills the use once, and logs it', async () => {
     const { product, licence } = await world.licensed(provider, buyer);
     const answer = await world.exchange.metering.query(buyer, product.id, { licenceId: licence.id, groupBy: ['province'], filters: {} }, 'key-1');
-    expect(answer).toMatchObject({ cells: [{ province: 'Hà Nội', count: 12 }], suppressedCells: 1, minCohortSize: 10, noise: null, licenceId: licence.id, productId: product.id });
+    expect(answer).toMatchObject({
+      cells: [{ province: 'Hà Nội', count: 12 }],
+      suppressedCells: 1,
+      minCohortSize: 10,
+      noise: null,
+      licenceId: licence.id,
+      productId: product.id,
+    });
     expect(answer.metering).toMatchObject({ units: 1, amountDong: '1000', leafIndex: 0, replayed: false });
-    expect(world.logged).toEqual([expect.objectContaining({ meteringId: answer.metering.eventId, licenceId: licence.id, productId: product.id, units: 1, amountDong: '1000', period: '2026-03' })]);
+    expect(world.logged).toEqual([
+      expect.objectContaining({
+        meteringId: answer.metering.eventId,
+        licenceId: licence.id,
+        productId: product.id,
+        units: 1,
+        amountDong: '1000',
+        period: '2026-03',
+      }),
+    ]);
   });
 
   it('answers a retry with the first answer without billing again, and refuses the key for another query', async () => {
@@ -46,8 +67,12 @@ describe('MeteringService: aggregate queries', () => {
     expect((await world.stores.metering.usage(licence.id)).totals).toEqual([{ period: '2026-03', calls: 1, units: '1', amount_dong: '1000' }]);
   });
 
-  it('adds Laplace noise of scale 1/ε and spends ε from the licence\'s budget until it is gone', async () => {
-    const { product, licence } = await world.licensed(provider, buyer, aggregateBody({ aggregate: { dimensions: ['province'], privacy: { epsilonPerQuery: 1, budgetPerLicence: 2 } } }));
+  it("adds Laplace noise of scale 1/ε and spends ε from the licence's budget until it is gone", async () => {
+    const { product, licence } = await world.licensed(
+      provider,
+      buyer,
+      aggregateBody({ aggregate: { dimensions: ['province'], privacy: { epsilonPerQuery: 1, budgetPerLicence: 2 } } }),
+    );
     const q = { licenceId: licence.id, groupBy: ['province' as const], filters: {} };
     const answer = await world.exchange.metering.query(buyer, product.id, q, undefined);
     expect(answer.cells).toEqual([{ province: 'Hà Nội', count: 13 }]); // 12 + round(ln 2)
@@ -57,16 +82,23 @@ describe('MeteringService: aggregate queries', () => {
     expect((await world.stores.products.licence(licence.id))?.privacy_spent_micro).toBe('2000000');
   });
 
-  it('refuses dimensions the product does not offer, and another buyer\'s licence', async () => {
+  it("refuses dimensions the product does not offer, and another buyer's licence", async () => {
     const { product, licence } = await world.licensed(provider, buyer, aggregateBody({ aggregate: { dimensions: ['province'] } }));
-    const err = (await world.exchange.metering.query(buyer, product.id, { licenceId: licence.id, groupBy: ['sex'], filters: { ageBand: '35-44' } }, undefined).catch((e: unknown) => e)) as DomainError;
+    const err = (await world.exchange.metering
+      .query(buyer, product.id, { licenceId: licence.id, groupBy: ['sex'], filters: { ageBand: '35-44' } }, undefined)
+      .catch((e: unknown) => e)) as DomainError;
     expect(err.code).toBe('invalid_request');
-    expect(err.extra).toEqual({ errors: [{ path: '/groupBy', message: 'sex is not a dimension of this product' }, { path: '/groupBy', message: 'ageBand is not a dimension of this product' }] });
+    expect(err.extra).toEqual({
+      errors: [
+        { path: '/groupBy', message: 'sex is not a dimension of this product' },
+        { path: '/groupBy', message: 'ageBand is not a dimension of this product' },
+      ],
+    });
     const other = await world.organization(['consumer']);
     expect(await code(world.exchange.metering.query(other, product.id, { licenceId: licence.id, groupBy: [], filters: {} }, undefined))).toBe('not_found');
   });
 
-  it('stops serving an expired or cancelled licence, a suspended provider\'s product and a suspended product until reinstated', async () => {
+  it("stops serving an expired or cancelled licence, a suspended provider's product and a suspended product until reinstated", async () => {
     const { product, licence } = await world.licensed(provider, buyer);
     const ask = () => code(world.exchange.metering.query(buyer, product.id, { licenceId: licence.id, groupBy: [], filters: {} }, undefined));
     world.clock.set(licence.valid_until);
@@ -84,8 +116,11 @@ describe('MeteringService: aggregate queries', () => {
     expect(world.logged).toHaveLength(1); // the one use served while reinstated
   });
 
-  it('holds a licence to the product\'s daily quota and the plan\'s monthly units', async () => {
-    const body = aggregateBody({ terms: { ...TERMS, quota: { units: 2, per: 'DAY' } }, plans: [{ id: 'free', kind: 'FREE', priceDong: '0', includedUnits: 3 }] });
+  it("holds a licence to the product's daily quota and the plan's monthly units", async () => {
+    const body = aggregateBody({
+      terms: { ...TERMS, quota: { units: 2, per: 'DAY' } },
+      plans: [{ id: 'free', kind: 'FREE', priceDong: '0', includedUnits: 3 }],
+    });
     const { product, licence } = await world.licensed(provider, buyer, body);
     const ask = () => world.exchange.metering.query(buyer, product.id, { licenceId: licence.id, groupBy: [], filters: {} }, undefined);
     await ask();
@@ -134,7 +169,7 @@ describe('MeteringService: consented reads', () => {
     buyer = await world.organization(['consumer']);
   });
 
-  it('reads the product\'s fields under the buyer\'s consent and bills the record to the citizen\'s share', async () => {
+  it("reads the product's fields under the buyer's consent and bills the record to the citizen's share", async () => {
     const { product, licence } = await world.licensed(provider, buyer, body);
     const answer = await world.exchange.metering.read(buyer, product.id, licence.id, CONSENT, 'read-1');
     expect(answer).toMatchObject({ subjectId: SUBJECT, fields: { 'residence.province': 'Huế' }, metering: { units: 1, amountDong: '500', replayed: false } });

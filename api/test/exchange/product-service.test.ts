@@ -9,7 +9,11 @@ describe('ProductService', () => {
   let world: ExchangeWorld;
   let provider: Organization;
   let buyer: Organization;
-  const code = (p: Promise<unknown>) => p.then(() => 'resolved', (e: unknown) => (e instanceof DomainError ? e.code : (e as { code?: string }).code ?? String(e)));
+  const code = (p: Promise<unknown>) =>
+    p.then(
+      () => 'resolved',
+      (e: unknown) => (e instanceof DomainError ? e.code : ((e as { code?: string }).code ?? String(e))),
+    );
 
   beforeEach(async () => {
     world = new ExchangeWorld();
@@ -18,7 +22,7 @@ describe('ProductService', () => {
   });
 
   describe('listing', () => {
-    it('keeps a draft off the ledger, with the pre-listing check\'s flags', async () => {
+    it("keeps a draft off the ledger, with the pre-listing check's flags", async () => {
       const draft = await world.exchange.products.create(provider, aggregateBody({ terms: { ...TERMS, minCohortSize: 5 } }));
       expect(draft).toMatchObject({ status: 'DRAFT', on_ledger: false, provider_name: provider.name, created_at: world.clock.now() });
       expect(draft.prelisting_flags.map((f) => [f.code, f.severity])).toEqual([['small_minimum_cohort', 'warn']]);
@@ -92,10 +96,25 @@ describe('ProductService', () => {
   });
 
   describe('licences', () => {
-    it('issues a licence for the accepted terms, lasting at most the terms\' duration', async () => {
-      const product = await world.listed(provider, aggregateBody({ aggregate: { dimensions: ['province'], privacy: { epsilonPerQuery: 0.5, budgetPerLicence: 2 } } }));
-      const licence = await world.exchange.products.issueLicence(buyer, { productId: product.id, planId: 'per-query', purpose: 'academic_research', termsHash: product.terms_hash!, validUntil: '2027-01-01T00:00:00.000Z' });
-      expect(licence).toMatchObject({ status: 'ACTIVE', buyer_org_id: buyer.id, plan_id: 'per-query', privacy_budget_micro: '2000000', privacy_spent_micro: '0' });
+    it("issues a licence for the accepted terms, lasting at most the terms' duration", async () => {
+      const product = await world.listed(
+        provider,
+        aggregateBody({ aggregate: { dimensions: ['province'], privacy: { epsilonPerQuery: 0.5, budgetPerLicence: 2 } } }),
+      );
+      const licence = await world.exchange.products.issueLicence(buyer, {
+        productId: product.id,
+        planId: 'per-query',
+        purpose: 'academic_research',
+        termsHash: product.terms_hash!,
+        validUntil: '2027-01-01T00:00:00.000Z',
+      });
+      expect(licence).toMatchObject({
+        status: 'ACTIVE',
+        buyer_org_id: buyer.id,
+        plan_id: 'per-query',
+        privacy_budget_micro: '2000000',
+        privacy_spent_micro: '0',
+      });
       expect(licence.valid_from).toEqual(world.clock.now());
       expect(licence.valid_until.toISOString()).toBe('2026-04-09T10:00:00.000Z'); // 30 days, not the year asked for
       expect(world.ledger.licences.get(licence.id)?.status).toBe('ACTIVE');
@@ -105,7 +124,15 @@ describe('ProductService', () => {
       const product = await world.listed(provider);
       const draft = await world.exchange.products.create(provider, aggregateBody());
       const ask = (over: Partial<{ productId: string; planId: string; termsHash: string; validUntil: string }> = {}, who = buyer) =>
-        code(world.exchange.products.issueLicence(who, { productId: product.id, planId: 'per-query', purpose: 'academic_research', termsHash: product.terms_hash!, ...over }));
+        code(
+          world.exchange.products.issueLicence(who, {
+            productId: product.id,
+            planId: 'per-query',
+            purpose: 'academic_research',
+            termsHash: product.terms_hash!,
+            ...over,
+          }),
+        );
       expect(await ask({}, provider)).toBe('forbidden');
       expect(await ask({ productId: draft.id })).toBe('product_not_serving');
       expect(await ask({ termsHash: 'f'.repeat(64) })).toBe('conflict');
@@ -135,21 +162,33 @@ describe('ProductService', () => {
     it('rebuilds a licence the ledger issued whose row a crash lost, once', async () => {
       const product = await world.listed(provider);
       world.clock.advance(1_000);
-      const committed = JSON.parse(Buffer.from(await world.ledger.submit('licences', 'IssueLicence', JSON.stringify({
-        id: '0190c1b2-0000-7000-8000-00000000c0de',
-        productId: product.id,
-        planId: 'per-query',
-        buyerOrgId: buyer.id,
-        purpose: 'academic_research',
-        validFrom: world.clock.now().toISOString(),
-        validUntil: '2026-03-20T00:00:00.000Z',
-      }))).toString()) as { issuedAt: string };
+      const committed = JSON.parse(
+        Buffer.from(
+          await world.ledger.submit(
+            'licences',
+            'IssueLicence',
+            JSON.stringify({
+              id: '0190c1b2-0000-7000-8000-00000000c0de',
+              productId: product.id,
+              planId: 'per-query',
+              buyerOrgId: buyer.id,
+              purpose: 'academic_research',
+              validFrom: world.clock.now().toISOString(),
+              validUntil: '2026-03-20T00:00:00.000Z',
+            }),
+          ),
+        ).toString(),
+      ) as { issuedAt: string };
       expect(await world.exchange.products.repairLicence('0190c1b2-0000-7000-8000-00000000c0de')).toBe(true);
-      expect(await world.stores.products.licence('0190c1b2-0000-7000-8000-00000000c0de')).toMatchObject({ status: 'ACTIVE', product_id: product.id, issued_at: new Date(committed.issuedAt) });
+      expect(await world.stores.products.licence('0190c1b2-0000-7000-8000-00000000c0de')).toMatchObject({
+        status: 'ACTIVE',
+        product_id: product.id,
+        issued_at: new Date(committed.issuedAt),
+      });
       expect(await world.exchange.products.repairLicence('0190c1b2-0000-7000-8000-00000000c0de')).toBe(false);
     });
 
-    it('writes a product\'s ledger state into the read model when they differ, and only then', async () => {
+    it("writes a product's ledger state into the read model when they differ, and only then", async () => {
       const product = await world.listed(provider);
       expect(await world.exchange.products.repairProduct(product.id)).toBe(false);
       world.clock.advance(1_000);

@@ -6,8 +6,15 @@ import { aggregateBody } from './exchange-fixtures.js';
 import { ExchangeWorld, SHARES } from './exchange-world.js';
 
 // SettlementService over its ports: in-memory stores, the chaincode's rules as the ledger, a test clock.
-const code = (p: Promise<unknown>) => p.then(() => 'resolved', (e: unknown) => (e instanceof DomainError ? e.code : (e as { code?: string }).code ?? String(e)));
-const sum = (split: Record<string, string>) => Object.values(split).reduce((a, v) => a + BigInt(v), 0n).toString();
+const code = (p: Promise<unknown>) =>
+  p.then(
+    () => 'resolved',
+    (e: unknown) => (e instanceof DomainError ? e.code : ((e as { code?: string }).code ?? String(e))),
+  );
+const sum = (split: Record<string, string>) =>
+  Object.values(split)
+    .reduce((a, v) => a + BigInt(v), 0n)
+    .toString();
 
 describe('SettlementService', () => {
   let world: ExchangeWorld;
@@ -19,7 +26,12 @@ describe('SettlementService', () => {
     forConsumer: async () => ({ purpose: 'academic_research', subject_id: reading }),
     read: async () => ({ consent: { purpose: 'academic_research', subject_id: reading }, fields: {}, provenance: [] }),
   };
-  const consented = aggregateBody({ kind: 'CONSENTED', aggregate: undefined, consented: { purpose: 'academic_research', fields: ['residence.province'] }, plans: [{ id: 'per-record', kind: 'PER_RECORD', priceDong: '333' }] });
+  const consented = aggregateBody({
+    kind: 'CONSENTED',
+    aggregate: undefined,
+    consented: { purpose: 'academic_research', fields: ['residence.province'] },
+    plans: [{ id: 'per-record', kind: 'PER_RECORD', priceDong: '333' }],
+  });
 
   beforeEach(async () => {
     world = new ExchangeWorld({ consents });
@@ -39,7 +51,11 @@ describe('SettlementService', () => {
     const perRecord = await world.licensed(provider, buyer, consented);
     await readRecords(perRecord.product.id, perRecord.licence.id, [subjects[0]!, subjects[0]!, subjects[1]!]);
     world.clock.advance(1_000); // statements come in the order licences were issued
-    const subscription = await world.licensed(provider, buyer, aggregateBody({ plans: [{ id: 'monthly', kind: 'SUBSCRIPTION', priceDong: '100001', includedUnits: 100 }] }));
+    const subscription = await world.licensed(
+      provider,
+      buyer,
+      aggregateBody({ plans: [{ id: 'monthly', kind: 'SUBSCRIPTION', priceDong: '100001', includedUnits: 100 }] }),
+    );
     const invoices = await world.exchange.settlement.invoices('operator', '2026-03');
     expect(invoices.map((i) => [i.licenceId, i.calls, i.units, i.usageDong, i.subscriptionDong, i.totalDong, i.status])).toEqual([
       [perRecord.licence.id, 3, 3, '999', '0', '999', 'OPEN'],
@@ -52,8 +68,12 @@ describe('SettlementService', () => {
     expect(world.exchange.settlement.revenueShares).toEqual(SHARES);
   });
 
-  it('shows a party its own licences\' statements only', async () => {
-    const { licence } = await world.licensed(provider, buyer, aggregateBody({ plans: [{ id: 'monthly', kind: 'SUBSCRIPTION', priceDong: '5000', includedUnits: 1 }] }));
+  it("shows a party its own licences' statements only", async () => {
+    const { licence } = await world.licensed(
+      provider,
+      buyer,
+      aggregateBody({ plans: [{ id: 'monthly', kind: 'SUBSCRIPTION', priceDong: '5000', includedUnits: 1 }] }),
+    );
     const stranger = await world.organization(['consumer']);
     expect((await world.exchange.settlement.invoices(buyer, '2026-03')).map((i) => i.licenceId)).toEqual([licence.id]);
     expect((await world.exchange.settlement.invoices(provider, '2026-03')).map((i) => i.licenceId)).toEqual([licence.id]);
@@ -96,18 +116,22 @@ describe('SettlementService', () => {
     expect(closed).toMatchObject({ status: 'ANCHORED', anchor: { transactionId: 'tx-1' } });
   });
 
-  it('gives each citizen their part of the citizens\' share, by records read, the parts summing to the share', async () => {
+  it("gives each citizen their part of the citizens' share, by records read, the parts summing to the share", async () => {
     const { product, licence } = await world.licensed(provider, buyer, consented);
     await readRecords(product.id, licence.id, [subjects[0]!, subjects[0]!, subjects[1]!, subjects[2]!, subjects[0]!]);
     const [invoice] = await world.exchange.settlement.invoices('operator', '2026-03');
     expect(invoice!.split.citizens).toBe('333'); // 20 % of 1665
     const parts = await Promise.all(subjects.map((s) => world.exchange.settlement.earnings(s, '2026-03')));
-    expect(parts.map((p) => [p.totalDong, p.items[0]?.records])).toEqual([['200', 3], ['67', 1], ['66', 1]]);
+    expect(parts.map((p) => [p.totalDong, p.items[0]?.records])).toEqual([
+      ['200', 3],
+      ['67', 1],
+      ['66', 1],
+    ]);
     expect(parts.reduce((a, p) => a + BigInt(p.totalDong), 0n)).toBe(333n);
     expect(await world.exchange.settlement.earnings('0190c1b2-0000-7000-8000-0000000000ff', '2026-03')).toEqual({ items: [], totalDong: '0' });
   });
 
-  it('publishes trade statistics: listed products, active licences and each month\'s value', async () => {
+  it("publishes trade statistics: listed products, active licences and each month's value", async () => {
     const { product, licence } = await world.licensed(provider, buyer, consented);
     await world.listed(provider);
     await readRecords(product.id, licence.id, [subjects[0]!, subjects[1]!]);

@@ -13,7 +13,12 @@ function setup() {
   const store = new MemoryOrganizationStore();
   const ledger = new RulesLedger();
   const suspendedListings: string[] = [];
-  const service = createOrganizationService({ store, ledger, operatorMspId: MSP, listings: { suspendListingsOf: async (id) => void suspendedListings.push(id) } });
+  const service = createOrganizationService({
+    store,
+    ledger,
+    operatorMspId: MSP,
+    listings: { suspendListingsOf: async (id) => void suspendedListings.push(id) },
+  });
   return { store, ledger, service, suspendedListings };
 }
 
@@ -23,7 +28,7 @@ const registration = () => {
 };
 
 describe('OrganizationService', () => {
-  it('registers an organisation on the ledger, under the operator\'s MSP, then keeps it verified', async () => {
+  it("registers an organisation on the ledger, under the operator's MSP, then keeps it verified", async () => {
     const { store, ledger, service } = setup();
     const org = await service.register(registration());
     expect(ledger.organizations.get(org.id)).toMatchObject({ mspId: MSP, roles: ['provider', 'consumer'], status: 'VERIFIED' });
@@ -87,7 +92,11 @@ describe('ensureOperator', () => {
   it('adopts the operator the ledger already holds for this MSP', async () => {
     const store = new MemoryOrganizationStore();
     const ledger = new RulesLedger();
-    await ledger.submit('organizations', 'RegisterOrganization', JSON.stringify({ id: '0190c1b2-0000-7000-8000-000000000001', mspId: MSP, roles: ['auditor', 'operator'] }));
+    await ledger.submit(
+      'organizations',
+      'RegisterOrganization',
+      JSON.stringify({ id: '0190c1b2-0000-7000-8000-000000000001', mspId: MSP, roles: ['auditor', 'operator'] }),
+    );
     const adopted = await ensureOperator(store, ledger, MSP, undefined);
     expect(adopted).toMatchObject({ id: '0190c1b2-0000-7000-8000-000000000001', registrationNumber: 'OPERATOR', roles: ['auditor', 'operator'] });
     expect(ledger.organizations.size).toBe(1);

@@ -46,7 +46,7 @@ export function organizationStoreContract(name: string, fresh: () => Promise<Org
       expect((await store.operator())?.id).toBe(operator.id);
     });
 
-    it('changes an organisation\'s status and answers it; an unknown id answers nothing', async () => {
+    it("changes an organisation's status and answers it; an unknown id answers nothing", async () => {
       const org = await addOrganization(store, ['provider']);
       expect((await store.setStatus(org.id, 'SUSPENDED'))?.status).toBe('SUSPENDED');
       expect((await store.get(org.id))?.status).toBe('SUSPENDED');

@@ -8,7 +8,6 @@ import { VietnamWorkingCalendar } from '../../src/rights/working-days.js';
 
 const calendar = new VietnamWorkingCalendar();
 
-
 /** A ledger like the chaincode's: steps in order, each once, the same step again answers the stored one. */
 class FakeLedger {
   readonly records = new Map<string, { txId: string; value: string }>();
@@ -59,7 +58,7 @@ describe('the rights ledger recorder', () => {
     expect(await memory.pendingRecords(10)).toEqual([]);
   });
 
-  it('leaves steps pending while the ledger is down, holding a request\'s later steps back, and finishes them when it is back', async () => {
+  it("leaves steps pending while the ledger is down, holding a request's later steps back, and finishes them when it is back", async () => {
     const memory = new MemoryRightsRequests();
     const ledger = new FakeLedger();
     const recorder = new RightsLedgerRecorder(memory, ledger);

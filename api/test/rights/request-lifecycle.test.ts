@@ -63,14 +63,24 @@ describe('the request state machine', () => {
 
   it('explains why a step is not allowed in the current state', () => {
     const d = decide(filed(), { type: 'complete' }, hanoi('2026-03-02T10:00:00'), calendar);
-    expect(d).toEqual({ ok: false, code: 'illegal_transition', detail: 'a request that is RECEIVED cannot be completed; it can be IN_PROGRESS or EXTENDED only' });
+    expect(d).toEqual({
+      ok: false,
+      code: 'illegal_transition',
+      detail: 'a request that is RECEIVED cannot be completed; it can be IN_PROGRESS or EXTENDED only',
+    });
   });
 
   it('lets nothing happen to a closed request', () => {
     const done = run(filed(), { type: 'acknowledge' }, { type: 'start' }, { type: 'complete' });
     const refused = run(filed(), { type: 'refuse', reason: 'IDENTITY_NOT_VERIFIED' });
     for (const closed of [done, refused]) {
-      for (const action of [{ type: 'acknowledge' }, { type: 'start' }, { type: 'complete' }, { type: 'refuse', reason: 'LEGAL_OBLIGATION' }, { type: 'extend', days: 5, reason: 'COMPLEX_REQUEST' }] as RequestAction[]) {
+      for (const action of [
+        { type: 'acknowledge' },
+        { type: 'start' },
+        { type: 'complete' },
+        { type: 'refuse', reason: 'LEGAL_OBLIGATION' },
+        { type: 'extend', days: 5, reason: 'COMPLEX_REQUEST' },
+      ] as RequestAction[]) {
         const d = decide(closed, action, hanoi('2026-03-03T10:00:00'), calendar);
         expect(d.ok, `${action.type} after ${closed.state}`).toBe(false);
       }
@@ -78,7 +88,12 @@ describe('the request state machine', () => {
   });
 
   it('refuses from any open state, keeping the reason the citizen will read', () => {
-    for (const request of [filed(), run(filed(), { type: 'acknowledge' }), run(filed(), { type: 'acknowledge' }, { type: 'start' }), run(filed(), { type: 'acknowledge' }, { type: 'extend', days: 3, reason: 'COMPLEX_REQUEST' })]) {
+    for (const request of [
+      filed(),
+      run(filed(), { type: 'acknowledge' }),
+      run(filed(), { type: 'acknowledge' }, { type: 'start' }),
+      run(filed(), { type: 'acknowledge' }, { type: 'extend', days: 3, reason: 'COMPLEX_REQUEST' }),
+    ]) {
       const d = decide(request, { type: 'refuse', reason: 'LEGAL_OBLIGATION' }, hanoi('2026-03-04T10:00:00'), calendar);
       expect(d.ok && d.request).toMatchObject({ state: 'REFUSED', refusalReason: 'LEGAL_OBLIGATION' });
       expect(d.ok && d.transition.reason).toBe('LEGAL_OBLIGATION');
@@ -97,7 +112,11 @@ describe('the one extension', () => {
   it('moves the deadline by the days given, records why, and then the request can still be completed', () => {
     const before = inProgress();
     const extended = run(before, { type: 'extend', days: 15, reason: 'PROCESSOR_MUST_ACT' });
-    expect(extended).toMatchObject({ state: 'EXTENDED', dueAt: hanoi('2026-04-01T23:59:59.999'), extension: { days: 15, reason: 'PROCESSOR_MUST_ACT', previousDueAt: before.dueAt } });
+    expect(extended).toMatchObject({
+      state: 'EXTENDED',
+      dueAt: hanoi('2026-04-01T23:59:59.999'),
+      extension: { days: 15, reason: 'PROCESSOR_MUST_ACT', previousDueAt: before.dueAt },
+    });
     expect(run(extended, { type: 'complete' }).state).toBe('COMPLETED');
   });
 
@@ -109,8 +128,14 @@ describe('the one extension', () => {
   });
 
   it(`is at most ${MAX_EXTENSION_DAYS} days`, () => {
-    expect(decide(inProgress(), { type: 'extend', days: 16, reason: 'COMPLEX_REQUEST' }, hanoi('2026-03-03T10:00:00'), calendar)).toMatchObject({ ok: false, code: 'invalid_request' });
-    expect(decide(inProgress(), { type: 'extend', days: 0, reason: 'COMPLEX_REQUEST' }, hanoi('2026-03-03T10:00:00'), calendar)).toMatchObject({ ok: false, code: 'invalid_request' });
+    expect(decide(inProgress(), { type: 'extend', days: 16, reason: 'COMPLEX_REQUEST' }, hanoi('2026-03-03T10:00:00'), calendar)).toMatchObject({
+      ok: false,
+      code: 'invalid_request',
+    });
+    expect(decide(inProgress(), { type: 'extend', days: 0, reason: 'COMPLEX_REQUEST' }, hanoi('2026-03-03T10:00:00'), calendar)).toMatchObject({
+      ok: false,
+      code: 'invalid_request',
+    });
   });
 
   it('must be taken before the deadline runs out', () => {
@@ -140,10 +165,30 @@ describe('the clock', () => {
 
 describe('the ledger record of a transition', () => {
   it('carries ids, codes and times only', () => {
-    const { request, transition } = fileRequest({ id: ID, subjectId: SUBJECT, kind: 'RESTRICT', fields: ['residence.province'] }, hanoi('2026-03-02T09:00:00'), calendar);
-    expect(Object.keys(ledgerRecordOf(request, transition)).sort()).toEqual(['action', 'at', 'dueAt', 'kind', 'receivedAt', 'replyDueAt', 'requestId', 'seq', 'state', 'subjectId']);
+    const { request, transition } = fileRequest(
+      { id: ID, subjectId: SUBJECT, kind: 'RESTRICT', fields: ['residence.province'] },
+      hanoi('2026-03-02T09:00:00'),
+      calendar,
+    );
+    expect(Object.keys(ledgerRecordOf(request, transition)).sort()).toEqual([
+      'action',
+      'at',
+      'dueAt',
+      'kind',
+      'receivedAt',
+      'replyDueAt',
+      'requestId',
+      'seq',
+      'state',
+      'subjectId',
+    ]);
     const refused = decide(request, { type: 'refuse', reason: 'RIGHTS_OF_OTHERS' }, hanoi('2026-03-02T10:00:00'), calendar);
-    expect(refused.ok && ledgerRecordOf(refused.request, refused.transition)).toMatchObject({ seq: 2, action: 'refuse', state: 'REFUSED', reason: 'RIGHTS_OF_OTHERS' });
+    expect(refused.ok && ledgerRecordOf(refused.request, refused.transition)).toMatchObject({
+      seq: 2,
+      action: 'refuse',
+      state: 'REFUSED',
+      reason: 'RIGHTS_OF_OTHERS',
+    });
   });
 });
 

@@ -58,7 +58,7 @@ export function rightsRequestStoreContract(name: string, fresh: () => Promise<Ri
       expect(await store.history(request.id)).toHaveLength(2);
     });
 
-    it('finds a subject\'s requests newest first, an open one of a kind, the open queue and the late ones', async () => {
+    it("finds a subject's requests newest first, an open one of a kind, the open queue and the late ones", async () => {
       const t0 = Date.parse('2026-04-06T02:00:00Z');
       const object = await file('OBJECT', new Date(t0));
       const erase = await file('ERASE', new Date(t0 + HOUR));
@@ -82,7 +82,10 @@ export function rightsRequestStoreContract(name: string, fresh: () => Promise<Ri
       let request = await file('RECTIFY', new Date('2026-05-04T02:00:00Z'));
       request = await step(request, { type: 'acknowledge' }, new Date('2026-05-04T03:00:00Z'));
       const pending = await store.pendingRecords(10, request.id);
-      expect(pending.map((p) => [p.seq, p.record.action, p.attempts])).toEqual([[1, 'file', 0], [2, 'acknowledge', 0]]);
+      expect(pending.map((p) => [p.seq, p.record.action, p.attempts])).toEqual([
+        [1, 'file', 0],
+        [2, 'acknowledge', 0],
+      ]);
       expect(pending[1]!.record).toEqual(ledgerRecordOf(request, (await store.history(request.id))[1]!));
       await store.markAttemptFailed(request.id, 1, 'ledger unavailable');
       expect((await store.pendingRecords(10, request.id))[0]!.attempts).toBe(1);

@@ -33,14 +33,14 @@ const hanoi = (local: string): Date => new Date(`${local}+07:00`);
 const calendar = new VietnamWorkingCalendar();
 
 describe('the Vietnamese lunar calendar', () => {
-  it.each(Object.entries(PUBLISHED))('puts Tết and Hùng Kings\' day of %s on their published dates', (year, { tet, hungKings }) => {
+  it.each(Object.entries(PUBLISHED))("puts Tết and Hùng Kings' day of %s on their published dates", (year, { tet, hungKings }) => {
     expect(lunarToIso(1, 1, Number(year))).toBe(tet);
     expect(lunarToIso(10, 3, Number(year))).toBe(hungKings);
   });
 });
 
-describe('Vietnam\'s public holidays', () => {
-  it('lists the holidays of 2026: New Year, five days of Tết, Hùng Kings\' day made up on Monday, 30/4, 1/5, 2/9 and its neighbour', () => {
+describe("Vietnam's public holidays", () => {
+  it("lists the holidays of 2026: New Year, five days of Tết, Hùng Kings' day made up on Monday, 30/4, 1/5, 2/9 and its neighbour", () => {
     expect(publicHolidays(2026).map((h) => `${h.date} ${h.kind}`)).toEqual([
       '2026-01-01 HOLIDAY',
       '2026-02-16 HOLIDAY', // the last day of the year of the Snake
@@ -63,19 +63,26 @@ describe('Vietnam\'s public holidays', () => {
     expect(days2028).toContain('2028-01-03 COMPENSATORY');
     expect(days2028).toEqual(expect.arrayContaining(['2028-09-01 HOLIDAY', '2028-09-02 HOLIDAY', '2028-09-04 COMPENSATORY']));
     // 2034: 30 April is a Sunday and 1 May a Monday: the day given back is Tuesday 2 May.
-    expect(publicHolidays(2034).filter((h) => h.kind === 'COMPENSATORY').map((h) => h.date)).toContain('2034-05-02');
+    expect(
+      publicHolidays(2034)
+        .filter((h) => h.kind === 'COMPENSATORY')
+        .map((h) => h.date),
+    ).toContain('2034-05-02');
   });
 
   it('has every holiday of 2026–2035 off, and five Tết days each year', () => {
     for (let year = 2026; year <= 2035; year++) {
       const holidays = publicHolidays(year);
-      expect(holidays.filter((h) => h.kind === 'HOLIDAY' && h.name.includes('Tết Nguyên đán')), String(year)).toHaveLength(5);
+      expect(
+        holidays.filter((h) => h.kind === 'HOLIDAY' && h.name.includes('Tết Nguyên đán')),
+        String(year),
+      ).toHaveLength(5);
       for (const h of holidays) expect(calendar.isWorkingDay(h.date), `${h.date} ${h.name}`).toBe(false);
       expect(holidays.map((h) => h.date)).toContain(PUBLISHED[year]!.hungKings);
     }
   });
 
-  it('takes the Government\'s declared swaps and bridged days', () => {
+  it("takes the Government's declared swaps and bridged days", () => {
     const adjusted = new VietnamWorkingCalendar({ daysOff: ['2026-02-13'], workingDays: ['2026-02-28'] });
     expect(calendar.isWorkingDay('2026-02-13')).toBe(true);
     expect(adjusted.isWorkingDay('2026-02-13')).toBe(false);

@@ -31,6 +31,10 @@ export function organizationInput(roles: OrganizationRole[], over: Partial<Omit<
   };
 }
 
-export async function addOrganization(store: OrganizationStore, roles: OrganizationRole[], over: Partial<Omit<Organization, 'createdAt'>> = {}): Promise<Organization> {
+export async function addOrganization(
+  store: OrganizationStore,
+  roles: OrganizationRole[],
+  over: Partial<Omit<Organization, 'createdAt'>> = {},
+): Promise<Organization> {
   return store.insert(organizationInput(roles, over));
 }

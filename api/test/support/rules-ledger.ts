@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { ChaincodeError, canonicalJson, issueLicence, transitionProduct, type Licence, type Organization as LedgerOrganization, type Product, type ProductAction } from '@citizen-vault/chaincode/rules';
+import {
+  ChaincodeError,
+  canonicalJson,
+  issueLicence,
+  transitionProduct,
+  type Licence,
+  type Organization as LedgerOrganization,
+  type Product,
+  type ProductAction,
+} from '@citizen-vault/chaincode/rules';
 import { LedgerError } from '../../src/ledger/fabric-ledger.js';
 
 const ACTION: Record<string, ProductAction> = {
@@ -70,7 +79,13 @@ export class RulesLedger {
         case 'products.CreateProduct': {
           const input = JSON.parse(args[0]!) as Omit<Product, 'status' | 'termsHash' | 'createdAt' | 'updatedAt'>;
           if (this.products.has(input.id)) throw new LedgerError('already_exists', `product ${input.id} already exists`);
-          const product: Product = { ...input, status: 'DRAFT', termsHash: createHash('sha256').update(canonicalJson(input.terms)).digest('hex'), createdAt: at, updatedAt: at };
+          const product: Product = {
+            ...input,
+            status: 'DRAFT',
+            termsHash: createHash('sha256').update(canonicalJson(input.terms)).digest('hex'),
+            createdAt: at,
+            updatedAt: at,
+          };
           this.products.set(product.id, product);
           return product;
         }
@@ -96,7 +111,8 @@ export class RulesLedger {
           const input = JSON.parse(args[0]!) as { licenceId: string; period: string };
           this.require(this.licences, input.licenceId, 'licence');
           const key = `${input.licenceId}|${input.period}`;
-          if (this.statements.has(key)) throw new LedgerError('already_exists', `the statement of licence ${input.licenceId} for ${input.period} is already anchored`);
+          if (this.statements.has(key))
+            throw new LedgerError('already_exists', `the statement of licence ${input.licenceId} for ${input.period} is already anchored`);
           const statement = { ...input, anchoredAt: at, txId: `tx-${++this.tx}` };
           this.statements.set(key, statement);
           return statement;

@@ -105,7 +105,10 @@ describe('webhooks', () => {
       expect(wakes).toBe(1);
       await webhooks.dispatcher.dispatchDue();
       expect(received).toHaveLength(2);
-      const secrets = new Map([[`/hooks/a`, a.secret], [`/hooks/b`, b.secret]]);
+      const secrets = new Map([
+        [`/hooks/a`, a.secret],
+        [`/hooks/b`, b.secret],
+      ]);
       for (const r of received) {
         const event = JSON.parse(r.body) as { id: string; type: string; createdAt: string; data: unknown };
         expect(event).toMatchObject({ type: 'consent.approved', createdAt: '2026-03-10T10:00:00.000Z', data: { consentId: 'c-1' } });
@@ -115,7 +118,12 @@ describe('webhooks', () => {
         expect(secret).toBeDefined();
         expect(verifyWebhook('whsec_wrong', r.body, String(r.headers['cv-signature']), nowSeconds)).toBe(false);
       }
-      const deliveries = (await webhooks.service.deliveries(ORG)) as { status: string; attempts: number; deliveredAt: string | null; nextAttemptAt: string | null }[];
+      const deliveries = (await webhooks.service.deliveries(ORG)) as {
+        status: string;
+        attempts: number;
+        deliveredAt: string | null;
+        nextAttemptAt: string | null;
+      }[];
       expect(deliveries.map((d) => [d.status, d.attempts, d.deliveredAt, d.nextAttemptAt])).toEqual([
         ['DELIVERED', 1, '2026-03-10T10:00:00.000Z', null],
         ['DELIVERED', 1, '2026-03-10T10:00:00.000Z', null],
@@ -128,10 +136,13 @@ describe('webhooks', () => {
       await webhooks.service.register(ORG, url);
       answer = 500;
       await webhooks.service.notify(ORG, 'consent.revoked', { consentId: 'c-2' });
-      const state = async () => ((await webhooks.service.deliveries(ORG)) as { status: string; attempts: number; lastError: string | null; nextAttemptAt: string | null }[])[0]!;
+      const state = async () =>
+        ((await webhooks.service.deliveries(ORG)) as { status: string; attempts: number; lastError: string | null; nextAttemptAt: string | null }[])[0]!;
 
       await webhooks.dispatcher.dispatchDue();
-      expect(await state()).toEqual(expect.objectContaining({ status: 'PENDING', attempts: 1, lastError: 'delivery failed', nextAttemptAt: '2026-03-10T10:00:01.000Z' }));
+      expect(await state()).toEqual(
+        expect.objectContaining({ status: 'PENDING', attempts: 1, lastError: 'delivery failed', nextAttemptAt: '2026-03-10T10:00:01.000Z' }),
+      );
       clock.advance(999);
       await webhooks.dispatcher.dispatchDue();
       expect(received).toHaveLength(1); // not due yet
@@ -154,7 +165,11 @@ describe('webhooks', () => {
       answer = 200;
       clock.advance(1_000);
       await webhooks.dispatcher.dispatchDue();
-      expect(((await webhooks.service.deliveries(ORG)) as { status: string; attempts: number; lastError: string | null }[])[0]).toMatchObject({ status: 'DELIVERED', attempts: 2, lastError: null });
+      expect(((await webhooks.service.deliveries(ORG)) as { status: string; attempts: number; lastError: string | null }[])[0]).toMatchObject({
+        status: 'DELIVERED',
+        attempts: 2,
+        lastError: null,
+      });
     });
 
     it('says only "delivery failed" when nothing listens, never what the network answered', async () => {

@@ -26,13 +26,16 @@ export function webhookStoreContract(name: string, fresh: () => Promise<{ store:
       await store.insertEndpoint({ id: endpointId, organizationId: orgId, url: 'https://hooks.example/a', sealedSecret: secret });
     });
 
-    it('keeps each organisation\'s endpoints apart, oldest first, with their sealed secrets', async () => {
+    it("keeps each organisation's endpoints apart, oldest first, with their sealed secrets", async () => {
       const second = randomUUID();
       await store.insertEndpoint({ id: second, organizationId: orgId, url: 'https://hooks.example/b', sealedSecret: Buffer.from('other') });
       expect(await store.countEndpoints(orgId)).toBe(2);
       expect(await store.countEndpoints(randomUUID())).toBe(0);
       const endpoints = await store.endpoints(orgId);
-      expect(endpoints.map((e) => [e.id, e.url, e.organizationId])).toEqual([[endpointId, 'https://hooks.example/a', orgId], [second, 'https://hooks.example/b', orgId]]);
+      expect(endpoints.map((e) => [e.id, e.url, e.organizationId])).toEqual([
+        [endpointId, 'https://hooks.example/a', orgId],
+        [second, 'https://hooks.example/b', orgId],
+      ]);
       expect(Buffer.compare(endpoints[0]!.sealedSecret, secret)).toBe(0);
       expect(endpoints[0]!.createdAt).toBeInstanceOf(Date);
     });
@@ -53,7 +56,13 @@ export function webhookStoreContract(name: string, fresh: () => Promise<{ store:
       const id = await enqueue();
       const [claimed, ...rest] = await store.claimDue(20, 60_000);
       expect(rest).toEqual([]);
-      expect(claimed).toMatchObject({ id, endpointId, attempts: 0, url: 'https://hooks.example/a', payload: { id, type: 'consent.approved', data: { consentId: 'c-1', nested: { b: 1, a: [2, 3] } } } });
+      expect(claimed).toMatchObject({
+        id,
+        endpointId,
+        attempts: 0,
+        url: 'https://hooks.example/a',
+        payload: { id, type: 'consent.approved', data: { consentId: 'c-1', nested: { b: 1, a: [2, 3] } } },
+      });
       expect(Buffer.compare(claimed!.sealedSecret, secret)).toBe(0);
       expect(await store.claimDue(20, 60_000)).toEqual([]);
     });

@@ -57,7 +57,11 @@ export class CommitmentContract extends Contract {
   @Returns('string')
   async VerifyCommitment(ctx: Context, recordId: string, version: string, commitment: string): Promise<string> {
     const anchored = await new LedgerState(ctx).require<Commitment>('commitment', parseValue(Id, recordId, 'recordId'), versionKey(Number(version)));
-    return canonicalJson({ matches: anchored.commitment === parseValue(Sha256Hex, commitment, 'commitment'), anchoredAt: anchored.anchoredAt, custodianOrgId: anchored.custodianOrgId });
+    return canonicalJson({
+      matches: anchored.commitment === parseValue(Sha256Hex, commitment, 'commitment'),
+      anchoredAt: anchored.anchoredAt,
+      custodianOrgId: anchored.custodianOrgId,
+    });
   }
 
   /** Every record version anchored for a subject (ids and hashes only). */

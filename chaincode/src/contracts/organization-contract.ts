@@ -5,7 +5,7 @@ import type { Organization } from '../rules/exchange-policy.js';
 import { Id, OrganizationInput, Role, parseInput, parseValue } from '../rules/schemas.js';
 import { LedgerState } from './ledger-state.js';
 
-@Info({ title: 'Organisations', description: 'The exchange\'s organisations: MSP, roles, and whether they are verified' })
+@Info({ title: 'Organisations', description: "The exchange's organisations: MSP, roles, and whether they are verified" })
 export class OrganizationContract extends Contract {
   constructor() {
     super('organizations');

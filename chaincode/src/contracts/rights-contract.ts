@@ -39,7 +39,15 @@ export class RightsContract extends Contract {
     }
     const record: RightsRequestRecord = { ...input, recordedAt: state.now(), txId: state.txId() };
     await state.put(TYPE, [input.requestId, seq], record);
-    state.emit('RightsRequestRecorded', { requestId: input.requestId, seq: input.seq, kind: input.kind, action: input.action, state: input.state, dueAt: input.dueAt, at: record.recordedAt });
+    state.emit('RightsRequestRecorded', {
+      requestId: input.requestId,
+      seq: input.seq,
+      kind: input.kind,
+      action: input.action,
+      state: input.state,
+      dueAt: input.dueAt,
+      at: record.recordedAt,
+    });
     return canonicalJson(record);
   }
 

@@ -18,7 +18,10 @@ export function checkMonotonic(previous: TreeHeadAnchor | undefined, next: TreeH
   if (next.treeSize > previous.treeSize) {
     const proof = (next.consistencyProof ?? []).map((h) => Buffer.from(h, 'hex'));
     if (!verifyConsistency(previous.treeSize, next.treeSize, Buffer.from(previous.rootHash, 'hex'), Buffer.from(next.rootHash, 'hex'), proof)) {
-      throw new ChaincodeError('anchor_not_consistent', `tree head ${next.treeSize} is not proven consistent with the anchored head ${previous.treeSize}: the log was rewritten, or the proof is missing`);
+      throw new ChaincodeError(
+        'anchor_not_consistent',
+        `tree head ${next.treeSize} is not proven consistent with the anchored head ${previous.treeSize}: the log was rewritten, or the proof is missing`,
+      );
     }
     return 'append';
   }

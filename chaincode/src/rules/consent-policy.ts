@@ -57,14 +57,7 @@ export function transitionConsent(consent: Consent, action: ConsentAction, at: s
   return next;
 }
 
-export type DenialReason =
-  | 'not_active'
-  | 'expired'
-  | 'not_yet_valid'
-  | 'purpose_mismatch'
-  | 'field_not_granted'
-  | 'frequency_exceeded'
-  | 'wrong_consumer';
+export type DenialReason = 'not_active' | 'expired' | 'not_yet_valid' | 'purpose_mismatch' | 'field_not_granted' | 'frequency_exceeded' | 'wrong_consumer';
 
 export type UseDecision = { allowed: true } | { allowed: false; reason: DenialReason; detail: string };
 

@@ -25,7 +25,10 @@ export const RightsRequestRecordInput = z
     replyDueAt: Timestamp,
     dueAt: Timestamp,
     /** A refusal or extension reason code. */
-    reason: z.string().regex(/^[A-Z][A-Z_]{2,40}$/, 'must be a reason code such as LEGAL_OBLIGATION').optional(),
+    reason: z
+      .string()
+      .regex(/^[A-Z][A-Z_]{2,40}$/, 'must be a reason code such as LEGAL_OBLIGATION')
+      .optional(),
   })
   .strict()
   .refine((r) => (r.seq === 1) === (r.action === 'file'), { message: 'the first step of a request is its filing, and only the first', path: ['seq'] });

@@ -66,7 +66,10 @@ export const LicenceTerms = z
     prohibitedActions: z.array(z.enum(['re_identification', 'resale', 'onward_transfer', 'profiling', 'linkage'])).max(10),
     crossBorder: z.boolean(),
     attribution: z.boolean(),
-    quota: z.object({ units: z.number().int().min(1), per: z.enum(['DAY', 'MONTH', 'LICENCE']) }).strict().nullable(),
+    quota: z
+      .object({ units: z.number().int().min(1), per: z.enum(['DAY', 'MONTH', 'LICENCE']) })
+      .strict()
+      .nullable(),
     /** Aggregate products only: the smallest cohort a statistic may describe. */
     minCohortSize: z.number().int().min(1).max(1_000_000).optional(),
   })
@@ -130,11 +133,17 @@ export const TreeHeadInput = z
   .strict();
 
 /** Why the operator sends a product back to its provider: codes, not free text, on a public ledger. */
-export const RejectionReason = z.enum(['missing_purposes', 'reidentification_risk', 'resale_permitted', 'no_minimum_cohort', 'unclear_terms', 'pricing', 'other']);
+export const RejectionReason = z.enum([
+  'missing_purposes',
+  'reidentification_risk',
+  'resale_permitted',
+  'no_minimum_cohort',
+  'unclear_terms',
+  'pricing',
+  'other',
+]);
 
-export const UseCheckInput = z
-  .object({ consentId: Id, consumerOrgId: Id, purpose: z.string(), fields: FieldList, at: Timestamp })
-  .strict();
+export const UseCheckInput = z.object({ consentId: Id, consumerOrgId: Id, purpose: z.string(), fields: FieldList, at: Timestamp }).strict();
 
 /** Parses a JSON argument against a schema, or fails with `invalid_argument` naming every problem. */
 export function parseInput<T extends z.ZodType>(schema: T, json: string, what: string): z.infer<T> {

@@ -46,7 +46,14 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { api: { type: 'string' }, token: { type: 'string' }, dev: { type: 'boolean' }, leaf: { type: 'string' }, entry: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      api: { type: 'string' },
+      token: { type: 'string' },
+      dev: { type: 'boolean' },
+      leaf: { type: 'string' },
+      entry: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const command = positionals[0];
   if (values.help || !command || !['verify', 'ledger', 'entry'].includes(command) || !values.api) {
@@ -74,19 +81,31 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'entry') {
     if (!values.leaf || !values.entry) throw new Failure('entry needs --leaf and --entry');
     const result = await verifyLogEntry(api, { leafIndex: Number(values.leaf), logEntry: values.entry });
-    check(result.verified, result.verified ? `entry ${values.leaf} is in the log (tree size ${result.treeHead?.treeSize})` : `entry ${values.leaf}: ${result.reason}`);
+    check(
+      result.verified,
+      result.verified ? `entry ${values.leaf} is in the log (tree size ${result.treeHead?.treeSize})` : `entry ${values.leaf}: ${result.reason}`,
+    );
     return failed ? 1 : 0;
   }
 
   if (command === 'verify') {
     const [head, key] = await Promise.all([getJson<SignedTreeHead>('/v1/log/sth'), getJson<LogPublicKey>('/v1/log/public-key')]);
-    check(await verifyTreeHead(head, key), `signed tree head of ${head.treeSize} leaves, key ${key.keyId}${head.anchor ? `, anchored in transaction ${head.anchor.transactionId}` : ', not anchored yet'}`);
+    check(
+      await verifyTreeHead(head, key),
+      `signed tree head of ${head.treeSize} leaves, key ${key.keyId}${head.anchor ? `, anchored in transaction ${head.anchor.transactionId}` : ', not anchored yet'}`,
+    );
     // Remember what we saw; next time the log must be an extension of it.
     const stateFile = join(homedir(), '.citizen-vault-audit', `${new URL(api).host.replace(/[^A-Za-z0-9.-]/g, '_')}.json`);
-    const seen = await readFile(stateFile, 'utf8').then((s) => JSON.parse(s) as SignedTreeHead, () => undefined);
+    const seen = await readFile(stateFile, 'utf8').then(
+      (s) => JSON.parse(s) as SignedTreeHead,
+      () => undefined,
+    );
     if (seen && seen.treeSize <= head.treeSize) {
       const proof = await getJson<{ consistencyPath: string[] }>(`/v1/log/proof/consistency?first=${seen.treeSize}&second=${head.treeSize}`);
-      check(await verifyConsistency(seen.treeSize, head.treeSize, hexToBytes(seen.rootHash), hexToBytes(head.rootHash), proof.consistencyPath.map(hexToBytes)), `consistent with the head of ${seen.treeSize} leaves seen on ${seen.timestamp}`);
+      check(
+        await verifyConsistency(seen.treeSize, head.treeSize, hexToBytes(seen.rootHash), hexToBytes(head.rootHash), proof.consistencyPath.map(hexToBytes)),
+        `consistent with the head of ${seen.treeSize} leaves seen on ${seen.timestamp}`,
+      );
     } else if (seen) {
       check(false, `the log shrank: ${seen.treeSize} leaves seen on ${seen.timestamp}, ${head.treeSize} now`);
     }
@@ -109,12 +128,21 @@ async function main(argv: string[]): Promise<number> {
       for (let i = 0; i < anchored.length; i++) {
         const h = anchored[i]!;
         let ok = await verifyTreeHead(h, key);
-        const tx = await getJson<{ occurrences: { validationCode: string; eventPayload: { treeSize?: number; rootHash?: string } | null }[] }>(`/v1/audit/ledger/transactions/${h.anchor!.transactionId}`, token).catch(() => undefined);
+        const tx = await getJson<{ occurrences: { validationCode: string; eventPayload: { treeSize?: number; rootHash?: string } | null }[] }>(
+          `/v1/audit/ledger/transactions/${h.anchor!.transactionId}`,
+          token,
+        ).catch(() => undefined);
         ok &&= !!tx?.occurrences.some((o) => o.validationCode === 'VALID' && o.eventPayload?.treeSize === h.treeSize && o.eventPayload.rootHash === h.rootHash);
         const previous = anchored[i - 1];
         if (ok && previous) {
           const proof = await getJson<{ consistencyPath: string[] }>(`/v1/log/proof/consistency?first=${previous.treeSize}&second=${h.treeSize}`);
-          ok = await verifyConsistency(previous.treeSize, h.treeSize, hexToBytes(previous.rootHash), hexToBytes(h.rootHash), proof.consistencyPath.map(hexToBytes));
+          ok = await verifyConsistency(
+            previous.treeSize,
+            h.treeSize,
+            hexToBytes(previous.rootHash),
+            hexToBytes(h.rootHash),
+            proof.consistencyPath.map(hexToBytes),
+          );
         }
         if (!ok) bad += 1;
         bar.update(i + 1, anchored.length);
@@ -136,7 +164,15 @@ async function main(argv: string[]): Promise<number> {
       buffered += decoder.decode(chunk, { stream: true });
       let newline: number;
       while ((newline = buffered.indexOf('\n')) >= 0) {
-        const line = JSON.parse(buffered.slice(0, newline)) as { type: string; checked?: number; total?: number; ok?: boolean; height?: number; badBlocks?: number[]; detail?: string };
+        const line = JSON.parse(buffered.slice(0, newline)) as {
+          type: string;
+          checked?: number;
+          total?: number;
+          ok?: boolean;
+          height?: number;
+          badBlocks?: number[];
+          detail?: string;
+        };
         buffered = buffered.slice(newline + 1);
         if (line.type === 'progress') bar.update(line.checked!, line.total!);
         else if (line.type === 'result') result = line as typeof result;

@@ -95,8 +95,9 @@ export class Consents {
    * for await (const consent of vault.consents.list({ status: 'ACTIVE' })) console.log(consent.id);
    */
   list(options: { status?: ConsentStatus; limit?: number } = {}): ListResult<Consent> {
-    return paginate(async (cursor) =>
-      (await this.http.request<Page<Consent>>('GET', '/v1/consents', { query: { status: options.status, limit: options.limit, cursor } })).body,
+    return paginate(
+      async (cursor) =>
+        (await this.http.request<Page<Consent>>('GET', '/v1/consents', { query: { status: options.status, limit: options.limit, cursor } })).body,
     );
   }
 
@@ -111,7 +112,8 @@ export class Consents {
     for (;;) {
       const consent = await this.get(id);
       if (consent.status !== 'REQUESTED') return consent;
-      if (Date.now() >= deadline) throw new ConsentNotActiveError(`consent ${id} is still awaiting the citizen's answer`, 'consent_not_active', undefined, undefined);
+      if (Date.now() >= deadline)
+        throw new ConsentNotActiveError(`consent ${id} is still awaiting the citizen's answer`, 'consent_not_active', undefined, undefined);
       await this.sleep(options.intervalMs ?? 2_000);
     }
   }

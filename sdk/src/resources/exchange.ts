@@ -125,7 +125,13 @@ export class Exchange {
    * const licence = await vault.exchange.license(product, { planId: 'per-query', purpose: 'academic_research' });
    */
   async license(product: Pick<Product, 'id' | 'termsHash'>, input: { planId: string; purpose: string; validUntil?: Date | string }): Promise<Licence> {
-    const body = { productId: product.id, planId: input.planId, purpose: input.purpose, acceptTerms: product.termsHash, ...(input.validUntil ? { validUntil: new Date(input.validUntil).toISOString() } : {}) };
+    const body = {
+      productId: product.id,
+      planId: input.planId,
+      purpose: input.purpose,
+      acceptTerms: product.termsHash,
+      ...(input.validUntil ? { validUntil: new Date(input.validUntil).toISOString() } : {}),
+    };
     return (await this.http.request<Licence>('POST', '/v1/licences', { body })).body;
   }
 
@@ -152,12 +158,29 @@ export class Exchange {
    */
   async readRecord(productId: string, consentId: string, licenceId: string): Promise<{ fields: Record<string, unknown>; metering: Metering }> {
     const path = `/v1/products/${encodeURIComponent(productId)}/records/${encodeURIComponent(consentId)}`;
-    return (await this.http.request<{ fields: Record<string, unknown>; metering: Metering }>('GET', path, { query: { licenceId }, idempotencyKey: crypto.randomUUID() })).body;
+    return (
+      await this.http.request<{ fields: Record<string, unknown>; metering: Metering }>('GET', path, {
+        query: { licenceId },
+        idempotencyKey: crypto.randomUUID(),
+      })
+    ).body;
   }
 
   /** @example const { periods } = await vault.exchange.usage(licence.id); */
-  async usage(licenceId: string): Promise<{ licence: Licence; windows: { window: string; units: number }[]; periods: { period: string; calls: number; units: number; amountDong: string }[] }> {
-    return (await this.http.request<{ licence: Licence; windows: { window: string; units: number }[]; periods: { period: string; calls: number; units: number; amountDong: string }[] }>('GET', `/v1/licences/${encodeURIComponent(licenceId)}/usage`)).body;
+  async usage(
+    licenceId: string,
+  ): Promise<{
+    licence: Licence;
+    windows: { window: string; units: number }[];
+    periods: { period: string; calls: number; units: number; amountDong: string }[];
+  }> {
+    return (
+      await this.http.request<{
+        licence: Licence;
+        windows: { window: string; units: number }[];
+        periods: { period: string; calls: number; units: number; amountDong: string }[];
+      }>('GET', `/v1/licences/${encodeURIComponent(licenceId)}/usage`)
+    ).body;
   }
 
   /**
@@ -167,7 +190,11 @@ export class Exchange {
    * const { items } = await vault.exchange.invoices('2026-11', { verify: true });
    */
   async invoices(period: string, options: { verify?: boolean } = {}): Promise<{ items: Invoice[]; roundingRule: string }> {
-    return (await this.http.request<{ items: Invoice[]; roundingRule: string }>('GET', '/v1/invoices', { query: { period, ...(options.verify ? { verify: 'true' } : {}) } })).body;
+    return (
+      await this.http.request<{ items: Invoice[]; roundingRule: string }>('GET', '/v1/invoices', {
+        query: { period, ...(options.verify ? { verify: 'true' } : {}) },
+      })
+    ).body;
   }
 }
 
@@ -181,7 +208,11 @@ export class ExchangeReview {
    * await operator.exchange.review(otherId, 'reject', 'unclear_terms');
    */
   async review(productId: string, action: 'approve' | 'reject' | 'suspend' | 'reinstate' | 'delist', reason?: string): Promise<Product> {
-    return (await this.http.request<Product>('POST', `/v1/products/${encodeURIComponent(productId)}/${action}`, { body: action === 'reject' ? { reason: reason ?? 'other' } : {} })).body;
+    return (
+      await this.http.request<Product>('POST', `/v1/products/${encodeURIComponent(productId)}/${action}`, {
+        body: action === 'reject' ? { reason: reason ?? 'other' } : {},
+      })
+    ).body;
   }
 
   /** @example await operator.exchange.closePeriod('2026-10'); // anchors every statement of October */

@@ -21,7 +21,12 @@ export class Organizations {
    * @example
    * const org = await operator.organizations.register({ name: 'Công ty ABC', registrationNumber: '0101234567', roles: ['consumer'], jwks });
    */
-  async register(input: { name: string; registrationNumber: string; roles: ('custodian' | 'provider' | 'consumer' | 'auditor')[]; jwks: { keys: JWK[] } }): Promise<Organization> {
+  async register(input: {
+    name: string;
+    registrationNumber: string;
+    roles: ('custodian' | 'provider' | 'consumer' | 'auditor')[];
+    jwks: { keys: JWK[] };
+  }): Promise<Organization> {
     return (await this.http.request<Organization>('POST', '/v1/organizations', { body: input })).body;
   }
 

@@ -20,6 +20,10 @@ export class Records {
    * await vault.records.deposit({ nationalId: '000000000101', category: 'residence', fields: { province: 'Hà Nội' } });
    */
   async deposit(input: { nationalId: string; category: string; fields: Record<string, unknown> }): Promise<DepositedRecord> {
-    return (await this.http.request<DepositedRecord>('POST', '/v1/records', { body: { subject: { nationalId: input.nationalId }, category: input.category, fields: input.fields } })).body;
+    return (
+      await this.http.request<DepositedRecord>('POST', '/v1/records', {
+        body: { subject: { nationalId: input.nationalId }, category: input.category, fields: input.fields },
+      })
+    ).body;
   }
 }

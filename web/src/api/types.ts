@@ -51,7 +51,14 @@ export interface Product {
   provider: { id: string; name: string };
   title: Localized;
   description: Localized;
-  terms: { permittedPurposes: string[]; durationDays: number; prohibitedActions: string[]; crossBorder: boolean; quota: { units: number; per: string } | null; minCohortSize?: number };
+  terms: {
+    permittedPurposes: string[];
+    durationDays: number;
+    prohibitedActions: string[];
+    crossBorder: boolean;
+    quota: { units: number; per: string } | null;
+    minCohortSize?: number;
+  };
   plans: { id: string; kind: string; priceDong: string; includedUnits?: number }[];
   prelistingFlags?: { code: string; severity: 'block' | 'warn' }[];
   createdAt: string;

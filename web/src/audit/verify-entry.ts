@@ -32,7 +32,13 @@ export async function verifyEntry(entry: { leafIndex: number; logEntry: string }
   if (!(await verifyTreeHead(sth, key))) return { outcome: 'bad_signature' };
   if (entry.leafIndex >= sth.treeSize) return { outcome: 'pending' };
   const proof = await call<{ auditPath: string[] }>(`/v1/log/proof/inclusion?leafIndex=${entry.leafIndex}&treeSize=${sth.treeSize}`);
-  const included = await verifyInclusion(await leafHash(entry.logEntry), entry.leafIndex, sth.treeSize, proof.auditPath.map(hexToBytes), hexToBytes(sth.rootHash));
+  const included = await verifyInclusion(
+    await leafHash(entry.logEntry),
+    entry.leafIndex,
+    sth.treeSize,
+    proof.auditPath.map(hexToBytes),
+    hexToBytes(sth.rootHash),
+  );
   return included ? { outcome: 'verified', treeSize: sth.treeSize, timestamp: sth.timestamp, anchored: Boolean(sth.anchor) } : { outcome: 'not_included' };
 }
 

@@ -30,7 +30,9 @@ export function ConsentFacts({ consent }: { consent: Consent }) {
         <dt>{t('consent.howLong')}</dt>
         <dd>
           {t('consent.until', { date: date(consent.validUntil) })}
-          {consent.status === 'REQUESTED' || consent.status === 'ACTIVE' || consent.status === 'PAUSED' ? <span class="muted"> ({plural('consent.daysLeft', days)})</span> : null}
+          {consent.status === 'REQUESTED' || consent.status === 'ACTIVE' || consent.status === 'PAUSED' ? (
+            <span class="muted"> ({plural('consent.daysLeft', days)})</span>
+          ) : null}
         </dd>
       </div>
       <div>

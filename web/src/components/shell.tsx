@@ -25,7 +25,13 @@ export function Shell({ locale, onLocale, path, children }: { locale: Locale; on
           </span>
           <div class="top-actions">
             {session && <span class="who">{session.name ?? t(`role.${session.role}` as const)}</span>}
-            <button type="button" class="button link" lang={other} onClick={() => onLocale(other)} aria-label={other === 'en' ? 'English — switch language' : 'Tiếng Việt — đổi ngôn ngữ'}>
+            <button
+              type="button"
+              class="button link"
+              lang={other}
+              onClick={() => onLocale(other)}
+              aria-label={other === 'en' ? 'English — switch language' : 'Tiếng Việt — đổi ngôn ngữ'}
+            >
               {other === 'en' ? 'English' : 'Tiếng Việt'}
             </button>
             {session && (

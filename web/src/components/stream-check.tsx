@@ -14,7 +14,11 @@ export interface StreamResult {
  */
 export function StreamCheck({ path, label, describe }: { path: string; label: MessageKey; describe(result: StreamResult): string }) {
   const { t, number } = useI18n();
-  const [state, setState] = useState<{ running: boolean; checked: number; total: number; result?: StreamResult; error?: unknown }>({ running: false, checked: 0, total: 0 });
+  const [state, setState] = useState<{ running: boolean; checked: number; total: number; result?: StreamResult; error?: unknown }>({
+    running: false,
+    checked: 0,
+    total: 0,
+  });
   const run = async (): Promise<void> => {
     setState({ running: true, checked: 0, total: 0 });
     try {
@@ -45,7 +49,9 @@ export function StreamCheck({ path, label, describe }: { path: string; label: Me
       )}
       <div role="status">
         {state.result && <p class={state.result.ok ? 'notice notice-success' : 'notice notice-error'}>{describe(state.result)}</p>}
-        {state.error !== undefined && <p class="notice notice-error">{isMissingFeature(state.error) ? t('auditor.unavailable') : t(errorMessageKey(state.error))}</p>}
+        {state.error !== undefined && (
+          <p class="notice notice-error">{isMissingFeature(state.error) ? t('auditor.unavailable') : t(errorMessageKey(state.error))}</p>
+        )}
       </div>
     </div>
   );

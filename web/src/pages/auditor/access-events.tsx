@@ -30,19 +30,16 @@ export function AccessEventsPage() {
   const [filter, setFilter] = useState<Filter>(EMPTY);
   const cursors = useCursors();
   const organizations = useLoad(() => call<{ items: Organization[] }>('/v1/organizations'));
-  const events = useLoad(
-    () => {
-      const q = new URLSearchParams({ limit: '25' });
-      if (filter.consumerOrgId) q.set('consumerOrgId', filter.consumerOrgId);
-      if (filter.purpose) q.set('purpose', filter.purpose);
-      if (filter.outcome) q.set('outcome', filter.outcome);
-      if (filter.from) q.set('from', new Date(`${filter.from}T00:00:00+07:00`).toISOString());
-      if (filter.to) q.set('to', new Date(`${filter.to}T23:59:59.999+07:00`).toISOString());
-      if (cursors.cursor) q.set('cursor', cursors.cursor);
-      return call<{ items: (AccessEvent & { subjectId: string })[]; nextCursor: string }>(`/v1/audit/access-events?${q.toString()}`);
-    },
-    [filter, cursors.cursor],
-  );
+  const events = useLoad(() => {
+    const q = new URLSearchParams({ limit: '25' });
+    if (filter.consumerOrgId) q.set('consumerOrgId', filter.consumerOrgId);
+    if (filter.purpose) q.set('purpose', filter.purpose);
+    if (filter.outcome) q.set('outcome', filter.outcome);
+    if (filter.from) q.set('from', new Date(`${filter.from}T00:00:00+07:00`).toISOString());
+    if (filter.to) q.set('to', new Date(`${filter.to}T23:59:59.999+07:00`).toISOString());
+    if (cursors.cursor) q.set('cursor', cursors.cursor);
+    return call<{ items: (AccessEvent & { subjectId: string })[]; nextCursor: string }>(`/v1/audit/access-events?${q.toString()}`);
+  }, [filter, cursors.cursor]);
   if (isMissingFeature(events.error)) {
     return (
       <Page title={t('events.title')}>
@@ -66,11 +63,13 @@ export function AccessEventsPage() {
             <label for="ev-consumer">{t('events.consumer')}</label>
             <select id="ev-consumer" value={draft.consumerOrgId} onChange={(e) => set({ consumerOrgId: e.currentTarget.value })}>
               <option value="">{t('events.any')}</option>
-              {organizations.data?.items.filter((o) => o.roles.includes('consumer')).map((o) => (
-                <option key={o.id} value={o.id}>
-                  {o.name}
-                </option>
-              ))}
+              {organizations.data?.items
+                .filter((o) => o.roles.includes('consumer'))
+                .map((o) => (
+                  <option key={o.id} value={o.id}>
+                    {o.name}
+                  </option>
+                ))}
             </select>
           </div>
           <div class="field">
@@ -86,7 +85,11 @@ export function AccessEventsPage() {
           </div>
           <div class="field">
             <label for="ev-outcome">{t('events.outcome')}</label>
-            <select id="ev-outcome" value={draft.outcome} onChange={(e) => set({ outcome: e.currentTarget.value === 'GRANTED' || e.currentTarget.value === 'DENIED' ? e.currentTarget.value : '' })}>
+            <select
+              id="ev-outcome"
+              value={draft.outcome}
+              onChange={(e) => set({ outcome: e.currentTarget.value === 'GRANTED' || e.currentTarget.value === 'DENIED' ? e.currentTarget.value : '' })}
+            >
               <option value="">{t('events.any')}</option>
               <option value="GRANTED">{t('activity.read')}</option>
               <option value="DENIED">{t('activity.refused')}</option>

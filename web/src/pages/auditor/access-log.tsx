@@ -37,7 +37,11 @@ export function AccessLogPage() {
           key={mode}
           path={`/v1/audit/log/verify?mode=${mode}`}
           label="accessLog.verify"
-          describe={(r) => (r.ok ? t('accessLog.verifyOk', { checked: number(Number(r.checked)) }) : t('accessLog.verifyBad', { problems: Array.isArray(r.problems) ? r.problems.length : '?' }))}
+          describe={(r) =>
+            r.ok
+              ? t('accessLog.verifyOk', { checked: number(Number(r.checked)) })
+              : t('accessLog.verifyBad', { problems: Array.isArray(r.problems) ? r.problems.length : '?' })
+          }
         />
       </section>
       {items.length >= 2 && <ConsistencyCheck heads={items} />}

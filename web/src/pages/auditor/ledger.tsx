@@ -16,7 +16,8 @@ export function LedgerPage() {
   const cursor = cursors.cursor;
   const [open, setOpen] = useState<number | undefined>();
   const blocks = useLoad(
-    () => call<{ items: BlockSummary[]; nextCursor: string | null }>(`/v1/audit/ledger/blocks?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
+    () =>
+      call<{ items: BlockSummary[]; nextCursor: string | null }>(`/v1/audit/ledger/blocks?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
     [cursor],
   );
   if (isMissingFeature(blocks.error)) {
@@ -33,7 +34,11 @@ export function LedgerPage() {
         <StreamCheck
           path="/v1/audit/ledger/verify"
           label="ledger.verify"
-          describe={(r) => (r.ok ? t('ledger.verifyOk', { height: number(Number(r.height)) }) : t('ledger.verifyBad', { blocks: Array.isArray(r.badBlocks) ? r.badBlocks.join(', ') : '?' }))}
+          describe={(r) =>
+            r.ok
+              ? t('ledger.verifyOk', { height: number(Number(r.height)) })
+              : t('ledger.verifyBad', { blocks: Array.isArray(r.badBlocks) ? r.badBlocks.join(', ') : '?' })
+          }
         />
       </section>
       <ErrorNotice error={blocks.error} />
@@ -46,7 +51,9 @@ export function LedgerPage() {
               <span aria-hidden="true">{open === b.number ? '▾ ' : '▸ '}</span>
               {t('ledger.block', { number: number(b.number) })} · {t('ledger.transactions', { count: number(b.transactionCount) })}
             </button>
-            <p class="mono small">{t('ledger.hash')}: {b.hash}</p>
+            <p class="mono small">
+              {t('ledger.hash')}: {b.hash}
+            </p>
             {open === b.number && <BlockDetail number={b.number} />}
           </li>
         ))}

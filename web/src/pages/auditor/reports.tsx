@@ -19,7 +19,11 @@ export function ReportsPage() {
       await download(res, filename);
     });
   const accessSummary = (format: 'csv' | 'json'): void =>
-    get(`/v1/audit/reports/access-summary?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}&format=${format}`, `access-summary-${from}-${to}.${format}`, format);
+    get(
+      `/v1/audit/reports/access-summary?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}&format=${format}`,
+      `access-summary-${from}-${to}.${format}`,
+      format,
+    );
   const consentStats = (format: 'csv' | 'json'): void => get(`/v1/audit/reports/consent-stats?format=${format}`, `consent-stats.${format}`, format);
   return (
     <Page title={t('reports.title')} intro={t('reports.intro')}>

@@ -17,7 +17,10 @@ export function ActivityPage() {
   const cursors = useCursors();
   // A page at a time, so the whole history stays reachable however long it grows.
   const events = useLoad(
-    () => call<{ items: AccessEvent[]; nextCursor: string }>(`/v1/me/access-events?limit=50${cursors.cursor ? `&cursor=${encodeURIComponent(cursors.cursor)}` : ''}`),
+    () =>
+      call<{ items: AccessEvent[]; nextCursor: string }>(
+        `/v1/me/access-events?limit=50${cursors.cursor ? `&cursor=${encodeURIComponent(cursors.cursor)}` : ''}`,
+      ),
     [cursors.cursor],
   );
   return (
@@ -97,7 +100,9 @@ function VerifyEntry({ event }: { event: AccessEvent }) {
         )}
         {r?.outcome === 'pending' && <p class="notice notice-info">{t('verify.pending')}</p>}
         {(r?.outcome === 'bad_signature' || r?.outcome === 'not_included') && <p class="notice notice-error">{t(`verify.${r.outcome}`)}</p>}
-        {state.error !== undefined && <p class="notice notice-error">{isMissingFeature(state.error) ? t('verify.unavailable') : t(errorMessageKey(state.error))}</p>}
+        {state.error !== undefined && (
+          <p class="notice notice-error">{isMissingFeature(state.error) ? t('verify.unavailable') : t(errorMessageKey(state.error))}</p>
+        )}
       </div>
     </div>
   );

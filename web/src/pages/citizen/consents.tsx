@@ -72,9 +72,24 @@ function ConsentCard({ consent, onChanged }: { consent: Consent; onChanged(messa
     });
   const ask = (verb: 'pause' | 'resume' | 'revoke'): void => {
     const texts = {
-      pause: { title: t('consents.pauseTitle'), body: t('consents.pauseBody', { who }), confirmLabel: t('consents.pause'), done: t('consents.paused.done', { who }) },
-      resume: { title: t('consents.resumeTitle'), body: t('consents.resumeBody', { who }), confirmLabel: t('consents.resume'), done: t('consents.resumed.done', { who }) },
-      revoke: { title: t('consents.revokeTitle'), body: t('consents.revokeBody', { who }), confirmLabel: t('consents.revoke'), done: t('consents.revoked.done', { who }) },
+      pause: {
+        title: t('consents.pauseTitle'),
+        body: t('consents.pauseBody', { who }),
+        confirmLabel: t('consents.pause'),
+        done: t('consents.paused.done', { who }),
+      },
+      resume: {
+        title: t('consents.resumeTitle'),
+        body: t('consents.resumeBody', { who }),
+        confirmLabel: t('consents.resume'),
+        done: t('consents.resumed.done', { who }),
+      },
+      revoke: {
+        title: t('consents.revokeTitle'),
+        body: t('consents.revokeBody', { who }),
+        confirmLabel: t('consents.revoke'),
+        done: t('consents.revoked.done', { who }),
+      },
     }[verb];
     setConfirm({ title: texts.title, body: texts.body, confirmLabel: texts.confirmLabel, danger: verb === 'revoke', onConfirm: decide(verb, texts.done) });
   };

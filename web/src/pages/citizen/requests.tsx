@@ -60,7 +60,9 @@ function RequestCard({ consent, onDecided }: { consent: Consent; onDecided(messa
     const fields = consent.requestedFields.filter((f) => chosen.has(f));
     void action.run(async () => {
       await call(`/v1/consents/${consent.id}/approve`, { body: all ? {} : { fields } });
-      onDecided(all ? t('requests.approvedAll', { who: consent.consumer.name }) : t('requests.approvedSome', { who: consent.consumer.name, count: fields.length }));
+      onDecided(
+        all ? t('requests.approvedAll', { who: consent.consumer.name }) : t('requests.approvedSome', { who: consent.consumer.name, count: fields.length }),
+      );
     });
   };
   const reject = (): void =>
@@ -91,7 +93,13 @@ function RequestCard({ consent, onDecided }: { consent: Consent; onDecided(messa
             const sensitive = vocabulary.isSensitive(field);
             return (
               <li key={field} class={sensitive ? 'field-row sensitive' : 'field-row'}>
-                <input type="checkbox" id={id} checked={chosen.has(field)} onChange={(e) => toggle(field, e.currentTarget.checked)} aria-describedby={sensitive ? noteId : undefined} />
+                <input
+                  type="checkbox"
+                  id={id}
+                  checked={chosen.has(field)}
+                  onChange={(e) => toggle(field, e.currentTarget.checked)}
+                  aria-describedby={sensitive ? noteId : undefined}
+                />
                 <label for={id}>
                   {fieldLabel(field)} {sensitive && <SensitiveMark />}
                 </label>

@@ -74,7 +74,11 @@ export function StatisticsAndEarnings() {
           <ul>
             {state.data.earnings.items.map((e) => (
               <li key={e.licenceId}>
-                {t('earnings.item', { product: label(state.data!.titles.get(e.productId), e.productId), records: number(e.records), amount: money(BigInt(e.amountDong)) })}
+                {t('earnings.item', {
+                  product: label(state.data!.titles.get(e.productId), e.productId),
+                  records: number(e.records),
+                  amount: money(BigInt(e.amountDong)),
+                })}
               </li>
             ))}
           </ul>

@@ -56,7 +56,12 @@ export function InvoicesPage() {
                     <strong>{dong(i.totalDong)}</strong>
                   </td>
                   <td class="small">
-                    {t('invoices.splitLine', { provider: dong(i.split.provider), operator: dong(i.split.operator), state: dong(i.split.stateBudget), citizens: dong(i.split.citizens) })}
+                    {t('invoices.splitLine', {
+                      provider: dong(i.split.provider),
+                      operator: dong(i.split.operator),
+                      state: dong(i.split.stateBudget),
+                      citizens: dong(i.split.citizens),
+                    })}
                   </td>
                   <td>{i.status === 'ANCHORED' ? t('invoices.anchored') : t('invoices.open')}</td>
                 </tr>

@@ -73,7 +73,17 @@ export function NewRequestPage() {
       <form class="card form" onSubmit={submit}>
         <div class="field">
           <label for="nr-subject">{t('newRequest.subject')}</label>
-          <input id="nr-subject" inputMode="numeric" pattern="[0-9]{12}" maxLength={12} required autoComplete="off" aria-describedby="nr-subject-hint" value={nationalId} onInput={(e) => setNationalId(e.currentTarget.value.trim())} />
+          <input
+            id="nr-subject"
+            inputMode="numeric"
+            pattern="[0-9]{12}"
+            maxLength={12}
+            required
+            autoComplete="off"
+            aria-describedby="nr-subject-hint"
+            value={nationalId}
+            onInput={(e) => setNationalId(e.currentTarget.value.trim())}
+          />
           <p id="nr-subject-hint" class="hint">
             {t('newRequest.subjectHint')}
           </p>
@@ -152,12 +162,29 @@ export function NewRequestPage() {
           </div>
           <div class="field">
             <label for="nr-retention">{t('newRequest.retentionDays')}</label>
-            <input id="nr-retention" type="number" min={0} max={3650} required value={retentionDays} onInput={(e) => setRetentionDays(Number(e.currentTarget.value))} />
+            <input
+              id="nr-retention"
+              type="number"
+              min={0}
+              max={3650}
+              required
+              value={retentionDays}
+              onInput={(e) => setRetentionDays(Number(e.currentTarget.value))}
+            />
           </div>
         </div>
         <div class="field">
           <label for="nr-why">{t('newRequest.justification')}</label>
-          <textarea id="nr-why" required minLength={10} maxLength={2000} rows={3} aria-describedby="nr-why-hint" value={justification} onInput={(e) => setJustification(e.currentTarget.value)} />
+          <textarea
+            id="nr-why"
+            required
+            minLength={10}
+            maxLength={2000}
+            rows={3}
+            aria-describedby="nr-why-hint"
+            value={justification}
+            onInput={(e) => setJustification(e.currentTarget.value)}
+          />
           <p id="nr-why-hint" class="hint">
             {t('newRequest.justificationHint')}
           </p>

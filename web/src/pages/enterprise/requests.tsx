@@ -20,15 +20,12 @@ export function EnterpriseRequestsPage() {
   const [status, setStatus] = useState<ConsentStatus | ''>('');
   const cursors = useCursors();
   const cursor = cursors.cursor;
-  const page = useLoad(
-    () => {
-      const query = new URLSearchParams({ limit: '20' });
-      if (status) query.set('status', status);
-      if (cursor) query.set('cursor', cursor);
-      return call<{ items: Consent[]; nextCursor: string }>(`/v1/consents?${query.toString()}`);
-    },
-    [status, cursor],
-  );
+  const page = useLoad(() => {
+    const query = new URLSearchParams({ limit: '20' });
+    if (status) query.set('status', status);
+    if (cursor) query.set('cursor', cursor);
+    return call<{ items: Consent[]; nextCursor: string }>(`/v1/consents?${query.toString()}`);
+  }, [status, cursor]);
   return (
     <Page title={t('enterprise.title')} intro={t('enterprise.intro')}>
       <div class="toolbar">
@@ -65,11 +62,18 @@ export function EnterpriseRequestsPage() {
               <StatusBadge status={c.status} />
             </div>
             <p class="muted">
-              {t('enterprise.requestedAt', { date: date(c.requestedAt) })} · {t('enterprise.until', { date: date(c.validUntil) })} · <span class="mono">{c.id}</span>
+              {t('enterprise.requestedAt', { date: date(c.requestedAt) })} · {t('enterprise.until', { date: date(c.validUntil) })} ·{' '}
+              <span class="mono">{c.id}</span>
             </p>
             <p>
               <strong>{t('enterprise.fields')}</strong>{' '}
-              {c.requestedFields.map((f) => (c.status === 'ACTIVE' || c.status === 'PAUSED' || c.status === 'REVOKED' || c.status === 'EXPIRED') && !c.grantedFields.includes(f) ? `${fieldLabel(f)} (${t('enterprise.notGranted')})` : fieldLabel(f)).join('; ')}
+              {c.requestedFields
+                .map((f) =>
+                  (c.status === 'ACTIVE' || c.status === 'PAUSED' || c.status === 'REVOKED' || c.status === 'EXPIRED') && !c.grantedFields.includes(f)
+                    ? `${fieldLabel(f)} (${t('enterprise.notGranted')})`
+                    : fieldLabel(f),
+                )
+                .join('; ')}
             </p>
           </article>
         ))}

@@ -62,7 +62,13 @@ export function OrganizationsPage() {
                   <td>{date(o.createdAt)}</td>
                   <td>
                     {o.status === 'VERIFIED' && !o.roles.includes('operator') && (
-                      <button type="button" class="button danger small" disabled={action.busy} onClick={() => suspend(o)} aria-label={t('orgs.suspendNamed', { name: o.name })}>
+                      <button
+                        type="button"
+                        class="button danger small"
+                        disabled={action.busy}
+                        onClick={() => suspend(o)}
+                        aria-label={t('orgs.suspendNamed', { name: o.name })}
+                      >
                         {t('orgs.suspend')}
                       </button>
                     )}
@@ -119,7 +125,14 @@ function RegisterForm({ onRegistered }: { onRegistered(org: Organization): void 
       </div>
       <div class="field">
         <label for="org-reg">{t('orgs.registrationNumber')}</label>
-        <input id="org-reg" required pattern="[A-Za-z0-9\-]{5,30}" value={registrationNumber} onInput={(e) => setRegistrationNumber(e.currentTarget.value)} aria-describedby="org-reg-hint" />
+        <input
+          id="org-reg"
+          required
+          pattern="[A-Za-z0-9\-]{5,30}"
+          value={registrationNumber}
+          onInput={(e) => setRegistrationNumber(e.currentTarget.value)}
+          aria-describedby="org-reg-hint"
+        />
         <p id="org-reg-hint" class="hint">
           {t('orgs.registrationNumberHint')}
         </p>
@@ -144,7 +157,16 @@ function RegisterForm({ onRegistered }: { onRegistered(org: Organization): void 
       </fieldset>
       <div class="field">
         <label for="org-jwks">{t('orgs.jwks')}</label>
-        <textarea id="org-jwks" class="mono" rows={6} required value={jwks} onInput={(e) => setJwks(e.currentTarget.value)} aria-describedby="org-jwks-hint" aria-invalid={jwksInvalid} />
+        <textarea
+          id="org-jwks"
+          class="mono"
+          rows={6}
+          required
+          value={jwks}
+          onInput={(e) => setJwks(e.currentTarget.value)}
+          aria-describedby="org-jwks-hint"
+          aria-invalid={jwksInvalid}
+        />
         <p id="org-jwks-hint" class="hint">
           {t('orgs.jwksHint')}
         </p>
