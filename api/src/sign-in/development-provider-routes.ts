@@ -3,6 +3,7 @@ import express, { Router } from 'express';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
 import { loadOrCreateKeyFile } from '../infra/key-file.js';
+import { DevelopmentProviderStore } from './development-provider-store.js';
 import type { OrganizationDirectory } from './organization-directory.js';
 
 /** The assurance level the development provider vouches for: a stand-in for the national app's highest level. */
@@ -38,6 +39,7 @@ export async function developmentIdentityProvider(options: DevelopmentProviderOp
   const cookieKey = (await loadOrCreateKeyFile(`${options.keysDir}/dev-idp-cookie.key`, () => randomBytes(32).toString('base64url'))).trim();
 
   const provider = new Provider(options.issuer, {
+    adapter: DevelopmentProviderStore,
     clients: [
       {
         client_id: options.clientId,
