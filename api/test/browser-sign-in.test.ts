@@ -154,6 +154,15 @@ describe('portal sign-in: OpenID Connect with PKCE through the development provi
     expect(tampered.status).toBe(400);
   });
 
+  it('answers a sign-in page opened without its interaction cookie with a 400 page, not a 500', async () => {
+    const { res } = await new Browser(stack.url).navigate(`${stack.url}/auth/login`);
+    const page = await fetch(res.url || `${stack.url}/dev/idp/interaction/unknown`);
+    expect(page.status).toBe(400);
+    const stranger = await fetch(`${stack.url}/dev/idp/interaction/unknown`);
+    expect(stranger.status).toBe(400);
+    expect(await stranger.text()).toMatch(/Không đăng nhập được/);
+  });
+
   it('does not let /auth/login redirect anywhere but this site', async () => {
     const browser = new Browser(stack.url);
     for (const returnTo of ['//evil.example/x', 'https://evil.example/', '/\\evil.example']) {

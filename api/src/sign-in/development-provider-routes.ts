@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import express, { Router } from 'express';
+import express, { Router, type ErrorRequestHandler } from 'express';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
 import { loadOrCreateKeyFile } from '../infra/key-file.js';
@@ -128,6 +128,23 @@ ${role('citizen', 'Công dân', 'Citizen', true)}${role('organization', 'Doanh n
   router.use((req, res) => {
     callback(req, res);
   });
+  // The provider's own refusals (an interaction whose cookie is missing or expired, say) are the
+  // browser's problem, answered as a page with their 4xx status, never as a 500.
+  const refused: ErrorRequestHandler = (err: unknown, _req, res, next) => {
+    const status = (err as { statusCode?: unknown }).statusCode;
+    if (typeof status !== 'number' || status < 400 || status >= 500) return next(err);
+    const { error, error_description: description } = err as { error?: unknown; error_description?: unknown };
+    res
+      .status(status)
+      .type('html')
+      .send(
+        page(
+          'Không đăng nhập được',
+          `<p>${escape(String(error ?? 'invalid_request'))}: ${escape(String(description ?? ''))}. <span lang="en">Start again from the portal.</span></p>`,
+        ),
+      );
+  };
+  router.use(refused);
   return router;
 }
 
