@@ -3,7 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { common } from '@hyperledger/fabric-protos';
 import { connect, hash, CommitError, GatewayError, type ChaincodeEvent, type Checkpoint, type CloseableAsyncIterable, type Contract, type Gateway, type Network } from '@hyperledger/fabric-gateway';
 import { parseChaincodeError } from '@citizen-vault/chaincode/rules';
-import { signLowS } from '@citizen-vault/network';
+import { signLowS } from '@citizen-vault/ledger-format';
 import { DomainError, type ConvertibleError, type ErrorCode } from '../errors/index.js';
 
 export interface LedgerIdentity {

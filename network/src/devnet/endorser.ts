@@ -6,7 +6,7 @@ import { DevnetError } from './errors.js';
 import type { Ledger } from './ledger.js';
 import type { CheckedProposal } from './proposal.js';
 import { encodeRwSet } from './rwset.js';
-import { signLowS } from './signature.js';
+import { signLowS } from '@citizen-vault/ledger-format';
 import { TxSimulator } from './simulator.js';
 
 /** Chaincode responses from this status up are errors (the shim's ERRORTHRESHOLD). */

@@ -1,5 +1,6 @@
 import { common, peer } from '@hyperledger/fabric-protos';
-import { blockHeaderHash, buildBlock, transactionFilter } from './block-format.js';
+import { blockHeaderHash, decodeRwSet, transactionFilter } from '@citizen-vault/ledger-format';
+import { buildBlock } from './block-format.js';
 import { BlockStore } from './block-store.js';
 import type { CollectionRegistry } from './collections.js';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { PrivateLedger, type PrivateCommit, type PrivateDataLog } from './privat
 import { ExpirySchedule } from './expiry-schedule.js';
 import { hashedNamespace } from './private-rwset.js';
 import { DevnetError } from './errors.js';
-import { decodeRwSet, withHashedNamespaces, type NamespaceRwSet } from './rwset.js';
+import { withHashedNamespaces, type NamespaceRwSet } from './rwset.js';
 import { parseTransaction, type ParsedTransaction } from './transaction.js';
 import { Code, HEADER_FAILURES, validateTransaction, type BlockUpdates, type ValidationContext } from './validator.js';
 import { WorldState } from './world-state.js';

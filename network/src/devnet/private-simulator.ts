@@ -7,7 +7,7 @@ import {
   type CollectionHashedRwSet,
   type CollectionPrivateWrites,
 } from './private-rwset.js';
-import { sha256 } from './signature.js';
+import { sha256 } from '@citizen-vault/ledger-format';
 import type { Version, VersionedValue, WorldState } from './world-state.js';
 
 /** What one peer holds of private values: nothing for collections its organisation is not a member of. */

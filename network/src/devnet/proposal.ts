@@ -1,7 +1,7 @@
 import { common, peer } from '@hyperledger/fabric-protos';
 import { DevnetError } from './errors.js';
 import type { Identity, MspRegistry } from './msp.js';
-import { computeTxId, sha256 } from './signature.js';
+import { computeTxId, sha256 } from '@citizen-vault/ledger-format';
 
 /** A signed proposal, unpacked and checked as Fabric's endorser does (core/endorser/msgvalidation.go). */
 export interface CheckedProposal {
