@@ -8,6 +8,7 @@ import type { CheckedProposal } from './proposal.js';
 import { encodeRwSet } from './rwset.js';
 import { signLowS } from '@citizen-vault/ledger-format';
 import { TxSimulator } from './simulator.js';
+import type { OwnEndorsements } from './own-endorsements.js';
 
 /** Chaincode responses from this status up are errors (the shim's ERRORTHRESHOLD). */
 const ERROR_THRESHOLD = 400;
@@ -56,6 +57,7 @@ export class Endorser {
     private readonly collections: CollectionRegistry,
     /** Organisations with a peer on the channel: where private data can be disseminated. */
     private readonly peerOrgs: readonly string[],
+    private readonly ownEndorsements?: OwnEndorsements,
   ) {}
 
   /** Runs the proposal on one peer and returns the chaincode's response; nothing is recorded. */
@@ -93,7 +95,9 @@ export class Endorser {
     const endorsements = results.map(({ node, responsePayload }) => {
       const e = new peer.Endorsement();
       e.setEndorser(node.identity);
-      e.setSignature(signLowS(node.signingKey, Buffer.concat([responsePayload, node.identity])));
+      const signature = signLowS(node.signingKey, Buffer.concat([responsePayload, node.identity]));
+      e.setSignature(signature);
+      this.ownEndorsements?.remember(signature, node.identity, responsePayload);
       return e;
     });
     return prepareTransaction(proposal, first.responsePayload, endorsements);
