@@ -225,7 +225,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
 
     const connection = connectionInfo(`${host === '0.0.0.0' ? 'localhost' : host}:${port}`, channel, options.chaincodes, orgs);
     await writeJsonAtomically(join(dataDir, 'connection.json'), connection);
-    log('info', 'devnet ready', { endpoint: connection.endpoint, channel, height: ledger.height, chaincodes: options.chaincodes.map((c) => c.name) });
+    log('info', 'devnet ready', { endpoint: connection.endpoint, channel, height: ledger.height, replayedBlocks: ledger.replayedBlocks, chaincodes: options.chaincodes.map((c) => c.name) });
     let closing: Promise<void> | undefined;
     return {
       endpoint: connection.endpoint,

@@ -243,7 +243,7 @@ async function streamEvents(
   let skipUntilAfter = afterTx ? afterTxId : undefined;
 
   await followBlocks(ledger, next, Number.MAX_SAFE_INTEGER, call, async (blockNumber) => {
-    let events = ledger.eventsInBlock(blockNumber).filter((e) => e.getChaincodeId() === chaincodeId);
+    let events = (await ledger.eventsInBlock(blockNumber)).filter((e) => e.getChaincodeId() === chaincodeId);
     if (skipUntilAfter) {
       const i = events.findIndex((e) => e.getTxId() === skipUntilAfter);
       if (i >= 0) events = events.slice(i + 1);

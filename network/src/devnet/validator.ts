@@ -6,7 +6,7 @@ import { requiredPolicies, writesAnything } from './endorsement-requirements.js'
 import { computeTxId, decodeRwSet } from '@citizen-vault/ledger-format';
 import { withHashedNamespaces, type KeyRead, type NamespaceRwSet } from './rwset.js';
 import type { ParsedTransaction } from './transaction.js';
-import type { WorldState } from './world-state.js';
+import type { CommittedState } from './state-db.js';
 import { compareKeys } from './key-order.js';
 import type { OwnEndorsements } from './own-endorsements.js';
 
@@ -26,7 +26,7 @@ export interface ValidationContext {
   collections: CollectionRegistry;
   /** Endorsements signed by this devnet's own peers, whose verification can be skipped. */
   ownEndorsements?: OwnEndorsements;
-  state: WorldState;
+  state: CommittedState;
   isCommitted(txId: string): boolean;
 }
 
@@ -35,12 +35,12 @@ export interface ValidationContext {
  * transaction id, endorsement policy of every namespace written, then MVCC read and phantom checks
  * against committed state and the earlier valid transactions of the same block.
  */
-export function validateTransaction(
+export async function validateTransaction(
   tx: ParsedTransaction,
   ctx: ValidationContext,
   blockTxIds: ReadonlySet<string>,
   updates: BlockUpdates,
-): { code: number; rwSets: NamespaceRwSet[] } {
+): Promise<{ code: number; rwSets: NamespaceRwSet[] }> {
   const fail = (code: number): { code: number; rwSets: NamespaceRwSet[] } => ({ code, rwSets: [] });
   if (!tx.creatorSignatureVerified) {
     try {
@@ -77,7 +77,7 @@ export function validateTransaction(
   }
   for (const ns of rwSets) {
     for (const range of ns.ranges) {
-      if (isPhantom(ctx.state, updates, ns.namespace, range)) return fail(Code.PHANTOM_READ_CONFLICT);
+      if (await isPhantom(ctx.state, updates, ns.namespace, range)) return fail(Code.PHANTOM_READ_CONFLICT);
     }
   }
   return { code: Code.VALID, rwSets };
@@ -103,7 +103,7 @@ function endorsers(tx: ParsedTransaction, msps: MspRegistry, own: OwnEndorsement
   return signers;
 }
 
-function readIsCurrent(state: WorldState, updates: BlockUpdates, namespace: string, read: KeyRead): boolean {
+function readIsCurrent(state: CommittedState, updates: BlockUpdates, namespace: string, read: KeyRead): boolean {
   if (updates.get(namespace)?.has(read.key)) return false;
   const committed = state.get(namespace, read.key)?.version;
   if (!committed || !read.version) return committed === read.version;
@@ -115,12 +115,12 @@ function readIsCurrent(state: WorldState, updates: BlockUpdates, namespace: stri
  * transaction in this block may have written inside the range. A range closed early is checked up
  * to the last key it returned (inclusive), as in Fabric.
  */
-function isPhantom(
-  state: WorldState,
+async function isPhantom(
+  state: CommittedState,
   updates: BlockUpdates,
   namespace: string,
   range: { startKey: string; endKey: string; itrExhausted: boolean; reads: KeyRead[] },
-): boolean {
+): Promise<boolean> {
   const last = range.reads[range.reads.length - 1]?.key;
   const inRange = (key: string): boolean => {
     if (compareKeys(key, range.startKey) < 0) return false;
@@ -129,7 +129,7 @@ function isPhantom(
   };
   for (const key of updates.get(namespace)?.keys() ?? []) if (inRange(key)) return true;
   const limit = range.itrExhausted ? Number.MAX_SAFE_INTEGER : range.reads.length + 1;
-  const now = state.range(namespace, range.startKey, range.endKey, limit).filter(([key]) => inRange(key));
+  const now = (await state.range(namespace, range.startKey, range.endKey, limit)).filter(([key]) => inRange(key));
   if (now.length !== range.reads.length) return true;
   return now.some(([key, v], i) => {
     const then = range.reads[i]!;
