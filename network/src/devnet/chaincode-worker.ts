@@ -27,6 +27,41 @@ const { chaincodePath, chaincodeId } = workerData as WorkerData;
 
 const chaincodeRequire = createRequire(join(chaincodePath, 'package.json'));
 const shimRequire = createRequire(chaincodeRequire.resolve('fabric-shim'));
+
+interface WinstonLogger {
+  isLevelEnabled(level: string): boolean;
+  [level: string]: unknown;
+}
+interface LoggerModule {
+  getLogger(name?: string): WinstonLogger;
+}
+
+/**
+ * fabric-shim and fabric-contract-api log through winston, which formats every line (timestamp,
+ * metadata, colours, JSON of the arguments) before its transport drops it by level: under load half
+ * the chaincode's time went there. Their loggers here skip a call whose level is off, exactly as the
+ * transport would have dropped it, so the output is the same. Patched before any shim module asks
+ * for a logger.
+ */
+function logOnlyEnabledLevels(module: LoggerModule): void {
+  const getLogger = module.getLogger;
+  module.getLogger = (name) => {
+    const logger = getLogger(name);
+    for (const level of ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']) {
+      const log = logger[level];
+      if (typeof log !== 'function' || (log as { levelChecked?: boolean }).levelChecked) continue;
+      const checked = (...args: unknown[]): unknown => (logger.isLevelEnabled(level) ? log.apply(logger, args) : logger);
+      logger[level] = Object.assign(checked, { levelChecked: true });
+    }
+    return logger;
+  };
+}
+logOnlyEnabledLevels(shimRequire('./lib/logger.js') as LoggerModule);
+try {
+  logOnlyEnabledLevels(createRequire(chaincodeRequire.resolve('fabric-contract-api'))('./lib/logger.js') as LoggerModule);
+} catch {
+  // A chaincode written on the shim alone has no contract API.
+}
 const { ChaincodeMessageHandler } = shimRequire('./lib/handler.js');
 const Bootstrap = shimRequire('./lib/contract-spi/bootstrap.js');
 const ChaincodeFromContract = shimRequire('./lib/contract-spi/chaincodefromcontract.js');
