@@ -11,6 +11,7 @@ import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
+import { packMessages, unpackMessages } from './message-batch.js';
 
 interface WorkerData {
   chaincodePath: string;
@@ -84,15 +85,15 @@ class PortStream extends EventEmitter {
   }
 
   private flush(): void {
-    const batch = this.outbox;
+    const batch = packMessages(this.outbox);
     this.outbox = [];
-    port!.postMessage(batch);
+    port!.postMessage(batch, [batch]);
   }
 }
 
 const stream = new PortStream();
-port.on('message', (batch: Uint8Array[]) => {
-  for (const bytes of batch) stream.emit('data', peer.ChaincodeMessage.deserializeBinary(bytes));
+port.on('message', (batch: ArrayBuffer) => {
+  for (const bytes of unpackMessages(batch)) stream.emit('data', peer.ChaincodeMessage.deserializeBinary(bytes));
 });
 
 const id = new peer.ChaincodeID();
