@@ -1,4 +1,4 @@
-export { signLowS, verifyLowS } from './low-s-signature.js';
+export { signLowS, signLowSAsync, verifyLowS, verifyLowSAsync } from './low-s-signature.js';
 export { sha256 } from './sha256.js';
 export { computeTxId } from './transaction-id.js';
 export { blockHeaderHash, blockDataHash } from './block-hash.js';

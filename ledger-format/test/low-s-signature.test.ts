@@ -1,6 +1,6 @@
 import { generateKeyPairSync, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { LedgerFormatError, signLowS, verifyLowS } from '../src/index.js';
+import { LedgerFormatError, signLowS, signLowSAsync, verifyLowS, verifyLowSAsync } from '../src/index.js';
 
 const ORDERS = {
   'P-256': 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
@@ -42,6 +42,22 @@ describe('low-S ECDSA signatures', () => {
       expect(verifyLowS(publicKey, data, high)).toBe(false); // …but not accepted by Fabric
     });
   }
+
+  it('signs and verifies the same way on the thread pool', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    for (let i = 0; i < 20; i++) {
+      const data = Buffer.from(`async ${i}`);
+      const sig = await signLowSAsync(privateKey, data);
+      const s = BigInt('0x' + sig.subarray(6 + sig[3]!).toString('hex'));
+      expect(s <= ORDERS['P-256'] / 2n).toBe(true);
+      expect(await verifyLowSAsync(publicKey, data, sig)).toBe(true);
+      expect(await verifyLowSAsync(publicKey, data, highSTwin(sig, ORDERS['P-256']))).toBe(false);
+      expect(await verifyLowSAsync(publicKey, Buffer.from('other'), sig)).toBe(false);
+    }
+    expect(await verifyLowSAsync(publicKey, Buffer.from('x'), new Uint8Array())).toBe(false);
+    const { privateKey: k1 } = generateKeyPairSync('ec', { namedCurve: 'secp256k1' });
+    expect(() => signLowSAsync(k1, Buffer.from('x'))).toThrow(LedgerFormatError);
+  });
 
   it('rejects an empty signature, another message and an undecodable signature', () => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });

@@ -6,7 +6,7 @@ import { DevnetError } from './errors.js';
 import type { Ledger } from './ledger.js';
 import type { CheckedProposal } from './proposal.js';
 import { encodeRwSet } from './rwset.js';
-import { signLowS } from '@citizen-vault/ledger-format';
+import { signLowSAsync } from '@citizen-vault/ledger-format';
 import { TxSimulator } from './simulator.js';
 import type { OwnEndorsements } from './own-endorsements.js';
 
@@ -83,7 +83,7 @@ export class Endorser {
   }
 
   /** Requires identical results and returns the prepared (unsigned) transaction carrying every peer's endorsement. */
-  assemble(proposal: CheckedProposal, results: readonly Simulation[]): common.Envelope {
+  async assemble(proposal: CheckedProposal, results: readonly Simulation[]): Promise<common.Envelope> {
     const first = results[0];
     if (!first) throw new DevnetError('endorsement_unsatisfiable', 'no peer to endorse the proposal');
     for (const r of results) {
@@ -92,14 +92,16 @@ export class Endorser {
         throw new EndorsementError(r.node, 'ProposalResponsePayloads do not match', undefined, 'collect');
       }
     }
-    const endorsements = results.map(({ node, responsePayload }) => {
-      const e = new peer.Endorsement();
-      e.setEndorser(node.identity);
-      const signature = signLowS(node.signingKey, Buffer.concat([responsePayload, node.identity]));
-      e.setSignature(signature);
-      this.ownEndorsements?.remember(signature, node.identity, responsePayload);
-      return e;
-    });
+    const endorsements = await Promise.all(
+      results.map(async ({ node, responsePayload }) => {
+        const e = new peer.Endorsement();
+        e.setEndorser(node.identity);
+        const signature = await signLowSAsync(node.signingKey, Buffer.concat([responsePayload, node.identity]));
+        e.setSignature(signature);
+        this.ownEndorsements?.remember(signature, node.identity, responsePayload);
+        return e;
+      }),
+    );
     return prepareTransaction(proposal, first.responsePayload, endorsements);
   }
 
