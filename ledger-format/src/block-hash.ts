@@ -10,10 +10,6 @@ export function blockDataHash(data: readonly Uint8Array[]): Buffer {
 /** Fabric's BlockHeaderHash: SHA-256 of the ASN.1 DER SEQUENCE { number INTEGER, previous OCTET STRING, data OCTET STRING }. */
 export function blockHeaderHash(header: common.BlockHeader): Buffer {
   return sha256(
-    derSequence([
-      derInteger(BigInt(header.getNumber())),
-      derOctetString(header.getPreviousHash_asU8()),
-      derOctetString(header.getDataHash_asU8()),
-    ]),
+    derSequence([derInteger(BigInt(header.getNumber())), derOctetString(header.getPreviousHash_asU8()), derOctetString(header.getDataHash_asU8())]),
   );
 }

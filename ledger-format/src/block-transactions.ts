@@ -28,7 +28,12 @@ export function blockTransactions(block: common.Block): BlockTransaction[] {
     const rwSets = decodeRwSet(tx.rwSet);
     const privateWrites = rwSets.flatMap((ns) =>
       (ns.collections ?? []).flatMap((c) =>
-        c.writes.map((w) => ({ namespace: ns.namespace, collection: c.collection, keyHash: w.keyHash.toString('hex'), valueHash: w.valueHash?.toString('hex') ?? null })),
+        c.writes.map((w) => ({
+          namespace: ns.namespace,
+          collection: c.collection,
+          keyHash: w.keyHash.toString('hex'),
+          valueHash: w.valueHash?.toString('hex') ?? null,
+        })),
       ),
     );
     return {
@@ -59,7 +64,9 @@ function invokedFunction(envelopeBytes: Uint8Array): string {
     const payload = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(envelopeBytes).getPayload_asU8());
     const action = peer.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList()[0];
     if (!action) return '';
-    const proposal = peer.ChaincodeProposalPayload.deserializeBinary(peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8()).getChaincodeProposalPayload_asU8());
+    const proposal = peer.ChaincodeProposalPayload.deserializeBinary(
+      peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8()).getChaincodeProposalPayload_asU8(),
+    );
     const args = peer.ChaincodeInvocationSpec.deserializeBinary(proposal.getInput_asU8()).getChaincodeSpec()?.getInput()?.getArgsList_asU8() ?? [];
     return args[0] ? Buffer.from(args[0]).toString('utf8').slice(0, 200) : '';
   } catch {

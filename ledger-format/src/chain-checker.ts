@@ -21,7 +21,7 @@ export function checkLink(block: common.Block, number: number, previous: Buffer 
   if (header.getNumber() !== number) problems.push({ block: number, reason: `header says block ${header.getNumber()}` });
   const data = block.getData()?.getDataList_asU8() ?? [];
   if (!blockDataHash(data).equals(header.getDataHash_asU8())) {
-    problems.push({ block: number, reason: 'data hash does not match the block\'s transactions' });
+    problems.push({ block: number, reason: "data hash does not match the block's transactions" });
   }
   const expectedPrevious = number === 0 ? Buffer.alloc(0) : previous;
   if (expectedPrevious && !expectedPrevious.equals(header.getPreviousHash_asU8())) {

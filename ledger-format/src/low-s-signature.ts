@@ -4,9 +4,8 @@ import { decodeDerSignature, encodeDerSignature } from './lib/der.js';
 
 // Order of the P-256 and P-384 groups; Fabric accepts only "low-S" ECDSA signatures (s ≤ n/2).
 const CURVE_ORDER: Record<string, bigint> = {
-  'prime256v1': 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
-  'secp384r1':
-    0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
+  prime256v1: 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
+  secp384r1: 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
 };
 
 /** Signs as a Fabric peer does: SHA-256 ECDSA, DER, normalised to low-S (Ed25519 as is). */

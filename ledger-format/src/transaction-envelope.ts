@@ -61,9 +61,7 @@ export function parseTransaction(envelopeBytes: Uint8Array): ParsedTransaction {
     chaincodeName: chaincodeAction.getChaincodeId()?.getName() ?? '',
     responsePayload,
     endorsements: endorsed.getEndorsementsList().map((e) => ({ endorser: e.getEndorser_asU8(), signature: e.getSignature_asU8() })),
-    proposalHashMatches: sha256(channelHeaderBytes, signatureHeaderBytes, actionPayload.getChaincodeProposalPayload_asU8()).equals(
-      prp.getProposalHash_asU8(),
-    ),
+    proposalHashMatches: sha256(channelHeaderBytes, signatureHeaderBytes, actionPayload.getChaincodeProposalPayload_asU8()).equals(prp.getProposalHash_asU8()),
     rwSet: chaincodeAction.getResults_asU8(),
     event: eventBytes.length > 0 ? decode(() => peer.ChaincodeEvent.deserializeBinary(eventBytes), 'chaincode event') : undefined,
   };

@@ -7,7 +7,12 @@ export function chain(transactionsPerBlock: Uint8Array[][]): common.Block[] {
   const blocks: common.Block[] = [];
   let previous: Uint8Array = new Uint8Array();
   transactionsPerBlock.forEach((envelopes, number) => {
-    const b = block(number, previous, envelopes, envelopes.map(() => peer.TxValidationCode.VALID));
+    const b = block(
+      number,
+      previous,
+      envelopes,
+      envelopes.map(() => peer.TxValidationCode.VALID),
+    );
     previous = blockHeaderHash(b.getHeader()!);
     blocks.push(b);
   });

@@ -7,11 +7,7 @@ import { blockDataHash, blockHeaderHash } from '../src/index.js';
 /** Fabric's BlockHeaderBytes, encoded independently with asn1js. */
 function referenceHeaderHash(number: number, previous: Uint8Array, data: Uint8Array): Buffer {
   const seq = new asn1js.Sequence({
-    value: [
-      asn1js.Integer.fromBigInt(BigInt(number)),
-      new asn1js.OctetString({ valueHex: previous }),
-      new asn1js.OctetString({ valueHex: data }),
-    ],
+    value: [asn1js.Integer.fromBigInt(BigInt(number)), new asn1js.OctetString({ valueHex: previous }), new asn1js.OctetString({ valueHex: data })],
   });
   return createHash('sha256').update(Buffer.from(seq.toBER())).digest();
 }
@@ -44,7 +40,11 @@ describe('block hashes', () => {
   it('hashes block data as SHA-256 over the concatenated envelopes', () => {
     const a = Buffer.from('first');
     const b = Buffer.from('second');
-    expect(blockDataHash([a, b])).toEqual(createHash('sha256').update(Buffer.concat([a, b])).digest());
+    expect(blockDataHash([a, b])).toEqual(
+      createHash('sha256')
+        .update(Buffer.concat([a, b]))
+        .digest(),
+    );
     expect(blockDataHash([b, a])).not.toEqual(blockDataHash([a, b]));
   });
 });

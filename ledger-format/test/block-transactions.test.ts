@@ -33,7 +33,12 @@ describe('blockTransactions', () => {
           { namespace: 'citizen-vault', key: 'old', value: null },
         ],
         privateWrites: [
-          { namespace: 'citizen-vault', collection: 'Org1Private', keyHash: sha256(Buffer.from('k')).toString('hex'), valueHash: sha256(Buffer.from('v')).toString('hex') },
+          {
+            namespace: 'citizen-vault',
+            collection: 'Org1Private',
+            keyHash: sha256(Buffer.from('k')).toString('hex'),
+            valueHash: sha256(Buffer.from('v')).toString('hex'),
+          },
         ],
         event: { name: 'ConsentGranted', payload: Buffer.from('{"id":"c1"}') },
       },

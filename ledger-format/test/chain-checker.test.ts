@@ -27,7 +27,7 @@ describe('ChainChecker', () => {
     expect(checker.problems).toEqual([{ block: 2, reason: "data hash does not match the block's transactions" }]);
   });
 
-  it('detects a rewritten header through the next block\'s previous hash', () => {
+  it("detects a rewritten header through the next block's previous hash", () => {
     const blocks = chain(txs(4));
     blocks[1]!.getHeader()!.setDataHash(Buffer.alloc(32));
     const reasons = check(blocks).problems;
