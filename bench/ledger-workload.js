@@ -59,6 +59,22 @@ function cpuSeconds(pid) {
   }
 }
 
+/** Resident and peak resident memory (MB) of the ledger's processes, from /proc; undefined off Linux. */
+function memoryMb(pids) {
+  try {
+    let rss = 0;
+    let peak = 0;
+    for (const pid of pids) {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      rss += Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+      peak += Number(/VmHWM:\s+(\d+)/.exec(status)[1]) / 1024;
+    }
+    return { rss: round(rss, 0), peak: round(peak, 0) };
+  } catch {
+    return undefined;
+  }
+}
+
 export async function startDevnetServer(dataDir, policy) {
   const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS ? process.env.BENCH_SERVER_NODE_ARGS.split(' ') : [];
   const child = spawn(process.execPath, [...nodeArgs, resolve(import.meta.dirname, 'devnet-server.js'), dataDir, CHAINCODE, policy], {
@@ -142,6 +158,7 @@ export async function runWorkload(target) {
   measuring = false;
   const elapsed = (performance.now() - start) / 1000;
   const cpu1 = { client: cpuSeconds(process.pid), ledger: ledgerCpu() };
+  const ledgerMemoryMb = memoryMb(target.pids());
   const cpuMsPerTx = (who) => (cpu0[who] === undefined ? undefined : round((1000 * (cpu1[who] - cpu0[who])) / Math.max(1, committed), 3));
   stop = true;
   await Promise.all(workers);
@@ -173,6 +190,7 @@ export async function runWorkload(target) {
     invalid,
     errors,
     cpuMsPerCommittedTx: { ledger: cpuMsPerTx('ledger'), client: cpuMsPerTx('client') },
+    ledgerMemoryMb,
     evaluatePerSecond: round(evaluated / 3, 1),
     evaluateMs: percentiles(evalLatencies),
   };

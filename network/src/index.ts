@@ -19,16 +19,11 @@ export {
   verifyChain,
   readBlockFromFile,
   describeBlock,
-  blockTransactions,
-  ChainChecker,
-  type BlockTransaction,
-  validationCodeName,
   type ChainVerification,
-  type ChainProblem,
   type VerifyProgress,
 } from './devnet/block-reader.js';
-export { signLowS, computeTxId } from './devnet/signature.js';
-export { blockHeaderHash, blockDataHash } from './devnet/block-format.js';
+// The cross-package chaincode tests read committed blocks through the devnet's package.
+export { blockTransactions } from '@citizen-vault/ledger-format';
 export {
   fabricUp,
   fabricDown,

@@ -1,8 +1,9 @@
-import { createPrivateKey } from 'node:crypto';
+import { createHash, createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { CommitError, EndorseError, GatewayError, signers, type Contract, type Gateway } from '@hyperledger/fabric-gateway';
+import { common, gateway, peer } from '@hyperledger/fabric-protos';
 import { startDevnet } from '@citizen-vault/network';
 import { gatewayFor, removeDir, tempDir, text, useDevnet, ASSET_CHAINCODE, type TestDevnet } from './helpers.js';
 
@@ -104,6 +105,53 @@ describe('devnet validation, as a Fabric peer validates', () => {
       expect((err as GatewayError).name).toBe('SubmitError');
       expect((err as GatewayError).code).toBe(grpc.status.ABORTED);
       expect((err as GatewayError).message).toContain('status=FORBIDDEN');
+    } finally {
+      offline.close();
+    }
+  });
+
+  it('counts no endorsement whose signed payload or signature was changed after the peers signed it', async () => {
+    const offline = await gatewayFor(devnet, { signer: 'none' });
+    const key = createPrivateKey(await readFile(devnet.connection.organizations[0]!.users.User1.key));
+    try {
+      const gw: Gateway = offline.gateway;
+      await strict.submitTransaction('PutAsset', 'altered', 'before');
+      const alter = async (value: string, change: (endorsed: peer.ChaincodeEndorsedAction) => void): Promise<number> => {
+        const proposal = gw.getNetwork(devnet.channel).getContract('strict', 'assets').newProposal('PutAsset', { arguments: ['altered', value] });
+        const tx = await gw.newSignedProposal(proposal.getBytes(), await signDigest(key, proposal.getDigest())).endorse();
+        const prepared = gateway.PreparedTransaction.deserializeBinary(tx.getBytes());
+        const envelope = prepared.getEnvelope()!;
+        const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
+        const transaction = peer.Transaction.deserializeBinary(payload.getData_asU8());
+        const action = transaction.getActionsList()[0]!;
+        const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
+        change(actionPayload.getAction()!);
+        action.setPayload(actionPayload.serializeBinary());
+        payload.setData(transaction.serializeBinary());
+        envelope.setPayload(payload.serializeBinary());
+        const digest = createHash('sha256').update(envelope.getPayload_asU8()).digest();
+        const submitted = await gw.newSignedTransaction(prepared.serializeBinary(), await signDigest(key, digest)).submit();
+        return (await gw.newSignedCommit(submitted.getBytes(), await signDigest(key, submitted.getDigest())).getStatus()).code;
+      };
+      // The write set now says something the peers never endorsed; their signatures are untouched.
+      const changedPayload = await alter('endorsed', (endorsed) => {
+        const prp = peer.ProposalResponsePayload.deserializeBinary(endorsed.getProposalResponsePayload_asU8());
+        const action = peer.ChaincodeAction.deserializeBinary(prp.getExtension_asU8());
+        const rwSet = action.getResults_asU8();
+        const at = Buffer.from(rwSet).indexOf('endorsed');
+        action.setResults(Buffer.concat([rwSet.subarray(0, at), Buffer.from('tampered'), rwSet.subarray(at + 8)]));
+        prp.setExtension$(action.serializeBinary());
+        endorsed.setProposalResponsePayload(prp.serializeBinary());
+      });
+      expect(changedPayload).toBe(ENDORSEMENT_POLICY_FAILURE);
+      const changedSignature = await alter('resigned', (endorsed) => {
+        const [first] = endorsed.getEndorsementsList();
+        const signature = Buffer.from(first!.getSignature_asU8());
+        signature[signature.length - 1]! ^= 1;
+        first!.setSignature(signature);
+      });
+      expect(changedSignature).toBe(ENDORSEMENT_POLICY_FAILURE);
+      expect(text(await strict.evaluateTransaction('ReadAsset', 'altered'))).toBe('before');
     } finally {
       offline.close();
     }

@@ -1,5 +1,5 @@
-import { ChainChecker, type ChainProblem } from '@citizen-vault/network';
-import { blockHeaderHash } from '@citizen-vault/network';
+import { ChainChecker, type ChainProblem } from '@citizen-vault/ledger-format';
+import { blockHeaderHash } from '@citizen-vault/ledger-format';
 import type { Sql } from '../infra/database.js';
 import { accessEventView, type AccessEventRow } from './access-events.js';
 import { DomainError } from '../errors/index.js';

@@ -1,5 +1,5 @@
 import type { common } from '@hyperledger/fabric-protos';
-import { blockTransactions, blockDataHash, blockHeaderHash } from '@citizen-vault/network';
+import { blockTransactions, blockDataHash, blockHeaderHash } from '@citizen-vault/ledger-format';
 import type { Sql } from '../infra/database.js';
 import { Projector, type FollowedStream, type LogWarning } from '../infra/projector.js';
 import type { CloseableAsyncIterable } from '@hyperledger/fabric-gateway';

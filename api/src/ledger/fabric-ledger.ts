@@ -14,7 +14,7 @@ import {
   type Network,
 } from '@hyperledger/fabric-gateway';
 import { parseChaincodeError } from '@citizen-vault/chaincode/rules';
-import { signLowS } from '@citizen-vault/network';
+import { signLowS } from '@citizen-vault/ledger-format';
 import { DomainError, type ConvertibleError, type ErrorCode } from '../errors/index.js';
 
 export interface LedgerIdentity {

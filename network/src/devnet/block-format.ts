@@ -1,22 +1,6 @@
 import { common, msp } from '@hyperledger/fabric-protos';
-import { sha256 } from './signature.js';
+import { blockDataHash } from '@citizen-vault/ledger-format';
 import { timestamp } from './chaincode-runtime.js';
-
-/** Fabric's BlockDataHash: SHA-256 over the concatenated transaction envelopes. */
-export function blockDataHash(data: readonly Uint8Array[]): Buffer {
-  return sha256(...data);
-}
-
-/** Fabric's BlockHeaderHash: SHA-256 of the ASN.1 DER SEQUENCE { number INTEGER, previous OCTET STRING, data OCTET STRING }. */
-export function blockHeaderHash(header: common.BlockHeader): Buffer {
-  return sha256(
-    derSequence([
-      derInteger(BigInt(header.getNumber())),
-      derOctetString(header.getPreviousHash_asU8()),
-      derOctetString(header.getDataHash_asU8()),
-    ]),
-  );
-}
 
 /** Builds a block: header chained to the previous block, one validation code per transaction in TRANSACTIONS_FILTER. */
 export function buildBlock(
@@ -41,10 +25,6 @@ export function buildBlock(
   block.setData(data);
   block.setMetadata(metadata);
   return block;
-}
-
-export function transactionFilter(block: common.Block): Uint8Array {
-  return block.getMetadata()?.getMetadataList_asU8()[common.BlockMetadataIndex.TRANSACTIONS_FILTER] ?? new Uint8Array();
 }
 
 /**
@@ -104,31 +84,4 @@ export function genesisMspIds(block: common.Block): string[] {
   const config = common.ConfigEnvelope.deserializeBinary(payload.getData_asU8()).getConfig();
   const app = config?.getChannelGroup()?.getGroupsMap().get('Application');
   return app ? app.getGroupsMap().getEntryList().map(([id]) => id as string) : [];
-}
-
-function derLength(n: number): Buffer {
-  if (n < 0x80) return Buffer.from([n]);
-  const bytes: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
-
-function derTlv(tag: number, body: Uint8Array): Buffer {
-  return Buffer.concat([Buffer.from([tag]), derLength(body.length), body]);
-}
-
-function derInteger(v: bigint): Buffer {
-  let hex = v.toString(16);
-  if (hex.length % 2) hex = '0' + hex;
-  let bytes = Buffer.from(hex, 'hex');
-  if ((bytes[0] ?? 0) & 0x80) bytes = Buffer.concat([Buffer.from([0]), bytes]);
-  return derTlv(0x02, bytes);
-}
-
-function derOctetString(b: Uint8Array): Buffer {
-  return derTlv(0x04, b);
-}
-
-function derSequence(items: Buffer[]): Buffer {
-  return derTlv(0x30, Buffer.concat(items));
 }

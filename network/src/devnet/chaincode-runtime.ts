@@ -187,10 +187,10 @@ export class ChaincodeProcess {
           pageSize = meta.getPagesize();
           bookmark = meta.getBookmark();
         }
-        return encodeBatch(ns, sim.openRange(ns, req.getStartkey(), req.getEndkey(), pageSize, bookmark));
+        return encodeBatch(ns, await sim.openRange(ns, req.getStartkey(), req.getEndkey(), pageSize, bookmark));
       }
       case Type.QUERY_STATE_NEXT:
-        return encodeBatch(ns, sim.nextBatch(peer.QueryStateNext.deserializeBinary(payload).getId()));
+        return encodeBatch(ns, await sim.nextBatch(peer.QueryStateNext.deserializeBinary(payload).getId()));
       case Type.QUERY_STATE_CLOSE: {
         const id = peer.QueryStateClose.deserializeBinary(payload).getId();
         sim.closeIterator(id);
@@ -203,7 +203,7 @@ export class ChaincodeProcess {
         const res = new peer.QueryResponse();
         // Since Fabric 2.0 (FAB-16303) history comes newest first.
         res.setResultsList(
-          [...sim.history(ns, key)].reverse().map((m) => {
+          [...(await sim.history(ns, key))].reverse().map((m) => {
             const mod = new ledger.queryresult.KeyModification();
             mod.setTxId(m.txId);
             mod.setValue(m.value);

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { credentials, type ClientDuplexStream } from '@grpc/grpc-js';
 import { peer } from '@hyperledger/fabric-protos';
+import { packMessages, unpackMessages } from './message-batch.js';
 
 /** One conversation with a chaincode: `ChaincodeMessage`s both ways, until either side closes it. */
 export interface ChaincodeTransport {
@@ -38,8 +39,8 @@ export function workerTransport(options: { name: string; path: string; env: Reco
       closed = true;
       events.onClose(reason);
     };
-    worker.on('message', (batch: Uint8Array[]) => {
-      for (const bytes of batch) events.onMessage(peer.ChaincodeMessage.deserializeBinary(bytes));
+    worker.on('message', (batch: ArrayBuffer) => {
+      for (const bytes of unpackMessages(batch)) events.onMessage(peer.ChaincodeMessage.deserializeBinary(bytes));
     });
     worker.on('error', (err) => end(`crashed: ${err.message}`));
     worker.on('exit', (code) => end(`exited with code ${code}`));
@@ -47,9 +48,9 @@ export function workerTransport(options: { name: string; path: string; env: Reco
       send(message) {
         if (outbox.push(message.serializeBinary()) > 1) return;
         setImmediate(() => {
-          const batch = outbox;
+          const batch = packMessages(outbox);
           outbox = [];
-          if (!closed) worker.postMessage(batch);
+          if (!closed) worker.postMessage(batch, [batch]);
         });
       },
       async close() {

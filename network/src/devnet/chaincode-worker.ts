@@ -11,6 +11,7 @@ import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
+import { packMessages, unpackMessages } from './message-batch.js';
 
 interface WorkerData {
   chaincodePath: string;
@@ -27,6 +28,67 @@ const { chaincodePath, chaincodeId } = workerData as WorkerData;
 
 const chaincodeRequire = createRequire(join(chaincodePath, 'package.json'));
 const shimRequire = createRequire(chaincodeRequire.resolve('fabric-shim'));
+
+interface WinstonLogger {
+  isLevelEnabled(level: string): boolean;
+  [level: string]: unknown;
+}
+interface LoggerModule {
+  getLogger(name?: string): WinstonLogger;
+}
+
+/**
+ * fabric-shim and fabric-contract-api log through winston, which formats every line (timestamp,
+ * metadata, colours, JSON of the arguments) before its transport drops it by level: under load half
+ * the chaincode's time went there. Their loggers here skip a call whose level is off, exactly as the
+ * transport would have dropped it, so the output is the same. Patched before any shim module asks
+ * for a logger.
+ */
+function logOnlyEnabledLevels(module: LoggerModule): void {
+  const getLogger = module.getLogger;
+  module.getLogger = (name) => {
+    const logger = getLogger(name);
+    for (const level of ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']) {
+      const log = logger[level];
+      if (typeof log !== 'function' || (log as { levelChecked?: boolean }).levelChecked) continue;
+      const checked = (...args: unknown[]): unknown => (logger.isLevelEnabled(level) ? log.apply(logger, args) : logger);
+      logger[level] = Object.assign(checked, { levelChecked: true });
+    }
+    return logger;
+  };
+}
+logOnlyEnabledLevels(shimRequire('./lib/logger.js') as LoggerModule);
+
+interface CertificateClass {
+  fromPEM(pem: string | Buffer): unknown;
+}
+
+/**
+ * The shim parses the creator's X.509 certificate for every transaction (ClientIdentity), in pure
+ * JavaScript (@fidm/x509): under load a sixth of the chaincode's time, for the same few client
+ * certificates. ClientIdentity only reads strings and a JSON attribute list out of the parsed
+ * certificate, so the parse of a PEM is remembered (at most 1,000 of them).
+ */
+function rememberCertificateParses(certificate: CertificateClass, limit = 1_000): void {
+  const parse = certificate.fromPEM.bind(certificate);
+  const parsed = new Map<string, unknown>();
+  certificate.fromPEM = (pem) => {
+    const key = pem.toString();
+    let cert = parsed.get(key);
+    if (cert === undefined) {
+      cert = parse(pem);
+      if (parsed.size >= limit) parsed.delete(parsed.keys().next().value as string);
+      parsed.set(key, cert);
+    }
+    return cert;
+  };
+}
+rememberCertificateParses((shimRequire('@fidm/x509') as { Certificate: CertificateClass }).Certificate);
+try {
+  logOnlyEnabledLevels(createRequire(chaincodeRequire.resolve('fabric-contract-api'))('./lib/logger.js') as LoggerModule);
+} catch {
+  // A chaincode written on the shim alone has no contract API.
+}
 const { ChaincodeMessageHandler } = shimRequire('./lib/handler.js');
 const Bootstrap = shimRequire('./lib/contract-spi/bootstrap.js');
 const ChaincodeFromContract = shimRequire('./lib/contract-spi/chaincodefromcontract.js');
@@ -49,15 +111,15 @@ class PortStream extends EventEmitter {
   }
 
   private flush(): void {
-    const batch = this.outbox;
+    const batch = packMessages(this.outbox);
     this.outbox = [];
-    port!.postMessage(batch);
+    port!.postMessage(batch, [batch]);
   }
 }
 
 const stream = new PortStream();
-port.on('message', (batch: Uint8Array[]) => {
-  for (const bytes of batch) stream.emit('data', peer.ChaincodeMessage.deserializeBinary(bytes));
+port.on('message', (batch: ArrayBuffer) => {
+  for (const bytes of unpackMessages(batch)) stream.emit('data', peer.ChaincodeMessage.deserializeBinary(bytes));
 });
 
 const id = new peer.ChaincodeID();

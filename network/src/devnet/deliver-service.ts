@@ -7,7 +7,7 @@ import type { Identity, MspRegistry } from './msp.js';
 import { decode } from './proposal.js';
 import { parseTransaction } from './transaction.js';
 import { Code } from './validator.js';
-import { transactionFilter } from './block-format.js';
+import { transactionFilter } from '@citizen-vault/ledger-format';
 
 export interface DeliverDeps {
   channelId: string;

@@ -15,6 +15,7 @@ import { createDeliverService } from './deliver-service.js';
 import { createGatewayService } from './gateway-service.js';
 import { Ledger } from './ledger.js';
 import { MspRegistry, serializeIdentity } from './msp.js';
+import { OwnEndorsements } from './own-endorsements.js';
 import { DEFAULT_BATCH, Orderer, type BatchOptions } from './orderer.js';
 import { parsePolicy, type Policy } from './policy.js';
 import { SniServerCredentials } from './tls-credentials.js';
@@ -129,12 +130,13 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     }
   }
   const collections = new CollectionRegistry(mspIds, explicitCollections);
+  const ownEndorsements = new OwnEndorsements();
 
   const ledger = await Ledger.open({
     dir: ledgerDirectory(dataDir, channel),
     channelId: channel,
     genesis: () => genesisBlock(channel, orgs, clock().getTime()),
-    validation: { msps, policies, collections },
+    validation: { msps, policies, collections, ownEndorsements },
     privateData: {
       mspIds,
       collections,
@@ -204,7 +206,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
       msps,
       ledger,
       orderer,
-      endorser: new Endorser(ledger, definitions, collections, mspIds),
+      endorser: new Endorser(ledger, definitions, collections, mspIds, ownEndorsements),
       collections,
       peers,
       policies,
@@ -223,7 +225,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
 
     const connection = connectionInfo(`${host === '0.0.0.0' ? 'localhost' : host}:${port}`, channel, options.chaincodes, orgs);
     await writeJsonAtomically(join(dataDir, 'connection.json'), connection);
-    log('info', 'devnet ready', { endpoint: connection.endpoint, channel, height: ledger.height, chaincodes: options.chaincodes.map((c) => c.name) });
+    log('info', 'devnet ready', { endpoint: connection.endpoint, channel, height: ledger.height, replayedBlocks: ledger.replayedBlocks, chaincodes: options.chaincodes.map((c) => c.name) });
     let closing: Promise<void> | undefined;
     return {
       endpoint: connection.endpoint,

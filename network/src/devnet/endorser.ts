@@ -6,8 +6,9 @@ import { DevnetError } from './errors.js';
 import type { Ledger } from './ledger.js';
 import type { CheckedProposal } from './proposal.js';
 import { encodeRwSet } from './rwset.js';
-import { signLowS } from './signature.js';
+import { signLowSAsync } from '@citizen-vault/ledger-format';
 import { TxSimulator } from './simulator.js';
+import type { OwnEndorsements } from './own-endorsements.js';
 
 /** Chaincode responses from this status up are errors (the shim's ERRORTHRESHOLD). */
 const ERROR_THRESHOLD = 400;
@@ -56,6 +57,7 @@ export class Endorser {
     private readonly collections: CollectionRegistry,
     /** Organisations with a peer on the channel: where private data can be disseminated. */
     private readonly peerOrgs: readonly string[],
+    private readonly ownEndorsements?: OwnEndorsements,
   ) {}
 
   /** Runs the proposal on one peer and returns the chaincode's response; nothing is recorded. */
@@ -81,7 +83,7 @@ export class Endorser {
   }
 
   /** Requires identical results and returns the prepared (unsigned) transaction carrying every peer's endorsement. */
-  assemble(proposal: CheckedProposal, results: readonly Simulation[]): common.Envelope {
+  async assemble(proposal: CheckedProposal, results: readonly Simulation[]): Promise<common.Envelope> {
     const first = results[0];
     if (!first) throw new DevnetError('endorsement_unsatisfiable', 'no peer to endorse the proposal');
     for (const r of results) {
@@ -90,12 +92,16 @@ export class Endorser {
         throw new EndorsementError(r.node, 'ProposalResponsePayloads do not match', undefined, 'collect');
       }
     }
-    const endorsements = results.map(({ node, responsePayload }) => {
-      const e = new peer.Endorsement();
-      e.setEndorser(node.identity);
-      e.setSignature(signLowS(node.signingKey, Buffer.concat([responsePayload, node.identity])));
-      return e;
-    });
+    const endorsements = await Promise.all(
+      results.map(async ({ node, responsePayload }) => {
+        const e = new peer.Endorsement();
+        e.setEndorser(node.identity);
+        const signature = await signLowSAsync(node.signingKey, Buffer.concat([responsePayload, node.identity]));
+        e.setSignature(signature);
+        this.ownEndorsements?.remember(signature, node.identity, responsePayload);
+        return e;
+      }),
+    );
     return prepareTransaction(proposal, first.responsePayload, endorsements);
   }
 

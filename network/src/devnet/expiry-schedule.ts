@@ -1,4 +1,10 @@
-import type { Version, WorldState } from './world-state.js';
+import type { StateWrite, Version, VersionedValue } from './world-state.js';
+
+/** The state a block's commit changes: reads see the block's own writes so far. */
+export interface StateChanges {
+  get(namespace: string, key: string): VersionedValue | undefined;
+  apply(write: StateWrite, version: Version, txId: string, timestampMs: number): void;
+}
 
 /** Fabric's ComputeExpiringBlock (core/ledger/pvtdatapolicy/btlpolicy.go): purged with the commit of this block. */
 export function expiringBlock(committingBlock: number, blockToLive: number): number {
@@ -32,7 +38,7 @@ export class ExpirySchedule {
   }
 
   /** Deletes every key due by `block` that still has the version that was scheduled. */
-  purge(block: number, state: WorldState): void {
+  purge(block: number, state: StateChanges): void {
     for (const [at, list] of this.due) {
       if (at > block) continue;
       this.due.delete(at);

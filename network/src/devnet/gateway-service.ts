@@ -41,8 +41,8 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
 
   // Fabric's gateway plans from discovery: the channel's config to evaluate, the chaincode's
   // metadata to endorse; what it cannot find, it reports in discovery's words (registry.go).
-  const checked = (proposal: peer.SignedProposal | undefined, channelId: string, mode: 'evaluate' | 'endorse'): CheckedProposal => {
-    const p = checkProposal(proposal, deps.msps);
+  const checked = async (proposal: peer.SignedProposal | undefined, channelId: string, mode: 'evaluate' | 'endorse'): Promise<CheckedProposal> => {
+    const p = await checkProposal(proposal, deps.msps);
     const channel = p.channelId || channelId;
     const noMetadata = () =>
       new DevnetError('endorsement_unsatisfiable', `no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode ${p.chaincodeName} in channel ${channel}`);
@@ -66,7 +66,7 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
 
   const handlers: gateway.IGatewayServer = {
     evaluate: unary(deps, async (req: gateway.EvaluateRequest) => {
-      const p = checked(req.getProposedTransaction(), req.getChannelId(), 'evaluate');
+      const p = await checked(req.getProposedTransaction(), req.getChannelId(), 'evaluate');
       const targets = req.getTargetOrganizationsList();
       const node = peerFor(targets[0] ?? (deps.peers.has(p.creator.mspId) ? p.creator.mspId : [...deps.peers.keys()][0]!));
       try {
@@ -83,7 +83,7 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
     }),
 
     endorse: unary(deps, async (req: gateway.EndorseRequest) => {
-      const p = checked(req.getProposedTransaction(), req.getChannelId(), 'endorse');
+      const p = await checked(req.getProposedTransaction(), req.getChannelId(), 'endorse');
       try {
         const res = new gateway.EndorseResponse();
         res.setPreparedTransaction(await endorseProposal(deps, p, req.getEndorsingOrganizationsList()));
@@ -106,7 +106,7 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
       const tx = parseTransaction(envelope.serializeBinary());
       requireChannel(tx.channelId, deps.channelId);
       try {
-        deps.msps.verify(tx.creator, tx.payload, tx.signature);
+        await deps.msps.verifyAsync(tx.creator, tx.payload, tx.signature);
       } catch (err) {
         const reason = err instanceof Error ? err.message : 'signature check failed';
         throw rpcError(status.ABORTED, `received unsuccessful response from orderer: status=FORBIDDEN, info=${reason}`);
@@ -120,7 +120,7 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
       void (async () => {
         const signed = call.request;
         const req = decode(() => gateway.CommitStatusRequest.deserializeBinary(signed.getRequest_asU8()), 'commit status request');
-        deps.msps.verify(req.getIdentity_asU8(), signed.getRequest_asU8(), signed.getSignature_asU8());
+        await deps.msps.verifyAsync(req.getIdentity_asU8(), signed.getRequest_asU8(), signed.getSignature_asU8());
         requireChannel(req.getChannelId(), deps.channelId);
         const txId = req.getTransactionId();
         if (!txId) throw new DevnetError('invalid_argument', 'a transaction id is required');
@@ -232,7 +232,7 @@ async function streamEvents(
 ): Promise<void> {
   const signed = call.request;
   const req = decode(() => gateway.ChaincodeEventsRequest.deserializeBinary(signed.getRequest_asU8()), 'chaincode events request');
-  deps.msps.verify(req.getIdentity_asU8(), signed.getRequest_asU8(), signed.getSignature_asU8());
+  await deps.msps.verifyAsync(req.getIdentity_asU8(), signed.getRequest_asU8(), signed.getSignature_asU8());
   requireChannel(req.getChannelId(), deps.channelId);
   const chaincodeId = req.getChaincodeId();
   const afterTxId = req.getAfterTransactionId();
@@ -243,7 +243,7 @@ async function streamEvents(
   let skipUntilAfter = afterTx ? afterTxId : undefined;
 
   await followBlocks(ledger, next, Number.MAX_SAFE_INTEGER, call, async (blockNumber) => {
-    let events = ledger.eventsInBlock(blockNumber).filter((e) => e.getChaincodeId() === chaincodeId);
+    let events = (await ledger.eventsInBlock(blockNumber)).filter((e) => e.getChaincodeId() === chaincodeId);
     if (skipUntilAfter) {
       const i = events.findIndex((e) => e.getTxId() === skipUntilAfter);
       if (i >= 0) events = events.slice(i + 1);

@@ -1,5 +1,6 @@
 import { common, peer } from '@hyperledger/fabric-protos';
-import { blockHeaderHash, buildBlock, transactionFilter } from './block-format.js';
+import { blockHeaderHash, decodeRwSet, transactionFilter } from '@citizen-vault/ledger-format';
+import { buildBlock } from './block-format.js';
 import { BlockStore } from './block-store.js';
 import type { CollectionRegistry } from './collections.js';
 import { join } from 'node:path';
@@ -7,15 +8,15 @@ import { PrivateLedger, type PrivateCommit, type PrivateDataLog } from './privat
 import { ExpirySchedule } from './expiry-schedule.js';
 import { hashedNamespace } from './private-rwset.js';
 import { DevnetError } from './errors.js';
-import { decodeRwSet, withHashedNamespaces, type NamespaceRwSet } from './rwset.js';
+import { withHashedNamespaces, type NamespaceRwSet } from './rwset.js';
 import { parseTransaction, type ParsedTransaction } from './transaction.js';
 import { Code, HEADER_FAILURES, validateTransaction, type BlockUpdates, type ValidationContext } from './validator.js';
-import { WorldState } from './world-state.js';
+import { StateDb, type TxStatus } from './state-db.js';
 
-export interface TxStatus {
-  code: number;
-  blockNumber: number;
-}
+export type { TxStatus };
+
+/** How many recent blocks' chaincode events stay in memory for event streams; older ones are read from the blocks. */
+const RECENT_EVENT_BLOCKS = 256;
 
 /** What listeners hear after a block is durably committed and applied. */
 export interface CommittedBlock {
@@ -38,32 +39,34 @@ export interface LedgerOptions {
 }
 
 /**
- * One channel's ledger: the block store, the world state and history derived from it, the index of
- * transaction ids, and the chaincode events of each block. On open it replays every stored block,
- * so the state is always exactly what the blocks say.
+ * One channel's ledger: the block store and, derived from it, the world state, key history, index
+ * of transaction ids and block hashes, kept on disk (state-db.ts) with the savepoint of the last
+ * block applied. On open it replays only the blocks past the savepoint (none after a clean stop,
+ * the last one or two after a crash), so the state is always exactly what the blocks say.
  */
 export class Ledger {
-  readonly state = new WorldState();
-  private readonly txIndex = new Map<string, TxStatus>();
-  private readonly blockEvents = new Map<number, peer.ChaincodeEvent[]>();
-  private readonly blockByHash = new Map<string, number>();
+  private readonly recentEvents = new Map<number, peer.ChaincodeEvent[]>();
   private readonly listeners = new Set<(block: CommittedBlock) => void>();
   private readonly ctx: ValidationContext;
   /** Hashes of private keys whose collection has a blockToLive, purged as blocks commit. */
   private readonly expiry: ExpirySchedule;
-  /** Block of the latest PurgePrivateData of each private key (`<ns>$$h<coll>` and hex key hash): earlier values are gone. */
-  private readonly purges = new Map<string, number>();
   private lastHeaderHash: Buffer = Buffer.alloc(0);
   /** Opened once the blocks are replayed, since it drops private data of blocks that never made it to the block file. */
   private privateLedger: PrivateLedger | undefined;
   private committedHeight = 0;
+  /** Blocks replayed into the state when the ledger opened. */
+  replayedBlocks = 0;
 
-  private constructor(private readonly store: BlockStore, private readonly options: LedgerOptions) {
+  private constructor(
+    private readonly store: BlockStore,
+    readonly state: StateDb,
+    private readonly options: LedgerOptions,
+  ) {
     this.ctx = {
       ...options.validation,
       channelId: options.channelId,
-      state: this.state,
-      isCommitted: (txId) => this.txIndex.has(txId),
+      state,
+      isCommitted: (txId) => state.txStatus(txId) !== undefined,
     };
     const { collections } = options.privateData;
     this.expiry = new ExpirySchedule((namespace) => {
@@ -73,20 +76,39 @@ export class Ledger {
   }
 
   static async open(options: LedgerOptions): Promise<Ledger> {
-    const replay: Buffer[] = [];
-    const { store, discardedBytes, discardedTo } = await BlockStore.open(options.dir, (_n, bytes) => replay.push(bytes));
+    const { store, discardedBytes, discardedTo } = await BlockStore.open(options.dir);
     if (discardedBytes > 0) options.onRecovery?.(discardedBytes, discardedTo);
-    const ledger = new Ledger(store, options);
-    for (const bytes of replay.splice(0)) ledger.replay(common.Block.deserializeBinary(bytes));
-    if (store.height === 0) {
-      const genesis = options.genesis();
-      await store.append(genesis.serializeBinary());
-      ledger.apply(genesis, []);
+    let state: StateDb | undefined;
+    try {
+      const stateDir = join(options.dir, 'statedb');
+      state = await StateDb.open(stateDir);
+      let { height, lastHeaderHash } = state.savepoint();
+      if (height > 0 && !(height <= store.height && blockHeaderHash((await readBlock(store, height - 1)).getHeader()!).equals(lastHeaderHash))) {
+        // The state is not that of these blocks (a block file replaced or cut): rebuild it from them.
+        await state.close();
+        await StateDb.destroy(stateDir);
+        state = await StateDb.open(stateDir);
+        ({ height, lastHeaderHash } = state.savepoint());
+      }
+      const ledger = new Ledger(store, state, options);
+      ledger.lastHeaderHash = lastHeaderHash;
+      ledger.committedHeight = height;
+      if (height > 0) await ledger.scheduleExpiries();
+      for (let n = height; n < store.height; n++) await ledger.replay(await readBlock(store, n));
+      ledger.replayedBlocks = store.height - height;
+      if (store.height === 0) {
+        const genesis = options.genesis();
+        await store.append(genesis.serializeBinary());
+        await ledger.apply(genesis, []);
+      }
+      const { mspIds, collections, log } = options.privateData;
+      ledger.privateLedger = await PrivateLedger.open(join(options.dir, 'pvtdata'), mspIds, store.height, collections, (key) => state!.purgedAt(key), log);
+      return ledger;
+    } catch (err) {
+      await state?.close().catch(() => {});
+      await store.close();
+      throw err;
     }
-    const { mspIds, collections, log } = options.privateData;
-    const purgedAt = (hashedKey: string): number | undefined => ledger.purges.get(hashedKey);
-    ledger.privateLedger = await PrivateLedger.open(join(options.dir, 'pvtdata'), mspIds, store.height, collections, purgedAt, log);
-    return ledger;
   }
 
   /** Blocks committed and applied: what readers and event streams may see. */
@@ -99,15 +121,26 @@ export class Ledger {
   }
 
   txStatus(txId: string): TxStatus | undefined {
-    return this.txIndex.get(txId);
+    return this.state.txStatus(txId);
   }
 
   blockNumberByHash(headerHash: Uint8Array): number | undefined {
-    return this.blockByHash.get(Buffer.from(headerHash).toString('hex'));
+    return this.state.blockNumberByHash(headerHash);
   }
 
-  eventsInBlock(number: number): readonly peer.ChaincodeEvent[] {
-    return this.blockEvents.get(number) ?? [];
+  /** The chaincode events of a block's valid transactions, in order. */
+  async eventsInBlock(number: number): Promise<readonly peer.ChaincodeEvent[]> {
+    const recent = this.recentEvents.get(number);
+    if (recent) return recent;
+    if (number >= this.committedHeight) return [];
+    if (number === 0) return [];
+    const block = await this.readBlock(number);
+    const filter = transactionFilter(block);
+    return block.getData()!.getDataList_asU8().flatMap((envelope, i) => {
+      if (filter[i] !== Code.VALID) return [];
+      const event = parseTransaction(envelope).event;
+      return event ? [event] : [];
+    });
   }
 
   /** Subscribes to committed blocks; returns the unsubscribe function. */
@@ -131,8 +164,9 @@ export class Ledger {
     const number = this.store.height;
     const updates: BlockUpdates = new Map();
     const blockTxIds = new Set<string>();
-    const results = txs.map((tx) => {
-      const { code, rwSets } = validateTransaction(tx, this.ctx, blockTxIds, updates);
+    const results: { tx: ParsedTransaction; code: number; rwSets: NamespaceRwSet[] }[] = [];
+    for (const tx of txs) {
+      const { code, rwSets } = await validateTransaction(tx, this.ctx, blockTxIds, updates);
       if (!HEADER_FAILURES.has(code)) blockTxIds.add(tx.txId);
       if (code === Code.VALID) {
         for (const ns of rwSets) {
@@ -141,8 +175,8 @@ export class Ledger {
           for (const w of ns.writes) m.set(w.key, w.value);
         }
       }
-      return { tx, code, rwSets };
-    });
+      results.push({ tx, code, rwSets });
+    }
     const block = buildBlock(number, this.lastHeaderHash, txs.map((t) => t.envelope), results.map((r) => r.code));
     await this.privateData.stage(
       number,
@@ -159,10 +193,11 @@ export class Ledger {
   async close(): Promise<void> {
     this.listeners.clear();
     await this.privateLedger?.close();
+    await this.state.close();
     await this.store.close();
   }
 
-  private replay(block: common.Block): void {
+  private replay(block: common.Block): Promise<CommittedBlock> {
     const number = block.getHeader()?.getNumber() ?? 0;
     const filter = transactionFilter(block);
     const results = number === 0
@@ -172,41 +207,65 @@ export class Ledger {
           const tx = parseTransaction(envelope);
           return { txId: tx.txId, code, timestampMs: tx.timestampMs, event: tx.event, rwSets: code === Code.VALID ? withHashedNamespaces(decodeRwSet(tx.rwSet)) : [] };
         });
-    this.apply(block, results);
+    return this.apply(block, results);
   }
 
-  private apply(
+  /** After a restart without replay: the private keys still due to expire, from the state itself. */
+  private async scheduleExpiries(): Promise<void> {
+    for (const namespace of await this.state.namespaces()) {
+      if (!namespace.includes('$$h')) continue;
+      for await (const [key, version] of this.state.entries(namespace)) this.expiry.written(namespace, key, version, false);
+    }
+  }
+
+  private async apply(
     block: common.Block,
     results: { txId: string; code: number; timestampMs: number; event: peer.ChaincodeEvent | undefined; rwSets: NamespaceRwSet[] }[],
-  ): CommittedBlock {
+  ): Promise<CommittedBlock> {
     const header = block.getHeader();
     if (!header) throw new DevnetError('corrupt_ledger', 'block without a header');
     const number = header.getNumber();
     const events: peer.ChaincodeEvent[] = [];
-    this.expiry.purge(number, this.state);
+    const writes = this.state.block(number);
+    this.expiry.purge(number, writes);
+    const indexed = new Set<string>();
     results.forEach((r, txNum) => {
-      if (!HEADER_FAILURES.has(r.code) && !this.txIndex.has(r.txId)) this.txIndex.set(r.txId, { code: r.code, blockNumber: number });
+      if (!HEADER_FAILURES.has(r.code) && !indexed.has(r.txId) && !this.state.txStatus(r.txId)) {
+        indexed.add(r.txId);
+        writes.indexTransaction(r.txId, { code: r.code, blockNumber: number });
+      }
       if (r.code !== Code.VALID) return;
       for (const ns of r.rwSets) {
         for (const c of ns.collections ?? []) {
-          for (const w of c.writes) if (w.isPurge) this.purges.set(`${hashedNamespace(ns.namespace, c.collection)}/${w.keyHash.toString('hex')}`, number);
+          for (const w of c.writes) if (w.isPurge) writes.purged(`${hashedNamespace(ns.namespace, c.collection)}/${w.keyHash.toString('hex')}`);
         }
         for (const w of ns.writes) {
-          this.state.apply({ namespace: ns.namespace, key: w.key, value: w.value }, { blockNum: number, txNum }, r.txId, r.timestampMs);
+          writes.apply({ namespace: ns.namespace, key: w.key, value: w.value }, { blockNum: number, txNum }, r.txId, r.timestampMs);
           this.expiry.written(ns.namespace, w.key, { blockNum: number, txNum }, w.value === null);
         }
       }
       if (r.event) events.push(r.event);
     });
-    if (events.length > 0) this.blockEvents.set(number, events);
+    const headerHash = blockHeaderHash(header);
+    await writes.commit(headerHash);
     this.privateLedger?.applyStaged(number);
-    this.lastHeaderHash = blockHeaderHash(header);
-    this.blockByHash.set(this.lastHeaderHash.toString('hex'), number);
+    if (events.length > 0) {
+      this.recentEvents.set(number, events);
+      for (const old of this.recentEvents.keys()) {
+        if (old > number - RECENT_EVENT_BLOCKS) break;
+        this.recentEvents.delete(old);
+      }
+    }
+    this.lastHeaderHash = headerHash;
     this.committedHeight = number + 1;
     const committed: CommittedBlock = { number, transactions: results.map(({ txId, code }) => ({ txId, code })), events };
     for (const listener of this.listeners) listener(committed);
     return committed;
   }
+}
+
+async function readBlock(store: BlockStore, number: number): Promise<common.Block> {
+  return common.Block.deserializeBinary(await store.read(number));
 }
 
 /** An invalid transaction's read-write set, when it has one to read: its private writes are kept, not applied. */

@@ -1,7 +1,7 @@
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import { msp } from '@hyperledger/fabric-protos';
 import { DevnetError } from './errors.js';
-import { verifySignature } from './signature.js';
+import { verifyLowS, verifyLowSAsync } from '@citizen-vault/ledger-format';
 
 /** Node OU roles of Fabric's NodeOUs; `member` matches any of them in a policy principal. */
 export type MspRole = 'client' | 'peer' | 'admin' | 'orderer';
@@ -75,7 +75,16 @@ export class MspRegistry {
   /** Validates the signer and its signature over `data`, or throws. */
   verify(serializedIdentity: Uint8Array, data: Uint8Array, signature: Uint8Array): Identity {
     const identity = this.deserialize(serializedIdentity);
-    if (!verifySignature(identity.publicKey, data, signature)) {
+    if (!verifyLowS(identity.publicKey, data, signature)) {
+      throw new DevnetError('bad_signature', `signature of ${identity.mspId} identity does not verify`);
+    }
+    return identity;
+  }
+
+  /** `verify` with the signature check on libuv's thread pool: the hot paths use it to keep the event loop free. */
+  async verifyAsync(serializedIdentity: Uint8Array, data: Uint8Array, signature: Uint8Array): Promise<Identity> {
+    const identity = this.deserialize(serializedIdentity);
+    if (!(await verifyLowSAsync(identity.publicKey, data, signature))) {
       throw new DevnetError('bad_signature', `signature of ${identity.mspId} identity does not verify`);
     }
     return identity;

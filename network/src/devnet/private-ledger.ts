@@ -14,7 +14,7 @@ import {
 import type { PrivateStateView } from './private-simulator.js';
 import type { NamespaceRwSet } from './rwset.js';
 import type { Signer } from './policy.js';
-import { sha256 } from './signature.js';
+import { sha256 } from '@citizen-vault/ledger-format';
 
 /** Fabric's `peer.gossip.pvtData.transientstoreMaxBlockRetention`: endorsed private data not committed by then is dropped. */
 const TRANSIENT_RETENTION_BLOCKS = 1000;

@@ -1,33 +1,11 @@
 import { ledger } from '@hyperledger/fabric-protos';
 import { compareKeys } from './key-order.js';
-import { sha256 } from './signature.js';
-import type { Version } from './world-state.js';
+import { sha256, type CollectionHashedRwSet, type HashedRead, type HashedWrite } from '@citizen-vault/ledger-format';
 import { encodeVersion, encodeWrites } from './kv-encoding.js';
 
 const { kvrwset } = ledger.rwset;
 
-/** A private read as the block carries it: the key's hash and the version read. */
-export interface HashedRead {
-  keyHash: Buffer;
-  version: Version | undefined;
-}
-
-/** A private write as the block carries it: hashes only; `valueHash` null is a delete. */
-export interface HashedWrite {
-  keyHash: Buffer;
-  valueHash: Buffer | null;
-  /** PurgePrivateData: a delete that also removes the key's earlier private values from every store. */
-  isPurge?: boolean;
-}
-
-/** One collection's part of a namespace's public read-write set (Fabric's `CollectionHashedReadWriteSet`). */
-export interface CollectionHashedRwSet {
-  collection: string;
-  reads: HashedRead[];
-  writes: HashedWrite[];
-  /** SHA-256 of the collection's private `KVRWSet` bytes; empty when the transaction wrote nothing there. */
-  pvtRwSetHash: Buffer;
-}
+export type { HashedRead, HashedWrite, CollectionHashedRwSet };
 
 /** The private values one transaction wrote to one collection: what member peers keep off the block. */
 export interface CollectionPrivateWrites {
@@ -141,23 +119,4 @@ export function encodeCollectionHashedRwSet(set: CollectionHashedRwSet): ledger.
   coll.setHashedRwset(hashed.serializeBinary());
   if (set.pvtRwSetHash.length > 0) coll.setPvtRwsetHash(set.pvtRwSetHash);
   return coll;
-}
-
-export function decodeCollectionHashedRwSet(coll: ledger.rwset.CollectionHashedReadWriteSet): CollectionHashedRwSet {
-  const hashed = kvrwset.HashedRWSet.deserializeBinary(coll.getHashedRwset_asU8());
-  const empty = sha256(new Uint8Array());
-  return {
-    collection: coll.getCollectionName(),
-    reads: hashed.getHashedReadsList().map((r) => {
-      const v = r.getVersion();
-      return { keyHash: Buffer.from(r.getKeyHash_asU8()), version: v ? { blockNum: v.getBlockNum(), txNum: v.getTxNum() } : undefined };
-    }),
-    writes: hashed.getHashedWritesList().map((w) => {
-      const valueHash = Buffer.from(w.getValueHash_asU8());
-      // rwsetutil.IsKVWriteHashDelete: a delete flag, no hash, or the hash of nothing.
-      const isDelete = w.getIsDelete() || valueHash.length === 0 || valueHash.equals(empty);
-      return { keyHash: Buffer.from(w.getKeyHash_asU8()), valueHash: isDelete ? null : valueHash, isPurge: w.getIsPurge() };
-    }),
-    pvtRwSetHash: Buffer.from(coll.getPvtRwsetHash_asU8()),
-  };
 }

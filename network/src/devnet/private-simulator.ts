@@ -7,8 +7,9 @@ import {
   type CollectionHashedRwSet,
   type CollectionPrivateWrites,
 } from './private-rwset.js';
-import { sha256 } from './signature.js';
-import type { Version, VersionedValue, WorldState } from './world-state.js';
+import { sha256 } from '@citizen-vault/ledger-format';
+import type { CommittedState } from './state-db.js';
+import type { Version, VersionedValue } from './world-state.js';
 
 /** What one peer holds of private values: nothing for collections its organisation is not a member of. */
 export interface PrivateStateView {
@@ -33,7 +34,7 @@ export class PrivateSimulation {
 
   constructor(
     private readonly txId: string,
-    private readonly hashed: WorldState,
+    private readonly hashed: Pick<CommittedState, 'get'>,
     private readonly view: PrivateStateView,
     private readonly otherWrites: () => boolean,
   ) {}

@@ -1,7 +1,7 @@
 import { common, peer } from '@hyperledger/fabric-protos';
 import { DevnetError } from './errors.js';
 import type { Identity, MspRegistry } from './msp.js';
-import { computeTxId, sha256 } from './signature.js';
+import { computeTxId, sha256 } from '@citizen-vault/ledger-format';
 
 /** A signed proposal, unpacked and checked as Fabric's endorser does (core/endorser/msgvalidation.go). */
 export interface CheckedProposal {
@@ -23,7 +23,7 @@ export interface CheckedProposal {
   hasTransientData: boolean;
 }
 
-export function checkProposal(signedProposal: peer.SignedProposal | undefined, msps: MspRegistry): CheckedProposal {
+export async function checkProposal(signedProposal: peer.SignedProposal | undefined, msps: MspRegistry): Promise<CheckedProposal> {
   if (!signedProposal) throw new DevnetError('invalid_argument', 'a signed proposal is required');
   const proposalBytes = signedProposal.getProposalBytes_asU8();
   const signature = signedProposal.getSignature_asU8();
@@ -47,7 +47,7 @@ export function checkProposal(signedProposal: peer.SignedProposal | undefined, m
   if (txId !== expected) {
     throw new DevnetError('invalid_argument', `incorrectly computed transaction id ${JSON.stringify(txId)}: it must be sha256(nonce ‖ creator)`);
   }
-  const creator = msps.verify(creatorBytes, proposalBytes, signature);
+  const creator = await msps.verifyAsync(creatorBytes, proposalBytes, signature);
 
   const extension = decode(() => peer.ChaincodeHeaderExtension.deserializeBinary(channelHeader.getExtension_asU8()), 'header extension');
   const payload = decode(() => peer.ChaincodeProposalPayload.deserializeBinary(proposal.getPayload_asU8()), 'proposal payload');

@@ -1,37 +1,12 @@
 import { ledger } from '@hyperledger/fabric-protos';
+import type { KeyRead, KeyWrite, NamespaceRwSet, RangeRead } from '@citizen-vault/ledger-format';
 import { compareKeys } from './key-order.js';
 import { encodeVersion, encodeWrites } from './kv-encoding.js';
-import { decodeCollectionHashedRwSet, encodeCollectionHashedRwSet, hashedNamespace, type CollectionHashedRwSet } from './private-rwset.js';
-import type { Version } from './world-state.js';
+import { encodeCollectionHashedRwSet, hashedNamespace } from './private-rwset.js';
 
 const { kvrwset } = ledger.rwset;
 
-/** A key read during simulation; `version` undefined means the key did not exist. */
-export interface KeyRead {
-  key: string;
-  version: Version | undefined;
-}
-
-export interface KeyWrite {
-  key: string;
-  value: Buffer | null;
-}
-
-export interface RangeRead {
-  startKey: string;
-  endKey: string;
-  itrExhausted: boolean;
-  reads: KeyRead[];
-}
-
-export interface NamespaceRwSet {
-  namespace: string;
-  reads: KeyRead[];
-  writes: KeyWrite[];
-  ranges: RangeRead[];
-  /** Hashed reads and writes of the namespace's private data collections, sorted by collection name. */
-  collections?: CollectionHashedRwSet[];
-}
+export type { KeyRead, KeyWrite, RangeRead, NamespaceRwSet };
 
 /** Encodes a transaction's read-write set as Fabric's `TxReadWriteSet`, namespaces and keys sorted. */
 export function encodeRwSet(sets: NamespaceRwSet[]): Uint8Array {
@@ -66,28 +41,6 @@ export function encodeRwSet(sets: NamespaceRwSet[]): Uint8Array {
   return tx.serializeBinary();
 }
 
-export function decodeRwSet(bytes: Uint8Array): NamespaceRwSet[] {
-  const tx = ledger.rwset.TxReadWriteSet.deserializeBinary(bytes);
-  return tx.getNsRwsetList().map((ns) => {
-    const kv = kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8());
-    return {
-      namespace: ns.getNamespace(),
-      reads: kv.getReadsList().map(decodeRead),
-      writes: kv.getWritesList().map((w) => ({
-        key: w.getKey(),
-        value: w.getIsDelete() ? null : Buffer.from(w.getValue_asU8()),
-      })),
-      ranges: kv.getRangeQueriesInfoList().map((r) => ({
-        startKey: r.getStartKey(),
-        endKey: r.getEndKey(),
-        itrExhausted: r.getItrExhausted(),
-        reads: r.getRawReads()?.getKvReadsList().map(decodeRead) ?? [],
-      })),
-      collections: ns.getCollectionHashedRwsetList().map(decodeCollectionHashedRwSet),
-    };
-  });
-}
-
 /**
  * Adds each collection's hashed reads and writes as a namespace of its own (`<ns>$$h<coll>`, keys the
  * hex key hashes, values the value hashes), so MVCC checks and state updates treat them as Fabric's
@@ -115,10 +68,4 @@ function encodeRead(r: KeyRead): ledger.rwset.kvrwset.KVRead {
   read.setKey(r.key);
   if (r.version) read.setVersion(encodeVersion(r.version));
   return read;
-}
-
-
-function decodeRead(r: ledger.rwset.kvrwset.KVRead): KeyRead {
-  const v = r.getVersion();
-  return { key: r.getKey(), version: v ? { blockNum: v.getBlockNum(), txNum: v.getTxNum() } : undefined };
 }

@@ -1,7 +1,8 @@
 import { DevnetError } from './errors.js';
 import { PrivateSimulation, type PrivateStateView } from './private-simulator.js';
 import type { KeyRead, NamespaceRwSet, RangeRead } from './rwset.js';
-import type { KeyModification, Version, WorldState } from './world-state.js';
+import type { CommittedState } from './state-db.js';
+import type { KeyModification, Version } from './world-state.js';
 
 /** How many results one range response carries before the shim asks for more (Fabric's default batch). */
 export const QUERY_BATCH = 100;
@@ -38,7 +39,7 @@ export class TxSimulator {
   readonly privateData: PrivateSimulation;
 
   constructor(
-    private readonly state: WorldState,
+    private readonly state: CommittedState,
     options: { txId?: string; privateView?: PrivateStateView } = {},
   ) {
     const view = options.privateView ?? { get: () => undefined, range: () => [] };
@@ -74,7 +75,7 @@ export class TxSimulator {
   }
 
   /** Opens a range iterator over [start, end); `pageSize` > 0 makes it a paginated query. */
-  openRange(namespace: string, start: string, end: string, pageSize = 0, bookmark = ''): RangeBatch {
+  async openRange(namespace: string, start: string, end: string, pageSize = 0, bookmark = ''): Promise<RangeBatch> {
     const id = `itr-${this.nextIteratorId++}`;
     const record: RangeRead = { startKey: start, endKey: end, itrExhausted: false, reads: [] };
     this.nsList(this.ranges, namespace).push(record);
@@ -82,7 +83,7 @@ export class TxSimulator {
       if (this.hasWrites()) throw new DevnetError('not_supported', 'paginated queries are allowed only in read-only transactions');
       this.paginated = true;
       const from = bookmark !== '' ? bookmark : start;
-      const found = this.state.range(namespace, from, end, pageSize + 1);
+      const found = await this.state.range(namespace, from, end, pageSize + 1);
       const page = found.slice(0, pageSize);
       record.startKey = from;
       record.reads = page.map(([key, v]) => ({ key, version: v.version }));
@@ -99,10 +100,10 @@ export class TxSimulator {
     return this.nextBatch(id);
   }
 
-  nextBatch(id: string): RangeBatch {
+  async nextBatch(id: string): Promise<RangeBatch> {
     const it = this.iterators.get(id);
     if (!it) throw new DevnetError('invalid_argument', `query iterator ${id} is not open`);
-    const found = this.state.range(it.namespace, it.start, it.end, QUERY_BATCH + 1, it.lastKey);
+    const found = await this.state.range(it.namespace, it.start, it.end, QUERY_BATCH + 1, it.lastKey);
     const batch = found.slice(0, QUERY_BATCH);
     const hasMore = found.length > QUERY_BATCH;
     for (const [key, v] of batch) it.record.reads.push({ key, version: v.version } satisfies KeyRead);
@@ -119,7 +120,7 @@ export class TxSimulator {
     this.iterators.delete(id);
   }
 
-  history(namespace: string, key: string): readonly KeyModification[] {
+  history(namespace: string, key: string): Promise<readonly KeyModification[]> {
     return this.state.historyFor(namespace, key);
   }
 

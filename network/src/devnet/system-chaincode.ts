@@ -1,5 +1,5 @@
 import { common, peer } from '@hyperledger/fabric-protos';
-import { blockHeaderHash } from './block-format.js';
+import { blockHeaderHash } from '@citizen-vault/ledger-format';
 import type { Ledger } from './ledger.js';
 import { parseTransaction } from './transaction.js';
 

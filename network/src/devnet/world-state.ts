@@ -1,4 +1,5 @@
 import sortedBtree from 'sorted-btree';
+import type { Version } from '@citizen-vault/ledger-format';
 import { compareKeys } from './key-order.js';
 
 // sorted-btree is CommonJS with `exports.default` and `__esModule`: Node's ESM loader hands over
@@ -7,11 +8,7 @@ const BTree: typeof sortedBtree.default =
   (sortedBtree as { default?: typeof sortedBtree.default }).default ?? (sortedBtree as unknown as typeof sortedBtree.default);
 type Tree = InstanceType<typeof BTree<string, VersionedValue>>;
 
-/** A committed key's version: the height (block, transaction) of the transaction that wrote it. */
-export interface Version {
-  blockNum: number;
-  txNum: number;
-}
+export type { Version };
 
 export interface VersionedValue {
   value: Buffer;
