@@ -15,13 +15,7 @@ export type { CollectionConfigJson } from './devnet/collections.js';
 export type { OrganizationSpec, OrganizationMaterial } from './devnet/crypto-material.js';
 export type { BatchOptions } from './devnet/orderer.js';
 export { DevnetError, type DevnetErrorCode } from './devnet/errors.js';
-export {
-  verifyChain,
-  readBlockFromFile,
-  describeBlock,
-  type ChainVerification,
-  type VerifyProgress,
-} from './devnet/block-reader.js';
+export { verifyChain, readBlockFromFile, describeBlock, type ChainVerification, type VerifyProgress } from './devnet/block-reader.js';
 // The cross-package chaincode tests read committed blocks through the devnet's package.
 export { blockTransactions } from '@citizen-vault/ledger-format';
 export {

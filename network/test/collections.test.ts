@@ -6,8 +6,8 @@ const ORGS = ['Org1MSP', 'Org2MSP'];
 const base: CollectionConfigJson = { name: 'assetCollection', policy: "OR('Org1MSP.member', 'Org2MSP.member')", requiredPeerCount: 1, maxPeerCount: 1 };
 const parse = (overrides: Partial<CollectionConfigJson>) => parseCollectionsConfig([{ ...base, ...overrides }], ORGS);
 
-describe('private data collection configs, checked as Fabric\'s lifecycle checks them', () => {
-  it('reads fabric-samples\' collections_config.json format', () => {
+describe("private data collection configs, checked as Fabric's lifecycle checks them", () => {
+  it("reads fabric-samples' collections_config.json format", () => {
     const [c] = collectionsConfigFromJson([
       { ...base, blockToLive: 1000000, memberOnlyRead: true, memberOnlyWrite: true, endorsementPolicy: { signaturePolicy: "OR('Org1MSP.member')" } },
     ]).map((json) => parseCollectionsConfig([json], ORGS)[0]!);

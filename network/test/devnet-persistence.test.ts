@@ -40,7 +40,7 @@ function blockFile(dataDir: string): string {
 async function records(path: string): Promise<{ offset: number; length: number }[]> {
   const buf = await readFile(path);
   const out: { offset: number; length: number }[] = [];
-  for (let pos = 0; pos + 8 <= buf.length; ) {
+  for (let pos = 0; pos + 8 <= buf.length;) {
     const length = buf.readUInt32BE(pos);
     out.push({ offset: pos, length });
     pos += 8 + length;
@@ -83,7 +83,9 @@ describe('devnet persistence and crash safety', () => {
     ];
     await (await testDevnet({ dataDir, organizations: orgs })).close();
     await (await testDevnet({ dataDir, organizations: [...orgs].reverse() })).close();
-    await expect(testDevnet({ dataDir, organizations: [orgs[0]!] })).rejects.toThrow(/was created with organisations AuthorityMSP, VaultOperatorMSP, not VaultOperatorMSP/);
+    await expect(testDevnet({ dataDir, organizations: [orgs[0]!] })).rejects.toThrow(
+      /was created with organisations AuthorityMSP, VaultOperatorMSP, not VaultOperatorMSP/,
+    );
   });
 
   it('loses no transaction whose commit was reported when the process is killed with SIGKILL', async () => {
@@ -206,7 +208,10 @@ describe('devnet persistence and crash safety', () => {
     const target = (await records(path))[2]!;
     const file = await readFile(path);
     const block = common.Block.deserializeBinary(file.subarray(target.offset + 8, target.offset + 8 + target.length));
-    const data = block.getData()!.getDataList_asU8().map((d) => Buffer.from(d));
+    const data = block
+      .getData()!
+      .getDataList_asU8()
+      .map((d) => Buffer.from(d));
     const i = data[0]!.indexOf(Buffer.from('v1'));
     expect(i).toBeGreaterThan(0);
     data[0]![i + 1] = '9'.charCodeAt(0); // v1 → v9, same length

@@ -31,7 +31,7 @@ describe('private data across a restart', () => {
     }
   });
 
-  it('still delivers an invalid transaction\'s private writes after a restart, and never reads them as state', async () => {
+  it("still delivers an invalid transaction's private writes after a restart, and never reads them as state", async () => {
     const dataDir = await tempDir();
     const chaincodes = [{ name: 'secrets', path: PRIVATE_CHAINCODE, endorsementPolicy: ENDORSEMENT_POLICY }];
     try {

@@ -106,7 +106,7 @@ describe(`private data collections on the ${LEDGER}`, () => {
     expect(onDisk.includes(Buffer.from(value))).toBe(false);
   });
 
-  it('delivers a block\'s private data only to members of its collection', async () => {
+  it("delivers a block's private data only to members of its collection", async () => {
     const blockNumber = await put(secrets1, 'org1Only', 'delivered', 'secret-delivered');
     const member = await privateDataOf(network1, blockNumber);
     expect(member).toHaveLength(1);
@@ -128,7 +128,7 @@ describe(`private data collections on the ${LEDGER}`, () => {
 
   // Fabric keeps the private writes of invalid transactions in its private data store (kv_ledger.go: a
   // block reprocessed after a fork may make them valid), and deliver returns them with their block.
-  it('delivers an invalid transaction\'s private writes with its block, though they never reach the state', async () => {
+  it("delivers an invalid transaction's private writes with its block, though they never reach the state", async () => {
     await put(secrets1, 'sharedCollection', 'stale', '5');
     const stale = await secrets1.newProposal('IncrementPrivate', { arguments: ['sharedCollection', 'stale'] }).endorse();
     await put(secrets1, 'sharedCollection', 'stale', '10');
@@ -144,9 +144,15 @@ describe(`private data collections on the ${LEDGER}`, () => {
   // Pinned difference. A Fabric peer delivers a collection without memberOnlyRead to any client of
   // the channel (deliverevents.go CheckCollectionPolicy); the devnet answers from the client's own
   // organisation's peer, whichever peer it connected to, and that peer holds no such value.
-  it(`delivers ${onFabric ? 'to a non-member connected to a member\'s peer' : 'nothing to a non-member connected to a member\'s peer, unlike Fabric,'} a collection without memberOnlyRead`, async () => {
+  it(`delivers ${onFabric ? "to a non-member connected to a member's peer" : "nothing to a non-member connected to a member's peer, unlike Fabric,"} a collection without memberOnlyRead`, async () => {
     const [own, other] = ledger.connection.organizations;
-    const atOrg1Peer = { endpoint: ledger.endpoint, connection: { ...ledger.connection, organizations: [{ ...other!, endpoint: own!.endpoint ?? ledger.endpoint, peerHostAlias: own!.peerHostAlias, tlsCACert: own!.tlsCACert }] } };
+    const atOrg1Peer = {
+      endpoint: ledger.endpoint,
+      connection: {
+        ...ledger.connection,
+        organizations: [{ ...other!, endpoint: own!.endpoint ?? ledger.endpoint, peerHostAlias: own!.peerHostAlias, tlsCACert: own!.tlsCACert }],
+      },
+    };
     const conn = await gatewayFor(atOrg1Peer);
     try {
       const blockNumber = await put(secrets1, 'org1Open', 'open-delivered', 'secret-open-delivered');
@@ -175,7 +181,7 @@ describe(`private data collections on the ${LEDGER}`, () => {
     expect((await privateDataOf(network1, blockNumber)).join()).not.toContain('secret-purged');
   });
 
-  it('has each organisation\'s implicit collection, written by another organisation with the owner\'s endorsement', async () => {
+  it("has each organisation's implicit collection, written by another organisation with the owner's endorsement", async () => {
     const implicit = `_implicit_org_${ledger.msp[0]}`;
     await committedOn(network1, await put(secrets2, implicit, 'for-org1', 'secret-for-org1'));
     expect(text(await secrets1.evaluateTransaction('ReadPrivate', implicit, 'for-org1'))).toBe('secret-for-org1');
@@ -209,16 +215,19 @@ describe(`private data collections on the ${LEDGER}`, () => {
     expect(await privateDataOf(network1, written)).toEqual([]);
   });
 
-  it('endorses a collection write under the collection\'s own policy, on its members only, though the chaincode needs a majority', async () => {
+  it("endorses a collection write under the collection's own policy, on its members only, though the chaincode needs a majority", async () => {
     const majority = network1.getContract(ledger.cc('secrets-majority'));
     await put(majority, 'org1Only', 'm', '41');
     // No transient data, but a private read: only members of the collection may endorse.
     expect(text(await majority.submitTransaction('IncrementPrivate', 'org1Only', 'm'))).toBe('42');
   });
 
-  it('refuses to send transient data to a non-member the chaincode policy would need, as Fabric\'s gateway does', async () => {
+  it("refuses to send transient data to a non-member the chaincode policy would need, as Fabric's gateway does", async () => {
     const majority = network1.getContract(ledger.cc('secrets-majority'));
-    const err = await majority.newProposal('PutPrivate', { arguments: ['org1Open', 'k'], transientData: transient('v') }).endorse().catch((e: unknown) => e);
+    const err = await majority
+      .newProposal('PutPrivate', { arguments: ['org1Open', 'k'], transientData: transient('v') })
+      .endorse()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GatewayError);
     expect((err as GatewayError).code).toBe(grpcStatus.FAILED_PRECONDITION);
     expect((err as GatewayError).message).toMatch(
@@ -236,20 +245,22 @@ describe(`private data collections on the ${LEDGER}`, () => {
     );
   });
 
-  it('answers a hash request on a collection the chaincode does not define with the ledger\'s error', async () => {
+  it("answers a hash request on a collection the chaincode does not define with the ledger's error", async () => {
     const read = secrets1.newProposal('ReadPrivateHash', { arguments: ['noSuchCollection', 'k'] });
     expect(await failure(read.evaluate())).toContain(
       `GET_PRIVATE_DATA_HASH failed: transaction ID: ${read.getTransactionId()}: collection [noSuchCollection] not defined in the collection config for chaincode [${cc}]`,
     );
   });
 
-  it('answers a read or write on a collection the chaincode does not define with the collection store\'s error', async () => {
+  it("answers a read or write on a collection the chaincode does not define with the collection store's error", async () => {
     // Requests that check the creator's permission look the collection up in another place, with other words.
     const notFound = `collection ${ledger.channel}/${cc}/noSuchCollection could not be found`;
     const read = secrets1.newProposal('ReadPrivate', { arguments: ['noSuchCollection', 'k'] });
     expect(await failure(read.evaluate())).toContain(`GET_STATE failed: transaction ID: ${read.getTransactionId()}: ${notFound}`);
     expect(await failure(secrets1.evaluateTransaction('ListPrivate', 'noSuchCollection', '', '~'))).toContain(notFound);
-    expect(await failure(secrets1.newProposal('PutPrivate', { arguments: ['noSuchCollection', 'k'], transientData: transient('v') }).endorse())).toContain(notFound);
+    expect(await failure(secrets1.newProposal('PutPrivate', { arguments: ['noSuchCollection', 'k'], transientData: transient('v') }).endorse())).toContain(
+      notFound,
+    );
     expect(await failure(secrets1.newProposal('DeletePrivate', { arguments: ['noSuchCollection', 'k'] }).endorse())).toContain(notFound);
     expect(await failure(secrets1.newProposal('PurgePrivate', { arguments: ['noSuchCollection', 'k'] }).endorse())).toContain(notFound);
   });

@@ -72,7 +72,11 @@ describe('devnet validation, as a Fabric peer validates', () => {
   it('rejects a proposal whose signature does not verify', async () => {
     const bad = await gatewayFor(devnet, { signer: async () => new Uint8Array(72).fill(1) });
     try {
-      const err = (await bad.gateway.getNetwork(devnet.channel).getContract('assets', 'assets').evaluateTransaction('ReadAsset', 'counter').catch((e: unknown) => e)) as EndorseError;
+      const err = (await bad.gateway
+        .getNetwork(devnet.channel)
+        .getContract('assets', 'assets')
+        .evaluateTransaction('ReadAsset', 'counter')
+        .catch((e: unknown) => e)) as EndorseError;
       expect(err.code).toBe(grpc.status.PERMISSION_DENIED);
       expect(err.message).toContain('does not verify');
     } finally {
@@ -84,7 +88,9 @@ describe('devnet validation, as a Fabric peer validates', () => {
     const org2 = devnet.connection.organizations[1]!;
     const wrongKey = await gatewayFor(devnet, { signer: signers.newPrivateKeySigner(createPrivateKey(await readFile(org2.users.User1.key))) });
     try {
-      await expect(wrongKey.gateway.getNetwork(devnet.channel).getContract('assets', 'assets').submitTransaction('PutAsset', 'k', 'v')).rejects.toThrow(/does not verify/);
+      await expect(wrongKey.gateway.getNetwork(devnet.channel).getContract('assets', 'assets').submitTransaction('PutAsset', 'k', 'v')).rejects.toThrow(
+        /does not verify/,
+      );
     } finally {
       wrongKey.close();
     }
@@ -95,7 +101,10 @@ describe('devnet validation, as a Fabric peer validates', () => {
     const key = createPrivateKey(await readFile(devnet.connection.organizations[0]!.users.User1.key));
     try {
       const gw: Gateway = offline.gateway;
-      const proposal = gw.getNetwork(devnet.channel).getContract('assets', 'assets').newProposal('PutAsset', { arguments: ['env', 'v'] });
+      const proposal = gw
+        .getNetwork(devnet.channel)
+        .getContract('assets', 'assets')
+        .newProposal('PutAsset', { arguments: ['env', 'v'] });
       const signed = gw.newSignedProposal(proposal.getBytes(), await signDigest(key, proposal.getDigest()));
       const tx = await signed.endorse();
       const forged = gw.newSignedTransaction(tx.getBytes(), await signDigest(key, Buffer.from('something else')));
@@ -117,7 +126,10 @@ describe('devnet validation, as a Fabric peer validates', () => {
       const gw: Gateway = offline.gateway;
       await strict.submitTransaction('PutAsset', 'altered', 'before');
       const alter = async (value: string, change: (endorsed: peer.ChaincodeEndorsedAction) => void): Promise<number> => {
-        const proposal = gw.getNetwork(devnet.channel).getContract('strict', 'assets').newProposal('PutAsset', { arguments: ['altered', value] });
+        const proposal = gw
+          .getNetwork(devnet.channel)
+          .getContract('strict', 'assets')
+          .newProposal('PutAsset', { arguments: ['altered', value] });
         const tx = await gw.newSignedProposal(proposal.getBytes(), await signDigest(key, proposal.getDigest())).endorse();
         const prepared = gateway.PreparedTransaction.deserializeBinary(tx.getBytes());
         const envelope = prepared.getEnvelope()!;
@@ -173,10 +185,18 @@ describe('devnet validation, as a Fabric peer validates', () => {
     const asEvil = await gatewayFor(devnet, { identity: { mspId: 'EvilMSP', credentials: cert }, signer });
     const asForgedOrg1 = await gatewayFor(devnet, { identity: { mspId: 'Org1MSP', credentials: cert }, signer });
     try {
-      const e1 = (await asEvil.gateway.getNetwork(devnet.channel).getContract('assets', 'assets').evaluateTransaction('ReadAsset', 'counter').catch((e: unknown) => e)) as EndorseError;
+      const e1 = (await asEvil.gateway
+        .getNetwork(devnet.channel)
+        .getContract('assets', 'assets')
+        .evaluateTransaction('ReadAsset', 'counter')
+        .catch((e: unknown) => e)) as EndorseError;
       expect(e1.code).toBe(grpc.status.PERMISSION_DENIED);
       expect(e1.message).toContain('EvilMSP');
-      const e2 = (await asForgedOrg1.gateway.getNetwork(devnet.channel).getContract('assets', 'assets').evaluateTransaction('ReadAsset', 'counter').catch((e: unknown) => e)) as EndorseError;
+      const e2 = (await asForgedOrg1.gateway
+        .getNetwork(devnet.channel)
+        .getContract('assets', 'assets')
+        .evaluateTransaction('ReadAsset', 'counter')
+        .catch((e: unknown) => e)) as EndorseError;
       expect(e2.code).toBe(grpc.status.PERMISSION_DENIED);
       expect(e2.message).toContain("was not issued by Org1MSP's CA");
     } finally {
@@ -192,7 +212,10 @@ describe('devnet validation, as a Fabric peer validates', () => {
     try {
       const gw = offline.gateway;
       await assets.submitTransaction('PutAsset', 'replay', '0');
-      const proposal = gw.getNetwork(devnet.channel).getContract('assets', 'assets').newProposal('Increment', { arguments: ['replay'] });
+      const proposal = gw
+        .getNetwork(devnet.channel)
+        .getContract('assets', 'assets')
+        .newProposal('Increment', { arguments: ['replay'] });
       const proposalBytes = proposal.getBytes();
       const proposalSig = await signDigest(key, proposal.getDigest());
       const tx = await gw.newSignedProposal(proposalBytes, proposalSig).endorse();
@@ -201,7 +224,10 @@ describe('devnet validation, as a Fabric peer validates', () => {
       const commit = gw.newSignedCommit(first.getBytes(), await signDigest(key, first.getDigest()));
       expect((await commit.getStatus()).successful).toBe(true);
 
-      const replayedProposal = await gw.newSignedProposal(proposalBytes, proposalSig).endorse().catch((e: unknown) => e);
+      const replayedProposal = await gw
+        .newSignedProposal(proposalBytes, proposalSig)
+        .endorse()
+        .catch((e: unknown) => e);
       expect(replayedProposal).toBeInstanceOf(EndorseError);
       expect((replayedProposal as EndorseError).message).toContain('duplicate transaction found');
 

@@ -86,7 +86,10 @@ describe(`the ${LEDGER} through @hyperledger/fabric-gateway`, () => {
     await assets.submitTransaction('CreateOwned', 'alicia', 'boat');
     await assets.submitTransaction('CreateOwned', 'bob', 'van');
     const owned = JSON.parse(text(await assets.evaluateTransaction('ListByOwner', 'alice'))) as string[][];
-    expect(owned).toEqual([['alice', 'bike'], ['alice', 'car']]);
+    expect(owned).toEqual([
+      ['alice', 'bike'],
+      ['alice', 'car'],
+    ]);
   });
 
   it('keeps the history of a key, deletes included, newest first as Fabric 2 returns it', async () => {
@@ -118,7 +121,12 @@ describe(`the ${LEDGER} through @hyperledger/fabric-gateway`, () => {
     const commit = await assets.submitAsync('PutTransient', { arguments: ['tr-1'], transientData: { secret: 'do-not-leak' } });
     const status = await commit.getStatus();
     const block = await ledger.readBlock(Number(status.blockNumber));
-    const raw = Buffer.concat(block.getData()!.getDataList_asU8().map((b) => Buffer.from(b)));
+    const raw = Buffer.concat(
+      block
+        .getData()!
+        .getDataList_asU8()
+        .map((b) => Buffer.from(b)),
+    );
     // The value was written on purpose (so it is in the write set), but the transient map itself is gone:
     expect(raw.includes(Buffer.from('secret'))).toBe(false);
   });
@@ -133,10 +141,12 @@ describe(`the ${LEDGER} through @hyperledger/fabric-gateway`, () => {
   it.runIf(onFabric)('refuses a call into another chaincode name that runs the same package, in one transaction', async () => {
     const err = (await assets.evaluateTransaction('CallOther', ledger.cc('samepackage'), 'assets:ReadAsset', 'x').catch((e: unknown) => e)) as GatewayError;
     expect(err).toBeInstanceOf(GatewayError);
-    expect(err.details[0]?.message).toMatch(/INVOKE_CHAINCODE failed: transaction ID: [0-9a-f]{64}: execute failed: error sending: txid: [0-9a-f]{64}\(mychannel\) exists/);
+    expect(err.details[0]?.message).toMatch(
+      /INVOKE_CHAINCODE failed: transaction ID: [0-9a-f]{64}: execute failed: error sending: txid: [0-9a-f]{64}\(mychannel\) exists/,
+    );
   });
 
-  it('rejects an unknown channel and an unknown chaincode in the words of Fabric\'s gateway (discovery)', async () => {
+  it("rejects an unknown channel and an unknown chaincode in the words of Fabric's gateway (discovery)", async () => {
     const wrongChannel = conn.gateway.getNetwork('nochannel').getContract('assets');
     const e1 = (await wrongChannel.evaluateTransaction('assets:ReadAsset', 'x').catch((e: unknown) => e)) as GatewayError;
     expect(e1.code).toBe(grpc.status.UNAVAILABLE);
@@ -144,17 +154,21 @@ describe(`the ${LEDGER} through @hyperledger/fabric-gateway`, () => {
     expect(e1.message).toBe('14 UNAVAILABLE: failed to get config for channel [nochannel]: could not get last config for channel nochannel');
     const e2 = (await wrongChannel.submitTransaction('assets:ReadAsset', 'x').catch((e: unknown) => e)) as EndorseError;
     expect(e2.code).toBe(grpc.status.FAILED_PRECONDITION);
-    expect(e2.message).toBe('9 FAILED_PRECONDITION: no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode assets in channel nochannel');
+    expect(e2.message).toBe(
+      '9 FAILED_PRECONDITION: no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode assets in channel nochannel',
+    );
     const wrongChaincode = network.getContract('nosuchcc');
     const e3 = (await wrongChaincode.submitTransaction('X').catch((e: unknown) => e)) as EndorseError;
     expect(e3.code).toBe(grpc.status.FAILED_PRECONDITION);
-    expect(e3.message).toBe(`9 FAILED_PRECONDITION: no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode nosuchcc in channel ${ledger.channel}`);
+    expect(e3.message).toBe(
+      `9 FAILED_PRECONDITION: no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode nosuchcc in channel ${ledger.channel}`,
+    );
     const e4 = (await wrongChaincode.evaluateTransaction('X').catch((e: unknown) => e)) as GatewayError;
     expect(e4.code).toBe(grpc.status.FAILED_PRECONDITION);
     expect(e4.message).toBe(`9 FAILED_PRECONDITION: no peers available to evaluate chaincode nosuchcc in channel ${ledger.channel}`);
   });
 
-  it('answers Fabric\'s query system chaincode (qscc): chain info, blocks and transactions', async () => {
+  it("answers Fabric's query system chaincode (qscc): chain info, blocks and transactions", async () => {
     const qscc = network.getContract('qscc');
     const commit = await assets.submitAsync('PutAsset', { arguments: ['q-1', 'v'] });
     const status = await commit.getStatus();
@@ -173,7 +187,9 @@ describe(`the ${LEDGER} through @hyperledger/fabric-gateway`, () => {
     const byHash = await qscc.evaluateTransaction('GetBlockByHash', ledger.channel, Buffer.from(info.getPreviousblockhash_asU8()));
     expect(common.Block.deserializeBinary(byHash).getHeader()!.getNumber()).toBe(height - 2);
 
-    const processed = peer.ProcessedTransaction.deserializeBinary(await qscc.evaluateTransaction('GetTransactionByID', ledger.channel, commit.getTransactionId()));
+    const processed = peer.ProcessedTransaction.deserializeBinary(
+      await qscc.evaluateTransaction('GetTransactionByID', ledger.channel, commit.getTransactionId()),
+    );
     expect(processed.getValidationcode()).toBe(0);
     const payload = common.Payload.deserializeBinary(processed.getTransactionenvelope()!.getPayload_asU8());
     expect(common.ChannelHeader.deserializeBinary(payload.getHeader()!.getChannelHeader_asU8()).getTxId()).toBe(commit.getTransactionId());

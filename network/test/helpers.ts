@@ -41,7 +41,10 @@ export interface ClientOptions {
 }
 
 /** A gateway connection made exactly as Fabric's samples make one: TLS root CA, host alias, MSP id, cert and key. */
-export async function gatewayFor(devnet: Pick<Devnet, 'endpoint' | 'connection'>, options: ClientOptions = {}): Promise<{ gateway: Gateway; client: grpc.Client; close(): void }> {
+export async function gatewayFor(
+  devnet: Pick<Devnet, 'endpoint' | 'connection'>,
+  options: ClientOptions = {},
+): Promise<{ gateway: Gateway; client: grpc.Client; close(): void }> {
   const org = devnet.connection.organizations[options.org ?? 0]!;
   const user = org.users[options.user ?? 'User1'];
   // On a real network each organisation has its own peer; the devnet serves every one at one endpoint.
@@ -49,9 +52,7 @@ export async function gatewayFor(devnet: Pick<Devnet, 'endpoint' | 'connection'>
     'grpc.ssl_target_name_override': org.peerHostAlias,
   });
   const identity = options.identity ?? { mspId: org.mspId, credentials: await readFile(user.cert) };
-  const signer = options.signer === 'none'
-    ? undefined
-    : options.signer ?? signers.newPrivateKeySigner(createPrivateKey(await readFile(user.key)));
+  const signer = options.signer === 'none' ? undefined : (options.signer ?? signers.newPrivateKeySigner(createPrivateKey(await readFile(user.key))));
   const gateway = connect({
     client,
     identity,

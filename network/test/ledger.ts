@@ -78,18 +78,28 @@ export async function testLedger(chaincodes: LedgerChaincode[], devnetOverrides:
   if (!onFabric) {
     const devnetMsp = ['Org1MSP', 'Org2MSP'];
     const devnet = await testDevnet({
-      chaincodes: await Promise.all(chaincodes.map(async (c) => ({
-        name: c.name,
-        path: c.path,
-        ...(c.policy ? { endorsementPolicy: withMspIds(c.policy, devnetMsp) } : {}),
-        ...(c.collections ? { collections: collectionsConfigFromJson(JSON.parse(await collectionsFile(c.collections, devnetMsp)), c.collections) } : {}),
-      }))),
+      chaincodes: await Promise.all(
+        chaincodes.map(async (c) => ({
+          name: c.name,
+          path: c.path,
+          ...(c.policy ? { endorsementPolicy: withMspIds(c.policy, devnetMsp) } : {}),
+          ...(c.collections ? { collections: collectionsConfigFromJson(JSON.parse(await collectionsFile(c.collections, devnetMsp)), c.collections) } : {}),
+        })),
+      ),
       ...devnetOverrides,
     });
-    return withQscc({ kind: 'devnet', endpoint: devnet.endpoint, channel: devnet.channel, connection: devnet.connection, cc: (n) => n, devnet, close: async () => {
-      await devnet.close();
-      await removeDir(devnet.dataDir);
-    } });
+    return withQscc({
+      kind: 'devnet',
+      endpoint: devnet.endpoint,
+      channel: devnet.channel,
+      connection: devnet.connection,
+      cc: (n) => n,
+      devnet,
+      close: async () => {
+        await devnet.close();
+        await removeDir(devnet.dataDir);
+      },
+    });
   }
   const network = await openFabricNetwork(FABRIC_DIR);
   const msp = network.connection.organizations.map((o) => o.mspId);
@@ -154,7 +164,10 @@ export interface SharedLedger {
 }
 
 /** One ledger and a gateway (first organisation's User1) for a whole `describe` block. */
-export function useLedger(chaincodes: LedgerChaincode[] = [{ name: 'assets', path: ASSET_CHAINCODE }], devnetOverrides: Partial<DevnetOptions> = {}): SharedLedger {
+export function useLedger(
+  chaincodes: LedgerChaincode[] = [{ name: 'assets', path: ASSET_CHAINCODE }],
+  devnetOverrides: Partial<DevnetOptions> = {},
+): SharedLedger {
   const shared = {} as SharedLedger;
   beforeAll(async () => {
     shared.ledger = await testLedger(chaincodes, devnetOverrides);

@@ -36,7 +36,7 @@ describe('endorsement policies in Fabric notation', () => {
     expect(satisfies(parsePolicy('ALL Endorsement', ORGS), [peer('Org1MSP'), peer('Org2MSP')])).toBe(false);
   });
 
-  it('plans the fewest endorsing organisations, preferring the client\'s own', () => {
+  it("plans the fewest endorsing organisations, preferring the client's own", () => {
     expect(planEndorsers(parsePolicy('ANY Endorsement', ORGS), ORGS, 'Org2MSP')).toEqual(['Org2MSP']);
     expect(planEndorsers(parsePolicy('MAJORITY Endorsement', ORGS), ORGS, 'Org3MSP')).toContain('Org3MSP');
     expect(planEndorsers(parsePolicy('MAJORITY Endorsement', ORGS), ORGS, 'Org3MSP')).toHaveLength(2);

@@ -39,7 +39,8 @@ export async function privateDataOf(network: Network, blockNumber: number): Prom
       const values: string[] = [];
       event.getPrivateDataMapMap().forEach((tx) => {
         for (const ns of tx.getNsPvtRwsetList()) {
-          for (const coll of ns.getCollectionPvtRwsetList()) values.push(`${ns.getNamespace()}/${coll.getCollectionName()}:${Buffer.from(coll.getRwset_asU8()).toString('latin1')}`);
+          for (const coll of ns.getCollectionPvtRwsetList())
+            values.push(`${ns.getNamespace()}/${coll.getCollectionName()}:${Buffer.from(coll.getRwset_asU8()).toString('latin1')}`);
         }
       });
       expect(event.getBlock()?.getHeader()?.getNumber()).toBe(blockNumber);
@@ -50,4 +51,3 @@ export async function privateDataOf(network: Network, blockNumber: number): Prom
   }
   return [];
 }
-

@@ -27,7 +27,7 @@ export async function followBlocks(
     wake?.();
   });
   try {
-    for (let next = start; next <= stop; ) {
+    for (let next = start; next <= stop;) {
       if (cancelled) return 'cancelled';
       if (next >= ledger.height) {
         await new Promise<void>((resolve) => (wake = resolve));

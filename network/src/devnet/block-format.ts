@@ -3,12 +3,7 @@ import { blockDataHash } from '@citizen-vault/ledger-format';
 import { timestamp } from './chaincode-runtime.js';
 
 /** Builds a block: header chained to the previous block, one validation code per transaction in TRANSACTIONS_FILTER. */
-export function buildBlock(
-  number: number,
-  previousHash: Uint8Array,
-  envelopes: readonly Uint8Array[],
-  validationCodes: readonly number[],
-): common.Block {
+export function buildBlock(number: number, previousHash: Uint8Array, envelopes: readonly Uint8Array[], validationCodes: readonly number[]): common.Block {
   const header = new common.BlockHeader();
   header.setNumber(number);
   header.setPreviousHash(previousHash);
@@ -83,5 +78,10 @@ export function genesisMspIds(block: common.Block): string[] {
   const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
   const config = common.ConfigEnvelope.deserializeBinary(payload.getData_asU8()).getConfig();
   const app = config?.getChannelGroup()?.getGroupsMap().get('Application');
-  return app ? app.getGroupsMap().getEntryList().map(([id]) => id as string) : [];
+  return app
+    ? app
+        .getGroupsMap()
+        .getEntryList()
+        .map(([id]) => id as string)
+    : [];
 }

@@ -38,20 +38,24 @@ export async function verifyChain(
   let height = 0;
   try {
     const { size: totalBytes } = await file.stat();
-    const scan = await scanBlockFile(file, ({ number, offset, bytes, checksumOk }) => {
-      height = number + 1;
-      if (!checksumOk) problems.push({ block: number, reason: 'record checksum mismatch: the block bytes were changed' });
-      let block: common.Block;
-      try {
-        block = common.Block.deserializeBinary(bytes);
-      } catch {
-        problems.push({ block: number, reason: 'not a decodable common.Block' });
-        previous = undefined;
-        return;
-      }
-      previous = checkLink(block, number, previous, problems);
-      onProgress?.({ blocks: number + 1, bytes: offset + bytes.length, totalBytes });
-    }, maxBlocks);
+    const scan = await scanBlockFile(
+      file,
+      ({ number, offset, bytes, checksumOk }) => {
+        height = number + 1;
+        if (!checksumOk) problems.push({ block: number, reason: 'record checksum mismatch: the block bytes were changed' });
+        let block: common.Block;
+        try {
+          block = common.Block.deserializeBinary(bytes);
+        } catch {
+          problems.push({ block: number, reason: 'not a decodable common.Block' });
+          previous = undefined;
+          return;
+        }
+        previous = checkLink(block, number, previous, problems);
+        onProgress?.({ blocks: number + 1, bytes: offset + bytes.length, totalBytes });
+      },
+      maxBlocks,
+    );
     if (scan.trailingBytes > 0) {
       problems.push({ block: height, reason: `${scan.trailingBytes} bytes after block ${height - 1} do not form a whole block (a torn write or tampering)` });
     }

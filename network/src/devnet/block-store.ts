@@ -75,11 +75,7 @@ export class BlockStore {
   ) {}
 
   /** Opens (or creates) the store, handing each stored block to `onBlock` in order. */
-  static async open(
-    dir: string,
-    onBlock: (number: number, bytes: Buffer) => void = () => {},
-    fileName: string = BLOCK_FILE,
-  ): Promise<OpenedBlockStore> {
+  static async open(dir: string, onBlock: (number: number, bytes: Buffer) => void = () => {}, fileName: string = BLOCK_FILE): Promise<OpenedBlockStore> {
     await mkdir(dir, { recursive: true });
     const path = join(dir, fileName);
     const file = await open(path, 'a+');

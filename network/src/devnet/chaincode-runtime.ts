@@ -59,13 +59,7 @@ export class ChaincodeProcess {
     await this.connected();
   }
 
-  async execute(
-    channelId: string,
-    txId: string,
-    signedProposal: peer.SignedProposal,
-    input: Uint8Array,
-    context: ExecutionContext,
-  ): Promise<ChaincodeOutcome> {
+  async execute(channelId: string, txId: string, signedProposal: peer.SignedProposal, input: Uint8Array, context: ExecutionContext): Promise<ChaincodeOutcome> {
     const transport = await this.connected();
     const key = `${channelId}${txId}`;
     if (this.pending.has(key)) throw new DevnetError('duplicate_txid', `transaction ${txId} is already executing`);

@@ -78,7 +78,17 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function start(
-  values: { host: string; port: string; chaincode: string[]; 'chaincode-server': string[]; policy: string[]; collections: string[]; org: string[]; 'batch-size'?: string; 'batch-timeout-ms'?: string },
+  values: {
+    host: string;
+    port: string;
+    chaincode: string[];
+    'chaincode-server': string[];
+    policy: string[];
+    collections: string[];
+    org: string[];
+    'batch-size'?: string;
+    'batch-timeout-ms'?: string;
+  },
   dataDir: string,
   channel: string,
 ): Promise<number> {
@@ -103,12 +113,13 @@ async function start(
     if (!chaincode) throw usage(`--collections names ${name}, which is not a --chaincode`);
     chaincode.collections = await readCollectionsConfig(resolve(file));
   }
-  const organizations = values.org.length > 0
-    ? values.org.map((o) => {
-        const [mspId, domain] = pair(o, '--org');
-        return { mspId, domain };
-      })
-    : DEFAULT_ORGANIZATIONS;
+  const organizations =
+    values.org.length > 0
+      ? values.org.map((o) => {
+          const [mspId, domain] = pair(o, '--org');
+          return { mspId, domain };
+        })
+      : DEFAULT_ORGANIZATIONS;
   const port = whole(values.port, '--port');
   const devnet = await startDevnet({
     dataDir,

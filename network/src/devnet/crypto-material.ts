@@ -36,11 +36,7 @@ const SIG_ALG = { name: 'ECDSA', hash: 'SHA-256' };
 const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
 
 /** Loads an organisation's material from `<root>/peerOrganizations/<domain>`, generating it on first start. */
-export async function ensureOrganizationMaterial(
-  root: string,
-  spec: OrganizationSpec,
-  now: Date = new Date(),
-): Promise<OrganizationMaterial> {
+export async function ensureOrganizationMaterial(root: string, spec: OrganizationSpec, now: Date = new Date()): Promise<OrganizationMaterial> {
   const base = join(root, 'peerOrganizations', spec.domain);
   const marker = join(base, 'msp', 'config.yaml');
   if (!(await exists(marker))) await generateOrganization(base, spec, now);
@@ -83,7 +79,10 @@ async function generateOrganization(base: string, spec: OrganizationSpec, now: D
   await writePem(join(peerDir, 'tls', 'server.crt'), peerTls.cert.toString('pem'));
   await writePem(join(peerDir, 'tls', 'server.key'), await privatePem(peerTls.keys.privateKey));
 
-  for (const [user, ou] of [['Admin', 'admin'], ['User1', 'client']] as const) {
+  for (const [user, ou] of [
+    ['Admin', 'admin'],
+    ['User1', 'client'],
+  ] as const) {
     const name = `${user}@${domain}`;
     const issued = await issue(ca, { cn: name, ou, org: domain, notBefore, notAfter });
     await writeMsp(join(base, 'users', name, 'msp'), name, issued, caPem, tlsCaPem);
@@ -135,10 +134,7 @@ async function selfSignedCa(cn: string, org: string, notBefore: Date, notAfter: 
     signingAlgorithm: SIG_ALG,
     extensions: [
       new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(
-        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
-        true,
-      ),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
@@ -262,13 +258,16 @@ async function privatePem(key: webcrypto.CryptoKey): Promise<string> {
 }
 
 function nodeOuConfig(ca: string): string {
-  return ['NodeOUs:', '  Enable: true',
+  return [
+    'NodeOUs:',
+    '  Enable: true',
     ...['client', 'peer', 'admin', 'orderer'].flatMap((ou) => [
       `  ${ou[0]!.toUpperCase()}${ou.slice(1)}OUIdentifier:`,
       `    Certificate: ${ca}`,
       `    OrganizationalUnitIdentifier: ${ou}`,
     ]),
-    ''].join('\n');
+    '',
+  ].join('\n');
 }
 
 async function writePem(path: string, text: string): Promise<void> {
@@ -281,5 +280,8 @@ async function readText(path: string): Promise<string> {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }

@@ -32,9 +32,11 @@ export function createDeliverService(deps: DeliverDeps): peer.IDeliverServer {
     let queue = Promise.resolve();
     call.on('data', (envelope: common.Envelope) => {
       if (call.cancelled) return;
-      queue = queue.then(() => (call.cancelled ? undefined : serve(deps, call, envelope, shape))).catch(() => {
-        call.end();
-      });
+      queue = queue
+        .then(() => (call.cancelled ? undefined : serve(deps, call, envelope, shape)))
+        .catch(() => {
+          call.end();
+        });
     });
     call.on('end', () => void queue.then(() => call.end()));
   };
@@ -46,9 +48,12 @@ async function serve(deps: DeliverDeps, call: DeliverCall, envelope: common.Enve
   try {
     seek = checkSeekRequest(deps, envelope);
   } catch (err) {
-    const code = err instanceof DevnetError && (err.code === 'bad_signature' || err.code === 'unknown_identity') ? common.Status.FORBIDDEN
-      : err instanceof DevnetError && err.code === 'not_found' ? common.Status.NOT_FOUND
-      : common.Status.BAD_REQUEST;
+    const code =
+      err instanceof DevnetError && (err.code === 'bad_signature' || err.code === 'unknown_identity')
+        ? common.Status.FORBIDDEN
+        : err instanceof DevnetError && err.code === 'not_found'
+          ? common.Status.NOT_FOUND
+          : common.Status.BAD_REQUEST;
     await writeWithBackpressure(call, statusResponse(code));
     return;
   }
@@ -93,7 +98,8 @@ function checkSeekRequest(deps: DeliverDeps, envelope: common.Envelope): SeekReq
   if (channelHeader.getChannelId() !== deps.channelId) throw new DevnetError('not_found', `channel ${channelHeader.getChannelId()} not found`);
   const ts = channelHeader.getTimestamp();
   const sentMs = ts ? ts.getSeconds() * 1000 : 0;
-  if (Math.abs(deps.clock().getTime() - sentMs) > TIME_WINDOW_MS) throw new DevnetError('invalid_argument', 'seek request timestamp is outside the time window');
+  if (Math.abs(deps.clock().getTime() - sentMs) > TIME_WINDOW_MS)
+    throw new DevnetError('invalid_argument', 'seek request timestamp is outside the time window');
   const requester = deps.msps.verify(signatureHeader.getCreator_asU8(), payloadBytes, envelope.getSignature_asU8());
   const info = decode(() => orderer.SeekInfo.deserializeBinary(payload.getData_asU8()), 'seek info');
   const height = deps.ledger.height;
@@ -118,25 +124,28 @@ function filterBlock(block: common.Block, channelId: string): peer.FilteredBlock
   filtered.setNumber(number);
   if (number === 0) return filtered;
   filtered.setFilteredTransactionsList(
-    block.getData()!.getDataList_asU8().map((bytes, i) => {
-      const tx = parseTransaction(bytes);
-      const ft = new peer.FilteredTransaction();
-      ft.setTxid(tx.txId);
-      ft.setType(common.HeaderType.ENDORSER_TRANSACTION);
-      ft.setTxValidationCode((filter[i] ?? Code.NOT_VALIDATED) as peer.TxValidationCodeMap[keyof peer.TxValidationCodeMap]);
-      const actions = new peer.FilteredTransactionActions();
-      if (tx.event) {
-        const event = new peer.ChaincodeEvent();
-        event.setChaincodeId(tx.event.getChaincodeId());
-        event.setTxId(tx.event.getTxId());
-        event.setEventName(tx.event.getEventName());
-        const action = new peer.FilteredChaincodeAction();
-        action.setChaincodeEvent(event);
-        actions.setChaincodeActionsList([action]);
-      }
-      ft.setTransactionActions(actions);
-      return ft;
-    }),
+    block
+      .getData()!
+      .getDataList_asU8()
+      .map((bytes, i) => {
+        const tx = parseTransaction(bytes);
+        const ft = new peer.FilteredTransaction();
+        ft.setTxid(tx.txId);
+        ft.setType(common.HeaderType.ENDORSER_TRANSACTION);
+        ft.setTxValidationCode((filter[i] ?? Code.NOT_VALIDATED) as peer.TxValidationCodeMap[keyof peer.TxValidationCodeMap]);
+        const actions = new peer.FilteredTransactionActions();
+        if (tx.event) {
+          const event = new peer.ChaincodeEvent();
+          event.setChaincodeId(tx.event.getChaincodeId());
+          event.setTxId(tx.event.getTxId());
+          event.setEventName(tx.event.getEventName());
+          const action = new peer.FilteredChaincodeAction();
+          action.setChaincodeEvent(event);
+          actions.setChaincodeActionsList([action]);
+        }
+        ft.setTransactionActions(actions);
+        return ft;
+      }),
   );
   return filtered;
 }

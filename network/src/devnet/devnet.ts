@@ -115,7 +115,10 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
   const orgs: OrganizationMaterial[] = [];
   for (const spec of orgSpecs) orgs.push(await ensureOrganizationMaterial(join(dataDir, 'organizations'), spec, clock()));
   const mspIds = orgs.map((o) => o.mspId);
-  const msps = new MspRegistry(orgs.map((o) => ({ mspId: o.mspId, rootCertPems: [o.caCertPem] })), clock);
+  const msps = new MspRegistry(
+    orgs.map((o) => ({ mspId: o.mspId, rootCertPems: [o.caCertPem] })),
+    clock,
+  );
 
   const policies = new Map<string, Policy>();
   const definitions = new Map<string, ChaincodeDefinition>();
@@ -180,15 +183,16 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
   let orderer: Orderer | undefined;
   let service: ReturnType<typeof createGatewayService> | undefined;
   const shutdown = async (): Promise<void> => {
-    if (server) await new Promise<void>((done) => {
-      const s = server!;
-      // In-flight calls get a moment to finish; event streams never end by themselves, so then cut them.
-      const force = setTimeout(() => s.forceShutdown(), 500);
-      s.tryShutdown(() => {
-        clearTimeout(force);
-        done();
+    if (server)
+      await new Promise<void>((done) => {
+        const s = server!;
+        // In-flight calls get a moment to finish; event streams never end by themselves, so then cut them.
+        const force = setTimeout(() => s.forceShutdown(), 500);
+        s.tryShutdown(() => {
+          clearTimeout(force);
+          done();
+        });
       });
-    });
     await orderer?.stop();
     service?.close();
     await Promise.all(processes.map((p) => p.close()));
@@ -225,7 +229,13 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
 
     const connection = connectionInfo(`${host === '0.0.0.0' ? 'localhost' : host}:${port}`, channel, options.chaincodes, orgs);
     await writeJsonAtomically(join(dataDir, 'connection.json'), connection);
-    log('info', 'devnet ready', { endpoint: connection.endpoint, channel, height: ledger.height, replayedBlocks: ledger.replayedBlocks, chaincodes: options.chaincodes.map((c) => c.name) });
+    log('info', 'devnet ready', {
+      endpoint: connection.endpoint,
+      channel,
+      height: ledger.height,
+      replayedBlocks: ledger.replayedBlocks,
+      chaincodes: options.chaincodes.map((c) => c.name),
+    });
     let closing: Promise<void> | undefined;
     return {
       endpoint: connection.endpoint,
@@ -269,8 +279,14 @@ async function validateOptions(options: DevnetOptions, orgs: OrganizationSpec[])
     const dup = values.find((v, i) => values.indexOf(v) !== i);
     if (dup) throw new DevnetError('config', `${what} ${dup} is given twice`);
   };
-  unique(orgs.map((o) => o.mspId), 'MSP id');
-  unique(orgs.map((o) => o.domain), 'organisation domain');
+  unique(
+    orgs.map((o) => o.mspId),
+    'MSP id',
+  );
+  unique(
+    orgs.map((o) => o.domain),
+    'organisation domain',
+  );
   for (const o of orgs) {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(o.mspId)) throw new DevnetError('config', `MSP id ${JSON.stringify(o.mspId)} is not valid`);
     if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(o.domain)) {
@@ -278,7 +294,10 @@ async function validateOptions(options: DevnetOptions, orgs: OrganizationSpec[])
     }
   }
   if (options.chaincodes.length === 0) throw new DevnetError('config', 'at least one chaincode is required');
-  unique(options.chaincodes.map((c) => c.name), 'chaincode');
+  unique(
+    options.chaincodes.map((c) => c.name),
+    'chaincode',
+  );
   for (const cc of options.chaincodes) {
     if (!/^[A-Za-z0-9_][A-Za-z0-9_.+-]*$/.test(cc.name)) throw new DevnetError('config', `chaincode name ${JSON.stringify(cc.name)} is not valid`);
     if ((cc.path === undefined) === (cc.address === undefined)) {
@@ -287,7 +306,13 @@ async function validateOptions(options: DevnetOptions, orgs: OrganizationSpec[])
     if (cc.address !== undefined && !/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(cc.address)) {
       throw new DevnetError('config', `chaincode ${cc.name}: address ${JSON.stringify(cc.address)} is not host:port`);
     }
-    if (cc.path !== undefined && !(await access(join(resolve(cc.path), 'package.json')).then(() => true, () => false))) {
+    if (
+      cc.path !== undefined &&
+      !(await access(join(resolve(cc.path), 'package.json')).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       throw new DevnetError('config', `chaincode ${cc.name}: no package.json in ${resolve(cc.path)}`);
     }
   }

@@ -33,7 +33,10 @@ export async function endorseProposal(deps: PlannerDeps, proposal: CheckedPropos
   const all = [...deps.peers.keys()];
   const transient = proposal.hasTransientData;
   if (transient && !deps.peers.has(proposal.creator.mspId)) {
-    throw new DevnetError('endorsement_unsatisfiable', "no endorsers found in the gateway's organization; retry specifying endorsing organization(s) to protect transient data");
+    throw new DevnetError(
+      'endorsement_unsatisfiable',
+      "no endorsers found in the gateway's organization; retry specifying endorsing organization(s) to protect transient data",
+    );
   }
   const early = transient ? [proposal.creator.mspId] : planEndorsers(deps.policies.get(proposal.chaincodeName)!, all, proposal.creator.mspId);
   const firstOrg = deps.peers.has(proposal.creator.mspId) ? proposal.creator.mspId : early[0]!;
@@ -64,7 +67,10 @@ export async function endorseProposal(deps: PlannerDeps, proposal: CheckedPropos
   const sims = orgs.map((org) => settled.get(org)!);
   const failed = sims.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;
-  return endorser.assemble(proposal, sims.map((s) => (s as PromiseFulfilledResult<Simulation>).value));
+  return endorser.assemble(
+    proposal,
+    sims.map((s) => (s as PromiseFulfilledResult<Simulation>).value),
+  );
 }
 
 /** Every policy the simulated writes must satisfy, per namespace written (and the chaincode's own). */
@@ -75,7 +81,13 @@ function policiesFor(deps: PlannerDeps, proposal: CheckedProposal, sim: Simulati
   for (const namespace of namespaces) {
     const policy = deps.policies.get(namespace);
     if (!policy) continue;
-    out.push(...(requiredPolicies(rwSets.find((ns) => ns.namespace === namespace), policy, deps.collections) ?? [policy]));
+    out.push(
+      ...(requiredPolicies(
+        rwSets.find((ns) => ns.namespace === namespace),
+        policy,
+        deps.collections,
+      ) ?? [policy]),
+    );
   }
   return out;
 }

@@ -9,11 +9,7 @@ import type { NamespaceRwSet } from './rwset.js';
  * and the chaincode's policy when nothing was written. Undefined when the read-write set names a
  * collection the chaincode does not have.
  */
-export function requiredPolicies(
-  rwSet: NamespaceRwSet | undefined,
-  chaincodePolicy: Policy,
-  collections: CollectionRegistry,
-): Policy[] | undefined {
+export function requiredPolicies(rwSet: NamespaceRwSet | undefined, chaincodePolicy: Policy, collections: CollectionRegistry): Policy[] | undefined {
   const required = new Set<Policy>();
   if (rwSet && rwSet.writes.length > 0) required.add(chaincodePolicy);
   for (const hashed of rwSet?.collections ?? []) {

@@ -45,7 +45,10 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
     const p = await checkProposal(proposal, deps.msps);
     const channel = p.channelId || channelId;
     const noMetadata = () =>
-      new DevnetError('endorsement_unsatisfiable', `no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode ${p.chaincodeName} in channel ${channel}`);
+      new DevnetError(
+        'endorsement_unsatisfiable',
+        `no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode ${p.chaincodeName} in channel ${channel}`,
+      );
     if (channel !== deps.channelId) {
       if (mode === 'endorse') throw noMetadata();
       throw new DevnetError('unavailable', `failed to get config for channel [${channel}]: could not get last config for channel ${channel}`);
@@ -90,9 +93,10 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
         return res;
       } catch (err) {
         if (err instanceof EndorsementError) {
-          const message = err.stage === 'collect'
-            ? 'failed to collect enough transaction endorsements, see attached details for more info'
-            : 'failed to endorse transaction, see attached details for more info';
+          const message =
+            err.stage === 'collect'
+              ? 'failed to collect enough transaction endorsements, see attached details for more info'
+              : 'failed to endorse transaction, see attached details for more info';
           throw rpcError(status.ABORTED, message, [detail(err)]);
         }
         throw err;
@@ -138,7 +142,6 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
     chaincodeEvents: (call: ServerWritableStream<gateway.SignedChaincodeEventsRequest, gateway.ChaincodeEventsResponse>) => {
       streamEvents(deps, call).catch((err: unknown) => call.destroy(asRpcError(deps, err) as Error));
     },
-
   };
   return {
     handlers,

@@ -136,11 +136,14 @@ export class Ledger {
     if (number === 0) return [];
     const block = await this.readBlock(number);
     const filter = transactionFilter(block);
-    return block.getData()!.getDataList_asU8().flatMap((envelope, i) => {
-      if (filter[i] !== Code.VALID) return [];
-      const event = parseTransaction(envelope).event;
-      return event ? [event] : [];
-    });
+    return block
+      .getData()!
+      .getDataList_asU8()
+      .flatMap((envelope, i) => {
+        if (filter[i] !== Code.VALID) return [];
+        const event = parseTransaction(envelope).event;
+        return event ? [event] : [];
+      });
   }
 
   /** Subscribes to committed blocks; returns the unsubscribe function. */
@@ -177,7 +180,12 @@ export class Ledger {
       }
       results.push({ tx, code, rwSets });
     }
-    const block = buildBlock(number, this.lastHeaderHash, txs.map((t) => t.envelope), results.map((r) => r.code));
+    const block = buildBlock(
+      number,
+      this.lastHeaderHash,
+      txs.map((t) => t.envelope),
+      results.map((r) => r.code),
+    );
     await this.privateData.stage(
       number,
       results.flatMap((r, txNum) => (r.code === Code.VALID ? [{ txNum, txId: r.tx.txId, rwSets: r.rwSets }] : [])),
@@ -187,7 +195,10 @@ export class Ledger {
       results.filter((r) => !HEADER_FAILURES.has(r.code)).map((r) => r.tx.txId),
     );
     await this.store.append(block.serializeBinary());
-    return this.apply(block, results.map((r) => ({ ...r, txId: r.tx.txId, timestampMs: r.tx.timestampMs, event: r.tx.event })));
+    return this.apply(
+      block,
+      results.map((r) => ({ ...r, txId: r.tx.txId, timestampMs: r.tx.timestampMs, event: r.tx.event })),
+    );
   }
 
   async close(): Promise<void> {
@@ -200,13 +211,23 @@ export class Ledger {
   private replay(block: common.Block): Promise<CommittedBlock> {
     const number = block.getHeader()?.getNumber() ?? 0;
     const filter = transactionFilter(block);
-    const results = number === 0
-      ? []
-      : block.getData()!.getDataList_asU8().map((envelope, i) => {
-          const code = filter[i] ?? Code.NOT_VALIDATED;
-          const tx = parseTransaction(envelope);
-          return { txId: tx.txId, code, timestampMs: tx.timestampMs, event: tx.event, rwSets: code === Code.VALID ? withHashedNamespaces(decodeRwSet(tx.rwSet)) : [] };
-        });
+    const results =
+      number === 0
+        ? []
+        : block
+            .getData()!
+            .getDataList_asU8()
+            .map((envelope, i) => {
+              const code = filter[i] ?? Code.NOT_VALIDATED;
+              const tx = parseTransaction(envelope);
+              return {
+                txId: tx.txId,
+                code,
+                timestampMs: tx.timestampMs,
+                event: tx.event,
+                rwSets: code === Code.VALID ? withHashedNamespaces(decodeRwSet(tx.rwSet)) : [],
+              };
+            });
     return this.apply(block, results);
   }
 

@@ -21,7 +21,7 @@ export function packMessages(messages: readonly Uint8Array[]): ArrayBuffer {
 export function unpackMessages(buffer: ArrayBuffer): Uint8Array[] {
   const view = new DataView(buffer);
   const out: Uint8Array[] = [];
-  for (let offset = 0; offset + 4 <= buffer.byteLength; ) {
+  for (let offset = 0; offset + 4 <= buffer.byteLength;) {
     const length = view.getUint32(offset);
     out.push(new Uint8Array(buffer, offset + 4, length));
     offset += 4 + length;

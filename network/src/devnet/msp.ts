@@ -30,8 +30,15 @@ export class MspRegistry {
   private readonly roots = new Map<string, X509Certificate[]>();
   private readonly cache = new Map<string, { identity: Identity; notBefore: number; notAfter: number }>();
 
-  constructor(definitions: MspDefinition[], private readonly clock: () => Date = () => new Date()) {
-    for (const d of definitions) this.roots.set(d.mspId, d.rootCertPems.map((pem) => new X509Certificate(pem)));
+  constructor(
+    definitions: MspDefinition[],
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    for (const d of definitions)
+      this.roots.set(
+        d.mspId,
+        d.rootCertPems.map((pem) => new X509Certificate(pem)),
+      );
   }
 
   get mspIds(): string[] {

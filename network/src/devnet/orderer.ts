@@ -66,10 +66,13 @@ export class Orderer {
     this.queuedBytes -= bytes;
     this.committing = this.ledger
       .commitBlock(batch)
-      .then((_block: CommittedBlock) => undefined, (err: unknown) => {
-        this.stopped = true;
-        this.onFatal(err);
-      })
+      .then(
+        (_block: CommittedBlock) => undefined,
+        (err: unknown) => {
+          this.stopped = true;
+          this.onFatal(err);
+        },
+      )
       .finally(() => {
         this.committing = undefined;
         // What arrived while the block was written has already waited: cut it now.

@@ -8,9 +8,7 @@ import type { MspRole } from './msp.js';
  *   `ALL Endorsement` (the sub-policy name is accepted and ignored: every organisation's endorsement
  *   policy is "one of its peers").
  */
-export type Policy =
-  | { kind: 'principal'; mspId: string; role: MspRole | 'member' }
-  | { kind: 'outOf'; n: number; rules: Policy[] };
+export type Policy = { kind: 'principal'; mspId: string; role: MspRole | 'member' } | { kind: 'outOf'; n: number; rules: Policy[] };
 
 export interface Signer {
   mspId: string;
@@ -38,9 +36,7 @@ export function satisfies(policy: Policy, signers: Signer[]): boolean {
 
 function evaluate(policy: Policy, signers: Signer[], used: boolean[]): boolean {
   if (policy.kind === 'principal') {
-    const i = signers.findIndex(
-      (s, idx) => !used[idx] && s.mspId === policy.mspId && (policy.role === 'member' || s.role === policy.role),
-    );
+    const i = signers.findIndex((s, idx) => !used[idx] && s.mspId === policy.mspId && (policy.role === 'member' || s.role === policy.role));
     if (i < 0) return false;
     used[i] = true;
     return true;
@@ -65,8 +61,13 @@ export function planEndorsers(policy: Policy, mspIds: string[], preferred: strin
   const subsets: string[][] = [];
   for (let mask = 1; mask < 1 << mspIds.length; mask++) subsets.push(mspIds.filter((_, i) => mask & (1 << i)));
   subsets.sort((a, b) => a.length - b.length || Number(b.includes(preferred)) - Number(a.includes(preferred)));
-  const plan = subsets.find((orgs) => satisfies(policy, orgs.map((mspId) => ({ mspId, role: 'peer' }))));
-  if (!plan) throw new DevnetError('endorsement_unsatisfiable', 'no set of the channel\'s peers can satisfy the endorsement policy');
+  const plan = subsets.find((orgs) =>
+    satisfies(
+      policy,
+      orgs.map((mspId) => ({ mspId, role: 'peer' })),
+    ),
+  );
+  if (!plan) throw new DevnetError('endorsement_unsatisfiable', "no set of the channel's peers can satisfy the endorsement policy");
   return plan;
 }
 

@@ -21,12 +21,7 @@ export type PrivateAnswer = { kind: 'bytes'; payload: Uint8Array } | { kind: 'ra
  * GET_STATE_BY_RANGE and GET_STATE_METADATA carry a collection name when they are about private data;
  * GET_PRIVATE_DATA_HASH always is.
  */
-export function answerPrivateData(
-  msg: peer.ChaincodeMessage,
-  namespace: string,
-  simulator: TxSimulator,
-  access: PrivateDataAccess,
-): PrivateAnswer | undefined {
+export function answerPrivateData(msg: peer.ChaincodeMessage, namespace: string, simulator: TxSimulator, access: PrivateDataAccess): PrivateAnswer | undefined {
   const payload = msg.getPayload_asU8();
   const bytes = (b: Uint8Array): PrivateAnswer => ({ kind: 'bytes', payload: b });
   switch (msg.getType()) {
@@ -68,7 +63,10 @@ export function answerPrivateData(
       requireRead(msg.getChannelId(), namespace, req.getCollection(), access);
       const found = simulator.privateData.range(namespace, req.getCollection(), req.getStartkey(), req.getEndkey());
       // The whole result in one response: the devnet's private values are in memory.
-      return { kind: 'range', batch: { id: `pvt-${msg.getTxid()}-${req.getStartkey()}`, results: found.map(([key, v]) => ({ key, value: v.value })), hasMore: false } };
+      return {
+        kind: 'range',
+        batch: { id: `pvt-${msg.getTxid()}-${req.getStartkey()}`, results: found.map(([key, v]) => ({ key, value: v.value })), hasMore: false },
+      };
     }
     case Type.GET_STATE_METADATA: {
       const req = peer.GetStateMetadata.deserializeBinary(payload);

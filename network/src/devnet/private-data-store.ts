@@ -29,7 +29,10 @@ export class PrivateDataStore {
   private readonly records = new Map<number, number>();
   private readonly expiry: ExpirySchedule;
 
-  private constructor(private readonly store: BlockStore, btl: BlockToLive) {
+  private constructor(
+    private readonly store: BlockStore,
+    btl: BlockToLive,
+  ) {
     this.expiry = new ExpirySchedule((namespace) => {
       const at = namespace.indexOf('$$p');
       return btl(namespace.slice(0, at), namespace.slice(at + 3));
@@ -86,8 +89,7 @@ export class PrivateDataStore {
   view(): PrivateStateView {
     return {
       get: (namespace, collection, key) => this.values.get(privateNamespace(namespace, collection), key),
-      range: (namespace, collection, start, end) =>
-        this.values.range(privateNamespace(namespace, collection), start, end, Number.MAX_SAFE_INTEGER),
+      range: (namespace, collection, start, end) => this.values.range(privateNamespace(namespace, collection), start, end, Number.MAX_SAFE_INTEGER),
     };
   }
 

@@ -99,9 +99,7 @@ export class PrivateLedger {
   private shares(commits: readonly PrivateCommit[]): Map<string, BlockPrivateData> {
     const perOrg = new Map<string, BlockPrivateData>();
     for (const { txNum, txId, rwSets } of commits) {
-      const written = rwSets.flatMap((ns) =>
-        (ns.collections ?? []).filter((c) => c.writes.length > 0).map((c) => ({ namespace: ns.namespace, hashed: c })),
-      );
+      const written = rwSets.flatMap((ns) => (ns.collections ?? []).filter((c) => c.writes.length > 0).map((c) => ({ namespace: ns.namespace, hashed: c })));
       const kept = this.transient.get(txId);
       this.transient.delete(txId);
       if (written.length === 0) continue;
@@ -154,7 +152,9 @@ export class PrivateLedger {
     for (const [txNum, tx] of [...stored].sort(([a], [b]) => a - b)) {
       const visible = filterTxPrivateWrites(tx, (ns, coll) => {
         const collection = this.collections.get(ns, coll);
-        return collection !== undefined && (!collection.memberOnlyRead || isMember(collection, requester)) && !isExpired(number, collection.blockToLive, lastBlock);
+        return (
+          collection !== undefined && (!collection.memberOnlyRead || isMember(collection, requester)) && !isExpired(number, collection.blockToLive, lastBlock)
+        );
       });
       const unpurged = visible && this.withoutPurged(number, visible);
       if (unpurged) out.set(txNum, unpurged);
@@ -168,9 +168,7 @@ export class PrivateLedger {
     const purged = (ns: string, coll: string, key: string): boolean =>
       (this.purgedAt(`${hashedNamespace(ns, coll)}/${keyHash(key).toString('hex')}`) ?? -1) > number;
     if (!sets.some((s) => s.writes.some((w) => purged(s.namespace, s.collection, w.key)))) return tx;
-    const kept = sets
-      .map((s) => ({ ...s, writes: s.writes.filter((w) => !purged(s.namespace, s.collection, w.key)) }))
-      .filter((s) => s.writes.length > 0);
+    const kept = sets.map((s) => ({ ...s, writes: s.writes.filter((w) => !purged(s.namespace, s.collection, w.key)) })).filter((s) => s.writes.length > 0);
     return kept.length > 0 ? encodeTxPrivateWrites(kept) : undefined;
   }
 

@@ -67,7 +67,9 @@ export function decodeTxPrivateWrites(tx: ledger.rwset.TxPvtReadWriteSet): (Coll
         collection: coll.getCollectionName(),
         rwSetBytes,
         // An empty value is a delete, as in Fabric (FAB-18386).
-        writes: kv.getWritesList().map((w) => ({ key: w.getKey(), value: w.getIsDelete() || w.getValue_asU8().length === 0 ? null : Buffer.from(w.getValue_asU8()) })),
+        writes: kv
+          .getWritesList()
+          .map((w) => ({ key: w.getKey(), value: w.getIsDelete() || w.getValue_asU8().length === 0 ? null : Buffer.from(w.getValue_asU8()) })),
       };
     }),
   );

@@ -1,12 +1,6 @@
 import { DevnetError } from './errors.js';
 import { compareKeys } from './key-order.js';
-import {
-  encodeCollectionPrivateWrites,
-  hashedNamespace,
-  keyHash,
-  type CollectionHashedRwSet,
-  type CollectionPrivateWrites,
-} from './private-rwset.js';
+import { encodeCollectionPrivateWrites, hashedNamespace, keyHash, type CollectionHashedRwSet, type CollectionPrivateWrites } from './private-rwset.js';
 import { sha256 } from '@citizen-vault/ledger-format';
 import type { CommittedState } from './state-db.js';
 import type { Version, VersionedValue } from './world-state.js';
@@ -63,7 +57,10 @@ export class PrivateSimulation {
   /** tx_simulator.go checkPvtdataQueryPerformed: no write of any kind after a private data query. */
   assertNotQueried(): void {
     if (this.queried) {
-      throw new DevnetError('not_supported', `txid [${this.txId}]: unsuppored transaction. Transaction has already performed queries on pvt data. Writes are not allowed`);
+      throw new DevnetError(
+        'not_supported',
+        `txid [${this.txId}]: unsuppored transaction. Transaction has already performed queries on pvt data. Writes are not allowed`,
+      );
     }
   }
 

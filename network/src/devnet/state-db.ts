@@ -138,7 +138,10 @@ export class BlockWrites {
   /** This block's state writes so far, for reads within the block (expiry purges). */
   private readonly staged = new Map<string, VersionedValue | null>();
 
-  constructor(private readonly db: StateDb, readonly number: number) {}
+  constructor(
+    private readonly db: StateDb,
+    readonly number: number,
+  ) {}
 
   get(namespace: string, key: string): VersionedValue | undefined {
     const staged = this.staged.get(stateKey(namespace, key));

@@ -32,7 +32,8 @@ export async function evaluateQscc(ledger: Ledger, args: readonly Uint8Array[]):
       return info.serializeBinary();
     }
     case 'GetBlockByNumber': {
-      if (!/^\d+$/.test(text(2))) throw new SystemChaincodeError(`Failed to parse block number with error strconv.ParseUint: parsing ${JSON.stringify(text(2))}: invalid syntax`);
+      if (!/^\d+$/.test(text(2)))
+        throw new SystemChaincodeError(`Failed to parse block number with error strconv.ParseUint: parsing ${JSON.stringify(text(2))}: invalid syntax`);
       const n = Number(text(2));
       if (!Number.isSafeInteger(n) || n >= ledger.height) {
         throw new SystemChaincodeError(`Failed to get block number ${text(2)}, error no such block number [${text(2)}] in index`);
@@ -57,7 +58,10 @@ export async function evaluateQscc(ledger: Ledger, args: readonly Uint8Array[]):
       const status = ledger.txStatus(txId);
       if (!status) throw new SystemChaincodeError(`Failed to get transaction with id ${txId}, error no such transaction ID [${txId}] in index`);
       const block = await ledger.readBlock(status.blockNumber);
-      const envelope = block.getData()!.getDataList_asU8().find((bytes) => parseTransaction(bytes).txId === txId)!;
+      const envelope = block
+        .getData()!
+        .getDataList_asU8()
+        .find((bytes) => parseTransaction(bytes).txId === txId)!;
       const processed = new peer.ProcessedTransaction();
       processed.setTransactionenvelope(common.Envelope.deserializeBinary(envelope));
       processed.setValidationcode(status.code);

@@ -66,7 +66,13 @@ export async function validateTransaction(
   const written = rwSets.filter(writesAnything).map((ns) => ns.namespace);
   for (const namespace of new Set([tx.chaincodeName, ...written])) {
     const policy = ctx.policies.get(namespace);
-    const required = policy && requiredPolicies(rwSets.find((ns) => ns.namespace === namespace), policy, ctx.collections);
+    const required =
+      policy &&
+      requiredPolicies(
+        rwSets.find((ns) => ns.namespace === namespace),
+        policy,
+        ctx.collections,
+      );
     if (!required || !required.every((p) => satisfies(p, signers))) return fail(Code.ENDORSEMENT_POLICY_FAILURE);
   }
   // Hashed private reads and writes take part in MVCC checks and updates like any other key.

@@ -81,7 +81,15 @@ export async function ensureFabric(options: InstallOptions = {}): Promise<Fabric
   await run('go', ['mod', 'download', FABRIC_MODULE], { cwd: modDir, env });
   await run(
     'go',
-    ['build', '-trimpath', '-o', binDir + '/', '-ldflags', `-X ${FABRIC_MODULE}/common/metadata.Version=${FABRIC_VERSION}`, ...FABRIC_COMMANDS.map((c) => `${FABRIC_MODULE}/cmd/${c}`)],
+    [
+      'build',
+      '-trimpath',
+      '-o',
+      binDir + '/',
+      '-ldflags',
+      `-X ${FABRIC_MODULE}/common/metadata.Version=${FABRIC_VERSION}`,
+      ...FABRIC_COMMANDS.map((c) => `${FABRIC_MODULE}/cmd/${c}`),
+    ],
     { cwd: modDir, env, maxBuffer: 16 * 1024 * 1024 },
   );
   // The sample configuration ships in the module; copy it out of the read-only module cache.
@@ -104,5 +112,8 @@ async function requireFiles(dir: string, files: string[], setting: string): Prom
 }
 
 async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }

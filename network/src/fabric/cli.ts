@@ -44,7 +44,9 @@ async function main(argv: string[]): Promise<number> {
     case 'install': {
       const started = Date.now();
       const fabric = await install();
-      console.log(`Fabric ${fabric.version} ${fabric.source === 'cache' ? 'already built' : fabric.source} in ${fabric.binDir} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      console.log(
+        `Fabric ${fabric.version} ${fabric.source === 'cache' ? 'already built' : fabric.source} in ${fabric.binDir} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+      );
       return 0;
     }
     case 'up': {
@@ -53,7 +55,9 @@ async function main(argv: string[]): Promise<number> {
       const chaincodes = values.chaincode.length ? values.chaincode.map(parseChaincode) : [{ name: 'citizen-vault', path: defaultChaincode() }];
       const started = Date.now();
       const network = await fabricUp({ dataDir, fabric: await install(), basePort, chaincodes, batchTimeout: values['batch-timeout'], log });
-      console.log(`up in ${((Date.now() - started) / 1000).toFixed(1)} s. Run the API on it with:\n  FABRIC_CONNECTION_FILE=${network.connectionFile} FABRIC_MSP_ID=VaultOperatorMSP npm start`);
+      console.log(
+        `up in ${((Date.now() - started) / 1000).toFixed(1)} s. Run the API on it with:\n  FABRIC_CONNECTION_FILE=${network.connectionFile} FABRIC_MSP_ID=VaultOperatorMSP npm start`,
+      );
       return 0;
     }
     case 'down': {
@@ -64,7 +68,10 @@ async function main(argv: string[]): Promise<number> {
     case 'status': {
       const status = await fabricStatus(dataDir);
       console.log(`network in ${dataDir}: ${status.state}`);
-      for (const n of status.nodes) console.log(`  ${n.name.padEnd(36)} ${n.running ? `running (pid ${n.pid})` : 'stopped'}${n.healthy === undefined ? '' : n.healthy ? ', healthy' : ', NOT healthy'}`);
+      for (const n of status.nodes)
+        console.log(
+          `  ${n.name.padEnd(36)} ${n.running ? `running (pid ${n.pid})` : 'stopped'}${n.healthy === undefined ? '' : n.healthy ? ', healthy' : ', NOT healthy'}`,
+        );
       return status.state === 'up' ? 0 : 1;
     }
     default:

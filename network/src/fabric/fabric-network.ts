@@ -5,11 +5,7 @@ import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import {
-  ensureOrdererOrganizationMaterial,
-  ensureOrganizationMaterial,
-  type OrganizationMaterial,
-} from '../devnet/crypto-material.js';
+import { ensureOrdererOrganizationMaterial, ensureOrganizationMaterial, type OrganizationMaterial } from '../devnet/crypto-material.js';
 import type { ConnectionInfo } from '../devnet/devnet.js';
 import type { FabricInstall } from './binaries.js';
 import { networkLayout, ORDERER_ORGANIZATION, PEER_ORGANIZATIONS, type NetworkLayout, type OrdererNode, type PeerNode } from './layout.js';
@@ -112,14 +108,34 @@ export async function fabricUp(options: FabricUpOptions): Promise<FabricNetwork>
   for (const p of layout.peers) await waitHealthy(dataDir, p.name, p.operationsPort);
 
   const admins: PeerAdmin[] = layout.peers.map((peer) => ({ peer, binDir: options.fabric.binDir, cryptoDir: layout.cryptoDir }));
-  const state: NetworkState = previous ?? { format: STATE_FORMAT, basePort: layout.basePort, channel: layout.channel, fabricVersion: options.fabric.version, binDir: options.fabric.binDir, chaincodes: [], definitions: [] };
+  const state: NetworkState = previous ?? {
+    format: STATE_FORMAT,
+    basePort: layout.basePort,
+    channel: layout.channel,
+    fabricVersion: options.fabric.version,
+    binDir: options.fabric.binDir,
+    chaincodes: [],
+    definitions: [],
+  };
   if (!previous) {
     log(`joining the orderers to ${layout.channel} (osnadmin)`);
     for (const [i, o] of layout.orderers.entries()) {
       const own = orderersOrg.orderers[i]!;
       await exec(bin('osnadmin'), [
-        'channel', 'join', '--channelID', layout.channel, '--config-block', block,
-        '-o', `127.0.0.1:${o.adminPort}`, '--ca-file', orderersOrg.tlsCaCertPath, '--client-cert', own.tlsCertPath, '--client-key', own.tlsKeyPath,
+        'channel',
+        'join',
+        '--channelID',
+        layout.channel,
+        '--config-block',
+        block,
+        '-o',
+        `127.0.0.1:${o.adminPort}`,
+        '--ca-file',
+        orderersOrg.tlsCaCertPath,
+        '--client-cert',
+        own.tlsCertPath,
+        '--client-key',
+        own.tlsKeyPath,
       ]);
     }
     log('joining the peers');
@@ -154,7 +170,10 @@ export async function fabricUp(options: FabricUpOptions): Promise<FabricNetwork>
   }
 
   const network = await describe(dataDir, layout, state, peerOrgs, admins);
-  await waitEndorsable(network.connection, state.definitions.map((d) => d.name));
+  await waitEndorsable(
+    network.connection,
+    state.definitions.map((d) => d.name),
+  );
   log(`Fabric ${state.fabricVersion} is up: channel ${layout.channel}, gateway ${network.connection.endpoint}, connection file ${network.connectionFile}`);
   return network;
 }
@@ -169,7 +188,13 @@ export async function openFabricNetwork(dataDir: string): Promise<FabricNetwork>
   return describe(dir, layout, state, await PEER_ORG_MATERIAL(layout), admins);
 }
 
-async function describe(dataDir: string, layout: NetworkLayout, state: NetworkState, orgs: OrganizationMaterial[], admins: PeerAdmin[]): Promise<FabricNetwork> {
+async function describe(
+  dataDir: string,
+  layout: NetworkLayout,
+  state: NetworkState,
+  orgs: OrganizationMaterial[],
+  admins: PeerAdmin[],
+): Promise<FabricNetwork> {
   const connection: ConnectionInfo = {
     endpoint: `127.0.0.1:${layout.peers[0]!.port}`,
     channel: layout.channel,
@@ -238,9 +263,13 @@ export async function fabricStatus(dataDir: string): Promise<{ state: 'up' | 'pa
   const check = async (name: string, operationsPort?: number) => {
     const pid = await readPid(dir, name);
     const running = pid !== undefined && isAlive(pid);
-    const healthy = operationsPort && running
-      ? await fetch(`http://127.0.0.1:${operationsPort}/healthz`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false)
-      : undefined;
+    const healthy =
+      operationsPort && running
+        ? await fetch(`http://127.0.0.1:${operationsPort}/healthz`, { signal: AbortSignal.timeout(2_000) }).then(
+            (r) => r.ok,
+            () => false,
+          )
+        : undefined;
     nodes.push({ name, ...(pid ? { pid } : {}), running, ...(healthy === undefined ? {} : { healthy }) });
   };
   for (const o of layout.orderers) await check(o.name, o.operationsPort);
@@ -278,7 +307,12 @@ function ordererProcess(o: OrdererNode, binDir: string): ProcessSpec {
 }
 
 function peerProcess(p: PeerNode, binDir: string): ProcessSpec {
-  return { name: p.name, command: join(binDir, 'peer'), args: ['node', 'start'], env: { ...baseEnv(), FABRIC_CFG_PATH: p.dir, FABRIC_LOGGING_SPEC: 'WARNING:gateway=info' } };
+  return {
+    name: p.name,
+    command: join(binDir, 'peer'),
+    args: ['node', 'start'],
+    env: { ...baseEnv(), FABRIC_CFG_PATH: p.dir, FABRIC_LOGGING_SPEC: 'WARNING:gateway=info' },
+  };
 }
 
 function serverName(cc: InstalledChaincode, mspId: string): string {
@@ -358,7 +392,10 @@ async function readState(dataDir: string): Promise<NetworkState | undefined> {
   const text = await readFile(join(dataDir, STATE_FILE), 'utf8').catch(() => undefined);
   if (!text) return undefined;
   const state = JSON.parse(text) as NetworkState;
-  if (state.format !== STATE_FORMAT) throw new Error(`${join(dataDir, STATE_FILE)} was written by another version of this tool: run \`npm run fabric -- down --purge --data-dir ${dataDir}\` and up again`);
+  if (state.format !== STATE_FORMAT)
+    throw new Error(
+      `${join(dataDir, STATE_FILE)} was written by another version of this tool: run \`npm run fabric -- down --purge --data-dir ${dataDir}\` and up again`,
+    );
   return state;
 }
 

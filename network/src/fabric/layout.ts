@@ -55,7 +55,15 @@ export function networkLayout(dataDir: string, basePort = 7300, channel = 'mycha
     }),
     peers: PEER_ORGANIZATIONS.map((org, i) => {
       const name = `peer0.${org.domain}`;
-      return { name, mspId: org.mspId, domain: org.domain, port: basePort + 30 + i, chaincodePort: basePort + 40 + i, operationsPort: basePort + 50 + i, dir: join(root, 'nodes', name) };
+      return {
+        name,
+        mspId: org.mspId,
+        domain: org.domain,
+        port: basePort + 30 + i,
+        chaincodePort: basePort + 40 + i,
+        operationsPort: basePort + 50 + i,
+        dir: join(root, 'nodes', name),
+      };
     }),
     chaincodePort: (n) => basePort + 60 + n,
   };

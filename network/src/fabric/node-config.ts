@@ -85,7 +85,10 @@ export async function writeOrdererConfig(fabricConfigDir: string, orderer: Order
       TLS: { Certificate: own.tlsCertPath, PrivateKey: own.tlsKeyPath, RootCAs: [tlsCa], ClientRootCAs: [tlsCa] },
     },
   };
-  const config = mergeYaml(mergeYaml(await readYaml(join(fabricConfigDir, 'orderer.yaml')), await readYaml(join(DEFINITION_DIR, 'orderer.overrides.yaml'))), node);
+  const config = mergeYaml(
+    mergeYaml(await readYaml(join(fabricConfigDir, 'orderer.yaml')), await readYaml(join(DEFINITION_DIR, 'orderer.overrides.yaml'))),
+    node,
+  );
   await mkdir(orderer.dir, { recursive: true });
   await writeFile(join(orderer.dir, 'orderer.yaml'), stringify(config));
   return orderer.dir;

@@ -82,15 +82,28 @@ export interface ChaincodeDefinition {
 /** Approves the definition for every organisation, then commits it with both organisations' peers endorsing. */
 export async function defineChaincode(layout: NetworkLayout, admins: PeerAdmin[], def: ChaincodeDefinition): Promise<void> {
   const common = [
-    '--channelID', layout.channel,
-    '--name', def.name,
-    '--version', def.version ?? '1.0',
-    '--sequence', String(def.sequence ?? 1),
+    '--channelID',
+    layout.channel,
+    '--name',
+    def.name,
+    '--version',
+    def.version ?? '1.0',
+    '--sequence',
+    String(def.sequence ?? 1),
     ...(def.signaturePolicy ? ['--signature-policy', def.signaturePolicy] : []),
     ...(def.collectionsConfig ? ['--collections-config', def.collectionsConfig] : []),
   ];
   for (const [i, admin] of admins.entries()) {
-    await peerCommand(admin, ['lifecycle', 'chaincode', 'approveformyorg', ...ordererFlags(layout), ...common, '--package-id', def.packageIds[i]!, '--waitForEvent']);
+    await peerCommand(admin, [
+      'lifecycle',
+      'chaincode',
+      'approveformyorg',
+      ...ordererFlags(layout),
+      ...common,
+      '--package-id',
+      def.packageIds[i]!,
+      '--waitForEvent',
+    ]);
   }
   const peers = admins.flatMap((a) => ['--peerAddresses', `127.0.0.1:${a.peer.port}`, '--tlsRootCertFiles', adminEnv(a).CORE_PEER_TLS_ROOTCERT_FILE!]);
   await peerCommand(admins[0]!, ['lifecycle', 'chaincode', 'commit', ...ordererFlags(layout), ...common, ...peers, '--waitForEvent']);
