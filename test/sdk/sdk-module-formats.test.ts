@@ -48,15 +48,13 @@ describe('the SDK from require() and from import', () => {
           res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: 't1', token_type: 'Bearer', expires_in: 900 }));
           return;
         }
-        res
-          .writeHead(400, { 'content-type': 'application/problem+json' })
-          .end(
-            JSON.stringify({
-              code: 'invalid_request',
-              detail: 'the request does not match its schema',
-              errors: [{ path: '/limit', message: 'Too big: expected number to be <=100' }],
-            }),
-          );
+        res.writeHead(400, { 'content-type': 'application/problem+json' }).end(
+          JSON.stringify({
+            code: 'invalid_request',
+            detail: 'the request does not match its schema',
+            errors: [{ path: '/limit', message: 'Too big: expected number to be <=100' }],
+          }),
+        );
       });
     });
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));

@@ -22,14 +22,12 @@ export function settlementRoutes(tokens: TokenService, settlement: SettlementSer
   router.get('/v1/invoices', requireRole(tokens, 'organization', 'operator'), async (req, res) => {
     const { period, verify } = parseInput(InvoiceQuery, req.query);
     const caller = principal(req).role === 'operator' ? 'operator' : callingOrganization(req);
-    res
-      .set('cache-control', 'no-store')
-      .json({
-        period,
-        revenueShares: settlement.revenueShares,
-        roundingRule: ROUNDING_RULE,
-        items: await settlement.invoices(caller, period, verify === 'true'),
-      });
+    res.set('cache-control', 'no-store').json({
+      period,
+      revenueShares: settlement.revenueShares,
+      roundingRule: ROUNDING_RULE,
+      items: await settlement.invoices(caller, period, verify === 'true'),
+    });
   });
 
   router.post('/v1/invoices/close', requireRole(tokens, 'operator'), async (req, res) => {

@@ -167,9 +167,7 @@ export class Exchange {
   }
 
   /** @example const { periods } = await vault.exchange.usage(licence.id); */
-  async usage(
-    licenceId: string,
-  ): Promise<{
+  async usage(licenceId: string): Promise<{
     licence: Licence;
     windows: { window: string; units: number }[];
     periods: { period: string; calls: number; units: number; amountDong: string }[];
