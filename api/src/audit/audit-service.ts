@@ -1,5 +1,6 @@
 import { ChainChecker, type ChainProblem } from '@citizen-vault/ledger-format';
 import { blockHeaderHash } from '@citizen-vault/ledger-format';
+import { decodeCursor, page } from '../infra/cursor.js';
 import type { Sql } from '../infra/database.js';
 import { accessEventView, type AccessEventRow } from './access-events.js';
 import { DomainError } from '../errors/index.js';
@@ -25,38 +26,6 @@ export interface LedgerVerification {
   height: number;
   problems: ChainProblem[];
   badBlocks: number[];
-}
-
-/** Cursors are opaque to clients: base64url of the sort key of the last item given. */
-function encodeCursor(parts: (string | number)[]): string {
-  return Buffer.from(JSON.stringify(parts)).toString('base64url');
-}
-
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** What each position of a cursor may hold: only values this API could have written, so none reaches SQL as a cast error. */
-const CURSOR_PART = {
-  instant: (p: unknown) => typeof p === 'string' && ISO_INSTANT.test(p) && !Number.isNaN(Date.parse(p)),
-  uuid: (p: unknown) => typeof p === 'string' && UUID.test(p),
-  index: (p: unknown) => typeof p === 'number' && Number.isSafeInteger(p) && p >= 0,
-};
-
-function decodeCursor(cursor: string | undefined, shape: (keyof typeof CURSOR_PART)[]): (string | number)[] | undefined {
-  if (!cursor) return undefined;
-  let parts: unknown;
-  try {
-    parts = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-  } catch {
-    parts = undefined;
-  }
-  if (Array.isArray(parts) && parts.length === shape.length && parts.every((p, i) => CURSOR_PART[shape[i]!](p))) return parts as (string | number)[];
-  throw new DomainError('invalid_request', 'the cursor is not one this API gave', { errors: [{ path: '/cursor', message: 'not a cursor this API gave' }] });
-}
-
-function page<T>(rows: T[], limit: number, key: (row: T) => (string | number)[]): Page<T> {
-  const items = rows.slice(0, limit);
-  const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor(key(last)) : '' };
 }
 
 /** What auditors query: the access log, the ledger's read models and the chain itself. Read-only. */

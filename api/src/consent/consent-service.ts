@@ -12,6 +12,7 @@ import {
 import type { AccessHistory, AccessRecorder, AccessEventRow } from '../audit/index.js';
 import type { SigningKeys } from '../auth/signing-keys.js';
 import { DomainError } from '../errors/index.js';
+import { decodeCursor, encodeCursor } from '../infra/cursor.js';
 import { newId } from '../ids.js';
 import { systemClock, type Clock } from '../infra/clock.js';
 import { LedgerError } from '../ledger/fabric-ledger.js';
@@ -355,23 +356,13 @@ export function decisionEntry(
   };
 }
 
-/** An opaque page position: the `(time, id)` of the last item seen. */
+/** An opaque page position, the `(time, id)` of the last item seen, in the API's one cursor codec. */
 function cursorAt(at: Date, id: string): string {
-  return Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
+  return encodeCursor([at.toISOString(), id]);
 }
 
 function parseCursor(cursor: string): { at: Date; id: string } {
-  const [at, id, extra] = Buffer.from(cursor, 'base64url').toString().split('|');
-  if (
-    !at ||
-    !id ||
-    extra !== undefined ||
-    !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(at) ||
-    Number.isNaN(Date.parse(at)) ||
-    !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)
-  ) {
-    throw new DomainError('invalid_request', 'the cursor is not one this API gave');
-  }
+  const [at, id] = decodeCursor(cursor, ['instant', 'uuid'] as const)!;
   return { at: new Date(at), id };
 }
 
