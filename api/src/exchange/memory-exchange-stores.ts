@@ -2,7 +2,7 @@ import type { ProductStatus } from '@citizen-vault/chaincode/rules';
 import type { OrganizationDirectory } from '../organizations/index.js';
 import type { Dimension } from './exchange-vocabulary.js';
 import { sameRequest, type MeterOutcome, type MeterRequest, type MeteringEventRow } from './metering-records.js';
-import type { ExchangeStores, MeteringStore, ProductStore, SettlementStore, StatisticsStore } from './ports.js';
+import type { ExchangeStores, MeteringStore, NewStatement, ProductStore, SettlementStore, StatisticsStore } from './ports.js';
 import type { CatalogueQuery, LicenceRow, ProductRow } from './product-records.js';
 import type { PeriodUsageRow } from './settlement-records.js';
 import { ageBand, birthYearsOf, type Cell } from './statistics-query.js';
@@ -304,15 +304,7 @@ class MemorySettlement implements SettlementStore {
       );
   }
 
-  async insertStatement(st: {
-    licenceId: string;
-    period: string;
-    units: number;
-    amountDong: string;
-    split: Record<string, string>;
-    txId: string;
-    anchoredAt: string;
-  }): Promise<void> {
+  async insertStatement(st: NewStatement): Promise<void> {
     const key = `${st.licenceId}|${st.period}`;
     if (!this.s.licences.has(st.licenceId)) throw new Error(`no licence ${st.licenceId}`);
     if (this.s.statements.has(key)) return;

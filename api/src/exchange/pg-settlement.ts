@@ -1,5 +1,5 @@
 import type { Sql } from '../infra/database.js';
-import type { SettlementStore } from './ports.js';
+import type { NewStatement, SettlementStore } from './ports.js';
 import type { PeriodUsageRow } from './settlement-records.js';
 
 /** The sums behind statements and the public statistics. */
@@ -38,15 +38,7 @@ export class PgSettlement implements SettlementStore {
       group by licence_id, subject_id order by licence_id, subject_id`;
   }
 
-  async insertStatement(s: {
-    licenceId: string;
-    period: string;
-    units: number;
-    amountDong: string;
-    split: Record<string, string>;
-    txId: string;
-    anchoredAt: string;
-  }): Promise<void> {
+  async insertStatement(s: NewStatement): Promise<void> {
     await this.sql`
       insert into statements (licence_id, period, units, amount_dong, split, anchor_tx_id, anchored_at)
       values (${s.licenceId}, ${s.period}, ${s.units}, ${s.amountDong}, ${this.sql.json(s.split)}, ${s.txId}, ${s.anchoredAt})

@@ -63,15 +63,7 @@ export interface SettlementStore {
   /** Records read per citizen in a month, for every licence that read the given citizen's. */
   recordsReadAlongside(subjectId: string, period: string): Promise<{ licence_id: string; subject_id: string; units: string }[]>;
   /** Keeps a closed month's statement (the first one kept stays). */
-  insertStatement(s: {
-    licenceId: string;
-    period: string;
-    units: number;
-    amountDong: string;
-    split: Record<string, string>;
-    txId: string;
-    anchoredAt: string;
-  }): Promise<void>;
+  insertStatement(s: NewStatement): Promise<void>;
   listedProducts(): Promise<{ kind: string; n: number }[]>;
   activeLicences(at: Date): Promise<number>;
 }
@@ -121,4 +113,15 @@ export interface LicenceUseLog {
 export interface ExchangeRepair {
   repairLicence(id: string): Promise<boolean>;
   repairProduct(id: string): Promise<boolean>;
+}
+
+/** A closed month's statement for one licence, as anchored on the ledger. */
+export interface NewStatement {
+  licenceId: string;
+  period: string;
+  units: number;
+  amountDong: string;
+  split: Record<string, string>;
+  txId: string;
+  anchoredAt: string;
 }
