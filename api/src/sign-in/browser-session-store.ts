@@ -59,7 +59,12 @@ export class PgBrowserSessions implements BrowserSessions {
     if (nextIdle.getTime() - row.idle_expires_at.getTime() > 60_000) {
       await this.sql`update sessions set idle_expires_at = ${nextIdle} where id_hash = ${idHash}`;
     }
-    const principal = JSON.parse(Buffer.from(open(this.kek, row.sealed_principal, binding(idHash))).toString()) as Principal;
+    let principal: Principal;
+    try {
+      principal = JSON.parse(Buffer.from(open(this.kek, row.sealed_principal, binding(idHash))).toString()) as Principal;
+    } catch {
+      return undefined; // sealed under a key this API no longer has (the KEK was rotated): sign in again
+    }
     return { principal, csrfToken: row.csrf_token };
   }
 
