@@ -146,6 +146,33 @@ describe('portal sign-in: OpenID Connect with PKCE through the development provi
     expect(replayed.status).toBe(401);
   });
 
+  it('keeps sign-ins, refusals and sign-outs for auditors, with pseudonymous subjects and no national id', async () => {
+    const browser = new Browser(stack.url);
+    await signIn(browser, stack.url, { nationalId: '000000000102' });
+    const { csrfToken, subject } = (await (await browser.fetch(`${stack.url}/auth/session`)).json()) as { csrfToken: string; subject: string };
+    await browser.fetch(`${stack.url}/auth/logout`, { method: 'POST', headers: { 'x-csrf-token': csrfToken } });
+    const auditor = (await (
+      await fetch(`${stack.url}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"role":"auditor"}' })
+    ).json()) as { access_token: string };
+    const res = await fetch(`${stack.url}/v1/audit/sign-ins?limit=50`, { headers: { authorization: `Bearer ${auditor.access_token}` } });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).not.toContain('000000000102');
+    const { items } = JSON.parse(text) as { items: { event: string; subject: string | null; acr: string | null }[] };
+    const mine = items.filter((e) => e.subject === subject).map((e) => e.event);
+    expect(mine.slice(0, 2)).toEqual(['sign-out', 'sign-in']); // newest first
+    expect(items.find((e) => e.subject === subject && e.event === 'sign-in')?.acr).toMatch(/loa-high/);
+    const citizen = (await (
+      await fetch(`${stack.url}/dev/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"role":"citizen","nationalId":"000000000102"}',
+      })
+    ).json()) as { access_token: string };
+    expect((await fetch(`${stack.url}/v1/audit/sign-ins`, { headers: { authorization: `Bearer ${citizen.access_token}` } })).status).toBe(403);
+    expect((await fetch(`${stack.url}/v1/audit/sign-ins?cursor=forged`, { headers: { authorization: `Bearer ${auditor.access_token}` } })).status).toBe(400);
+  });
+
   it('refuses a callback whose sign-in state was not started in this browser, or was tampered with', async () => {
     const stranger = new Browser(stack.url);
     const res = await stranger.fetch(`${stack.url}/auth/callback?code=abc&state=xyz`);
@@ -170,5 +197,29 @@ describe('portal sign-in: OpenID Connect with PKCE through the development provi
       const landed = await signIn(browser, stack.url, { nationalId: '000000000101' }, returnTo);
       expect(landed.status).toBe(200);
     }
+  });
+});
+
+describe('a sign-in below the required assurance level', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startStack({ env: { OIDC_REQUIRED_ACR: 'urn:example:loa-substantial-plus' } });
+  }, 120_000);
+  afterAll(() => stack?.close());
+
+  it('is refused, with no session, whatever the provider vouched for', async () => {
+    const browser = new Browser(stack.url);
+    const { res: page } = await browser.navigate(`${stack.url}/auth/login`);
+    const html = await page.text();
+    const action = /<form method="post" action="([^"]+)"/.exec(html)![1]!;
+    const posted = await browser.fetch(new URL(action, stack.url).href, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ nationalId: '000000000101' }).toString(),
+    });
+    const { res } = await browser.navigate(new URL(posted.headers.get('location')!, stack.url).href);
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/assurance level/);
+    expect(browser.cookies.has('cv_session')).toBe(false);
   });
 });

@@ -38,6 +38,7 @@ const ALLOWED: Record<string, Who[] | 'public'> = {
   'GET /auth/callback': 'public', // refused without the browser's own sign-in state
   'GET /auth/session': [], // a browser session cookie only: no bearer token opens it
   'POST /auth/logout': 'public', // ends the caller's own session cookie, if any; nothing without one
+  'GET /v1/audit/sign-ins': ['auditor', 'operator'],
   'GET /v1/vocabulary': 'public',
   'GET /v1/products': 'public',
   'GET /v1/exchange/stats': 'public',

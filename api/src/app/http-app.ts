@@ -31,7 +31,7 @@ import { rightsRoutes, type RightsService } from '../rights/index.js';
 export interface BrowserSignIn {
   sessions: PgBrowserSessions;
   developmentProvider?: Router;
-  routes(signInLimit: RequestHandler): Router;
+  routes(signInLimit: RequestHandler, tokens: TokenService): Router;
 }
 
 export interface HttpAppDeps {
@@ -78,7 +78,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   if (deps.devMode) app.use('/dev/token', limiters.signIn);
   if (deps.devMode) app.use(devTokenRoute(deps.tokens, deps.organizations.store));
   if (deps.browserSignIn?.developmentProvider) app.use('/dev/idp', limiters.signIn, deps.browserSignIn.developmentProvider);
-  if (deps.browserSignIn) app.use(deps.browserSignIn.routes(limiters.signIn));
+  if (deps.browserSignIn) app.use(deps.browserSignIn.routes(limiters.signIn, deps.tokens));
   app.use(meRoutes(deps.tokens));
   app.use(clientCredentialsRoute(deps.tokens, deps.organizations.store, `${deps.publicUrl}/oauth/token`, limiters));
   app.use(organizationRoutes(deps.tokens, deps.organizations.service));

@@ -9,7 +9,7 @@ import { createHttpApp } from './http-app.js';
 import { adminIdentityFrom, ledgerIdentityFrom } from './ledger-identity.js';
 import { Lifecycle } from './lifecycle.js';
 import type { BrowserSignIn } from './http-app.js';
-import { browserSignInRoutes, developmentIdentityProvider, newClientSecret, PgBrowserSessions } from '../sign-in/index.js';
+import { browserSignInRoutes, developmentIdentityProvider, newClientSecret, PgBrowserSessions, PgSignInEvents } from '../sign-in/index.js';
 import { systemClock } from '../infra/clock.js';
 import { IntervalWorker } from '../infra/interval-worker.js';
 import { loadOrCreateKeyFile } from '../infra/key-file.js';
@@ -256,7 +256,7 @@ async function openBrowserSignIn(
   return {
     sessions,
     ...(provider ? { developmentProvider: provider } : {}),
-    routes: (signInLimit) =>
+    routes: (signInLimit, tokens) =>
       browserSignInRoutes({
         publicUrl: config.publicUrl,
         issuer: signIn.issuer,
@@ -270,7 +270,9 @@ async function openBrowserSignIn(
         sessions,
         organizations,
         signInLimit,
-        audit: (event, fields) => logger.info({ audit: event, ...fields }, event),
+        events: new PgSignInEvents(sql, systemClock),
+        tokens,
+        log: (event, fields) => logger.info({ audit: event, ...fields }, event),
       }),
   };
 }

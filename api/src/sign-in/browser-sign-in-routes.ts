@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type RequestHandler, type Response } from 'express';
 import * as oidc from 'openid-client';
-import { citizenSubject, sessionCookieName, type Principal } from '../auth/index.js';
+import { citizenSubject, requireRole, sessionCookieName, type Principal, type TokenService } from '../auth/index.js';
+import { parseInput } from '../http/problem.js';
+import type { SignInEventKind } from './sign-in-events.js';
 import { csrfMatches, sessionCookie } from '../auth/browser-sessions.js';
 import { DomainError } from '../errors/index.js';
 import { open, seal } from '../infra/aead.js';
 import type { PgBrowserSessions } from './browser-session-store.js';
 import type { OrganizationDirectory } from './organization-directory.js';
-import './browser-sign-in-schemas.js';
+import { SignInEventsQuery } from './browser-sign-in-schemas.js';
+import type { PgSignInEvents } from './sign-in-events.js';
 
 export interface BrowserSignInOptions {
   publicUrl: string;
@@ -25,7 +28,10 @@ export interface BrowserSignInOptions {
   sessions: PgBrowserSessions;
   organizations: OrganizationDirectory;
   signInLimit: RequestHandler;
-  audit: (event: 'sign-in' | 'sign-in-refused' | 'sign-out', fields: Record<string, unknown>) => void;
+  /** Where sign-ins, refusals and sign-outs are kept for auditors (and logged). */
+  events: PgSignInEvents;
+  tokens: TokenService;
+  log: (event: SignInEventKind, fields: Record<string, unknown>) => void;
 }
 
 const STATE_COOKIE = 'cv_sign_in';
@@ -49,6 +55,10 @@ export function browserSignInRoutes(options: BrowserSignInOptions): Router {
   const router = Router();
   const secure = options.publicUrl.startsWith('https:');
   const redirectUri = `${options.publicUrl}/auth/callback`;
+  const audit = async (event: SignInEventKind, fields: { role?: string; subject?: string; acr?: string | null; reason?: string }): Promise<void> => {
+    options.log(event, fields);
+    await options.events.record(event, fields);
+  };
   let configuration: Promise<oidc.Configuration> | undefined;
   const provider = (): Promise<oidc.Configuration> => {
     configuration ??= oidc
@@ -100,11 +110,11 @@ export function browserSignInRoutes(options: BrowserSignInOptions): Router {
       });
       claims = tokens.claims()!;
     } catch (err) {
-      options.audit('sign-in-refused', { reason: (err as Error).message });
+      await audit('sign-in-refused', { reason: (err as Error).message });
       throw new DomainError('unauthorized', `the identity provider did not sign you in: ${(err as Error).message}`);
     }
     if (options.requiredAcr && claims.acr !== options.requiredAcr) {
-      options.audit('sign-in-refused', { reason: 'assurance level', acr: claims.acr ?? null });
+      await audit('sign-in-refused', { reason: 'assurance level', acr: typeof claims.acr === 'string' ? claims.acr : null });
       throw new DomainError(
         'forbidden',
         `this service needs the assurance level ${options.requiredAcr}; the identity provider vouched for ${claims.acr ?? 'none'}`,
@@ -113,7 +123,7 @@ export function browserSignInRoutes(options: BrowserSignInOptions): Router {
     const principal = await principalOf(claims, options);
     const session = await options.sessions.create(principal, { ...(typeof claims.acr === 'string' ? { acr: claims.acr } : {}) });
     setSessionCookie(res, session.id, secure);
-    options.audit('sign-in', { role: principal.role, subject: principal.subject, acr: claims.acr ?? null });
+    await audit('sign-in', { role: principal.role, subject: principal.subject, acr: typeof claims.acr === 'string' ? claims.acr : null });
     res.redirect(303, signIn.returnTo);
   });
 
@@ -143,10 +153,15 @@ export function browserSignInRoutes(options: BrowserSignInOptions): Router {
       if (!csrfMatches(session.csrfToken, req.get('x-csrf-token')))
         throw new DomainError('csrf_token_invalid', "signing out needs the session's CSRF token in x-csrf-token");
       await options.sessions.end(id!);
-      options.audit('sign-out', { role: session.principal.role, subject: session.principal.subject });
+      await audit('sign-out', { role: session.principal.role, subject: session.principal.subject });
     }
     res.clearCookie(sessionCookieName(secure), { path: '/', httpOnly: true, secure, sameSite: 'lax' });
     res.status(204).end();
+  });
+
+  router.get('/v1/audit/sign-ins', requireRole(options.tokens, 'auditor', 'operator'), async (req, res) => {
+    const query = parseInput(SignInEventsQuery, req.query);
+    res.set('cache-control', 'no-store').json(await options.events.list(query.limit, query.cursor));
   });
   return router;
 }

@@ -49,3 +49,37 @@ registry.registerPath({
   request: { ...sessionCookie, headers: z.object({ 'x-csrf-token': z.string().optional() }) },
   responses: { 204: { description: 'signed out (or there was no session)' }, ...problemResponses(403) },
 });
+
+export const SignInEventsQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict();
+
+const SignInEventView = z
+  .object({
+    id: z.string(),
+    at: z.string(),
+    event: z.enum(['sign-in', 'sign-in-refused', 'sign-out']),
+    role: z.string().nullable(),
+    subject: z.string().nullable().describe('the pseudonymous handle tokens carry; never a national id'),
+    acr: z.string().nullable(),
+    reason: z.string().nullable(),
+  })
+  .openapi('SignInEvent');
+
+registry.registerPath({
+  method: 'get',
+  path: '/v1/audit/sign-ins',
+  summary: "The portal's sign-ins, refused sign-ins and sign-outs, newest first (auditors and the operator)",
+  security: [{ bearerAuth: [] }],
+  request: { query: SignInEventsQuery },
+  responses: {
+    200: {
+      description: 'a page of events',
+      content: { 'application/json': { schema: z.object({ items: z.array(SignInEventView), nextCursor: z.string() }) } },
+    },
+    ...problemResponses(400, 401, 403),
+  },
+});

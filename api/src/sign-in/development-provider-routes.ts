@@ -50,6 +50,8 @@ export async function developmentIdentityProvider(options: DevelopmentProviderOp
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',
         id_token_signed_response_alg: 'ES256',
+        // Every ID token says at which level the person signed in, as the national provider's do.
+        default_acr_values: [DEVELOPMENT_ACR],
       },
     ],
     jwks: { keys: [signingKey] },

@@ -6,3 +6,4 @@ export { browserSignInRoutes, newClientSecret, type BrowserSignInOptions } from 
 export { PgBrowserSessions } from './browser-session-store.js';
 export { developmentIdentityProvider, DEVELOPMENT_ACR } from './development-provider-routes.js';
 export { meRoutes } from './me-routes.js';
+export { PgSignInEvents, type SignInEvent, type SignInEventKind } from './sign-in-events.js';
