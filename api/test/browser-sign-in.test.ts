@@ -114,6 +114,23 @@ describe('portal sign-in: OpenID Connect with PKCE through the development provi
     expect(proper.status).toBe(404); // past authentication and CSRF: the consent does not exist
   });
 
+  it('honours Idempotency-Key for a portal session, only on requests that carry the CSRF token', async () => {
+    const browser = new Browser(stack.url);
+    await signIn(browser, stack.url, { nationalId: '000000000101' });
+    const { csrfToken } = (await (await browser.fetch(`${stack.url}/auth/session`)).json()) as { csrfToken: string };
+    const url = `${stack.url}/v1/consents/00000000-0000-4000-8000-00000000000a/reject`;
+    const post = (headers: Record<string, string>) =>
+      browser.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'portal-key-1', ...headers }, body: '{}' });
+    const forged = await post({});
+    expect(forged.status).toBe(403); // no CSRF token: refused, and nothing kept under the key
+    const first = await post({ 'x-csrf-token': csrfToken });
+    expect(first.status).toBe(404);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    const again = await post({ 'x-csrf-token': csrfToken });
+    expect(again.status).toBe(404);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+  });
+
   it('signs staff and organisations in with roles mapped from their claims', async () => {
     const auditor = new Browser(stack.url);
     await signIn(auditor, stack.url, { role: 'auditor' });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
+import { csrfMatches, sessionCookie } from '../auth/browser-sessions.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { Sql } from '../infra/database.js';
 import { open, seal } from '../infra/aead.js';
@@ -36,7 +37,7 @@ const binding = (scope: string, key: string): string => `cv:idempotency:v1|${sco
  * answer is kept, sealed with the KEK; a retry with the same key and body gets that answer again
  * (`Idempotent-Replayed: true`), a different body with the same key is refused (422), and a retry
  * while the first is still running gets 409 `idempotency_key_in_use`. Keys are scoped to the
- * verified caller, so one caller can never see another's answers; unauthenticated requests and
+ * verified caller (a bearer token, or a portal session with its CSRF token), so one caller can never see another's answers; unauthenticated requests and
  * token issuance are left alone (a token response must never be replayed).
  *
  * Nothing stays stuck: the answer is stored before it is sent (not when the socket finishes, which
@@ -52,14 +53,22 @@ export function idempotency(sql: Sql, tokens: TokenService, options: Idempotency
     void (async () => {
       if (!KEY.test(key)) throw new DomainError('invalid_request', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
       const bearer = /^Bearer (\S+)$/.exec(req.get('authorization') ?? '')?.[1];
-      if (!bearer) return next();
+      const session = bearer ? undefined : sessionCookie(req);
+      if (!bearer && !session) return next();
       // Only a parsed body can be compared: a body this layer could not read (not JSON) would hash
       // as nothing, and any other body would then replay its answer.
       // (`req.is` is null without a body, false for a body of another type — chunked or not.)
       const json = req.is('application/json');
       if (json === false || (json && req.body === undefined)) throw new DomainError('invalid_request', 'Idempotency-Key is honoured on JSON requests only');
-      const principal = await tokens.verify(bearer).catch(() => undefined);
-      if (!principal) return next(); // the route's own check answers 401
+      // The caller, as the route will check it: a bearer token, or a portal session whose request
+      // proves it comes from the portal (the CSRF token) — anything else is left to the route to refuse.
+      const principal = bearer
+        ? await tokens.verify(bearer).catch(() => undefined)
+        : await tokens.verifySession(session!).then(
+            (s) => (csrfMatches(s.csrfToken, req.get('x-csrf-token')) ? s.principal : undefined),
+            () => undefined,
+          );
+      if (!principal) return next(); // the route's own check answers 401 or 403
       const scope = `${principal.role}:${principal.subject}`;
       const requestHash = createHash('sha256')
         .update(`${req.method} ${req.originalUrl}\n`)
