@@ -37,8 +37,9 @@ const binding = (scope: string, key: string): string => `cv:idempotency:v1|${sco
  * answer is kept, sealed with the KEK; a retry with the same key and body gets that answer again
  * (`Idempotent-Replayed: true`), a different body with the same key is refused (422), and a retry
  * while the first is still running gets 409 `idempotency_key_in_use`. Keys are scoped to the
- * verified caller (a bearer token, or a portal session with its CSRF token), so one caller can never see another's answers; unauthenticated requests and
- * token issuance are left alone (a token response must never be replayed).
+ * verified caller (a bearer token, or a portal session with its CSRF token), so one caller can
+ * never see another's answers; unauthenticated requests and token issuance are left alone (a token
+ * response must never be replayed).
  *
  * Nothing stays stuck: the answer is stored before it is sent (not when the socket finishes, which
  * a client that gave up never reaches), and a running request holds a lease it renews; if the
