@@ -6,6 +6,9 @@ import type { Principal } from './principal.js';
 export interface BrowserSession {
   principal: Principal;
   csrfToken: string;
+  /** When the session ends if it stays idle, and when it ends in any case. */
+  idleExpiresAt: Date;
+  expiresAt: Date;
 }
 
 /** Looks a browser session up by its cookie's value (the sign-in capability keeps them). */
@@ -18,19 +21,23 @@ export function sessionCookieName(secure: boolean): string {
   return secure ? '__Host-cv_session' : 'cv_session';
 }
 
-/** The session cookie's value, if the request carries one (either name: a proxy may end TLS in front). */
-export function sessionCookie(req: Request): string | undefined {
+/** A cookie's value by name, when it is well-formed base64url (anything else is not one this API set). */
+export function cookieValue(req: Request, names: readonly string[], maxLength = 4096): string | undefined {
   const header = req.headers.cookie;
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    const name = part.slice(0, eq).trim();
-    if (name !== 'cv_session' && name !== '__Host-cv_session') continue;
+    if (eq < 0 || !names.includes(part.slice(0, eq).trim())) continue;
     const value = part.slice(eq + 1).trim();
-    if (/^[A-Za-z0-9_-]{43}$/.test(value)) return value;
+    if (value.length <= maxLength && /^[A-Za-z0-9_-]+$/.test(value)) return value;
   }
   return undefined;
+}
+
+/** The session cookie's value, if the request carries one (either name: a proxy may end TLS in front). */
+export function sessionCookie(req: Request): string | undefined {
+  const value = cookieValue(req, ['cv_session', '__Host-cv_session'], 43);
+  return value?.length === 43 ? value : undefined;
 }
 
 /** Safe methods change nothing, so only the others must prove they come from the portal's own pages. */

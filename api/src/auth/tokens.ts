@@ -98,7 +98,7 @@ export class TokenService {
   async verifySession(sessionId: string): Promise<BrowserSession> {
     const session = await this.options.sessions?.resolve(sessionId);
     if (!session) throw new DomainError('unauthorized', 'the session has ended or expired; sign in again');
-    return { principal: await this.withActiveOrganization(session.principal), csrfToken: session.csrfToken };
+    return { ...session, principal: await this.withActiveOrganization(session.principal) };
   }
 
   /** A suspension takes effect on an organisation's next request, cached token or not. */

@@ -56,8 +56,10 @@ export class PgBrowserSessions implements BrowserSessions {
       return undefined;
     }
     const nextIdle = new Date(Math.min(row.expires_at.getTime(), now.getTime() + this.limits.idleMinutes * 60_000));
+    let idleExpiresAt = row.idle_expires_at;
     if (nextIdle.getTime() - row.idle_expires_at.getTime() > 60_000) {
       await this.sql`update sessions set idle_expires_at = ${nextIdle} where id_hash = ${idHash}`;
+      idleExpiresAt = nextIdle;
     }
     let principal: Principal;
     try {
@@ -65,15 +67,7 @@ export class PgBrowserSessions implements BrowserSessions {
     } catch {
       return undefined; // sealed under a key this API no longer has (the KEK was rotated): sign in again
     }
-    return { principal, csrfToken: row.csrf_token };
-  }
-
-  /** When the session ends if it stays idle, for the portal to show (undefined once it has ended). */
-  async expiry(sessionId: string): Promise<{ idleExpiresAt: Date; expiresAt: Date } | undefined> {
-    const [row] = await this.sql<
-      { idle_expires_at: Date; expires_at: Date }[]
-    >`select idle_expires_at, expires_at from sessions where id_hash = ${hashOf(sessionId)}`;
-    return row ? { idleExpiresAt: row.idle_expires_at, expiresAt: row.expires_at } : undefined;
+    return { principal, csrfToken: row.csrf_token, idleExpiresAt, expiresAt: row.expires_at };
   }
 
   async end(sessionId: string): Promise<boolean> {
