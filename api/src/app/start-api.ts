@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import type { Express } from 'express';
+import { Router, type Express } from 'express';
 import pino, { type Logger } from 'pino';
 import { loadOrCreateSigningKeys, type SigningKeys } from '../auth/signing-keys.js';
 import { TokenService } from '../auth/tokens.js';
@@ -9,7 +9,15 @@ import { createHttpApp } from './http-app.js';
 import { adminIdentityFrom, ledgerIdentityFrom } from './ledger-identity.js';
 import { Lifecycle } from './lifecycle.js';
 import type { BrowserSignIn } from './http-app.js';
-import { browserSignInRoutes, developmentIdentityProvider, newClientSecret, PgBrowserSessions, PgSignInEvents } from '../sign-in/index.js';
+import {
+  browserSignInRoutes,
+  developmentIdentityProvider,
+  newClientSecret,
+  organizationProviderRoutes,
+  PgBrowserSessions,
+  PgOrganizationProviders,
+  PgSignInEvents,
+} from '../sign-in/index.js';
 import { systemClock } from '../infra/clock.js';
 import { IntervalWorker } from '../infra/interval-worker.js';
 import { loadOrCreateKeyFile } from '../infra/key-file.js';
@@ -253,27 +261,32 @@ async function openBrowserSignIn(
         organizations,
       })
     : undefined;
+  const organizationProviders = new PgOrganizationProviders(sql, kek, systemClock);
   return {
     sessions,
     ...(provider ? { developmentProvider: provider } : {}),
     routes: (signInLimit, tokens) =>
-      browserSignInRoutes({
-        publicUrl: config.publicUrl,
-        issuer: signIn.issuer,
-        clientId: signIn.clientId,
-        clientSecret,
-        nationalIdClaim: signIn.nationalIdClaim,
-        scopes: development ? 'openid national_id roles' : signIn.scopes,
-        requiredAcr: signIn.requiredAcr,
-        promptLogin: development,
-        kek,
-        sessions,
-        organizations,
-        signInLimit,
-        events: new PgSignInEvents(sql, systemClock),
-        tokens,
-        log: (event, fields) => logger.info({ audit: event, ...fields }, event),
-      }),
+      Router().use(
+        organizationProviderRoutes({ tokens, providers: organizationProviders, organizations, publicUrl: config.publicUrl, allowLoopbackHttp: config.devMode }),
+        browserSignInRoutes({
+          publicUrl: config.publicUrl,
+          issuer: signIn.issuer,
+          clientId: signIn.clientId,
+          clientSecret,
+          nationalIdClaim: signIn.nationalIdClaim,
+          scopes: development ? 'openid national_id roles' : signIn.scopes,
+          requiredAcr: signIn.requiredAcr,
+          promptLogin: development,
+          kek,
+          sessions,
+          organizations,
+          organizationProviders,
+          signInLimit,
+          events: new PgSignInEvents(sql, systemClock),
+          tokens,
+          log: (event, fields) => logger.info({ audit: event, ...fields }, event),
+        }),
+      ),
   };
 }
 
