@@ -128,6 +128,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const exchange = createExchange({ stores: exchangeStores, ledger, consents, citizens: vault, shares: config.exchange.revenueShares, accessLog });
     const rights = createRights({
       sql,
+      calendar: config.calendar,
       ledger,
       subjects: vault,
       clock: systemClock,
