@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { endOfLocalDay, VietnamWorkingCalendar } from '../../api/src/rights/working-days.js';
-import { dayInWords, deadlineInWords, workingDaysUntil, type DeadlineMessages } from '../../web/src/rights/deadline-words.js';
+import { dayInWords, deadlineInWords, momentInWords, workingDaysUntil, type DeadlineMessages } from '../../web/src/rights/deadline-words.js';
 
 type Locale = 'vi' | 'en';
 const INTL: Record<Locale, string> = { vi: 'vi-VN', en: 'en-GB' };
@@ -60,14 +60,15 @@ describe("deadlines in words, on Vietnam's working days and time zone", () => {
   it('says "today" on the last day, and "overdue" once the day has ended', () => {
     expect(deadlineInWords(en, endOf('2026-02-13'), vn('2026-02-13T16:00:00'))).toBe('due today, Friday 13 February');
     expect(deadlineInWords(vi, endOf('2026-02-13'), vn('2026-02-13T16:00:00'))).toBe('đến hạn hôm nay, Thứ Sáu, 13 tháng 2');
-    expect(deadlineInWords(en, endOf('2026-02-13'), vn('2026-02-14T00:00:01'))).toBe('overdue: it was due on Friday 13 February');
-    expect(deadlineInWords(vi, endOf('2026-02-13'), vn('2026-03-02T08:00:00'))).toBe('đã quá hạn: hạn chót là Thứ Sáu, 13 tháng 2');
+    expect(deadlineInWords(en, endOf('2026-02-13'), vn('2026-02-14T00:00:01'))).toBe('overdue, it was due on Friday 13 February');
+    expect(deadlineInWords(vi, endOf('2026-02-13'), vn('2026-03-02T08:00:00'))).toBe('đã quá hạn, hạn chót là Thứ Sáu, 13 tháng 2');
   });
 
   it('names the day in Vietnam, not in UTC: 18:00 UTC on Thursday is already Friday in Hà Nội', () => {
     const now = vn('2026-02-01T00:00:00');
     expect(dayInWords('en', '2026-02-12T18:00:00Z', now)).toBe('Friday 13 February');
     expect(dayInWords('en', '2026-02-12T16:59:59Z', now)).toBe('Thursday 12 February');
+    expect(momentInWords('en', '2026-02-12T18:05:00Z')).toMatch(/^13 Feb 2026, 01:05$/);
   });
 
   it('adds the year only when the deadline falls in another year', () => {

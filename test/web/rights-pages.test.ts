@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { citizenToken, requests, useStack } from '../../api/test/stack.js';
 import { VietnamWorkingCalendar } from '../../api/src/rights/working-days.js';
 import { dayInWords, workingDaysUntil } from '../../web/src/rights/deadline-words.js';
@@ -74,6 +74,39 @@ describe.skipIf(!HAS_CHROMIUM)(
     const mine = async (): Promise<RequestView[]> => (await ok<{ items: RequestView[] }>(await call('/v1/me/rights-requests', token))).items;
     const ofKind = async (kind: string): Promise<RequestView> => (await mine()).find((r) => r.kind === kind)!;
     const ref = (r: RequestView): string => r.id.slice(-8);
+    const operatorToken = async (): Promise<string> =>
+      (
+        (await (
+          await fetch(`${shared.stack.url}/dev/token`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ role: 'operator' }),
+          })
+        ).json()) as { access_token: string }
+      ).access_token;
+
+    /**
+     * The download endpoints are built alongside these pages: the button either saves the file under
+     * its name or, while the API refuses (404 before they land, 409 until ready), says why in words.
+     */
+    async function saveOrSayWhy(card: Locator, name: string, filename: RegExp): Promise<void> {
+      const page = card.page();
+      const downloaded = page.waitForEvent('download', { timeout: 10_000 }).then(
+        (d) => ({ file: d.suggestedFilename() }),
+        () => new Promise<never>(() => {}), // no download: the refusal below decides
+      );
+      await card.getByRole('button', { name }).click();
+      const refused = card
+        .getByRole('alert')
+        .waitFor()
+        .then(async () => ({ alert: (await card.getByRole('alert').textContent()) ?? '' }));
+      const outcome = await Promise.race([downloaded, refused]);
+      if ('file' in outcome) expect(outcome.file).toMatch(filename);
+      else {
+        expect(outcome.alert).not.toMatch(/[{}]|not_found|problem/);
+        expect(outcome.alert.length).toBeGreaterThan(10);
+      }
+    }
     const viDay = (iso: string): string => dayInWords('vi', iso, new Date());
     const enDay = (iso: string): string => dayInWords('en', iso, new Date());
 
@@ -237,7 +270,7 @@ describe.skipIf(!HAS_CHROMIUM)(
       await auditor.getByRole('heading', { level: 1, name: 'Hạn xử lý yêu cầu' }).waitFor();
       const overdue = auditor.getByRole('table', { name: /Còn mở khi đã quá hạn/ });
       const row = overdue.getByRole('row').filter({ hasText: ref(objection) });
-      await row.getByText(`Trả lời: đã quá hạn: hạn chót là ${viDay(moved!.replyDueAt)}`).waitFor();
+      await row.getByText(`Trả lời: đã quá hạn, hạn chót là ${viDay(moved!.replyDueAt)}`).waitFor();
       await row.getByText(KINDS_VI.OBJECT, { exact: false }).waitFor();
       expect(await overdue.getByRole('row').count()).toBe(2); // the header and this one request
       await expectAccessible(auditor, 'auditor rights report');
@@ -249,7 +282,7 @@ describe.skipIf(!HAS_CHROMIUM)(
         .getByRole('table', { name: /Open past their deadline/ })
         .getByRole('row')
         .filter({ hasText: ref(objection) });
-      await enRow.getByText(`Reply: overdue: it was due on ${enDay(moved!.replyDueAt)}`).waitFor();
+      await enRow.getByText(`Reply: overdue, it was due on ${enDay(moved!.replyDueAt)}`).waitFor();
       await enRow.getByText('Object to the processing of my data', { exact: false }).waitFor();
 
       // The citizen and the operator see the same clock.
@@ -257,6 +290,39 @@ describe.skipIf(!HAS_CHROMIUM)(
       await citizen.getByRole('article', { name: 'Object to the processing of my data' }).getByText('Overdue', { exact: true }).waitFor();
       await operator.reload();
       await operator.getByText('6 yêu cầu đang mở, 1 quá hạn.').waitFor();
+    }, 60_000);
+
+    it('once completed, the citizen is offered the export and the erasure certificate as files', async () => {
+      const exported = await ofKind('EXPORT');
+      const erase = await ofKind('ERASE');
+      await operator.reload();
+      const card = operator.getByRole('article', { name: new RegExp(ref(exported)) });
+      await card.getByRole('button', { name: 'Đánh dấu hoàn thành' }).click();
+      await operator
+        .getByRole('status')
+        .getByText(`Đã hoàn thành yêu cầu "${KINDS_VI.EXPORT}" (${ref(exported)}).`)
+        .waitFor();
+      for (const step of ['acknowledge', 'start', 'complete'])
+        await ok(await call(`/v1/rights-requests/${erase.id}/${step}`, await operatorToken(), { body: {} }));
+
+      await citizen.reload(); // in English since the switch
+      const done = citizen.getByRole('article', { name: 'Get a copy of my data' });
+      await done.getByText('Completed', { exact: true }).first().waitFor();
+      const files: [string, RegExp][] = [
+        ['Download my data (JSON)', new RegExp(`^export-${exported.id}\\.json$`)],
+        ['Download the readable document (HTML)', new RegExp(`^export-${exported.id}\\.html$`)],
+      ];
+      const erased = citizen.getByRole('article', { name: 'Erase my data' });
+      for (const [name, filename] of files) await saveOrSayWhy(done, name, filename);
+      await saveOrSayWhy(erased, 'Download the erasure certificate', new RegExp(`^erasure-certificate-${erase.id}\\.json$`));
+      // Requests that produced nothing to download offer nothing.
+      await expect(
+        citizen
+          .getByRole('article', { name: 'Restrict the use of my data' })
+          .getByRole('button', { name: /^Download/ })
+          .count(),
+      ).resolves.toBe(0);
+      await expectAccessible(citizen, 'citizen rights requests (completed)');
     }, 60_000);
 
     it('fits a 360 px phone, with the citizen page accessible and usable from the keyboard', async () => {

@@ -39,6 +39,20 @@ export function dayInWords(locale: Locale, iso: string, now: Date): string {
   return dayFormat(locale, localDate(at).slice(0, 4) !== localDate(now).slice(0, 4)).format(at);
 }
 
+const momentFormats = new Map<Locale, Intl.DateTimeFormat>();
+
+/** A moment with its time, as read in Vietnam: the steps of a request. */
+export function momentInWords(locale: Locale, iso: string): string {
+  const at = new Date(iso);
+  if (isNaN(at.getTime())) return iso;
+  let format = momentFormats.get(locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'medium', timeStyle: 'short', timeZone: TIME_ZONE });
+    momentFormats.set(locale, format);
+  }
+  return format.format(at);
+}
+
 const nextDay = (iso: string): string => new Date(Date.parse(`${iso}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
 
 /** Working days after today (Vietnam's calendar) up to and including the day of `dueAt`. */
@@ -51,7 +65,7 @@ export function workingDaysUntil(dueAt: Date, now: Date, calendar: VietnamWorkin
 
 /**
  * A deadline in words, counted on Vietnam's working days: "due in 3 working days, on Monday
- * 16 February", "due today, Monday 16 February", "overdue: it was due on Monday 16 February".
+ * 16 February", "due today, Monday 16 February", "overdue, it was due on Monday 16 February".
  */
 export function deadlineInWords(i18n: DeadlineMessages, dueAtIso: string, now: Date, calendar?: VietnamWorkingCalendar): string {
   const dueAt = new Date(dueAtIso);

@@ -4,7 +4,7 @@ import { errorMessageKey } from '../api/error-messages';
 import { useFieldLabel } from '../components/field-name';
 import { Loading } from '../components/notices';
 import { useI18n, type MessageKey } from '../i18n/i18n';
-import { dayInWords, deadlineInWords } from './deadline-words';
+import { dayInWords, deadlineInWords, momentInWords } from './deadline-words';
 import type { RequestState, RightsRequest, RightsRequestStep } from './types';
 
 const STATE_CLASS: Record<RequestState, string> = {
@@ -105,7 +105,7 @@ export function FieldChips({ fields }: { fields: string[] }) {
 
 /** Every step of a request, loaded when the person opens it, with whether the ledger holds each one. */
 export function StepHistory({ path }: { path: string }) {
-  const { t, dateTime, optional } = useI18n();
+  const { t, locale, optional } = useI18n();
   const [steps, setSteps] = useState<RightsRequestStep[] | undefined>();
   const [error, setError] = useState<unknown>();
   const load = (open: boolean): void => {
@@ -124,7 +124,7 @@ export function StepHistory({ path }: { path: string }) {
         <ol class="steps">
           {steps.map((s) => (
             <li key={s.seq}>
-              <time dateTime={s.at}>{dateTime(s.at)}</time> · {t(`rights.step.${s.action}` as const)}
+              <time dateTime={s.at}>{momentInWords(locale, s.at)}</time> · {t(`rights.step.${s.action}` as const)}
               {s.reason && ` · ${optional(`rights.reason.${s.reason}`) ?? s.reason}`}
               <span class="muted"> · {s.ledgerTransactionId ? t('rights.onLedger') : t('rights.ledgerPending')}</span>
             </li>

@@ -4,7 +4,7 @@ import { Empty, Loading } from '../../components/notices';
 import { Page } from '../../components/page';
 import { useLoad } from '../../components/use-load';
 import { useI18n } from '../../i18n/i18n';
-import { dayInWords, deadlineInWords } from '../../rights/deadline-words';
+import { dayInWords, deadlineInWords, momentInWords } from '../../rights/deadline-words';
 import { RightsError, StateBadge } from '../../rights/request-view';
 import type { RightsRequest } from '../../rights/types';
 
@@ -17,7 +17,7 @@ interface Report {
 /** The auditor's report: requests open past their deadline now, and requests completed or answered after theirs. */
 export function RightsReportPage() {
   const i18n = useI18n();
-  const { t, locale, dateTime } = i18n;
+  const { t, locale } = i18n;
   const report = useLoad(() => call<Report>('/v1/audit/rights-requests'));
   if (isMissingFeature(report.error)) {
     return (
@@ -36,7 +36,7 @@ export function RightsReportPage() {
       {report.loading && !data && <Loading />}
       {data && (
         <>
-          <p class="muted">{t('rightsReport.generatedAt', { at: dateTime(data.generatedAt) })}</p>
+          <p class="muted">{t('rightsReport.generatedAt', { at: momentInWords(locale, data.generatedAt) })}</p>
           <h2 id="h-overdue">
             {t('rightsReport.overdue')} <span class="count">({data.overdue.length})</span>
           </h2>

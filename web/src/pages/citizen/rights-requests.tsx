@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { call } from '../../api/client';
+import { call, download, send } from '../../api/client';
 import { ConfirmDialog, type ConfirmRequest } from '../../components/confirm-dialog';
 import { SensitiveMark } from '../../components/field-name';
 import { Empty, Loading, SuccessNotice } from '../../components/notices';
@@ -63,7 +63,7 @@ function FileRequestForm({ openKinds, onFiled }: { openKinds: ReadonlySet<Reques
     else next.delete(path);
     setFields(next);
   };
-  const send = (chosen: RequestKind): void =>
+  const fileRequest = (chosen: RequestKind): void =>
     void action.run(async () => {
       const body = chosen === 'RECTIFY' ? { kind: chosen, fields: [...fields] } : { kind: chosen };
       const filed = await call<RightsRequest>('/v1/me/rights-requests', { body });
@@ -82,9 +82,9 @@ function FileRequestForm({ openKinds, onFiled }: { openKinds: ReadonlySet<Reques
         body: t(`rights.confirm.${kind}.body` as const),
         confirmLabel: t('rights.file'),
         danger: true,
-        onConfirm: () => send(kind),
+        onConfirm: () => fileRequest(kind),
       });
-    } else send(kind);
+    } else fileRequest(kind);
   };
 
   return (
@@ -161,10 +161,16 @@ function FileRequestForm({ openKinds, onFiled }: { openKinds: ReadonlySet<Reques
 }
 
 function RequestCard({ request, now }: { request: RightsRequest; now: Date }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const headingId = `rr-${request.id}`;
   const base = `/v1/me/rights-requests/${request.id}`;
   const completed = request.state === 'COMPLETED';
+  const files = useAction();
+  // What a completed request produced, saved as a file; a refusal (not ready yet, say) is shown in words.
+  const save = (path: string, accept: string, filename: string): void =>
+    void files.run(async () => {
+      await download(await send(path, { accept }), filename);
+    });
   return (
     <article class="card" aria-labelledby={headingId}>
       <div class="card-head">
@@ -173,28 +179,44 @@ function RequestCard({ request, now }: { request: RightsRequest; now: Date }) {
           <StateBadge state={request.state} /> <ClockBadges request={request} />
         </span>
       </div>
-      <p class="muted">
-        {t('rights.reference', { id: request.id.slice(-8) })} · {dayInWords(locale, request.receivedAt, now)}
-      </p>
+      <p class="muted">{t('rights.reference', { id: request.id.slice(-8) })}</p>
       {request.kind !== 'EXPORT' && request.kind !== 'WITHDRAW_ALL' && <FieldChips fields={request.fields} />}
       <DeadlineFacts request={request} now={now} />
-      {completed && request.kind === 'EXPORT' && (
-        <p class="actions">
-          <a class="button secondary" href={`${base}/export?format=json`} download={`export-${request.id}.json`}>
-            {t('rights.download.json')}
-          </a>
-          <a class="button secondary" href={`${base}/export?format=html`} target="_blank" rel="noopener">
-            {t('rights.download.html')}
-          </a>
-        </p>
+      {completed && (request.kind === 'EXPORT' || request.kind === 'ERASE') && (
+        <div class="actions">
+          {request.kind === 'EXPORT' && (
+            <>
+              <button
+                type="button"
+                class="button secondary"
+                disabled={files.busy}
+                onClick={() => save(`${base}/export?format=json`, 'application/json', `export-${request.id}.json`)}
+              >
+                {t('rights.download.json')}
+              </button>
+              <button
+                type="button"
+                class="button secondary"
+                disabled={files.busy}
+                onClick={() => save(`${base}/export?format=html`, 'text/html', `export-${request.id}.html`)}
+              >
+                {t('rights.download.html')}
+              </button>
+            </>
+          )}
+          {request.kind === 'ERASE' && (
+            <button
+              type="button"
+              class="button secondary"
+              disabled={files.busy}
+              onClick={() => save(`${base}/certificate`, 'application/json', `erasure-certificate-${request.id}.json`)}
+            >
+              {t('rights.download.certificate')}
+            </button>
+          )}
+        </div>
       )}
-      {completed && request.kind === 'ERASE' && (
-        <p class="actions">
-          <a class="button secondary" href={`${base}/certificate`} download={`erasure-certificate-${request.id}.json`}>
-            {t('rights.download.certificate')}
-          </a>
-        </p>
-      )}
+      <RightsError error={files.error} />
       <StepHistory path={base} />
     </article>
   );
