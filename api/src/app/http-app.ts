@@ -45,7 +45,7 @@ export interface HttpAppDeps {
   webhooks: WebhookService;
   exchange: Exchange;
   rights: RightsService;
-  rectification?: RectificationService;
+  rectification: RectificationService;
   audit: { service: AuditService; log: LogService; projector: LedgerProjector };
   devMode: boolean;
   keys: SigningKeys;
@@ -91,7 +91,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(logRoutes(deps.audit.log));
   app.use(auditRoutes(deps.tokens, deps.audit.service, deps.audit.log, deps.audit.projector));
   app.use(rightsRoutes(deps.tokens, deps.rights));
-  if (deps.rectification) app.use(rectificationRoutes(deps.tokens, deps.rectification));
+  app.use(rectificationRoutes(deps.tokens, deps.rectification));
 
   app.use(documentationRoutes(deps.publicUrl));
   app.use(portalRoutes(deps.portalDir));

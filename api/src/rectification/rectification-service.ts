@@ -120,7 +120,7 @@ export class RectificationService {
   /** The custodian accepts: its record gets a new version with the proposed values. A retry returns the same version. */
   async accept(custodianOrgId: string, id: string): Promise<CustodianTask> {
     const task = await this.own(custodianOrgId, id);
-    if (task.status === 'REJECTED') throw new DomainError('conflict', `task ${id} was rejected already`, { status: task.status });
+    if (task.status === 'REJECTED') throw new DomainError('conflict', `task ${id} was rejected already`, { taskStatus: task.status });
     if (task.status === 'OPEN') {
       const { proposed } = await this.withProposal(task);
       const changes = Object.fromEntries(task.fields.map((name) => [name, proposed[`${task.category}.${name}`]]));
@@ -138,7 +138,7 @@ export class RectificationService {
   async reject(custodianOrgId: string, id: string, reason: RefusalReason): Promise<CustodianTask> {
     const task = await this.own(custodianOrgId, id);
     if (task.status !== 'OPEN' && !(task.status === 'REJECTED' && task.rejectReason === reason))
-      throw new DomainError('conflict', `task ${id} was ${task.status.toLowerCase()} already`, { status: task.status });
+      throw new DomainError('conflict', `task ${id} was ${task.status.toLowerCase()} already`, { taskStatus: task.status });
     if (task.status === 'OPEN' && !(await this.deps.store.resolve(id, { status: 'REJECTED', reason }, this.deps.clock.now())))
       throw new DomainError('conflict', `task ${id} was resolved meanwhile; reload it`);
     await this.settle(task.requestId);
