@@ -122,6 +122,7 @@ export class RectificationService {
     const task = await this.own(custodianOrgId, id);
     if (task.status === 'REJECTED') throw new DomainError('conflict', `task ${id} was rejected already`, { taskStatus: task.status });
     if (task.status === 'OPEN') {
+      await this.requireOpenRequest(task);
       const { proposed } = await this.withProposal(task);
       const changes = Object.fromEntries(task.fields.map((name) => [name, proposed[`${task.category}.${name}`]]));
       const corrected = await this.deps.corrections.correct(custodianOrgId, task.recordId, task.baseVersion, changes, task.id);
@@ -139,6 +140,7 @@ export class RectificationService {
     const task = await this.own(custodianOrgId, id);
     if (task.status !== 'OPEN' && !(task.status === 'REJECTED' && task.rejectReason === reason))
       throw new DomainError('conflict', `task ${id} was ${task.status.toLowerCase()} already`, { taskStatus: task.status });
+    if (task.status === 'OPEN') await this.requireOpenRequest(task);
     if (task.status === 'OPEN' && !(await this.deps.store.resolve(id, { status: 'REJECTED', reason }, this.deps.clock.now())))
       throw new DomainError('conflict', `task ${id} was resolved meanwhile; reload it`);
     await this.settle(task.requestId);
@@ -184,6 +186,15 @@ export class RectificationService {
     await this.deps.notify
       .notify(organizationId, type, data)
       .catch((err: unknown) => this.deps.log('webhook not queued', { organizationId, type, error: String(err) }));
+  }
+
+  /** Once the operator has closed the request (refused it, or completed it by hand), its open tasks can no longer change the record. */
+  private async requireOpenRequest(task: RectificationTask): Promise<void> {
+    const { request } = await this.deps.rights.get(task.requestId);
+    if (request.state === 'COMPLETED' || request.state === 'REFUSED')
+      throw new DomainError('conflict', `the citizen's request ${task.requestId} was closed (${request.state}); its tasks can no longer be acted on`, {
+        requestState: request.state,
+      });
   }
 
   private async own(custodianOrgId: string, id: string): Promise<RectificationTask> {

@@ -283,4 +283,28 @@ describe('rectification, end to end: RECTIFY → custodian tasks → a new versi
     // Another citizen cannot read this request's tasks.
     await problem(await call(`/v1/me/rectifications/${filed.request.id}`, await citizenToken(stack, '079188004321')), 404, 'not_found');
   });
+
+  it('9. once the operator closes the request, its open tasks can no longer change the record', async () => {
+    const filed = await ok<{ request: { id: string }; tasks: Task[] }>(
+      await call('/v1/me/rectifications', an, { body: { corrections: { 'residence.streetAddress': '9 Trần Phú' } } }),
+      201,
+    );
+    expect(filed.tasks).toHaveLength(1); // only A's record holds the street address
+    const operator = (
+      (await (
+        await fetch(`${stack.url}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"role":"operator"}' })
+      ).json()) as {
+        access_token: string;
+      }
+    ).access_token;
+    await ok(await call(`/v1/rights-requests/${filed.request.id}/refuse`, operator, { body: { reason: 'IDENTITY_NOT_VERIFIED' } }));
+    await problem(await call(`/v1/rectification-tasks/${filed.tasks[0]!.id}/accept`, await hospital.token(), { body: {} }), 409, 'conflict');
+    await problem(
+      await call(`/v1/rectification-tasks/${filed.tasks[0]!.id}/reject`, await hospital.token(), { body: { reason: 'LEGAL_OBLIGATION' } }),
+      409,
+      'conflict',
+    );
+    const versions = await stack.api.sql`select version from record_versions where record_id = ${recordA}`;
+    expect(versions).toHaveLength(2);
+  });
 });
