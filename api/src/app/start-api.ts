@@ -31,13 +31,14 @@ import {
   type ClientAssertionRegistry,
   type OrganizationStore,
 } from '../organizations/index.js';
-import { createVaultService, loadOrCreateSecret, pgVaultStore } from '../vault/index.js';
+import { createRecordCorrections, createVaultService, loadOrCreateSecret, pgVaultStore } from '../vault/index.js';
 import { ConsentProjector, createConsentService, pgConsentStore } from '../consent/index.js';
 import { createWebhooks, pgWebhookStore } from '../webhooks/index.js';
 import { createAuditService, createLogService, LedgerProjector, loadOrCreateLogKey, pgAccessLog, type LogKey, type LogService } from '../audit/index.js';
 import { createExchange, pgExchangeStores, statisticsProjection } from '../exchange/index.js';
 import { RepairSweep, type RepairSweepOptions } from '../repair/index.js';
 import { createRights } from '../rights/index.js';
+import { createRectification } from '../rectification/index.js';
 import { newId } from '../ids.js';
 
 export interface RunningApi {
@@ -91,13 +92,14 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const log = createLogService(sql, ledger, keys.log, { intervalMs: options.treeHeadIntervalMs ?? 2_000, log: warn });
     const ledgerProjector = new LedgerProjector(sql, ledger, (message, fields) => logger.error(fields, message));
     const exchangeStores = pgExchangeStores(sql);
-    const vault = createVaultService({
+    const vaultDeps = {
       store: pgVaultStore(sql),
       ledger,
       keys: { kek: keys.kek, indexKey: keys.index },
       log: accessLog,
       onDeposit: statisticsProjection(exchangeStores.statistics),
-    });
+    };
+    const vault = createVaultService(vaultDeps);
     const webhooks = createWebhooks({
       store: pgWebhookStore(sql),
       options: { kek: keys.kek, allowLoopbackHttp: config.devMode, retryBaseMs: options.webhookRetryBaseMs ?? 1_000, maxAttempts: 8, log: warn },
@@ -136,6 +138,22 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       recorderIntervalMs: options.rightsRecorderIntervalMs ?? 15_000,
       log: warn,
     });
+    const rectification = createRectification({
+      sql,
+      corrections: createRecordCorrections(vaultDeps),
+      rights: rights.service,
+      subjects: vault,
+      consents: {
+        activeFor: async (subjectId) =>
+          (await consentStore.forSubject(subjectId, 'ACTIVE'))
+            .filter((c) => !c.blocked_by && c.valid_until > systemClock.now())
+            .map((c) => ({ id: c.id, consumerOrgId: c.consumer_org_id, grantedFields: c.granted_fields })),
+      },
+      notify: webhooks.service,
+      clock: systemClock,
+      newId: () => newId(systemClock.now().getTime()),
+      log: warn,
+    });
     const repair = new RepairSweep(
       sql,
       ledger,
@@ -161,6 +179,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       webhooks: webhooks.service,
       exchange,
       rights: rights.service,
+      rectification,
       audit: { service: createAuditService(sql, ledger), log, projector: ledgerProjector },
       devMode: config.devMode,
       ...(browserSignIn ? { browserSignIn } : {}),
