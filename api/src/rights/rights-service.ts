@@ -89,8 +89,20 @@ export class RightsService {
     return { request, clock: clockOf(request, this.deps.clock.now()), history: await this.deps.store.history(id) };
   }
 
+  /** Completions running in this process: the operator's and the erasure sweep's share one. */
+  private readonly completing = new Map<string, Promise<RequestWithClock>>();
+
   /** The operator takes a step; a step the rules forbid is refused with the reason. */
-  async act(id: string, action: RequestAction): Promise<RequestWithClock> {
+  act(id: string, action: RequestAction): Promise<RequestWithClock> {
+    if (action.type !== 'complete') return this.step(id, action);
+    const running = this.completing.get(id);
+    if (running) return running;
+    const run = this.step(id, action).finally(() => this.completing.delete(id));
+    this.completing.set(id, run);
+    return run;
+  }
+
+  private async step(id: string, action: RequestAction): Promise<RequestWithClock> {
     const { store, calendar, clock } = this.deps;
     const request = await store.get(id);
     if (!request) throw new DomainError('not_found', `no request ${id}`);
