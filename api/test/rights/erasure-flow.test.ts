@@ -172,6 +172,16 @@ describe('erasure, legal hold, restriction and WITHDRAW_ALL, end to end', () => 
       const lift = onLedger.find((e) => e.type === 'RESTRICTION_LIFTED')!;
       expect(lift.reasonHash).toBe(createHash('sha256').update('Citizen withdrew the restriction by letter 12/2026').digest('hex'));
       expect(JSON.stringify(onLedger)).not.toContain('letter');
+      // Recording an event again (a retry after a lost answer) answers the stored record; other content under its id is refused.
+      const [placed] = await stack.api.sql<{ record: Record<string, unknown> }[]>`
+        select record from subject_control_events where subject_id = ${subjectId} and type = 'RESTRICTION_PLACED'`;
+      const again = JSON.parse(Buffer.from(await stack.api.ledger.submit('rights', 'RecordSubjectControl', JSON.stringify(placed!.record))).toString()) as {
+        txId: string;
+      };
+      expect(again.txId).toBe((onLedger.find((e) => e.type === 'RESTRICTION_PLACED') as unknown as { txId: string }).txId);
+      await expect(
+        stack.api.ledger.submit('rights', 'RecordSubjectControl', JSON.stringify({ ...placed!.record, at: new Date(0).toISOString() })),
+      ).rejects.toMatchObject({ code: 'already_exists' });
     });
   });
 
