@@ -301,6 +301,12 @@ describe('erasure, legal hold, restriction and WITHDRAW_ALL, end to end', () => 
       erasureMs = performance.now() - started;
       console.log(`one erasure (complete → answered, storage compaction included): ${erasureMs.toFixed(0)} ms`);
       expect(done.state).toBe('COMPLETED');
+      const [times] = await stack.api.sql<{ to_shred: number; to_finish: number }[]>`
+        select extract(epoch from shredded_at - started_at) * 1000 as to_shred, extract(epoch from finished_at - shredded_at) * 1000 as to_finish
+        from erasures where request_id = ${requestId}`;
+      console.log(
+        `  of which: start → key destroyed ${Number(times!.to_shred).toFixed(0)} ms, key destroyed → compacted, certified, completed ${Number(times!.to_finish).toFixed(0)} ms`,
+      );
       const erasure = await ok<{ steps: string[]; finishedAt: string | null }>(await call(`/v1/rights-requests/${requestId}/erasure`, operator));
       expect(erasure.steps).toEqual(['consents_revoked', 'copies_deleted', 'keys_destroyed', 'storage_compacted', 'certified']);
       expect(erasure.finishedAt).not.toBeNull();
