@@ -82,7 +82,7 @@ registry.registerPath({
     "Place a legal hold on a subject (operator): it blocks erasure (legal_hold_active) until lifted; recorded on the ledger with the reason's SHA-256 only",
   security,
   request: { body: json(PlaceLegalHold) },
-  responses: { 201: { description: 'the hold', ...json(LegalHoldView) }, ...problemResponses(400, 401, 403, 409) },
+  responses: { 201: { description: 'the hold', ...json(LegalHoldView) }, ...problemResponses(400, 401, 403, 404, 409) },
 });
 registry.registerPath({
   method: 'get',

@@ -57,7 +57,7 @@ export interface RightsDeps {
   /** What carrying out WITHDRAW_ALL and ERASE revokes through (the consent capability's ConsentService). */
   consents: ConsentRevoker;
   /** The vault's erase port (pgSubjectShredder). */
-  shredder: Shredder;
+  shredder: Shredder & { state(subjectId: string): Promise<'live' | 'shredded' | 'unknown'> };
   /** The exchange's statistics projection, as erasure and restriction change it (pgStatisticsExclusion). */
   statistics: StatisticsExclusion;
   /** The API's signing key, which signs erasure certificates; the KEK, to find stored answers naming an erased subject; the index key, from which the certificate claim key is derived. */
@@ -76,6 +76,7 @@ export function createRights(deps: RightsDeps): { service: RightsService; worker
     store: controlsStore,
     ledger: deps.ledger,
     statistics: deps.statistics,
+    subjects: deps.shredder,
     clock: deps.clock,
     newId: deps.newId,
     log: deps.log,

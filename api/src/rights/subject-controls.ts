@@ -15,6 +15,8 @@ export interface SubjectControlsDeps {
   store: PgSubjectControls;
   ledger: RightsLedger;
   statistics: StatisticsExclusion;
+  /** Whether a subject exists (the vault's SubjectShredder fits). */
+  subjects: { state(subjectId: string): Promise<'live' | 'shredded' | 'unknown'> };
   clock: Clock;
   newId: () => string;
   log?: (message: string, fields: Record<string, unknown>) => void;
@@ -32,6 +34,7 @@ export class SubjectControls {
   /** The operator places a legal hold with a reason; refused once the subject's erasure has started. */
   async placeHold(subjectId: string, reason: string): Promise<LegalHold> {
     const { store, clock } = this.deps;
+    if ((await this.deps.subjects.state(subjectId)) === 'unknown') throw new DomainError('not_found', `no subject ${subjectId}`);
     const id = this.deps.newId();
     const at = clock.now();
     await store.underSubjectLock(subjectId, async (tx) => {

@@ -291,6 +291,7 @@ describe('erasure, legal hold, restriction and WITHDRAW_ALL, end to end', () => 
       await ok(await call(`/v1/consents/${consent}/data`, await bank.token()));
       await problem(await call('/v1/legal-holds', await bank.token(), { body: { subjectId, reason: 'nope' } }), 403, 'forbidden');
       await problem(await call('/v1/legal-holds', operator, { body: { subjectId: 'x', reason: 'bad id' } }), 400, 'invalid_request');
+      await problem(await call('/v1/legal-holds', operator, { body: { subjectId: crypto.randomUUID(), reason: 'nobody' } }), 404, 'not_found');
       const lifted = await ok<{ active: boolean }>(await call(`/v1/legal-holds/${holdId}/lift`, operator, { body: { reason: 'Order revoked on appeal' } }));
       expect(lifted.active).toBe(false);
     });

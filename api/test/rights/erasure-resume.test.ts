@@ -53,6 +53,7 @@ describe('an erasure interrupted part-way is finished by the sweep', () => {
           }
           return real.shred(id);
         },
+        state: (id) => real.state(id),
       },
       statistics: pgStatisticsExclusion(sql),
       keys: { signing: { kid: 'test', privateKey }, kek: randomBytes(32), indexKey: randomBytes(32) },
