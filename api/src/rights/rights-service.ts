@@ -92,17 +92,17 @@ export class RightsService {
   /** Completions running in this process: the operator's and the erasure sweep's share one. */
   private readonly completing = new Map<string, Promise<RequestWithClock>>();
 
-  /** The operator takes a step; a step the rules forbid is refused with the reason. */
-  act(id: string, action: RequestAction): Promise<RequestWithClock> {
-    if (action.type !== 'complete') return this.step(id, action);
+  /** The operator (or a custodian settling a rectification) takes a step; a step the rules forbid is refused with the reason. */
+  act(id: string, action: RequestAction, actor: Actor = 'operator'): Promise<RequestWithClock> {
+    if (action.type !== 'complete') return this.step(id, action, actor);
     const running = this.completing.get(id);
     if (running) return running;
-    const run = this.step(id, action).finally(() => this.completing.delete(id));
+    const run = this.step(id, action, actor).finally(() => this.completing.delete(id));
     this.completing.set(id, run);
     return run;
   }
 
-  private async step(id: string, action: RequestAction): Promise<RequestWithClock> {
+  private async step(id: string, action: RequestAction, actor: Actor): Promise<RequestWithClock> {
     const { store, calendar, clock } = this.deps;
     const request = await store.get(id);
     if (!request) throw new DomainError('not_found', `no request ${id}`);
@@ -112,13 +112,7 @@ export class RightsService {
     // Carried out first, then recorded as completed: a failure part-way leaves the request open, and
     // completing it again carries on (every effect is idempotent).
     if (action.type === 'complete') await this.deps.effects?.carryOut(request);
-    const applied = await store.apply(
-      decision.request,
-      request.version,
-      decision.transition,
-      'operator',
-      ledgerRecordOf(decision.request, decision.transition),
-    );
+    const applied = await store.apply(decision.request, request.version, decision.transition, actor, ledgerRecordOf(decision.request, decision.transition));
     if (!applied) throw new DomainError('conflict', `request ${id} changed while this step was decided; reload it and try again`);
     if (action.type === 'complete') await this.deps.effects?.completed(decision.request);
     await this.record(id);
