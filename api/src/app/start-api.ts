@@ -31,11 +31,11 @@ import {
   type ClientAssertionRegistry,
   type OrganizationStore,
 } from '../organizations/index.js';
-import { createRecordCorrections, createVaultService, loadOrCreateSecret, pgVaultStore } from '../vault/index.js';
+import { createRecordCorrections, createVaultService, loadOrCreateSecret, pgSubjectShredder, pgVaultStore } from '../vault/index.js';
 import { ConsentProjector, createConsentService, pgConsentStore } from '../consent/index.js';
 import { createWebhooks, pgWebhookStore } from '../webhooks/index.js';
 import { createAuditService, createLogService, LedgerProjector, loadOrCreateLogKey, pgAccessLog, type LogKey, type LogService } from '../audit/index.js';
-import { createExchange, pgExchangeStores, statisticsProjection } from '../exchange/index.js';
+import { createExchange, pgExchangeStores, pgStatisticsExclusion, statisticsProjection } from '../exchange/index.js';
 import { RepairSweep, type RepairSweepOptions } from '../repair/index.js';
 import { createRights } from '../rights/index.js';
 import { createRectification } from '../rectification/index.js';
@@ -137,6 +137,10 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       newId: () => newId(systemClock.now().getTime()),
       recorderIntervalMs: options.rightsRecorderIntervalMs ?? 15_000,
       log: warn,
+      consents,
+      shredder: pgSubjectShredder(sql),
+      statistics: pgStatisticsExclusion(sql),
+      keys: { signing: keys.signing, kek: keys.kek, indexKey: keys.index },
     });
     const rectification = createRectification({
       sql,

@@ -55,7 +55,8 @@ export async function startEmbeddedPostgres(dir: string, port: number, onLog: (l
     createPostgresUser: process.getuid?.() === 0,
     onLog: log,
     onError: log,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    // wal_recycle=off: WAL segments a checkpoint no longer needs are unlinked, not kept for reuse with their old contents (an erasure's compaction relies on it).
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'wal_recycle=off'],
   });
   if (fresh) await pg.initialise();
   // Right after a crash the old server's processes may still be letting go (of the shared memory, of

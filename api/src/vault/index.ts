@@ -5,12 +5,13 @@
  */
 import type { Sql } from '../infra/database.js';
 import { PgVault } from './pg-vault.js';
-import type { DepositLog, DepositObserver, KeyProvider, VaultLedger } from './ports.js';
+import { PgSubjectShredder } from './pg-subject-shredder.js';
+import type { DepositLog, DepositObserver, KeyProvider, SubjectShredder, VaultLedger } from './ports.js';
 import { VaultService } from './vault-service.js';
 import { RecordCorrections } from './record-corrections.js';
 import type { VaultStore } from './vault-store.js';
 
-export type { Custodian, DepositLog, DepositObserver, FieldProvenance, KeyProvider, VaultLedger, VaultReader } from './ports.js';
+export type { Custodian, DepositLog, DepositObserver, FieldProvenance, KeyProvider, SubjectShredder, VaultLedger, VaultReader } from './ports.js';
 export type { NewRecord, RecordForRepair, RecordVersionRow, SubjectRow, VaultStore } from './vault-store.js';
 export type { CitizenRecord, DepositedRecord, VaultService } from './vault-service.js';
 export { inMemoryVaultStore, type InMemoryVaultStore } from './memory-vault.js';
@@ -23,6 +24,11 @@ export { parseRecordFields } from './record-fields.js';
 /** The vault's tables in Postgres. */
 export function pgVaultStore(sql: Sql): VaultStore {
   return new PgVault(sql);
+}
+
+/** The vault's erase port over Postgres (crypto-shredding; the rights capability's erasure uses it). */
+export function pgSubjectShredder(sql: Sql): SubjectShredder {
+  return new PgSubjectShredder(sql);
 }
 
 export interface VaultDeps {

@@ -40,3 +40,18 @@ export interface Custodian {
   id: string;
   roles: readonly string[];
 }
+
+/**
+ * The vault's narrow erase port (crypto-shredding, issue 15): what the rights capability's erasure
+ * calls, and nothing else may. Idempotent: a second call finds the subject already shredded.
+ */
+export interface SubjectShredder {
+  /**
+   * Destroys the subject's data key — every wrapped copy of it — and the salts and ciphertexts it
+   * sealed, and overwrites the blind index with random bytes so the national id resolves to nothing.
+   * Answers how many wrapped copies were destroyed now (0 when it was already done).
+   */
+  shred(subjectId: string): Promise<{ wrappedCopies: number }>;
+  /** Whether the subject is already shredded (and whether it exists at all). */
+  state(subjectId: string): Promise<'live' | 'shredded' | 'unknown'>;
+}

@@ -7,7 +7,7 @@ import { checkPolicy } from './check-policy.js';
 import type { ConsentedRead, PendingAccess, ReadRequest } from './consented-read.js';
 import { decryptFields } from './decrypt-fields.js';
 import { loadConsent } from './load-consent.js';
-import { recordDenial, recordGrantedAccess } from './record-access.js';
+import { recordDenial, recordGrantedAccess, recordRestricted } from './record-access.js';
 import { takeUse } from './take-use.js';
 
 export interface ReadPipelineDeps {
@@ -41,6 +41,7 @@ export function readPipeline(deps: ReadPipelineDeps): ReadPipeline {
       fields,
       at,
     };
+    if (consent.subject_restricted) return recordRestricted(deps.recorder, event);
     const decision = checkPolicy(consent, request, fields);
     if (!decision.allowed) return recordDenial(deps.recorder, event, decision.reason, decision.detail);
     const use = takeUse(consent, at);
