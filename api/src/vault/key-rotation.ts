@@ -77,6 +77,7 @@ export class KeyRotationService {
     const from = fromVersion ?? [...keys.keys()].filter((v) => v !== to && (keys.get(v) ?? 0) > 0).sort((a, b) => a - b)[0];
     if (from === undefined) throw new DomainError('conflict', `every data key is already wrapped under KEK version ${to}; configure a new version first`);
     if (from === to) throw new DomainError('invalid_request', `KEK version ${to} is the current version: nothing to rotate from it`);
+    if (!keys.get(from)) throw new DomainError('conflict', `no data key is wrapped under KEK version ${from}: nothing to rotate`);
     if (!this.ring.has(from)) throw new DomainError('conflict', `KEK version ${from} is not configured here, so its keys cannot be unwrapped`);
     const started = await this.store.start(this.newId(), from, to, startedBy);
     if (started) return started;
