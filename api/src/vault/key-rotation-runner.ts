@@ -19,9 +19,9 @@ export class KeyRotationRunner implements Worker {
 
   start(): void {
     this.abort = new AbortController();
-    void this.service.status().then(
-      ({ rotation, currentVersion }) => {
-        if (rotation && !rotation.finishedAt && rotation.toVersion === currentVersion) this.runInBackground(rotation.id);
+    void this.service.running().then(
+      (rotation) => {
+        if (rotation && rotation.toVersion === this.service.currentVersion) this.runInBackground(rotation.id);
       },
       (err: unknown) => this.log('could not look for an unfinished KEK rotation', { err }),
     );

@@ -59,6 +59,15 @@ export class KeyRotationService {
     };
   }
 
+  /** The unfinished rotation, if any. */
+  running(): Promise<KekRotation | undefined> {
+    return this.store.running();
+  }
+
+  get currentVersion(): number {
+    return this.ring.current;
+  }
+
   /**
    * Starts rotating the keys under `fromVersion` (by default the oldest version still in use) to the
    * current version, or answers the unfinished rotation to the current version, which then resumes.

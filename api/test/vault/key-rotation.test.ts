@@ -10,7 +10,7 @@ import { pgAccessLog } from '../../src/audit/index.js';
 import { newDataKey } from '../../src/infra/aead.js';
 import { embeddedPostgresUrl } from '../../src/infra/embedded-postgres.js';
 import { newId } from '../../src/ids.js';
-import { createKeyRotation, createVaultService, KekRing, nationalIdIndex, pgVaultStore, type VaultService } from '../../src/vault/index.js';
+import { createKeyRotation, createVaultService, KekRing, pgVaultStore, type VaultService } from '../../src/vault/index.js';
 import { usePostgres } from '../postgres.js';
 import { MemoryLedger } from '../twins/memory-ledger.js';
 
