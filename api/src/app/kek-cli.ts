@@ -21,7 +21,7 @@ import { embeddedPostgresUrl, startEmbeddedPostgres } from '../infra/embedded-po
 import { newId } from '../ids.js';
 import { createKekVersionFile, createKeyRotation, loadKekRing, openKekRing, rotationProgress, type KekRotation } from '../vault/index.js';
 
-const USAGE = 'usage: kek-cli rotate [--from N] [--batch N] | status | retire N | new-version';
+const USAGE = 'usage: npm run kek -w api -- rotate [--from N] [--batch N] | status | retire N | new-version';
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({ allowPositionals: true, options: { from: { type: 'string' }, batch: { type: 'string' } } });
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   if (command === 'new-version') {
     if (config.secrets.kek || config.secrets.keks) throw new ConfigError('the KEKs come from the environment here: add the new version to CV_KEKS');
     const version = await createKekVersionFile(keysDir, await loadKekRing(keysDir, config.secrets));
-    console.log(`created KEK version ${version} in ${keysDir}; restart the API so it wraps new keys with it, then run: kek-cli rotate`);
+    console.log(`created KEK version ${version} in ${keysDir}; restart the API so it wraps new keys with it, then run: npm run kek:rotate -w api`);
     return;
   }
   const batchSize = positiveInteger(values.batch, 'batch') ?? 1_000;
@@ -47,7 +47,8 @@ async function main(): Promise<void> {
       () => {},
     );
     if (command === 'status') {
-      console.log(JSON.stringify(await service.status(), null, 2));
+      const status = await service.status();
+      console.log(JSON.stringify({ ...status, rotation: status.rotation ?? null }, null, 2));
     } else if (command === 'retire') {
       const version = positiveInteger(argument, 'version');
       if (version === undefined) throw new ConfigError(USAGE);

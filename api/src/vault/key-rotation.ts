@@ -84,7 +84,8 @@ export class KeyRotationService {
     }
     const keys = await this.store.keysByVersion();
     const from = fromVersion ?? [...keys.keys()].filter((v) => v !== to && (keys.get(v) ?? 0) > 0).sort((a, b) => a - b)[0];
-    if (from === undefined) throw new DomainError('conflict', `every data key is already wrapped under KEK version ${to}; configure a new version first`);
+    if (from === undefined)
+      throw new DomainError('conflict', `no data key is wrapped under a KEK version other than the current one (${to}): nothing to rotate`);
     if (from === to) throw new DomainError('invalid_request', `KEK version ${to} is the current version: nothing to rotate from it`);
     if (!keys.get(from)) throw new DomainError('conflict', `no data key is wrapped under KEK version ${from}: nothing to rotate`);
     if (!this.ring.has(from)) throw new DomainError('conflict', `KEK version ${from} is not configured here, so its keys cannot be unwrapped`);
