@@ -255,4 +255,39 @@ describe('KEK rotation (Postgres)', () => {
     expect(done.skipped).toBe(1);
     expect(done.rewrapped + done.skipped).toBeLessThanOrEqual(20_000);
   }, 120_000);
+
+  it('stops between batches when told, keeping what committed, and the API resumes the unfinished rotation when it starts', async () => {
+    const v4 = randomBytes(32);
+    const keks = ring(4, [3, v3], [4, v4]);
+    const [before] = await pg.sql<{ n: string }[]>`select count(*) as n from subjects where kek_version = 3 and wrapped_key is not null`;
+    const under3 = Number(before!.n);
+    expect(under3).toBeGreaterThan(1_000);
+    const { service } = createKeyRotation(
+      pg.sql,
+      keks,
+      () => newId(),
+      () => {},
+    );
+    const stop = new AbortController();
+    const started = await service.start('test');
+    const stopped = await service.run(started.id, { batchSize: 500, signal: stop.signal, onProgress: () => stop.abort() });
+    expect(stopped).toMatchObject({ rewrapped: 500, finishedAt: undefined });
+
+    const runner = createKeyRotation(
+      pg.sql,
+      keks,
+      () => newId(),
+      () => {},
+      { batchSize: 500 },
+    ); // as the API builds it on start
+    runner.start();
+    for (let waited = 0; await service.running(); waited += 50) {
+      if (waited > 60_000) throw new Error('the resumed rotation did not finish');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await runner.stop();
+    expect(await service.get(started.id)).toMatchObject({ rewrapped: under3, total: under3, skipped: 0 });
+    const [after] = await pg.sql<{ n: string }[]>`select count(*) as n from subjects where kek_version = 4 and wrapped_key is not null`;
+    expect(Number(after!.n)).toBe(under3);
+  }, 120_000);
 });
