@@ -40,7 +40,8 @@ export type ErrorCode =
   | 'subject_restricted'
   | 'legal_hold_active'
   | 'subject_erased'
-  | 'erasure_certificate_not_ready';
+  | 'erasure_certificate_not_ready'
+  | 'kek_version_in_use';
 
 /** The typed error each API code is thrown as, chosen by the code's kind. */
 export const ERROR_CLASS_BY_CODE = {
@@ -83,4 +84,5 @@ export const ERROR_CLASS_BY_CODE = {
   legal_hold_active: 'ConflictError',
   subject_erased: 'ConflictError',
   erasure_certificate_not_ready: 'ConflictError',
+  kek_version_in_use: 'ConflictError',
 } as const satisfies Record<ErrorCode, string>;

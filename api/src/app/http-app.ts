@@ -27,6 +27,8 @@ import type { AuditService, LedgerProjector, LogService } from '../audit/index.j
 import { logRoutes } from '../audit/log-routes.js';
 import { rightsRoutes, type RightsService } from '../rights/index.js';
 import { rectificationRoutes, type RectificationService } from '../rectification/index.js';
+import { keyRotationRoutes } from '../vault/key-rotation-routes.js';
+import type { KeyRotationRunner } from '../vault/index.js';
 
 /** The portal's sign-in: its routes (given the sign-in rate limit), its sessions, and in dev mode the development identity provider. */
 export interface BrowserSignIn {
@@ -46,6 +48,7 @@ export interface HttpAppDeps {
   exchange: Exchange;
   rights: RightsService;
   rectification: RectificationService;
+  kekRotation: KeyRotationRunner;
   audit: { service: AuditService; log: LogService; projector: LedgerProjector };
   devMode: boolean;
   keys: SigningKeys;
@@ -92,6 +95,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(auditRoutes(deps.tokens, deps.audit.service, deps.audit.log, deps.audit.projector));
   app.use(rightsRoutes(deps.tokens, deps.rights));
   app.use(rectificationRoutes(deps.tokens, deps.rectification));
+  app.use(keyRotationRoutes(deps.tokens, deps.kekRotation));
 
   app.use(documentationRoutes(deps.publicUrl));
   app.use(portalRoutes(deps.portalDir));

@@ -31,7 +31,15 @@ import {
   type ClientAssertionRegistry,
   type OrganizationStore,
 } from '../organizations/index.js';
-import { createRecordCorrections, createVaultService, loadOrCreateSecret, pgSubjectShredder, pgVaultStore } from '../vault/index.js';
+import {
+  createKeyRotation,
+  createRecordCorrections,
+  createVaultService,
+  loadOrCreateSecret,
+  openKekRing,
+  pgSubjectShredder,
+  pgVaultStore,
+} from '../vault/index.js';
 import { ConsentProjector, createConsentService, pgConsentStore } from '../consent/index.js';
 import { createWebhooks, pgWebhookStore } from '../webhooks/index.js';
 import { createAuditService, createLogService, LedgerProjector, loadOrCreateLogKey, pgAccessLog, type LogKey, type LogService } from '../audit/index.js';
@@ -86,6 +94,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const organizations = pgOrganizationStore(sql);
     await openExchange(config, options, organizations, ledger, identity.mspId, logger);
     const keys = await loadKeys(config);
+    const keks = await openKekRing(sql, join(config.dataDir, 'keys'), config.secrets);
 
     // Capabilities.
     const accessLog = pgAccessLog(sql);
@@ -95,7 +104,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const vaultDeps = {
       store: pgVaultStore(sql),
       ledger,
-      keys: { kek: keys.kek, indexKey: keys.index },
+      keys: { keks, indexKey: keys.index },
       log: accessLog,
       onDeposit: statisticsProjection(exchangeStores.statistics),
     };
@@ -170,6 +179,8 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     for (const worker of [log, ledgerProjector, webhooks.dispatcher, consentProjector, repair]) lifecycle.start(worker);
     if (browserSignIn) lifecycle.start(new IntervalWorker('session sweep', 10 * 60_000, () => browserSignIn.sessions.sweep(), warn));
     lifecycle.start(rights.worker);
+    const kekRotation = createKeyRotation(sql, keks, () => newId(systemClock.now().getTime()), warn);
+    lifecycle.start(kekRotation);
 
     const app = createHttpApp({
       publicUrl: config.publicUrl,
@@ -184,6 +195,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       exchange,
       rights: rights.service,
       rectification,
+      kekRotation,
       audit: { service: createAuditService(sql, ledger), log, projector: ledgerProjector },
       devMode: config.devMode,
       ...(browserSignIn ? { browserSignIn } : {}),

@@ -268,6 +268,13 @@ export const ERROR_CATALOG = {
     en: 'The erasure certificate is not ready yet: the request has not been carried out. Please check again later.',
     vi: 'Giấy chứng nhận xóa dữ liệu chưa sẵn sàng vì yêu cầu chưa được thực hiện xong. Vui lòng kiểm tra lại sau.',
   },
+  // KEK rotation (issue 15 item 8).
+  kek_version_in_use: {
+    status: 409,
+    kind: 'conflict',
+    en: "This key version still protects some citizens' data (or protects all new data), so it can't be retired yet. Finish the key rotation first.",
+    vi: 'Phiên bản khoá này vẫn đang bảo vệ dữ liệu của một số công dân (hoặc mọi dữ liệu mới) nên chưa thể ngừng sử dụng. Hãy hoàn tất việc xoay vòng khoá trước.',
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -35,8 +35,8 @@ class MemoryVault implements VaultStore {
     return found ? { id: found.id, wrapped_key: found.wrapped_key, kek_version: found.kek_version } : undefined;
   }
 
-  async insertSubject(id: string, index: Buffer, wrappedKey: Buffer): Promise<SubjectRow> {
-    if (!(await this.subjectByIndex(index))) this.subjects.set(id, { id, index: index.toString('hex'), wrapped_key: wrappedKey, kek_version: 1 });
+  async insertSubject(id: string, index: Buffer, wrappedKey: Buffer, kekVersion = 1): Promise<SubjectRow> {
+    if (!(await this.subjectByIndex(index))) this.subjects.set(id, { id, index: index.toString('hex'), wrapped_key: wrappedKey, kek_version: kekVersion });
     return (await this.subjectByIndex(index))!;
   }
 

@@ -13,9 +13,9 @@ export class PgVault implements VaultStore {
   }
 
   /** Creates the subject unless another request just did; either way returns the stored one. */
-  async insertSubject(id: string, index: Buffer, wrappedKey: Buffer): Promise<SubjectRow> {
-    await this
-      .sql`insert into subjects (id, national_id_index, wrapped_key) values (${id}, ${index}, ${wrappedKey}) on conflict (national_id_index) do nothing`;
+  async insertSubject(id: string, index: Buffer, wrappedKey: Buffer, kekVersion = 1): Promise<SubjectRow> {
+    await this.sql`insert into subjects (id, national_id_index, wrapped_key, kek_version) values (${id}, ${index}, ${wrappedKey}, ${kekVersion})
+                   on conflict (national_id_index) do nothing`;
     return (await this.subjectByIndex(index))!;
   }
 

@@ -1,4 +1,5 @@
 import type { AccessRecorder } from '../audit/index.js';
+import type { KekRing } from './vault-keys.js';
 
 /** What the vault asks of the ledger: anchor a record's commitment, and read one back. */
 export interface VaultLedger {
@@ -6,9 +7,9 @@ export interface VaultLedger {
   submitWithReceipt(contract: string, fn: string, ...args: string[]): Promise<{ result: Uint8Array; transactionId: string }>;
 }
 
-/** The vault's secrets: the key-encryption key that seals every data key, and the blind index's key. */
+/** The vault's secrets: the key-encryption keys (by version) that seal every data key, and the blind index's key. */
 export interface KeyProvider {
-  readonly kek: Uint8Array;
+  readonly keks: KekRing;
   readonly indexKey: Uint8Array;
 }
 

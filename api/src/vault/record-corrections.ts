@@ -1,7 +1,7 @@
 import { DomainError } from '../errors/index.js';
 import { LedgerError } from '../ledger/fabric-ledger.js';
 import { open, seal } from '../infra/aead.js';
-import { commitment, fieldBinding, keyBinding, randomSalt } from './envelope.js';
+import { commitment, fieldBinding, randomSalt } from './envelope.js';
 import type { DepositLog, DepositObserver, KeyProvider, VaultLedger } from './ports.js';
 import { parseRecordFields } from './record-fields.js';
 import type { RecordHistory, StoredVersion, SubjectRow, VaultStore } from './vault-store.js';
@@ -233,6 +233,6 @@ export class RecordCorrections {
 
   private dataKey(subject: SubjectRow): Uint8Array {
     if (!subject.wrapped_key) throw new DomainError('not_found', "this citizen's data has been erased");
-    return open(this.keys.kek, subject.wrapped_key, keyBinding(subject.id, subject.kek_version));
+    return this.keys.keks.unwrap(subject.id, subject.wrapped_key, subject.kek_version);
   }
 }

@@ -2,7 +2,7 @@ import { DomainError } from '../errors/index.js';
 import { newId } from '../ids.js';
 import { LedgerError } from '../ledger/fabric-ledger.js';
 import { newDataKey, open, seal } from '../infra/aead.js';
-import { commitment, fieldBinding, keyBinding, nationalIdIndex, randomSalt } from './envelope.js';
+import { commitment, fieldBinding, nationalIdIndex, randomSalt } from './envelope.js';
 import type { Custodian, DepositLog, DepositObserver, FieldProvenance, KeyProvider, VaultLedger, VaultReader } from './ports.js';
 import type { SubjectRow, VaultStore } from './vault-store.js';
 import { parseRecordFields } from './record-fields.js';
@@ -143,7 +143,7 @@ export class VaultService implements VaultReader {
       await this.store.confirmRecord(recordId); // erased meanwhile: nothing to project
       return true;
     }
-    const dataKey = open(this.keys.kek, row.wrapped_key, keyBinding(row.subject_id, row.kek_version));
+    const dataKey = this.keys.keks.unwrap(row.subject_id, row.wrapped_key, row.kek_version);
     const fields = Object.fromEntries(
       Object.entries(row.fields).map(([name, sealed]) => [
         name,
@@ -260,11 +260,12 @@ export class VaultService implements VaultReader {
     const existing = await this.store.subjectByIndex(index);
     if (existing || !create) return existing;
     const id = newId();
-    return this.store.insertSubject(id, index, seal(this.keys.kek, newDataKey(), keyBinding(id, 1)));
+    const { wrapped, version } = this.keys.keks.wrap(id, newDataKey());
+    return this.store.insertSubject(id, index, wrapped, version);
   }
 
   private dataKey(subject: SubjectRow): Uint8Array {
     if (!subject.wrapped_key) throw new DomainError('not_found', "this citizen's data has been erased");
-    return open(this.keys.kek, subject.wrapped_key, keyBinding(subject.id, subject.kek_version));
+    return this.keys.keks.unwrap(subject.id, subject.wrapped_key, subject.kek_version);
   }
 }

@@ -64,7 +64,8 @@ export type RecordForRepair = RecordVersionRow & { confirmed: boolean; wrapped_k
 export interface VaultStore {
   subjectByIndex(index: Buffer): Promise<SubjectRow | undefined>;
   /** Creates the subject unless another request just did; either way returns the stored one. */
-  insertSubject(id: string, index: Buffer, wrappedKey: Buffer): Promise<SubjectRow>;
+  /** `kekVersion` is the KEK version that wrapped the key (1 unless told). */
+  insertSubject(id: string, index: Buffer, wrappedKey: Buffer, kekVersion?: number): Promise<SubjectRow>;
   /** Stores a record, not yet shown to anyone: it is confirmed once its commitment has committed on the ledger. */
   insertRecord(r: NewRecord): Promise<void>;
   /** The record a deposit with this Idempotency-Key ref made, if any (its latest version). */

@@ -3,7 +3,7 @@ import { exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import { inMemoryAccessLog, type InMemoryAccessLog } from '../../src/audit/index.js';
 import type { SigningKeys } from '../../src/auth/signing-keys.js';
 import { createConsentService, inMemoryConsentStore, type ConsentParty, type ConsentService, type InMemoryConsentStore } from '../../src/consent/index.js';
-import { createRecordCorrections, createVaultService, inMemoryVaultStore, type InMemoryVaultStore, type VaultService } from '../../src/vault/index.js';
+import { createRecordCorrections, createVaultService, inMemoryVaultStore, KekRing, type InMemoryVaultStore, type VaultService } from '../../src/vault/index.js';
 import { MemoryLedger } from './memory-ledger.js';
 
 export interface TestParty extends ConsentParty {
@@ -29,7 +29,7 @@ export async function memoryWorld() {
   const vaultDeps = {
     store: vaultStore,
     ledger,
-    keys: { kek: randomBytes(32), indexKey: randomBytes(32) },
+    keys: { keks: new KekRing(new Map([[1, randomBytes(32)]])), indexKey: randomBytes(32) },
     log: access,
     onDeposit: {
       recordDeposited: async (subjectId: string, category: string, fields: Readonly<Record<string, unknown>>) =>

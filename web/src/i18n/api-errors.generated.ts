@@ -41,6 +41,7 @@ export const API_ERROR_CODES = [
   'legal_hold_active',
   'subject_erased',
   'erasure_certificate_not_ready',
+  'kek_version_in_use',
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
@@ -87,6 +88,7 @@ export const API_ERROR_MESSAGES = {
     'error.legal_hold_active': 'Dữ liệu của công dân này đang bị phong tỏa theo yêu cầu pháp lý nên chưa thể xóa cho đến khi lệnh phong tỏa được gỡ bỏ.',
     'error.subject_erased': 'Dữ liệu của công dân này đang được xóa hoặc đã bị xóa nên không thể thực hiện việc này nữa.',
     'error.erasure_certificate_not_ready': 'Giấy chứng nhận xóa dữ liệu chưa sẵn sàng vì yêu cầu chưa được thực hiện xong. Vui lòng kiểm tra lại sau.',
+    'error.kek_version_in_use': 'Phiên bản khoá này vẫn đang bảo vệ dữ liệu của một số công dân (hoặc mọi dữ liệu mới) nên chưa thể ngừng sử dụng. Hãy hoàn tất việc xoay vòng khoá trước.',
   },
   en: {
     'error.invalid_request': "Some of what you entered isn't right. Please check it and try again.",
@@ -128,5 +130,6 @@ export const API_ERROR_MESSAGES = {
     'error.legal_hold_active': "A legal hold is in place on this citizen's data, so it cannot be erased until the hold is lifted.",
     'error.subject_erased': "This citizen's data is being erased or has been erased, so this can no longer be done.",
     'error.erasure_certificate_not_ready': 'The erasure certificate is not ready yet: the request has not been carried out. Please check again later.',
+    'error.kek_version_in_use': "This key version still protects some citizens' data (or protects all new data), so it can't be retired yet. Finish the key rotation first.",
   },
 } as const satisfies Record<'vi' | 'en', Record<`error.${ApiErrorCode}`, string>>;
