@@ -30,6 +30,7 @@ import { createAuditService, createLogService, LedgerProjector, loadOrCreateLogK
 import { createExchange, pgExchangeStores, statisticsProjection } from '../exchange/index.js';
 import { RepairSweep, type RepairSweepOptions } from '../repair/index.js';
 import { createRights } from '../rights/index.js';
+import { createRetention } from '../retention/index.js';
 import { newId } from '../ids.js';
 
 export interface RunningApi {
@@ -152,6 +153,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       webhooks: webhooks.service,
       exchange,
       rights: rights.service,
+      retention: createRetention({ sql, subjects: vault, clock: systemClock }),
       audit: { service: createAuditService(sql, ledger), log, projector: ledgerProjector },
       devMode: config.devMode,
       ...(browserSignIn ? { browserSignIn } : {}),
