@@ -36,7 +36,8 @@ export type ErrorCode =
   | 'rate_limited'
   | 'internal'
   | 'extension_already_used'
-  | 'deadline_passed';
+  | 'deadline_passed'
+  | 'export_not_ready';
 
 /** The typed error each API code is thrown as, chosen by the code's kind. */
 export const ERROR_CLASS_BY_CODE = {
@@ -75,4 +76,5 @@ export const ERROR_CLASS_BY_CODE = {
   internal: 'ServiceUnavailableError',
   extension_already_used: 'ConflictError',
   deadline_passed: 'ConflictError',
+  export_not_ready: 'ConflictError',
 } as const satisfies Record<ErrorCode, string>;

@@ -25,7 +25,7 @@ import { exchangeRoutes, type Exchange } from '../exchange/index.js';
 import { auditRoutes } from '../audit/audit-routes.js';
 import type { AuditService, LedgerProjector, LogService } from '../audit/index.js';
 import { logRoutes } from '../audit/log-routes.js';
-import { rightsRoutes, type RightsService } from '../rights/index.js';
+import { exportRoutes, rightsRoutes, type ExportService, type RightsService } from '../rights/index.js';
 import { retentionRoutes, type RetentionService } from '../retention/index.js';
 
 /** The portal's sign-in: its routes (given the sign-in rate limit), its sessions, and in dev mode the development identity provider. */
@@ -45,6 +45,7 @@ export interface HttpAppDeps {
   webhooks: WebhookService;
   exchange: Exchange;
   rights: RightsService;
+  exports: ExportService;
   retention: RetentionService;
   audit: { service: AuditService; log: LogService; projector: LedgerProjector };
   devMode: boolean;
@@ -91,6 +92,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(logRoutes(deps.audit.log));
   app.use(auditRoutes(deps.tokens, deps.audit.service, deps.audit.log, deps.audit.projector));
   app.use(rightsRoutes(deps.tokens, deps.rights));
+  app.use(exportRoutes(deps.tokens, deps.exports));
   app.use(retentionRoutes(deps.tokens, deps.retention));
 
   app.use(documentationRoutes(deps.publicUrl));

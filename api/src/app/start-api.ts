@@ -29,7 +29,7 @@ import { createWebhooks, pgWebhookStore } from '../webhooks/index.js';
 import { createAuditService, createLogService, LedgerProjector, loadOrCreateLogKey, pgAccessLog, type LogKey, type LogService } from '../audit/index.js';
 import { createExchange, pgExchangeStores, statisticsProjection } from '../exchange/index.js';
 import { RepairSweep, type RepairSweepOptions } from '../repair/index.js';
-import { createRights } from '../rights/index.js';
+import { createExport, createRights } from '../rights/index.js';
 import { createRetention } from '../retention/index.js';
 import { newId } from '../ids.js';
 
@@ -64,6 +64,8 @@ export interface StartOptions {
   treeHeadIntervalMs?: number;
   /** How often pending data-subject request steps are retried on the ledger (15 s unless a test wants it shorter). */
   rightsRecorderIntervalMs?: number;
+  /** How often open EXPORT requests are carried out (5 s unless a test wants it shorter). */
+  exportIntervalMs?: number;
 }
 
 export async function startApi(config: Config, options: StartOptions = {}): Promise<RunningApi> {
@@ -128,6 +130,18 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       recorderIntervalMs: options.rightsRecorderIntervalMs ?? 15_000,
       log: warn,
     });
+    const exports = createExport({
+      sql,
+      rights: rights.service,
+      records: vault,
+      consents,
+      history: accessLog,
+      logProofs: log,
+      earnings: exchange.settlement,
+      clock: systemClock,
+      intervalMs: options.exportIntervalMs ?? 5_000,
+      log: warn,
+    });
     const repair = new RepairSweep(
       sql,
       ledger,
@@ -140,6 +154,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     for (const worker of [log, ledgerProjector, webhooks.dispatcher, consentProjector, repair]) lifecycle.start(worker);
     if (browserSignIn) lifecycle.start(new IntervalWorker('session sweep', 10 * 60_000, () => browserSignIn.sessions.sweep(), warn));
     lifecycle.start(rights.worker);
+    lifecycle.start(exports.worker);
 
     const app = createHttpApp({
       publicUrl: config.publicUrl,
@@ -153,6 +168,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       webhooks: webhooks.service,
       exchange,
       rights: rights.service,
+      exports: exports.service,
       retention: createRetention({ sql, subjects: vault, clock: systemClock }),
       audit: { service: createAuditService(sql, ledger), log, projector: ledgerProjector },
       devMode: config.devMode,

@@ -166,6 +166,24 @@ export class LogService implements Worker {
     return { leafIndex, treeSize, leafHash: leaf.toString('hex'), auditPath: path.map((h) => h.toString('hex')) };
   }
 
+  /** Inclusion proofs of many leaves in one tree, loading the subtrees they share once per chunk (a citizen's export). */
+  async inclusionProofs(leafIndices: readonly number[], treeSize: number): Promise<{ leafIndex: number; leafHash: string; auditPath: string[] }[]> {
+    const size = await this.size();
+    if (treeSize > size) throw new DomainError('invalid_request', `the log has ${size} leaves, fewer than treeSize ${treeSize}`);
+    const proofs: { leafIndex: number; leafHash: string; auditPath: string[] }[] = [];
+    for (let i = 0; i < leafIndices.length; i += 2_000) {
+      const chunk = leafIndices.slice(i, i + 2_000);
+      for (const leafIndex of chunk)
+        if (leafIndex >= treeSize) throw new DomainError('invalid_request', `leaf ${leafIndex} is not in a tree of ${treeSize} leaves`);
+      const computed = await withSubtrees(
+        (get) => chunk.map((leafIndex) => ({ leafIndex, leaf: get({ level: 0, index: leafIndex }), path: inclusionPath(get, leafIndex, treeSize) })),
+        (keys) => this.tree.subtrees(keys),
+      );
+      for (const p of computed) proofs.push({ leafIndex: p.leafIndex, leafHash: p.leaf.toString('hex'), auditPath: p.path.map((h) => h.toString('hex')) });
+    }
+    return proofs;
+  }
+
   async consistencyProof(first: number, second: number): Promise<{ first: number; second: number; consistencyPath: string[] }> {
     const size = await this.size();
     if (second > size) throw new DomainError('invalid_request', `the log has ${size} leaves, fewer than second ${second}`);

@@ -243,6 +243,13 @@ export const ERROR_CATALOG = {
     en: 'The deadline for this request has already passed, so it can no longer be extended.',
     vi: 'Thời hạn xử lý yêu cầu này đã hết nên không thể gia hạn nữa.',
   },
+  // Exports (issue 15 item 2).
+  export_not_ready: {
+    status: 409,
+    kind: 'conflict',
+    en: 'Your export is not ready yet. It is prepared shortly after you ask for it; please try again in a moment.',
+    vi: 'Bản xuất dữ liệu của bạn chưa sẵn sàng. Bản xuất được chuẩn bị ngay sau khi bạn yêu cầu; vui lòng thử lại sau ít phút.',
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -37,6 +37,7 @@ export const API_ERROR_CODES = [
   'internal',
   'extension_already_used',
   'deadline_passed',
+  'export_not_ready',
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
@@ -79,6 +80,7 @@ export const API_ERROR_MESSAGES = {
     'error.internal': 'Đã có lỗi ở phía hệ thống. Lỗi đã được ghi lại; vui lòng thử lại sau.',
     'error.extension_already_used': 'Yêu cầu này đã được gia hạn một lần; pháp luật chỉ cho phép gia hạn một lần.',
     'error.deadline_passed': 'Thời hạn xử lý yêu cầu này đã hết nên không thể gia hạn nữa.',
+    'error.export_not_ready': 'Bản xuất dữ liệu của bạn chưa sẵn sàng. Bản xuất được chuẩn bị ngay sau khi bạn yêu cầu; vui lòng thử lại sau ít phút.',
   },
   en: {
     'error.invalid_request': "Some of what you entered isn't right. Please check it and try again.",
@@ -116,5 +118,6 @@ export const API_ERROR_MESSAGES = {
     'error.internal': 'Something went wrong on our side. It has been logged; please try again later.',
     'error.extension_already_used': 'This request has already been extended once; the law allows only one extension.',
     'error.deadline_passed': 'The deadline for this request has already passed, so it can no longer be extended.',
+    'error.export_not_ready': 'Your export is not ready yet. It is prepared shortly after you ask for it; please try again in a moment.',
   },
 } as const satisfies Record<'vi' | 'en', Record<`error.${ApiErrorCode}`, string>>;
