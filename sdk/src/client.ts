@@ -1,6 +1,7 @@
 import { HttpClient } from './http.js';
 import { importPrivateKey, type PrivateKeyInput } from './keys.js';
 import { Consents } from './resources/consents.js';
+import { Deletions } from './resources/deletions.js';
 import { Exchange, ExchangeReview } from './resources/exchange.js';
 import { Organizations } from './resources/organizations.js';
 import { Records } from './resources/records.js';
@@ -43,6 +44,8 @@ export class CitizenVault {
   readonly records: Records;
   readonly webhooks: WebhookEndpoints;
   readonly exchange: Exchange;
+  /** Deletion deadlines of your reads, and your confirmations. */
+  readonly deletions: Deletions;
 
   private constructor(
     token: typeof FROM_CREATE,
@@ -58,6 +61,7 @@ export class CitizenVault {
     this.records = new Records(http);
     this.webhooks = new WebhookEndpoints(http);
     this.exchange = new Exchange(http);
+    this.deletions = new Deletions(http);
   }
 
   /**
