@@ -111,6 +111,12 @@ const ALLOWED: Record<string, Who[] | 'public'> = {
   'POST /v1/rights-requests/{id}/complete': ['operator'],
   'POST /v1/rights-requests/{id}/refuse': ['operator'],
   'GET /v1/audit/rights-requests': ['auditor'],
+  // Exports and retention (issue 15 items 2 and 6).
+  'GET /v1/me/rights-requests/{id}/export': ['citizenA'],
+  'GET /v1/retention/reads': ORGS,
+  'POST /v1/retention/reads/{accessEventId}/deletion-confirmation': ORGS,
+  'GET /v1/me/retention': CITIZENS,
+  'GET /v1/audit/retention': ['auditor'],
 };
 
 const CITIZEN_A = '001099066001';
