@@ -5,7 +5,7 @@ import { systemClock, type Clock } from '../infra/clock.js';
 import type { Worker } from '../infra/worker.js';
 import type { LogTree, StoredTreeHead, TreeHead, TreeHeadStore } from './log-ports.js';
 import type { LogLedger } from './ports.js';
-import { consistencyPath, Frontier, inclusionPath, leafHash, rangeHash, verifyConsistency, withSubtrees } from './merkle.js';
+import { consistencyPath, Frontier, inclusionPath, leafHash, memoizedRangeHash, rangeHash, verifyConsistency, withSubtrees } from './merkle.js';
 
 /** The log's Ed25519 key; its id is derived from the public key, so a key change is visible. */
 export interface LogKey {
@@ -176,7 +176,10 @@ export class LogService implements Worker {
       for (const leafIndex of chunk)
         if (leafIndex >= treeSize) throw new DomainError('invalid_request', `leaf ${leafIndex} is not in a tree of ${treeSize} leaves`);
       const computed = await withSubtrees(
-        (get) => chunk.map((leafIndex) => ({ leafIndex, leaf: get({ level: 0, index: leafIndex }), path: inclusionPath(get, leafIndex, treeSize) })),
+        (get) => {
+          const range = memoizedRangeHash();
+          return chunk.map((leafIndex) => ({ leafIndex, leaf: get({ level: 0, index: leafIndex }), path: inclusionPath(get, leafIndex, treeSize, range) }));
+        },
         (keys) => this.tree.subtrees(keys),
       );
       for (const p of computed) proofs.push({ leafIndex: p.leafIndex, leafHash: p.leaf.toString('hex'), auditPath: p.path.map((h) => h.toString('hex')) });
