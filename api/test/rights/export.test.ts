@@ -23,7 +23,14 @@ describe('export, end to end: filed, carried out by the worker on the ledger, do
   let binh: string;
   let requestId: string;
   let bundle: ExportBundle;
+  let licenceId: string;
   const { call, ok } = requests(() => stack.url);
+  const devToken = async (role: string): Promise<string> =>
+    (
+      (await (
+        await fetch(`${stack.url}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role }) })
+      ).json()) as { access_token: string }
+    ).access_token;
   const problem = async (res: Response, status: number, code: string): Promise<void> => {
     const body = await res.text();
     expect(res.status, body).toBe(status);
@@ -62,6 +69,41 @@ describe('export, end to end: filed, carried out by the worker on the ledger, do
     );
     await ok(await call(`/v1/consents/${consent.id}/approve`, an, { body: {} }));
     for (let i = 0; i < 3; i++) await ok(await call(`/v1/consents/${consent.id}/data`, await bank.token()));
+
+    // A CONSENTED product the bank licenses and reads An's record through, twice: a licence whose use touched An's data.
+    const provider = await registerOrganization(stack, ['provider'], 'Trung tâm Dữ liệu Cư trú');
+    const operator = await devToken('operator');
+    const product = await ok<{ id: string; termsHash: string }>(
+      await call('/v1/products', await provider.token(), {
+        body: {
+          title: { vi: 'Xác minh nơi cư trú', en: 'Residence check' },
+          description: { vi: 'Tỉnh cư trú, với sự đồng ý của công dân.', en: "Province of residence, with the citizen's consent." },
+          kind: 'CONSENTED',
+          outputSchema: { type: 'object', properties: { 'residence.province': { type: 'string' } } },
+          terms: {
+            permittedPurposes: ['credit_scoring'],
+            durationDays: 365,
+            prohibitedActions: ['re_identification', 'resale', 'linkage'],
+            crossBorder: false,
+            attribution: true,
+          },
+          plans: [{ id: 'per-record', kind: 'PER_RECORD', priceDong: '1500' }],
+          consented: { purpose: 'credit_scoring', fields: ['residence.province'] },
+        },
+      }),
+      201,
+    );
+    await ok(await call(`/v1/products/${product.id}/submit`, await provider.token(), { body: {} }));
+    const listed = await ok<{ termsHash: string }>(await call(`/v1/products/${product.id}/approve`, operator, { body: {} }));
+    licenceId = (
+      await ok<{ id: string }>(
+        await call('/v1/licences', await bank.token(), {
+          body: { productId: product.id, planId: 'per-record', purpose: 'credit_scoring', acceptTerms: listed.termsHash },
+        }),
+        201,
+      )
+    ).id;
+    for (let i = 0; i < 2; i++) await ok(await call(`/v1/products/${product.id}/records/${consent.id}?licenceId=${licenceId}`, await bank.token()));
   }, 90_000);
   afterAll(async () => {
     await stack?.close();
@@ -97,7 +139,7 @@ describe('export, end to end: filed, carried out by the worker on the ledger, do
     expect(res.headers.get('content-disposition')).toContain('attachment');
     expect(res.headers.get('cache-control')).toBe('no-store');
     bundle = await ok<ExportBundle>(res);
-    expect(bundle).toMatchObject({ format: 'citizen-vault-export/v1', requestId, totals: { records: 1, consents: 1, accessEvents: 3 } });
+    expect(bundle).toMatchObject({ format: 'citizen-vault-export/v1', requestId, totals: { records: 1, consents: 1, accessEvents: 5, licences: 1 } });
     const [record] = bundle.records;
     expect(record).toMatchObject({ category: 'residence', version: 1, custodian: { id: custodian.id, name: CUSTODIAN } });
     expect(record!.fields).toEqual({ province: 'Hà Nội', streetAddress: STREET });
@@ -124,7 +166,7 @@ describe('export, end to end: filed, carried out by the worker on the ledger, do
     const key = (await (await fetch(`${stack.url}/v1/log/public-key`)).json()) as { keyId: string; jwk: { kty: 'OKP'; crv: 'Ed25519'; x: string } };
     expect(bundle.log.publicKey).toEqual(key);
     expect(await verifyTreeHead(head, key)).toBe(true);
-    expect(bundle.accessEvents).toHaveLength(3);
+    expect(bundle.accessEvents).toHaveLength(5); // three reads of the consent, two through the licence
     for (const event of bundle.accessEvents) {
       expect(event).toMatchObject({ consumer: { id: bank.id }, outcome: 'GRANTED', fields: ['residence.province'] });
       expect(JSON.parse(event.logEntry)).toMatchObject({ id: event.id, kind: 'data_read', subjectId: bundle.subjectId });
@@ -150,7 +192,25 @@ describe('export, end to end: filed, carried out by the worker on the ledger, do
     ).toBe(false);
   });
 
-  it('5. the HTML document is in Vietnamese, self-contained, and escapes what the bundle holds', async () => {
+  it("5. the licence whose use read An's record is there, with An's share of its revenue", async () => {
+    const period = new Date().toISOString().slice(0, 7);
+    const earnings = await ok<{ totalDong: string }>(await call(`/v1/me/earnings?period=${period}`, an));
+    expect(bundle.licences).toHaveLength(1);
+    expect(bundle.licences[0]).toMatchObject({
+      licenceId,
+      product: { kind: 'CONSENTED', title: { vi: 'Xác minh nơi cư trú' } },
+      buyer: { id: bank.id, name: 'Ngân hàng Số An Tâm' },
+      purpose: 'credit_scoring',
+      uses: 2,
+      records: 2,
+      earnings: [{ period, records: 2, amountDong: earnings.totalDong }],
+      earnedDong: earnings.totalDong,
+    });
+    expect(BigInt(earnings.totalDong)).toBeGreaterThan(0n);
+    expect(bundle.totals.earnedDong).toBe(earnings.totalDong);
+  });
+
+  it('6. the HTML document is in Vietnamese, self-contained, and escapes what the bundle holds', async () => {
     const res = await call(`/v1/me/rights-requests/${requestId}/export?format=html`, an);
     const html = await res.text();
     expect(res.status, html).toBe(200);
@@ -159,25 +219,21 @@ describe('export, end to end: filed, carried out by the worker on the ledger, do
     expect(html).toContain('<html lang="vi">');
     expect(html).toContain('Dữ liệu cá nhân của tôi');
     expect(html).toContain('Chấm điểm tín dụng'); // the purpose in words
+    expect(html).toContain('Xác minh nơi cư trú'); // the licensed product
     expect(html).toContain('Sở &quot;Giáo dục&quot; &lt;Hà Nội&gt; &amp; Đào tạo');
     expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; 12 Phố Huế');
     expect(html).not.toContain('<script');
     expect(html).not.toMatch(/\b(src|href)=/); // nothing fetched
   });
 
-  it("6. another citizen's export is not found, staff cannot download it, and a bad format is a 400", async () => {
+  it("7. another citizen's export is not found, staff cannot download it, and a bad format is a 400", async () => {
     await problem(await call(`/v1/me/rights-requests/${requestId}/export`, binh), 404, 'not_found');
-    const operator = (
-      (await (
-        await fetch(`${stack.url}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"role":"operator"}' })
-      ).json()) as { access_token: string }
-    ).access_token;
-    await problem(await call(`/v1/me/rights-requests/${requestId}/export`, operator), 403, 'forbidden');
+    await problem(await call(`/v1/me/rights-requests/${requestId}/export`, await devToken('operator')), 403, 'forbidden');
     await problem(await call(`/v1/me/rights-requests/${requestId}/export?format=pdf`, an), 400, 'invalid_request');
     await problem(await call(`/v1/me/rights-requests/not-a-uuid/export`, an), 400, 'invalid_request');
   });
 
-  it('7. a request that is not an export has no export, and the worker leaves it alone', async () => {
+  it('8. a request that is not an export has no export, and the worker leaves it alone', async () => {
     const restrict = await ok<{ id: string }>(await call('/v1/me/rights-requests', an, { body: { kind: 'RESTRICT' } }), 201);
     await problem(await call(`/v1/me/rights-requests/${restrict.id}/export`, an), 404, 'not_found');
     await new Promise((r) => setTimeout(r, 600));
