@@ -1,6 +1,7 @@
 import { HttpClient } from './http.js';
 import { importPrivateKey, type PrivateKeyInput } from './keys.js';
 import { Consents } from './resources/consents.js';
+import { Deletions } from './resources/deletions.js';
 import { Exchange, ExchangeReview } from './resources/exchange.js';
 import { Organizations } from './resources/organizations.js';
 import { Records } from './resources/records.js';
@@ -46,6 +47,8 @@ export class CitizenVault {
   readonly exchange: Exchange;
   /** Citizens' requests to correct records you deposited (custodians). */
   readonly rectificationTasks: RectificationTasks;
+  /** Deletion deadlines of your reads, and your confirmations. */
+  readonly deletions: Deletions;
 
   private constructor(
     token: typeof FROM_CREATE,
@@ -62,6 +65,7 @@ export class CitizenVault {
     this.webhooks = new WebhookEndpoints(http);
     this.exchange = new Exchange(http);
     this.rectificationTasks = new RectificationTasks(http);
+    this.deletions = new Deletions(http);
   }
 
   /**

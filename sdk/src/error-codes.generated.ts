@@ -41,7 +41,8 @@ export type ErrorCode =
   | 'legal_hold_active'
   | 'subject_erased'
   | 'erasure_certificate_not_ready'
-  | 'kek_version_in_use';
+  | 'kek_version_in_use'
+  | 'export_not_ready';
 
 /** The typed error each API code is thrown as, chosen by the code's kind. */
 export const ERROR_CLASS_BY_CODE = {
@@ -85,4 +86,5 @@ export const ERROR_CLASS_BY_CODE = {
   subject_erased: 'ConflictError',
   erasure_certificate_not_ready: 'ConflictError',
   kek_version_in_use: 'ConflictError',
+  export_not_ready: 'ConflictError',
 } as const satisfies Record<ErrorCode, string>;

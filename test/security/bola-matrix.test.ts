@@ -119,6 +119,12 @@ const ALLOWED: Record<string, Who[] | 'public'> = {
   'GET /v1/rectification-tasks/{id}/versions': ['custodian'],
   'POST /v1/rectification-tasks/{id}/accept': ['custodian'],
   'POST /v1/rectification-tasks/{id}/reject': ['custodian'],
+  // Exports and retention (issue 15 items 2 and 6).
+  'GET /v1/me/rights-requests/{id}/export': ['citizenA'],
+  'GET /v1/retention/reads': ORGS,
+  'POST /v1/retention/reads/{accessEventId}/deletion-confirmation': ORGS,
+  'GET /v1/me/retention': CITIZENS,
+  'GET /v1/audit/retention': ['auditor'],
 };
 
 const CITIZEN_A = '001099066001';

@@ -45,8 +45,9 @@ import { createWebhooks, pgWebhookStore } from '../webhooks/index.js';
 import { createAuditService, createLogService, LedgerProjector, loadOrCreateLogKey, pgAccessLog, type LogKey, type LogService } from '../audit/index.js';
 import { createExchange, pgExchangeStores, pgStatisticsExclusion, statisticsProjection } from '../exchange/index.js';
 import { RepairSweep, type RepairSweepOptions } from '../repair/index.js';
-import { createRights } from '../rights/index.js';
 import { createRectification } from '../rectification/index.js';
+import { createExport, createRights } from '../rights/index.js';
+import { createRetention } from '../retention/index.js';
 import { newId } from '../ids.js';
 
 export interface RunningApi {
@@ -80,6 +81,8 @@ export interface StartOptions {
   treeHeadIntervalMs?: number;
   /** How often pending data-subject request steps are retried on the ledger (15 s unless a test wants it shorter). */
   rightsRecorderIntervalMs?: number;
+  /** How often open EXPORT requests are carried out (5 s unless a test wants it shorter). */
+  exportIntervalMs?: number;
 }
 
 export async function startApi(config: Config, options: StartOptions = {}): Promise<RunningApi> {
@@ -167,6 +170,18 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       newId: () => newId(systemClock.now().getTime()),
       log: warn,
     });
+    const exports = createExport({
+      sql,
+      rights: rights.service,
+      records: vault,
+      consents,
+      history: accessLog,
+      logProofs: log,
+      earnings: exchange.settlement,
+      clock: systemClock,
+      intervalMs: options.exportIntervalMs ?? 5_000,
+      log: warn,
+    });
     const repair = new RepairSweep(
       sql,
       ledger,
@@ -181,6 +196,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     lifecycle.start(rights.worker);
     const kekRotation = createKeyRotation(sql, keks, () => newId(systemClock.now().getTime()), warn);
     lifecycle.start(kekRotation);
+    lifecycle.start(exports.worker);
 
     const app = createHttpApp({
       publicUrl: config.publicUrl,
@@ -196,6 +212,8 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       rights: rights.service,
       rectification,
       kekRotation,
+      exports: exports.service,
+      retention: createRetention({ sql, subjects: vault, clock: systemClock }),
       audit: { service: createAuditService(sql, ledger), log, projector: ledgerProjector },
       devMode: config.devMode,
       ...(browserSignIn ? { browserSignIn } : {}),

@@ -5,7 +5,7 @@ import { systemClock, type Clock } from '../infra/clock.js';
 import type { Worker } from '../infra/worker.js';
 import type { LogTree, StoredTreeHead, TreeHead, TreeHeadStore } from './log-ports.js';
 import type { LogLedger } from './ports.js';
-import { consistencyPath, Frontier, inclusionPath, leafHash, rangeHash, SubtreeCache, verifyConsistency, withSubtrees } from './merkle.js';
+import { consistencyPath, Frontier, inclusionPath, leafHash, memoizedRangeHash, rangeHash, SubtreeCache, verifyConsistency, withSubtrees } from './merkle.js';
 
 /** The log's Ed25519 key; its id is derived from the public key, so a key change is visible. */
 export interface LogKey {
@@ -167,6 +167,26 @@ export class LogService implements Worker {
       (keys) => this.proofSubtrees.load(keys, (missing) => this.tree.subtrees(missing)),
     );
     return { leafIndex, treeSize, leafHash: leaf.toString('hex'), auditPath: path.map((h) => h.toString('hex')) };
+  }
+
+  /** Inclusion proofs of many leaves in one tree, loading the subtrees they share once per chunk (a citizen's export). */
+  async inclusionProofs(leafIndices: readonly number[], treeSize: number): Promise<{ leafIndex: number; leafHash: string; auditPath: string[] }[]> {
+    await this.requireCommitted(treeSize, 'treeSize');
+    const proofs: { leafIndex: number; leafHash: string; auditPath: string[] }[] = [];
+    for (let i = 0; i < leafIndices.length; i += 2_000) {
+      const chunk = leafIndices.slice(i, i + 2_000);
+      for (const leafIndex of chunk)
+        if (leafIndex >= treeSize) throw new DomainError('invalid_request', `leaf ${leafIndex} is not in a tree of ${treeSize} leaves`);
+      const computed = await withSubtrees(
+        (get) => {
+          const range = memoizedRangeHash();
+          return chunk.map((leafIndex) => ({ leafIndex, leaf: get({ level: 0, index: leafIndex }), path: inclusionPath(get, leafIndex, treeSize, range) }));
+        },
+        (keys) => this.proofSubtrees.load(keys, (missing) => this.tree.subtrees(missing)),
+      );
+      for (const p of computed) proofs.push({ leafIndex: p.leafIndex, leafHash: p.leaf.toString('hex'), auditPath: p.path.map((h) => h.toString('hex')) });
+    }
+    return proofs;
   }
 
   /** `fresh` reads every hash from the store (the anchored-history check must see the log as it is now). */

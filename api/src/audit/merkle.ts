@@ -44,8 +44,23 @@ export function rangeHash(get: SubtreeHashes, start: number, end: number): Buffe
   return nodeHash(rangeHash(get, start, start + k), rangeHash(get, start + k, end));
 }
 
+/**
+ * `rangeHash` remembering what it computed: many paths in one tree share their right-edge ranges,
+ * which are the only ones that cost hashing.
+ */
+export function memoizedRangeHash(): typeof rangeHash {
+  const memo = new Map<number, Map<number, Buffer>>();
+  return (get, start, end) => {
+    let byEnd = memo.get(start);
+    if (!byEnd) memo.set(start, (byEnd = new Map()));
+    let hash = byEnd.get(end);
+    if (!hash) byEnd.set(end, (hash = rangeHash(get, start, end)));
+    return hash;
+  };
+}
+
 /** PATH(m, D[0:n]) of RFC 6962 §2.1.1: the audit path of leaf m in the tree of size n, leaf to root. */
-export function inclusionPath(get: SubtreeHashes, leafIndex: number, treeSize: number): Buffer[] {
+export function inclusionPath(get: SubtreeHashes, leafIndex: number, treeSize: number, range: typeof rangeHash = rangeHash): Buffer[] {
   if (!(leafIndex >= 0 && leafIndex < treeSize)) throw new RangeError(`leaf ${leafIndex} is not in a tree of ${treeSize}`);
   const path: Buffer[] = [];
   const walk = (m: number, start: number, end: number): void => {
@@ -54,10 +69,10 @@ export function inclusionPath(get: SubtreeHashes, leafIndex: number, treeSize: n
     const k = largestPowerOfTwoBelow(n);
     if (m < k) {
       walk(m, start, start + k);
-      path.push(rangeHash(get, start + k, end));
+      path.push(range(get, start + k, end));
     } else {
       walk(m - k, start + k, end);
-      path.push(rangeHash(get, start, start + k));
+      path.push(range(get, start, start + k));
     }
   };
   walk(leafIndex, 0, treeSize);

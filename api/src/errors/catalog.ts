@@ -275,6 +275,13 @@ export const ERROR_CATALOG = {
     en: "This key version still protects some citizens' data (or protects all new data), so it can't be retired yet. Finish the key rotation first.",
     vi: 'Phiên bản khoá này vẫn đang bảo vệ dữ liệu của một số công dân (hoặc mọi dữ liệu mới) nên chưa thể ngừng sử dụng. Hãy hoàn tất việc xoay vòng khoá trước.',
   },
+  // Exports (issue 15 item 2).
+  export_not_ready: {
+    status: 409,
+    kind: 'conflict',
+    en: 'Your export is not ready yet. It is prepared shortly after you ask for it; please try again in a moment.',
+    vi: 'Bản xuất dữ liệu của bạn chưa sẵn sàng. Bản xuất được chuẩn bị ngay sau khi bạn yêu cầu; vui lòng thử lại sau ít phút.',
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

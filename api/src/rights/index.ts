@@ -18,6 +18,9 @@ import { claimKeyFrom } from './erasure-certificate.js';
 import { PgSubjectControls } from './pg-subject-controls.js';
 import { RequestEffects } from './request-effects.js';
 import { SubjectControls, type StatisticsExclusion } from './subject-controls.js';
+import { ExportService, type ExportSources } from './export-service.js';
+import { PgExportStore } from './export-store.js';
+import { ExportFulfilment } from './export-worker.js';
 
 export type { RightsLedger, SubjectIds, RightsRequestStore } from './ports.js';
 export type { RightsService, RequestWithClock } from './rights-service.js';
@@ -34,6 +37,9 @@ export {
   type RightsRequest,
 } from './request-lifecycle.js';
 export { rightsRoutes } from './rights-routes.js';
+export { exportRoutes } from './export-routes.js';
+export type { ExportService, ExportSources } from './export-service.js';
+export type { ExportBundle } from './export-bundle.js';
 export { MemoryRightsRequests } from './memory-rights-requests.js';
 export type { ConsentRevoker, Shredder } from './erasure.js';
 export type { StatisticsExclusion } from './subject-controls.js';
@@ -123,4 +129,23 @@ export function createRights(deps: RightsDeps): { service: RightsService; worker
   };
   const worker = new IntervalWorker('rights ledger recorder', deps.recorderIntervalMs ?? 15_000, round, deps.log);
   return { service, worker };
+}
+
+export interface ExportDeps extends Omit<ExportSources, 'store' | 'requests'> {
+  sql: Sql;
+  rights: RightsService;
+  /** How often open EXPORT requests are carried out (5 s). */
+  intervalMs?: number;
+  log: (message: string, fields: Record<string, unknown>) => void;
+}
+
+/**
+ * Exports (issue 15 item 2): the service the download route uses, and the worker that carries out
+ * EXPORT requests as they are filed, each step a ledger-recorded transition.
+ */
+export function createExport(deps: ExportDeps): { service: ExportService; worker: Worker } {
+  const { sql, rights, intervalMs, log, ...sources } = deps;
+  const service = new ExportService({ ...sources, requests: rights, store: new PgExportStore(sql) });
+  const fulfilment = new ExportFulfilment(rights, service, log);
+  return { service, worker: new IntervalWorker('export fulfilment', intervalMs ?? 5_000, () => fulfilment.round(), log) };
 }

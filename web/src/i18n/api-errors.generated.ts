@@ -42,6 +42,7 @@ export const API_ERROR_CODES = [
   'subject_erased',
   'erasure_certificate_not_ready',
   'kek_version_in_use',
+  'export_not_ready',
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
@@ -89,6 +90,7 @@ export const API_ERROR_MESSAGES = {
     'error.subject_erased': 'Dữ liệu của công dân này đang được xóa hoặc đã bị xóa nên không thể thực hiện việc này nữa.',
     'error.erasure_certificate_not_ready': 'Giấy chứng nhận xóa dữ liệu chưa sẵn sàng vì yêu cầu chưa được thực hiện xong. Vui lòng kiểm tra lại sau.',
     'error.kek_version_in_use': 'Phiên bản khoá này vẫn đang bảo vệ dữ liệu của một số công dân (hoặc mọi dữ liệu mới) nên chưa thể ngừng sử dụng. Hãy hoàn tất việc xoay vòng khoá trước.',
+    'error.export_not_ready': 'Bản xuất dữ liệu của bạn chưa sẵn sàng. Bản xuất được chuẩn bị ngay sau khi bạn yêu cầu; vui lòng thử lại sau ít phút.',
   },
   en: {
     'error.invalid_request': "Some of what you entered isn't right. Please check it and try again.",
@@ -131,5 +133,6 @@ export const API_ERROR_MESSAGES = {
     'error.subject_erased': "This citizen's data is being erased or has been erased, so this can no longer be done.",
     'error.erasure_certificate_not_ready': 'The erasure certificate is not ready yet: the request has not been carried out. Please check again later.',
     'error.kek_version_in_use': "This key version still protects some citizens' data (or protects all new data), so it can't be retired yet. Finish the key rotation first.",
+    'error.export_not_ready': 'Your export is not ready yet. It is prepared shortly after you ask for it; please try again in a moment.',
   },
 } as const satisfies Record<'vi' | 'en', Record<`error.${ApiErrorCode}`, string>>;
