@@ -36,7 +36,12 @@ export type ErrorCode =
   | 'rate_limited'
   | 'internal'
   | 'extension_already_used'
-  | 'deadline_passed';
+  | 'deadline_passed'
+  | 'passkey_required'
+  | 'passkey_challenge_invalid'
+  | 'passkey_assertion_invalid'
+  | 'passkey_registration_invalid'
+  | 'evidence_not_ready';
 
 /** The typed error each API code is thrown as, chosen by the code's kind. */
 export const ERROR_CLASS_BY_CODE = {
@@ -75,4 +80,9 @@ export const ERROR_CLASS_BY_CODE = {
   internal: 'ServiceUnavailableError',
   extension_already_used: 'ConflictError',
   deadline_passed: 'ConflictError',
+  passkey_required: 'ConflictError',
+  passkey_challenge_invalid: 'ConflictError',
+  passkey_assertion_invalid: 'PermissionError',
+  passkey_registration_invalid: 'InvalidRequestError',
+  evidence_not_ready: 'ConflictError',
 } as const satisfies Record<ErrorCode, string>;

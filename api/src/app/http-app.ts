@@ -26,6 +26,8 @@ import { auditRoutes } from '../audit/audit-routes.js';
 import type { AuditService, LedgerProjector, LogService } from '../audit/index.js';
 import { logRoutes } from '../audit/log-routes.js';
 import { rightsRoutes, type RightsService } from '../rights/index.js';
+import { passkeyRoutes } from '../passkeys/passkey-routes.js';
+import type { EvidencePackageDeps, PasskeyService } from '../passkeys/index.js';
 
 /** The portal's sign-in: its routes (given the sign-in rate limit), its sessions, and in dev mode the development identity provider. */
 export interface BrowserSignIn {
@@ -44,6 +46,7 @@ export interface HttpAppDeps {
   webhooks: WebhookService;
   exchange: Exchange;
   rights: RightsService;
+  passkeys: { service: PasskeyService; evidence: EvidencePackageDeps };
   audit: { service: AuditService; log: LogService; projector: LedgerProjector };
   devMode: boolean;
   keys: SigningKeys;
@@ -89,6 +92,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(logRoutes(deps.audit.log));
   app.use(auditRoutes(deps.tokens, deps.audit.service, deps.audit.log, deps.audit.projector));
   app.use(rightsRoutes(deps.tokens, deps.rights));
+  app.use(passkeyRoutes(deps.tokens, deps.passkeys.service, deps.passkeys.evidence));
 
   app.use(documentationRoutes(deps.publicUrl));
   app.use(portalRoutes(deps.portalDir));

@@ -30,6 +30,7 @@ import { createAuditService, createLogService, LedgerProjector, loadOrCreateLogK
 import { createExchange, pgExchangeStores, statisticsProjection } from '../exchange/index.js';
 import { RepairSweep, type RepairSweepOptions } from '../repair/index.js';
 import { createRights } from '../rights/index.js';
+import { PasskeyService, pgPasskeyStore } from '../passkeys/index.js';
 import { newId } from '../ids.js';
 
 export interface RunningApi {
@@ -108,7 +109,9 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       },
     });
     const consentStore = pgConsentStore(sql);
+    const passkeyStore = pgPasskeyStore(sql);
     const consents = createConsentService({
+      decisions: passkeyStore,
       store: consentStore,
       vault,
       ledger,
@@ -127,6 +130,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       recorderIntervalMs: options.rightsRecorderIntervalMs ?? 15_000,
       log: warn,
     });
+    const passkeys = new PasskeyService({ store: passkeyStore, consents, subjects: vault, rp: relyingParty(config.publicUrl), clock: systemClock });
     const repair = new RepairSweep(
       sql,
       ledger,
@@ -152,6 +156,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       webhooks: webhooks.service,
       exchange,
       rights: rights.service,
+      passkeys: { service: passkeys, evidence: { store: passkeyStore, consents, log, keys: keys.signing } },
       audit: { service: createAuditService(sql, ledger), log, projector: ledgerProjector },
       devMode: config.devMode,
       ...(browserSignIn ? { browserSignIn } : {}),
@@ -187,6 +192,12 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     await lifecycle.close();
     throw err;
   }
+}
+
+/** WebAuthn's relying party is the portal: its origin, and its host name as the RP ID. */
+function relyingParty(publicUrl: string): { id: string; name: string; origin: string } {
+  const url = new URL(publicUrl);
+  return { id: url.hostname, name: 'Citizen Vault', origin: url.origin };
 }
 
 /** The embedded Postgres (development) or `VAULT_DATABASE_URL`, migrated. */

@@ -37,6 +37,11 @@ export const API_ERROR_CODES = [
   'internal',
   'extension_already_used',
   'deadline_passed',
+  'passkey_required',
+  'passkey_challenge_invalid',
+  'passkey_assertion_invalid',
+  'passkey_registration_invalid',
+  'evidence_not_ready',
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
@@ -79,6 +84,11 @@ export const API_ERROR_MESSAGES = {
     'error.internal': 'Đã có lỗi ở phía hệ thống. Lỗi đã được ghi lại; vui lòng thử lại sau.',
     'error.extension_already_used': 'Yêu cầu này đã được gia hạn một lần; pháp luật chỉ cho phép gia hạn một lần.',
     'error.deadline_passed': 'Thời hạn xử lý yêu cầu này đã hết nên không thể gia hạn nữa.',
+    'error.passkey_required': 'Hãy thêm khoá truy cập (passkey) trên thiết bị này trước; sau đó thiết bị mới ký được quyết định của bạn.',
+    'error.passkey_challenge_invalid': 'Yêu cầu ký này đã hết hạn hoặc đã được dùng. Vui lòng bấm lại nút.',
+    'error.passkey_assertion_invalid': 'Không xác minh được chữ ký của thiết bị cho quyết định này, nên chưa có gì thay đổi.',
+    'error.passkey_registration_invalid': 'Không thêm được khoá truy cập. Vui lòng thử lại.',
+    'error.evidence_not_ready': 'Bằng chứng chưa đầy đủ: nhật ký sẽ ký đầu cây tiếp theo sau vài giây. Vui lòng thử lại sau giây lát.',
   },
   en: {
     'error.invalid_request': "Some of what you entered isn't right. Please check it and try again.",
@@ -116,5 +126,10 @@ export const API_ERROR_MESSAGES = {
     'error.internal': 'Something went wrong on our side. It has been logged; please try again later.',
     'error.extension_already_used': 'This request has already been extended once; the law allows only one extension.',
     'error.deadline_passed': 'The deadline for this request has already passed, so it can no longer be extended.',
+    'error.passkey_required': 'Add a passkey on this device first; then your device can sign your decisions.',
+    'error.passkey_challenge_invalid': 'This signing request has expired or was already used. Please press the button again.',
+    'error.passkey_assertion_invalid': "Your device's signature could not be verified for this decision, so nothing was changed.",
+    'error.passkey_registration_invalid': 'The passkey could not be added. Please try again.',
+    'error.evidence_not_ready': 'The evidence is not complete yet: the log signs its next tree head in a few seconds. Please try again shortly.',
   },
 } as const satisfies Record<'vi' | 'en', Record<`error.${ApiErrorCode}`, string>>;
