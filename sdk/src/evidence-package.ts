@@ -145,7 +145,7 @@ async function verify(bytes: Uint8Array | string, options: EvidenceOptions): Pro
   const rawSignature = derToRaw(unb64url(assertion.signature));
   if (!rawSignature) refuse('the assertion’s signature is not a DER ECDSA signature');
   const spki = unb64url(assertion.publicKey);
-  let signed = false;
+  let signed: boolean;
   try {
     const key = await subtle().importKey('spki', spki, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
     signed = await subtle().verify({ name: 'ECDSA', hash: 'SHA-256' }, key, rawSignature!, concat(authenticatorData, await sha256(clientDataJSON)));

@@ -134,7 +134,7 @@ describe(`device-signed consent decisions on the ${LEDGER}`, () => {
     const otherKey = { ...good, publicKey: new TestPasskey().publicKey };
     expect(await expectRefusal(decide(statement, otherKey), 'evidence_mismatch')).toMatch(/signature does not verify/);
     const flipped = Buffer.from(good.authenticatorData, 'base64url');
-    flipped[36] ^= 1;
+    flipped[36] = flipped[36]! ^ 1;
     expect(await expectRefusal(decide(statement, { ...good, authenticatorData: flipped.toString('base64url') }), 'evidence_mismatch')).toMatch(/signature/);
 
     // Signed for another consent's artefact: the statement names the other artefact (refused), or this one (the challenge differs).

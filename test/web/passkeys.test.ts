@@ -241,7 +241,7 @@ describe.skipIf(!HAS_CHROMIUM)("passkeys: the citizen's device signs consent dec
 
     const forged = await deviceSigns(page, a.id, 'approve');
     const signature = Buffer.from(forged.response.response.signature, 'base64url');
-    signature[signature.length - 1] ^= 0x01;
+    signature[signature.length - 1] = signature[signature.length - 1]! ^ 0x01;
     forged.response.response.signature = signature.toString('base64url');
     const refused = await inPage(page, `/v1/consents/${a.id}/signed-decision`, 'POST', { response: forged.response });
     expect(refused.status).toBe(403);

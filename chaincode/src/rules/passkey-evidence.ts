@@ -105,7 +105,7 @@ export function verifyDecisionAssertion(statement: DecisionStatement, assertion:
   if ((flags & 0x01) === 0) return refuse('the authenticator did not see the user present');
   if ((flags & 0x04) === 0) return refuse('the authenticator did not verify the user');
   const signed = Buffer.concat([authenticatorData, createHash('sha256').update(clientDataJSON).digest()]);
-  let valid = false;
+  let valid: boolean;
   try {
     valid = verify('sha256', signed, { key, dsaEncoding: 'der' }, signature);
   } catch {
