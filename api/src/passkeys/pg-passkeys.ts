@@ -110,7 +110,8 @@ export class PgPasskeys implements PasskeyStore {
     await this.sql`delete from passkey_challenges where expires_at < now() - interval '1 day'`;
     await this.sql`
       insert into passkey_challenges (challenge, subject_id, purpose, consent_id, statement, expires_at)
-      values (${c.challenge}, ${c.subjectId}, ${c.purpose}, ${c.consentId}, ${c.statement === null ? null : this.sql.json(c.statement as never)}, ${c.expiresAt})`;
+      values (${c.challenge}, ${c.subjectId}, ${c.purpose}, ${c.consentId}, ${c.statement === null ? null : this.sql.json(c.statement as never)}, ${c.expiresAt})
+      on conflict (challenge) do nothing`; // the same statement asked twice in one millisecond: one challenge, usable once
   }
 
   async consumeChallenge(challenge: string, at: Date): Promise<{ consumed: PasskeyChallenge } | { refused: PasskeyChallenge | undefined }> {
