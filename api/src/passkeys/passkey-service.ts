@@ -216,7 +216,7 @@ export class PasskeyService {
     const issued = taken.consumed;
     if (issued.purpose !== 'decide' || issued.subjectId !== subjectId) return refuse('the challenge was not issued for this citizen’s decision');
     if (issued.consentId !== consent.id) return refuse('the assertion signs a decision on another consent');
-    const statement = DecisionStatementInput.parse(issued.statement) as DecisionStatement;
+    const statement: DecisionStatement = DecisionStatementInput.parse(issued.statement);
     const credential = await this.deps.store.credential(response.id);
     if (!credential || credential.removed || credential.subjectId !== subjectId) return refuse('the passkey is not one of this citizen’s');
     let verified: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
