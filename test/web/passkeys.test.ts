@@ -233,6 +233,28 @@ describe.skipIf(!HAS_CHROMIUM)("passkeys: the citizen's device signs consent dec
     );
     expect(failed.code).toBe(1);
     expect(failed.stdout).toMatch(/^FAIL evidence package/m);
+
+    // Revoking asks the device too, and has evidence of its own.
+    await card.getByRole('button', { name: 'Rút lại' }).click();
+    const [revoked] = await Promise.all([
+      page.waitForRequest((r) => r.url().endsWith(`/v1/consents/${consentId}/signed-decision`)),
+      page.getByRole('dialog', { name: 'Rút lại sự đồng ý?' }).getByRole('button', { name: 'Rút lại' }).click(),
+    ]);
+    expect(revoked.method()).toBe('POST');
+    await page.getByText(/Đã rút lại\. Ngân hàng Số An Tâm \(demo\) không còn đọc được/).waitFor();
+    const latest = ((await inPage(page, '/v1/me/consent-decisions')).body.items as { consentId: string; action: string; method: string }[])[0];
+    expect(latest).toMatchObject({ consentId, action: 'revoke', method: 'passkey' });
+    let revocation: InPage | undefined;
+    for (let i = 0; i < 40; i++) {
+      revocation = await inPage(page, `/v1/me/consents/${consentId}/evidence`);
+      if (revocation.status === 200 && (revocation.body.decision as { action: string }).action === 'revoke') break;
+      await page.waitForTimeout(250);
+    }
+    const again = await page.evaluate(async (path) => (await fetch(path)).text(), `/v1/me/consents/${consentId}/evidence`);
+    expect(await verifyEvidencePackage(again)).toMatchObject({
+      verified: true,
+      decision: { action: 'revoke', grantedFields: ['residence.province', 'residence.ward'] },
+    });
   });
 
   it('refuses a forged assertion, a replayed one and one for another artefact, at the API and on the ledger; nothing changes', async () => {
