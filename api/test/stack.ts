@@ -97,7 +97,10 @@ async function fabricLedger(): Promise<StackLedger> {
 }
 
 /** What startApi takes (shorter intervals for tests), and extra settings as environment variables (e.g. low rate limits). */
-export type StackOptions = Partial<StartOptions> & { env?: Record<string, string> };
+export type StackOptions = Partial<StartOptions> & {
+  env?: Record<string, string>;
+  /** The public URL's host (WebAuthn needs a domain such as localhost, not an address). */ publicHost?: string;
+};
 
 /**
  * The real stack on free ports in a fresh directory: embedded Postgres, the devnet with the
@@ -106,7 +109,7 @@ export type StackOptions = Partial<StartOptions> & { env?: Record<string, string
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'cv-api-'));
   await chmod(dataDir, 0o755); // as root, Postgres runs as the postgres user, which must reach its data directory
-  const { env, ...startOptions } = options;
+  const { env, publicHost, ...startOptions } = options;
   const ledger = onFabric ? await fabricLedger() : await devnetLedger(dataDir);
   const pgPort = await freePort();
   const port = await freePort(); // kept across restarts: it is part of the token issuer's URL
@@ -115,7 +118,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       CV_DATA_DIR: dataDir,
       PORT: String(port),
       CV_EMBEDDED_PG_PORT: String(pgPort),
-      CV_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      CV_PUBLIC_URL: `http://${publicHost ?? '127.0.0.1'}:${port}`,
       LOG_LEVEL: 'silent',
       ...ledger.env,
       ...env,

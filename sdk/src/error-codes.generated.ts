@@ -42,7 +42,12 @@ export type ErrorCode =
   | 'subject_erased'
   | 'erasure_certificate_not_ready'
   | 'kek_version_in_use'
-  | 'export_not_ready';
+  | 'export_not_ready'
+  | 'passkey_required'
+  | 'passkey_challenge_invalid'
+  | 'passkey_assertion_invalid'
+  | 'passkey_registration_invalid'
+  | 'evidence_not_ready';
 
 /** The typed error each API code is thrown as, chosen by the code's kind. */
 export const ERROR_CLASS_BY_CODE = {
@@ -87,4 +92,9 @@ export const ERROR_CLASS_BY_CODE = {
   erasure_certificate_not_ready: 'ConflictError',
   kek_version_in_use: 'ConflictError',
   export_not_ready: 'ConflictError',
+  passkey_required: 'ConflictError',
+  passkey_challenge_invalid: 'ConflictError',
+  passkey_assertion_invalid: 'PermissionError',
+  passkey_registration_invalid: 'InvalidRequestError',
+  evidence_not_ready: 'ConflictError',
 } as const satisfies Record<ErrorCode, string>;

@@ -16,6 +16,7 @@ export const FABRIC_SUITE = [
   'network/test/events-conformance.test.ts',
   'network/test/devnet-private-data.test.ts',
   'test/chaincode/chaincode-ledger.test.ts',
+  'test/chaincode/passkey-decisions.test.ts',
   'api/test/consent-flow.test.ts',
   'api/test/exchange/exchange-flow.test.ts',
   'api/test/audit.test.ts',

@@ -125,6 +125,16 @@ const ALLOWED: Record<string, Who[] | 'public'> = {
   'POST /v1/retention/reads/{accessEventId}/deletion-confirmation': ORGS,
   'GET /v1/me/retention': CITIZENS,
   'GET /v1/audit/retention': ['auditor'],
+  // Passkeys (issue 17 item 3).
+  'GET /v1/me/passkeys': CITIZENS,
+  'POST /v1/me/passkeys/registration-options': CITIZENS,
+  'POST /v1/me/passkeys': CITIZENS,
+  'DELETE /v1/me/passkeys/{credentialId}': CITIZENS,
+  'POST /v1/consents/{id}/decision-challenge': ['citizenA'],
+  'POST /v1/consents/{id}/signed-decision': ['citizenA'],
+  'GET /v1/me/consent-decisions': CITIZENS,
+  'GET /v1/me/consents/{id}/evidence': ['citizenA'],
+  'GET /v1/audit/passkey-events': ['auditor', 'operator'],
 };
 
 const CITIZEN_A = '001099066001';
@@ -234,6 +244,16 @@ describe('BOLA matrix: every documented operation × 11 principals', () => {
       'POST /v1/rights-requests/{id}/refuse': { reason: 'LEGAL_OBLIGATION' },
       'POST /v1/me/rectifications': { corrections: { 'residence.province': 'Hải Dương' } },
       'POST /v1/rectification-tasks/{id}/reject': { reason: 'LEGAL_OBLIGATION' },
+      'POST /v1/consents/{id}/decision-challenge': { action: 'approve' },
+      'POST /v1/consents/{id}/signed-decision': {
+        response: {
+          id: 'AAAA',
+          rawId: 'AAAA',
+          type: 'public-key',
+          response: { clientDataJSON: 'e30', authenticatorData: 'AAAA', signature: 'AAAA' },
+          clientExtensionResults: {},
+        },
+      },
     });
   }, 120_000);
   afterAll(async () => {
@@ -258,6 +278,7 @@ describe('BOLA matrix: every documented operation × 11 principals', () => {
       if (allowed === 'public') continue;
       const path = op.path
         .replace('/v1/consents/{id}', `/v1/consents/${ids.consent}`)
+        .replace('/v1/me/consents/{id}', `/v1/me/consents/${ids.consent}`)
         .replace('/v1/licences/{id}', `/v1/licences/${ids.licence}`)
         .replace('/v1/organizations/{id}', `/v1/organizations/${ids.organization}`)
         .replace('/v1/products/{id}', `/v1/products/${ids.draft}`)

@@ -30,6 +30,8 @@ import { keyRotationRoutes } from '../vault/key-rotation-routes.js';
 import type { KeyRotationRunner } from '../vault/index.js';
 import { exportRoutes, rightsRoutes, type ExportService, type RightsService } from '../rights/index.js';
 import { retentionRoutes, type RetentionService } from '../retention/index.js';
+import { passkeyRoutes } from '../passkeys/passkey-routes.js';
+import type { EvidencePackageDeps, PasskeyService } from '../passkeys/index.js';
 
 /** The portal's sign-in: its routes (given the sign-in rate limit), its sessions, and in dev mode the development identity provider. */
 export interface BrowserSignIn {
@@ -52,6 +54,7 @@ export interface HttpAppDeps {
   kekRotation: KeyRotationRunner;
   exports: ExportService;
   retention: RetentionService;
+  passkeys: { service: PasskeyService; evidence: EvidencePackageDeps };
   audit: { service: AuditService; log: LogService; projector: LedgerProjector };
   devMode: boolean;
   keys: SigningKeys;
@@ -101,6 +104,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(keyRotationRoutes(deps.tokens, deps.kekRotation));
   app.use(exportRoutes(deps.tokens, deps.exports));
   app.use(retentionRoutes(deps.tokens, deps.retention));
+  app.use(passkeyRoutes(deps.tokens, deps.passkeys.service, deps.passkeys.evidence));
 
   app.use(documentationRoutes(deps.publicUrl));
   app.use(portalRoutes(deps.portalDir));

@@ -48,6 +48,7 @@ import { RepairSweep, type RepairSweepOptions } from '../repair/index.js';
 import { createRectification } from '../rectification/index.js';
 import { createExport, createRights } from '../rights/index.js';
 import { createRetention } from '../retention/index.js';
+import { PasskeyService, pgPasskeyStore } from '../passkeys/index.js';
 import { newId } from '../ids.js';
 
 export interface RunningApi {
@@ -130,7 +131,9 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       },
     });
     const consentStore = pgConsentStore(sql);
+    const passkeyStore = pgPasskeyStore(sql);
     const consents = createConsentService({
+      decisions: passkeyStore,
       store: consentStore,
       vault,
       ledger,
@@ -182,6 +185,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       intervalMs: options.exportIntervalMs ?? 5_000,
       log: warn,
     });
+    const passkeys = new PasskeyService({ store: passkeyStore, consents, subjects: vault, rp: relyingParty(config.publicUrl), clock: systemClock });
     const repair = new RepairSweep(
       sql,
       ledger,
@@ -214,6 +218,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       kekRotation,
       exports: exports.service,
       retention: createRetention({ sql, subjects: vault, clock: systemClock }),
+      passkeys: { service: passkeys, evidence: { store: passkeyStore, consents, log, keys: keys.signing } },
       audit: { service: createAuditService(sql, ledger), log, projector: ledgerProjector },
       devMode: config.devMode,
       ...(browserSignIn ? { browserSignIn } : {}),
@@ -249,6 +254,12 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     await lifecycle.close();
     throw err;
   }
+}
+
+/** WebAuthn's relying party is the portal: its origin, and its host name as the RP ID. */
+function relyingParty(publicUrl: string): { id: string; name: string; origin: string } {
+  const url = new URL(publicUrl);
+  return { id: url.hostname, name: 'Citizen Vault', origin: url.origin };
 }
 
 /** The embedded Postgres (development) or `VAULT_DATABASE_URL`, migrated. */

@@ -2,12 +2,16 @@ import { createHash, randomBytes } from 'node:crypto';
 import { CompactEncrypt, CompactSign, importJWK, type JWK } from 'jose';
 import {
   CONSENT_TRANSITIONS,
+  assertionHash,
   canonicalJson,
+  decisionChallenge,
   isFieldPath,
   type AccessModeValue,
   type Consent,
   type ConsentAction,
   type ConsentStatus,
+  type DecisionStatement,
+  type PasskeyAssertion,
 } from '@citizen-vault/chaincode/rules';
 import type { AccessHistory, AccessRecorder, AccessEventRow } from '../audit/index.js';
 import type { SigningKeys } from '../auth/signing-keys.js';
@@ -18,7 +22,7 @@ import { systemClock, type Clock } from '../infra/clock.js';
 import { LedgerError } from '../ledger/fabric-ledger.js';
 import type { VaultReader } from '../vault/index.js';
 import { intentRow, type ConsentInsert, type ConsentRow, type ConsentStore } from './consent-store.js';
-import type { ConsentLedger, ConsentNotifier, ConsentParty } from './ports.js';
+import type { ConsentLedger, ConsentNotifier, ConsentParty, DecisionEvidenceLog } from './ports.js';
 import type { ConsentedRead } from './read/consented-read.js';
 import { readPipeline, type ReadPipeline } from './read/read-pipeline.js';
 
@@ -33,6 +37,8 @@ export interface ConsentServiceDeps {
   history: AccessHistory;
   /** Tells the consumer of a status change (webhooks). */
   notify?: ConsentNotifier;
+  /** Keeps how each decision was authenticated (passkey or session); optional where nothing asks. */
+  decisions?: DecisionEvidenceLog;
   clock?: Clock;
 }
 
@@ -61,6 +67,7 @@ export class ConsentService {
   private readonly recorder: AccessRecorder;
   private readonly history: AccessHistory;
   private readonly notify: ConsentNotifier;
+  private readonly decisions: DecisionEvidenceLog | undefined;
   private readonly clock: Clock;
   private readonly consentedRead: ReadPipeline;
 
@@ -72,6 +79,7 @@ export class ConsentService {
     this.recorder = deps.recorder;
     this.history = deps.history;
     this.notify = deps.notify ?? (async () => {});
+    this.decisions = deps.decisions;
     this.clock = deps.clock ?? systemClock;
     this.consentedRead = readPipeline({ store: deps.store, vault: deps.vault, recorder: deps.recorder, clock: this.clock });
   }
@@ -259,10 +267,64 @@ export class ConsentService {
       decidedAt: committed.decidedAt,
       updatedAt: committed.updatedAt,
     });
-    if (transactionId) await this.recorder.append('consent_decision', decisionEntry(consent, action, committed), transactionId);
+    if (transactionId) {
+      await this.recorder.append('consent_decision', decisionEntry(consent, action, committed), transactionId);
+      await this.decisions?.record({ transactionId, consentId: consent.id, action, method: 'session', at: new Date(committed.updatedAt) });
+    }
     const updated = (await this.store.get(consent.id))!;
     await this.notify(updated.consumer_org_id, `consent.${committed.status.toLowerCase()}`, statusEvent(updated));
     return updated;
+  }
+
+  /**
+   * A decision the citizen's device signed (issue 17): `statement` is what the device signed and
+   * `assertion` its WebAuthn assertion with the credential's public key, both already checked by the
+   * caller. The ledger checks them again against the consent's artefact hash and keeps their hashes;
+   * the assertion travels in the transient map. The log leaf records the hashes and the transaction.
+   * A revoke or pause blocks reads first, as `decide` does.
+   */
+  async decideWithPasskey(
+    consent: ConsentRow,
+    statement: DecisionStatement,
+    assertion: PasskeyAssertion,
+  ): Promise<{ consent: ConsentRow; transactionId: string; leafIndex: number }> {
+    if (!this.ledger.submitTransientWithReceipt) throw new DomainError('ledger_error', 'this ledger cannot take a device-signed decision');
+    const action = statement.action;
+    const blocks = action === 'revoke' || action === 'pause';
+    if (blocks) await this.store.block(consent.id, action);
+    let receipt: { result: Uint8Array; transactionId: string };
+    try {
+      receipt = await this.ledger.submitTransientWithReceipt('consent', 'DecideConsentWithPasskey', [JSON.stringify(statement)], {
+        passkeyAssertion: JSON.stringify(assertion),
+      });
+    } catch (err) {
+      if (blocks && isRefusal(err)) await this.store.unblock(consent.id);
+      throw err;
+    }
+    const committed = JSON.parse(Buffer.from(receipt.result).toString()) as Consent;
+    await this.store.applyDecision(consent.id, {
+      status: committed.status,
+      grantedFields: committed.grantedFields,
+      decidedAt: committed.decidedAt,
+      updatedAt: committed.updatedAt,
+    });
+    const evidence = passkeyEvidenceOf(statement, assertion);
+    const entry = { ...decisionEntry(consent, statement.action, committed), transactionId: receipt.transactionId, evidence };
+    const { leafIndex } = await this.recorder.append('consent_decision', entry, receipt.transactionId);
+    await this.decisions?.record({
+      transactionId: receipt.transactionId,
+      consentId: consent.id,
+      action: statement.action,
+      method: 'passkey',
+      statement,
+      assertion,
+      leafIndex,
+      logEntry: { v: 1, kind: 'consent_decision', ...entry },
+      at: new Date(committed.updatedAt),
+    });
+    const updated = (await this.store.get(consent.id))!;
+    await this.notify(updated.consumer_org_id, `consent.${committed.status.toLowerCase()}`, statusEvent(updated));
+    return { consent: updated, transactionId: receipt.transactionId, leafIndex };
   }
 
   /** A consumer's consents, newest first, with an opaque cursor for the next page ('' at the end). */
@@ -377,6 +439,16 @@ export function decisionEntry(
     status: committed.status,
     grantedFields: committed.grantedFields,
     at: committed.updatedAt,
+  };
+}
+
+/** What the log keeps of a device-signed decision: the same hashes the ledger keeps. */
+function passkeyEvidenceOf(statement: DecisionStatement, assertion: PasskeyAssertion): Record<string, string> {
+  return {
+    method: 'passkey',
+    publicKeyHash: createHash('sha256').update(Buffer.from(assertion.publicKey, 'base64url')).digest('hex'),
+    assertionHash: assertionHash(assertion),
+    challenge: decisionChallenge(statement),
   };
 }
 

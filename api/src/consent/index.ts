@@ -11,7 +11,7 @@ import { PgConsents } from './pg-consents.js';
 
 export type { ConsentInsert, ConsentRow, ConsentStore, EarlierRequest } from './consent-store.js';
 export { intentRow } from './consent-store.js';
-export type { ConsentLedger, ConsentNotifier, ConsentParty } from './ports.js';
+export type { ConsentLedger, ConsentNotifier, ConsentParty, DecisionEvidenceLog, DecisionEvidenceRecord } from './ports.js';
 export { decisionEntry, isRefusal, type ConsentRequestInput, type ConsentService, type ConsentServiceDeps } from './consent-service.js';
 export { inMemoryConsentStore, type InMemoryConsentStore } from './memory-consents.js';
 export type { ConsentedRead, LoadedConsent, ReadRequest } from './read/consented-read.js';

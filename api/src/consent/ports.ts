@@ -3,6 +3,13 @@ import type { JWK } from 'jose';
 /** What the consent capability asks of the ledger: submit a consent transaction and learn its id once committed; read a consent back. */
 export interface ConsentLedger {
   submitWithReceipt(contract: string, fn: string, ...args: string[]): Promise<{ result: Uint8Array; transactionId: string }>;
+  /** As `submitWithReceipt`, with a transient map the peers see but the transaction does not keep (a device-signed decision's assertion). */
+  submitTransientWithReceipt?(
+    contract: string,
+    fn: string,
+    args: string[],
+    transient: Record<string, string>,
+  ): Promise<{ result: Uint8Array; transactionId: string }>;
   evaluate(contract: string, fn: string, ...args: string[]): Promise<Uint8Array>;
 }
 
@@ -15,4 +22,23 @@ export interface ConsentParty {
   name: string;
   roles: readonly string[];
   jwks: { keys: JWK[] };
+}
+
+/** How a committed decision was authenticated: the citizen's passkey, or the session (or token) alone. */
+export interface DecisionEvidenceRecord {
+  transactionId: string;
+  consentId: string;
+  action: string;
+  method: 'passkey' | 'session';
+  /** Passkey decisions: what the device signed, its assertion, and the log leaf that records both hashes. */
+  statement?: unknown;
+  assertion?: unknown;
+  leafIndex?: number;
+  logEntry?: Record<string, unknown>;
+  at: Date;
+}
+
+/** Keeps how each decision was authenticated (the passkeys capability's table). */
+export interface DecisionEvidenceLog {
+  record(evidence: DecisionEvidenceRecord): Promise<void>;
 }

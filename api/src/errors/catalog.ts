@@ -282,6 +282,37 @@ export const ERROR_CATALOG = {
     en: 'Your export is not ready yet. It is prepared shortly after you ask for it; please try again in a moment.',
     vi: 'Bản xuất dữ liệu của bạn chưa sẵn sàng. Bản xuất được chuẩn bị ngay sau khi bạn yêu cầu; vui lòng thử lại sau ít phút.',
   },
+  // Passkeys: decisions the citizen's device signs, and their evidence (issue 17 item 3, branch passkeys).
+  passkey_required: {
+    status: 409,
+    kind: 'conflict',
+    en: 'Add a passkey on this device first; then your device can sign your decisions.',
+    vi: 'Hãy thêm khoá truy cập (passkey) trên thiết bị này trước; sau đó thiết bị mới ký được quyết định của bạn.',
+  },
+  passkey_challenge_invalid: {
+    status: 409,
+    kind: 'conflict',
+    en: 'This signing request has expired or was already used. Please press the button again.',
+    vi: 'Yêu cầu ký này đã hết hạn hoặc đã được dùng. Vui lòng bấm lại nút.',
+  },
+  passkey_assertion_invalid: {
+    status: 403,
+    kind: 'permission',
+    en: "Your device's signature could not be verified for this decision, so nothing was changed.",
+    vi: 'Không xác minh được chữ ký của thiết bị cho quyết định này, nên chưa có gì thay đổi.',
+  },
+  passkey_registration_invalid: {
+    status: 400,
+    kind: 'invalid_request',
+    en: 'The passkey could not be added. Please try again.',
+    vi: 'Không thêm được khoá truy cập. Vui lòng thử lại.',
+  },
+  evidence_not_ready: {
+    status: 409,
+    kind: 'conflict',
+    en: 'The evidence is not complete yet: the log signs its next tree head in a few seconds. Please try again shortly.',
+    vi: 'Bằng chứng chưa đầy đủ: nhật ký sẽ ký đầu cây tiếp theo sau vài giây. Vui lòng thử lại sau giây lát.',
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

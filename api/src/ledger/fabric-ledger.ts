@@ -40,6 +40,7 @@ const AS_DOMAIN: Record<string, ErrorCode> = {
   plan_not_found: 'invalid_request',
   duration_exceeded: 'invalid_request',
   ledger_unavailable: 'ledger_unavailable',
+  evidence_mismatch: 'passkey_assertion_invalid',
 };
 
 /** A ledger failure with a stable code: the chaincode's own (`forbidden`, `illegal_transition`, …) or the ledger's. */
@@ -112,6 +113,24 @@ export class FabricLedger {
   async submitWithReceipt(contract: string, fn: string, ...args: string[]): Promise<{ result: Uint8Array; transactionId: string; blockNumber: number }> {
     try {
       const transaction = await this.contract(contract).newProposal(fn, { arguments: args }).endorse();
+      const commit = await transaction.submit();
+      const status = await commit.getStatus();
+      if (!status.successful) throw new LedgerError('commit_failed', `transaction was not committed (validation code ${status.code})`, status.transactionId);
+      return { result: transaction.getResult(), transactionId: status.transactionId, blockNumber: Number(status.blockNumber) };
+    } catch (err) {
+      throw err instanceof LedgerError ? err : toLedgerError(err);
+    }
+  }
+
+  /** As `submitWithReceipt`, with a transient map: what the peers need to endorse but the transaction must not keep. */
+  async submitTransientWithReceipt(
+    contract: string,
+    fn: string,
+    args: string[],
+    transient: Record<string, string>,
+  ): Promise<{ result: Uint8Array; transactionId: string; blockNumber: number }> {
+    try {
+      const transaction = await this.contract(contract).newProposal(fn, { arguments: args, transientData: transient }).endorse();
       const commit = await transaction.submit();
       const status = await commit.getStatus();
       if (!status.successful) throw new LedgerError('commit_failed', `transaction was not committed (validation code ${status.code})`, status.transactionId);

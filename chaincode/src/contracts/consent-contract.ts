@@ -2,6 +2,7 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import { canonicalJson } from '../rules/canonical-json.js';
 import { checkUse, newConsent, transitionConsent, usagePeriod, type Consent, type ConsentAction } from '../rules/consent-policy.js';
 import { ChaincodeError } from '../rules/errors.js';
+import { checkDecisionTime, DecisionStatementInput, PasskeyAssertionInput, verifyDecisionAssertion, type DecisionEvidence } from '../rules/passkey-evidence.js';
 import { ConsentRequestInput, FieldList, Id, UseCheckInput, parseInput, parseValue } from '../rules/schemas.js';
 import { LedgerState } from './ledger-state.js';
 
@@ -71,6 +72,33 @@ export class ConsentContract extends Contract {
   @Returns('string')
   async RevokeConsent(ctx: Context, consentId: string): Promise<string> {
     return this.transition(ctx, consentId, 'revoke');
+  }
+
+  /**
+   * A decision the citizen's own device signed (issue 17): `decisionJson` is the decision statement
+   * `{consentId, artefactHash, action, grantedFields, at}`; the WebAuthn assertion and the
+   * credential's public key come in the transient map under `passkeyAssertion`, so only their hashes
+   * reach the ledger. Refused (`evidence_mismatch`) unless the statement matches this consent's
+   * artefact hash and the outcome of the action, its time is the transaction's within minutes, the
+   * assertion signs exactly its challenge, and that challenge was never used before.
+   */
+  @Transaction()
+  @Returns('string')
+  async DecideConsentWithPasskey(ctx: Context, decisionJson: string): Promise<string> {
+    const statement = parseInput(DecisionStatementInput, decisionJson, 'decision');
+    const transient = ctx.stub.getTransient().get('passkeyAssertion');
+    if (!transient) throw new ChaincodeError('invalid_argument', 'the passkey assertion belongs in the transient map under passkeyAssertion');
+    const assertion = parseInput(PasskeyAssertionInput, Buffer.from(transient).toString('utf8'), 'passkey assertion');
+    const state = new LedgerState(ctx);
+    const consent = await state.require<Consent>('consent', statement.consentId);
+    if (statement.artefactHash !== consent.artefactHash) {
+      throw new ChaincodeError('evidence_mismatch', `the decision is for artefact ${statement.artefactHash}, not this consent's ${consent.artefactHash}`);
+    }
+    checkDecisionTime(statement.at, state.now());
+    const evidence = verifyDecisionAssertion(statement, assertion);
+    if (await state.get('passkey-challenge', evidence.challenge)) throw new ChaincodeError('evidence_mismatch', 'this signed decision was already used');
+    const granted = statement.action === 'approve' ? statement.grantedFields : undefined;
+    return this.transition(ctx, consent.id, statement.action, granted, { statement: statement.grantedFields, evidence });
   }
 
   /** Marks a consent EXPIRED once its validity window has closed: the operator or the consumer records it. */
@@ -143,7 +171,24 @@ export class ConsentContract extends Contract {
     return new LedgerState(ctx).listRecords('consent~status', [status], 'consent', pageSize, bookmark);
   }
 
-  private async transition(ctx: Context, consentId: string, action: ConsentAction, granted?: string[]): Promise<string> {
+  /** The device-signed decisions of a consent, oldest first: the hashes each was committed with. */
+  @Transaction(false)
+  @Returns('string')
+  async GetDecisionEvidence(ctx: Context, consentId: string): Promise<string> {
+    const state = new LedgerState(ctx);
+    const id = parseValue(Id, consentId, 'consentId');
+    const page = await state.listIndex('evidence~consent', [id], 500, '');
+    const items = await Promise.all(page.items.map(([txId]) => state.require<unknown>('decision-evidence', id, txId!)));
+    return canonicalJson({ items });
+  }
+
+  private async transition(
+    ctx: Context,
+    consentId: string,
+    action: ConsentAction,
+    granted?: string[],
+    signed?: { statement: string[]; evidence: DecisionEvidence },
+  ): Promise<string> {
     const state = new LedgerState(ctx);
     const consent = await state.require<Consent>('consent', parseValue(Id, consentId, 'consentId'));
     if (action !== 'expire' || !(await state.callerIsOperator())) {
@@ -151,10 +196,22 @@ export class ConsentContract extends Contract {
       else await state.requireOperator();
     }
     const next = transitionConsent(consent, action, state.now(), granted);
+    if (signed && canonicalJson(signed.statement) !== canonicalJson(next.grantedFields)) {
+      throw new ChaincodeError(
+        'evidence_mismatch',
+        `the decision grants ${signed.statement.join(', ') || 'nothing'}, but the consent would grant ${next.grantedFields.join(', ') || 'nothing'}`,
+      );
+    }
     await state.put('consent', [next.id], next);
     await state.removeIndex('consent~status', [consent.status, consent.id]);
     await state.addIndex('consent~status', [next.status, next.id]);
-    state.emit(EVENT[action], eventOf(next));
+    if (signed) {
+      const txId = state.txId();
+      await state.put('decision-evidence', [next.id, txId], { consentId: next.id, action, txId, at: next.updatedAt, ...signed.evidence });
+      await state.addIndex('evidence~consent', [next.id, txId]);
+      await state.put('passkey-challenge', [signed.evidence.challenge], { consentId: next.id, txId });
+    }
+    state.emit(EVENT[action], signed ? { ...eventOf(next), evidence: signed.evidence } : eventOf(next));
     return canonicalJson(next);
   }
 }

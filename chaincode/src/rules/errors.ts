@@ -11,7 +11,8 @@ export type ChaincodeErrorCode =
   | 'plan_not_found'
   | 'duration_exceeded'
   | 'anchor_not_monotonic'
-  | 'anchor_not_consistent';
+  | 'anchor_not_consistent'
+  | 'evidence_mismatch';
 
 export class ChaincodeError extends Error {
   override readonly name = 'ChaincodeError';

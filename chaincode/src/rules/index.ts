@@ -9,4 +9,5 @@ export * from './exchange-policy.js';
 export * from './anchor-policy.js';
 export * from './rights-record.js';
 export * from './subject-control.js';
+export * from './passkey-evidence.js';
 export { verifyConsistency } from './merkle.js';

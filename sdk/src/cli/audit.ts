@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { verifyEvidencePackage } from '../evidence-package.js';
 import { hexToBytes, verifyConsistency, verifyLogEntry, verifyTreeHead, type LogPublicKey, type SignedTreeHead } from '../log-proofs.js';
 
 const USAGE = `citizen-vault-audit — check a Citizen Vault's access log and ledger yourself
@@ -15,6 +16,10 @@ const USAGE = `citizen-vault-audit — check a Citizen Vault's access log and le
       Only the ledger's hash chain.
   citizen-vault-audit entry --api URL --leaf N --entry JSON
       One log entry (an access event's leafIndex and logEntry) against the latest signed head.
+  citizen-vault-audit evidence FILE
+      A consent decision's evidence package, offline: the artefact's signature, the device's
+      signature over the decision, the log entry with the ledger transaction, and its inclusion
+      under the signed tree head. Compare the key ids it prints with the published keys.
 
   --token T   an auditor's access token (or CV_AUDIT_TOKEN); --dev asks the development issuer.
   Exit status: 0 verified, 1 a check failed, 2 the checks could not run.`;
@@ -56,6 +61,19 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const command = positionals[0];
+  if (command === 'evidence' && !values.help) {
+    if (!positionals[1]) throw new Failure('evidence needs the package file');
+    const result = await verifyEvidencePackage(await readFile(positionals[1]));
+    if (!result.verified) {
+      console.log(`FAIL evidence package: ${result.reason}`);
+      return 1;
+    }
+    const d = result.decision!;
+    console.log(`ok   ${d.action} of consent ${d.consentId} (${d.grantedFields.join(', ') || 'no fields'}) signed by the device at ${d.at}`);
+    console.log(`ok   passkey ${result.publicKeyHash}, ledger transaction ${result.transactionId}`);
+    console.log(`ok   in the log under the head of ${result.treeHead!.treeSize} leaves signed by ${result.treeHead!.keyId}`);
+    return 0;
+  }
   if (values.help || !command || !['verify', 'ledger', 'entry'].includes(command) || !values.api) {
     console.log(USAGE);
     return values.help ? 0 : 2;

@@ -9,6 +9,7 @@ const isApiErrorCode = (code: string): code is ApiErrorCode => API_CODES.has(cod
 const PORTAL_CODES: Record<string, MessageKey> = {
   network: 'error.network',
   http_429: 'error.rate_limited',
+  passkey_device: 'passkeys.deviceRefused',
 };
 
 /** Every error code the API answers has its own sentence (generated from the API's catalog); anything else gets the generic one. */

@@ -43,6 +43,11 @@ export const API_ERROR_CODES = [
   'erasure_certificate_not_ready',
   'kek_version_in_use',
   'export_not_ready',
+  'passkey_required',
+  'passkey_challenge_invalid',
+  'passkey_assertion_invalid',
+  'passkey_registration_invalid',
+  'evidence_not_ready',
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
@@ -91,6 +96,11 @@ export const API_ERROR_MESSAGES = {
     'error.erasure_certificate_not_ready': 'Giấy chứng nhận xóa dữ liệu chưa sẵn sàng vì yêu cầu chưa được thực hiện xong. Vui lòng kiểm tra lại sau.',
     'error.kek_version_in_use': 'Phiên bản khoá này vẫn đang bảo vệ dữ liệu của một số công dân (hoặc mọi dữ liệu mới) nên chưa thể ngừng sử dụng. Hãy hoàn tất việc xoay vòng khoá trước.',
     'error.export_not_ready': 'Bản xuất dữ liệu của bạn chưa sẵn sàng. Bản xuất được chuẩn bị ngay sau khi bạn yêu cầu; vui lòng thử lại sau ít phút.',
+    'error.passkey_required': 'Hãy thêm khoá truy cập (passkey) trên thiết bị này trước; sau đó thiết bị mới ký được quyết định của bạn.',
+    'error.passkey_challenge_invalid': 'Yêu cầu ký này đã hết hạn hoặc đã được dùng. Vui lòng bấm lại nút.',
+    'error.passkey_assertion_invalid': 'Không xác minh được chữ ký của thiết bị cho quyết định này, nên chưa có gì thay đổi.',
+    'error.passkey_registration_invalid': 'Không thêm được khoá truy cập. Vui lòng thử lại.',
+    'error.evidence_not_ready': 'Bằng chứng chưa đầy đủ: nhật ký sẽ ký đầu cây tiếp theo sau vài giây. Vui lòng thử lại sau giây lát.',
   },
   en: {
     'error.invalid_request': "Some of what you entered isn't right. Please check it and try again.",
@@ -134,5 +144,10 @@ export const API_ERROR_MESSAGES = {
     'error.erasure_certificate_not_ready': 'The erasure certificate is not ready yet: the request has not been carried out. Please check again later.',
     'error.kek_version_in_use': "This key version still protects some citizens' data (or protects all new data), so it can't be retired yet. Finish the key rotation first.",
     'error.export_not_ready': 'Your export is not ready yet. It is prepared shortly after you ask for it; please try again in a moment.',
+    'error.passkey_required': 'Add a passkey on this device first; then your device can sign your decisions.',
+    'error.passkey_challenge_invalid': 'This signing request has expired or was already used. Please press the button again.',
+    'error.passkey_assertion_invalid': "Your device's signature could not be verified for this decision, so nothing was changed.",
+    'error.passkey_registration_invalid': 'The passkey could not be added. Please try again.',
+    'error.evidence_not_ready': 'The evidence is not complete yet: the log signs its next tree head in a few seconds. Please try again shortly.',
   },
 } as const satisfies Record<'vi' | 'en', Record<`error.${ApiErrorCode}`, string>>;

@@ -10,6 +10,8 @@ import { StatusBadge } from '../../components/status-badge';
 import { useAction, useLoad } from '../../components/use-load';
 import { useI18n, type MessageKey } from '../../i18n/i18n';
 import { useVocabulary } from '../../vocabulary';
+import { decide as decideConsent, evidenceFile, type DecisionAuthentication } from '../../passkeys/device-decisions';
+import { PasskeyPanel, useDecisionAuthentications, usePasskeys } from '../../passkeys/passkey-panel';
 
 const GROUPS: { key: MessageKey; statuses: ConsentStatus[] }[] = [
   { key: 'consents.active', statuses: ['ACTIVE'] },
@@ -21,11 +23,15 @@ const GROUPS: { key: MessageKey; statuses: ConsentStatus[] }[] = [
 export function ConsentsPage() {
   const { t } = useI18n();
   const consents = useLoad(() => call<{ items: Consent[] }>('/v1/me/consents'));
+  const passkeys = usePasskeys();
+  const decisions = useDecisionAuthentications();
+  const withPasskey = (passkeys.data?.items.length ?? 0) > 0;
   const [done, setDone] = useState('');
   const items = consents.data?.items ?? [];
   return (
     <Page title={t('consents.title')} intro={t('consents.intro')}>
       <SuccessNotice>{done}</SuccessNotice>
+      <PasskeyPanel passkeys={passkeys.data?.items} onAdded={passkeys.reload} />
       <ErrorNotice error={consents.error} />
       {consents.loading && !consents.data && <Loading />}
       {GROUPS.map((group) => {
@@ -41,9 +47,12 @@ export function ConsentsPage() {
                 <ConsentCard
                   key={c.id}
                   consent={c}
+                  withPasskey={withPasskey}
+                  lastDecision={decisions.data?.items.find((d) => d.consentId === c.id)}
                   onChanged={(message) => {
                     setDone(message);
                     consents.reload();
+                    decisions.reload();
                   }}
                 />
               ))}
@@ -55,7 +64,17 @@ export function ConsentsPage() {
   );
 }
 
-function ConsentCard({ consent, onChanged }: { consent: Consent; onChanged(message: string): void }) {
+function ConsentCard({
+  consent,
+  withPasskey,
+  lastDecision,
+  onChanged,
+}: {
+  consent: Consent;
+  withPasskey: boolean;
+  lastDecision: DecisionAuthentication | undefined;
+  onChanged(message: string): void;
+}) {
   const { t, date } = useI18n();
   const vocabulary = useVocabulary();
   const fieldLabel = useFieldLabel();
@@ -67,7 +86,7 @@ function ConsentCard({ consent, onChanged }: { consent: Consent; onChanged(messa
 
   const decide = (verb: 'pause' | 'resume' | 'revoke', message: string) => () =>
     void action.run(async () => {
-      await call(`/v1/consents/${consent.id}/${verb}`, { body: {} });
+      await decideConsent(consent.id, verb, { withPasskey });
       onChanged(message);
     });
   const ask = (verb: 'pause' | 'resume' | 'revoke'): void => {
@@ -98,6 +117,10 @@ function ConsentCard({ consent, onChanged }: { consent: Consent; onChanged(messa
       const res = await send(`/v1/consents/${consent.id}/artefact`, { accept: 'application/jose' });
       await download(res, `consent-${consent.id}.jws`);
     });
+  const evidence = (): void =>
+    void action.run(async () => {
+      await download(await evidenceFile(consent.id), `consent-evidence-${consent.id}.json`);
+    });
 
   const fields = consent.status === 'REQUESTED' || consent.status === 'REJECTED' ? consent.requestedFields : consent.grantedFields;
   return (
@@ -110,6 +133,11 @@ function ConsentCard({ consent, onChanged }: { consent: Consent; onChanged(messa
         {purposeLabel(consent.purpose)}
         {(consent.status === 'ACTIVE' || consent.status === 'PAUSED') && <span class="muted"> · {t('consent.until', { date: date(consent.validUntil) })}</span>}
       </p>
+      {lastDecision && (
+        <p class={lastDecision.method === 'passkey' ? 'muted' : 'notice notice-warning'}>
+          {lastDecision.method === 'passkey' ? t('passkeys.signedByDevice') : t('passkeys.sessionAuthenticated')}
+        </p>
+      )}
       <details>
         <summary>{t('consents.details')}</summary>
         <ConsentFacts consent={consent} />
@@ -143,6 +171,11 @@ function ConsentCard({ consent, onChanged }: { consent: Consent; onChanged(messa
         <button type="button" class="button link" disabled={action.busy} onClick={artefact}>
           {t('consents.artefact')}
         </button>
+        {lastDecision?.method === 'passkey' && (
+          <button type="button" class="button link" disabled={action.busy} onClick={evidence}>
+            {t('passkeys.evidence')}
+          </button>
+        )}
       </div>
       <ConfirmDialog request={confirm} onClose={() => setConfirm(undefined)} />
     </article>

@@ -9,15 +9,20 @@ import { Page } from '../../components/page';
 import { useAction, useLoad } from '../../components/use-load';
 import { useI18n } from '../../i18n/i18n';
 import { useVocabulary } from '../../vocabulary';
+import { decide } from '../../passkeys/device-decisions';
+import { PasskeyPanel, usePasskeys } from '../../passkeys/passkey-panel';
 
 /** Requests waiting for the citizen's answer: all, part, or no. */
 export function RequestsPage() {
   const { t } = useI18n();
   const requests = useLoad(() => call<{ items: Consent[] }>('/v1/me/consents?status=REQUESTED'));
+  const passkeys = usePasskeys();
+  const withPasskey = (passkeys.data?.items.length ?? 0) > 0;
   const [done, setDone] = useState('');
   return (
     <Page title={t('requests.title')} intro={t('requests.intro')}>
       <SuccessNotice>{done}</SuccessNotice>
+      <PasskeyPanel passkeys={passkeys.data?.items} onAdded={passkeys.reload} />
       <ErrorNotice error={requests.error} />
       {requests.loading && !requests.data && <Loading />}
       {requests.data?.items.length === 0 && <Empty>{t('requests.none')}</Empty>}
@@ -26,6 +31,7 @@ export function RequestsPage() {
           <RequestCard
             key={c.id}
             consent={c}
+            withPasskey={withPasskey}
             onDecided={(message) => {
               setDone(message);
               requests.reload();
@@ -37,7 +43,7 @@ export function RequestsPage() {
   );
 }
 
-function RequestCard({ consent, onDecided }: { consent: Consent; onDecided(message: string): void }) {
+function RequestCard({ consent, withPasskey, onDecided }: { consent: Consent; withPasskey: boolean; onDecided(message: string): void }) {
   const { t, plural } = useI18n();
   const vocabulary = useVocabulary();
   const fieldLabel = useFieldLabel();
@@ -59,7 +65,7 @@ function RequestCard({ consent, onDecided }: { consent: Consent; onDecided(messa
   const approve = (): void => {
     const fields = consent.requestedFields.filter((f) => chosen.has(f));
     void action.run(async () => {
-      await call(`/v1/consents/${consent.id}/approve`, { body: all ? {} : { fields } });
+      await decide(consent.id, 'approve', { withPasskey, ...(all ? {} : { fields }) });
       onDecided(
         all ? t('requests.approvedAll', { who: consent.consumer.name }) : t('requests.approvedSome', { who: consent.consumer.name, count: fields.length }),
       );
@@ -73,7 +79,7 @@ function RequestCard({ consent, onDecided }: { consent: Consent; onDecided(messa
       danger: true,
       onConfirm: () =>
         void action.run(async () => {
-          await call(`/v1/consents/${consent.id}/reject`, { body: {} });
+          await decide(consent.id, 'reject', { withPasskey });
           onDecided(t('requests.rejected', { who: consent.consumer.name }));
         }),
     });
