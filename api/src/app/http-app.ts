@@ -26,6 +26,7 @@ import { auditRoutes } from '../audit/audit-routes.js';
 import type { AuditService, LedgerProjector, LogService } from '../audit/index.js';
 import { logRoutes } from '../audit/log-routes.js';
 import { rightsRoutes, type RightsService } from '../rights/index.js';
+import { breachRoutes, type BreachService } from '../breaches/index.js';
 
 /** The portal's sign-in: its routes (given the sign-in rate limit), its sessions, and in dev mode the development identity provider. */
 export interface BrowserSignIn {
@@ -44,6 +45,7 @@ export interface HttpAppDeps {
   webhooks: WebhookService;
   exchange: Exchange;
   rights: RightsService;
+  breaches: BreachService;
   audit: { service: AuditService; log: LogService; projector: LedgerProjector };
   devMode: boolean;
   keys: SigningKeys;
@@ -89,6 +91,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(logRoutes(deps.audit.log));
   app.use(auditRoutes(deps.tokens, deps.audit.service, deps.audit.log, deps.audit.projector));
   app.use(rightsRoutes(deps.tokens, deps.rights));
+  app.use(breachRoutes(deps.tokens, deps.breaches));
 
   app.use(documentationRoutes(deps.publicUrl));
   app.use(portalRoutes(deps.portalDir));

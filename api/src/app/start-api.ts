@@ -30,6 +30,7 @@ import { createAuditService, createLogService, LedgerProjector, loadOrCreateLogK
 import { createExchange, pgExchangeStores, statisticsProjection } from '../exchange/index.js';
 import { RepairSweep, type RepairSweepOptions } from '../repair/index.js';
 import { createRights } from '../rights/index.js';
+import { createBreaches } from '../breaches/index.js';
 import { newId } from '../ids.js';
 
 export interface RunningApi {
@@ -63,6 +64,8 @@ export interface StartOptions {
   treeHeadIntervalMs?: number;
   /** How often pending data-subject request steps are retried on the ledger (15 s unless a test wants it shorter). */
   rightsRecorderIntervalMs?: number;
+  /** How often pending breach versions and notices are retried on the ledger and the webhooks outbox (15 s unless a test wants it shorter). */
+  breachOutboxIntervalMs?: number;
 }
 
 export async function startApi(config: Config, options: StartOptions = {}): Promise<RunningApi> {
@@ -127,6 +130,16 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       recorderIntervalMs: options.rightsRecorderIntervalMs ?? 15_000,
       log: warn,
     });
+    const breaches = createBreaches({
+      sql,
+      ledger,
+      webhooks: webhooks.service,
+      subjects: vault,
+      clock: systemClock,
+      newId: () => newId(systemClock.now().getTime()),
+      outboxIntervalMs: options.breachOutboxIntervalMs ?? 15_000,
+      log: warn,
+    });
     const repair = new RepairSweep(
       sql,
       ledger,
@@ -139,6 +152,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     for (const worker of [log, ledgerProjector, webhooks.dispatcher, consentProjector, repair]) lifecycle.start(worker);
     if (browserSignIn) lifecycle.start(new IntervalWorker('session sweep', 10 * 60_000, () => browserSignIn.sessions.sweep(), warn));
     lifecycle.start(rights.worker);
+    lifecycle.start(breaches.worker);
 
     const app = createHttpApp({
       publicUrl: config.publicUrl,
@@ -152,6 +166,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       webhooks: webhooks.service,
       exchange,
       rights: rights.service,
+      breaches: breaches.service,
       audit: { service: createAuditService(sql, ledger), log, projector: ledgerProjector },
       devMode: config.devMode,
       ...(browserSignIn ? { browserSignIn } : {}),
