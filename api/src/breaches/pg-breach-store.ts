@@ -51,6 +51,9 @@ function breachOf(r: BreachRow): Breach {
   };
 }
 
+/** The element type of a uuid[] column, which a plain string array would not match. */
+const UUID_OID = 2950;
+
 function rowOf(sql: Pick<Sql, 'array'>, b: Breach) {
   return {
     id: b.id,
@@ -59,7 +62,7 @@ function rowOf(sql: Pick<Sql, 'array'>, b: Breach) {
     recorded_at: b.recordedAt,
     notify_due_at: b.notifyDueAt,
     data_categories: sql.array(b.dataCategories),
-    consumer_org_ids: sql.array(b.consumerOrgIds),
+    consumer_org_ids: sql.array(b.consumerOrgIds, UUID_OID),
     fields: sql.array(b.fields),
     window_from: b.window.from,
     window_to: b.window.to,
