@@ -111,6 +111,15 @@ const ALLOWED: Record<string, Who[] | 'public'> = {
   'POST /v1/rights-requests/{id}/complete': ['operator'],
   'POST /v1/rights-requests/{id}/refuse': ['operator'],
   'GET /v1/audit/rights-requests': ['auditor'],
+  // The breach register: the operator keeps it, the auditor reads it, a citizen reads only their own notices.
+  'POST /v1/breaches': ['operator'],
+  'GET /v1/breaches': ['operator'],
+  'GET /v1/breaches/{id}': ['operator', 'auditor'],
+  'POST /v1/breaches/{id}/update': ['operator'],
+  'POST /v1/breaches/{id}/close': ['operator'],
+  'GET /v1/breaches/{id}/authority-form': ['operator', 'auditor'],
+  'GET /v1/audit/breaches': ['auditor'],
+  'GET /v1/me/breach-notices': CITIZENS,
 };
 
 const CITIZEN_A = '001099066001';
@@ -134,7 +143,7 @@ const consentedProduct = {
 describe('BOLA matrix: every documented operation × 11 principals', () => {
   let stack: TestStack;
   const tokens = {} as Record<Who, string | undefined>;
-  const ids = { consent: '', licence: '', organization: '', draft: '', transaction: '', rightsRequest: '' };
+  const ids = { consent: '', licence: '', organization: '', draft: '', transaction: '', rightsRequest: '', breach: '' };
   const bodies: Record<string, unknown> = {};
 
   beforeAll(async () => {
@@ -195,6 +204,15 @@ describe('BOLA matrix: every documented operation × 11 principals', () => {
     ids.draft = (await post('/v1/products', 'providerA', consentedProduct)).id;
     ids.organization = consumerA!.id;
     ids.rightsRequest = (await post('/v1/me/rights-requests', 'citizenA', { kind: 'EXPORT' })).id;
+    const breachBody = {
+      summary: 'Matrix test',
+      detectedAt: new Date().toISOString(),
+      dataCategories: ['residence'],
+      consumerOrgIds: [consumerA!.id],
+      fields: ['residence.province'],
+      window: { from: new Date(Date.now() - 86400_000).toISOString(), to: new Date().toISOString() },
+    };
+    ids.breach = (await post('/v1/breaches', 'operator', breachBody)).id;
     const [tx] = await stack.api.sql<{ transaction_id: string }[]>`select transaction_id from ledger_transactions order by block_number desc limit 1`;
     ids.transaction = tx?.transaction_id ?? '0'.repeat(64);
     // Bodies that pass validation, so a refusal comes from authorisation, not from a malformed request.
@@ -212,6 +230,9 @@ describe('BOLA matrix: every documented operation × 11 principals', () => {
       'POST /v1/me/rights-requests': { kind: 'ERASE' },
       'POST /v1/rights-requests/{id}/extend': { days: 5, reason: 'COMPLEX_REQUEST' },
       'POST /v1/rights-requests/{id}/refuse': { reason: 'LEGAL_OBLIGATION' },
+      'POST /v1/breaches': breachBody,
+      'POST /v1/breaches/{id}/update': { summary: 'Changed by an intruder' },
+      'POST /v1/breaches/{id}/close': { measures: 'Closed by an intruder', authorityNotifiedAt: new Date().toISOString() },
     });
   }, 120_000);
   afterAll(async () => {
@@ -242,7 +263,8 @@ describe('BOLA matrix: every documented operation × 11 principals', () => {
         .replace('{consentId}', ids.consent)
         .replace('{number}', '0')
         .replace('/transactions/{id}', `/transactions/${ids.transaction}`)
-        .replace('/rights-requests/{id}', `/rights-requests/${ids.rightsRequest}`);
+        .replace('/rights-requests/{id}', `/rights-requests/${ids.rightsRequest}`)
+        .replace('/v1/breaches/{id}', `/v1/breaches/${ids.breach}`);
       const query = op.path.endsWith('/records/{consentId}') ? `?licenceId=${ids.licence}` : '';
       for (const who of EVERYONE.filter((w) => !allowed.includes(w))) {
         cases++;
