@@ -157,6 +157,14 @@ describe('breach register, end to end: real reads, the ledger, webhooks, notices
       fields: ['health.bloodType'],
       window: { from: startedAt.toISOString(), to: new Date().toISOString() },
     });
+    await bad({
+      summary: 'x',
+      detectedAt: '0000-01-01T00:00:00Z',
+      dataCategories: ['residence'],
+      consumerOrgIds: [bank.id],
+      fields: ['residence.province'],
+      window: { from: startedAt.toISOString(), to: new Date().toISOString() },
+    });
     expect((await call('/v1/breaches', an, { body: {} })).status).toBe(403);
     expect((await call('/v1/breaches', auditor)).status).toBe(403);
     expect((await call('/v1/audit/breaches', operator)).status).toBe(403);

@@ -8,7 +8,14 @@ const unique = <T extends z.ZodType<string>>(item: T, max: number, what: string)
     .max(max)
     .refine((a) => new Set(a).size === a.length, `${what} must not repeat`);
 
-const Instant = z.iso.datetime({ offset: true }).openapi({ description: 'An ISO 8601 time with its offset', example: '2026-12-01T08:30:00Z' });
+// Years outside 2000–2099 are a typing mistake here, and some (year 0) Postgres cannot even store.
+const Instant = z.iso
+  .datetime({ offset: true })
+  .refine((s) => {
+    const year = new Date(s).getUTCFullYear();
+    return year >= 2000 && year < 2100;
+  }, 'must be a time between the years 2000 and 2099')
+  .openapi({ description: 'An ISO 8601 time with its offset', example: '2026-12-01T08:30:00Z' });
 const Text = (max: number, description: string) => z.string().max(max).openapi({ description });
 
 const Scope = {
