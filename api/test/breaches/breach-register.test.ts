@@ -234,6 +234,40 @@ describe('breach register over the real access log (Postgres)', () => {
     expect((await service.get(b.breach.id)).versions.every((v) => v.ledgerTransactionId)).toBe(true);
   });
 
+  it('keeps an organisation notice the webhooks outbox could not take, and a fresh outbox queues it later', async () => {
+    let failing = true;
+    const flaky = {
+      notify: async (org: string, type: string, data: Record<string, unknown>) =>
+        failing ? Promise.reject(new Error('webhooks store down (test)')) : webhooks.service.notify(org, type, data),
+    };
+    const crashed = createBreaches({
+      sql: pg.sql,
+      ledger,
+      webhooks: flaky,
+      subjects: { subjectId: async () => undefined },
+      clock,
+      newId: randomUUID,
+      log: () => {},
+    });
+    const before = (await deliveries(org.a)).length;
+    const b = await crashed.service.record({
+      summary: 'Webhooks outage',
+      detectedAt: clock.now(),
+      dataCategories: ['residence'],
+      consumerOrgIds: [org.a],
+      fields: ['residence.province'],
+      window: { from: T0, to: T1 },
+    });
+    const [pending] = await pg.sql<{ queued_at: Date | null; attempts: number; last_error: string }[]>`
+      select queued_at, attempts, last_error from breach_org_notices where breach_id = ${b.breach.id}`;
+    expect(pending).toMatchObject({ queued_at: null, attempts: 1, last_error: 'webhooks store down (test)' });
+    expect(await deliveries(org.a)).toHaveLength(before);
+    failing = false;
+    expect((await breaches.outbox.flush()).queued).toBe(1);
+    const after = await deliveries(org.a);
+    expect(after.at(-1)).toMatchObject({ event_type: 'breach.recorded', payload: { data: { breachId: b.breach.id, version: 1 } } });
+  });
+
   it("produces the authority's form: the counts, the organisations, and the canonical record whose hash the ledger holds", async () => {
     const form = await service.authorityForm(breachId);
     expect(form.breach).toMatchObject({
@@ -256,28 +290,44 @@ describe('breach register over the real access log (Postgres)', () => {
       insert into subjects (id, national_id_index)
       select ('00000000-0000-4000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, sha256(('bench' || i)::text::bytea) from generate_series(1, ${SUBJECTS}) i`;
     const fields = ['residence.province', 'identity.fullName', 'identity.dateOfBirth', 'residence.ward'];
+    // Each event's consumer, field, day and outcome come from a multiplicative hash of its number,
+    // computed the same way here and in SQL, so the expected set is worked out apart from the statement.
+    const KNUTH = 2654435761;
+    const event = (i: number) => {
+      const h = Math.imul(i, KNUTH | 0) >>> 0;
+      return {
+        subject: 1 + ((i * 7919) % SUBJECTS),
+        org: h % 3,
+        field: Math.floor(h / 256) % 4,
+        at: Date.parse('2026-08-01T00:00:00Z') + (Math.floor(h / 65_536) % 100) * 86_400_000 + (i % 86_400) * 1_000,
+        denied: Math.floor(h / 16) % 17 === 0,
+      };
+    };
     // Seeding 200,000 rows takes longer than the API's statement timeout on a busy machine.
     await pg.sql.begin(async (tx) => {
       await tx`set local statement_timeout = 0`;
       await tx`
-      insert into access_events (id, consent_id, subject_id, consumer_org_id, purpose, fields, outcome, at)
-      select gen_random_uuid(), (${consents}::uuid[])[1 + i % 3],
-             ('00000000-0000-4000-8000-' || lpad(to_hex(1 + (i * 7919) % ${SUBJECTS}), 12, '0'))::uuid,
-             (${orgs}::uuid[])[1 + i % 3], 'credit_scoring',
-             array[(${fields}::text[])[1 + i % 4]],
-             case when i % 17 = 0 then 'DENIED' else 'GRANTED' end,
-             timestamptz '2026-08-01' + (i % 100) * interval '1 day' + (i % 86400) * interval '1 second'
-      from generate_series(1, ${N}) i`;
+        insert into access_events (id, consent_id, subject_id, consumer_org_id, purpose, fields, outcome, at)
+        select gen_random_uuid(), (${consents}::uuid[])[1 + h % 3],
+               ('00000000-0000-4000-8000-' || lpad(to_hex(1 + (i * 7919) % ${SUBJECTS}), 12, '0'))::uuid,
+               (${orgs}::uuid[])[1 + h % 3], 'credit_scoring',
+               array[(${fields}::text[])[1 + (h / 256) % 4]],
+               case when (h / 16) % 17 = 0 then 'DENIED' else 'GRANTED' end,
+               timestamptz '2026-08-01' + ((h / 65536) % 100) * interval '1 day' + (i % 86400) * interval '1 second'
+        from (select i, (i::bigint * ${KNUTH}) % 4294967296 as h from generate_series(1, ${N}) i) g`;
     });
     await pg.sql`analyze access_events`;
-    // The expected set, computed apart from the statement under test.
     const from = new Date('2026-09-01T00:00:00Z');
     const to = new Date('2026-10-01T00:00:00Z');
-    const expected = new Set<number>();
-    for (let i = 1; i <= N; i++) {
-      const at = Date.parse('2026-08-01T00:00:00Z') + (i % 100) * 86_400_000 + (i % 86_400) * 1_000;
-      if (i % 17 !== 0 && i % 3 !== 2 && at >= from.getTime() && at < to.getTime() && [0, 1].includes(i % 4)) expected.add(1 + ((i * 7919) % SUBJECTS));
-    }
+    const affectedThrough = (consumers: number[]): Set<number> => {
+      const set = new Set<number>();
+      for (let i = 1; i <= N; i++) {
+        const e = event(i);
+        if (!e.denied && consumers.includes(e.org) && e.at >= from.getTime() && e.at < to.getTime() && e.field <= 1) set.add(e.subject);
+      }
+      return set;
+    };
+    const expected = affectedThrough([0, 1]);
     clock.set(new Date('2026-10-02T00:00:00Z'));
     const started = performance.now();
     const b = await service.record({
@@ -294,5 +344,15 @@ describe('breach register over the real access log (Postgres)', () => {
     const got = (await affected(b.breach.id)).map((id) => parseInt(id.slice(-12), 16));
     expect(got.sort((x, y) => x - y)).toEqual([...expected].sort((x, y) => x - y));
     expect(expected.size).toBeGreaterThan(1_000);
+    // A change of scope recomputes over the kept rows: those no longer affected go, the others stay.
+    const again = performance.now();
+    const narrowed = await service.update(b.breach.id, { consumerOrgIds: [orgs[0]!] });
+    const msUpdate = performance.now() - again;
+    const onlyFirst = affectedThrough([0]);
+    console.log(`narrowed to one consumer: ${narrowed.breach.affectedSubjects} citizens, recomputed in ${msUpdate.toFixed(0)} ms`);
+    expect(narrowed.breach.affectedSubjects).toBe(onlyFirst.size);
+    expect(onlyFirst.size).toBeLessThan(expected.size);
+    const kept = (await affected(b.breach.id)).map((id) => parseInt(id.slice(-12), 16));
+    expect(kept.sort((x, y) => x - y)).toEqual([...onlyFirst].sort((x, y) => x - y));
   }, 120_000);
 });
