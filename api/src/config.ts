@@ -6,6 +6,20 @@ import { z } from 'zod';
  * only module that reads `process.env`. With nothing set, it describes the embedded defaults:
  * Postgres and the devnet started in-process, data under `.data/`, the development token issuer on.
  */
+/** A comma-separated list of real calendar dates, YYYY-MM-DD. */
+const IsoDates = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((d) => d.trim())
+      .filter(Boolean),
+  )
+  .refine(
+    (dates) => dates.every((d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d)),
+    'dates as YYYY-MM-DD, comma-separated',
+  );
+
 const Env = z.object({
   CV_HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -73,6 +87,11 @@ const Env = z.object({
   CV_REPAIR_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   CV_REPAIR_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
   CV_IDEMPOTENCY_LEASE_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  // The Government's yearly decisions on the working-day calendar: bridged days off, and the weekend
+  // days worked in exchange. Comma-separated local dates (YYYY-MM-DD); deadlines of data-subject
+  // requests count them.
+  CV_CALENDAR_DAYS_OFF: IsoDates.optional(),
+  CV_CALENDAR_WORKING_DAYS: IsoDates.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -115,6 +134,8 @@ export interface Config {
   repair: { intervalMs: number; graceMs: number };
   /** How long an unfinished request holds its Idempotency-Key after its process died. */
   idempotencyLeaseMs: number;
+  /** Declared days off and weekend days worked, beyond the statutory holidays the calendar knows. */
+  calendar: { daysOff: string[]; workingDays: string[] };
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
 }
 
@@ -236,6 +257,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     repair: { intervalMs: e.CV_REPAIR_INTERVAL_MS, graceMs: e.CV_REPAIR_GRACE_MS },
     idempotencyLeaseMs: e.CV_IDEMPOTENCY_LEASE_MS,
+    calendar: { daysOff: e.CV_CALENDAR_DAYS_OFF ?? [], workingDays: e.CV_CALENDAR_WORKING_DAYS ?? [] },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -4,6 +4,7 @@ import { Consents } from './resources/consents.js';
 import { Exchange, ExchangeReview } from './resources/exchange.js';
 import { Organizations } from './resources/organizations.js';
 import { Records } from './resources/records.js';
+import { RectificationTasks } from './resources/rectification-tasks.js';
 import { WebhookEndpoints } from './resources/webhook-endpoints.js';
 
 /**
@@ -43,6 +44,8 @@ export class CitizenVault {
   readonly records: Records;
   readonly webhooks: WebhookEndpoints;
   readonly exchange: Exchange;
+  /** Citizens' requests to correct records you deposited (custodians). */
+  readonly rectificationTasks: RectificationTasks;
 
   private constructor(
     token: typeof FROM_CREATE,
@@ -58,6 +61,7 @@ export class CitizenVault {
     this.records = new Records(http);
     this.webhooks = new WebhookEndpoints(http);
     this.exchange = new Exchange(http);
+    this.rectificationTasks = new RectificationTasks(http);
   }
 
   /**

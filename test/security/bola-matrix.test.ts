@@ -111,6 +111,14 @@ const ALLOWED: Record<string, Who[] | 'public'> = {
   'POST /v1/rights-requests/{id}/complete': ['operator'],
   'POST /v1/rights-requests/{id}/refuse': ['operator'],
   'GET /v1/audit/rights-requests': ['auditor'],
+  // Rectification: the citizen's own request; the custodian holding the field works its task.
+  'POST /v1/me/rectifications': CITIZENS,
+  'GET /v1/me/rectifications/{id}': ['citizenA'],
+  'GET /v1/rectification-tasks': ['custodian'],
+  'GET /v1/rectification-tasks/{id}': ['custodian'],
+  'GET /v1/rectification-tasks/{id}/versions': ['custodian'],
+  'POST /v1/rectification-tasks/{id}/accept': ['custodian'],
+  'POST /v1/rectification-tasks/{id}/reject': ['custodian'],
   // The breach register: the operator keeps it, the auditor reads it, a citizen reads only their own notices.
   'POST /v1/breaches': ['operator'],
   'GET /v1/breaches': ['operator'],
@@ -143,7 +151,17 @@ const consentedProduct = {
 describe('BOLA matrix: every documented operation × 11 principals', () => {
   let stack: TestStack;
   const tokens = {} as Record<Who, string | undefined>;
-  const ids = { consent: '', licence: '', organization: '', draft: '', transaction: '', rightsRequest: '', breach: '' };
+  const ids = {
+    consent: '',
+    licence: '',
+    organization: '',
+    draft: '',
+    transaction: '',
+    rightsRequest: '',
+    rectification: '',
+    rectificationTask: '',
+    breach: '',
+  };
   const bodies: Record<string, unknown> = {};
 
   beforeAll(async () => {
@@ -204,6 +222,12 @@ describe('BOLA matrix: every documented operation × 11 principals', () => {
     ids.draft = (await post('/v1/products', 'providerA', consentedProduct)).id;
     ids.organization = consumerA!.id;
     ids.rightsRequest = (await post('/v1/me/rights-requests', 'citizenA', { kind: 'EXPORT' })).id;
+    const rectification = (await post('/v1/me/rectifications', 'citizenA', { corrections: { 'residence.province': 'Hải Dương' } })) as unknown as {
+      request: { id: string };
+      tasks: { id: string }[];
+    };
+    ids.rectification = rectification.request.id;
+    ids.rectificationTask = rectification.tasks[0]!.id;
     const breachBody = {
       summary: 'Matrix test',
       detectedAt: new Date().toISOString(),
@@ -230,6 +254,8 @@ describe('BOLA matrix: every documented operation × 11 principals', () => {
       'POST /v1/me/rights-requests': { kind: 'ERASE' },
       'POST /v1/rights-requests/{id}/extend': { days: 5, reason: 'COMPLEX_REQUEST' },
       'POST /v1/rights-requests/{id}/refuse': { reason: 'LEGAL_OBLIGATION' },
+      'POST /v1/me/rectifications': { corrections: { 'residence.province': 'Hải Dương' } },
+      'POST /v1/rectification-tasks/{id}/reject': { reason: 'LEGAL_OBLIGATION' },
       'POST /v1/breaches': breachBody,
       'POST /v1/breaches/{id}/update': { summary: 'Changed by an intruder' },
       'POST /v1/breaches/{id}/close': { measures: 'Closed by an intruder', authorityNotifiedAt: new Date().toISOString() },
@@ -264,6 +290,8 @@ describe('BOLA matrix: every documented operation × 11 principals', () => {
         .replace('{number}', '0')
         .replace('/transactions/{id}', `/transactions/${ids.transaction}`)
         .replace('/rights-requests/{id}', `/rights-requests/${ids.rightsRequest}`)
+        .replace('/rectifications/{id}', `/rectifications/${ids.rectification}`)
+        .replace('/rectification-tasks/{id}', `/rectification-tasks/${ids.rectificationTask}`)
         .replace('/v1/breaches/{id}', `/v1/breaches/${ids.breach}`);
       const query = op.path.endsWith('/records/{consentId}') ? `?licenceId=${ids.licence}` : '';
       for (const who of EVERYONE.filter((w) => !allowed.includes(w))) {

@@ -26,6 +26,7 @@ import { auditRoutes } from '../audit/audit-routes.js';
 import type { AuditService, LedgerProjector, LogService } from '../audit/index.js';
 import { logRoutes } from '../audit/log-routes.js';
 import { rightsRoutes, type RightsService } from '../rights/index.js';
+import { rectificationRoutes, type RectificationService } from '../rectification/index.js';
 import { breachRoutes, type BreachService } from '../breaches/index.js';
 
 /** The portal's sign-in: its routes (given the sign-in rate limit), its sessions, and in dev mode the development identity provider. */
@@ -45,6 +46,7 @@ export interface HttpAppDeps {
   webhooks: WebhookService;
   exchange: Exchange;
   rights: RightsService;
+  rectification: RectificationService;
   breaches: BreachService;
   audit: { service: AuditService; log: LogService; projector: LedgerProjector };
   devMode: boolean;
@@ -91,6 +93,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(logRoutes(deps.audit.log));
   app.use(auditRoutes(deps.tokens, deps.audit.service, deps.audit.log, deps.audit.projector));
   app.use(rightsRoutes(deps.tokens, deps.rights));
+  app.use(rectificationRoutes(deps.tokens, deps.rectification));
   app.use(breachRoutes(deps.tokens, deps.breaches));
 
   app.use(documentationRoutes(deps.publicUrl));

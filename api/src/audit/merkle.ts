@@ -107,6 +107,54 @@ export async function withSubtrees<T>(compute: (get: SubtreeHashes) => T, load: 
   });
 }
 
+/**
+ * Hashes of complete, aligned subtrees at `minLevel` and above, kept in memory for proofs. A complete
+ * subtree's hash never changes once written, so nothing is ever invalidated; the least recently
+ * used are dropped past `maxEntries` (about 150 bytes each). Leaves and low levels, which random
+ * proofs rarely share, are not kept.
+ */
+export class SubtreeCache {
+  private readonly hashes = new Map<string, Buffer>();
+  constructor(
+    private readonly minLevel = 8,
+    private readonly maxEntries = 100_000,
+  ) {}
+
+  get size(): number {
+    return this.hashes.size;
+  }
+
+  /** The wanted hashes: from memory where kept, the rest from `fetch` in one call. */
+  async load(keys: SubtreeKey[], fetch: (missing: SubtreeKey[]) => Promise<Map<string, Buffer>>): Promise<Map<string, Buffer>> {
+    const found = new Map<string, Buffer>();
+    const missing: SubtreeKey[] = [];
+    for (const key of keys) {
+      const id = subtreeId(key);
+      const hash = this.hashes.get(id);
+      if (hash) {
+        this.hashes.delete(id); // most recently used last
+        this.hashes.set(id, hash);
+        found.set(id, hash);
+      } else missing.push(key);
+    }
+    if (missing.length === 0) return found;
+    const fetched = await fetch(missing);
+    for (const key of missing) {
+      const id = subtreeId(key);
+      const hash = fetched.get(id);
+      if (!hash) continue;
+      found.set(id, hash);
+      if (key.level >= this.minLevel) this.keep(id, hash);
+    }
+    return found;
+  }
+
+  private keep(id: string, hash: Buffer): void {
+    this.hashes.set(id, hash);
+    if (this.hashes.size > this.maxEntries) this.hashes.delete(this.hashes.keys().next().value!);
+  }
+}
+
 export function subtreeId(key: SubtreeKey): string {
   return `${key.level}/${key.index}`;
 }

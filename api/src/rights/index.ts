@@ -14,13 +14,15 @@ import { RightsService } from './rights-service.js';
 import { VietnamWorkingCalendar, type CalendarAdjustments } from './working-days.js';
 
 export type { RightsLedger, SubjectIds, RightsRequestStore } from './ports.js';
-export type { RightsService } from './rights-service.js';
+export type { RightsService, RequestWithClock } from './rights-service.js';
 export { VietnamWorkingCalendar, publicHolidays, type CalendarAdjustments, type Holiday } from './working-days.js';
 export {
   REQUEST_KINDS,
   REQUEST_STATES,
   REFUSAL_REASONS,
   EXTENSION_REASONS,
+  type RefusalReason,
+  type RequestAction,
   type RequestKind,
   type RequestState,
   type RightsRequest,

@@ -76,21 +76,15 @@ export class RightsService {
     return { request, clock: clockOf(request, this.deps.clock.now()), history: await this.deps.store.history(id) };
   }
 
-  /** The operator takes a step; a step the rules forbid is refused with the reason. */
-  async act(id: string, action: RequestAction): Promise<RequestWithClock> {
+  /** The operator (or a custodian settling a rectification) takes a step; a step the rules forbid is refused with the reason. */
+  async act(id: string, action: RequestAction, actor: Actor = 'operator'): Promise<RequestWithClock> {
     const { store, calendar, clock } = this.deps;
     const request = await store.get(id);
     if (!request) throw new DomainError('not_found', `no request ${id}`);
     const now = clock.now();
     const decision = decide(request, action, now, calendar);
     if (!decision.ok) throw new DomainError(decision.code, decision.detail, { state: request.state });
-    const applied = await store.apply(
-      decision.request,
-      request.version,
-      decision.transition,
-      'operator',
-      ledgerRecordOf(decision.request, decision.transition),
-    );
+    const applied = await store.apply(decision.request, request.version, decision.transition, actor, ledgerRecordOf(decision.request, decision.transition));
     if (!applied) throw new DomainError('conflict', `request ${id} changed while this step was decided; reload it and try again`);
     await this.record(id);
     return { request: decision.request, clock: clockOf(decision.request, now) };

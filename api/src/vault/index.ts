@@ -7,6 +7,7 @@ import type { Sql } from '../infra/database.js';
 import { PgVault } from './pg-vault.js';
 import type { DepositLog, DepositObserver, KeyProvider, VaultLedger } from './ports.js';
 import { VaultService } from './vault-service.js';
+import { RecordCorrections } from './record-corrections.js';
 import type { VaultStore } from './vault-store.js';
 
 export type { Custodian, DepositLog, DepositObserver, FieldProvenance, KeyProvider, VaultLedger, VaultReader } from './ports.js';
@@ -15,6 +16,9 @@ export type { CitizenRecord, DepositedRecord, VaultService } from './vault-servi
 export { inMemoryVaultStore, type InMemoryVaultStore } from './memory-vault.js';
 export { commitment, fieldBinding, keyBinding, nationalIdIndex } from './envelope.js';
 export { loadOrCreateSecret } from './vault-keys.js';
+export type { CorrectedRecord, FieldHolder, RecordCorrections, VersionView } from './record-corrections.js';
+export { inServingOrder } from './field-precedence.js';
+export { parseRecordFields } from './record-fields.js';
 
 /** The vault's tables in Postgres. */
 export function pgVaultStore(sql: Sql): VaultStore {
@@ -32,4 +36,9 @@ export interface VaultDeps {
 
 export function createVaultService(deps: VaultDeps): VaultService {
   return new VaultService(deps.store, deps.ledger, deps.keys, deps.log, deps.onDeposit);
+}
+
+/** Corrections of deposited records: new versions over the current one, the replaced one kept as superseded. */
+export function createRecordCorrections(deps: VaultDeps): RecordCorrections {
+  return new RecordCorrections(deps.store, deps.ledger, deps.keys, deps.log, deps.onDeposit);
 }

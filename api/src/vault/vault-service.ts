@@ -6,6 +6,7 @@ import { commitment, fieldBinding, keyBinding, nationalIdIndex, randomSalt } fro
 import type { Custodian, DepositLog, DepositObserver, FieldProvenance, KeyProvider, VaultLedger, VaultReader } from './ports.js';
 import type { SubjectRow, VaultStore } from './vault-store.js';
 import { parseRecordFields } from './record-fields.js';
+import { inServingOrder } from './field-precedence.js';
 
 export interface DepositedRecord {
   id: string;
@@ -232,7 +233,8 @@ export class VaultService implements VaultReader {
     const wanted = new Set(fieldPaths);
     const fields: Record<string, unknown> = {};
     const provenance: FieldProvenance[] = [];
-    for (const row of versions) {
+    // Where several custodians hold a field, the later row overwrites: see field-precedence.ts.
+    for (const row of inServingOrder(versions)) {
       const names = Object.keys(row.fields).filter((name) => wanted.has(`${row.category}.${name}`));
       if (names.length === 0) continue;
       for (const name of names) {
