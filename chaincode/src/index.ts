@@ -1,5 +1,6 @@
 import { AnchorContract } from './contracts/anchor-contract.js';
 import { AuditContract } from './contracts/audit-contract.js';
+import { BreachContract } from './contracts/breach-contract.js';
 import { CommitmentContract } from './contracts/commitment-contract.js';
 import { ConsentContract } from './contracts/consent-contract.js';
 import { LicenceContract } from './contracts/licence-contract.js';
@@ -17,4 +18,5 @@ export const contracts = [
   AnchorContract,
   AuditContract,
   RightsContract,
+  BreachContract,
 ];

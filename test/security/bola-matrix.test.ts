@@ -135,6 +135,15 @@ const ALLOWED: Record<string, Who[] | 'public'> = {
   'GET /v1/me/consent-decisions': CITIZENS,
   'GET /v1/me/consents/{id}/evidence': ['citizenA'],
   'GET /v1/audit/passkey-events': ['auditor', 'operator'],
+  // The breach register: the operator keeps it, the auditor reads it, a citizen reads only their own notices.
+  'POST /v1/breaches': ['operator'],
+  'GET /v1/breaches': ['operator'],
+  'GET /v1/breaches/{id}': ['operator', 'auditor'],
+  'POST /v1/breaches/{id}/update': ['operator'],
+  'POST /v1/breaches/{id}/close': ['operator'],
+  'GET /v1/breaches/{id}/authority-form': ['operator', 'auditor'],
+  'GET /v1/audit/breaches': ['auditor'],
+  'GET /v1/me/breach-notices': CITIZENS,
 };
 
 const CITIZEN_A = '001099066001';
@@ -158,7 +167,17 @@ const consentedProduct = {
 describe('BOLA matrix: every documented operation × 11 principals', () => {
   let stack: TestStack;
   const tokens = {} as Record<Who, string | undefined>;
-  const ids = { consent: '', licence: '', organization: '', draft: '', transaction: '', rightsRequest: '', rectification: '', rectificationTask: '' };
+  const ids = {
+    consent: '',
+    licence: '',
+    organization: '',
+    draft: '',
+    transaction: '',
+    rightsRequest: '',
+    rectification: '',
+    rectificationTask: '',
+    breach: '',
+  };
   const bodies: Record<string, unknown> = {};
 
   beforeAll(async () => {
@@ -225,6 +244,15 @@ describe('BOLA matrix: every documented operation × 11 principals', () => {
     };
     ids.rectification = rectification.request.id;
     ids.rectificationTask = rectification.tasks[0]!.id;
+    const breachBody = {
+      summary: 'Matrix test',
+      detectedAt: new Date().toISOString(),
+      dataCategories: ['residence'],
+      consumerOrgIds: [consumerA!.id],
+      fields: ['residence.province'],
+      window: { from: new Date(Date.now() - 86400_000).toISOString(), to: new Date().toISOString() },
+    };
+    ids.breach = (await post('/v1/breaches', 'operator', breachBody)).id;
     const [tx] = await stack.api.sql<{ transaction_id: string }[]>`select transaction_id from ledger_transactions order by block_number desc limit 1`;
     ids.transaction = tx?.transaction_id ?? '0'.repeat(64);
     // Bodies that pass validation, so a refusal comes from authorisation, not from a malformed request.
@@ -254,6 +282,9 @@ describe('BOLA matrix: every documented operation × 11 principals', () => {
           clientExtensionResults: {},
         },
       },
+      'POST /v1/breaches': breachBody,
+      'POST /v1/breaches/{id}/update': { summary: 'Changed by an intruder' },
+      'POST /v1/breaches/{id}/close': { measures: 'Closed by an intruder', authorityNotifiedAt: new Date().toISOString() },
     });
   }, 120_000);
   afterAll(async () => {
@@ -287,7 +318,8 @@ describe('BOLA matrix: every documented operation × 11 principals', () => {
         .replace('/transactions/{id}', `/transactions/${ids.transaction}`)
         .replace('/rights-requests/{id}', `/rights-requests/${ids.rightsRequest}`)
         .replace('/rectifications/{id}', `/rectifications/${ids.rectification}`)
-        .replace('/rectification-tasks/{id}', `/rectification-tasks/${ids.rectificationTask}`);
+        .replace('/rectification-tasks/{id}', `/rectification-tasks/${ids.rectificationTask}`)
+        .replace('/v1/breaches/{id}', `/v1/breaches/${ids.breach}`);
       const query = op.path.endsWith('/records/{consentId}') ? `?licenceId=${ids.licence}` : '';
       for (const who of EVERYONE.filter((w) => !allowed.includes(w))) {
         cases++;

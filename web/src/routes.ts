@@ -18,6 +18,9 @@ import { OrganizationsPage } from './pages/operator/organizations';
 import { RightsRequestsPage } from './pages/citizen/rights-requests';
 import { RightsQueuePage } from './pages/operator/rights-queue';
 import { RightsReportPage } from './pages/auditor/rights-report';
+import { BreachRegisterPage } from './pages/breaches/breach-register';
+import { BreachNoticesPage } from './pages/breaches/breach-notices';
+import { AuditBreachesPage } from './pages/breaches/audit-breaches';
 
 export interface Route {
   path: string;
@@ -33,6 +36,7 @@ export const ROUTES: Record<Role, Route[]> = {
     { path: '/citizen/activity', nav: 'nav.activity', page: ActivityPage },
     { path: '/citizen/data', nav: 'nav.myData', page: MyDataPage },
     { path: '/citizen/rights', nav: 'nav.rights', page: RightsRequestsPage },
+    { path: '/citizen/breaches', nav: 'nav.breachNotices', page: BreachNoticesPage },
   ],
   organization: [
     { path: '/enterprise/requests', nav: 'nav.enterpriseRequests', page: EnterpriseRequestsPage },
@@ -46,11 +50,13 @@ export const ROUTES: Record<Role, Route[]> = {
     { path: '/auditor/access-log', nav: 'nav.accessLog', page: AccessLogPage },
     { path: '/auditor/reports', nav: 'nav.reports', page: ReportsPage },
     { path: '/auditor/rights-requests', nav: 'nav.rightsReport', page: RightsReportPage },
+    { path: '/auditor/breaches', nav: 'nav.auditBreaches', page: AuditBreachesPage },
   ],
   operator: [
     { path: '/operator/organizations', nav: 'nav.organizations', page: OrganizationsPage },
     { path: '/operator/review', nav: 'nav.review', page: ReviewQueuePage },
     { path: '/operator/rights-requests', nav: 'nav.rightsQueue', page: RightsQueuePage },
+    { path: '/operator/breaches', nav: 'nav.breaches', page: BreachRegisterPage },
   ],
 };
 

@@ -32,6 +32,7 @@ import { exportRoutes, rightsRoutes, type ExportService, type RightsService } fr
 import { retentionRoutes, type RetentionService } from '../retention/index.js';
 import { passkeyRoutes } from '../passkeys/passkey-routes.js';
 import type { EvidencePackageDeps, PasskeyService } from '../passkeys/index.js';
+import { breachRoutes, type BreachService } from '../breaches/index.js';
 
 /** The portal's sign-in: its routes (given the sign-in rate limit), its sessions, and in dev mode the development identity provider. */
 export interface BrowserSignIn {
@@ -55,6 +56,7 @@ export interface HttpAppDeps {
   exports: ExportService;
   retention: RetentionService;
   passkeys: { service: PasskeyService; evidence: EvidencePackageDeps };
+  breaches: BreachService;
   audit: { service: AuditService; log: LogService; projector: LedgerProjector };
   devMode: boolean;
   keys: SigningKeys;
@@ -105,6 +107,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(exportRoutes(deps.tokens, deps.exports));
   app.use(retentionRoutes(deps.tokens, deps.retention));
   app.use(passkeyRoutes(deps.tokens, deps.passkeys.service, deps.passkeys.evidence));
+  app.use(breachRoutes(deps.tokens, deps.breaches));
 
   app.use(documentationRoutes(deps.publicUrl));
   app.use(portalRoutes(deps.portalDir));

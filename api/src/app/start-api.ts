@@ -49,6 +49,7 @@ import { createRectification } from '../rectification/index.js';
 import { createExport, createRights } from '../rights/index.js';
 import { createRetention } from '../retention/index.js';
 import { PasskeyService, pgPasskeyStore } from '../passkeys/index.js';
+import { createBreaches } from '../breaches/index.js';
 import { newId } from '../ids.js';
 
 export interface RunningApi {
@@ -84,6 +85,8 @@ export interface StartOptions {
   rightsRecorderIntervalMs?: number;
   /** How often open EXPORT requests are carried out (5 s unless a test wants it shorter). */
   exportIntervalMs?: number;
+  /** How often pending breach versions and notices are retried on the ledger and the webhooks outbox (15 s unless a test wants it shorter). */
+  breachOutboxIntervalMs?: number;
 }
 
 export async function startApi(config: Config, options: StartOptions = {}): Promise<RunningApi> {
@@ -186,6 +189,16 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       log: warn,
     });
     const passkeys = new PasskeyService({ store: passkeyStore, consents, subjects: vault, rp: relyingParty(config.publicUrl), clock: systemClock });
+    const breaches = createBreaches({
+      sql,
+      ledger,
+      webhooks: webhooks.service,
+      subjects: vault,
+      clock: systemClock,
+      newId: () => newId(systemClock.now().getTime()),
+      outboxIntervalMs: options.breachOutboxIntervalMs ?? 15_000,
+      log: warn,
+    });
     const repair = new RepairSweep(
       sql,
       ledger,
@@ -201,6 +214,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const kekRotation = createKeyRotation(sql, keks, () => newId(systemClock.now().getTime()), warn);
     lifecycle.start(kekRotation);
     lifecycle.start(exports.worker);
+    lifecycle.start(breaches.worker);
 
     const app = createHttpApp({
       publicUrl: config.publicUrl,
@@ -219,6 +233,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       exports: exports.service,
       retention: createRetention({ sql, subjects: vault, clock: systemClock }),
       passkeys: { service: passkeys, evidence: { store: passkeyStore, consents, log, keys: keys.signing } },
+      breaches: breaches.service,
       audit: { service: createAuditService(sql, ledger), log, projector: ledgerProjector },
       devMode: config.devMode,
       ...(browserSignIn ? { browserSignIn } : {}),

@@ -10,4 +10,5 @@ export * from './anchor-policy.js';
 export * from './rights-record.js';
 export * from './subject-control.js';
 export * from './passkey-evidence.js';
+export * from './breach-record.js';
 export { verifyConsistency } from './merkle.js';
