@@ -48,13 +48,15 @@ export class TokenService {
     const claims: JWTPayload & Record<string, unknown> = { role: principal.role };
     if (principal.nationalId) claims.nid = principal.nationalId;
     if (principal.organizationId) claims.org = principal.organizationId;
+    // One reading of the clock for both: read twice, a second could tick between them and the token would outlive the TTL check.
+    const issuedAt = Math.floor(Date.now() / 1000);
     const token = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'ES256', kid: this.options.keys.kid, typ: ACCESS_TOKEN_TYPE })
       .setIssuer(this.options.issuer)
       .setAudience(this.options.audience)
       .setSubject(principal.subject)
-      .setIssuedAt()
-      .setExpirationTime(`${ACCESS_TOKEN_TTL_S}s`)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + ACCESS_TOKEN_TTL_S)
       .setJti(crypto.randomUUID())
       .sign(this.options.keys.privateKey);
     return { access_token: token, token_type: 'Bearer', expires_in: ACCESS_TOKEN_TTL_S };
