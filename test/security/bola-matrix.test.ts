@@ -51,6 +51,11 @@ const ALLOWED: Record<string, Who[] | 'public'> = {
   'GET /v1/organizations': ['operator', 'auditor'],
   'POST /v1/organizations/{id}/suspend': ['operator'],
   'GET /v1/organizations/{id}': ['operator', 'auditor', 'consumerA'],
+  // An organisation's own identity provider: the operator sets it; the organisation sees its own.
+  'PUT /v1/organizations/{id}/sign-in-provider': ['operator'],
+  'GET /v1/organizations/{id}/sign-in-provider': ['operator', 'auditor', 'consumerA'],
+  'DELETE /v1/organizations/{id}/sign-in-provider': ['operator'],
+  'GET /auth/providers': 'public', // names of organisations with their own sign-in, for the sign-in page
   'POST /v1/records': ['custodian'],
   'GET /v1/me/records': CITIZENS,
   'POST /v1/consents': ['consumerA', 'consumerB'],
@@ -121,6 +126,19 @@ const ALLOWED: Record<string, Who[] | 'public'> = {
   'POST /v1/rectification-tasks/{id}/reject': ['custodian'],
   // Exports and retention (issue 15 items 2 and 6).
   'GET /v1/me/rights-requests/{id}/export': ['citizenA'],
+  // Erasure, legal holds and restriction: the owner fetches the certificate; the operator acts, auditors look.
+  'GET /v1/me/rights-requests/{id}/certificate': ['citizenA'],
+  'POST /v1/legal-holds': ['operator'],
+  'GET /v1/legal-holds': ['operator', 'auditor'],
+  'POST /v1/legal-holds/{id}/lift': ['operator'],
+  'GET /v1/rights-requests/{id}/restriction': ['operator', 'auditor'],
+  'POST /v1/rights-requests/{id}/lift-restriction': ['operator'],
+  'GET /v1/rights-requests/{id}/erasure': ['operator', 'auditor'],
+  // KEK rotation: the operator only.
+  'GET /v1/vault/kek': ['operator'],
+  'POST /v1/vault/kek/rotations': ['operator'],
+  'GET /v1/vault/kek/rotations/{id}': ['operator'],
+  'POST /v1/vault/kek/versions/{version}/retire': ['operator'],
   'GET /v1/retention/reads': ORGS,
   'POST /v1/retention/reads/{accessEventId}/deletion-confirmation': ORGS,
   'GET /v1/me/retention': CITIZENS,
