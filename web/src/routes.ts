@@ -21,6 +21,7 @@ import { RightsReportPage } from './pages/auditor/rights-report';
 import { BreachRegisterPage } from './pages/breaches/breach-register';
 import { BreachNoticesPage } from './pages/breaches/breach-notices';
 import { AuditBreachesPage } from './pages/breaches/audit-breaches';
+import { AuditRetentionPage, RetentionPage } from './pages/retention/retention-pages';
 
 export interface Route {
   path: string;
@@ -37,6 +38,7 @@ export const ROUTES: Record<Role, Route[]> = {
     { path: '/citizen/data', nav: 'nav.myData', page: MyDataPage },
     { path: '/citizen/rights', nav: 'nav.rights', page: RightsRequestsPage },
     { path: '/citizen/breaches', nav: 'nav.breachNotices', page: BreachNoticesPage },
+    { path: '/citizen/retention', nav: 'nav.retention', page: RetentionPage },
   ],
   organization: [
     { path: '/enterprise/requests', nav: 'nav.enterpriseRequests', page: EnterpriseRequestsPage },
@@ -51,6 +53,7 @@ export const ROUTES: Record<Role, Route[]> = {
     { path: '/auditor/reports', nav: 'nav.reports', page: ReportsPage },
     { path: '/auditor/rights-requests', nav: 'nav.rightsReport', page: RightsReportPage },
     { path: '/auditor/breaches', nav: 'nav.auditBreaches', page: AuditBreachesPage },
+    { path: '/auditor/retention', nav: 'nav.auditRetention', page: AuditRetentionPage },
   ],
   operator: [
     { path: '/operator/organizations', nav: 'nav.organizations', page: OrganizationsPage },
