@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { citizenToken, requests, useStack } from '../../api/test/stack.js';
+import { citizenToken, registerOrganization, requests, useStack } from '../../api/test/stack.js';
 import { VietnamWorkingCalendar } from '../../api/src/rights/working-days.js';
 import { dayInWords, workingDaysUntil } from '../../web/src/rights/deadline-words.js';
 import { DESKTOP, expectAccessible, expectNoHorizontalScroll, HAS_CHROMIUM, launch, newContext, NO_BROWSER_REASON, PHONE, screenshot } from './browser.js';
@@ -91,6 +91,12 @@ describe.skipIf(!HAS_CHROMIUM)(
 
     it('a citizen files a request of each kind, with the right explained, and sees each deadline in words', async () => {
       token = await citizenToken(shared.stack, CITIZEN);
+      // A custodian holds the citizen's province, so a correction of it has someone to go to.
+      const police = await registerOrganization(shared.stack, ['custodian'], 'Công an tỉnh');
+      await ok(
+        await call('/v1/records', await police.token(), { body: { subject: { nationalId: CITIZEN }, category: 'residence', fields: { province: 'Huế' } } }),
+        201,
+      );
       citizen = await open(DESKTOP);
       await signIn(citizen, { nationalId: CITIZEN }, 'Yêu cầu đang chờ bạn');
       await nav(citizen, 'Quyền của tôi');
@@ -107,6 +113,9 @@ describe.skipIf(!HAS_CHROMIUM)(
       await send.click();
       await citizen.getByRole('alert').getByText('Hãy chọn ít nhất một mục cần chỉnh sửa.').waitFor();
       await citizen.locator('[id="rr-f-residence.province"]').check();
+      await send.click();
+      await citizen.getByRole('alert').getByText('Hãy nhập giá trị đúng cho từng mục bạn đã chọn.').waitFor();
+      await citizen.getByLabel('Giá trị đúng của Tỉnh/thành phố').fill('Đà Nẵng');
       await expectAccessible(citizen, 'citizen rights request form (rectify)');
       await send.click();
       await citizen
@@ -114,6 +123,11 @@ describe.skipIf(!HAS_CHROMIUM)(
         .getByText(/^Đã nhận yêu cầu "Chỉnh sửa dữ liệu của tôi" của bạn\. Chúng tôi sẽ trả lời chậm nhất vào /)
         .waitFor();
       expect((await ofKind('RECTIFY')).fields).toEqual(['residence.province']);
+      // It went to the custodian that deposited the province, with the value the citizen typed.
+      const [task] = (
+        await ok<{ items: { fields: string[]; proposed: Record<string, unknown> }[] }>(await call('/v1/rectification-tasks', await police.token()))
+      ).items;
+      expect(task).toMatchObject({ fields: ['residence.province'], proposed: { 'residence.province': 'Đà Nẵng' } });
 
       for (const kind of ['EXPORT', 'ERASE', 'RESTRICT', 'OBJECT', 'WITHDRAW_ALL'] as const) {
         const radio = citizen.getByRole('radio', { name: KINDS_VI[kind] });

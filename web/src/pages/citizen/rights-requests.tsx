@@ -53,7 +53,8 @@ function FileRequestForm({ openKinds, onFiled }: { openKinds: ReadonlySet<Reques
   const vocabulary = useVocabulary();
   const [kind, setKind] = useState<RequestKind | undefined>();
   const [fields, setFields] = useState<Set<string>>(new Set());
-  const [missing, setMissing] = useState<'kind' | 'fields' | undefined>();
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [missing, setMissing] = useState<'kind' | 'fields' | 'values' | undefined>();
   const [confirm, setConfirm] = useState<ConfirmRequest | undefined>();
   const action = useAction();
 
@@ -63,18 +64,31 @@ function FileRequestForm({ openKinds, onFiled }: { openKinds: ReadonlySet<Reques
     else next.delete(path);
     setFields(next);
   };
+  const typeOf = (path: string): string => {
+    const [category, name] = path.split('.');
+    return vocabulary.data.categories.find((c) => c.code === category)?.fields.find((f) => f.name === name)?.type ?? 'string';
+  };
   const fileRequest = (chosen: RequestKind): void =>
     void action.run(async () => {
-      const body = chosen === 'RECTIFY' ? { kind: chosen, fields: [...fields] } : { kind: chosen };
-      const filed = await call<RightsRequest>('/v1/me/rights-requests', { body });
+      // A correction names its values: it goes to the custodians that deposited those fields.
+      const filed =
+        chosen === 'RECTIFY'
+          ? (
+              await call<{ request: RightsRequest }>('/v1/me/rectifications', {
+                body: { corrections: Object.fromEntries([...fields].map((path) => [path, correctedValue(typeOf(path), values[path] ?? '')])) },
+              })
+            ).request
+          : await call<RightsRequest>('/v1/me/rights-requests', { body: { kind: chosen } });
       setKind(undefined);
       setFields(new Set());
+      setValues({});
       onFiled(filed);
     });
   const submit = (event: Event): void => {
     event.preventDefault();
     if (!kind) return setMissing('kind');
     if (kind === 'RECTIFY' && fields.size === 0) return setMissing('fields');
+    if (kind === 'RECTIFY' && [...fields].some((path) => typeOf(path) !== 'boolean' && !(values[path] ?? '').trim())) return setMissing('values');
     setMissing(undefined);
     if (needsConfirmation(kind)) {
       setConfirm({
@@ -122,9 +136,9 @@ function FileRequestForm({ openKinds, onFiled }: { openKinds: ReadonlySet<Reques
             <p id="rr-fields-hint" class="hint">
               {t('rights.chooseFieldsHint')}
             </p>
-            {missing === 'fields' && (
+            {(missing === 'fields' || missing === 'values') && (
               <p id="rr-fields-error" class="notice notice-error" role="alert">
-                {t('rights.fieldsRequired')}
+                {t(missing === 'fields' ? 'rights.fieldsRequired' : 'rights.valuesRequired')}
               </p>
             )}
             {vocabulary.data.categories.map((c) => (
@@ -140,6 +154,21 @@ function FileRequestForm({ openKinds, onFiled }: { openKinds: ReadonlySet<Reques
                         <label for={id}>
                           {label(f.labels, f.name)} {f.sensitive && <SensitiveMark />}
                         </label>
+                        {fields.has(path) && (
+                          <span class="correction">
+                            <label for={`${id}-value`} class="visually-hidden">
+                              {t('rights.correctedValue', { field: label(f.labels, f.name) })}
+                            </label>
+                            <input
+                              id={`${id}-value`}
+                              type="text"
+                              inputMode={f.type === 'integer' ? 'numeric' : undefined}
+                              placeholder={f.type === 'date' ? 'YYYY-MM-DD' : t('rights.correctedValuePlaceholder')}
+                              value={values[path] ?? ''}
+                              onInput={(e) => setValues({ ...values, [path]: e.currentTarget.value })}
+                            />
+                          </span>
+                        )}
                       </li>
                     );
                   })}
@@ -158,6 +187,13 @@ function FileRequestForm({ openKinds, onFiled }: { openKinds: ReadonlySet<Reques
       <ConfirmDialog request={confirm} onClose={() => setConfirm(undefined)} />
     </section>
   );
+}
+
+/** A corrected value as its field's type wants it: a number for integers, true/false for yes-no fields, text otherwise. */
+function correctedValue(type: string, raw: string): string | number | boolean {
+  if (type === 'integer' && /^-?\d+$/.test(raw.trim())) return Number(raw.trim());
+  if (type === 'boolean') return /^(true|yes|có|1)$/i.test(raw.trim());
+  return raw.trim();
 }
 
 function RequestCard({ request, now }: { request: RightsRequest; now: Date }) {
