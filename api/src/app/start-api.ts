@@ -24,7 +24,7 @@ import {
   type OrganizationStore,
 } from '../organizations/index.js';
 import { createVaultService, loadOrCreateSecret, pgVaultStore } from '../vault/index.js';
-import { ConsentProjector, createConsentService, pgConsentStore } from '../consent/index.js';
+import { ConsentProjector, createConsentService, pgConsentStore, pgReadSource } from '../consent/index.js';
 import { createWebhooks, pgWebhookStore } from '../webhooks/index.js';
 import { createAuditService, createLogService, LedgerProjector, loadOrCreateLogKey, pgAccessLog, type LogKey, type LogService } from '../audit/index.js';
 import { createExchange, pgExchangeStores, statisticsProjection } from '../exchange/index.js';
@@ -111,6 +111,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const consents = createConsentService({
       store: consentStore,
       vault,
+      readSource: pgReadSource(sql),
       ledger,
       keys: keys.signing,
       recorder: accessLog,
