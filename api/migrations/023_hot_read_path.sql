@@ -12,11 +12,17 @@ update log_state set last_leaf = (select leaf_hash from log_leaves where leaf_in
 -- pipeline, then commits nothing. It waits for a predecessor batch still holding the row.
 create function advance_log(p_start bigint, p_count integer, p_prev bytea, p_last bytea) returns void
 language plpgsql as $$
+declare
+  v_size bigint;
+  v_last bytea;
 begin
-  update log_state set size = size + p_count, last_leaf = p_last where size = p_start and last_leaf is not distinct from p_prev;
-  if not found then
+  -- Lock first, then compare: a locking read waits for a predecessor batch and sees the row it
+  -- committed, whereas an UPDATE whose WHERE names the new size would skip the old row unlocked.
+  select size, last_leaf into v_size, v_last from log_state for update;
+  if v_size <> p_start or v_last is distinct from p_prev then
     raise exception 'the access log moved on from % leaves', p_start using errcode = '40001', hint = 'stale log frontier';
   end if;
+  update log_state set size = size + p_count, last_leaf = p_last;
 end $$;
 
 -- Takes the uses a batch's granted reads ask for, per (consent, period) and in the order given

@@ -61,6 +61,12 @@ export class AccessLog implements AccessRecorder, AccessHistory {
   private frontier: { tree: Frontier; lastLeaf: Buffer | null } | undefined;
   /** Bumped by every failed batch: a batch built on an older edge cannot hand it on. */
   private generation = 0;
+  /**
+   * Settles once the latest batch sent has moved the log's row (holding its lock until it commits)
+   * or failed to: the next batch sends its own move only then, so it queues on that lock instead of
+   * overtaking its predecessor and finding the log not yet where it expects it.
+   */
+  private lastMove: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly sql: Sql,
@@ -170,6 +176,7 @@ export class AccessLog implements AccessRecorder, AccessHistory {
       const began = tx`begin`.execute();
       const guarded = guardReads(tx, pending);
       const [, recorded] = await Promise.all([began, guarded]);
+      await this.lastMove;
       if (generation !== this.generation || !this.frontier) throw new StaleBatch();
 
       const base = this.frontier;
@@ -188,8 +195,13 @@ export class AccessLog implements AccessRecorder, AccessHistory {
       const lastLeaf = leaves.at(-1)!.leaf_hash;
       // The next batch builds on this one's edge; should this one fail, the generation moves and it cannot commit.
       this.frontier = { tree, lastLeaf };
+      const move = tx`select advance_log(${start}, ${pending.length}, ${base.lastLeaf}, ${lastLeaf})`;
+      this.lastMove = move.then(
+        () => undefined,
+        () => undefined,
+      );
       const statements = [
-        tx`select advance_log(${start}, ${pending.length}, ${base.lastLeaf}, ${lastLeaf})`,
+        move,
         tx`insert into log_leaves ${tx(leaves)}`,
         ...(nodes.length > 0 ? [tx`insert into log_nodes ${tx(nodes)}`] : []),
         ...(events.length > 0 ? [tx`insert into access_events ${tx(events)}`] : []),

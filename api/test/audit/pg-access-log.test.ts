@@ -75,6 +75,34 @@ async function expectDenseAndRight(sql: Sql) {
 describe('the access log in Postgres, with several batches in flight', () => {
   const pg = usePostgres();
 
+  it('lets a batch sent while its predecessor commits wait for it and follow it, and refuses one whose predecessor failed', async () => {
+    const [state] = await pg.sql<{ size: string; last_leaf: Buffer | null }[]>`select size, last_leaf from log_state`;
+    const start = Number(state!.size);
+    const [a, b] = [await pg.sql.reserve(), await pg.sql.reserve()];
+    try {
+      await a`begin`;
+      await a`select advance_log(${start}, 2, ${state!.last_leaf}, ${Buffer.from('aa', 'hex')})`;
+      await b`begin`;
+      const follows = b`select advance_log(${start + 2}, 3, ${Buffer.from('aa', 'hex')}, ${Buffer.from('bb', 'hex')})`.then(
+        () => 'moved',
+        (e: { code?: string }) => e.code,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await a`commit`;
+      expect(await follows).toBe('moved');
+      await b`rollback`;
+      // Its predecessor rolled back: the log is not where the batch was built, whatever its size.
+      await b`begin`;
+      await expect(b`select advance_log(${start + 2}, 1, ${Buffer.from('ab', 'hex')}, ${Buffer.from('cc', 'hex')})`).rejects.toMatchObject({ code: '40001' });
+      await b`rollback`;
+    } finally {
+      a.release();
+      b.release();
+    }
+    // Put the row back as the log really is, for the tests that follow.
+    await pg.sql`update log_state set size = ${start}, last_leaf = ${state!.last_leaf}`;
+  });
+
   it('keeps the use counter exact when batches from two instances race for the same allowances', async () => {
     const c = await consents(pg.sql, 5, { mode: 'PERIODIC', limit: 7, per: 'DAY' });
     const results = await race([pgAccessLog(pg.sql), pgAccessLog(pg.sql)], c, 120, 7);
