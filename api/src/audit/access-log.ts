@@ -44,7 +44,7 @@ export function accessEventEntry(e: AccessEvent): string {
  * The verifiable access log: an append-only RFC 6962 Merkle tree in Postgres. Appends are
  * group-committed — one transaction per batch checks and counts its guarded reads' uses, inserts the
  * leaves, the access events and every subtree the batch completed, and moves the log's size (and
- * last leaf) only from where it expected it, so several API instances never leave a gap. Several
+ * last leaf) only from where it expected it, so several API instances never leave a gap. Two
  * batches are in flight at once, each on its own connection and pipelined (one round trip to check
  * and count, one for the rest with its COMMIT): while one commits, the next is checked and built on
  * the tree its predecessor will leave. Each caller's promise resolves with its leaf index only once
@@ -68,10 +68,16 @@ export class AccessLog implements AccessRecorder, AccessHistory {
    */
   private lastMove: Promise<unknown> = Promise.resolve();
 
+  /**
+   * `maxInFlight` is two: one batch committing (its WAL flush) and the next already checked, built
+   * and sent, queued on the log's row, so the flushes follow each other with no round trip between
+   * them. Batches commit one after the other whatever the depth (each holds the row until its
+   * flush), so a deeper pipeline only splits the same reads over more flushes.
+   */
   constructor(
     private readonly sql: Sql,
     private readonly maxBatch = 1_000,
-    private readonly maxInFlight = 4,
+    private readonly maxInFlight = 2,
   ) {}
 
   /**
