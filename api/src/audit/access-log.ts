@@ -2,10 +2,10 @@ import { canonicalJson } from '@citizen-vault/chaincode/rules';
 import type postgres from 'postgres';
 import type { Sql } from '../infra/database.js';
 import type { AccessEventRow, AccessHistory } from './access-events.js';
-import type { AccessEvent, AccessRecorder, LeafKind, RecordedAccess, UseGuard } from './access-recorder.js';
+import type { AccessEvent, AccessRecorder, LeafKind, LeafLink, RecordedAccess, UseGuard } from './access-recorder.js';
 import { Frontier, leafHash, type SubtreeKey } from './merkle.js';
 
-export type { AccessEvent, LeafKind, RecordedAccess, UseGuard } from './access-recorder.js';
+export type { AccessEvent, LeafKind, LeafLink, RecordedAccess, UseGuard } from './access-recorder.js';
 
 interface Pending {
   kind: LeafKind;
@@ -14,6 +14,8 @@ interface Pending {
   guard?: UseGuard;
   /** The ledger transaction this leaf records (a consent decision, a deposit): at most one leaf each. */
   transactionId?: string;
+  /** A row elsewhere that records this leaf's index, written in the batch. */
+  link?: LeafLink;
   /** Batches this entry was in that rolled back because the log had moved on under them. */
   attempts: number;
   done(err: unknown, result?: { leafIndex: number; event?: AccessEvent }): void;
@@ -105,9 +107,19 @@ export class AccessLog implements AccessRecorder, AccessHistory {
    * no personal data. With `transactionId`, the leaf is tied to that ledger transaction, once: if it
    * already has its leaf (the repair sweep and a request racing), that leaf's index is the answer.
    */
-  async append(kind: Exclude<LeafKind, 'data_read'>, entry: Record<string, unknown>, transactionId?: string): Promise<{ leafIndex: number }> {
-    const { leafIndex } = await this.enqueue({ kind, entry: canonicalJson({ v: 1, kind, ...entry }), ...(transactionId ? { transactionId } : {}) });
-    return { leafIndex };
+  async append(
+    kind: Exclude<LeafKind, 'data_read'>,
+    entry: Record<string, unknown>,
+    transactionId?: string,
+    link?: LeafLink,
+  ): Promise<{ leafIndex: number; linked?: boolean }> {
+    const { leafIndex } = await this.enqueue({
+      kind,
+      entry: canonicalJson({ v: 1, kind, ...entry }),
+      ...(transactionId ? { transactionId } : {}),
+      ...(link ? { link } : {}),
+    });
+    return link ? { leafIndex, linked: true } : { leafIndex };
   }
 
   /** A subject's access events, newest first, a page at a time after the `(at, id)` cursor, with the exact bytes each leaf hashes. */
@@ -198,6 +210,7 @@ export class AccessLog implements AccessRecorder, AccessHistory {
       });
       const events = pending.flatMap((_p, i) => (recorded[i] ? [accessEventRow(tx!, recorded[i], start + i)] : []));
       const tied = pending.flatMap((p, i) => (p.transactionId ? [{ transaction_id: p.transactionId, leaf_index: start + i }] : []));
+      const metered = pending.flatMap((p, i) => (p.link?.table === 'metering_events' ? [{ id: p.link.id, leaf: start + i }] : []));
       const lastLeaf = leaves.at(-1)!.leaf_hash;
       // The next batch builds on this one's edge; should this one fail, the generation moves and it cannot commit.
       this.frontier = { tree, lastLeaf };
@@ -212,6 +225,13 @@ export class AccessLog implements AccessRecorder, AccessHistory {
         ...(nodes.length > 0 ? [tx`insert into log_nodes ${tx(nodes)}`] : []),
         ...(events.length > 0 ? [tx`insert into access_events ${tx(events)}`] : []),
         ...(tied.length > 0 ? [tx`insert into ledger_leaves ${tx(tied)}`] : []),
+        ...(metered.length > 0
+          ? [
+              tx`update metering_events m set leaf_index = v.leaf_index
+                 from (select unnest(${metered.map((m) => m.id)}::uuid[]) as id, unnest(${metered.map((m) => m.leaf)}::bigint[]) as leaf_index) v
+                 where m.id = v.id and m.leaf_index is null`,
+            ]
+          : []),
       ];
       const commit = tx`commit`;
       handOn();
