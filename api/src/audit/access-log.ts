@@ -176,7 +176,9 @@ export class AccessLog implements AccessRecorder, AccessHistory {
   private async flush(batch: Pending[], built: () => void): Promise<void> {
     let handedOn = false;
     const handOn = () => {
-      if (!handedOn) ((handedOn = true), built());
+      if (handedOn) return;
+      handedOn = true;
+      built();
     };
     let tx: postgres.ReservedSql | undefined;
     let pending = batch;
