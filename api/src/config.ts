@@ -6,6 +6,20 @@ import { z } from 'zod';
  * only module that reads `process.env`. With nothing set, it describes the embedded defaults:
  * Postgres and the devnet started in-process, data under `.data/`, the development token issuer on.
  */
+/** A comma-separated list of real calendar dates, YYYY-MM-DD. */
+const IsoDates = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((d) => d.trim())
+      .filter(Boolean),
+  )
+  .refine(
+    (dates) => dates.every((d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d)),
+    'dates as YYYY-MM-DD, comma-separated',
+  );
+
 const Env = z.object({
   CV_HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -57,6 +71,13 @@ const Env = z.object({
     .base64()
     .refine((k) => Buffer.from(k, 'base64').length === 32, 'must be 32 bytes, base64')
     .optional(),
+  // Further KEK versions, for rotation: "2:<base64>,3:<base64>" (CV_KEK is version 1). New data
+  // keys are wrapped with CV_KEK_CURRENT, by default the highest version; the others still unwrap.
+  CV_KEKS: z
+    .string()
+    .regex(/^\d{1,6}:[A-Za-z0-9+/]+={0,2}(,\d{1,6}:[A-Za-z0-9+/]+={0,2})*$/, 'comma-separated version:base64 pairs, e.g. 2:<base64>,3:<base64>')
+    .optional(),
+  CV_KEK_CURRENT: z.coerce.number().int().min(1).optional(),
   CV_INDEX_KEY: z
     .base64()
     .refine((k) => Buffer.from(k, 'base64').length === 32, 'must be 32 bytes, base64')
@@ -73,6 +94,11 @@ const Env = z.object({
   CV_REPAIR_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   CV_REPAIR_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
   CV_IDEMPOTENCY_LEASE_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  // The Government's yearly decisions on the working-day calendar: bridged days off, and the weekend
+  // days worked in exchange. Comma-separated local dates (YYYY-MM-DD); deadlines of data-subject
+  // requests count them.
+  CV_CALENDAR_DAYS_OFF: IsoDates.optional(),
+  CV_CALENDAR_WORKING_DAYS: IsoDates.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -105,8 +131,17 @@ export interface Config {
    * runs at /dev/idp. Undefined outside dev mode when no client is configured.
    */
   signIn: SignInConfig | undefined;
-  /** The key-encryption key and the blind-index key; generated into the data directory in dev mode. */
-  secrets: { kek: Uint8Array | undefined; indexKey: Uint8Array | undefined };
+  /**
+   * The key-encryption key (version 1) and the blind-index key; generated into the data directory in
+   * dev mode. `keks` are further KEK versions (2 and up) and `kekCurrent` the version that wraps new
+   * data keys (by default the highest known).
+   */
+  secrets: {
+    kek: Uint8Array | undefined;
+    indexKey: Uint8Array | undefined;
+    keks: ReadonlyMap<number, Uint8Array> | undefined;
+    kekCurrent: number | undefined;
+  };
   /** How the exchange splits what buyers pay, in basis points; the provider receives the rest. */
   exchange: { revenueShares: { stateBudgetBps: number; operatorBps: number; citizensBps: number } };
   /** Requests per minute: token requests per client and per address, sign-ins per address, failed authentications per address. */
@@ -115,6 +150,8 @@ export interface Config {
   repair: { intervalMs: number; graceMs: number };
   /** How long an unfinished request holds its Idempotency-Key after its process died. */
   idempotencyLeaseMs: number;
+  /** Declared days off and weekend days worked, beyond the statutory holidays the calendar knows. */
+  calendar: { daysOff: string[]; workingDays: string[] };
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
 }
 
@@ -205,6 +242,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (!devMode && (!e.CV_KEK || !e.CV_INDEX_KEY))
     throw new ConfigError('outside dev mode the vault keys come from the environment: set CV_KEK and CV_INDEX_KEY (32 bytes, base64)');
+  if (e.CV_KEK_CURRENT !== undefined && e.CV_KEK_CURRENT !== 1 && e.CV_KEKS && !parseKekVersions(e.CV_KEKS).has(e.CV_KEK_CURRENT))
+    throw new ConfigError(`CV_KEK_CURRENT is ${e.CV_KEK_CURRENT} but CV_KEKS has no key of that version`);
   return {
     host: e.CV_HOST,
     port: e.PORT,
@@ -223,6 +262,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secrets: {
       kek: e.CV_KEK ? Buffer.from(e.CV_KEK, 'base64') : undefined,
       indexKey: e.CV_INDEX_KEY ? Buffer.from(e.CV_INDEX_KEY, 'base64') : undefined,
+      keks: e.CV_KEKS ? parseKekVersions(e.CV_KEKS) : undefined,
+      kekCurrent: e.CV_KEK_CURRENT,
     },
     exchange: {
       revenueShares: { stateBudgetBps: e.CV_EXCHANGE_STATE_BUDGET_BPS, operatorBps: e.CV_EXCHANGE_OPERATOR_BPS, citizensBps: e.CV_EXCHANGE_CITIZENS_BPS },
@@ -236,6 +277,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     repair: { intervalMs: e.CV_REPAIR_INTERVAL_MS, graceMs: e.CV_REPAIR_GRACE_MS },
     idempotencyLeaseMs: e.CV_IDEMPOTENCY_LEASE_MS,
+    calendar: { daysOff: e.CV_CALENDAR_DAYS_OFF ?? [], workingDays: e.CV_CALENDAR_WORKING_DAYS ?? [] },
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/** `CV_KEKS`: "2:<base64>,3:<base64>", each version 2 or more (version 1 is CV_KEK), each key 32 bytes. */
+function parseKekVersions(value: string): Map<number, Uint8Array> {
+  const keys = new Map<number, Uint8Array>();
+  for (const pair of value.split(',')) {
+    const [version, key] = pair.split(':') as [string, string];
+    const v = Number(version);
+    const bytes = Buffer.from(key, 'base64');
+    if (v < 2) throw new ConfigError('CV_KEKS: versions start at 2 (version 1 is CV_KEK)');
+    if (bytes.length !== 32) throw new ConfigError(`CV_KEKS: the key of version ${v} must be 32 bytes, base64`);
+    if (keys.has(v)) throw new ConfigError(`CV_KEKS: version ${v} is given twice`);
+    keys.set(v, bytes);
+  }
+  return keys;
 }

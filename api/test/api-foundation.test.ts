@@ -133,5 +133,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ VAULT_DATABASE_URL: 'mysql://x' })).toThrow(/VAULT_DATABASE_URL: must be a postgres:\/\/ URL/);
     expect(() => loadConfig({ FABRIC_ENDPOINT: 'peer:7051' })).toThrow(/needs all of FABRIC_ENDPOINT/);
     expect(() => loadConfig({ VAULT_DATABASE_URL: 'postgres://db/x', FABRIC_CONNECTION_FILE: 'c.json' })).toThrow(/OIDC_ISSUER/);
+    expect(() => loadConfig({ CV_CALENDAR_DAYS_OFF: '2027-02-30' })).toThrow(/CV_CALENDAR_DAYS_OFF: dates as YYYY-MM-DD/);
+  });
+
+  it("reads the Government's declared calendar swaps for the deadlines of data-subject requests", () => {
+    const config = loadConfig({ CV_CALENDAR_DAYS_OFF: '2027-04-30, 2027-05-03', CV_CALENDAR_WORKING_DAYS: '2027-05-08' });
+    expect(config.calendar).toEqual({ daysOff: ['2027-04-30', '2027-05-03'], workingDays: ['2027-05-08'] });
+    expect(loadConfig({}).calendar).toEqual({ daysOff: [], workingDays: [] });
   });
 });

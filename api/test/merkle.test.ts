@@ -8,6 +8,8 @@ import {
   inclusionPath,
   leafHash,
   rangeHash,
+  SubtreeCache,
+  subtreeId,
   verifyConsistency,
   verifyInclusion,
   withSubtrees,
@@ -185,5 +187,28 @@ describe('RFC 6962 Merkle tree', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('SubtreeCache', () => {
+  const key = (level: number, index: number) => ({ level, index });
+  const hash = (n: number) => Buffer.alloc(32, n);
+
+  it('keeps upper subtrees only, fetches only what it lacks, and drops the least recently used past its bound', async () => {
+    const cache = new SubtreeCache(8, 2);
+    const fetched: string[][] = [];
+    const fetch = async (keys: { level: number; index: number }[]) => {
+      fetched.push(keys.map(subtreeId));
+      return new Map(keys.map((k) => [subtreeId(k), hash(k.level + k.index)]));
+    };
+    const first = await cache.load([key(0, 5), key(8, 1), key(9, 0)], fetch);
+    expect([...first.keys()].sort()).toEqual(['0/5', '8/1', '9/0']);
+    expect(cache.size).toBe(2); // the leaf is not kept
+    await cache.load([key(0, 5), key(8, 1)], fetch);
+    expect(fetched[1]).toEqual(['0/5']);
+    await cache.load([key(10, 0)], fetch); // 9/0 was used least recently: dropped
+    await cache.load([key(9, 0), key(8, 1)], fetch);
+    expect(fetched[3]).toEqual(['9/0']);
+    expect((await cache.load([key(8, 1)], fetch)).get('8/1')).toEqual(hash(9));
   });
 });

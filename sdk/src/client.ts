@@ -1,9 +1,11 @@
 import { HttpClient } from './http.js';
 import { importPrivateKey, type PrivateKeyInput } from './keys.js';
 import { Consents } from './resources/consents.js';
+import { Deletions } from './resources/deletions.js';
 import { Exchange, ExchangeReview } from './resources/exchange.js';
 import { Organizations } from './resources/organizations.js';
 import { Records } from './resources/records.js';
+import { RectificationTasks } from './resources/rectification-tasks.js';
 import { WebhookEndpoints } from './resources/webhook-endpoints.js';
 
 /**
@@ -43,6 +45,10 @@ export class CitizenVault {
   readonly records: Records;
   readonly webhooks: WebhookEndpoints;
   readonly exchange: Exchange;
+  /** Citizens' requests to correct records you deposited (custodians). */
+  readonly rectificationTasks: RectificationTasks;
+  /** Deletion deadlines of your reads, and your confirmations. */
+  readonly deletions: Deletions;
 
   private constructor(
     token: typeof FROM_CREATE,
@@ -58,6 +64,8 @@ export class CitizenVault {
     this.records = new Records(http);
     this.webhooks = new WebhookEndpoints(http);
     this.exchange = new Exchange(http);
+    this.rectificationTasks = new RectificationTasks(http);
+    this.deletions = new Deletions(http);
   }
 
   /**

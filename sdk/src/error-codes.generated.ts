@@ -36,7 +36,13 @@ export type ErrorCode =
   | 'rate_limited'
   | 'internal'
   | 'extension_already_used'
-  | 'deadline_passed';
+  | 'deadline_passed'
+  | 'subject_restricted'
+  | 'legal_hold_active'
+  | 'subject_erased'
+  | 'erasure_certificate_not_ready'
+  | 'kek_version_in_use'
+  | 'export_not_ready';
 
 /** The typed error each API code is thrown as, chosen by the code's kind. */
 export const ERROR_CLASS_BY_CODE = {
@@ -75,4 +81,10 @@ export const ERROR_CLASS_BY_CODE = {
   internal: 'ServiceUnavailableError',
   extension_already_used: 'ConflictError',
   deadline_passed: 'ConflictError',
+  subject_restricted: 'ConsentNotActiveError',
+  legal_hold_active: 'ConflictError',
+  subject_erased: 'ConflictError',
+  erasure_certificate_not_ready: 'ConflictError',
+  kek_version_in_use: 'ConflictError',
+  export_not_ready: 'ConflictError',
 } as const satisfies Record<ErrorCode, string>;

@@ -18,6 +18,8 @@ export type {
 } from './resources/exchange.js';
 export type { Organization } from './resources/organizations.js';
 export type { WebhookDelivery } from './resources/webhook-endpoints.js';
+export type { RecordVersion, RectificationRejectReason, RectificationTask, RectificationTaskStatus } from './resources/rectification-tasks.js';
+export type { DeletionState, RetainedRead } from './resources/deletions.js';
 export type { ListResult, Page } from './list.js';
 export {
   verifyLogEntry,

@@ -111,6 +111,20 @@ const ALLOWED: Record<string, Who[] | 'public'> = {
   'POST /v1/rights-requests/{id}/complete': ['operator'],
   'POST /v1/rights-requests/{id}/refuse': ['operator'],
   'GET /v1/audit/rights-requests': ['auditor'],
+  // Rectification: the citizen's own request; the custodian holding the field works its task.
+  'POST /v1/me/rectifications': CITIZENS,
+  'GET /v1/me/rectifications/{id}': ['citizenA'],
+  'GET /v1/rectification-tasks': ['custodian'],
+  'GET /v1/rectification-tasks/{id}': ['custodian'],
+  'GET /v1/rectification-tasks/{id}/versions': ['custodian'],
+  'POST /v1/rectification-tasks/{id}/accept': ['custodian'],
+  'POST /v1/rectification-tasks/{id}/reject': ['custodian'],
+  // Exports and retention (issue 15 items 2 and 6).
+  'GET /v1/me/rights-requests/{id}/export': ['citizenA'],
+  'GET /v1/retention/reads': ORGS,
+  'POST /v1/retention/reads/{accessEventId}/deletion-confirmation': ORGS,
+  'GET /v1/me/retention': CITIZENS,
+  'GET /v1/audit/retention': ['auditor'],
 };
 
 const CITIZEN_A = '001099066001';
@@ -134,7 +148,7 @@ const consentedProduct = {
 describe('BOLA matrix: every documented operation × 11 principals', () => {
   let stack: TestStack;
   const tokens = {} as Record<Who, string | undefined>;
-  const ids = { consent: '', licence: '', organization: '', draft: '', transaction: '', rightsRequest: '' };
+  const ids = { consent: '', licence: '', organization: '', draft: '', transaction: '', rightsRequest: '', rectification: '', rectificationTask: '' };
   const bodies: Record<string, unknown> = {};
 
   beforeAll(async () => {
@@ -195,6 +209,12 @@ describe('BOLA matrix: every documented operation × 11 principals', () => {
     ids.draft = (await post('/v1/products', 'providerA', consentedProduct)).id;
     ids.organization = consumerA!.id;
     ids.rightsRequest = (await post('/v1/me/rights-requests', 'citizenA', { kind: 'EXPORT' })).id;
+    const rectification = (await post('/v1/me/rectifications', 'citizenA', { corrections: { 'residence.province': 'Hải Dương' } })) as unknown as {
+      request: { id: string };
+      tasks: { id: string }[];
+    };
+    ids.rectification = rectification.request.id;
+    ids.rectificationTask = rectification.tasks[0]!.id;
     const [tx] = await stack.api.sql<{ transaction_id: string }[]>`select transaction_id from ledger_transactions order by block_number desc limit 1`;
     ids.transaction = tx?.transaction_id ?? '0'.repeat(64);
     // Bodies that pass validation, so a refusal comes from authorisation, not from a malformed request.
@@ -212,6 +232,8 @@ describe('BOLA matrix: every documented operation × 11 principals', () => {
       'POST /v1/me/rights-requests': { kind: 'ERASE' },
       'POST /v1/rights-requests/{id}/extend': { days: 5, reason: 'COMPLEX_REQUEST' },
       'POST /v1/rights-requests/{id}/refuse': { reason: 'LEGAL_OBLIGATION' },
+      'POST /v1/me/rectifications': { corrections: { 'residence.province': 'Hải Dương' } },
+      'POST /v1/rectification-tasks/{id}/reject': { reason: 'LEGAL_OBLIGATION' },
     });
   }, 120_000);
   afterAll(async () => {
@@ -242,7 +264,9 @@ describe('BOLA matrix: every documented operation × 11 principals', () => {
         .replace('{consentId}', ids.consent)
         .replace('{number}', '0')
         .replace('/transactions/{id}', `/transactions/${ids.transaction}`)
-        .replace('/rights-requests/{id}', `/rights-requests/${ids.rightsRequest}`);
+        .replace('/rights-requests/{id}', `/rights-requests/${ids.rightsRequest}`)
+        .replace('/rectifications/{id}', `/rectifications/${ids.rectification}`)
+        .replace('/rectification-tasks/{id}', `/rectification-tasks/${ids.rectificationTask}`);
       const query = op.path.endsWith('/records/{consentId}') ? `?licenceId=${ids.licence}` : '';
       for (const who of EVERYONE.filter((w) => !allowed.includes(w))) {
         cases++;

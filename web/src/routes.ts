@@ -15,6 +15,9 @@ import { AccessLogPage } from './pages/auditor/access-log';
 import { AccessEventsPage } from './pages/auditor/access-events';
 import { ReportsPage } from './pages/auditor/reports';
 import { OrganizationsPage } from './pages/operator/organizations';
+import { RightsRequestsPage } from './pages/citizen/rights-requests';
+import { RightsQueuePage } from './pages/operator/rights-queue';
+import { RightsReportPage } from './pages/auditor/rights-report';
 
 export interface Route {
   path: string;
@@ -29,6 +32,7 @@ export const ROUTES: Record<Role, Route[]> = {
     { path: '/citizen/consents', nav: 'nav.consents', page: ConsentsPage },
     { path: '/citizen/activity', nav: 'nav.activity', page: ActivityPage },
     { path: '/citizen/data', nav: 'nav.myData', page: MyDataPage },
+    { path: '/citizen/rights', nav: 'nav.rights', page: RightsRequestsPage },
   ],
   organization: [
     { path: '/enterprise/requests', nav: 'nav.enterpriseRequests', page: EnterpriseRequestsPage },
@@ -41,10 +45,12 @@ export const ROUTES: Record<Role, Route[]> = {
     { path: '/auditor/events', nav: 'nav.events', page: AccessEventsPage },
     { path: '/auditor/access-log', nav: 'nav.accessLog', page: AccessLogPage },
     { path: '/auditor/reports', nav: 'nav.reports', page: ReportsPage },
+    { path: '/auditor/rights-requests', nav: 'nav.rightsReport', page: RightsReportPage },
   ],
   operator: [
     { path: '/operator/organizations', nav: 'nav.organizations', page: OrganizationsPage },
     { path: '/operator/review', nav: 'nav.review', page: ReviewQueuePage },
+    { path: '/operator/rights-requests', nav: 'nav.rightsQueue', page: RightsQueuePage },
   ],
 };
 

@@ -31,8 +31,9 @@ export async function loadSession(): Promise<Session | undefined> {
 }
 
 /** Signing in is a round trip through the identity provider: the API's /auth/login, back to `returnTo`. */
-export function startSignIn(returnTo = '/'): void {
-  location.assign(`/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
+export function startSignIn(returnTo = '/', organizationId?: string): void {
+  const through = organizationId ? `&organization=${encodeURIComponent(organizationId)}` : '';
+  location.assign(`/auth/login?returnTo=${encodeURIComponent(returnTo)}${through}`);
 }
 
 /** Ends the session on the API (which forgets it and clears the cookie). */

@@ -25,7 +25,11 @@ import { exchangeRoutes, type Exchange } from '../exchange/index.js';
 import { auditRoutes } from '../audit/audit-routes.js';
 import type { AuditService, LedgerProjector, LogService } from '../audit/index.js';
 import { logRoutes } from '../audit/log-routes.js';
-import { rightsRoutes, type RightsService } from '../rights/index.js';
+import { rectificationRoutes, type RectificationService } from '../rectification/index.js';
+import { keyRotationRoutes } from '../vault/key-rotation-routes.js';
+import type { KeyRotationRunner } from '../vault/index.js';
+import { exportRoutes, rightsRoutes, type ExportService, type RightsService } from '../rights/index.js';
+import { retentionRoutes, type RetentionService } from '../retention/index.js';
 
 /** The portal's sign-in: its routes (given the sign-in rate limit), its sessions, and in dev mode the development identity provider. */
 export interface BrowserSignIn {
@@ -44,6 +48,10 @@ export interface HttpAppDeps {
   webhooks: WebhookService;
   exchange: Exchange;
   rights: RightsService;
+  rectification: RectificationService;
+  kekRotation: KeyRotationRunner;
+  exports: ExportService;
+  retention: RetentionService;
   audit: { service: AuditService; log: LogService; projector: LedgerProjector };
   devMode: boolean;
   keys: SigningKeys;
@@ -89,6 +97,10 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(logRoutes(deps.audit.log));
   app.use(auditRoutes(deps.tokens, deps.audit.service, deps.audit.log, deps.audit.projector));
   app.use(rightsRoutes(deps.tokens, deps.rights));
+  app.use(rectificationRoutes(deps.tokens, deps.rectification));
+  app.use(keyRotationRoutes(deps.tokens, deps.kekRotation));
+  app.use(exportRoutes(deps.tokens, deps.exports));
+  app.use(retentionRoutes(deps.tokens, deps.retention));
 
   app.use(documentationRoutes(deps.publicUrl));
   app.use(portalRoutes(deps.portalDir));

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import type { Express } from 'express';
+import { Router, type Express } from 'express';
 import pino, { type Logger } from 'pino';
 import { loadOrCreateSigningKeys, type SigningKeys } from '../auth/signing-keys.js';
 import { TokenService } from '../auth/tokens.js';
@@ -9,7 +9,15 @@ import { createHttpApp } from './http-app.js';
 import { adminIdentityFrom, ledgerIdentityFrom } from './ledger-identity.js';
 import { Lifecycle } from './lifecycle.js';
 import type { BrowserSignIn } from './http-app.js';
-import { browserSignInRoutes, developmentIdentityProvider, newClientSecret, PgBrowserSessions, PgSignInEvents } from '../sign-in/index.js';
+import {
+  browserSignInRoutes,
+  developmentIdentityProvider,
+  newClientSecret,
+  organizationProviderRoutes,
+  PgBrowserSessions,
+  PgOrganizationProviders,
+  PgSignInEvents,
+} from '../sign-in/index.js';
 import { systemClock } from '../infra/clock.js';
 import { IntervalWorker } from '../infra/interval-worker.js';
 import { loadOrCreateKeyFile } from '../infra/key-file.js';
@@ -23,13 +31,23 @@ import {
   type ClientAssertionRegistry,
   type OrganizationStore,
 } from '../organizations/index.js';
-import { createVaultService, loadOrCreateSecret, pgVaultStore } from '../vault/index.js';
+import {
+  createKeyRotation,
+  createRecordCorrections,
+  createVaultService,
+  loadOrCreateSecret,
+  openKekRing,
+  pgSubjectShredder,
+  pgVaultStore,
+} from '../vault/index.js';
 import { ConsentProjector, createConsentService, pgConsentStore, pgReadSource } from '../consent/index.js';
 import { createWebhooks, pgWebhookStore } from '../webhooks/index.js';
 import { createAuditService, createLogService, LedgerProjector, loadOrCreateLogKey, pgAccessLog, type LogKey, type LogService } from '../audit/index.js';
-import { createExchange, pgExchangeStores, statisticsProjection } from '../exchange/index.js';
+import { createExchange, pgExchangeStores, pgStatisticsExclusion, statisticsProjection } from '../exchange/index.js';
 import { RepairSweep, type RepairSweepOptions } from '../repair/index.js';
-import { createRights } from '../rights/index.js';
+import { createRectification } from '../rectification/index.js';
+import { createExport, createRights } from '../rights/index.js';
+import { createRetention } from '../retention/index.js';
 import { newId } from '../ids.js';
 
 export interface RunningApi {
@@ -63,6 +81,8 @@ export interface StartOptions {
   treeHeadIntervalMs?: number;
   /** How often pending data-subject request steps are retried on the ledger (15 s unless a test wants it shorter). */
   rightsRecorderIntervalMs?: number;
+  /** How often open EXPORT requests are carried out (5 s unless a test wants it shorter). */
+  exportIntervalMs?: number;
 }
 
 export async function startApi(config: Config, options: StartOptions = {}): Promise<RunningApi> {
@@ -77,19 +97,21 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const organizations = pgOrganizationStore(sql);
     await openExchange(config, options, organizations, ledger, identity.mspId, logger);
     const keys = await loadKeys(config);
+    const keks = await openKekRing(sql, join(config.dataDir, 'keys'), config.secrets);
 
     // Capabilities.
     const accessLog = pgAccessLog(sql);
     const log = createLogService(sql, ledger, keys.log, { intervalMs: options.treeHeadIntervalMs ?? 2_000, log: warn });
     const ledgerProjector = new LedgerProjector(sql, ledger, (message, fields) => logger.error(fields, message));
     const exchangeStores = pgExchangeStores(sql);
-    const vault = createVaultService({
+    const vaultDeps = {
       store: pgVaultStore(sql),
       ledger,
-      keys: { kek: keys.kek, indexKey: keys.index },
+      keys: { keks, indexKey: keys.index },
       log: accessLog,
       onDeposit: statisticsProjection(exchangeStores.statistics),
-    });
+    };
+    const vault = createVaultService(vaultDeps);
     const webhooks = createWebhooks({
       store: pgWebhookStore(sql),
       options: { kek: keys.kek, allowLoopbackHttp: config.devMode, retryBaseMs: options.webhookRetryBaseMs ?? 1_000, maxAttempts: 8, log: warn },
@@ -121,11 +143,44 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const exchange = createExchange({ stores: exchangeStores, ledger, consents, citizens: vault, shares: config.exchange.revenueShares, accessLog });
     const rights = createRights({
       sql,
+      calendar: config.calendar,
       ledger,
       subjects: vault,
       clock: systemClock,
       newId: () => newId(systemClock.now().getTime()),
       recorderIntervalMs: options.rightsRecorderIntervalMs ?? 15_000,
+      log: warn,
+      consents,
+      shredder: pgSubjectShredder(sql),
+      statistics: pgStatisticsExclusion(sql),
+      keys: { signing: keys.signing, kek: keys.kek, indexKey: keys.index },
+    });
+    const rectification = createRectification({
+      sql,
+      corrections: createRecordCorrections(vaultDeps),
+      rights: rights.service,
+      subjects: vault,
+      consents: {
+        activeFor: async (subjectId) =>
+          (await consentStore.forSubject(subjectId, 'ACTIVE'))
+            .filter((c) => !c.blocked_by && c.valid_until > systemClock.now())
+            .map((c) => ({ id: c.id, consumerOrgId: c.consumer_org_id, grantedFields: c.granted_fields })),
+      },
+      notify: webhooks.service,
+      clock: systemClock,
+      newId: () => newId(systemClock.now().getTime()),
+      log: warn,
+    });
+    const exports = createExport({
+      sql,
+      rights: rights.service,
+      records: vault,
+      consents,
+      history: accessLog,
+      logProofs: log,
+      earnings: exchange.settlement,
+      clock: systemClock,
+      intervalMs: options.exportIntervalMs ?? 5_000,
       log: warn,
     });
     const repair = new RepairSweep(
@@ -140,6 +195,9 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     for (const worker of [log, ledgerProjector, webhooks.dispatcher, consentProjector, repair]) lifecycle.start(worker);
     if (browserSignIn) lifecycle.start(new IntervalWorker('session sweep', 10 * 60_000, () => browserSignIn.sessions.sweep(), warn));
     lifecycle.start(rights.worker);
+    const kekRotation = createKeyRotation(sql, keks, () => newId(systemClock.now().getTime()), warn);
+    lifecycle.start(kekRotation);
+    lifecycle.start(exports.worker);
 
     const app = createHttpApp({
       publicUrl: config.publicUrl,
@@ -153,6 +211,10 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       webhooks: webhooks.service,
       exchange,
       rights: rights.service,
+      rectification,
+      kekRotation,
+      exports: exports.service,
+      retention: createRetention({ sql, subjects: vault, clock: systemClock }),
       audit: { service: createAuditService(sql, ledger), log, projector: ledgerProjector },
       devMode: config.devMode,
       ...(browserSignIn ? { browserSignIn } : {}),
@@ -254,27 +316,32 @@ async function openBrowserSignIn(
         organizations,
       })
     : undefined;
+  const organizationProviders = new PgOrganizationProviders(sql, kek, systemClock);
   return {
     sessions,
     ...(provider ? { developmentProvider: provider } : {}),
     routes: (signInLimit, tokens) =>
-      browserSignInRoutes({
-        publicUrl: config.publicUrl,
-        issuer: signIn.issuer,
-        clientId: signIn.clientId,
-        clientSecret,
-        nationalIdClaim: signIn.nationalIdClaim,
-        scopes: development ? 'openid national_id roles' : signIn.scopes,
-        requiredAcr: signIn.requiredAcr,
-        promptLogin: development,
-        kek,
-        sessions,
-        organizations,
-        signInLimit,
-        events: new PgSignInEvents(sql, systemClock),
-        tokens,
-        log: (event, fields) => logger.info({ audit: event, ...fields }, event),
-      }),
+      Router().use(
+        organizationProviderRoutes({ tokens, providers: organizationProviders, organizations, publicUrl: config.publicUrl, allowLoopbackHttp: config.devMode }),
+        browserSignInRoutes({
+          publicUrl: config.publicUrl,
+          issuer: signIn.issuer,
+          clientId: signIn.clientId,
+          clientSecret,
+          nationalIdClaim: signIn.nationalIdClaim,
+          scopes: development ? 'openid national_id roles' : signIn.scopes,
+          requiredAcr: signIn.requiredAcr,
+          promptLogin: development,
+          kek,
+          sessions,
+          organizations,
+          organizationProviders,
+          signInLimit,
+          events: new PgSignInEvents(sql, systemClock),
+          tokens,
+          log: (event, fields) => logger.info({ audit: event, ...fields }, event),
+        }),
+      ),
   };
 }
 

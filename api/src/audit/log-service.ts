@@ -5,7 +5,7 @@ import { systemClock, type Clock } from '../infra/clock.js';
 import type { Worker } from '../infra/worker.js';
 import type { LogTree, StoredTreeHead, TreeHead, TreeHeadStore } from './log-ports.js';
 import type { LogLedger } from './ports.js';
-import { consistencyPath, Frontier, inclusionPath, leafHash, rangeHash, verifyConsistency, withSubtrees } from './merkle.js';
+import { consistencyPath, Frontier, inclusionPath, leafHash, memoizedRangeHash, rangeHash, SubtreeCache, verifyConsistency, withSubtrees } from './merkle.js';
 
 /** The log's Ed25519 key; its id is derived from the public key, so a key change is visible. */
 export interface LogKey {
@@ -61,6 +61,10 @@ export class LogService implements Worker {
   private running: Promise<void> | undefined;
 
   private readonly clock: Clock;
+  /** Upper subtrees for proofs: written once, never changed, so kept without invalidation. */
+  private readonly proofSubtrees = new SubtreeCache();
+  /** The log never shrinks: a size seen once is a floor that needs no second look. */
+  private committedSize = 0;
 
   constructor(
     private readonly tree: LogTree,
@@ -156,25 +160,51 @@ export class LogService implements Worker {
   }
 
   async inclusionProof(leafIndex: number, treeSize: number): Promise<{ leafIndex: number; treeSize: number; leafHash: string; auditPath: string[] }> {
-    const size = await this.size();
-    if (treeSize > size) throw new DomainError('invalid_request', `the log has ${size} leaves, fewer than treeSize ${treeSize}`);
+    await this.requireCommitted(treeSize, 'treeSize');
     if (leafIndex >= treeSize) throw new DomainError('invalid_request', `leaf ${leafIndex} is not in a tree of ${treeSize} leaves`);
     const { path, leaf } = await withSubtrees(
       (get) => ({ path: inclusionPath(get, leafIndex, treeSize), leaf: get({ level: 0, index: leafIndex }) }),
-      (keys) => this.tree.subtrees(keys),
+      (keys) => this.proofSubtrees.load(keys, (missing) => this.tree.subtrees(missing)),
     );
     return { leafIndex, treeSize, leafHash: leaf.toString('hex'), auditPath: path.map((h) => h.toString('hex')) };
   }
 
-  async consistencyProof(first: number, second: number): Promise<{ first: number; second: number; consistencyPath: string[] }> {
-    const size = await this.size();
-    if (second > size) throw new DomainError('invalid_request', `the log has ${size} leaves, fewer than second ${second}`);
+  /** Inclusion proofs of many leaves in one tree, loading the subtrees they share once per chunk (a citizen's export). */
+  async inclusionProofs(leafIndices: readonly number[], treeSize: number): Promise<{ leafIndex: number; leafHash: string; auditPath: string[] }[]> {
+    await this.requireCommitted(treeSize, 'treeSize');
+    const proofs: { leafIndex: number; leafHash: string; auditPath: string[] }[] = [];
+    for (let i = 0; i < leafIndices.length; i += 2_000) {
+      const chunk = leafIndices.slice(i, i + 2_000);
+      for (const leafIndex of chunk)
+        if (leafIndex >= treeSize) throw new DomainError('invalid_request', `leaf ${leafIndex} is not in a tree of ${treeSize} leaves`);
+      const computed = await withSubtrees(
+        (get) => {
+          const range = memoizedRangeHash();
+          return chunk.map((leafIndex) => ({ leafIndex, leaf: get({ level: 0, index: leafIndex }), path: inclusionPath(get, leafIndex, treeSize, range) }));
+        },
+        (keys) => this.proofSubtrees.load(keys, (missing) => this.tree.subtrees(missing)),
+      );
+      for (const p of computed) proofs.push({ leafIndex: p.leafIndex, leafHash: p.leaf.toString('hex'), auditPath: p.path.map((h) => h.toString('hex')) });
+    }
+    return proofs;
+  }
+
+  /** `fresh` reads every hash from the store (the anchored-history check must see the log as it is now). */
+  async consistencyProof(first: number, second: number, { fresh = false } = {}): Promise<{ first: number; second: number; consistencyPath: string[] }> {
+    await this.requireCommitted(second, 'second');
     if (first > second) throw new DomainError('invalid_request', 'first must not be larger than second');
     const path = await withSubtrees(
       (get) => consistencyPath(get, first, second),
-      (keys) => this.tree.subtrees(keys),
+      (keys) => (fresh ? this.tree.subtrees(keys) : this.proofSubtrees.load(keys, (missing) => this.tree.subtrees(missing))),
     );
     return { first, second, consistencyPath: path.map((h) => h.toString('hex')) };
+  }
+
+  /** Refuses a tree size the log has not reached; asks the store only when the size is above every size seen. */
+  private async requireCommitted(treeSize: number, name: string): Promise<void> {
+    if (treeSize <= this.committedSize) return;
+    this.committedSize = Math.max(this.committedSize, await this.size());
+    if (treeSize > this.committedSize) throw new DomainError('invalid_request', `the log has ${this.committedSize} leaves, fewer than ${name} ${treeSize}`);
   }
 
   /** The tree heads anchored on the ledger, oldest first, as the chaincode holds them. */
@@ -216,7 +246,7 @@ export class LogService implements Worker {
             reason: `the log's root for this size is ${root}, the ledger anchored ${head.rootHash}: the log was rewritten`,
           });
         if (previous && previous.treeSize <= head.treeSize) {
-          const proof = await this.consistencyProof(previous.treeSize, head.treeSize);
+          const proof = await this.consistencyProof(previous.treeSize, head.treeSize, { fresh: true });
           const ok = verifyConsistency(
             previous.treeSize,
             head.treeSize,

@@ -44,8 +44,23 @@ export function rangeHash(get: SubtreeHashes, start: number, end: number): Buffe
   return nodeHash(rangeHash(get, start, start + k), rangeHash(get, start + k, end));
 }
 
+/**
+ * `rangeHash` remembering what it computed: many paths in one tree share their right-edge ranges,
+ * which are the only ones that cost hashing.
+ */
+export function memoizedRangeHash(): typeof rangeHash {
+  const memo = new Map<number, Map<number, Buffer>>();
+  return (get, start, end) => {
+    let byEnd = memo.get(start);
+    if (!byEnd) memo.set(start, (byEnd = new Map()));
+    let hash = byEnd.get(end);
+    if (!hash) byEnd.set(end, (hash = rangeHash(get, start, end)));
+    return hash;
+  };
+}
+
 /** PATH(m, D[0:n]) of RFC 6962 §2.1.1: the audit path of leaf m in the tree of size n, leaf to root. */
-export function inclusionPath(get: SubtreeHashes, leafIndex: number, treeSize: number): Buffer[] {
+export function inclusionPath(get: SubtreeHashes, leafIndex: number, treeSize: number, range: typeof rangeHash = rangeHash): Buffer[] {
   if (!(leafIndex >= 0 && leafIndex < treeSize)) throw new RangeError(`leaf ${leafIndex} is not in a tree of ${treeSize}`);
   const path: Buffer[] = [];
   const walk = (m: number, start: number, end: number): void => {
@@ -54,10 +69,10 @@ export function inclusionPath(get: SubtreeHashes, leafIndex: number, treeSize: n
     const k = largestPowerOfTwoBelow(n);
     if (m < k) {
       walk(m, start, start + k);
-      path.push(rangeHash(get, start + k, end));
+      path.push(range(get, start + k, end));
     } else {
       walk(m - k, start + k, end);
-      path.push(rangeHash(get, start, start + k));
+      path.push(range(get, start, start + k));
     }
   };
   walk(leafIndex, 0, treeSize);
@@ -105,6 +120,54 @@ export async function withSubtrees<T>(compute: (get: SubtreeHashes) => T, load: 
     if (!hash) throw new Error(`subtree ${key.level}/${key.index} is missing from the log`);
     return hash;
   });
+}
+
+/**
+ * Hashes of complete, aligned subtrees at `minLevel` and above, kept in memory for proofs. A complete
+ * subtree's hash never changes once written, so nothing is ever invalidated; the least recently
+ * used are dropped past `maxEntries` (about 150 bytes each). Leaves and low levels, which random
+ * proofs rarely share, are not kept.
+ */
+export class SubtreeCache {
+  private readonly hashes = new Map<string, Buffer>();
+  constructor(
+    private readonly minLevel = 8,
+    private readonly maxEntries = 100_000,
+  ) {}
+
+  get size(): number {
+    return this.hashes.size;
+  }
+
+  /** The wanted hashes: from memory where kept, the rest from `fetch` in one call. */
+  async load(keys: SubtreeKey[], fetch: (missing: SubtreeKey[]) => Promise<Map<string, Buffer>>): Promise<Map<string, Buffer>> {
+    const found = new Map<string, Buffer>();
+    const missing: SubtreeKey[] = [];
+    for (const key of keys) {
+      const id = subtreeId(key);
+      const hash = this.hashes.get(id);
+      if (hash) {
+        this.hashes.delete(id); // most recently used last
+        this.hashes.set(id, hash);
+        found.set(id, hash);
+      } else missing.push(key);
+    }
+    if (missing.length === 0) return found;
+    const fetched = await fetch(missing);
+    for (const key of missing) {
+      const id = subtreeId(key);
+      const hash = fetched.get(id);
+      if (!hash) continue;
+      found.set(id, hash);
+      if (key.level >= this.minLevel) this.keep(id, hash);
+    }
+    return found;
+  }
+
+  private keep(id: string, hash: Buffer): void {
+    this.hashes.set(id, hash);
+    if (this.hashes.size > this.maxEntries) this.hashes.delete(this.hashes.keys().next().value!);
+  }
 }
 
 export function subtreeId(key: SubtreeKey): string {

@@ -220,7 +220,31 @@ export class ConsentService {
     fields?: string[],
     options: { retry?: boolean } = {},
   ): Promise<ConsentRow> {
-    const consent = await this.ownedByCitizen(nationalId, consentId);
+    return this.decideOn(await this.ownedByCitizen(nationalId, consentId), action, fields, options);
+  }
+
+  /**
+   * Every active or paused consent of a subject revoked, on the ledger, as the citizen's own revoke
+   * would be (reads blocked first, the consumer told): what carrying out a WITHDRAW_ALL or an ERASE
+   * request does. Safe to run again after a crash: a consent already revoked is skipped, and one
+   * whose revoke committed without reaching the read model is finished from the ledger.
+   */
+  async revokeAllOf(subjectId: string): Promise<string[]> {
+    const open = [...(await this.store.forSubject(subjectId, 'ACTIVE')), ...(await this.store.forSubject(subjectId, 'PAUSED'))];
+    const revoked: string[] = [];
+    for (const consent of open) {
+      await this.decideOn(consent, 'revoke', undefined, { retry: true });
+      revoked.push(consent.id);
+    }
+    return revoked;
+  }
+
+  private async decideOn(
+    consent: ConsentRow,
+    action: Exclude<ConsentAction, 'expire'>,
+    fields: string[] | undefined,
+    options: { retry?: boolean },
+  ): Promise<ConsentRow> {
     const args = action === 'approve' ? [consent.id, fields ? JSON.stringify(fields) : ''] : [consent.id];
     const name = { approve: 'ApproveConsent', reject: 'RejectConsent', pause: 'PauseConsent', resume: 'ResumeConsent', revoke: 'RevokeConsent' }[action];
     const blocks = action === 'revoke' || action === 'pause';

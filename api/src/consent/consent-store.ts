@@ -83,5 +83,5 @@ export interface ConsentStore {
    * The consent with the granted reads already made in its current usage period (the period
    * depends on the consent's mode, so the day and month periods are both given; ONCE counts in `once`).
    */
-  getWithUses(id: string, periods: { day: string; month: string }): Promise<(ConsentRow & { uses: number }) | undefined>;
+  getWithUses(id: string, periods: { day: string; month: string }): Promise<(ConsentRow & { uses: number; subject_restricted?: boolean }) | undefined>;
 }

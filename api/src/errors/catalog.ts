@@ -243,6 +243,45 @@ export const ERROR_CATALOG = {
     en: 'The deadline for this request has already passed, so it can no longer be extended.',
     vi: 'Thời hạn xử lý yêu cầu này đã hết nên không thể gia hạn nữa.',
   },
+  // Erasure, legal holds, restriction and objection (issue 15 items 4 and 5).
+  subject_restricted: {
+    status: 403,
+    kind: 'consent_not_active',
+    en: 'The citizen has restricted or objected to the processing of their data, so it cannot be read now.',
+    vi: 'Công dân đã yêu cầu hạn chế hoặc phản đối việc xử lý dữ liệu của mình nên hiện không thể đọc dữ liệu này.',
+  },
+  legal_hold_active: {
+    status: 409,
+    kind: 'conflict',
+    en: "A legal hold is in place on this citizen's data, so it cannot be erased until the hold is lifted.",
+    vi: 'Dữ liệu của công dân này đang bị phong tỏa theo yêu cầu pháp lý nên chưa thể xóa cho đến khi lệnh phong tỏa được gỡ bỏ.',
+  },
+  subject_erased: {
+    status: 409,
+    kind: 'conflict',
+    en: "This citizen's data is being erased or has been erased, so this can no longer be done.",
+    vi: 'Dữ liệu của công dân này đang được xóa hoặc đã bị xóa nên không thể thực hiện việc này nữa.',
+  },
+  erasure_certificate_not_ready: {
+    status: 409,
+    kind: 'conflict',
+    en: 'The erasure certificate is not ready yet: the request has not been carried out. Please check again later.',
+    vi: 'Giấy chứng nhận xóa dữ liệu chưa sẵn sàng vì yêu cầu chưa được thực hiện xong. Vui lòng kiểm tra lại sau.',
+  },
+  // KEK rotation (issue 15 item 8).
+  kek_version_in_use: {
+    status: 409,
+    kind: 'conflict',
+    en: "This key version still protects some citizens' data (or protects all new data), so it can't be retired yet. Finish the key rotation first.",
+    vi: 'Phiên bản khoá này vẫn đang bảo vệ dữ liệu của một số công dân (hoặc mọi dữ liệu mới) nên chưa thể ngừng sử dụng. Hãy hoàn tất việc xoay vòng khoá trước.',
+  },
+  // Exports (issue 15 item 2).
+  export_not_ready: {
+    status: 409,
+    kind: 'conflict',
+    en: 'Your export is not ready yet. It is prepared shortly after you ask for it; please try again in a moment.',
+    vi: 'Bản xuất dữ liệu của bạn chưa sẵn sàng. Bản xuất được chuẩn bị ngay sau khi bạn yêu cầu; vui lòng thử lại sau ít phút.',
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -12,7 +12,16 @@ import { PgMetering } from './pg-metering.js';
 import { PgProducts } from './pg-products.js';
 import { PgSettlement } from './pg-settlement.js';
 import { PgStatistics } from './pg-statistics.js';
-import type { CitizenDirectory, ConsentedRecords, ExchangeLedger, ExchangeStores, LicenceUseLog, MeteringStore, StatisticsStore } from './ports.js';
+import type {
+  CitizenDirectory,
+  ConsentedRecords,
+  ExchangeLedger,
+  ExchangeStores,
+  LicenceUseLog,
+  MeteringStore,
+  StatisticsExclusion,
+  StatisticsStore,
+} from './ports.js';
 import { ProductService } from './product-service.js';
 import { productRoutes } from './product-routes.js';
 import type { RevenueShares } from './revenue-split.js';
@@ -31,6 +40,7 @@ export type {
   MeteringStore,
   ProductStore,
   SettlementStore,
+  StatisticsExclusion,
   StatisticsStore,
 } from './ports.js';
 export type { RevenueShares } from './revenue-split.js';
@@ -56,6 +66,11 @@ export function pgExchangeStores(sql: Sql): ExchangeStores {
 }
 
 /** The deposit hook the vault calls, so the statistics projection follows the records. */
+/** The statistics projection as data-subject rights change it (erasure, restriction). */
+export function pgStatisticsExclusion(sql: Sql): StatisticsExclusion {
+  return new PgStatistics(sql);
+}
+
 export function statisticsProjection(statistics: StatisticsStore): StatisticsProjection {
   return new StatisticsProjection(statistics);
 }

@@ -1,5 +1,5 @@
 import type { Sql } from '../infra/database.js';
-import type { StatisticsStore } from './ports.js';
+import type { StatisticsExclusion, StatisticsStore } from './ports.js';
 import type { Dimension } from './exchange-vocabulary.js';
 import type { StatisticsAttributes, StatisticsFilter } from './statistics-records.js';
 import type { Cell } from './statistics-query.js';
@@ -10,7 +10,7 @@ import { birthYearsOf } from './statistics-query.js';
  * insurance status), written when records are deposited, so a statistic is one scan of a narrow
  * table — nothing is decrypted per query — and a citizen's opt-out is honoured by every query.
  */
-export class PgStatistics implements StatisticsStore {
+export class PgStatistics implements StatisticsStore, StatisticsExclusion {
   constructor(private readonly sql: Sql) {}
 
   /** Merges the attributes one deposited record contributes (`undefined` leaves a column as it is). */
@@ -34,6 +34,20 @@ export class PgStatistics implements StatisticsStore {
       () => this.sql`
       insert into statistics_profiles (subject_id, opted_out) values (${subjectId}, ${optedOut})
       on conflict (subject_id) do update set opted_out = excluded.opted_out, updated_at = now()`,
+    );
+  }
+
+  /** An erased citizen leaves the projection: the row goes, and the cube's trigger takes them out of their cell. */
+  async forget(subjectId: string): Promise<void> {
+    await retryOnDeadlock(() => this.sql`delete from statistics_profiles where subject_id = ${subjectId}`);
+  }
+
+  /** A restricted citizen stays in the projection (new deposits still land) but out of every count until lifted. */
+  async setRestricted(subjectId: string, restricted: boolean): Promise<void> {
+    await retryOnDeadlock(
+      () => this.sql`
+      insert into statistics_profiles (subject_id, restricted) values (${subjectId}, ${restricted})
+      on conflict (subject_id) do update set restricted = excluded.restricted, updated_at = now()`,
     );
   }
 

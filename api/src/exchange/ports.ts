@@ -47,6 +47,12 @@ export interface MeteringStore {
 }
 
 /** The statistics projection: coarse attributes per citizen, and the opt-outs every statistic honours. */
+/** What data-subject rights do to the statistics projection: an erased citizen leaves it, a restricted one is left out of counts. */
+export interface StatisticsExclusion {
+  forget(subjectId: string): Promise<void>;
+  setRestricted(subjectId: string, restricted: boolean): Promise<void>;
+}
+
 export interface StatisticsStore {
   /** Merges the attributes one deposited record contributes (`undefined` leaves one as it is). */
   upsert(subjectId: string, a: StatisticsAttributes): Promise<void>;

@@ -14,7 +14,11 @@ export function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.in
   return result.data;
 }
 
-function problem(status: number, code: ErrorCode, detail: string, instance: string, extra: Record<string, unknown> = {}) {
+/** The members RFC 9457 and this API define; an error's extra details never replace them. */
+const RESERVED = new Set(['type', 'title', 'status', 'code', 'detail', 'instance', 'requestId']);
+
+function problem(status: number, code: ErrorCode, detail: string, instance: string, details: Record<string, unknown> = {}) {
+  const extra = Object.fromEntries(Object.entries(details).filter(([key]) => !RESERVED.has(key)));
   return {
     type: `https://citizen-vault.vn/problems/${code.replace(/_/g, '-')}`,
     title: code.replace(/_/g, ' '),

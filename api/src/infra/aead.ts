@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import sodium from 'libsodium-wrappers';
 
 await sodium.ready;
@@ -14,7 +15,9 @@ export function newDataKey(): Uint8Array {
 }
 
 export function seal(key: Uint8Array, plaintext: Uint8Array, associatedData: string): Buffer {
-  const nonce = sodium.randombytes_buf(NONCE_BYTES);
+  // Node's CSPRNG: libsodium-wrappers' randombytes_buf costs ~0.1 ms a call here, six times the
+  // encryption itself, which made it the bottleneck of rewrapping every data key (KEK rotation).
+  const nonce = randomBytes(NONCE_BYTES);
   const ciphertext = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, associatedData, null, nonce, key);
   return Buffer.concat([nonce, ciphertext]);
 }

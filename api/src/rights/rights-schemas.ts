@@ -80,7 +80,7 @@ export const RightsRequestStep = z
     at: z.string(),
     dueAt: z.string(),
     reason: z.string().nullable(),
-    actor: z.enum(['citizen', 'operator']),
+    actor: z.enum(['citizen', 'operator', 'custodian']),
     ledgerTransactionId: z.string().nullable().openapi({ description: 'The ledger transaction that recorded this step; null while it waits to be recorded' }),
   })
   .openapi('RightsRequestStep');

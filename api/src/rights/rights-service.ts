@@ -1,6 +1,8 @@
 import { DomainError } from '../errors/index.js';
 import type { Clock } from '../infra/clock.js';
 import { ledgerRecordOf } from './ledger-record.js';
+import type { RequestEffects } from './request-effects.js';
+import type { RightsControls } from './controls-routes.js';
 import type { Actor, RightsRequestStore, SubjectIds } from './ports.js';
 import {
   clockOf,
@@ -22,6 +24,10 @@ export interface RightsServiceDeps {
   calendar: DeadlineCalendar;
   clock: Clock;
   newId: () => string;
+  /** What carrying out a request does (erasure, restriction, revoking every consent): RequestEffects. */
+  effects?: Pick<RequestEffects, 'carryOut' | 'completed' | 'filed' | 'claims'>;
+  /** Legal holds, restrictions and erasures, for the routes to mount (absent in tests of the request lifecycle alone). */
+  controls?: RightsControls;
 }
 
 export interface RequestWithClock {
@@ -35,8 +41,12 @@ export type RequestHistory = (Transition & { actor: Actor; recordedTxId: string 
 export class RightsService {
   constructor(private readonly deps: RightsServiceDeps) {}
 
+  get controls(): RightsControls | undefined {
+    return this.deps.controls;
+  }
+
   /** A citizen files a request; one open request of each kind at a time. */
-  async file(nationalId: string, input: { kind: RequestKind; fields?: string[] }): Promise<RequestWithClock> {
+  async file(nationalId: string, input: { kind: RequestKind; fields?: string[] }, tokenSubject?: string): Promise<RequestWithClock> {
     const { store, calendar, clock } = this.deps;
     const subjectId = await this.deps.subjects.subjectId(nationalId, true);
     if (!subjectId) throw new DomainError('not_found', 'no subject for this citizen');
@@ -49,6 +59,7 @@ export class RightsService {
       calendar,
     );
     await store.insert(request, transition, 'citizen', ledgerRecordOf(request, transition));
+    await this.deps.effects?.filed(request, nationalId, tokenSubject);
     await this.record(request.id);
     return { request, clock: clockOf(request, now) };
   }
@@ -65,7 +76,9 @@ export class RightsService {
   async mineOne(nationalId: string, id: string): Promise<RequestWithClock & { history: RequestHistory }> {
     const subjectId = await this.deps.subjects.subjectId(nationalId, false);
     const request = await this.deps.store.get(id);
-    if (!request || !subjectId || request.subjectId !== subjectId) throw new DomainError('not_found', `no request ${id} of yours`);
+    // An erased citizen's subject id no longer resolves: their ERASE request is found by its claim.
+    const owner = request && ((subjectId && request.subjectId === subjectId) || (await this.deps.effects?.claims(request.id, nationalId)));
+    if (!request || !owner) throw new DomainError('not_found', `no request ${id} of yours`);
     return { request, clock: clockOf(request, this.deps.clock.now()), history: await this.deps.store.history(id) };
   }
 
@@ -76,22 +89,32 @@ export class RightsService {
     return { request, clock: clockOf(request, this.deps.clock.now()), history: await this.deps.store.history(id) };
   }
 
-  /** The operator takes a step; a step the rules forbid is refused with the reason. */
-  async act(id: string, action: RequestAction): Promise<RequestWithClock> {
+  /** Completions running in this process: the operator's and the erasure sweep's share one. */
+  private readonly completing = new Map<string, Promise<RequestWithClock>>();
+
+  /** The operator (or a custodian settling a rectification) takes a step; a step the rules forbid is refused with the reason. */
+  act(id: string, action: RequestAction, actor: Actor = 'operator'): Promise<RequestWithClock> {
+    if (action.type !== 'complete') return this.step(id, action, actor);
+    const running = this.completing.get(id);
+    if (running) return running;
+    const run = this.step(id, action, actor).finally(() => this.completing.delete(id));
+    this.completing.set(id, run);
+    return run;
+  }
+
+  private async step(id: string, action: RequestAction, actor: Actor): Promise<RequestWithClock> {
     const { store, calendar, clock } = this.deps;
     const request = await store.get(id);
     if (!request) throw new DomainError('not_found', `no request ${id}`);
     const now = clock.now();
     const decision = decide(request, action, now, calendar);
     if (!decision.ok) throw new DomainError(decision.code, decision.detail, { state: request.state });
-    const applied = await store.apply(
-      decision.request,
-      request.version,
-      decision.transition,
-      'operator',
-      ledgerRecordOf(decision.request, decision.transition),
-    );
+    // Carried out first, then recorded as completed: a failure part-way leaves the request open, and
+    // completing it again carries on (every effect is idempotent).
+    if (action.type === 'complete') await this.deps.effects?.carryOut(request);
+    const applied = await store.apply(decision.request, request.version, decision.transition, actor, ledgerRecordOf(decision.request, decision.transition));
     if (!applied) throw new DomainError('conflict', `request ${id} changed while this step was decided; reload it and try again`);
+    if (action.type === 'complete') await this.deps.effects?.completed(decision.request);
     await this.record(id);
     return { request: decision.request, clock: clockOf(decision.request, now) };
   }

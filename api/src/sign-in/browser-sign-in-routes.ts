@@ -9,7 +9,8 @@ import { DomainError } from '../errors/index.js';
 import { open, seal } from '../infra/aead.js';
 import type { PgBrowserSessions } from './browser-session-store.js';
 import type { OrganizationDirectory } from './organization-directory.js';
-import { SignInEventsQuery } from './browser-sign-in-schemas.js';
+import { staffRoleOf, type OrganizationProvider, type PgOrganizationProviders } from './organization-providers.js';
+import { LoginQuery, SignInEventsQuery } from './browser-sign-in-schemas.js';
 import type { PgSignInEvents } from './sign-in-events.js';
 
 export interface BrowserSignInOptions {
@@ -27,6 +28,8 @@ export interface BrowserSignInOptions {
   kek: Uint8Array;
   sessions: PgBrowserSessions;
   organizations: OrganizationDirectory;
+  /** Organisations' own providers, through which their staff sign in (`/auth/login?organization=`). */
+  organizationProviders: PgOrganizationProviders;
   signInLimit: RequestHandler;
   /** Where sign-ins, refusals and sign-outs are kept for auditors (and logged). */
   events: PgSignInEvents;
@@ -43,6 +46,8 @@ interface SignInState {
   verifier: string;
   returnTo: string;
   at: number;
+  /** Set when the person signs in through their organisation's own provider. */
+  organizationId?: string;
 }
 
 /**
@@ -59,37 +64,66 @@ export function browserSignInRoutes(options: BrowserSignInOptions): Router {
     options.log(event, fields);
     await options.events.record(event, fields);
   };
-  let configuration: Promise<oidc.Configuration> | undefined;
-  const provider = (): Promise<oidc.Configuration> => {
-    configuration ??= oidc
-      .discovery(
-        new URL(options.issuer),
-        options.clientId,
-        undefined,
-        oidc.ClientSecretBasic(options.clientSecret),
-        options.issuer.startsWith('http:') ? { execute: [oidc.allowInsecureRequests] } : {},
-      )
-      .catch((err: unknown) => {
-        configuration = undefined; // try discovery again on the next sign-in
-        throw new DomainError('not_available', `the identity provider cannot be reached (${(err as Error).message})`);
-      });
+  const discovered = new Map<string, Promise<oidc.Configuration>>();
+  /** The provider's configuration from its discovery document, fetched once per issuer and client (again after a failure). */
+  const discover = (issuer: string, clientId: string, clientSecret: string, key: string): Promise<oidc.Configuration> => {
+    let configuration = discovered.get(key);
+    if (!configuration) {
+      configuration = oidc
+        .discovery(
+          new URL(issuer),
+          clientId,
+          undefined,
+          oidc.ClientSecretBasic(clientSecret),
+          issuer.startsWith('http:') ? { execute: [oidc.allowInsecureRequests] } : {},
+        )
+        .catch((err: unknown) => {
+          discovered.delete(key); // try discovery again on the next sign-in
+          throw new DomainError('not_available', `the identity provider cannot be reached (${(err as Error).message})`);
+        });
+      discovered.set(key, configuration);
+    }
     return configuration;
+  };
+  const provider = (): Promise<oidc.Configuration> => discover(options.issuer, options.clientId, options.clientSecret, '');
+  /** An organisation's own provider, as the operator last set it (a change of settings is a new discovery). */
+  const organizationProvider = async (organizationId: string): Promise<{ config: oidc.Configuration; settings: OrganizationProvider }> => {
+    const settings = await options.organizationProviders.withSecret(organizationId);
+    if (!settings) throw new DomainError('not_found', `organisation ${organizationId} has no identity provider of its own`);
+    const config = await discover(settings.issuer, settings.clientId, settings.clientSecret, `${organizationId}@${settings.updatedAt.getTime()}`);
+    return { config, settings };
   };
 
   router.get('/auth/login', options.signInLimit, async (req, res) => {
     const returnTo = typeof req.query.returnTo === 'string' && /^\/(?![/\\])[\x21-\x7e]{0,500}$/.test(req.query.returnTo) ? req.query.returnTo : '/';
-    const config = await provider();
-    const signIn: SignInState = { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier: oidc.randomPKCECodeVerifier(), returnTo, at: Date.now() };
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri,
-      scope: options.scopes,
+    const { organization } = parseInput(LoginQuery, req.query);
+    const signIn: SignInState = {
+      state: oidc.randomState(),
+      nonce: oidc.randomNonce(),
+      verifier: oidc.randomPKCECodeVerifier(),
+      returnTo,
+      at: Date.now(),
+      ...(organization ? { organizationId: organization } : {}),
+    };
+    const pkce = {
       code_challenge: await oidc.calculatePKCECodeChallenge(signIn.verifier),
       code_challenge_method: 'S256',
       state: signIn.state,
       nonce: signIn.nonce,
-      ...(options.requiredAcr ? { acr_values: options.requiredAcr } : {}),
-      ...(options.promptLogin ? { prompt: 'login' } : {}),
-    });
+    };
+    let url: URL;
+    if (organization) {
+      const { config, settings } = await organizationProvider(organization);
+      url = oidc.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope: settings.scopes, ...pkce });
+    } else {
+      url = oidc.buildAuthorizationUrl(await provider(), {
+        redirect_uri: redirectUri,
+        scope: options.scopes,
+        ...pkce,
+        ...(options.requiredAcr ? { acr_values: options.requiredAcr } : {}),
+        ...(options.promptLogin ? { prompt: 'login' } : {}),
+      });
+    }
     const sealed = seal(options.kek, Buffer.from(JSON.stringify(signIn)), 'cv:sign-in-state:v1').toString('base64url');
     res.cookie(STATE_COOKIE, sealed, { httpOnly: true, secure, sameSite: 'lax', path: '/auth', maxAge: STATE_TTL_S * 1000 });
     res.redirect(303, url.href);
@@ -99,7 +133,8 @@ export function browserSignInRoutes(options: BrowserSignInOptions): Router {
     const signIn = readState(cookieValue(req, [STATE_COOKIE]), options.kek);
     res.clearCookie(STATE_COOKIE, { path: '/auth', httpOnly: true, secure, sameSite: 'lax' });
     if (!signIn) throw new DomainError('invalid_request', 'no sign-in is in progress in this browser, or it took over 10 minutes; start again');
-    const config = await provider();
+    const through = signIn.organizationId ? await organizationProvider(signIn.organizationId) : undefined;
+    const config = through?.config ?? (await provider());
     let claims: oidc.IDToken;
     try {
       const tokens = await oidc.authorizationCodeGrant(config, new URL(req.originalUrl, options.publicUrl), {
@@ -112,6 +147,17 @@ export function browserSignInRoutes(options: BrowserSignInOptions): Router {
     } catch (err) {
       await audit('sign-in-refused', { reason: (err as Error).message });
       throw new DomainError('unauthorized', `the identity provider did not sign you in: ${(err as Error).message}`);
+    }
+    if (through) {
+      const principal = await staffPrincipalOf(claims, through.settings, options).catch(async (err: unknown) => {
+        await audit('sign-in-refused', { reason: (err as Error).message });
+        throw err;
+      });
+      const session = await options.sessions.create(principal, {});
+      setSessionCookie(res, session.id, secure);
+      await audit('sign-in', { role: principal.role, subject: principal.subject, acr: typeof claims.acr === 'string' ? claims.acr : null });
+      res.redirect(303, signIn.returnTo);
+      return;
     }
     if (options.requiredAcr && claims.acr !== options.requiredAcr) {
       await audit('sign-in-refused', { reason: 'assurance level', acr: typeof claims.acr === 'string' ? claims.acr : null });
@@ -196,6 +242,18 @@ async function principalOf(claims: oidc.IDToken, options: BrowserSignInOptions):
     return { role: 'organization', organizationId: org.id, subject: `org:${org.id}` };
   }
   throw new DomainError('unauthorized', `the ID token carries neither a ${options.nationalIdClaim} claim nor a staff role`);
+}
+
+/**
+ * Staff signing in through their organisation's own provider: the organisation is the one the sign-in
+ * began for (never a claim), it must be verified, and the role is the one its mapping gives.
+ */
+async function staffPrincipalOf(claims: oidc.IDToken, provider: OrganizationProvider, options: BrowserSignInOptions): Promise<Principal> {
+  const org = await options.organizations.get(provider.organizationId);
+  if (!org || org.status !== 'VERIFIED') throw new DomainError('forbidden', 'the organisation is unknown or suspended');
+  const role = staffRoleOf(claims, provider);
+  const staff = `staff:${org.id}:${claims.sub.slice(0, 200)}`;
+  return role === 'organization' ? { role, organizationId: org.id, subject: staff } : { role, subject: staff };
 }
 
 export function newClientSecret(): string {

@@ -13,16 +13,24 @@ export const BrowserSessionView = z
   })
   .openapi('BrowserSession');
 
+/** What /auth/login reads besides returnTo (which it checks itself, falling back to /). */
+export const LoginQuery = z.object({ organization: z.uuid().optional() });
+
 const sessionCookie = { cookies: z.object({ cv_session: z.string().optional() }) };
 
 registry.registerPath({
   method: 'get',
   path: '/auth/login',
   summary: 'Portal sign-in (backend-for-frontend): redirects to the identity provider with the authorization-code flow and PKCE',
-  request: { query: z.object({ returnTo: z.string().optional().describe('a path on this site to come back to (default /)') }) },
+  request: {
+    query: z.object({
+      returnTo: z.string().optional().describe('a path on this site to come back to (default /)'),
+      organization: z.uuid().optional().describe("sign in through this organisation's own identity provider (its staff)"),
+    }),
+  },
   responses: {
     303: { description: "to the identity provider's authorization endpoint; sets a short-lived, sealed, HttpOnly sign-in state cookie" },
-    ...problemResponses(429, 503),
+    ...problemResponses(400, 404, 429, 503),
   },
 });
 registry.registerPath({

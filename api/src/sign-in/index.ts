@@ -7,3 +7,5 @@ export { PgBrowserSessions } from './browser-session-store.js';
 export { developmentIdentityProvider, DEVELOPMENT_ACR } from './development-provider-routes.js';
 export { meRoutes } from './me-routes.js';
 export { PgSignInEvents, type SignInEvent, type SignInEventKind } from './sign-in-events.js';
+export { PgOrganizationProviders } from './organization-providers.js';
+export { organizationProviderRoutes } from './organization-provider-routes.js';

@@ -1,4 +1,4 @@
-import type { NewRecord, RecordForRepair, RecordVersionRow, SubjectRow, VaultStore } from './vault-store.js';
+import type { NewRecord, NewVersion, RecordForRepair, RecordHistory, RecordVersionRow, SubjectRow, VaultStore } from './vault-store.js';
 
 interface MemoryRecord {
   id: string;
@@ -7,7 +7,17 @@ interface MemoryRecord {
   custodianOrgId: string;
   confirmed: boolean;
   requestRef: string | null;
-  versions: { version: number; fields: Record<string, string>; sealedSalt: Buffer; commitment: string; createdAt: Date }[];
+  versions: {
+    version: number;
+    fields: Record<string, string>;
+    sealedSalt: Buffer;
+    commitment: string;
+    createdAt: Date;
+    confirmed: boolean;
+    supersededAt: Date | null;
+    supersededBy: number | null;
+    correctionRef: string | null;
+  }[];
 }
 
 /** The vault's storage in memory, for unit tests: the same contract as `PgVault`, ciphertext only. */
@@ -25,8 +35,8 @@ class MemoryVault implements VaultStore {
     return found ? { id: found.id, wrapped_key: found.wrapped_key, kek_version: found.kek_version } : undefined;
   }
 
-  async insertSubject(id: string, index: Buffer, wrappedKey: Buffer): Promise<SubjectRow> {
-    if (!(await this.subjectByIndex(index))) this.subjects.set(id, { id, index: index.toString('hex'), wrapped_key: wrappedKey, kek_version: 1 });
+  async insertSubject(id: string, index: Buffer, wrappedKey: Buffer, kekVersion = 1): Promise<SubjectRow> {
+    if (!(await this.subjectByIndex(index))) this.subjects.set(id, { id, index: index.toString('hex'), wrapped_key: wrappedKey, kek_version: kekVersion });
     return (await this.subjectByIndex(index))!;
   }
 
@@ -40,14 +50,26 @@ class MemoryVault implements VaultStore {
       custodianOrgId: r.custodianOrgId,
       confirmed: false,
       requestRef: r.requestRef ?? null,
-      versions: [{ version: 1, fields: { ...r.fields }, sealedSalt: r.sealedSalt, commitment: r.commitment, createdAt: this.now() }],
+      versions: [
+        {
+          version: 1,
+          fields: { ...r.fields },
+          sealedSalt: r.sealedSalt,
+          commitment: r.commitment,
+          createdAt: this.now(),
+          confirmed: true,
+          supersededAt: null,
+          supersededBy: null,
+          correctionRef: null,
+        },
+      ],
     });
   }
 
   async recordByRequestRef(custodianOrgId: string, ref: string) {
     const r = [...this.records.values()].find((x) => x.requestRef === ref && x.custodianOrgId === custodianOrgId);
     if (!r) return undefined;
-    const v = latest(r);
+    const v = latest(r, true);
     return { id: r.id, subject_id: r.subjectId, category: r.category, confirmed: r.confirmed, version: v.version, commitment: v.commitment };
   }
 
@@ -64,7 +86,7 @@ class MemoryVault implements VaultStore {
     const r = this.records.get(id);
     if (!r) return undefined;
     const s = this.subjects.get(r.subjectId)!;
-    return { ...this.row(r), confirmed: r.confirmed, wrapped_key: s.wrapped_key, kek_version: s.kek_version };
+    return { ...this.row(r, false), confirmed: r.confirmed, wrapped_key: s.wrapped_key, kek_version: s.kek_version };
   }
 
   async subjectWithLatestVersions(subjectId: string): Promise<{ subject: SubjectRow | undefined; versions: RecordVersionRow[] }> {
@@ -80,14 +102,75 @@ class MemoryVault implements VaultStore {
       .map((r) => this.row(r));
   }
 
+  async recordHistory(recordId: string): Promise<RecordHistory | undefined> {
+    const r = this.records.get(recordId);
+    if (!r) return undefined;
+    const s = this.subjects.get(r.subjectId)!;
+    return {
+      record: { id: r.id, subject_id: r.subjectId, category: r.category, custodian_org_id: r.custodianOrgId, confirmed: r.confirmed },
+      subject: { id: s.id, wrapped_key: s.wrapped_key, kek_version: s.kek_version },
+      versions: [...r.versions]
+        .sort((a, b) => a.version - b.version)
+        .map((v) => ({
+          version: v.version,
+          fields: { ...v.fields },
+          sealed_salt: v.sealedSalt,
+          commitment: v.commitment,
+          created_at: v.createdAt,
+          confirmed: v.confirmed,
+          superseded_at: v.supersededAt,
+          superseded_by: v.supersededBy,
+          correction_ref: v.correctionRef,
+        })),
+    };
+  }
+
+  async insertVersion(v: NewVersion): Promise<boolean> {
+    const r = this.records.get(v.recordId);
+    if (!r) throw new Error(`record ${v.recordId} does not exist`);
+    if (r.versions.some((x) => x.version === v.version)) return false;
+    r.versions.push({
+      version: v.version,
+      fields: { ...v.fields },
+      sealedSalt: v.sealedSalt,
+      commitment: v.commitment,
+      createdAt: this.now(),
+      confirmed: false,
+      supersededAt: null,
+      supersededBy: null,
+      correctionRef: v.correctionRef,
+    });
+    return true;
+  }
+
+  async confirmVersion(recordId: string, version: number): Promise<void> {
+    const r = this.records.get(recordId);
+    const written = r?.versions.find((v) => v.version === version && !v.confirmed);
+    if (!r || !written) return;
+    const at = this.now();
+    for (const v of r.versions)
+      if (v.version < version && v.confirmed && !v.supersededAt) {
+        v.supersededAt = at;
+        v.supersededBy = version;
+      }
+    written.confirmed = true;
+    written.createdAt = at;
+  }
+
+  async dropUnconfirmedVersion(recordId: string, version: number): Promise<void> {
+    const r = this.records.get(recordId);
+    if (r) r.versions = r.versions.filter((v) => v.version !== version || v.confirmed);
+  }
+
   /** Erases a subject's data key (crypto-shredding), as the erasure flow does in Postgres. */
   eraseKey(subjectId: string): void {
     const s = this.subjects.get(subjectId);
     if (s) s.wrapped_key = null;
   }
 
-  private row(r: MemoryRecord): RecordVersionRow {
-    const v = latest(r);
+  /** The record at its latest version: the latest served one, or (for repair) the latest written. */
+  private row(r: MemoryRecord, servedOnly = true): RecordVersionRow {
+    const v = latest(r, servedOnly);
     return {
       record_id: r.id,
       subject_id: r.subjectId,
@@ -103,8 +186,8 @@ class MemoryVault implements VaultStore {
   }
 }
 
-function latest(r: MemoryRecord): MemoryRecord['versions'][number] {
-  return r.versions.reduce((a, b) => (b.version > a.version ? b : a));
+function latest(r: MemoryRecord, confirmedOnly: boolean): MemoryRecord['versions'][number] {
+  return r.versions.filter((v) => v.confirmed || !confirmedOnly).reduce((a, b) => (b.version > a.version ? b : a));
 }
 
 export type InMemoryVaultStore = VaultStore & { eraseKey(subjectId: string): void };

@@ -1,5 +1,5 @@
 import type { Sql } from '../infra/database.js';
-import type { NewRecord, RecordForRepair, RecordVersionRow, SubjectRow, VaultStore } from './vault-store.js';
+import type { NewRecord, NewVersion, RecordForRepair, RecordHistory, RecordVersionRow, StoredVersion, SubjectRow, VaultStore } from './vault-store.js';
 
 export type { RecordVersionRow, SubjectRow } from './vault-store.js';
 
@@ -13,9 +13,9 @@ export class PgVault implements VaultStore {
   }
 
   /** Creates the subject unless another request just did; either way returns the stored one. */
-  async insertSubject(id: string, index: Buffer, wrappedKey: Buffer): Promise<SubjectRow> {
-    await this
-      .sql`insert into subjects (id, national_id_index, wrapped_key) values (${id}, ${index}, ${wrappedKey}) on conflict (national_id_index) do nothing`;
+  async insertSubject(id: string, index: Buffer, wrappedKey: Buffer, kekVersion = 1): Promise<SubjectRow> {
+    await this.sql`insert into subjects (id, national_id_index, wrapped_key, kek_version) values (${id}, ${index}, ${wrappedKey}, ${kekVersion})
+                   on conflict (national_id_index) do nothing`;
     return (await this.subjectByIndex(index))!;
   }
 
@@ -35,7 +35,7 @@ export class PgVault implements VaultStore {
   ): Promise<{ id: string; subject_id: string; category: string; confirmed: boolean; version: number; commitment: string } | undefined> {
     const [row] = await this.sql<{ id: string; subject_id: string; category: string; confirmed: boolean; version: number; commitment: string }[]>`
       select r.id, r.subject_id, r.category, r.confirmed, v.version, v.commitment from records r join record_versions v on v.record_id = r.id
-      where r.request_ref = ${ref} and r.custodian_org_id = ${custodianOrgId} order by v.version desc limit 1`;
+      where r.request_ref = ${ref} and r.custodian_org_id = ${custodianOrgId} and v.confirmed order by v.version desc limit 1`;
     return row;
   }
 
@@ -70,7 +70,7 @@ export class PgVault implements VaultStore {
         select distinct on (r.id) r.id as record_id, r.subject_id, r.category, r.custodian_org_id, o.name as custodian_name,
                rv.version, rv.fields, rv.sealed_salt, rv.commitment, rv.created_at
         from records r join record_versions rv on rv.record_id = r.id join organizations o on o.id = r.custodian_org_id
-        where r.subject_id = s.id and r.confirmed order by r.id, rv.version desc
+        where r.subject_id = s.id and r.confirmed and rv.confirmed order by r.id, rv.version desc
       ) v on true
       where s.id = ${subjectId}`;
     const first = rows[0];
@@ -89,7 +89,40 @@ export class PgVault implements VaultStore {
       from records r
       join record_versions v on v.record_id = r.id
       join organizations o on o.id = r.custodian_org_id
-      where r.subject_id = ${subjectId} and r.confirmed
+      where r.subject_id = ${subjectId} and r.confirmed and v.confirmed
       order by r.id, v.version desc`;
+  }
+
+  async recordHistory(recordId: string): Promise<RecordHistory | undefined> {
+    const [record] = await this.sql<(RecordHistory['record'] & { wrapped_key: Buffer | null; kek_version: number })[]>`
+      select r.id, r.subject_id, r.category, r.custodian_org_id, r.confirmed, s.wrapped_key, s.kek_version
+      from records r join subjects s on s.id = r.subject_id where r.id = ${recordId}`;
+    if (!record) return undefined;
+    const versions = await this.sql<StoredVersion[]>`
+      select version, fields, sealed_salt, commitment, created_at, confirmed, superseded_at, superseded_by, correction_ref
+      from record_versions where record_id = ${recordId} order by version`;
+    const { wrapped_key, kek_version, ...rest } = record;
+    return { record: rest, subject: { id: record.subject_id, wrapped_key, kek_version }, versions };
+  }
+
+  async insertVersion(v: NewVersion): Promise<boolean> {
+    const rows = await this.sql`
+      insert into record_versions (record_id, version, fields, sealed_salt, commitment, confirmed, correction_ref)
+      values (${v.recordId}, ${v.version}, ${this.sql.json(v.fields)}, ${v.sealedSalt}, ${v.commitment}, false, ${v.correctionRef})
+      on conflict (record_id, version) do nothing returning version`;
+    return rows.length === 1;
+  }
+
+  async confirmVersion(recordId: string, version: number): Promise<void> {
+    await this.sql.begin(async (tx) => {
+      // The replaced version first: at most one version of a record is current (record_versions_one_current).
+      await tx`update record_versions set superseded_at = now(), superseded_by = ${version}
+               where record_id = ${recordId} and version < ${version} and confirmed and superseded_at is null`;
+      await tx`update record_versions set confirmed = true, created_at = now() where record_id = ${recordId} and version = ${version} and not confirmed`;
+    });
+  }
+
+  async dropUnconfirmedVersion(recordId: string, version: number): Promise<void> {
+    await this.sql`delete from record_versions where record_id = ${recordId} and version = ${version} and not confirmed`;
   }
 }

@@ -1,4 +1,5 @@
 import type { AccessRecorder } from '../audit/index.js';
+import type { KekRing } from './vault-keys.js';
 import type { RecordVersionRow, SubjectRow } from './vault-store.js';
 
 /** What the vault asks of the ledger: anchor a record's commitment, and read one back. */
@@ -7,9 +8,9 @@ export interface VaultLedger {
   submitWithReceipt(contract: string, fn: string, ...args: string[]): Promise<{ result: Uint8Array; transactionId: string }>;
 }
 
-/** The vault's secrets: the key-encryption key that seals every data key, and the blind index's key. */
+/** The vault's secrets: the key-encryption keys (by version) that seal every data key, and the blind index's key. */
 export interface KeyProvider {
-  readonly kek: Uint8Array;
+  readonly keks: KekRing;
   readonly indexKey: Uint8Array;
 }
 
@@ -37,7 +38,7 @@ export interface VaultReader {
   /** The same, opened from a sealed key and record versions already loaded (no I/O). */
   openFields(
     subject: SubjectRow | undefined,
-    versions: readonly Pick<RecordVersionRow, 'record_id' | 'category' | 'custodian_org_id' | 'version' | 'fields' | 'commitment'>[],
+    versions: readonly Pick<RecordVersionRow, 'record_id' | 'category' | 'custodian_org_id' | 'version' | 'fields' | 'commitment' | 'created_at'>[],
     fieldPaths: readonly string[],
   ): { fields: Record<string, unknown>; provenance: FieldProvenance[] };
 }
@@ -46,4 +47,19 @@ export interface VaultReader {
 export interface Custodian {
   id: string;
   roles: readonly string[];
+}
+
+/**
+ * The vault's narrow erase port (crypto-shredding, issue 15): what the rights capability's erasure
+ * calls, and nothing else may. Idempotent: a second call finds the subject already shredded.
+ */
+export interface SubjectShredder {
+  /**
+   * Destroys the subject's data key — every wrapped copy of it — and the salts and ciphertexts it
+   * sealed, and overwrites the blind index with random bytes so the national id resolves to nothing.
+   * Answers how many wrapped copies were destroyed now (0 when it was already done).
+   */
+  shred(subjectId: string): Promise<{ wrappedCopies: number }>;
+  /** Whether the subject is already shredded (and whether it exists at all). */
+  state(subjectId: string): Promise<'live' | 'shredded' | 'unknown'>;
 }

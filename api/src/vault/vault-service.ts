@@ -2,10 +2,11 @@ import { DomainError } from '../errors/index.js';
 import { newId } from '../ids.js';
 import { LedgerError } from '../ledger/fabric-ledger.js';
 import { newDataKey, open, seal } from '../infra/aead.js';
-import { commitment, fieldBinding, keyBinding, nationalIdIndex, randomSalt } from './envelope.js';
+import { commitment, fieldBinding, nationalIdIndex, randomSalt } from './envelope.js';
 import type { Custodian, DepositLog, DepositObserver, FieldProvenance, KeyProvider, VaultLedger, VaultReader } from './ports.js';
 import type { RecordVersionRow, SubjectRow, VaultStore } from './vault-store.js';
 import { parseRecordFields } from './record-fields.js';
+import { inServingOrder } from './field-precedence.js';
 
 export interface DepositedRecord {
   id: string;
@@ -142,7 +143,7 @@ export class VaultService implements VaultReader {
       await this.store.confirmRecord(recordId); // erased meanwhile: nothing to project
       return true;
     }
-    const dataKey = open(this.keys.kek, row.wrapped_key, keyBinding(row.subject_id, row.kek_version));
+    const dataKey = this.keys.keks.unwrap(row.subject_id, row.wrapped_key, row.kek_version);
     const fields = Object.fromEntries(
       Object.entries(row.fields).map(([name, sealed]) => [
         name,
@@ -236,7 +237,7 @@ export class VaultService implements VaultReader {
    */
   openFields(
     subject: SubjectRow | undefined,
-    versions: readonly Pick<RecordVersionRow, 'record_id' | 'category' | 'custodian_org_id' | 'version' | 'fields' | 'commitment'>[],
+    versions: readonly Pick<RecordVersionRow, 'record_id' | 'category' | 'custodian_org_id' | 'version' | 'fields' | 'commitment' | 'created_at'>[],
     fieldPaths: readonly string[],
   ): { fields: Record<string, unknown>; provenance: FieldProvenance[] } {
     if (!subject) return { fields: {}, provenance: [] };
@@ -244,7 +245,8 @@ export class VaultService implements VaultReader {
     const wanted = new Set(fieldPaths);
     const fields: Record<string, unknown> = {};
     const provenance: FieldProvenance[] = [];
-    for (const row of versions) {
+    // Where several custodians hold a field, the later row overwrites: see field-precedence.ts.
+    for (const row of inServingOrder(versions)) {
       const names = Object.keys(row.fields).filter((name) => wanted.has(`${row.category}.${name}`));
       if (names.length === 0) continue;
       for (const name of names) {
@@ -270,11 +272,12 @@ export class VaultService implements VaultReader {
     const existing = await this.store.subjectByIndex(index);
     if (existing || !create) return existing;
     const id = newId();
-    return this.store.insertSubject(id, index, seal(this.keys.kek, newDataKey(), keyBinding(id, 1)));
+    const { wrapped, version } = this.keys.keks.wrap(id, newDataKey());
+    return this.store.insertSubject(id, index, wrapped, version);
   }
 
   private dataKey(subject: SubjectRow): Uint8Array {
     if (!subject.wrapped_key) throw new DomainError('not_found', "this citizen's data has been erased");
-    return open(this.keys.kek, subject.wrapped_key, keyBinding(subject.id, subject.kek_version));
+    return this.keys.keks.unwrap(subject.id, subject.wrapped_key, subject.kek_version);
   }
 }

@@ -122,6 +122,47 @@ describe('LogService on its ports (in-memory log, heads and ledger)', () => {
     await expect(t.service.consistencyProof(6, 5)).rejects.toMatchObject({ code: 'invalid_request' });
   });
 
+  it('serves proofs of a grown log (the size floor is raised on demand), and the same proofs after upper subtrees are kept in memory', async () => {
+    const t = setup();
+    await t.append(300);
+    const before = await t.service.inclusionProof(7, 300);
+    await expect(t.service.inclusionProof(7, 301)).rejects.toMatchObject({ code: 'invalid_request' });
+    await t.append(1);
+    const grown = await t.service.inclusionProof(7, 301); // above the size seen before: asked again, now there
+    expect(grown.treeSize).toBe(301);
+    const head = (await t.service.publish())!;
+    for (const leafIndex of [7, 7, 150, 299, 300]) {
+      const p = await t.service.inclusionProof(leafIndex, 301);
+      const [leaf] = await t.tree.leaves(leafIndex, 1);
+      expect(
+        verifyInclusion(
+          leaf!.leafHash,
+          leafIndex,
+          301,
+          p.auditPath.map((h) => Buffer.from(h, 'hex')),
+          Buffer.from(head.rootHash, 'hex'),
+        ),
+      ).toBe(true);
+    }
+    expect((await t.service.inclusionProof(7, 300)).auditPath).toEqual(before.auditPath);
+  });
+
+  it('checks anchored history against the store, not against the hashes kept for proofs', async () => {
+    const t = setup();
+    await t.append(256);
+    await t.service.publish();
+    await t.append(256);
+    await t.service.publish();
+    await t.service.consistencyProof(256, 512); // keeps the level-8 subtree over leaves 256..511 in memory
+    t.tree.tamper(300, '{"v":1,"kind":"record_deposit","recordId":"forged"}', true);
+    const verdict = await t.service.verifyAnchoredHeads();
+    // Both the root and the consistency proof of 512 fail: the proof was made from the store, not from the kept subtree.
+    expect(verdict.problems.map((p) => [p.treeSize, /rewritten/.test(p.reason) ? 'root' : 'consistency'])).toEqual([
+      [512, 'root'],
+      [512, 'consistency'],
+    ]);
+  });
+
   it('finds nothing wrong with an intact log, and finds a rewritten history among the anchored heads', async () => {
     const t = setup();
     await t.append(4);

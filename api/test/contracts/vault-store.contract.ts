@@ -98,5 +98,47 @@ export function vaultStoreContract(name: string, fixture: FixtureFactory): void 
       expect(await f.vault.recordForRepair(dropped.id)).toBeUndefined();
       expect((await f.vault.latestVersions(subject)).map((v) => v.record_id)).toEqual([kept.id]);
     });
+
+    it('serves a correction only once confirmed; the version it replaces stays, marked superseded by it', async () => {
+      const f = fixture();
+      const custodian = await f.organization('F');
+      const subject = await f.subject();
+      const r = record(subject, custodian);
+      await f.vault.insertRecord(r);
+      await f.vault.confirmRecord(r.id);
+      const ref = randomUUID();
+      const v2 = { recordId: r.id, version: 2, fields: { province: 'Y29ycmVjdGVk' }, sealedSalt: randomBytes(48), commitment: 'c2', correctionRef: ref };
+      expect(await f.vault.insertVersion(v2)).toBe(true);
+      expect(await f.vault.insertVersion({ ...v2, correctionRef: randomUUID() })).toBe(false); // the version number is taken
+      expect((await f.vault.latestVersions(subject)).map((v) => v.version)).toEqual([1]); // written, not yet served
+      expect((await f.vault.recordHistory(r.id))!.versions.map((v) => [v.version, v.confirmed, v.correction_ref])).toEqual([
+        [1, true, null],
+        [2, false, ref],
+      ]);
+      await f.vault.confirmVersion(r.id, 2);
+      expect((await f.vault.latestVersions(subject)).map((v) => [v.version, v.fields])).toEqual([[2, v2.fields]]);
+      expect((await f.vault.subjectWithLatestVersions(subject)).versions.map((v) => v.version)).toEqual([2]);
+      const history = await f.vault.recordHistory(r.id);
+      expect(history!.record).toMatchObject({ id: r.id, subject_id: subject, custodian_org_id: custodian, confirmed: true });
+      expect(history!.versions.map((v) => [v.version, v.confirmed, v.superseded_at instanceof Date, v.superseded_by])).toEqual([
+        [1, true, true, 2],
+        [2, true, false, null],
+      ]);
+      await f.vault.dropUnconfirmedVersion(r.id, 2); // served: left alone
+      expect((await f.vault.recordHistory(r.id))!.versions).toHaveLength(2);
+    });
+
+    it('drops a correction that never reached the ledger, leaving the served version current', async () => {
+      const f = fixture();
+      const subject = await f.subject();
+      const r = record(subject, await f.organization('G'));
+      await f.vault.insertRecord(r);
+      await f.vault.confirmRecord(r.id);
+      await f.vault.insertVersion({ recordId: r.id, version: 2, fields: {}, sealedSalt: randomBytes(48), commitment: 'c2', correctionRef: randomUUID() });
+      await f.vault.dropUnconfirmedVersion(r.id, 2);
+      const history = await f.vault.recordHistory(r.id);
+      expect(history!.versions.map((v) => [v.version, v.superseded_at])).toEqual([[1, null]]);
+      expect(await f.vault.recordHistory(randomUUID())).toBeUndefined();
+    });
   });
 }

@@ -3,7 +3,7 @@ import { exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import { inMemoryAccessLog, type InMemoryAccessLog } from '../../src/audit/index.js';
 import type { SigningKeys } from '../../src/auth/signing-keys.js';
 import { createConsentService, inMemoryConsentStore, type ConsentParty, type ConsentService, type InMemoryConsentStore } from '../../src/consent/index.js';
-import { createVaultService, inMemoryVaultStore, type InMemoryVaultStore, type VaultService } from '../../src/vault/index.js';
+import { createRecordCorrections, createVaultService, inMemoryVaultStore, KekRing, type InMemoryVaultStore, type VaultService } from '../../src/vault/index.js';
 import { MemoryLedger } from './memory-ledger.js';
 
 export interface TestParty extends ConsentParty {
@@ -26,13 +26,18 @@ export async function memoryWorld() {
   const ledger = new MemoryLedger(clock.now);
   const deposited: { subjectId: string; category: string; fields: Readonly<Record<string, unknown>> }[] = [];
   const notified: { organizationId: string; eventType: string; data: Record<string, unknown> }[] = [];
-  const vault: VaultService = createVaultService({
+  const vaultDeps = {
     store: vaultStore,
     ledger,
-    keys: { kek: randomBytes(32), indexKey: randomBytes(32) },
+    keys: { keks: new KekRing(new Map([[1, randomBytes(32)]])), indexKey: randomBytes(32) },
     log: access,
-    onDeposit: { recordDeposited: async (subjectId, category, fields) => void deposited.push({ subjectId, category, fields }) },
-  });
+    onDeposit: {
+      recordDeposited: async (subjectId: string, category: string, fields: Readonly<Record<string, unknown>>) =>
+        void deposited.push({ subjectId, category, fields }),
+    },
+  };
+  const vault: VaultService = createVaultService(vaultDeps);
+  const corrections = createRecordCorrections(vaultDeps);
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const keys: SigningKeys = { kid: 'api-test', privateKey, jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: 'api-test', alg: 'ES256', use: 'sig' }] } };
   const consents: ConsentService = createConsentService({
@@ -67,6 +72,7 @@ export async function memoryWorld() {
     vaultStore,
     ledger,
     vault,
+    corrections,
     consents,
     keys,
     deposited,

@@ -3,9 +3,11 @@ import { canonicalJson } from '../rules/canonical-json.js';
 import { ChaincodeError } from '../rules/errors.js';
 import { RightsRequestRecordInput, type RightsRequestRecord, type RightsRequestRecordValue } from '../rules/rights-record.js';
 import { Id, parseInput, parseValue } from '../rules/schemas.js';
+import { SubjectControlInput, type SubjectControlRecord } from '../rules/subject-control.js';
 import { LedgerState } from './ledger-state.js';
 
 const TYPE = 'rightsrequest';
+const CONTROL = 'subjectcontrol';
 
 /**
  * The steps of data-subject requests, recorded by the operator as they happen, in order, each
@@ -49,6 +51,43 @@ export class RightsContract extends Contract {
       at: record.recordedAt,
     });
     return canonicalJson(record);
+  }
+
+  /**
+   * A legal hold, a restriction or an erasure certificate (see subject-control.ts), each once by its
+   * id: the same event again answers the stored record, a different one under the same id is refused.
+   */
+  @Transaction()
+  @Returns('string')
+  async RecordSubjectControl(ctx: Context, eventJson: string): Promise<string> {
+    const state = new LedgerState(ctx);
+    await state.requireOperator();
+    const input = parseInput(SubjectControlInput, eventJson, 'subject control');
+    const existing = await state.get<SubjectControlRecord>(CONTROL, input.subjectId, input.id);
+    if (existing) {
+      const { recordedAt: _at, txId: _tx, ...stored } = existing;
+      if (canonicalJson(stored) === canonicalJson(input)) return canonicalJson(existing);
+      throw new ChaincodeError('already_exists', `subject control ${input.id} is already recorded, differently`);
+    }
+    const record: SubjectControlRecord = { ...input, recordedAt: state.now(), txId: state.txId() };
+    await state.put(CONTROL, [input.subjectId, input.id], record);
+    state.emit('SubjectControlRecorded', { id: input.id, type: input.type, subjectId: input.subjectId, at: record.recordedAt });
+    return canonicalJson(record);
+  }
+
+  /** Every control recorded for a pseudonymous subject (holds, restrictions, erasure certificates). */
+  @Transaction(false)
+  @Returns('string')
+  async ListSubjectControls(ctx: Context, subjectId: string): Promise<string> {
+    const id = parseValue(Id, subjectId, 'subjectId');
+    const events: unknown[] = [];
+    const iterator = await ctx.stub.getStateByPartialCompositeKey(CONTROL, [id]);
+    try {
+      for (let r = await iterator.next(); !r.done; r = await iterator.next()) events.push(JSON.parse(Buffer.from(r.value.value).toString('utf8')));
+    } finally {
+      await iterator.close();
+    }
+    return canonicalJson(events);
   }
 
   /** Every recorded step of a request, in order. */

@@ -8,4 +8,5 @@ export * from './consent-policy.js';
 export * from './exchange-policy.js';
 export * from './anchor-policy.js';
 export * from './rights-record.js';
+export * from './subject-control.js';
 export { verifyConsistency } from './merkle.js';

@@ -37,6 +37,12 @@ export const API_ERROR_CODES = [
   'internal',
   'extension_already_used',
   'deadline_passed',
+  'subject_restricted',
+  'legal_hold_active',
+  'subject_erased',
+  'erasure_certificate_not_ready',
+  'kek_version_in_use',
+  'export_not_ready',
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
@@ -79,6 +85,12 @@ export const API_ERROR_MESSAGES = {
     'error.internal': 'Đã có lỗi ở phía hệ thống. Lỗi đã được ghi lại; vui lòng thử lại sau.',
     'error.extension_already_used': 'Yêu cầu này đã được gia hạn một lần; pháp luật chỉ cho phép gia hạn một lần.',
     'error.deadline_passed': 'Thời hạn xử lý yêu cầu này đã hết nên không thể gia hạn nữa.',
+    'error.subject_restricted': 'Công dân đã yêu cầu hạn chế hoặc phản đối việc xử lý dữ liệu của mình nên hiện không thể đọc dữ liệu này.',
+    'error.legal_hold_active': 'Dữ liệu của công dân này đang bị phong tỏa theo yêu cầu pháp lý nên chưa thể xóa cho đến khi lệnh phong tỏa được gỡ bỏ.',
+    'error.subject_erased': 'Dữ liệu của công dân này đang được xóa hoặc đã bị xóa nên không thể thực hiện việc này nữa.',
+    'error.erasure_certificate_not_ready': 'Giấy chứng nhận xóa dữ liệu chưa sẵn sàng vì yêu cầu chưa được thực hiện xong. Vui lòng kiểm tra lại sau.',
+    'error.kek_version_in_use': 'Phiên bản khoá này vẫn đang bảo vệ dữ liệu của một số công dân (hoặc mọi dữ liệu mới) nên chưa thể ngừng sử dụng. Hãy hoàn tất việc xoay vòng khoá trước.',
+    'error.export_not_ready': 'Bản xuất dữ liệu của bạn chưa sẵn sàng. Bản xuất được chuẩn bị ngay sau khi bạn yêu cầu; vui lòng thử lại sau ít phút.',
   },
   en: {
     'error.invalid_request': "Some of what you entered isn't right. Please check it and try again.",
@@ -116,5 +128,11 @@ export const API_ERROR_MESSAGES = {
     'error.internal': 'Something went wrong on our side. It has been logged; please try again later.',
     'error.extension_already_used': 'This request has already been extended once; the law allows only one extension.',
     'error.deadline_passed': 'The deadline for this request has already passed, so it can no longer be extended.',
+    'error.subject_restricted': 'The citizen has restricted or objected to the processing of their data, so it cannot be read now.',
+    'error.legal_hold_active': "A legal hold is in place on this citizen's data, so it cannot be erased until the hold is lifted.",
+    'error.subject_erased': "This citizen's data is being erased or has been erased, so this can no longer be done.",
+    'error.erasure_certificate_not_ready': 'The erasure certificate is not ready yet: the request has not been carried out. Please check again later.',
+    'error.kek_version_in_use': "This key version still protects some citizens' data (or protects all new data), so it can't be retired yet. Finish the key rotation first.",
+    'error.export_not_ready': 'Your export is not ready yet. It is prepared shortly after you ask for it; please try again in a moment.',
   },
 } as const satisfies Record<'vi' | 'en', Record<`error.${ApiErrorCode}`, string>>;

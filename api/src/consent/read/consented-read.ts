@@ -11,7 +11,11 @@ export interface ReadRequest {
 }
 
 /** The consent as loaded for a read: its read-model row with the granted reads already made in its current usage period. */
-export type LoadedConsent = ConsentRow & { uses: number };
+export type LoadedConsent = ConsentRow & {
+  uses: number;
+  /** Whether its subject is restricted (a RESTRICT or OBJECT request carried out): loaded with the consent, in the same query. */
+  subject_restricted?: boolean;
+};
 
 /** What a granted read answers: the consent, the clear values of the fields, and the record versions they came from. */
 export interface ConsentedRead {

@@ -8,7 +8,7 @@ import type { ConsentedRead, PendingAccess, ReadRequest } from './consented-read
 import { decryptFields } from './decrypt-fields.js';
 import { loadConsent, loadSnapshot } from './load-consent.js';
 import type { ReadSnapshot, ReadSource } from './read-source.js';
-import { recordDenial, recordGrantedAccess } from './record-access.js';
+import { recordDenial, recordGrantedAccess, recordRestricted } from './record-access.js';
 import { takeUse } from './take-use.js';
 
 export interface ReadPipelineDeps {
@@ -36,11 +36,8 @@ export function readPipeline(deps: ReadPipelineDeps): ReadPipeline {
   return async (consumerOrgId, consentId, requested) => {
     const at = deps.clock.now();
     const request: ReadRequest = { consumerOrgId, consentId, requested, at };
-    const snapshot: ReadSnapshot = deps.source
-      ? await loadSnapshot(deps.source, request)
-      : { consent: await loadConsent(deps.store, request), subjectRestricted: false };
+    const snapshot: ReadSnapshot = deps.source ? await loadSnapshot(deps.source, request) : { consent: await loadConsent(deps.store, request) };
     const consent = snapshot.consent;
-    // snapshot.subjectRestricted: where a restriction of processing (issue 15) refuses the read.
     const fields = requested ?? consent.granted_fields;
     const event: PendingAccess = {
       id: newId(at.getTime()),
@@ -51,6 +48,7 @@ export function readPipeline(deps: ReadPipelineDeps): ReadPipeline {
       fields,
       at,
     };
+    if (consent.subject_restricted) return recordRestricted(deps.recorder, event);
     const decision = checkPolicy(consent, request, fields);
     if (!decision.allowed) return recordDenial(deps.recorder, event, decision.reason, decision.detail);
     const use = takeUse(consent, at);

@@ -2,18 +2,12 @@ import type { RecordVersionRow, SubjectRow } from '../../vault/index.js';
 import type { LoadedConsent } from './consented-read.js';
 
 /** The latest versions of a subject's records as a read opens them: sealed fields and where they came from. */
-export type SealedVersion = Pick<RecordVersionRow, 'record_id' | 'category' | 'custodian_org_id' | 'version' | 'fields' | 'commitment'>;
+export type SealedVersion = Pick<RecordVersionRow, 'record_id' | 'category' | 'custodian_org_id' | 'version' | 'fields' | 'commitment' | 'created_at'>;
 
 /** What a consented read needs before it decides, loaded together. */
 export interface ReadSnapshot {
-  /** The consent's read-model row with the granted reads already made in its current usage period. */
+  /** The consent's read-model row with the granted reads already made in its current usage period, and whether its subject is restricted. */
   consent: LoadedConsent;
-  /**
-   * Whether the citizen has restricted the processing of their data (issue 15's restriction and
-   * objection): the one place the read path learns it, loaded in the same round trip. Always false
-   * until that work fills it in.
-   */
-  subjectRestricted: boolean;
   /** The subject's sealed data key and its records' latest sealed versions, when the source loaded them too. */
   sealed?: { subject: SubjectRow | undefined; versions: SealedVersion[] };
 }

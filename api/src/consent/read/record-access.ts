@@ -25,3 +25,13 @@ export async function recordDenial(recorder: Pick<AccessRecorder, 'recordAccess'
   await recorder.recordAccess({ ...event, outcome: 'DENIED', reason });
   throw new DomainError(DENIAL[reason], detail);
 }
+
+/**
+ * A read of a restricted subject's data (a RESTRICT or OBJECT request carried out) is recorded as
+ * refused like any other (the ledger's reason vocabulary has no restriction, so as not_active: the
+ * consent cannot be used) and answered with its own code.
+ */
+export async function recordRestricted(recorder: Pick<AccessRecorder, 'recordAccess'>, event: PendingAccess): Promise<never> {
+  await recorder.recordAccess({ ...event, outcome: 'DENIED', reason: 'not_active' });
+  throw new DomainError('subject_restricted', 'the citizen has restricted or objected to the processing of their data');
+}
