@@ -110,6 +110,7 @@ async function main() {
   });
 
   const baseline = await direct(sql);
+  const cpuBefore = stack.cpuSeconds();
   const result = await autocannon({
     url: `${base}/v1/products/${product.id}/query`,
     method: 'POST',
@@ -118,6 +119,7 @@ async function main() {
     headers: { authorization: `Bearer ${buyer.token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ licenceId: licence.id, groupBy: ['province', 'ageBand'] }),
   });
+  const cpuAfter = stack.cpuSeconds();
   await new Promise((r) => setTimeout(r, 1_000)); // let the requests cut off at the end finish
   const [billed] =
     await sql`select count(*)::int as n, count(leaf_index)::int as leaves, coalesce(sum(amount_dong), 0)::bigint as dong from metering_events where licence_id = ${licence.id}`;
@@ -128,6 +130,10 @@ async function main() {
   const metered = {
     queriesPerSecond: round(result.requests.average, 0),
     latencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
+    // The CPU the stack (API and Postgres) spent per answered query: less distorted by a busy machine than throughput.
+    ...(cpuBefore !== undefined && cpuAfter !== undefined
+      ? { stackCpuMsPerQuery: round(((cpuAfter - cpuBefore) * 1000) / Math.max(1, result.requests.total), 2) }
+      : {}),
     non2xx: result.non2xx,
     errors: result.errors,
   };
@@ -138,7 +144,8 @@ async function main() {
     seedSeconds,
     connections: CONNECTIONS,
     baseline: { directSqlAggregate: baseline },
-    meteredQueries: { ...metered, ratioToDirectSql: round(metered.queriesPerSecond / baseline.queriesPerSecond, 3) },
+    // Goal (issue 16): at least half the direct SQL aggregate's rate.
+    meteredQueries: { ...metered, ratioToDirectSql: round(metered.queriesPerSecond / baseline.queriesPerSecond, 3), goalRatio: 0.5 },
     // Requests still in flight when autocannon stopped were served and billed too, just not counted by it.
     billing: {
       answered2xx: result['2xx'],

@@ -1,6 +1,7 @@
 // The whole stack as `npm start` runs it (API, embedded Postgres, devnet), in its own process on
 // free ports in a fresh directory, for the benchmarks that measure it end to end.
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,42 @@ export function spawnChild(...args) {
   const child = spawn(...args);
   children.push(child);
   return child;
+}
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/**
+ * CPU seconds (user + system) used so far by a process and all its descendants (the API, its
+ * embedded Postgres and every backend): the cost of a request that a busy, shared machine does not
+ * distort the way it distorts throughput. Linux only; undefined elsewhere.
+ */
+export function treeCpuSeconds(rootPid) {
+  let stats;
+  try {
+    stats = readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .flatMap((pid) => {
+        try {
+          const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+          return [{ pid: Number(pid), ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) }];
+        } catch {
+          return []; // gone meanwhile
+        }
+      });
+  } catch {
+    return undefined;
+  }
+  const children = new Map();
+  for (const p of stats) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
+  let ticks = 0;
+  const stack = stats.filter((p) => p.pid === rootPid);
+  while (stack.length > 0) {
+    const p = stack.pop();
+    ticks += p.ticks;
+    stack.push(...(children.get(p.pid) ?? []));
+  }
+  return ticks / TICKS_PER_SECOND;
 }
 
 /**
@@ -112,6 +149,8 @@ export async function startStackProcess(name, extraEnv = {}) {
     devToken,
     operator,
     organization,
+    /** CPU seconds used so far by the API and its Postgres (see treeCpuSeconds). */
+    cpuSeconds: () => treeCpuSeconds(api.pid),
     async stop() {
       api.kill('SIGTERM');
       await new Promise((r) => api.once('exit', r));

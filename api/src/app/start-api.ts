@@ -40,7 +40,7 @@ import {
   pgSubjectShredder,
   pgVaultStore,
 } from '../vault/index.js';
-import { ConsentProjector, createConsentService, pgConsentStore } from '../consent/index.js';
+import { ConsentProjector, createConsentService, pgConsentStore, pgReadSource } from '../consent/index.js';
 import { createWebhooks, pgWebhookStore } from '../webhooks/index.js';
 import { createAuditService, createLogService, LedgerProjector, loadOrCreateLogKey, pgAccessLog, type LogKey, type LogService } from '../audit/index.js';
 import { createExchange, pgExchangeStores, pgStatisticsExclusion, statisticsProjection } from '../exchange/index.js';
@@ -139,6 +139,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       decisions: passkeyStore,
       store: consentStore,
       vault,
+      readSource: pgReadSource(sql),
       ledger,
       keys: keys.signing,
       recorder: accessLog,

@@ -2,10 +2,10 @@ import { canonicalJson } from '@citizen-vault/chaincode/rules';
 import type postgres from 'postgres';
 import type { Sql } from '../infra/database.js';
 import type { AccessEventRow, AccessHistory } from './access-events.js';
-import type { AccessEvent, AccessRecorder, LeafKind, RecordedAccess, UseGuard } from './access-recorder.js';
+import type { AccessEvent, AccessRecorder, LeafKind, LeafLink, RecordedAccess, UseGuard } from './access-recorder.js';
 import { Frontier, leafHash, type SubtreeKey } from './merkle.js';
 
-export type { AccessEvent, LeafKind, RecordedAccess, UseGuard } from './access-recorder.js';
+export type { AccessEvent, LeafKind, LeafLink, RecordedAccess, UseGuard } from './access-recorder.js';
 
 interface Pending {
   kind: LeafKind;
@@ -14,8 +14,16 @@ interface Pending {
   guard?: UseGuard;
   /** The ledger transaction this leaf records (a consent decision, a deposit): at most one leaf each. */
   transactionId?: string;
+  /** A row elsewhere that records this leaf's index, written in the batch. */
+  link?: LeafLink;
+  /** Batches this entry was in that rolled back because the log had moved on under them. */
+  attempts: number;
   done(err: unknown, result?: { leafIndex: number; event?: AccessEvent }): void;
 }
+
+/** A batch rolled back because the log moved on under it (a predecessor failed, or another instance appended): its entries go again. */
+const STALE_CODES = new Set(['40001', '40P01']);
+const MAX_ATTEMPTS = 6;
 
 /** The exact bytes a data-read leaf hashes; the citizen is shown this string with the event. */
 export function accessEventEntry(e: AccessEvent): string {
@@ -35,20 +43,43 @@ export function accessEventEntry(e: AccessEvent): string {
 }
 
 /**
- * The verifiable access log: an append-only RFC 6962 Merkle tree in Postgres. Appends made in the
- * same turn of the event loop are group-committed — one transaction takes the next leaf indices
- * under the `log_state` row lock (so several API instances never leave a gap), inserts the leaves,
- * the access events and every subtree the batch completed, and flushes the WAL once. Each caller's
- * promise resolves with its leaf index only once all of that is durable.
+ * The verifiable access log: an append-only RFC 6962 Merkle tree in Postgres. Appends are
+ * group-committed — one transaction per batch checks and counts its guarded reads' uses, inserts the
+ * leaves, the access events and every subtree the batch completed, and moves the log's size (and
+ * last leaf) only from where it expected it, so several API instances never leave a gap. Two
+ * batches are in flight at once, each on its own connection and pipelined (one round trip to check
+ * and count, one for the rest with its COMMIT): while one commits, the next is checked and built on
+ * the tree its predecessor will leave. Each caller's promise resolves with its leaf index only once
+ * all of that is durable.
  */
 export class AccessLog implements AccessRecorder, AccessHistory {
-  private batch: Pending[] = [];
-  private flushing = false;
-  private frontier: Frontier | undefined;
+  private queue: Pending[] = [];
+  private scheduled = false;
+  /** Batches between their BEGIN and their outcome. */
+  private readonly inFlight = new Set<Promise<void>>();
+  /** One batch at a time is checked and built, in order: each builds on the tree its predecessor leaves. */
+  private building = false;
+  /** The log's right edge after every batch built so far, and its last leaf's hash; unknown after a failure. */
+  private frontier: { tree: Frontier; lastLeaf: Buffer | null } | undefined;
+  /** Bumped by every failed batch: a batch built on an older edge cannot hand it on. */
+  private generation = 0;
+  /**
+   * Settles once the latest batch sent has moved the log's row (holding its lock until it commits)
+   * or failed to: the next batch sends its own move only then, so it queues on that lock instead of
+   * overtaking its predecessor and finding the log not yet where it expects it.
+   */
+  private lastMove: Promise<unknown> = Promise.resolve();
 
+  /**
+   * `maxInFlight` is two: one batch committing (its WAL flush) and the next already checked, built
+   * and sent, queued on the log's row, so the flushes follow each other with no round trip between
+   * them. Batches commit one after the other whatever the depth (each holds the row until its
+   * flush), so a deeper pipeline only splits the same reads over more flushes.
+   */
   constructor(
     private readonly sql: Sql,
     private readonly maxBatch = 1_000,
+    private readonly maxInFlight = 2,
   ) {}
 
   /**
@@ -76,9 +107,19 @@ export class AccessLog implements AccessRecorder, AccessHistory {
    * no personal data. With `transactionId`, the leaf is tied to that ledger transaction, once: if it
    * already has its leaf (the repair sweep and a request racing), that leaf's index is the answer.
    */
-  async append(kind: Exclude<LeafKind, 'data_read'>, entry: Record<string, unknown>, transactionId?: string): Promise<{ leafIndex: number }> {
-    const { leafIndex } = await this.enqueue({ kind, entry: canonicalJson({ v: 1, kind, ...entry }), ...(transactionId ? { transactionId } : {}) });
-    return { leafIndex };
+  async append(
+    kind: Exclude<LeafKind, 'data_read'>,
+    entry: Record<string, unknown>,
+    transactionId?: string,
+    link?: LeafLink,
+  ): Promise<{ leafIndex: number; linked?: boolean }> {
+    const { leafIndex } = await this.enqueue({
+      kind,
+      entry: canonicalJson({ v: 1, kind, ...entry }),
+      ...(transactionId ? { transactionId } : {}),
+      ...(link ? { link } : {}),
+    });
+    return link ? { leafIndex, linked: true } : { leafIndex };
   }
 
   /** A subject's access events, newest first, a page at a time after the `(at, id)` cursor, with the exact bytes each leaf hashes. */
@@ -92,98 +133,168 @@ export class AccessLog implements AccessRecorder, AccessHistory {
       order by e.at desc, e.id desc limit ${page.limit}`;
   }
 
-  private enqueue(p: Omit<Pending, 'done'>): Promise<{ leafIndex: number; event?: AccessEvent }> {
+  private enqueue(p: Omit<Pending, 'done' | 'attempts'>): Promise<{ leafIndex: number; event?: AccessEvent }> {
     return new Promise((resolve, reject) => {
-      this.batch.push({ ...p, done: (err, result) => (err ? reject(err) : resolve(result!)) });
-      if (this.batch.length === 1 && !this.flushing) setImmediate(() => void this.drain());
+      this.queue.push({ ...p, attempts: 0, done: (err, result) => (err ? reject(err) : resolve(result!)) });
+      this.schedule();
+    });
+  }
+
+  /** Appends made in the same turn of the event loop go together. */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.pump();
     });
   }
 
   /**
-   * One batch in flight at a time: appends arriving meanwhile wait for the next batch, which goes
-   * as soon as the current one commits. Batches from one instance never queue on the row lock,
-   * and they grow with the load instead of splitting it.
+   * Starts the next batch when none is being built and fewer than `maxInFlight` are committing;
+   * appends arriving meanwhile wait for it, so batches grow with the load instead of splitting it.
    */
-  private async drain(): Promise<void> {
-    if (this.flushing) return;
-    this.flushing = true;
+  private pump(): void {
+    if (this.building || this.queue.length === 0 || this.inFlight.size >= this.maxInFlight) return;
+    this.building = true;
+    const batch = this.queue.splice(0, this.maxBatch);
+    const flight: Promise<void> = this.flush(batch, () => {
+      this.building = false;
+      this.pump();
+    }).finally(() => {
+      this.inFlight.delete(flight);
+      this.pump();
+    });
+    this.inFlight.add(flight);
+  }
+
+  /**
+   * One batch: BEGIN and the guard in one round trip; then, built on the edge its predecessors
+   * leave, the log's move, the leaves, nodes, events and ledger ties, and the COMMIT in a second.
+   * `built` is called once the second part is sent (or the batch gave up), so the next batch starts.
+   */
+  private async flush(batch: Pending[], built: () => void): Promise<void> {
+    let handedOn = false;
+    const handOn = () => {
+      if (handedOn) return;
+      handedOn = true;
+      built();
+    };
+    let tx: postgres.ReservedSql | undefined;
+    let pending = batch;
     try {
-      while (this.batch.length > 0) await this.flush(this.batch.splice(0, this.maxBatch));
+      const generation = this.generation;
+      if (!this.frontier) {
+        // After a failure (or at the start) the edge is read back once every earlier batch has settled.
+        // (This batch is not among them yet: it is added once this call returns its promise.)
+        await Promise.allSettled([...this.inFlight]);
+        const [state] = await this.sql<{ size: string; last_leaf: Buffer | null }[]>`select size, last_leaf from log_state`;
+        this.frontier = { tree: await loadFrontier(this.sql, Number(state!.size)), lastLeaf: state!.last_leaf };
+      }
+      tx = await this.sql.reserve();
+      // Sent in this order, in one write: a query goes out when first awaited.
+      const began = tx`begin`.execute();
+      const guarded = guardReads(tx, pending);
+      const [, recorded] = await Promise.all([began, guarded]);
+      await this.lastMove;
+      if (generation !== this.generation || !this.frontier) throw new StaleBatch();
+
+      const base = this.frontier;
+      const start = base.tree.size;
+      const tree = base.tree.clone();
+      const leaves: { leaf_index: number; kind: string; entry: string; leaf_hash: Buffer }[] = [];
+      const nodes: { level: number; idx: number; hash: Buffer }[] = [];
+      pending.forEach((p, i) => {
+        const entry = recorded[i] && recorded[i] !== p.event ? accessEventEntry(recorded[i]) : p.entry;
+        const hash = leafHash(entry);
+        leaves.push({ leaf_index: start + i, kind: p.kind, entry, leaf_hash: hash });
+        for (const n of tree.append(hash)) nodes.push({ level: n.level, idx: n.index, hash: n.hash });
+      });
+      const events = pending.flatMap((_p, i) => (recorded[i] ? [accessEventRow(tx!, recorded[i], start + i)] : []));
+      const tied = pending.flatMap((p, i) => (p.transactionId ? [{ transaction_id: p.transactionId, leaf_index: start + i }] : []));
+      const metered = pending.flatMap((p, i) => (p.link?.table === 'metering_events' ? [{ id: p.link.id, leaf: start + i }] : []));
+      const lastLeaf = leaves.at(-1)!.leaf_hash;
+      // The next batch builds on this one's edge; should this one fail, the generation moves and it cannot commit.
+      this.frontier = { tree, lastLeaf };
+      const move = tx`select advance_log(${start}, ${pending.length}, ${base.lastLeaf}, ${lastLeaf})`;
+      this.lastMove = move.then(
+        () => undefined,
+        () => undefined,
+      );
+      const statements = [
+        move,
+        tx`insert into log_leaves ${tx(leaves)}`,
+        ...(nodes.length > 0 ? [tx`insert into log_nodes ${tx(nodes)}`] : []),
+        ...(events.length > 0 ? [tx`insert into access_events ${tx(events)}`] : []),
+        ...(tied.length > 0 ? [tx`insert into ledger_leaves ${tx(tied)}`] : []),
+        ...(metered.length > 0
+          ? [
+              tx`update metering_events m set leaf_index = v.leaf_index
+                 from (select unnest(${metered.map((m) => m.id)}::uuid[]) as id, unnest(${metered.map((m) => m.leaf)}::bigint[]) as leaf_index) v
+                 where m.id = v.id and m.leaf_index is null`,
+            ]
+          : []),
+      ];
+      const commit = tx`commit`;
+      handOn();
+      const results = await Promise.allSettled([...statements, commit]);
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !isAborted(r.reason));
+      if (failed) throw failed.reason;
+      const committed = results.at(-1)!;
+      if (committed.status !== 'fulfilled' || (committed.value as { command?: string }).command !== 'COMMIT') throw new StaleBatch();
+      pending.forEach((p, i) => p.done(undefined, { leafIndex: start + i, ...(recorded[i] ? { event: recorded[i] } : {}) }));
+      pending = [];
+    } catch (err) {
+      this.frontier = undefined;
+      this.generation += 1;
+      if (tx) await tx`rollback`.catch(() => {});
+      pending = await this.settleFailed(pending, err);
     } finally {
-      this.flushing = false;
+      tx?.release();
+      handOn();
+    }
+    if (pending.length > 0) {
+      this.queue.unshift(...pending);
+      this.schedule();
     }
   }
 
-  private async flush(batch: Pending[]): Promise<void> {
-    let pending = batch;
-    try {
-      let first: number | undefined;
-      let recorded: (AccessEvent | undefined)[] = [];
-      for (let attempt = 0; first === undefined; attempt++) {
-        // Our right edge says where the log ends; if it does not (another instance appended, or this
-        // is the first batch), read it from the database.
-        if (!this.frontier) {
-          const [state] = await this.sql<{ size: string }[]>`select size from log_state`;
-          this.frontier = await loadFrontier(this.sql, Number(state!.size));
-        }
-        const start = this.frontier.size;
-        const frontier = this.frontier.clone();
-        try {
-          // One transaction: guarded reads are checked and counted first (under a share lock on
-          // their consents, so a revoke's block waits for them or they see it); then the size moves
-          // only from where we think it is, and leaf `start` is new only if it does — a stale edge
-          // fails on the primary key and rolls back, uses included.
-          await this.sql.begin(async (tx) => {
-            recorded = await guardReads(tx, pending);
-            const leaves: { leaf_index: number; kind: string; entry: string; leaf_hash: Buffer }[] = [];
-            const nodes: { level: number; idx: number; hash: Buffer }[] = [];
-            pending.forEach((p, i) => {
-              const entry = recorded[i] && recorded[i] !== p.event ? accessEventEntry(recorded[i]) : p.entry;
-              const hash = leafHash(entry);
-              leaves.push({ leaf_index: start + i, kind: p.kind, entry, leaf_hash: hash });
-              for (const n of frontier.append(hash)) nodes.push({ level: n.level, idx: n.index, hash: n.hash });
-            });
-            const events = pending.flatMap((_p, i) => (recorded[i] ? [accessEventRow(tx, recorded[i], start + i)] : []));
-            const tied = pending.flatMap((p, i) => (p.transactionId ? [{ transaction_id: p.transactionId, leaf_index: start + i }] : []));
-            const [moved] = await Promise.all([
-              tx`update log_state set size = size + ${pending.length} where size = ${start}`,
-              tx`insert into log_leaves ${tx(leaves)}`,
-              nodes.length > 0 ? tx`insert into log_nodes ${tx(nodes)}` : undefined,
-              events.length > 0 ? tx`insert into access_events ${tx(events)}` : undefined,
-              tied.length > 0 ? tx`insert into ledger_leaves ${tx(tied)}` : undefined,
-            ]);
-            if (moved.count !== 1) throw new StaleFrontier();
-          });
-          this.frontier = frontier;
-          first = start;
-        } catch (err) {
-          this.frontier = undefined;
-          const constraint = (err as { constraint_name?: string }).constraint_name;
-          if (constraint === 'ledger_leaves_pkey') {
-            // A ledger transaction already has its leaf: answer with it, and append the rest.
-            const ids = pending.flatMap((p) => (p.transactionId ? [p.transactionId] : []));
-            const existing = new Map(
-              (
-                await this.sql<{ transaction_id: string; leaf_index: string }[]>`
-              select transaction_id, leaf_index from ledger_leaves where transaction_id = any(${ids})`
-              ).map((r) => [r.transaction_id, Number(r.leaf_index)]),
-            );
-            pending = pending.filter((p) => {
-              const leaf = p.transactionId === undefined ? undefined : existing.get(p.transactionId);
-              if (leaf !== undefined) p.done(undefined, { leafIndex: leaf });
-              return leaf === undefined;
-            });
-            if (pending.length === 0) return;
-            continue;
-          }
-          const stale = err instanceof StaleFrontier || constraint === 'log_leaves_pkey';
-          if (!stale || attempt >= 5) throw err;
-        }
+  /**
+   * What becomes of a failed batch's entries: a ledger transaction that already has its leaf is
+   * answered with it; on a stale edge the rest go again (a few times); any other failure fails them.
+   * Returns the entries to queue again.
+   */
+  private async settleFailed(pending: Pending[], err: unknown): Promise<Pending[]> {
+    const constraint = (err as { constraint_name?: string }).constraint_name;
+    if (constraint === 'ledger_leaves_pkey') {
+      const ids = pending.flatMap((p) => (p.transactionId ? [p.transactionId] : []));
+      try {
+        const existing = new Map(
+          (
+            await this.sql<{ transaction_id: string; leaf_index: string }[]>`
+            select transaction_id, leaf_index from ledger_leaves where transaction_id = any(${ids})`
+          ).map((r) => [r.transaction_id, Number(r.leaf_index)]),
+        );
+        pending = pending.filter((p) => {
+          const leaf = p.transactionId === undefined ? undefined : existing.get(p.transactionId);
+          if (leaf !== undefined) p.done(undefined, { leafIndex: leaf });
+          return leaf === undefined;
+        });
+      } catch (lookupError) {
+        for (const p of pending) p.done(lookupError);
+        return [];
       }
-      pending.forEach((p, i) => p.done(undefined, { leafIndex: first! + i, ...(recorded[i] ? { event: recorded[i] } : {}) }));
-    } catch (err) {
-      for (const p of pending) p.done(err);
+      return pending;
     }
+    const code = (err as { code?: string }).code;
+    const stale = err instanceof StaleBatch || constraint === 'log_leaves_pkey' || (code !== undefined && STALE_CODES.has(code));
+    const again: Pending[] = [];
+    for (const p of pending) {
+      p.attempts += 1;
+      if (stale && p.attempts < MAX_ATTEMPTS) again.push(p);
+      else p.done(err);
+    }
+    return again;
   }
 }
 
@@ -192,30 +303,38 @@ export class AccessLog implements AccessRecorder, AccessHistory {
  * entry's access event as it will be recorded: unchanged, or DENIED when its consent is no longer
  * active (or a revoke or pause is pending) or its period's allowance is spent.
  */
-async function guardReads(tx: postgres.TransactionSql, pending: Pending[]): Promise<(AccessEvent | undefined)[]> {
+async function guardReads(tx: postgres.ReservedSql, pending: Pending[]): Promise<(AccessEvent | undefined)[]> {
   const guarded = pending.flatMap((p) => (p.guard && p.event ? [{ p, event: p.event, guard: p.guard }] : []));
   if (guarded.length === 0) return pending.map((p) => p.event);
-  const consentIds = [...new Set(guarded.map((g) => g.event.consentId))];
-  const [active, ...uses] = await Promise.all([
-    tx<{ id: string }[]>`select id from consents where id = any(${consentIds}::uuid[]) and status = 'ACTIVE' and blocked_by is null order by id for share`,
-    ...guarded.map(
-      ({ event, guard }) => tx`
-      with usable as (select id from consents where id = ${event.consentId} and status = 'ACTIVE' and blocked_by is null)
-      insert into consent_usage (consent_id, period, uses) select id, ${guard.period}, 1 from usable
-      on conflict (consent_id, period) do update set uses = consent_usage.uses + 1 where consent_usage.uses < ${guard.limit}
-      returning uses`,
-    ),
-  ]);
-  const usable = new Set(active.map((r) => r.id));
+  // One entry per (consent, period), in consent order; its reads are granted in the batch's order.
+  const groups = new Map<string, { consentId: string; period: string; limit: number; reads: typeof guarded }>();
+  for (const g of guarded) {
+    const key = `${g.event.consentId}|${g.guard.period}`;
+    const group = groups.get(key) ?? { consentId: g.event.consentId, period: g.guard.period, limit: g.guard.limit, reads: [] };
+    group.reads.push(g);
+    groups.set(key, group);
+  }
+  const ordered = [...groups.values()].sort((a, b) => (a.consentId < b.consentId ? -1 : a.consentId > b.consentId ? 1 : a.period < b.period ? -1 : 1));
+  const taken = await tx<{ usable: boolean; taken: number }[]>`
+    select usable, taken from take_uses(${ordered.map((g) => g.consentId)}::uuid[], ${ordered.map((g) => g.period)}::text[],
+                                        ${ordered.map((g) => g.reads.length)}::int[], ${ordered.map((g) => g.limit)}::int[])`;
   const verdict = new Map<Pending, AccessEvent>();
-  guarded.forEach(({ p, event }, i) => {
-    if (uses[i]!.length === 1) return;
-    verdict.set(p, { ...event, outcome: 'DENIED', reason: usable.has(event.consentId) ? 'frequency_exceeded' : 'not_active', usagePeriod: undefined });
+  ordered.forEach((group, i) => {
+    const { usable, taken: granted } = taken[i]!;
+    group.reads.slice(granted).forEach(({ p, event }) => {
+      verdict.set(p, { ...event, outcome: 'DENIED', reason: usable ? 'frequency_exceeded' : 'not_active', usagePeriod: undefined });
+    });
   });
   return pending.map((p) => verdict.get(p) ?? p.event);
 }
 
-class StaleFrontier extends Error {}
+/** A batch built on an edge that a failed predecessor invalidated, or whose COMMIT came back as a rollback. */
+class StaleBatch extends Error {}
+
+/** "current transaction is aborted": a statement after the one that failed, in the same pipeline. */
+function isAborted(err: unknown): boolean {
+  return (err as { code?: string }).code === '25P02';
+}
 
 function accessEventRow(sql: Pick<Sql, 'array'>, e: AccessEvent, leafIndex: number) {
   return {

@@ -26,6 +26,16 @@ export interface UseGuard {
   limit: number;
 }
 
+/**
+ * A row of another capability that records this leaf's index, written in the leaf's own transaction
+ * (so the two are durable together, with no commit of their own): `table.leaf_index` of row `id`,
+ * if not set yet. Only the tables listed in the log may be named.
+ */
+export interface LeafLink {
+  table: 'metering_events';
+  id: string;
+}
+
 /** How a recorded read ended: as asked, or refused at the last moment by its guard. */
 export interface RecordedAccess {
   leafIndex: number;
@@ -43,7 +53,14 @@ export interface AccessRecorder {
   recordAccess(event: AccessEvent, guard?: UseGuard): Promise<RecordedAccess>;
   /**
    * Appends any other event; `entry` must hold no personal data. With `transactionId`, the leaf is
-   * tied to that ledger transaction, once: a second append of it answers the first leaf.
+   * tied to that ledger transaction, once: a second append of it answers the first leaf. With
+   * `link`, an adapter that can writes the leaf's index into that row in the same transaction and
+   * answers `linked: true`; otherwise the caller records the link itself.
    */
-  append(kind: Exclude<LeafKind, 'data_read'>, entry: Record<string, unknown>, transactionId?: string): Promise<{ leafIndex: number }>;
+  append(
+    kind: Exclude<LeafKind, 'data_read'>,
+    entry: Record<string, unknown>,
+    transactionId?: string,
+    link?: LeafLink,
+  ): Promise<{ leafIndex: number; linked?: boolean }>;
 }

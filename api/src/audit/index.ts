@@ -16,7 +16,7 @@ import { LogService, type LogKey } from './log-service.js';
 import { PgLogTree, PgTreeHeads } from './pg-log-tree.js';
 import type { ChainLedger, LogLedger } from './ports.js';
 
-export type { AccessEvent, AccessRecorder, LeafKind, RecordedAccess, UseGuard } from './access-recorder.js';
+export type { AccessEvent, AccessRecorder, LeafKind, LeafLink, RecordedAccess, UseGuard } from './access-recorder.js';
 export { accessEventView, type AccessEventRow, type AccessHistory } from './access-events.js';
 export { accessEventEntry } from './access-log.js';
 export { inMemoryAccessLog, type ConsentUseGate, type InMemoryAccessLog } from './memory-access-log.js';

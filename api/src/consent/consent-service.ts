@@ -25,10 +25,13 @@ import { intentRow, type ConsentInsert, type ConsentRow, type ConsentStore } fro
 import type { ConsentLedger, ConsentNotifier, ConsentParty, DecisionEvidenceLog } from './ports.js';
 import type { ConsentedRead } from './read/consented-read.js';
 import { readPipeline, type ReadPipeline } from './read/read-pipeline.js';
+import type { ReadSource } from './read/read-source.js';
 
 export interface ConsentServiceDeps {
   store: ConsentStore;
   vault: VaultReader;
+  /** The consent with its uses and the subject's sealed key and records, in one round trip, for consented reads. */
+  readSource?: ReadSource;
   ledger: ConsentLedger;
   keys: SigningKeys;
   /** The access log's append side: consented reads and committed decisions are recorded there. */
@@ -81,7 +84,13 @@ export class ConsentService {
     this.notify = deps.notify ?? (async () => {});
     this.decisions = deps.decisions;
     this.clock = deps.clock ?? systemClock;
-    this.consentedRead = readPipeline({ store: deps.store, vault: deps.vault, recorder: deps.recorder, clock: this.clock });
+    this.consentedRead = readPipeline({
+      store: deps.store,
+      vault: deps.vault,
+      ...(deps.readSource ? { source: deps.readSource } : {}),
+      recorder: deps.recorder,
+      clock: this.clock,
+    });
   }
 
   /**

@@ -214,16 +214,23 @@ export class MeteringService {
   private async withLeaf(row: MeteringEventRow, replayed: boolean, product: ProductRow): Promise<Metering> {
     let leafIndex = row.leaf_index === null ? null : Number(row.leaf_index);
     if (leafIndex === null && this.accessLog) {
-      ({ leafIndex } = await this.accessLog.append('licence_use', {
-        meteringId: row.id,
-        licenceId: row.licence_id,
-        productId: product.id,
-        units: row.units,
-        amountDong: String(row.amount_dong),
-        period: row.period,
-        at: row.at.toISOString(),
-      }));
-      await this.metering.setLeaf(row.id, leafIndex);
+      // The link is written with the leaf, in its transaction, where the log can: one WAL flush less per use.
+      const appended = await this.accessLog.append(
+        'licence_use',
+        {
+          meteringId: row.id,
+          licenceId: row.licence_id,
+          productId: product.id,
+          units: row.units,
+          amountDong: String(row.amount_dong),
+          period: row.period,
+          at: row.at.toISOString(),
+        },
+        undefined,
+        { table: 'metering_events', id: row.id },
+      );
+      leafIndex = appended.leafIndex;
+      if (!appended.linked) await this.metering.setLeaf(row.id, leafIndex);
     }
     return { eventId: row.id, units: row.units, amountDong: String(row.amount_dong), leafIndex, replayed };
   }

@@ -112,7 +112,16 @@ export interface CitizenDirectory {
 
 /** Where each billable use gets its leaf in the verifiable access log (no personal data in an entry). */
 export interface LicenceUseLog {
-  append(kind: 'licence_use', entry: Record<string, unknown>): Promise<{ leafIndex: number }>;
+  /**
+   * Appends the use's leaf; with `link`, a log that can also writes the leaf's index into the
+   * metering event in the leaf's own transaction, and says so (`linked`).
+   */
+  append(
+    kind: 'licence_use',
+    entry: Record<string, unknown>,
+    transactionId?: undefined,
+    link?: { table: 'metering_events'; id: string },
+  ): Promise<{ leafIndex: number; linked?: boolean }>;
 }
 
 /** The repair sweep's way into the exchange: rows the ledger committed but a crash kept out of the read model. */

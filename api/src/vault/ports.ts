@@ -1,5 +1,6 @@
 import type { AccessRecorder } from '../audit/index.js';
 import type { KekRing } from './vault-keys.js';
+import type { RecordVersionRow, SubjectRow } from './vault-store.js';
 
 /** What the vault asks of the ledger: anchor a record's commitment, and read one back. */
 export interface VaultLedger {
@@ -34,6 +35,12 @@ export interface VaultReader {
   subjectId(nationalId: string, create: boolean): Promise<string | undefined>;
   /** The latest values of the given fields (`category.field`) of a subject's records, with where each came from. */
   fieldsOf(subjectId: string, fieldPaths: readonly string[]): Promise<{ fields: Record<string, unknown>; provenance: FieldProvenance[] }>;
+  /** The same, opened from a sealed key and record versions already loaded (no I/O). */
+  openFields(
+    subject: SubjectRow | undefined,
+    versions: readonly Pick<RecordVersionRow, 'record_id' | 'category' | 'custodian_org_id' | 'version' | 'fields' | 'commitment' | 'created_at'>[],
+    fieldPaths: readonly string[],
+  ): { fields: Record<string, unknown>; provenance: FieldProvenance[] };
 }
 
 /** An organisation as the vault sees it: who deposits, and whether it is a custodian. */

@@ -4,7 +4,7 @@ import { LedgerError } from '../ledger/fabric-ledger.js';
 import { newDataKey, open, seal } from '../infra/aead.js';
 import { commitment, fieldBinding, nationalIdIndex, randomSalt } from './envelope.js';
 import type { Custodian, DepositLog, DepositObserver, FieldProvenance, KeyProvider, VaultLedger, VaultReader } from './ports.js';
-import type { SubjectRow, VaultStore } from './vault-store.js';
+import type { RecordVersionRow, SubjectRow, VaultStore } from './vault-store.js';
 import { parseRecordFields } from './record-fields.js';
 import { inServingOrder } from './field-precedence.js';
 
@@ -228,6 +228,18 @@ export class VaultService implements VaultReader {
   /** The latest values of the given fields (`category.field`) of a subject's records, with where each came from. */
   async fieldsOf(subjectId: string, fieldPaths: readonly string[]): Promise<{ fields: Record<string, unknown>; provenance: FieldProvenance[] }> {
     const { subject, versions } = await this.store.subjectWithLatestVersions(subjectId);
+    return this.openFields(subject, versions, fieldPaths);
+  }
+
+  /**
+   * The same, from a subject's sealed key and latest record versions already loaded (the consented
+   * read loads them with the consent, in one round trip): no I/O, only the opening.
+   */
+  openFields(
+    subject: SubjectRow | undefined,
+    versions: readonly Pick<RecordVersionRow, 'record_id' | 'category' | 'custodian_org_id' | 'version' | 'fields' | 'commitment' | 'created_at'>[],
+    fieldPaths: readonly string[],
+  ): { fields: Record<string, unknown>; provenance: FieldProvenance[] } {
     if (!subject) return { fields: {}, provenance: [] };
     const dataKey = this.dataKey(subject);
     const wanted = new Set(fieldPaths);

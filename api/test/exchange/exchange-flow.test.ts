@@ -209,6 +209,11 @@ describe('the data exchange, end to end', () => {
     expect(before.suppressedCells).toBe(1); // Huế, 3 people
     expect(before.metering).toMatchObject({ units: 1, amountDong: '2000', replayed: false });
     expect(before.metering.leafIndex).toEqual(expect.any(Number)); // its leaf in the verifiable access log
+    // The metering event records that leaf, written in the leaf's own transaction, and the leaf names the event.
+    const [linked] = await stack.api.sql<{ leaf_index: string; entry: string }[]>`
+      select m.leaf_index, l.entry from metering_events m join log_leaves l on l.leaf_index = m.leaf_index where m.id = ${before.metering.eventId}`;
+    expect(Number(linked!.leaf_index)).toBe(before.metering.leafIndex);
+    expect(JSON.parse(linked!.entry)).toMatchObject({ kind: 'licence_use', meteringId: before.metering.eventId });
 
     const citizen = await citizenToken(stack, HANOI[0]!);
     expect(await ok(call('/v1/me/preferences', citizen, { method: 'PUT', body: { statisticsOptOut: true } }))).toEqual({ statisticsOptOut: true });

@@ -6,13 +6,19 @@ import type { ConsentStore } from '../consent-store.js';
 import { checkPolicy } from './check-policy.js';
 import type { ConsentedRead, PendingAccess, ReadRequest } from './consented-read.js';
 import { decryptFields } from './decrypt-fields.js';
-import { loadConsent } from './load-consent.js';
+import { loadConsent, loadSnapshot } from './load-consent.js';
+import type { ReadSnapshot, ReadSource } from './read-source.js';
 import { recordDenial, recordGrantedAccess, recordRestricted } from './record-access.js';
 import { takeUse } from './take-use.js';
 
 export interface ReadPipelineDeps {
   store: Pick<ConsentStore, 'getWithUses'>;
-  vault: Pick<VaultReader, 'fieldsOf'>;
+  vault: Pick<VaultReader, 'fieldsOf'> & Partial<Pick<VaultReader, 'openFields'>>;
+  /**
+   * Where the consent, its uses and the subject's sealed key and records come from together, in one
+   * round trip (Postgres); without it, the consent from `store` and the fields through `vault`.
+   */
+  source?: ReadSource;
   /** The access log's append side, injected directly: every read, granted or refused, is recorded there. */
   recorder: Pick<AccessRecorder, 'recordAccess'>;
   clock: Clock;
@@ -30,7 +36,8 @@ export function readPipeline(deps: ReadPipelineDeps): ReadPipeline {
   return async (consumerOrgId, consentId, requested) => {
     const at = deps.clock.now();
     const request: ReadRequest = { consumerOrgId, consentId, requested, at };
-    const consent = await loadConsent(deps.store, request);
+    const snapshot: ReadSnapshot = deps.source ? await loadSnapshot(deps.source, request) : { consent: await loadConsent(deps.store, request) };
+    const consent = snapshot.consent;
     const fields = requested ?? consent.granted_fields;
     const event: PendingAccess = {
       id: newId(at.getTime()),
@@ -45,7 +52,7 @@ export function readPipeline(deps: ReadPipelineDeps): ReadPipeline {
     const decision = checkPolicy(consent, request, fields);
     if (!decision.allowed) return recordDenial(deps.recorder, event, decision.reason, decision.detail);
     const use = takeUse(consent, at);
-    const data = await decryptFields(deps.vault, consent, fields);
+    const data = await decryptFields(deps.vault, consent, fields, snapshot.sealed);
     await recordGrantedAccess(deps.recorder, event, use);
     return { consent, fields: data.fields, provenance: data.provenance };
   };
