@@ -3,7 +3,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { seedDemoData } from '@citizen-vault/api';
 import { useStack } from '../../api/test/stack.js';
-import { DESKTOP, expectAccessible, expectNoHorizontalScroll, HAS_CHROMIUM, launch, newContext, NO_BROWSER_REASON, PHONE, screenshot } from './browser.js';
+import {
+  DESKTOP,
+  expectAccessible,
+  expectNoHorizontalScroll,
+  HAS_CHROMIUM,
+  launch,
+  newContext,
+  NO_BROWSER_REASON,
+  PHONE,
+  screenshot,
+  signInThroughPortal,
+  navigateTo,
+  type DevSignIn,
+} from './browser.js';
 
 if (!HAS_CHROMIUM) console.warn(`portal breach browser tests SKIPPED: ${NO_BROWSER_REASON}`);
 
@@ -53,20 +66,16 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? "the portal's breach pages in Chro
   });
 
   /** The real sign-in flow: the portal's button, the development identity provider, back with a session cookie. */
-  async function signIn(as: { role: RegExp } | { nationalId: string }, viewport = DESKTOP): Promise<Page> {
+  async function signIn(as: DevSignIn, viewport = DESKTOP): Promise<Page> {
     const { context, problems } = await newContext(browser, shared.stack.url, viewport);
     contexts.push(context);
     problemsSeen.push(problems);
     const page = await context.newPage();
-    await page.goto('/');
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    if ('role' in as) await page.getByRole('radio', { name: as.role }).check();
-    else await page.getByLabel('Số định danh cá nhân (12 chữ số)').fill(as.nationalId);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await signInThroughPortal(page, as);
     await page.getByRole('navigation').waitFor();
     return page;
   }
-  const nav = (page: Page, name: string) => page.getByRole('navigation').getByRole('link', { name, exact: true }).click();
+  const nav = navigateTo;
 
   it('the operator records a breach and sees its 72-hour clock; the citizen read by the bank sees the notice; the auditor sees the register', async () => {
     const operator = await signIn({ role: /vận hành/i });

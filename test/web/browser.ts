@@ -70,3 +70,20 @@ export async function expectNoHorizontalScroll(page: Page): Promise<void> {
   const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
   expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
 }
+
+/** Who signs in at the development provider: a role by its choice's label, or a citizen by number. */
+export type DevSignIn = { role: RegExp } | { nationalId: string };
+
+/** The real flow: the portal's "Đăng nhập", the development identity provider's page, back with a session cookie. */
+export async function signInThroughPortal(page: Page, as: DevSignIn): Promise<void> {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  if ('role' in as) await page.getByRole('radio', { name: as.role }).check();
+  else await page.getByLabel('Số định danh cá nhân (12 chữ số)').fill(as.nationalId);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+}
+
+/** Follows the link of that name in the portal's navigation. */
+export function navigateTo(page: Page, name: string): Promise<void> {
+  return page.getByRole('navigation').getByRole('link', { name, exact: true }).click();
+}

@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
 import { CitizenVault, verifyEvidencePackage } from '@citizen-vault/sdk';
 import { seedDemoData } from '@citizen-vault/api';
 import { startStack, type TestStack } from '../../api/test/stack.js';
-import { HAS_CHROMIUM, launch, newContext, NO_BROWSER_REASON } from './browser.js';
+import { HAS_CHROMIUM, launch, newContext, NO_BROWSER_REASON, signInThroughPortal } from './browser.js';
 
 const CLI = resolve(import.meta.dirname, '../../sdk/bin/citizen-vault-audit.mjs');
 const run = promisify(execFile);
@@ -90,10 +90,7 @@ describe.skipIf(!HAS_CHROMIUM)("passkeys: the citizen's device signs consent dec
 
   /** The real flow: the portal's button, the development identity provider's page, back with a session cookie. */
   async function signInCitizen(p: Page, nationalId: string): Promise<void> {
-    await p.goto('/');
-    await p.getByRole('button', { name: 'Đăng nhập' }).click();
-    await p.getByLabel('Số định danh cá nhân (12 chữ số)').fill(nationalId);
-    await p.getByRole('button', { name: 'Đăng nhập' }).click();
+    await signInThroughPortal(p, { nationalId });
     await p.getByRole('heading', { level: 1, name: 'Yêu cầu đang chờ bạn' }).waitFor();
   }
 

@@ -4,7 +4,19 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { CitizenVault, ConsentNotActiveError } from '@citizen-vault/sdk';
 import { seedDemoData } from '@citizen-vault/api';
 import { citizenToken, registerOrganization, useStack } from '../../api/test/stack.js';
-import { DESKTOP, expectAccessible, expectNoHorizontalScroll, HAS_CHROMIUM, launch, newContext, NO_BROWSER_REASON, PHONE, screenshot } from './browser.js';
+import {
+  DESKTOP,
+  expectAccessible,
+  expectNoHorizontalScroll,
+  HAS_CHROMIUM,
+  launch,
+  newContext,
+  NO_BROWSER_REASON,
+  PHONE,
+  screenshot,
+  signInThroughPortal,
+  navigateTo,
+} from './browser.js';
 
 interface DemoFile {
   citizens: string[];
@@ -111,14 +123,11 @@ describe('the portal', () => {
 
     /** The real flow: the portal's button, the development identity provider's page, back with a session cookie. */
     async function signInCitizen(page: Page, nationalId: string): Promise<void> {
-      await page.goto('/');
-      await page.getByRole('button', { name: 'Đăng nhập' }).click();
-      await page.getByLabel('Số định danh cá nhân (12 chữ số)').fill(nationalId);
-      await page.getByRole('button', { name: 'Đăng nhập' }).click();
+      await signInThroughPortal(page, { nationalId });
       await page.getByRole('heading', { level: 1, name: 'Yêu cầu đang chờ bạn' }).waitFor();
     }
 
-    const nav = (page: Page, name: string) => page.getByRole('navigation').getByRole('link', { name, exact: true }).click();
+    const nav = navigateTo;
 
     it('a citizen approves part of a request, sees the read, revokes, and the next read is refused', async () => {
       const consent = await askCitizen('000000000101', ['residence.province', 'residence.ward', 'health_insurance.cardNumber']);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { citizenToken, registerOrganization, requests, useStack, type TestOrganization } from '../../api/test/stack.js';
-import { DESKTOP, expectAccessible, HAS_CHROMIUM, launch, newContext, NO_BROWSER_REASON } from './browser.js';
+import { DESKTOP, expectAccessible, HAS_CHROMIUM, launch, newContext, NO_BROWSER_REASON, signInThroughPortal, navigateTo, type DevSignIn } from './browser.js';
 
 const CITIZEN = '000000000401';
 const DAY = 86_400_000;
@@ -50,20 +50,16 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the deletion-deadline pages, in C
     for (const p of problemsSeen) expect(p, 'CSP violations or page errors').toEqual([]);
   });
 
-  async function signIn(as: { role: RegExp } | { nationalId: string }): Promise<Page> {
+  async function signIn(as: DevSignIn): Promise<Page> {
     const { context, problems } = await newContext(browser, shared.stack.url, DESKTOP);
     contexts.push(context);
     problemsSeen.push(problems);
     const page = await context.newPage();
-    await page.goto('/');
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    if ('role' in as) await page.getByRole('radio', { name: as.role }).check();
-    else await page.getByLabel('Số định danh cá nhân (12 chữ số)').fill(as.nationalId);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await signInThroughPortal(page, as);
     await page.getByRole('navigation').waitFor();
     return page;
   }
-  const nav = (page: Page, name: string) => page.getByRole('navigation').getByRole('link', { name, exact: true }).click();
+  const nav = navigateTo;
 
   it('the citizen sees the read and its overdue deletion; the auditor sees it until the bank confirms', async () => {
     const citizen = await signIn({ nationalId: CITIZEN });

@@ -3,7 +3,19 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { citizenToken, registerOrganization, requests, useStack } from '../../api/test/stack.js';
 import { VietnamWorkingCalendar } from '../../api/src/rights/working-days.js';
 import { dayInWords, workingDaysUntil } from '../../web/src/rights/deadline-words.js';
-import { DESKTOP, expectAccessible, expectNoHorizontalScroll, HAS_CHROMIUM, launch, newContext, NO_BROWSER_REASON, PHONE, screenshot } from './browser.js';
+import {
+  DESKTOP,
+  expectAccessible,
+  expectNoHorizontalScroll,
+  HAS_CHROMIUM,
+  launch,
+  newContext,
+  NO_BROWSER_REASON,
+  PHONE,
+  screenshot,
+  signInThroughPortal,
+  navigateTo,
+} from './browser.js';
 
 // Never a silent pass: the run says the browser tests were skipped, and why.
 if (!HAS_CHROMIUM) console.warn(`rights pages browser tests SKIPPED: ${NO_BROWSER_REASON}`);
@@ -63,15 +75,11 @@ describe.skipIf(!HAS_CHROMIUM)(
 
     /** The real flow: the portal's button, the development identity provider's page, back with a session cookie. */
     async function signIn(page: Page, role: RegExp | { nationalId: string }, home: string): Promise<void> {
-      await page.goto('/');
-      await page.getByRole('button', { name: 'Đăng nhập' }).click();
-      if (role instanceof RegExp) await page.getByRole('radio', { name: role }).check();
-      else await page.getByLabel('Số định danh cá nhân (12 chữ số)').fill(role.nationalId);
-      await page.getByRole('button', { name: 'Đăng nhập' }).click();
+      await signInThroughPortal(page, role instanceof RegExp ? { role } : role);
       await page.getByRole('heading', { level: 1, name: home }).waitFor();
     }
 
-    const nav = (page: Page, name: string) => page.getByRole('navigation').getByRole('link', { name, exact: true }).click();
+    const nav = navigateTo;
     const mine = async (): Promise<RequestView[]> => (await ok<{ items: RequestView[] }>(await call('/v1/me/rights-requests', token))).items;
     const ofKind = async (kind: string): Promise<RequestView> => (await mine()).find((r) => r.kind === kind)!;
     const ref = (r: RequestView): string => r.id.slice(-8);
