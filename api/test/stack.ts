@@ -319,3 +319,21 @@ export function requests(url: () => string) {
   };
   return { call, ok };
 }
+
+/**
+ * A consent request's body as the tests make them: the citizen's province for credit scoring, ten
+ * reads a day for 30 days, kept 30 days; `over` changes what a test is about.
+ */
+export function consentRequest(nationalId: string, over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    subject: { nationalId },
+    purpose: 'credit_scoring',
+    fields: ['residence.province'],
+    mode: 'PERIODIC',
+    frequency: { limit: 10, per: 'DAY' },
+    validUntil: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+    retentionDays: 30,
+    justification: 'Thẩm định hồ sơ vay tiêu dùng số HS-2026-0042',
+    ...over,
+  };
+}

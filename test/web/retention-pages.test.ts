@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { citizenToken, registerOrganization, requests, useStack, type TestOrganization } from '../../api/test/stack.js';
+import { citizenToken, consentRequest, registerOrganization, requests, useStack, type TestOrganization } from '../../api/test/stack.js';
 import { DESKTOP, expectAccessible, HAS_CHROMIUM, launch, newContext, NO_BROWSER_REASON, signInThroughPortal, navigateTo, type DevSignIn } from './browser.js';
 
 const CITIZEN = '000000000401';
-const DAY = 86_400_000;
 
 describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the deletion-deadline pages, in Chromium' : `deletion-deadline pages — SKIPPED: ${NO_BROWSER_REASON}`, () => {
   const shared = useStack();
@@ -24,21 +23,8 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the deletion-deadline pages, in C
       await call('/v1/records', await custodian.token(), { body: { subject: { nationalId: CITIZEN }, category: 'residence', fields: { province: 'Huế' } } }),
       201,
     );
-    const { id } = await ok<{ id: string }>(
-      await call('/v1/consents', await bank.token(), {
-        body: {
-          subject: { nationalId: CITIZEN },
-          purpose: 'credit_scoring',
-          fields: ['residence.province'],
-          mode: 'PERIODIC',
-          frequency: { limit: 10, per: 'DAY' },
-          validUntil: new Date(Date.now() + 30 * DAY).toISOString(),
-          retentionDays: 0, // keep nothing: the read is due for deletion at once
-          justification: 'Thẩm định hồ sơ vay tiêu dùng số HS-2026-0099',
-        },
-      }),
-      201,
-    );
+    // Keep nothing: the read is due for deletion at once.
+    const { id } = await ok<{ id: string }>(await call('/v1/consents', await bank.token(), { body: consentRequest(CITIZEN, { retentionDays: 0 }) }), 201);
     await ok(await call(`/v1/consents/${id}/approve`, citizen, { body: {} }));
     await ok(await call(`/v1/consents/${id}/data`, await bank.token()));
     const [read] = (await ok<{ items: { accessEventId: string }[] }>(await call('/v1/retention/reads', await bank.token()))).items;

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { citizenToken, registerOrganization, requests, startStack, type TestOrganization, type TestStack } from '../stack.js';
+import { consentRequest, citizenToken, registerOrganization, requests, startStack, type TestOrganization, type TestStack } from '../stack.js';
 
 const AN = '001099012345';
 
@@ -104,16 +104,7 @@ describe('rectification, end to end: RECTIFY → custodian tasks → a new versi
     consentId = (
       await ok<{ id: string }>(
         await call('/v1/consents', await bank.token(), {
-          body: {
-            subject: { nationalId: AN },
-            purpose: 'credit_scoring',
-            fields: ['residence.province'],
-            mode: 'PERIODIC',
-            frequency: { limit: 50, per: 'DAY' },
-            validUntil: new Date(Date.now() + 30 * 86400_000).toISOString(),
-            retentionDays: 30,
-            justification: 'Thẩm định hồ sơ vay',
-          },
+          body: consentRequest(AN, { frequency: { limit: 50, per: 'DAY' }, justification: 'Thẩm định hồ sơ vay' }),
         }),
         201,
       )

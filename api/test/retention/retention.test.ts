@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { citizenToken, registerOrganization, requests, startStack, type TestOrganization, type TestStack } from '../stack.js';
+import { consentRequest, citizenToken, registerOrganization, requests, startStack, type TestOrganization, type TestStack } from '../stack.js';
 
 const AN = '001099012345';
 const BINH = '079188004321';
@@ -40,16 +40,7 @@ describe("retention: each read's deletion deadline from the consent at read time
   const consent = async (org: TestOrganization, retentionDays: number): Promise<string> => {
     const { id } = await ok<{ id: string }>(
       await call('/v1/consents', await org.token(), {
-        body: {
-          subject: { nationalId: AN },
-          purpose: 'credit_scoring',
-          fields: ['residence.province'],
-          mode: 'PERIODIC',
-          frequency: { limit: 10, per: 'DAY' },
-          validUntil: new Date(Date.now() + 30 * DAY).toISOString(),
-          retentionDays,
-          justification: 'Thẩm định hồ sơ vay tiêu dùng số HS-2026-0042',
-        },
+        body: consentRequest(AN, { retentionDays }),
       }),
       201,
     );

@@ -3,7 +3,7 @@ import { compactVerify, createLocalJWKSet } from 'jose';
 import { hexToBytes, leafHash, verifyInclusion, verifyTreeHead } from '@citizen-vault/sdk';
 import { commitment } from '../../src/vault/index.js';
 import type { ExportBundle } from '../../src/rights/index.js';
-import { citizenToken, registerOrganization, requests, startStack, type TestOrganization, type TestStack } from '../stack.js';
+import { consentRequest, citizenToken, registerOrganization, requests, startStack, type TestOrganization, type TestStack } from '../stack.js';
 
 const AN = '001099012345';
 const BINH = '079188004321';
@@ -54,16 +54,7 @@ describe('export, end to end: filed, carried out by the worker on the ledger, do
     );
     const consent = await ok<{ id: string }>(
       await call('/v1/consents', await bank.token(), {
-        body: {
-          subject: { nationalId: AN },
-          purpose: 'credit_scoring',
-          fields: ['residence.province'],
-          mode: 'PERIODIC',
-          frequency: { limit: 10, per: 'DAY' },
-          validUntil: new Date(Date.now() + 30 * 86400_000).toISOString(),
-          retentionDays: 30,
-          justification: 'Thẩm định hồ sơ vay tiêu dùng số HS-2026-0042',
-        },
+        body: consentRequest(AN),
       }),
       201,
     );
