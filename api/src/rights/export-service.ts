@@ -35,14 +35,19 @@ export class ExportService {
 
   /**
    * Fixes the snapshot of an EXPORT request (once: a second call answers the first). Undefined
-   * while the log has leaves but no signed head yet: the worker tries again on its next round.
+   * while no signed head covers what was logged before the request was filed (a head signed before
+   * it, over a log that has grown since): the worker tries again on its next round, and the log
+   * service signs a head over the grown log meanwhile. So an export holds at least every read made
+   * before the citizen asked.
    */
   async produce(request: RightsRequest): Promise<ExportSnapshot | undefined> {
     if (request.kind !== 'EXPORT') throw new DomainError('invalid_request', `request ${request.id} is ${request.kind}, not an export`);
     const kept = await this.s.store.get(request.id);
     if (kept) return kept;
     const head = await this.s.logProofs.latest();
-    if (!head && (await this.s.logProofs.size()) > 0) return undefined;
+    const size = await this.s.logProofs.size();
+    if (!head && size > 0) return undefined;
+    if (head && head.treeSize < size && new Date(head.timestamp) < request.receivedAt) return undefined;
     const now = this.s.clock.now();
     const treeSize = head?.treeSize ?? 0;
     return this.s.store.keep({

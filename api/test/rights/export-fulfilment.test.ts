@@ -92,6 +92,18 @@ describe('export fulfilment: the worker carries EXPORT requests out through the 
     expect((await store.get(request.id))!.state).toBe('COMPLETED');
   });
 
+  it('waits for a head signed after the request when the log grew past the last one, so every earlier read is in', async () => {
+    const { rights, store, worker, log, exportStore } = setup();
+    log.size = 7; // two reads since the head below
+    log.head = { treeSize: 5, timestamp: '2026-12-02T02:59:58.000Z' };
+    const { request } = await rights.file(AN, { kind: 'EXPORT' });
+    expect(await worker.round()).toBe(0);
+    expect((await store.get(request.id))!.state).toBe('IN_PROGRESS');
+    log.head = { treeSize: 7, timestamp: '2026-12-02T03:00:02.000Z' };
+    expect(await worker.round()).toBe(1);
+    expect(exportStore.kept.get(request.id)).toMatchObject({ treeSize: 7 });
+  });
+
   it('takes a request the operator extended from where it stands, and keeps its first snapshot', async () => {
     const { rights, store, worker, log, exportStore } = setup();
     const { request } = await rights.file(AN, { kind: 'EXPORT' });

@@ -250,9 +250,10 @@ describe('KEK rotation (Postgres)', () => {
              count(*) filter (where wrapped_key is null and id in ${pg.sql(seeded)}) as erased from subjects`;
     expect(Number(counts!.under2)).toBe(0);
     expect(Number(counts!.under3) + Number(counts!.erased)).toBe(20_000);
-    // Rewrapped counts keys erased after their batch too; skipped, the one erased inside its batch.
+    // Rewrapped counts keys erased after their batch too.
     expect(done.rewrapped).toBeGreaterThanOrEqual(Number(counts!.under3));
-    expect(done.skipped).toBe(1);
+    // At least the one erased inside its batch; one of the random erasures can land inside a batch too.
+    expect(done.skipped).toBeGreaterThanOrEqual(1);
     expect(done.rewrapped + done.skipped).toBeLessThanOrEqual(20_000);
   }, 120_000);
 
