@@ -6,7 +6,7 @@
  * - the API reaches the devnet emulator only from its embedded launcher;
  * - no import cycles anywhere.
  */
-const FEATURES = '(consent|vault|audit|exchange|organizations|webhooks|health|rights|rectification|sign-in|repair|retention|passkeys|breaches)';
+const FEATURES = '(consent|vault|audit|exchange|organizations|webhooks|health|rights|rectification|sign-in|repair|retention|passkeys|breaches|notices)';
 const SHARED = '^api/src/(errors|infra|http|auth|ledger)/|^api/src/(config|ids)\\.ts$';
 
 module.exports = {

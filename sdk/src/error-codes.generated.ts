@@ -47,7 +47,10 @@ export type ErrorCode =
   | 'passkey_challenge_invalid'
   | 'passkey_assertion_invalid'
   | 'passkey_registration_invalid'
-  | 'evidence_not_ready';
+  | 'evidence_not_ready'
+  | 'notice_outdated'
+  | 'reconsent_required'
+  | 'notice_unchanged';
 
 /** The typed error each API code is thrown as, chosen by the code's kind. */
 export const ERROR_CLASS_BY_CODE = {
@@ -97,4 +100,7 @@ export const ERROR_CLASS_BY_CODE = {
   passkey_assertion_invalid: 'PermissionError',
   passkey_registration_invalid: 'InvalidRequestError',
   evidence_not_ready: 'ConflictError',
+  notice_outdated: 'ConflictError',
+  reconsent_required: 'ConsentNotActiveError',
+  notice_unchanged: 'ConflictError',
 } as const satisfies Record<ErrorCode, string>;

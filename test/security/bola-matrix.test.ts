@@ -162,6 +162,12 @@ const ALLOWED: Record<string, Who[] | 'public'> = {
   'GET /v1/breaches/{id}/authority-form': ['operator', 'auditor'],
   'GET /v1/audit/breaches': ['auditor'],
   'GET /v1/me/breach-notices': CITIZENS,
+  // Versioned notices: texts anyone signed in may read; the operator publishes any, an organisation its own; a citizen's re-consents.
+  'GET /v1/notices': SIGNED_IN,
+  'GET /v1/notices/{kind}/{key}': SIGNED_IN,
+  'GET /v1/notices/{kind}/{key}/{version}': SIGNED_IN,
+  'POST /v1/notices/{kind}/{key}': ['operator', 'consumerA'],
+  'GET /v1/me/reconsents': CITIZENS,
 };
 
 const CITIZEN_A = '001099066001';
@@ -303,6 +309,7 @@ describe('BOLA matrix: every documented operation × 11 principals', () => {
       'POST /v1/breaches': breachBody,
       'POST /v1/breaches/{id}/update': { summary: 'Changed by an intruder' },
       'POST /v1/breaches/{id}/close': { measures: 'Closed by an intruder', authorityNotifiedAt: new Date().toISOString() },
+      'POST /v1/notices/{kind}/{key}': { text: { vi: 'Thông báo của kẻ xâm nhập', en: "An intruder's notice" }, material: true, rule: 'pause' },
     });
   }, 120_000);
   afterAll(async () => {
@@ -337,7 +344,9 @@ describe('BOLA matrix: every documented operation × 11 principals', () => {
         .replace('/rights-requests/{id}', `/rights-requests/${ids.rightsRequest}`)
         .replace('/rectifications/{id}', `/rectifications/${ids.rectification}`)
         .replace('/rectification-tasks/{id}', `/rectification-tasks/${ids.rectificationTask}`)
-        .replace('/v1/breaches/{id}', `/v1/breaches/${ids.breach}`);
+        .replace('/v1/breaches/{id}', `/v1/breaches/${ids.breach}`)
+        .replace('{kind}/{key}', `organization/${ids.organization}`)
+        .replace('{version}', '1');
       const query = op.path.endsWith('/records/{consentId}') ? `?licenceId=${ids.licence}` : '';
       for (const who of EVERYONE.filter((w) => !allowed.includes(w))) {
         cases++;

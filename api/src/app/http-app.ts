@@ -33,6 +33,7 @@ import { retentionRoutes, type RetentionService } from '../retention/index.js';
 import { passkeyRoutes } from '../passkeys/passkey-routes.js';
 import type { EvidencePackageDeps, PasskeyService } from '../passkeys/index.js';
 import { breachRoutes, type BreachService } from '../breaches/index.js';
+import { noticeRoutes, type NoticeService } from '../notices/index.js';
 
 /** The portal's sign-in: its routes (given the sign-in rate limit), its sessions, and in dev mode the development identity provider. */
 export interface BrowserSignIn {
@@ -57,6 +58,7 @@ export interface HttpAppDeps {
   retention: RetentionService;
   passkeys: { service: PasskeyService; evidence: EvidencePackageDeps };
   breaches: BreachService;
+  notices: { service: NoticeService; subjectOf: (nationalId: string) => Promise<string | undefined> };
   audit: { service: AuditService; log: LogService; projector: LedgerProjector };
   devMode: boolean;
   keys: SigningKeys;
@@ -108,6 +110,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(retentionRoutes(deps.tokens, deps.retention));
   app.use(passkeyRoutes(deps.tokens, deps.passkeys.service, deps.passkeys.evidence));
   app.use(breachRoutes(deps.tokens, deps.breaches));
+  app.use(noticeRoutes(deps.tokens, deps.notices.service, deps.notices.subjectOf));
 
   app.use(documentationRoutes(deps.publicUrl));
   app.use(portalRoutes(deps.portalDir));

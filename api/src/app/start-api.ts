@@ -34,6 +34,7 @@ import { createExport, createRights } from '../rights/index.js';
 import { createRetention } from '../retention/index.js';
 import { PasskeyService, pgPasskeyStore } from '../passkeys/index.js';
 import { createBreaches } from '../breaches/index.js';
+import { openNotices } from '../notices/index.js';
 import { newId } from '../ids.js';
 
 export interface RunningApi {
@@ -71,6 +72,8 @@ export interface StartOptions {
   exportIntervalMs?: number;
   /** How often pending breach versions and notices are retried on the ledger and the webhooks outbox (15 s unless a test wants it shorter). */
   breachOutboxIntervalMs?: number;
+  /** How often the notices sweep retries log leaves and re-consent requests (15 s unless a test wants it shorter). */
+  noticesIntervalMs?: number;
 }
 
 export async function startApi(config: Config, options: StartOptions = {}): Promise<RunningApi> {
@@ -119,8 +122,10 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     });
     const consentStore = pgConsentStore(sql);
     const passkeyStore = pgPasskeyStore(sql);
+    const notices = await openNotices({ sql, recorder: accessLog, clock: systemClock, intervalMs: options.noticesIntervalMs ?? 15_000, log: warn });
     const consents = createConsentService({
       decisions: passkeyStore,
+      notices: notices.forConsents,
       store: consentStore,
       vault,
       readSource: pgReadSource(sql),
@@ -184,6 +189,11 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       outboxIntervalMs: options.breachOutboxIntervalMs ?? 15_000,
       log: warn,
     });
+    const noticeWork = notices.start({
+      get: (id) => consentStore.get(id),
+      requestSuccessor: (predecessor, ref) => consents.requestSuccessor(predecessor, ref),
+      closeSuccession: (successor) => consents.closeSuccession(successor),
+    });
     const repair = new RepairSweep(
       sql,
       ledger,
@@ -200,6 +210,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     lifecycle.start(kekRotation);
     lifecycle.start(exports.worker);
     lifecycle.start(breaches.worker);
+    lifecycle.start(noticeWork.worker);
 
     const app = createHttpApp({
       publicUrl: config.publicUrl,
@@ -219,6 +230,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       retention: createRetention({ sql, subjects: vault, clock: systemClock }),
       passkeys: { service: passkeys, evidence: { store: passkeyStore, consents, log, keys: keys.signing } },
       breaches: breaches.service,
+      notices: { service: noticeWork.service, subjectOf: (nationalId: string) => vault.subjectId(nationalId, false) },
       audit: { service: createAuditService(sql, ledger), log, projector: ledgerProjector },
       devMode: config.devMode,
       ...(browserSignIn ? { browserSignIn } : {}),

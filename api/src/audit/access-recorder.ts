@@ -1,5 +1,5 @@
 /** What the log records. Entries carry pseudonymous ids only: no names, identity numbers or field values. */
-export type LeafKind = 'data_read' | 'consent_decision' | 'record_deposit' | 'licence_use';
+export type LeafKind = 'data_read' | 'consent_decision' | 'record_deposit' | 'licence_use' | 'notice_published';
 
 /** A read of personal data, granted or refused: a leaf of the log and a row of `access_events`. */
 export interface AccessEvent {

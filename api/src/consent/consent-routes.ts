@@ -6,6 +6,7 @@ import { idempotencyRef, isIdempotentRetry } from '../http/idempotency.js';
 import { parseInput } from '../http/problem.js';
 import { DomainError } from '../errors/index.js';
 import { accessEventView } from '../audit/index.js';
+import { noticesOf, supersedesOf } from './consent-decisions.js';
 import type { ConsentService } from './consent-service.js';
 import type { ConsentRow } from './consent-store.js';
 import { presentRead } from './read/present-read.js';
@@ -42,6 +43,8 @@ function view(c: ConsentRow): z.infer<typeof ConsentView> {
     justification: c.justification,
     requestedAt: c.requested_at.toISOString(),
     decidedAt: c.decided_at?.toISOString() ?? null,
+    notices: noticesOf(c),
+    supersedes: supersedesOf(c),
   };
 }
 

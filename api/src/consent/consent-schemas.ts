@@ -51,6 +51,17 @@ export const ConsentView = z
     justification: z.string(),
     requestedAt: z.string(),
     decidedAt: z.string().nullable(),
+    notices: z
+      .array(
+        z
+          .object({ kind: z.enum(['purpose', 'field', 'organization']), key: z.string(), version: z.number(), hash: z.string() })
+          .openapi('NoticeRef', { description: 'A notice version the request showed; its text is at /v1/notices/{kind}/{key}/{version}' }),
+      )
+      .openapi({ description: 'The notice versions the request showed, as its artefact names them (empty for a consent made before notices were versioned)' }),
+    supersedes: z
+      .string()
+      .nullable()
+      .openapi({ description: 'For a re-consent request after a material notice change: the consent it replaces, which answering it revokes' }),
   })
   .openapi('Consent');
 

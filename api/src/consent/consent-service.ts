@@ -1,10 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { CompactEncrypt, CompactSign, importJWK, type JWK } from 'jose';
 import {
-  CONSENT_TRANSITIONS,
-  assertionHash,
   canonicalJson,
-  decisionChallenge,
   isFieldPath,
   type AccessModeValue,
   type Consent,
@@ -22,7 +19,8 @@ import { systemClock, type Clock } from '../infra/clock.js';
 import { LedgerError } from '../ledger/fabric-ledger.js';
 import type { VaultReader } from '../vault/index.js';
 import { intentRow, type ConsentInsert, type ConsentRow, type ConsentStore } from './consent-store.js';
-import type { ConsentLedger, ConsentNotifier, ConsentParty, DecisionEvidenceLog } from './ports.js';
+import { ConsentDecisions, isRefusal, statusEvent } from './consent-decisions.js';
+import type { ConsentLedger, ConsentNotices, ConsentNotifier, ConsentParty, DecisionEvidenceLog, NoticeRef } from './ports.js';
 import type { ConsentedRead } from './read/consented-read.js';
 import { readPipeline, type ReadPipeline } from './read/read-pipeline.js';
 import type { ReadSource } from './read/read-source.js';
@@ -42,6 +40,8 @@ export interface ConsentServiceDeps {
   notify?: ConsentNotifier;
   /** Keeps how each decision was authenticated (passkey or session); optional where nothing asks. */
   decisions?: DecisionEvidenceLog;
+  /** Versioned notices: the versions a request shows go into its artefact; an approval of replaced text is refused. */
+  notices?: ConsentNotices;
   clock?: Clock;
 }
 
@@ -70,9 +70,10 @@ export class ConsentService {
   private readonly recorder: AccessRecorder;
   private readonly history: AccessHistory;
   private readonly notify: ConsentNotifier;
-  private readonly decisions: DecisionEvidenceLog | undefined;
+  private readonly notices: ConsentNotices | undefined;
   private readonly clock: Clock;
   private readonly consentedRead: ReadPipeline;
+  private readonly decider: ConsentDecisions;
 
   constructor(deps: ConsentServiceDeps) {
     this.store = deps.store;
@@ -82,8 +83,16 @@ export class ConsentService {
     this.recorder = deps.recorder;
     this.history = deps.history;
     this.notify = deps.notify ?? (async () => {});
-    this.decisions = deps.decisions;
+    this.notices = deps.notices;
     this.clock = deps.clock ?? systemClock;
+    this.decider = new ConsentDecisions({
+      store: deps.store,
+      ledger: deps.ledger,
+      recorder: deps.recorder,
+      notify: this.notify,
+      decisions: deps.decisions,
+      notices: deps.notices,
+    });
     this.consentedRead = readPipeline({
       store: deps.store,
       vault: deps.vault,
@@ -113,7 +122,40 @@ export class ConsentService {
     if (Date.parse(input.validUntil) <= now.getTime())
       throw new DomainError('invalid_request', 'validUntil must be in the future', { errors: [{ path: '/validUntil', message: 'in the past' }] });
     const subjectId = (await this.vault.subjectId(input.nationalId, true))!;
+    return this.create({ id: consumer.id, name: consumer.name }, subjectId, input, options.ref ?? null);
+  }
+
+  /**
+   * The citizen asked again after a material notice change (issue 17 item 4): a new request with the
+   * terms of `predecessor` under the current notices, naming the consent it replaces. `ref` keeps it
+   * to one on the ledger however often the notices sweep runs after a crash.
+   */
+  async requestSuccessor(predecessor: ConsentRow, ref: string): Promise<ConsentRow> {
+    const earlier = await this.earlierAttempt(ref);
+    if (earlier) return earlier;
+    const input = {
+      purpose: predecessor.purpose,
+      fields: predecessor.requested_fields,
+      accessMode: predecessor.access_mode,
+      validUntil: predecessor.valid_until.toISOString(),
+      retentionDays: predecessor.retention_days,
+      justification: predecessor.justification,
+      onwardTransfer: predecessor.onward_transfer,
+      crossBorder: predecessor.cross_border,
+    };
+    return this.create({ id: predecessor.consumer_org_id, name: predecessor.consumer_name }, predecessor.subject_id, input, ref, predecessor.id);
+  }
+
+  private async create(
+    consumer: { id: string; name: string },
+    subjectId: string,
+    input: Omit<ConsentRequestInput, 'nationalId'>,
+    ref: string | null,
+    supersedes?: string,
+  ): Promise<ConsentRow> {
+    const now = this.clock.now();
     const id = newId(now.getTime());
+    const notices: NoticeRef[] | undefined = await this.notices?.current({ purpose: input.purpose, fields: input.fields, consumerOrgId: consumer.id });
     const artefact = {
       id,
       subjectId,
@@ -128,6 +170,9 @@ export class ConsentService {
       crossBorder: input.crossBorder,
       justification: input.justification,
       requestedAt: now.toISOString(),
+      // The exact notice versions shown, by hash, so the artefact hash on the ledger covers their text.
+      ...(notices ? { notices } : {}),
+      ...(supersedes ? { supersedes } : {}),
     };
     const salt = randomBytes(32);
     const artefactHash = createHash('sha256').update(salt).update(canonicalJson(artefact)).digest('hex');
@@ -150,7 +195,7 @@ export class ConsentService {
       artefact_hash: artefactHash,
       requested_at: now,
       updated_at: now,
-      request_ref: options.ref ?? null,
+      request_ref: ref,
     };
     // What the ledger will not hold is kept first, so a crash after the commit leaves work the repair sweep can finish.
     await this.store.insertIntent(row);
@@ -228,112 +273,29 @@ export class ConsentService {
     fields?: string[],
     options: { retry?: boolean } = {},
   ): Promise<ConsentRow> {
-    return this.decideOn(await this.ownedByCitizen(nationalId, consentId), action, fields, options);
+    return this.decider.decideOn(await this.ownedByCitizen(nationalId, consentId), action, fields, options);
   }
 
   /**
    * Every active or paused consent of a subject revoked, on the ledger, as the citizen's own revoke
-   * would be (reads blocked first, the consumer told): what carrying out a WITHDRAW_ALL or an ERASE
-   * request does. Safe to run again after a crash: a consent already revoked is skipped, and one
-   * whose revoke committed without reaching the read model is finished from the ledger.
+   * would be: what carrying out a WITHDRAW_ALL or an ERASE request does. Safe to run again.
    */
   async revokeAllOf(subjectId: string): Promise<string[]> {
-    const open = [...(await this.store.forSubject(subjectId, 'ACTIVE')), ...(await this.store.forSubject(subjectId, 'PAUSED'))];
-    const revoked: string[] = [];
-    for (const consent of open) {
-      await this.decideOn(consent, 'revoke', undefined, { retry: true });
-      revoked.push(consent.id);
-    }
-    return revoked;
+    return this.decider.revokeAllOf(subjectId);
   }
 
-  private async decideOn(
-    consent: ConsentRow,
-    action: Exclude<ConsentAction, 'expire'>,
-    fields: string[] | undefined,
-    options: { retry?: boolean },
-  ): Promise<ConsentRow> {
-    const args = action === 'approve' ? [consent.id, fields ? JSON.stringify(fields) : ''] : [consent.id];
-    const name = { approve: 'ApproveConsent', reject: 'RejectConsent', pause: 'PauseConsent', resume: 'ResumeConsent', revoke: 'RevokeConsent' }[action];
-    const blocks = action === 'revoke' || action === 'pause';
-    if (blocks) await this.store.block(consent.id, action);
-    let committed: Consent;
-    let transactionId: string | undefined;
-    try {
-      ({ consent: committed, transactionId } = await this.submit(name, ...args));
-    } catch (err) {
-      const onLedger = options.retry && err instanceof LedgerError && err.code === 'illegal_transition' ? await this.onLedger(consent.id) : undefined;
-      if (onLedger?.status === CONSENT_TRANSITIONS[action].to) {
-        committed = onLedger; // the first attempt committed it; the repair sweep gives that transaction its leaf
-      } else {
-        if (blocks && isRefusal(err)) await this.store.unblock(consent.id);
-        throw err;
-      }
-    }
-    await this.store.applyDecision(consent.id, {
-      status: committed.status,
-      grantedFields: committed.grantedFields,
-      decidedAt: committed.decidedAt,
-      updatedAt: committed.updatedAt,
-    });
-    if (transactionId) {
-      await this.recorder.append('consent_decision', decisionEntry(consent, action, committed), transactionId);
-      await this.decisions?.record({ transactionId, consentId: consent.id, action, method: 'session', at: new Date(committed.updatedAt) });
-    }
-    const updated = (await this.store.get(consent.id))!;
-    await this.notify(updated.consumer_org_id, `consent.${committed.status.toLowerCase()}`, statusEvent(updated));
-    return updated;
-  }
-
-  /**
-   * A decision the citizen's device signed (issue 17): `statement` is what the device signed and
-   * `assertion` its WebAuthn assertion with the credential's public key, both already checked by the
-   * caller. The ledger checks them again against the consent's artefact hash and keeps their hashes;
-   * the assertion travels in the transient map. The log leaf records the hashes and the transaction.
-   * A revoke or pause blocks reads first, as `decide` does.
-   */
+  /** A decision the citizen's device signed, already checked by the caller (see `ConsentDecisions.decideWithPasskey`). */
   async decideWithPasskey(
     consent: ConsentRow,
     statement: DecisionStatement,
     assertion: PasskeyAssertion,
   ): Promise<{ consent: ConsentRow; transactionId: string; leafIndex: number }> {
-    if (!this.ledger.submitTransientWithReceipt) throw new DomainError('ledger_error', 'this ledger cannot take a device-signed decision');
-    const action = statement.action;
-    const blocks = action === 'revoke' || action === 'pause';
-    if (blocks) await this.store.block(consent.id, action);
-    let receipt: { result: Uint8Array; transactionId: string };
-    try {
-      receipt = await this.ledger.submitTransientWithReceipt('consent', 'DecideConsentWithPasskey', [JSON.stringify(statement)], {
-        passkeyAssertion: JSON.stringify(assertion),
-      });
-    } catch (err) {
-      if (blocks && isRefusal(err)) await this.store.unblock(consent.id);
-      throw err;
-    }
-    const committed = JSON.parse(Buffer.from(receipt.result).toString()) as Consent;
-    await this.store.applyDecision(consent.id, {
-      status: committed.status,
-      grantedFields: committed.grantedFields,
-      decidedAt: committed.decidedAt,
-      updatedAt: committed.updatedAt,
-    });
-    const evidence = passkeyEvidenceOf(statement, assertion);
-    const entry = { ...decisionEntry(consent, statement.action, committed), transactionId: receipt.transactionId, evidence };
-    const { leafIndex } = await this.recorder.append('consent_decision', entry, receipt.transactionId);
-    await this.decisions?.record({
-      transactionId: receipt.transactionId,
-      consentId: consent.id,
-      action: statement.action,
-      method: 'passkey',
-      statement,
-      assertion,
-      leafIndex,
-      logEntry: { v: 1, kind: 'consent_decision', ...entry },
-      at: new Date(committed.updatedAt),
-    });
-    const updated = (await this.store.get(consent.id))!;
-    await this.notify(updated.consumer_org_id, `consent.${committed.status.toLowerCase()}`, statusEvent(updated));
-    return { consent: updated, transactionId: receipt.transactionId, leafIndex };
+    return this.decider.decideWithPasskey(consent, statement, assertion);
+  }
+
+  /** Closes the re-consent a committed successor answered, if a crash left it open (the notices sweep). */
+  async closeSuccession(successor: Pick<ConsentRow, 'id' | 'status'>): Promise<void> {
+    return this.decider.closeSuccession(successor);
   }
 
   /** A consumer's consents, newest first, with an opaque cursor for the next page ('' at the end). */
@@ -428,39 +390,6 @@ export class ConsentService {
   }
 }
 
-/** Did the ledger say no (nothing committed), as opposed to not answering (the outcome is unknown)? */
-export function isRefusal(err: unknown): boolean {
-  return err instanceof LedgerError && err.code !== 'ledger_unavailable' && err.code !== 'ledger_error';
-}
-
-/** The log entry of a committed decision: pseudonymous ids and consent metadata only. */
-export function decisionEntry(
-  consent: Pick<ConsentRow, 'id' | 'subject_id' | 'consumer_org_id' | 'purpose'>,
-  action: Exclude<ConsentAction, 'expire'>,
-  committed: Pick<Consent, 'status' | 'grantedFields' | 'updatedAt'>,
-): Record<string, unknown> {
-  return {
-    consentId: consent.id,
-    subjectId: consent.subject_id,
-    consumerOrgId: consent.consumer_org_id,
-    purpose: consent.purpose,
-    action,
-    status: committed.status,
-    grantedFields: committed.grantedFields,
-    at: committed.updatedAt,
-  };
-}
-
-/** What the log keeps of a device-signed decision: the same hashes the ledger keeps. */
-function passkeyEvidenceOf(statement: DecisionStatement, assertion: PasskeyAssertion): Record<string, string> {
-  return {
-    method: 'passkey',
-    publicKeyHash: createHash('sha256').update(Buffer.from(assertion.publicKey, 'base64url')).digest('hex'),
-    assertionHash: assertionHash(assertion),
-    challenge: decisionChallenge(statement),
-  };
-}
-
 /** An opaque page position, the `(time, id)` of the last item seen, in the API's one cursor codec. */
 function cursorAt(at: Date, id: string): string {
   return encodeCursor([at.toISOString(), id]);
@@ -469,16 +398,4 @@ function cursorAt(at: Date, id: string): string {
 function parseCursor(cursor: string): { at: Date; id: string } {
   const [at, id] = decodeCursor(cursor, ['instant', 'uuid'] as const)!;
   return { at: new Date(at), id };
-}
-
-/** What a consumer is told of a consent's change: its state, never the citizen's data. */
-function statusEvent(c: ConsentRow): Record<string, unknown> {
-  return {
-    consentId: c.id,
-    status: c.status,
-    purpose: c.purpose,
-    grantedFields: c.granted_fields,
-    validUntil: c.valid_until.toISOString(),
-    updatedAt: c.updated_at.toISOString(),
-  };
 }

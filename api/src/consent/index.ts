@@ -13,8 +13,18 @@ import type { ReadSource } from './read/read-source.js';
 
 export type { ConsentInsert, ConsentRow, ConsentStore, EarlierRequest } from './consent-store.js';
 export { intentRow } from './consent-store.js';
-export type { ConsentLedger, ConsentNotifier, ConsentParty, DecisionEvidenceLog, DecisionEvidenceRecord } from './ports.js';
-export { decisionEntry, isRefusal, type ConsentRequestInput, type ConsentService, type ConsentServiceDeps } from './consent-service.js';
+export type {
+  ConsentLedger,
+  ConsentNotices,
+  ConsentNotifier,
+  ConsentParty,
+  DecisionEvidenceLog,
+  DecisionEvidenceRecord,
+  NoticeRef,
+  NoticeScope,
+} from './ports.js';
+export { type ConsentRequestInput, type ConsentService, type ConsentServiceDeps } from './consent-service.js';
+export { decisionEntry, isRefusal, noticesOf, supersedesOf } from './consent-decisions.js';
 export { inMemoryConsentStore, type InMemoryConsentStore } from './memory-consents.js';
 export type { ConsentedRead, LoadedConsent, ReadRequest } from './read/consented-read.js';
 export { readPipeline, type ReadPipeline, type ReadPipelineDeps } from './read/read-pipeline.js';

@@ -86,14 +86,18 @@ export class PgConsents implements ConsentStore {
    * The consent with the granted reads already made in its current usage period, in one round trip
    * (the period depends on the consent's mode, so the day, month and `once` periods are all given).
    */
-  async getWithUses(id: string, periods: { day: string; month: string }): Promise<(ConsentRow & { uses: number; subject_restricted?: boolean }) | undefined> {
-    const [row] = await this.sql<(ConsentRow & { uses: number; subject_restricted: boolean })[]>`
+  async getWithUses(
+    id: string,
+    periods: { day: string; month: string },
+  ): Promise<(ConsentRow & { uses: number; subject_restricted?: boolean; reconsent_paused?: boolean }) | undefined> {
+    const [row] = await this.sql<(ConsentRow & { uses: number; subject_restricted: boolean; reconsent_paused: boolean })[]>`
       select c.*, o.name as consumer_name,
         coalesce((select u.uses from consent_usage u
           where u.consent_id = c.id
             and u.period = case when c.access_mode->>'mode' = 'ONCE' then 'once'
                                 when c.access_mode->>'per' = 'DAY' then ${periods.day} else ${periods.month} end), 0) as uses,
-        exists (select 1 from subject_restrictions r where r.subject_id = c.subject_id and r.lifted_at is null) as subject_restricted
+        exists (select 1 from subject_restrictions r where r.subject_id = c.subject_id and r.lifted_at is null) as subject_restricted,
+        exists (select 1 from reconsent_requests rr where rr.consent_id = c.id and rr.resolved_at is null and rr.rule = 'pause') as reconsent_paused
       from consents c join organizations o on o.id = c.consumer_org_id
       where c.id = ${id}`;
     return row;

@@ -42,3 +42,35 @@ export interface DecisionEvidenceRecord {
 export interface DecisionEvidenceLog {
   record(evidence: DecisionEvidenceRecord): Promise<void>;
 }
+
+/** A notice version a consent's artefact names: what the citizen was shown (issue 17 item 4). */
+export interface NoticeRef {
+  kind: 'purpose' | 'field' | 'organization';
+  /** A purpose code, a field path or an organisation id. */
+  key: string;
+  version: number;
+  /** SHA-256 (hex) of the version's canonical JSON: the artefact hash covers the exact text through it. */
+  hash: string;
+}
+
+/** What a consent request is about, as far as its notices go. */
+export interface NoticeScope {
+  purpose: string;
+  fields: readonly string[];
+  consumerOrgId: string;
+}
+
+/**
+ * The notices capability as the consent story needs it: which versions a new request shows, which
+ * material versions replaced what a consent showed, and the re-consent a material change asked for.
+ */
+export interface ConsentNotices {
+  /** The current version of the purpose's text, of each field's description and of the consumer's own notice (if it has one). */
+  current(scope: NoticeScope): Promise<NoticeRef[]>;
+  /** The material versions published after the ones `shown` names, for this scope: an approval of `shown` would consent to outdated text. */
+  outdated(scope: NoticeScope, shown: readonly NoticeRef[]): Promise<NoticeRef[]>;
+  /** The consent a successor request was made to replace, if its re-consent is still open. */
+  predecessorOf(successorId: string): Promise<string | undefined>;
+  /** Closes the re-consent of `consentId`: the citizen answered its successor, or the consent ended. */
+  resolveReconsent(consentId: string, resolution: 'reconsented' | 'declined' | 'ended'): Promise<void>;
+}

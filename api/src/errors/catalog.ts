@@ -313,6 +313,25 @@ export const ERROR_CATALOG = {
     en: 'The evidence is not complete yet: the log signs its next tree head in a few seconds. Please try again shortly.',
     vi: 'Bằng chứng chưa đầy đủ: nhật ký sẽ ký đầu cây tiếp theo sau vài giây. Vui lòng thử lại sau giây lát.',
   },
+  // Versioned notices and re-consent (issue 17 item 4).
+  notice_outdated: {
+    status: 409,
+    kind: 'conflict',
+    en: 'The notice this request showed has since changed materially. It cannot be approved; the request must be made again under the current notice.',
+    vi: 'Thông báo mà yêu cầu này hiển thị đã thay đổi đáng kể. Không thể chấp thuận yêu cầu này; tổ chức cần gửi lại yêu cầu theo thông báo hiện hành.',
+  },
+  reconsent_required: {
+    status: 403,
+    kind: 'consent_not_active',
+    en: 'A material change to the notice paused this consent until the citizen consents again.',
+    vi: 'Thông báo đã thay đổi đáng kể nên sự đồng ý này tạm dừng cho đến khi công dân đồng ý lại.',
+  },
+  notice_unchanged: {
+    status: 409,
+    kind: 'conflict',
+    en: 'This text is the same as the current version: a new version must change it.',
+    vi: 'Nội dung này giống phiên bản hiện hành: phiên bản mới phải có thay đổi.',
+  },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

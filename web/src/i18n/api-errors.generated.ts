@@ -48,6 +48,9 @@ export const API_ERROR_CODES = [
   'passkey_assertion_invalid',
   'passkey_registration_invalid',
   'evidence_not_ready',
+  'notice_outdated',
+  'reconsent_required',
+  'notice_unchanged',
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
@@ -101,6 +104,9 @@ export const API_ERROR_MESSAGES = {
     'error.passkey_assertion_invalid': 'Không xác minh được chữ ký của thiết bị cho quyết định này, nên chưa có gì thay đổi.',
     'error.passkey_registration_invalid': 'Không thêm được khoá truy cập. Vui lòng thử lại.',
     'error.evidence_not_ready': 'Bằng chứng chưa đầy đủ: nhật ký sẽ ký đầu cây tiếp theo sau vài giây. Vui lòng thử lại sau giây lát.',
+    'error.notice_outdated': 'Thông báo mà yêu cầu này hiển thị đã thay đổi đáng kể. Không thể chấp thuận yêu cầu này; tổ chức cần gửi lại yêu cầu theo thông báo hiện hành.',
+    'error.reconsent_required': 'Thông báo đã thay đổi đáng kể nên sự đồng ý này tạm dừng cho đến khi công dân đồng ý lại.',
+    'error.notice_unchanged': 'Nội dung này giống phiên bản hiện hành: phiên bản mới phải có thay đổi.',
   },
   en: {
     'error.invalid_request': "Some of what you entered isn't right. Please check it and try again.",
@@ -149,5 +155,8 @@ export const API_ERROR_MESSAGES = {
     'error.passkey_assertion_invalid': "Your device's signature could not be verified for this decision, so nothing was changed.",
     'error.passkey_registration_invalid': 'The passkey could not be added. Please try again.',
     'error.evidence_not_ready': 'The evidence is not complete yet: the log signs its next tree head in a few seconds. Please try again shortly.',
+    'error.notice_outdated': 'The notice this request showed has since changed materially. It cannot be approved; the request must be made again under the current notice.',
+    'error.reconsent_required': 'A material change to the notice paused this consent until the citizen consents again.',
+    'error.notice_unchanged': 'This text is the same as the current version: a new version must change it.',
   },
 } as const satisfies Record<'vi' | 'en', Record<`error.${ApiErrorCode}`, string>>;

@@ -15,6 +15,8 @@ export type LoadedConsent = ConsentRow & {
   uses: number;
   /** Whether its subject is restricted (a RESTRICT or OBJECT request carried out): loaded with the consent, in the same query. */
   subject_restricted?: boolean;
+  /** Whether a material notice change whose rule is pause stopped its reads until the citizen consents again: in the same query too. */
+  reconsent_paused?: boolean;
 };
 
 /** What a granted read answers: the consent, the clear values of the fields, and the record versions they came from. */

@@ -11,7 +11,8 @@ type Row = LoadedConsent & {
 /**
  * A read's snapshot in one round trip: the consent with its consumer's name and its uses in the
  * current period (`once`, the day or the month, by its mode), the subject's sealed data key, and
- * the latest confirmed version of each of its records, and whether the subject is restricted —
+ * the latest confirmed version of each of its records, whether the subject is restricted, and
+ * whether a material notice change paused the consent until the citizen consents again —
  * before, three queries. Only sealed bytes
  * leave Postgres; they are opened in the API once the read is allowed and recorded.
  */
@@ -27,6 +28,7 @@ export class PgReadSource implements ReadSource {
                                 when c.access_mode->>'per' = 'DAY' then ${periods.day} else ${periods.month} end), 0) as uses,
         s.wrapped_key, s.kek_version,
         exists (select 1 from subject_restrictions sr where sr.subject_id = c.subject_id and sr.lifted_at is null) as subject_restricted,
+        exists (select 1 from reconsent_requests rr where rr.consent_id = c.id and rr.resolved_at is null and rr.rule = 'pause') as reconsent_paused,
         (select jsonb_agg(v order by v.record_id) from (
            -- created_at in whole milliseconds, as a Date read from the row would hold it (it orders the custodians' values)
            select distinct on (r.id) r.id as record_id, r.category, r.custodian_org_id, rv.version, rv.fields, rv.commitment,

@@ -8,7 +8,7 @@ import type { ConsentedRead, PendingAccess, ReadRequest } from './consented-read
 import { decryptFields } from './decrypt-fields.js';
 import { loadConsent, loadSnapshot } from './load-consent.js';
 import type { ReadSnapshot, ReadSource } from './read-source.js';
-import { recordDenial, recordGrantedAccess, recordRestricted } from './record-access.js';
+import { recordDenial, recordGrantedAccess, recordReconsentPaused, recordRestricted } from './record-access.js';
 import { takeUse } from './take-use.js';
 
 export interface ReadPipelineDeps {
@@ -49,6 +49,7 @@ export function readPipeline(deps: ReadPipelineDeps): ReadPipeline {
       at,
     };
     if (consent.subject_restricted) return recordRestricted(deps.recorder, event);
+    if (consent.reconsent_paused) return recordReconsentPaused(deps.recorder, event);
     const decision = checkPolicy(consent, request, fields);
     if (!decision.allowed) return recordDenial(deps.recorder, event, decision.reason, decision.detail);
     const use = takeUse(consent, at);

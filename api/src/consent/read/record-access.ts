@@ -35,3 +35,13 @@ export async function recordRestricted(recorder: Pick<AccessRecorder, 'recordAcc
   await recorder.recordAccess({ ...event, outcome: 'DENIED', reason: 'not_active' });
   throw new DomainError('subject_restricted', 'the citizen has restricted or objected to the processing of their data');
 }
+
+/**
+ * A read of a consent a material notice change paused until the citizen consents again (the
+ * change's rule was pause): recorded as refused — not_active, the consent cannot be used — and
+ * answered with its own code.
+ */
+export async function recordReconsentPaused(recorder: Pick<AccessRecorder, 'recordAccess'>, event: PendingAccess): Promise<never> {
+  await recorder.recordAccess({ ...event, outcome: 'DENIED', reason: 'not_active' });
+  throw new DomainError('reconsent_required', 'a material change to the notice paused this consent until the citizen consents again');
+}
