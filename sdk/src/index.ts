@@ -1,7 +1,7 @@
 export { CitizenVault, CitizenVaultStaff, type CitizenVaultOptions, type StaffClientOptions } from './client.js';
 export { generateOrganizationKeys, type OrganizationKeys, type PrivateKeyInput } from './keys.js';
 export { verifyWebhookSignature, generateTestWebhookHeaders } from './webhooks.js';
-export type { Consent, ConsentRequest, ConsentStatus, ConsentedData } from './resources/consents.js';
+export type { Consent, ConsentRequest, ConsentStatus, ConsentedData, NoticeRef } from './resources/consents.js';
 export type { DepositedRecord } from './resources/records.js';
 export type {
   Dimension,

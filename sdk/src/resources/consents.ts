@@ -24,6 +24,18 @@ export interface Consent {
   justification: string;
   requestedAt: string;
   decidedAt: string | null;
+  /** The notice versions the request showed (purpose, fields, the consumer's own notice), by the hash of their text, as the artefact names them. */
+  notices: NoticeRef[];
+  /** For a re-consent request after a material notice change: the consent it replaces, which answering it revokes. */
+  supersedes: string | null;
+}
+
+/** A notice version a consent request showed; its text is at `/v1/notices/{kind}/{key}/{version}`. */
+export interface NoticeRef {
+  kind: 'purpose' | 'field' | 'organization';
+  key: string;
+  version: number;
+  hash: string;
 }
 
 export interface ConsentRequest {

@@ -12,6 +12,7 @@ import { useI18n, type MessageKey } from '../../i18n/i18n';
 import { useVocabulary } from '../../vocabulary';
 import { decide as decideConsent, evidenceFile, type DecisionAuthentication } from '../../passkeys/device-decisions';
 import { PasskeyPanel, useDecisionAuthentications, usePasskeys } from '../../passkeys/passkey-panel';
+import { ReconsentReason, ShownNotices, useReconsents, type Reconsent } from '../../components/notice-texts';
 
 const GROUPS: { key: MessageKey; statuses: ConsentStatus[] }[] = [
   { key: 'consents.active', statuses: ['ACTIVE'] },
@@ -25,6 +26,7 @@ export function ConsentsPage() {
   const consents = useLoad(() => call<{ items: Consent[] }>('/v1/me/consents'));
   const passkeys = usePasskeys();
   const decisions = useDecisionAuthentications();
+  const reconsents = useReconsents();
   const withPasskey = (passkeys.data?.items.length ?? 0) > 0;
   const [done, setDone] = useState('');
   const items = consents.data?.items ?? [];
@@ -49,10 +51,12 @@ export function ConsentsPage() {
                   consent={c}
                   withPasskey={withPasskey}
                   lastDecision={decisions.data?.items.find((d) => d.consentId === c.id)}
+                  reconsent={reconsents.data?.items.find((r) => r.consentId === c.id)}
                   onChanged={(message) => {
                     setDone(message);
                     consents.reload();
                     decisions.reload();
+                    reconsents.reload();
                   }}
                 />
               ))}
@@ -68,11 +72,13 @@ function ConsentCard({
   consent,
   withPasskey,
   lastDecision,
+  reconsent,
   onChanged,
 }: {
   consent: Consent;
   withPasskey: boolean;
   lastDecision: DecisionAuthentication | undefined;
+  reconsent: Reconsent | undefined;
   onChanged(message: string): void;
 }) {
   const { t, date } = useI18n();
@@ -138,9 +144,16 @@ function ConsentCard({
           {lastDecision.method === 'passkey' ? t('passkeys.signedByDevice') : t('passkeys.sessionAuthenticated')}
         </p>
       )}
+      {reconsent && (
+        <>
+          <ReconsentReason reconsent={reconsent} />
+          <p class="hint">{t('notices.answerIt')}</p>
+        </>
+      )}
       <details>
         <summary>{t('consents.details')}</summary>
         <ConsentFacts consent={consent} />
+        <ShownNotices consent={consent} />
         {consent.decidedAt && <p class="muted">{t('consents.decidedAt', { date: date(consent.decidedAt) })}</p>}
       </details>
       <h4 class="small-heading">{consent.status === 'REJECTED' ? t('consents.fieldsAsked') : t('consents.fieldsGranted')}</h4>

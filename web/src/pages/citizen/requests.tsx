@@ -11,12 +11,14 @@ import { useI18n } from '../../i18n/i18n';
 import { useVocabulary } from '../../vocabulary';
 import { decide } from '../../passkeys/device-decisions';
 import { PasskeyPanel, usePasskeys } from '../../passkeys/passkey-panel';
+import { ReconsentReason, ShownNotices, useReconsents, type Reconsent } from '../../components/notice-texts';
 
 /** Requests waiting for the citizen's answer: all, part, or no. */
 export function RequestsPage() {
   const { t } = useI18n();
   const requests = useLoad(() => call<{ items: Consent[] }>('/v1/me/consents?status=REQUESTED'));
   const passkeys = usePasskeys();
+  const reconsents = useReconsents();
   const withPasskey = (passkeys.data?.items.length ?? 0) > 0;
   const [done, setDone] = useState('');
   return (
@@ -32,9 +34,11 @@ export function RequestsPage() {
             key={c.id}
             consent={c}
             withPasskey={withPasskey}
+            reconsent={reconsents.data?.items.find((r) => r.successorId === c.id)}
             onDecided={(message) => {
               setDone(message);
               requests.reload();
+              reconsents.reload();
             }}
           />
         ))}
@@ -43,7 +47,17 @@ export function RequestsPage() {
   );
 }
 
-function RequestCard({ consent, withPasskey, onDecided }: { consent: Consent; withPasskey: boolean; onDecided(message: string): void }) {
+function RequestCard({
+  consent,
+  withPasskey,
+  reconsent,
+  onDecided,
+}: {
+  consent: Consent;
+  withPasskey: boolean;
+  reconsent: Reconsent | undefined;
+  onDecided(message: string): void;
+}) {
   const { t, plural } = useI18n();
   const vocabulary = useVocabulary();
   const fieldLabel = useFieldLabel();
@@ -89,7 +103,14 @@ function RequestCard({ consent, withPasskey, onDecided }: { consent: Consent; wi
       <p class="eyebrow">{t('requests.asking')}</p>
       <h2 id={headingId}>{consent.consumer.name}</h2>
       <p class="lead">{t('requests.wants', { purpose: purposeLabel(consent.purpose).toLocaleLowerCase() })}</p>
+      {consent.supersedes && (
+        <>
+          {reconsent && <ReconsentReason reconsent={reconsent} />}
+          <p class="hint">{t('notices.replaces')}</p>
+        </>
+      )}
       <ConsentFacts consent={consent} />
+      <ShownNotices consent={consent} />
       <fieldset class="fields">
         <legend>{t('requests.fieldsLegend', { count: consent.requestedFields.length })}</legend>
         <p class="hint">{t('requests.fieldsHint')}</p>

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { citizenToken, consentRequest, registerOrganization, requests, useStack, type TestOrganization } from '../../api/test/stack.js';
+import { DESKTOP, expectAccessible, HAS_CHROMIUM, launch, newContext, NO_BROWSER_REASON, signInThroughPortal, navigateTo } from './browser.js';
+
+const CITIZEN = '000000000501';
+
+describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 're-consent after a notice change, in Chromium' : `re-consent pages — SKIPPED: ${NO_BROWSER_REASON}`, () => {
+  const shared = useStack({ noticesIntervalMs: 500 });
+  const { call, ok } = requests(() => shared.stack.url);
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const problemsSeen: string[][] = [];
+  let bank: TestOrganization;
+  let consentId: string;
+
+  beforeAll(async () => {
+    browser = await launch();
+    const custodian = await registerOrganization(shared.stack, ['custodian'], 'Công an tỉnh');
+    bank = await registerOrganization(shared.stack, ['consumer'], 'Ngân hàng Đổi Điều Khoản');
+    const citizen = await citizenToken(shared.stack, CITIZEN);
+    await ok(
+      await call('/v1/records', await custodian.token(), { body: { subject: { nationalId: CITIZEN }, category: 'residence', fields: { province: 'Huế' } } }),
+      201,
+    );
+    await ok(
+      await call(`/v1/notices/organization/${bank.id}`, await bank.token(), {
+        body: { text: { vi: 'Chúng tôi chỉ dùng dữ liệu để xét khoản vay.', en: 'We use the data only to assess the loan.' }, material: false },
+      }),
+      201,
+    );
+    ({ id: consentId } = await ok<{ id: string }>(await call('/v1/consents', await bank.token(), { body: consentRequest(CITIZEN) }), 201));
+    await ok(await call(`/v1/consents/${consentId}/approve`, citizen, { body: {} }));
+  }, 90_000);
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    for (const p of problemsSeen) expect(p, 'CSP violations or page errors').toEqual([]);
+  });
+
+  async function signIn(): Promise<Page> {
+    const { context, problems } = await newContext(browser, shared.stack.url, DESKTOP);
+    contexts.push(context);
+    problemsSeen.push(problems);
+    const page = await context.newPage();
+    await signInThroughPortal(page, { nationalId: CITIZEN });
+    await page.getByRole('navigation').waitFor();
+    return page;
+  }
+
+  it('the citizen sees the notice they were shown, is asked again after a material change, and answering ends the old consent', async () => {
+    const page = await signIn();
+    await navigateTo(page, 'Đồng ý của tôi');
+    const card = page.getByRole('article').filter({ hasText: 'Ngân hàng Đổi Điều Khoản' });
+    await card.getByText('Xem điều kiện').click();
+    await card.getByText('Nội dung thông báo bạn được xem').click();
+    await card.getByText('Chúng tôi chỉ dùng dữ liệu để xét khoản vay.').waitFor();
+
+    await ok(
+      await call(`/v1/notices/organization/${bank.id}`, await bank.token(), {
+        body: {
+          text: { vi: 'Chúng tôi có thể chia sẻ dữ liệu với công ty bảo hiểm liên kết.', en: 'We may share the data with our partner insurer.' },
+          material: true,
+          rule: 'pause',
+          changeSummary: { vi: 'Thêm chia sẻ cho công ty bảo hiểm liên kết', en: 'Adds sharing with the partner insurer' },
+        },
+      }),
+      201,
+    );
+    expect((await call(`/v1/consents/${consentId}/data`, await bank.token())).status).toBe(403);
+
+    await page.reload();
+    await card.getByText('Cần bạn đồng ý lại.').waitFor();
+    await card.getByText(/Thêm chia sẻ cho công ty bảo hiểm liên kết/).waitFor();
+    await expectAccessible(page, 'consents with a re-consent');
+
+    await navigateTo(page, 'Yêu cầu đang chờ');
+    const request = page.getByRole('article').filter({ hasText: 'Ngân hàng Đổi Điều Khoản' });
+    await request.getByText(/Yêu cầu này thay cho sự đồng ý bạn đã cho trước đây/).waitFor({ timeout: 15_000 });
+    await request.getByText('Nội dung thông báo bạn được xem').click();
+    await request.getByText('Chúng tôi có thể chia sẻ dữ liệu với công ty bảo hiểm liên kết.').waitFor();
+    await expectAccessible(page, 'a re-consent request');
+    await request.getByRole('button', { name: 'Đồng ý tất cả' }).click();
+    await page.getByText(/Bạn đã đồng ý cho Ngân hàng Đổi Điều Khoản/).waitFor();
+
+    const citizen = await citizenToken(shared.stack, CITIZEN);
+    const mine = (await ok<{ items: { id: string; status: string; supersedes: string | null }[] }>(await call('/v1/me/consents', citizen))).items;
+    expect(mine.find((c) => c.id === consentId)?.status).toBe('REVOKED');
+    const successor = mine.find((c) => c.supersedes === consentId)!;
+    expect(successor.status).toBe('ACTIVE');
+    expect((await call(`/v1/consents/${successor.id}/data`, await bank.token())).status).toBe(200);
+  }, 90_000);
+});
