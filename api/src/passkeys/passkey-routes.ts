@@ -75,9 +75,9 @@ export function passkeyRoutes(
     const body = parseInput(SignedDecisionRequest, req.body);
     const decided = await passkeys.signedDecision(nationalIdOf(req), id, body.response as never);
     res.json({
-      consentId: decided.consent.id,
-      status: decided.consent.status,
-      grantedFields: decided.consent.granted_fields,
+      consentId: decided.consentId,
+      status: decided.status,
+      grantedFields: decided.grantedFields,
       transactionId: decided.transactionId,
       statement: decided.statement,
     });

@@ -148,6 +148,10 @@ export function registerPasskeyPaths(): void {
     method: 'post',
     path: '/v1/consents/{id}/signed-decision',
     summary: 'Make the decision the device signed: verified here and by the chaincode, recorded with the key and assertion hashes',
+    description:
+      'A retry is safe: the exact same assertion sent again for the same consent after its decision committed (an answer lost on the way) answers 200 ' +
+      'with that decision again — the same transaction id, and the consent state the decision left — and changes nothing. A different assertion over ' +
+      'a challenge already used, or the same assertion sent for another consent, is still refused.',
     security,
     request: { params: ConsentIdParam, body: json(SignedDecisionRequest) },
     responses: {
