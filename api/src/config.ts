@@ -91,6 +91,10 @@ const Env = z.object({
   CV_RATE_LIMIT_TOKEN_PER_IP: z.coerce.number().int().min(1).default(1_200),
   CV_RATE_LIMIT_SIGN_IN_PER_IP: z.coerce.number().int().min(1).default(1_200),
   CV_RATE_LIMIT_AUTH_FAILURES_PER_IP: z.coerce.number().int().min(1).default(1_200),
+  // Passkey registration and decision challenges: each writes a one-time challenge, so a citizen (or
+  // an address) asking for them in a loop fills a table; an honest citizen asks a few times a minute.
+  CV_RATE_LIMIT_PASSKEY_PER_CITIZEN: z.coerce.number().int().min(1).default(60),
+  CV_RATE_LIMIT_PASSKEY_PER_IP: z.coerce.number().int().min(1).default(1_200),
   CV_REPAIR_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   CV_REPAIR_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
   CV_IDEMPOTENCY_LEASE_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
@@ -175,6 +179,8 @@ export interface RateLimits {
   tokenPerIp: number;
   signInPerIp: number;
   authFailuresPerIp: number;
+  passkeyPerCitizen: number;
+  passkeyPerIp: number;
 }
 
 export class ConfigError extends Error {
@@ -274,6 +280,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tokenPerIp: e.CV_RATE_LIMIT_TOKEN_PER_IP,
       signInPerIp: e.CV_RATE_LIMIT_SIGN_IN_PER_IP,
       authFailuresPerIp: e.CV_RATE_LIMIT_AUTH_FAILURES_PER_IP,
+      passkeyPerCitizen: e.CV_RATE_LIMIT_PASSKEY_PER_CITIZEN,
+      passkeyPerIp: e.CV_RATE_LIMIT_PASSKEY_PER_IP,
     },
     repair: { intervalMs: e.CV_REPAIR_INTERVAL_MS, graceMs: e.CV_REPAIR_GRACE_MS },
     idempotencyLeaseMs: e.CV_IDEMPOTENCY_LEASE_MS,

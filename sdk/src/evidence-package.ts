@@ -29,9 +29,26 @@ export interface EvidenceVerification {
   treeHead?: SignedTreeHead;
 }
 
+/** A consent artefact key you trust: a P-256 public JWK's coordinates (and its `kid`, which must then match too). */
+export interface TrustedArtefactKey {
+  kid?: string;
+  x: string;
+  y: string;
+}
+
+/** A log key you trust: the Ed25519 public JWK's `x` (and its key id, which must then match too). */
+export interface TrustedLogKey {
+  keyId?: string;
+  jwk: { x: string };
+}
+
 export interface EvidenceOptions {
-  /** The consent artefact key and the log key you trust (as published at /.well-known/jwks.json and /v1/log/public-key); the package's must be these. */
-  trustedKeys?: { artefact?: { kid: string; x: string; y: string }; log?: { keyId: string; jwk: { x: string } } };
+  /**
+   * The consent artefact keys and log keys you trust (as published at /.well-known/jwks.json and
+   * /v1/log/public-key): the package's keys must be among them, so a package re-signed with keys of
+   * its own fails. One key or a list of them; an empty list trusts none.
+   */
+  trustedKeys?: { artefact?: TrustedArtefactKey | TrustedArtefactKey[]; log?: TrustedLogKey | TrustedLogKey[] };
 }
 
 class Refusal extends Error {}
@@ -100,8 +117,9 @@ async function verify(bytes: Uint8Array | string, options: EvidenceOptions): Pro
     kid: str(ak.kid, 'keys.artefact.kid'),
   };
   const trusted = options.trustedKeys;
-  if (trusted?.artefact && (trusted.artefact.kid !== artefactKey.kid || trusted.artefact.x !== artefactKey.x || trusted.artefact.y !== artefactKey.y)) {
-    refuse('the artefact was signed with a key other than the one you trust');
+  const trustedArtefact = trusted?.artefact === undefined ? undefined : [trusted.artefact].flat();
+  if (trustedArtefact && !trustedArtefact.some((k) => k.x === artefactKey.x && k.y === artefactKey.y && (k.kid === undefined || k.kid === artefactKey.kid))) {
+    refuse(`the artefact was signed with key ${artefactKey.kid}, which is not among the keys you trust`);
   }
   const jws = str(p.artefact, 'artefact');
   const segments = jws.split('.');
@@ -194,8 +212,10 @@ async function verify(bytes: Uint8Array | string, options: EvidenceOptions): Pro
   if (lj.kty !== 'OKP' || lj.crv !== 'Ed25519') refuse('the log key is not an Ed25519 key');
   const logKey = { keyId: str(lk.keyId, 'keys.log.keyId'), jwk: { kty: 'OKP' as const, crv: 'Ed25519' as const, x: strictB64(lj.x, 'keys.log.jwk.x') } };
   if (logKey.keyId !== `log-${bytesToHex(await sha256(unb64url(logKey.jwk.x))).slice(0, 16)}`) refuse('the log key id is not derived from the log key');
-  if (trusted?.log && (trusted.log.keyId !== logKey.keyId || trusted.log.jwk.x !== logKey.jwk.x))
-    refuse('the tree head was signed with a key other than the one you trust');
+  const trustedLog = trusted?.log === undefined ? undefined : [trusted.log].flat();
+  if (trustedLog && !trustedLog.some((k) => k.jwk.x === logKey.jwk.x && (k.keyId === undefined || k.keyId === logKey.keyId))) {
+    refuse(`the tree head was signed with log key ${logKey.keyId}, which is not among the keys you trust`);
+  }
   if (!(await verifyTreeHead(treeHead, logKey))) refuse('the signed tree head does not verify with the log key');
   const auditPath = array(log.auditPath, 'log.auditPath').map((h, i) => hexToBytes(str(h, `log.auditPath[${i}]`, /^[0-9a-f]{64}$/)));
   const leafIndex = int(log.leafIndex, 'log.leafIndex');

@@ -33,5 +33,13 @@ export {
   type LogPublicKey,
   type EntryVerification,
 } from './log-proofs.js';
-export { verifyEvidencePackage, EVIDENCE_FORMAT, type EvidenceVerification, type EvidenceOptions, type DecisionStatement } from './evidence-package.js';
+export {
+  verifyEvidencePackage,
+  EVIDENCE_FORMAT,
+  type EvidenceVerification,
+  type EvidenceOptions,
+  type TrustedArtefactKey,
+  type TrustedLogKey,
+  type DecisionStatement,
+} from './evidence-package.js';
 export * from './errors.js';

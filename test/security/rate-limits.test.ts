@@ -4,7 +4,8 @@ import { registerOrganization, startStack, type TestOrganization, type TestStack
 
 /**
  * Rate limits (issue 14, item 5), configured low through the environment: token requests per
- * client and per address, sign-ins per address, failed authentications per address — each
+ * client and per address, sign-ins per address, failed authentications per address, passkey
+ * challenges per citizen and per address — each
  * answered 429 problem+json `rate_limited` with `Retry-After`.
  */
 const LIMIT = 5;
@@ -20,6 +21,8 @@ describe('rate limits', () => {
         CV_RATE_LIMIT_TOKEN_PER_IP: String(LIMIT * 3),
         CV_RATE_LIMIT_SIGN_IN_PER_IP: String(LIMIT * 4),
         CV_RATE_LIMIT_AUTH_FAILURES_PER_IP: String(LIMIT),
+        CV_RATE_LIMIT_PASSKEY_PER_CITIZEN: String(LIMIT),
+        CV_RATE_LIMIT_PASSKEY_PER_IP: String(LIMIT * 2),
       },
     });
     org = await registerOrganization(stack, ['consumer']); // 1 sign-in (the operator's dev token)
@@ -101,5 +104,38 @@ describe('rate limits', () => {
     throttled(await bearer('not.a.token'));
     throttled(await bearer(auditor)); // the address is held back for the window, whatever it sends
     expect((await from('127.0.4.2', '/v1/me', { headers: { authorization: `Bearer ${auditor}` } })).status).toBe(200);
+  });
+
+  it('limits passkey registrations and decision challenges per citizen, then per address; listing passkeys is not limited', async () => {
+    const citizen = async (nationalId: string) =>
+      (
+        JSON.parse(
+          (
+            await from('127.0.5.9', '/dev/token', {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ role: 'citizen', nationalId }),
+            })
+          ).body,
+        ) as { access_token: string }
+      ).access_token;
+    const post = (address: string, token: string, path: string, body: unknown = {}) =>
+      from(address, path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const a = await citizen('000000000501');
+    // Per citizen: registration options, a registration and decision challenges all count, whatever they answer.
+    expect((await post('127.0.5.1', a, '/v1/me/passkeys/registration-options')).status).toBe(200);
+    expect((await post('127.0.5.1', a, '/v1/me/passkeys/registration-options')).status).toBe(200);
+    expect((await post('127.0.5.1', a, '/v1/me/passkeys', { id: 'x' })).status).toBe(400);
+    expect((await post('127.0.5.1', a, '/v1/consents/01935c7e-0000-7000-8000-000000000000/decision-challenge', { action: 'approve' })).status).toBe(404);
+    expect((await post('127.0.5.1', a, '/v1/me/passkeys/registration-options')).status).toBe(200);
+    throttled(await post('127.0.5.1', a, '/v1/me/passkeys/registration-options'));
+    throttled(await post('127.0.5.2', a, '/v1/consents/01935c7e-0000-7000-8000-000000000000/decision-challenge', { action: 'approve' })); // another address: still this citizen
+    expect((await from('127.0.5.1', '/v1/me/passkeys', { headers: { authorization: `Bearer ${a}` } })).status).toBe(200);
+    expect((await post('127.0.5.1', await citizen('000000000502'), '/v1/me/passkeys/registration-options')).status).toBe(200); // another citizen, same address
+
+    // Per address: many citizens from one address.
+    for (let i = 0; i < LIMIT * 2; i++)
+      expect((await post('127.0.6.1', await citizen(`0000000006${String(i).padStart(2, '0')}`), '/v1/me/passkeys/registration-options')).status).toBe(200);
+    throttled(await post('127.0.6.1', await citizen('000000000699'), '/v1/me/passkeys/registration-options'));
   });
 });

@@ -45,6 +45,8 @@ describe.skipIf(!st.command)(`schemathesis fuzz of every documented operation${s
         CV_RATE_LIMIT_TOKEN_PER_IP: unlimited,
         CV_RATE_LIMIT_SIGN_IN_PER_IP: unlimited,
         CV_RATE_LIMIT_AUTH_FAILURES_PER_IP: unlimited,
+        CV_RATE_LIMIT_PASSKEY_PER_CITIZEN: unlimited,
+        CV_RATE_LIMIT_PASSKEY_PER_IP: unlimited,
       },
     });
     reports = await mkdtemp(join(tmpdir(), 'cv-fuzz-'));

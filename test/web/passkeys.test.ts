@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -35,6 +36,8 @@ describe.skipIf(!HAS_CHROMIUM)("passkeys: the citizen's device signs consent dec
   let page: Page;
   let cdp: CDPSession;
   let authenticatorId: string;
+  // The first decision's signed request and its answer, for the retries of later tests.
+  let firstSigned: { consentId: string; body: { response: { id: string; response: { clientDataJSON: string } } }; answer: Record<string, unknown> };
 
   beforeAll(async () => {
     stack = await startStack({ publicHost: 'localhost' });
@@ -153,7 +156,37 @@ describe.skipIf(!HAS_CHROMIUM)("passkeys: the citizen's device signs consent dec
       { consentId, action },
     );
 
-  it('registers a passkey, approves with it, and the ledger keeps the key and assertion hashes; a replay is refused', async () => {
+  /** Has the device sign a challenge already issued (and spent) once more: another assertion over the same challenge. */
+  const deviceSignsAgain = (p: Page, challenge: string, credentialId: string) =>
+    p.evaluate(
+      async ({ challenge, credentialId }) => {
+        const b = (s: string) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4)), (c) => c.charCodeAt(0));
+        const e = (buf: ArrayBuffer) =>
+          btoa(String.fromCharCode(...new Uint8Array(buf)))
+            .replace(/\+/g, '-')
+            .replace(/\//g, '_')
+            .replace(/=+$/, '');
+        const credential = (await navigator.credentials.get({
+          publicKey: {
+            challenge: b(challenge),
+            rpId: location.hostname,
+            allowCredentials: [{ type: 'public-key', id: b(credentialId) }],
+            userVerification: 'required',
+          },
+        })) as PublicKeyCredential;
+        const r = credential.response as AuthenticatorAssertionResponse;
+        return {
+          id: credential.id,
+          rawId: e(credential.rawId),
+          type: 'public-key',
+          response: { clientDataJSON: e(r.clientDataJSON), authenticatorData: e(r.authenticatorData), signature: e(r.signature) },
+          clientExtensionResults: {},
+        };
+      },
+      { challenge, credentialId },
+    );
+
+  it('registers a passkey, lists it, approves with it, and the ledger keeps the key and assertion hashes; a retry answers the same decision', async () => {
     const consent = await askCitizen('000000000101', ['residence.province', 'residence.ward', 'health_insurance.cardNumber']);
     ({ page, cdp, authenticatorId } = await open(true));
     await signInCitizen(page, '000000000101');
@@ -164,13 +197,26 @@ describe.skipIf(!HAS_CHROMIUM)("passkeys: the citizen's device signs consent dec
     expect(credentials).toHaveLength(1);
     const passkeys = (await inPage(page, '/v1/me/passkeys')).body.items as { id: string; publicKeyHash: string }[];
     expect(passkeys).toHaveLength(1);
+    // The panel lists it: its fingerprint, when it was added, never used yet.
+    const listed = page.getByRole('list', { name: 'Các khoá truy cập của bạn' }).getByRole('listitem');
+    await expect.poll(() => listed.count()).toBe(1);
+    const item = listed.first();
+    expect(await item.getAttribute('aria-label')).toBe(`Khoá truy cập ${passkeys[0]!.publicKeyHash.slice(0, 8).toUpperCase()}`);
+    expect(await item.innerText()).toMatch(/Thêm lúc .*2\d{3}.*chưa dùng lần nào/s);
 
     const card = page.getByRole('article', { name: 'Ngân hàng Số An Tâm (demo)' });
     await card.getByRole('checkbox', { name: /Mã thẻ BHYT/ }).uncheck();
-    const [signed] = await Promise.all([
-      page.waitForRequest((r) => r.url().endsWith(`/v1/consents/${consent.id}/signed-decision`)),
+    const [signedAnswer] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/v1/consents/${consent.id}/signed-decision`)),
       card.getByRole('button', { name: 'Chỉ đồng ý 2 mục đã chọn' }).click(),
     ]);
+    const signed = signedAnswer.request();
+    expect(signedAnswer.status()).toBe(200);
+    firstSigned = {
+      consentId: consent.id,
+      body: JSON.parse(signed.postData()!) as typeof firstSigned.body,
+      answer: (await signedAnswer.json()) as Record<string, unknown>,
+    };
     await page.getByText(/Bạn đã đồng ý cho Ngân hàng Số An Tâm \(demo\) dùng 2 mục/).waitFor();
     expect((await bank.consents.readData(consent.id)).fields).toEqual({ 'residence.province': 'Hà Nội', 'residence.ward': 'Hàng Bài' });
 
@@ -183,16 +229,31 @@ describe.skipIf(!HAS_CHROMIUM)("passkeys: the citizen's device signs consent dec
     const decisions = (await inPage(page, '/v1/me/consent-decisions')).body.items as { consentId: string; method: string; transactionId: string }[];
     expect(decisions.find((d) => d.consentId === consent.id)).toMatchObject({ method: 'passkey', transactionId: onLedger.items[0]!.txId });
 
-    // The same signed answer again: refused, the challenge was used once already.
-    const replay = await inPage(page, `/v1/consents/${consent.id}/signed-decision`, 'POST', JSON.parse(signed.postData()!));
+    // The same signed answer again (as a client whose answer was lost would send it): the same
+    // decision, byte for byte, and nothing new on the ledger.
+    const retry = await inPage(page, `/v1/consents/${consent.id}/signed-decision`, 'POST', firstSigned.body);
+    expect(retry.status).toBe(200);
+    expect(retry.body).toEqual(firstSigned.answer);
+    expect(retry.body).toMatchObject({ consentId: consent.id, status: 'ACTIVE', transactionId: onLedger.items[0]!.txId });
+    // Another assertion over the same, spent challenge: refused.
+    const challenge = (JSON.parse(Buffer.from(firstSigned.body.response.response.clientDataJSON, 'base64url').toString()) as { challenge: string }).challenge;
+    const other = await deviceSignsAgain(page, challenge, firstSigned.body.response.id);
+    expect(other.response.signature).not.toBe((firstSigned.body.response.response as { signature?: string }).signature);
+    const replay = await inPage(page, `/v1/consents/${consent.id}/signed-decision`, 'POST', { response: other });
     expect(replay.status).toBe(409);
     expect(replay.body.code).toBe('passkey_challenge_invalid');
+    const after = JSON.parse(Buffer.from(await stack.api.ledger.evaluate('consent', 'GetDecisionEvidence', consent.id)).toString()) as { items: unknown[] };
+    expect(after.items).toHaveLength(1);
   });
 
   it('hands out an evidence package that verifies offline, in the SDK and the CLI, and fails after any byte is changed', async () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Đồng ý của tôi', exact: true }).click();
     const card = page.getByRole('article', { name: 'Ngân hàng Số An Tâm (demo)' });
     await card.getByText('Đã ký trên thiết bị của bạn').waitFor();
+    await page
+      .getByRole('list', { name: 'Các khoá truy cập của bạn' })
+      .getByText(/dùng lần cuối lúc/)
+      .waitFor();
     const consentId = ((await inPage(page, '/v1/me/consent-decisions')).body.items as { consentId: string }[])[0]!.consentId;
     // The log signs a tree head every 2 s; until one covers the decision the package is not ready.
     for (let i = 0; i < 40 && (await inPage(page, `/v1/me/consents/${consentId}/evidence`)).status === 409; i++) await page.waitForTimeout(250);
@@ -208,6 +269,28 @@ describe.skipIf(!HAS_CHROMIUM)("passkeys: the citizen's device signs consent dec
     expect(result.transactionId).toBe(pkg.ledger.transactionId);
     const cli = await run(process.execPath, [CLI, 'evidence', file]);
     expect(cli.stdout).toMatch(/^ok {3}approve of consent/m);
+    // Pinned to the keys this vault publishes: verified; pinned to a stranger's artefact key: refused.
+    const pinned = await run(process.execPath, [
+      CLI,
+      'evidence',
+      file,
+      '--trusted-key',
+      `${base}/.well-known/jwks.json`,
+      '--trusted-key',
+      `${base}/v1/log/public-key`,
+    ]);
+    expect(pinned.stdout).toMatch(/^ok {3}the artefact and the tree head are signed by pinned keys/m);
+    const stranger = join(stack.dataDir, 'stranger-jwks.json');
+    await writeFile(
+      stranger,
+      JSON.stringify({ keys: [{ ...(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' }) as object), kid: 'stranger' }] }),
+    );
+    const refusedPin = await run(process.execPath, [CLI, 'evidence', file, '--trusted-key', stranger, '--trusted-key', `${base}/v1/log/public-key`]).then(
+      () => ({ code: 0, stdout: '' }),
+      (err: { code: number; stdout: string }) => err,
+    );
+    expect(refusedPin.code).toBe(1);
+    expect(refusedPin.stdout).toMatch(/^FAIL evidence package: the artefact was signed with key .+, which is not among the keys you trust/m);
 
     // Every single byte changed, one at a time: each copy fails.
     const started = Date.now();
@@ -292,6 +375,16 @@ describe.skipIf(!HAS_CHROMIUM)("passkeys: the citizen's device signs consent dec
       code: 'evidence_mismatch',
     });
 
+    // The first decision's assertion, sent again: for another consent, refused; for its own consent
+    // (revoked since), the decision it made, with the state it left.
+    const elsewhere = await inPage(page, `/v1/consents/${a.id}/signed-decision`, 'POST', firstSigned.body);
+    expect(elsewhere.status).toBe(409);
+    expect(elsewhere.body.code).toBe('passkey_challenge_invalid');
+    const late = await inPage(page, `/v1/consents/${firstSigned.consentId}/signed-decision`, 'POST', firstSigned.body);
+    expect(late.status).toBe(200);
+    expect(late.body).toEqual(firstSigned.answer);
+    expect(((await inPage(page, '/v1/me/consents?status=REVOKED')).body.items as { id: string }[]).map((c) => c.id)).toContain(firstSigned.consentId);
+
     const statuses = (await inPage(page, '/v1/me/consents?status=REQUESTED')).body.items as { id: string }[];
     expect(statuses.map((c) => c.id)).toEqual(expect.arrayContaining([a.id, b.id]));
   });
@@ -316,9 +409,22 @@ describe.skipIf(!HAS_CHROMIUM)("passkeys: the citizen's device signs consent dec
     expect((await inPage(other, `/v1/me/consents/${consent.id}/evidence`)).status).toBe(404);
   });
 
-  it('keeps passkeys added, refused and removed for auditors', async () => {
-    const [passkey] = (await inPage(page, '/v1/me/passkeys')).body.items as { id: string }[];
-    expect((await inPage(page, `/v1/me/passkeys/${passkey!.id}`, 'DELETE')).status).toBe(204);
+  it('removes a passkey from the panel after a confirmation, and keeps passkeys added, refused and removed for auditors', async () => {
+    const [passkey] = (await inPage(page, '/v1/me/passkeys')).body.items as { id: string; publicKeyHash: string }[];
+    const list = page.getByRole('list', { name: 'Các khoá truy cập của bạn' });
+    const item = list.getByRole('listitem', { name: `Khoá truy cập ${passkey!.publicKeyHash.slice(0, 8).toUpperCase()}` });
+    // Cancelled: nothing removed.
+    await item.getByRole('button', { name: 'Xoá khoá' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Xoá khoá truy cập?' });
+    await dialog.getByRole('button', { name: 'Huỷ' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(((await inPage(page, '/v1/me/passkeys')).body.items as unknown[]).length).toBe(1);
+    // Confirmed: gone from the panel and from the API.
+    await item.getByRole('button', { name: 'Xoá khoá' }).click();
+    await dialog.getByRole('button', { name: 'Xoá khoá' }).click();
+    await page.getByText('Đã xoá khoá truy cập.').waitFor();
+    await list.waitFor({ state: 'detached' });
+    await page.getByText(/Hãy thêm khoá truy cập để chính thiết bị của bạn ký/).waitFor();
     expect(((await inPage(page, '/v1/me/passkeys')).body.items as unknown[]).length).toBe(0);
     const res = await fetch(`${stack.url}/dev/token`, {
       method: 'POST',

@@ -108,7 +108,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(keyRotationRoutes(deps.tokens, deps.kekRotation));
   app.use(exportRoutes(deps.tokens, deps.exports));
   app.use(retentionRoutes(deps.tokens, deps.retention));
-  app.use(passkeyRoutes(deps.tokens, deps.passkeys.service, deps.passkeys.evidence));
+  app.use(passkeyRoutes(deps.tokens, deps.passkeys.service, deps.passkeys.evidence, limiters));
   app.use(breachRoutes(deps.tokens, deps.breaches));
   app.use(noticeRoutes(deps.tokens, deps.notices.service, deps.notices.subjectOf));
 

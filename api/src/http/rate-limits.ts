@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { RateLimits } from '../config.js';
@@ -15,7 +16,14 @@ export interface RateLimiters {
   signIn: RequestHandler;
   /** Requests answered 401, per address: guessing tokens gets slower, honest calls are not counted. */
   authFailures: RequestHandler;
+  /** Passkey registration (options and response) and decision challenges: per address, and per citizen (after authentication). */
+  passkeyPerIp: RequestHandler;
+  passkeyPerCitizen: RequestHandler;
 }
+
+/** The citizen a request was authenticated as, hashed: the limiter's memory holds no national id. */
+const citizenOf = (req: Request): string | undefined =>
+  req.principal?.nationalId ? `citizen:${createHash('sha256').update(req.principal.nationalId).digest('base64url')}` : undefined;
 
 const addressOf = (req: Request): string => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
 
@@ -46,5 +54,7 @@ export function createRateLimiters(limits: RateLimits, clientOf: (req: Request) 
       skipSuccessfulRequests: true,
       requestWasSuccessful: (_req, res) => res.statusCode !== 401,
     }),
+    passkeyPerIp: limiter(limits.passkeyPerIp, 'passkey requests from this address', addressOf),
+    passkeyPerCitizen: limiter(limits.passkeyPerCitizen, 'passkey requests for this citizen', (req) => citizenOf(req) ?? `ip:${addressOf(req)}`),
   };
 }

@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import { principal, requireRole } from '../auth/authenticate.js';
 import type { TokenService } from '../auth/tokens.js';
 import { DomainError } from '../errors/index.js';
@@ -26,10 +26,22 @@ const passkeyView = (c: PasskeyCredential) => ({
   lastUsedAt: c.lastUsedAt?.toISOString() ?? null,
 });
 
+/** The rate limits of the routes that write a one-time challenge or a credential: per address (before authentication), per citizen (after). */
+export interface PasskeyRateLimits {
+  passkeyPerIp: RequestHandler;
+  passkeyPerCitizen: RequestHandler;
+}
+
 /** The passkeys routes: a citizen's passkeys, device-signed decisions and their evidence; passkey events for auditors. */
-export function passkeyRoutes(tokens: TokenService, passkeys: PasskeyService, evidence: EvidencePackageDeps & { store: PasskeyStore }): Router {
+export function passkeyRoutes(
+  tokens: TokenService,
+  passkeys: PasskeyService,
+  evidence: EvidencePackageDeps & { store: PasskeyStore },
+  limits?: PasskeyRateLimits,
+): Router {
   const router = Router();
   const citizen = requireRole(tokens, 'citizen');
+  const limited: RequestHandler[] = limits ? [limits.passkeyPerIp, citizen, limits.passkeyPerCitizen] : [citizen];
   const nationalIdOf = (req: Request): string => {
     const id = principal(req).nationalId;
     if (!id) throw new DomainError('forbidden', 'the token does not identify a citizen');
@@ -39,10 +51,10 @@ export function passkeyRoutes(tokens: TokenService, passkeys: PasskeyService, ev
   router.get('/v1/me/passkeys', citizen, async (req, res) => {
     res.set('cache-control', 'no-store').json({ items: (await passkeys.list(nationalIdOf(req))).map(passkeyView) });
   });
-  router.post('/v1/me/passkeys/registration-options', citizen, async (req, res) => {
+  router.post('/v1/me/passkeys/registration-options', ...limited, async (req, res) => {
     res.set('cache-control', 'no-store').json(await passkeys.registrationOptions(nationalIdOf(req)));
   });
-  router.post('/v1/me/passkeys', citizen, async (req, res) => {
+  router.post('/v1/me/passkeys', ...limited, async (req, res) => {
     const body = parseInput(RegistrationResponse, req.body);
     const stored = await passkeys.register(nationalIdOf(req), body as never);
     res.status(201).json(passkeyView(stored));
@@ -53,7 +65,7 @@ export function passkeyRoutes(tokens: TokenService, passkeys: PasskeyService, ev
     res.status(204).end();
   });
 
-  router.post('/v1/consents/:id/decision-challenge', citizen, async (req, res) => {
+  router.post('/v1/consents/:id/decision-challenge', ...limited, async (req, res) => {
     const { id } = parseInput(ConsentIdParam, req.params);
     const body = parseInput(DecisionChallengeRequest, req.body ?? {});
     res.set('cache-control', 'no-store').json(await passkeys.decisionChallenge(nationalIdOf(req), id, body.action, body.fields));
@@ -63,9 +75,9 @@ export function passkeyRoutes(tokens: TokenService, passkeys: PasskeyService, ev
     const body = parseInput(SignedDecisionRequest, req.body);
     const decided = await passkeys.signedDecision(nationalIdOf(req), id, body.response as never);
     res.json({
-      consentId: decided.consent.id,
-      status: decided.consent.status,
-      grantedFields: decided.consent.granted_fields,
+      consentId: decided.consentId,
+      status: decided.status,
+      grantedFields: decided.grantedFields,
       transactionId: decided.transactionId,
       statement: decided.statement,
     });

@@ -112,7 +112,10 @@ export function registerPasskeyPaths(): void {
     path: '/v1/me/passkeys/registration-options',
     summary: 'WebAuthn creation options to register a passkey (a one-time challenge, 5 minutes)',
     security,
-    responses: { 200: { description: 'PublicKeyCredentialCreationOptionsJSON', ...json(z.record(z.string(), z.unknown())) }, ...problemResponses(401, 403) },
+    responses: {
+      200: { description: 'PublicKeyCredentialCreationOptionsJSON', ...json(z.record(z.string(), z.unknown())) },
+      ...problemResponses(401, 403, 429),
+    },
   });
   registry.registerPath({
     method: 'post',
@@ -120,7 +123,7 @@ export function registerPasskeyPaths(): void {
     summary: 'Register a passkey from the WebAuthn creation response (ES256, user verification required)',
     security,
     request: { body: json(RegistrationResponse) },
-    responses: { 201: { description: 'registered', ...json(PasskeyView) }, ...problemResponses(400, 401, 403, 409) },
+    responses: { 201: { description: 'registered', ...json(PasskeyView) }, ...problemResponses(400, 401, 403, 409, 429) },
   });
   registry.registerPath({
     method: 'delete',
@@ -141,13 +144,17 @@ export function registerPasskeyPaths(): void {
         description: 'the statement and the options',
         ...json(z.object({ statement: DecisionStatementView, options: z.record(z.string(), z.unknown()) })),
       },
-      ...problemResponses(400, 401, 403, 404, 409),
+      ...problemResponses(400, 401, 403, 404, 409, 429),
     },
   });
   registry.registerPath({
     method: 'post',
     path: '/v1/consents/{id}/signed-decision',
     summary: 'Make the decision the device signed: verified here and by the chaincode, recorded with the key and assertion hashes',
+    description:
+      'A retry is safe: the exact same assertion sent again for the same consent after its decision committed (an answer lost on the way) answers 200 ' +
+      'with that decision again — the same transaction id, and the consent state the decision left — and changes nothing. A different assertion over ' +
+      'a challenge already used, or the same assertion sent for another consent, is still refused.',
     security,
     request: { params: ConsentIdParam, body: json(SignedDecisionRequest) },
     responses: {

@@ -46,6 +46,15 @@ export interface PasskeyServiceDeps {
 
 export type DecisionAction = Exclude<ConsentAction, 'expire'>;
 
+/** What a device-signed decision answers: the consent's state after it, and the ledger transaction. */
+export interface SignedDecision {
+  consentId: string;
+  status: string;
+  grantedFields: string[];
+  transactionId: string;
+  statement: DecisionStatement;
+}
+
 /**
  * Passkeys for citizens (issue 17): register one, then let the device sign each consent decision.
  * A decision's challenge is the hash of the statement it commits to (consent, artefact hash,
@@ -190,13 +199,11 @@ export class PasskeyService {
   /**
    * A decision the device signed: the challenge is taken (once: a replay finds it used), the
    * assertion verified against the citizen's own credential, the origin and the statement, and the
-   * decision submitted to the ledger, which checks it again.
+   * decision submitted to the ledger, which checks it again. The exact same assertion sent again
+   * for the same consent after its decision committed (the answer was lost on the way) answers that
+   * decision again; any other use of a spent challenge is refused.
    */
-  async signedDecision(
-    nationalId: string,
-    consentId: string,
-    response: AuthenticationResponseJSON,
-  ): Promise<{ consent: ConsentRow; transactionId: string; statement: DecisionStatement }> {
+  async signedDecision(nationalId: string, consentId: string, response: AuthenticationResponseJSON): Promise<SignedDecision> {
     const consent = await this.deps.consents.ownedByCitizen(nationalId, consentId);
     const subjectId = consent.subject_id;
     const now = this.deps.clock.now();
@@ -208,6 +215,8 @@ export class PasskeyService {
     if (!challenge) return refuse('clientDataJSON has no challenge');
     const taken = await this.deps.store.consumeChallenge(challenge, now);
     if (!('consumed' in taken)) {
+      const retried = await this.committedWith(consent, response);
+      if (retried) return retried;
       return refuse(
         taken.refused?.usedAt ? 'this signed decision was already used' : 'the decision challenge is unknown or expired',
         'passkey_challenge_invalid',
@@ -248,7 +257,36 @@ export class PasskeyService {
     }
     await this.deps.store.touchCredential(credential.id, verified.authenticationInfo.newCounter, now);
     const decided = await this.deps.consents.decideWithPasskey(consent, statement, assertion);
-    return { consent: decided.consent, transactionId: decided.transactionId, statement };
+    return {
+      consentId: decided.consent.id,
+      status: decided.consent.status,
+      grantedFields: decided.consent.granted_fields,
+      transactionId: decided.transactionId,
+      statement,
+    };
+  }
+
+  /**
+   * The decision already committed on this consent with exactly this assertion, answered as it was
+   * the first time: the state the log entry records after it (not the consent's state now, which a
+   * later decision may have changed), its transaction and its statement.
+   */
+  private async committedWith(consent: ConsentRow, response: AuthenticationResponseJSON): Promise<SignedDecision | undefined> {
+    const stored = await this.deps.store.decisionByAssertion(consent.id, {
+      credentialId: response.id,
+      authenticatorData: response.response.authenticatorData,
+      clientDataJSON: response.response.clientDataJSON,
+      signature: response.response.signature,
+    });
+    const after = stored?.logEntry as { status?: unknown; grantedFields?: unknown } | undefined;
+    if (!stored || typeof after?.status !== 'string' || !Array.isArray(after.grantedFields)) return undefined;
+    return {
+      consentId: consent.id,
+      status: after.status,
+      grantedFields: after.grantedFields.map(String),
+      transactionId: stored.transactionId,
+      statement: DecisionStatementInput.parse(stored.statement),
+    };
   }
 
   /** How each of the citizen's consents was last decided: passkey or session. */

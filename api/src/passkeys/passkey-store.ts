@@ -42,6 +42,14 @@ export interface StoredDecision extends DecisionEvidenceRecord {
   leafIndex?: number;
 }
 
+/** The parts of a WebAuthn assertion that make it the one the device produced (what a retry must repeat exactly). */
+export interface AssertionIdentity {
+  credentialId: string;
+  authenticatorData: string;
+  clientDataJSON: string;
+  signature: string;
+}
+
 /** The passkeys capability's storage: credentials, one-time challenges, decision evidence and audit events. */
 export interface PasskeyStore extends DecisionEvidenceLog {
   addCredential(c: PasskeyCredential): Promise<void>;
@@ -54,6 +62,8 @@ export interface PasskeyStore extends DecisionEvidenceLog {
   consumeChallenge(challenge: string, at: Date): Promise<{ consumed: PasskeyChallenge } | { refused: PasskeyChallenge | undefined }>;
   decisions(consentIds: string[]): Promise<StoredDecision[]>;
   decision(consentId: string, transactionId?: string): Promise<StoredDecision | undefined>;
+  /** The committed device-signed decision on this consent made with exactly this assertion, if there is one. */
+  decisionByAssertion(consentId: string, assertion: AssertionIdentity): Promise<StoredDecision | undefined>;
   recordEvent(event: Omit<PasskeyEvent, 'id' | 'at'>, at: Date): Promise<void>;
   events(limit: number, cursor?: string): Promise<{ items: PasskeyEvent[]; nextCursor: string }>;
 }

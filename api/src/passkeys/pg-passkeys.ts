@@ -2,7 +2,7 @@ import type { DecisionEvidenceRecord } from '../consent/index.js';
 import { decodeCursor, page } from '../infra/cursor.js';
 import type { Sql } from '../infra/database.js';
 import { newId } from '../ids.js';
-import type { PasskeyChallenge, PasskeyCredential, PasskeyEvent, PasskeyEventKind, PasskeyStore, StoredDecision } from './passkey-store.js';
+import type { AssertionIdentity, PasskeyChallenge, PasskeyCredential, PasskeyEvent, PasskeyEventKind, PasskeyStore, StoredDecision } from './passkey-store.js';
 
 interface CredentialRow {
   id: string;
@@ -145,6 +145,20 @@ export class PgPasskeys implements PasskeyStore {
     const [row] = await this.sql<DecisionRow[]>`
       select * from consent_decision_evidence
       where consent_id = ${consentId} and method = 'passkey' ${transactionId ? this.sql`and transaction_id = ${transactionId}` : this.sql``}
+      order by at desc limit 1`;
+    return row ? decisionOf(row) : undefined;
+  }
+
+  async decisionByAssertion(consentId: string, assertion: AssertionIdentity): Promise<StoredDecision | undefined> {
+    const exactly = {
+      credentialId: assertion.credentialId,
+      authenticatorData: assertion.authenticatorData,
+      clientDataJSON: assertion.clientDataJSON,
+      signature: assertion.signature,
+    };
+    const [row] = await this.sql<DecisionRow[]>`
+      select * from consent_decision_evidence
+      where consent_id = ${consentId} and method = 'passkey' and assertion @> ${this.sql.json(exactly)}
       order by at desc limit 1`;
     return row ? decisionOf(row) : undefined;
   }

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { verifyEvidencePackage } from '../evidence-package.js';
+import { loadPinnedKeys } from './trusted-keys.js';
 import { hexToBytes, verifyConsistency, verifyLogEntry, verifyTreeHead, type LogPublicKey, type SignedTreeHead } from '../log-proofs.js';
 
 const USAGE = `citizen-vault-audit — check a Citizen Vault's access log and ledger yourself
@@ -16,10 +17,13 @@ const USAGE = `citizen-vault-audit — check a Citizen Vault's access log and le
       Only the ledger's hash chain.
   citizen-vault-audit entry --api URL --leaf N --entry JSON
       One log entry (an access event's leafIndex and logEntry) against the latest signed head.
-  citizen-vault-audit evidence FILE
+  citizen-vault-audit evidence FILE [--trusted-key PATH_OR_URL]...
       A consent decision's evidence package, offline: the artefact's signature, the device's
       signature over the decision, the log entry with the ledger transaction, and its inclusion
-      under the signed tree head. Compare the key ids it prints with the published keys.
+      under the signed tree head. Without --trusted-key it checks with the keys the package
+      carries: compare the key ids it prints with the published keys. With --trusted-key (a JWKS
+      or JWK file or URL, e.g. URL/.well-known/jwks.json and URL/v1/log/public-key; repeatable)
+      the artefact and the tree head must be signed by pinned keys, or the check fails.
 
   --token T   an auditor's access token (or CV_AUDIT_TOKEN); --dev asks the development issuer.
   Exit status: 0 verified, 1 a check failed, 2 the checks could not run.`;
@@ -57,21 +61,31 @@ async function main(argv: string[]): Promise<number> {
       dev: { type: 'boolean' },
       leaf: { type: 'string' },
       entry: { type: 'string' },
+      'trusted-key': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const command = positionals[0];
   if (command === 'evidence' && !values.help) {
     if (!positionals[1]) throw new Failure('evidence needs the package file');
-    const result = await verifyEvidencePackage(await readFile(positionals[1]));
+    const pins = values['trusted-key'];
+    const pinned = pins?.length ? await loadPinnedKeys(pins) : undefined;
+    const result = await verifyEvidencePackage(await readFile(positionals[1]), pinned ? { trustedKeys: pinned } : {});
     if (!result.verified) {
-      console.log(`FAIL evidence package: ${result.reason}`);
+      console.log(
+        `FAIL evidence package: ${result.reason}${pinned && /not among the keys you trust/.test(result.reason ?? '') ? ' (pinned with --trusted-key)' : ''}`,
+      );
       return 1;
     }
     const d = result.decision!;
     console.log(`ok   ${d.action} of consent ${d.consentId} (${d.grantedFields.join(', ') || 'no fields'}) signed by the device at ${d.at}`);
     console.log(`ok   passkey ${result.publicKeyHash}, ledger transaction ${result.transactionId}`);
     console.log(`ok   in the log under the head of ${result.treeHead!.treeSize} leaves signed by ${result.treeHead!.keyId}`);
+    console.log(
+      pinned
+        ? `ok   the artefact and the tree head are signed by pinned keys (${pinned.artefact.length} artefact, ${pinned.log.length} log key(s) pinned)`
+        : 'note the keys came with the package: pin the published ones with --trusted-key',
+    );
     return 0;
   }
   if (values.help || !command || !['verify', 'ledger', 'entry'].includes(command) || !values.api) {

@@ -11,7 +11,7 @@ export class ApiProblem extends Error {
 }
 
 export interface CallOptions {
-  method?: 'GET' | 'POST' | 'PUT';
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   body?: unknown;
   accept?: string;
   signal?: AbortSignal;

@@ -38,6 +38,11 @@ export async function registerPasskey(): Promise<Passkey> {
   return call<Passkey>('/v1/me/passkeys', { body: response });
 }
 
+/** Removes one of the citizen's passkeys: decisions it signed keep their evidence, new ones need another passkey (or the session). */
+export async function removePasskey(id: string): Promise<void> {
+  await send(`/v1/me/passkeys/${encodeURIComponent(id)}`, { method: 'DELETE' });
+}
+
 /**
  * Makes a consent decision. With a passkey, the device signs it: the API names the statement the
  * decision commits to (consent, artefact hash, action, fields, time) and its hash is the challenge

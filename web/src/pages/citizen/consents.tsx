@@ -33,7 +33,7 @@ export function ConsentsPage() {
   return (
     <Page title={t('consents.title')} intro={t('consents.intro')}>
       <SuccessNotice>{done}</SuccessNotice>
-      <PasskeyPanel passkeys={passkeys.data?.items} onAdded={passkeys.reload} />
+      <PasskeyPanel passkeys={passkeys.data?.items} onChange={passkeys.reload} />
       <ErrorNotice error={consents.error} />
       {consents.loading && !consents.data && <Loading />}
       {GROUPS.map((group) => {

@@ -24,7 +24,7 @@ export function RequestsPage() {
   return (
     <Page title={t('requests.title')} intro={t('requests.intro')}>
       <SuccessNotice>{done}</SuccessNotice>
-      <PasskeyPanel passkeys={passkeys.data?.items} onAdded={passkeys.reload} />
+      <PasskeyPanel passkeys={passkeys.data?.items} onChange={passkeys.reload} />
       <ErrorNotice error={requests.error} />
       {requests.loading && !requests.data && <Loading />}
       {requests.data?.items.length === 0 && <Empty>{t('requests.none')}</Empty>}
