@@ -74,7 +74,7 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 're-consent after a notice change,
     await card.getByText(/Thêm chia sẻ cho công ty bảo hiểm liên kết/).waitFor();
     await expectAccessible(page, 'consents with a re-consent');
 
-    await navigateTo(page, 'Yêu cầu đang chờ');
+    await navigateTo(page, 'Yêu cầu');
     const request = page.getByRole('article').filter({ hasText: 'Ngân hàng Đổi Điều Khoản' });
     await request.getByText(/Yêu cầu này thay cho sự đồng ý bạn đã cho trước đây/).waitFor({ timeout: 15_000 });
     await request.getByText('Nội dung thông báo bạn được xem').click();
