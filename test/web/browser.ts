@@ -71,15 +71,17 @@ export async function expectNoHorizontalScroll(page: Page): Promise<void> {
   expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
 }
 
-/** Who signs in at the development provider: a role by its choice's label, or a citizen by number. */
-export type DevSignIn = { role: RegExp } | { nationalId: string };
+/** Who signs in at the development provider: a role by its choice's label (staff of a named organisation), or a citizen by number. */
+export type DevSignIn = { role: RegExp; organization?: string } | { nationalId: string };
 
 /** The real flow: the portal's "Đăng nhập", the development identity provider's page, back with a session cookie. */
 export async function signInThroughPortal(page: Page, as: DevSignIn): Promise<void> {
   await page.goto('/');
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  if ('role' in as) await page.getByRole('radio', { name: as.role }).check();
-  else await page.getByLabel('Số định danh cá nhân (12 chữ số)').fill(as.nationalId);
+  if ('role' in as) {
+    await page.getByRole('radio', { name: as.role }).check();
+    if (as.organization) await page.getByLabel('Tổ chức').selectOption({ label: as.organization });
+  } else await page.getByLabel('Số định danh cá nhân (12 chữ số)').fill(as.nationalId);
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { citizenToken, consentRequest, registerOrganization, requests, useStack, type TestOrganization } from '../../api/test/stack.js';
-import { DESKTOP, expectAccessible, HAS_CHROMIUM, launch, newContext, NO_BROWSER_REASON, signInThroughPortal, navigateTo } from './browser.js';
+import { DESKTOP, expectAccessible, HAS_CHROMIUM, launch, newContext, NO_BROWSER_REASON, signInThroughPortal, navigateTo, type DevSignIn } from './browser.js';
 
 const CITIZEN = '000000000501';
 
@@ -38,12 +38,12 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 're-consent after a notice change,
     for (const p of problemsSeen) expect(p, 'CSP violations or page errors').toEqual([]);
   });
 
-  async function signIn(): Promise<Page> {
+  async function signIn(as: DevSignIn = { nationalId: CITIZEN }): Promise<Page> {
     const { context, problems } = await newContext(browser, shared.stack.url, DESKTOP);
     contexts.push(context);
     problemsSeen.push(problems);
     const page = await context.newPage();
-    await signInThroughPortal(page, { nationalId: CITIZEN });
+    await signInThroughPortal(page, as);
     await page.getByRole('navigation').waitFor();
     return page;
   }
@@ -56,17 +56,19 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 're-consent after a notice change,
     await card.getByText('Nội dung thông báo bạn được xem').click();
     await card.getByText('Chúng tôi chỉ dùng dữ liệu để xét khoản vay.').waitFor();
 
-    await ok(
-      await call(`/v1/notices/organization/${bank.id}`, await bank.token(), {
-        body: {
-          text: { vi: 'Chúng tôi có thể chia sẻ dữ liệu với công ty bảo hiểm liên kết.', en: 'We may share the data with our partner insurer.' },
-          material: true,
-          rule: 'pause',
-          changeSummary: { vi: 'Thêm chia sẻ cho công ty bảo hiểm liên kết', en: 'Adds sharing with the partner insurer' },
-        },
-      }),
-      201,
-    );
+    // The bank's staff publish the change in their portal: material, reads paused meanwhile.
+    const staff = await signIn({ role: /Doanh nghiệp/, organization: 'Ngân hàng Đổi Điều Khoản' });
+    await navigateTo(staff, 'Thông báo đồng ý');
+    await staff.getByText('Chúng tôi chỉ dùng dữ liệu để xét khoản vay.').waitFor();
+    await staff.getByLabel('Nội dung (tiếng Việt)').fill('Chúng tôi có thể chia sẻ dữ liệu với công ty bảo hiểm liên kết.');
+    await staff.getByLabel('Nội dung (tiếng Anh)').fill('We may share the data with our partner insurer.');
+    await staff.getByLabel('Đây là thay đổi đáng kể: hỏi lại công dân đã đồng ý').check();
+    await staff.getByLabel('Thay đổi đáng kể: tạm ngừng đọc cho đến khi công dân đồng ý lại').check();
+    await staff.getByLabel('Điều gì thay đổi (tiếng Việt)').fill('Thêm chia sẻ cho công ty bảo hiểm liên kết');
+    await staff.getByLabel('Điều gì thay đổi (tiếng Anh)').fill('Adds sharing with the partner insurer');
+    await staff.getByRole('button', { name: 'Công bố' }).click();
+    await staff.getByText('Đã công bố phiên bản 2. Số sự đồng ý cần hỏi lại: 1.').waitFor();
+    await expectAccessible(staff, 'the organisation notice page');
     expect((await call(`/v1/consents/${consentId}/data`, await bank.token())).status).toBe(403);
 
     await page.reload();

@@ -9,6 +9,7 @@ import { EnterpriseRequestsPage } from './pages/enterprise/requests';
 import { NewRequestPage } from './pages/enterprise/new-request';
 import { LicencesPage } from './pages/enterprise/licences';
 import { InvoicesPage } from './pages/enterprise/invoices';
+import { NoticePage } from './pages/enterprise/notice';
 import { ReviewQueuePage } from './pages/operator/review-queue';
 import { LedgerPage } from './pages/auditor/ledger';
 import { AccessLogPage } from './pages/auditor/access-log';
@@ -45,6 +46,7 @@ export const ROUTES: Record<Role, Route[]> = {
     { path: '/enterprise/new', nav: 'nav.newRequest', page: NewRequestPage },
     { path: '/enterprise/licences', nav: 'nav.licences', page: LicencesPage },
     { path: '/enterprise/invoices', nav: 'nav.invoices', page: InvoicesPage },
+    { path: '/enterprise/notice', nav: 'nav.orgNotice', page: NoticePage },
   ],
   auditor: [
     { path: '/auditor/ledger', nav: 'nav.ledger', page: LedgerPage },
