@@ -72,16 +72,23 @@ export class ConsentDecisions {
         throw err;
       }
     }
-    await store.applyDecision(consent.id, {
-      status: committed.status,
-      grantedFields: committed.grantedFields,
-      decidedAt: committed.decidedAt,
-      updatedAt: committed.updatedAt,
-    });
-    if (transactionId) {
-      await this.deps.recorder.append('consent_decision', decisionEntry(consent, action, committed), transactionId);
-      await this.deps.decisions?.record({ transactionId, consentId: consent.id, action, method: 'session', at: new Date(committed.updatedAt) });
-    }
+    // The read model, the log leaf and how it was authenticated are independent writes: made together,
+    // the answer waits for one commit flush instead of three, and still only once all are durable.
+    // A crash between them leaves what the projector and the repair sweep finish from the ledger.
+    await Promise.all([
+      store.applyDecision(consent.id, {
+        status: committed.status,
+        grantedFields: committed.grantedFields,
+        decidedAt: committed.decidedAt,
+        updatedAt: committed.updatedAt,
+      }),
+      ...(transactionId
+        ? [
+            this.deps.recorder.append('consent_decision', decisionEntry(consent, action, committed), transactionId),
+            this.deps.decisions?.record({ transactionId, consentId: consent.id, action, method: 'session', at: new Date(committed.updatedAt) }),
+          ]
+        : []),
+    ]);
     return this.afterCommit(consent.id, committed.status);
   }
 
@@ -113,15 +120,17 @@ export class ConsentDecisions {
       throw err;
     }
     const committed = JSON.parse(Buffer.from(receipt.result).toString()) as Consent;
-    await store.applyDecision(consent.id, {
-      status: committed.status,
-      grantedFields: committed.grantedFields,
-      decidedAt: committed.decidedAt,
-      updatedAt: committed.updatedAt,
-    });
     const evidence = passkeyEvidenceOf(statement, assertion);
     const entry = { ...decisionEntry(consent, statement.action, committed), transactionId: receipt.transactionId, evidence };
-    const { leafIndex } = await this.deps.recorder.append('consent_decision', entry, receipt.transactionId);
+    const [, { leafIndex }] = await Promise.all([
+      store.applyDecision(consent.id, {
+        status: committed.status,
+        grantedFields: committed.grantedFields,
+        decidedAt: committed.decidedAt,
+        updatedAt: committed.updatedAt,
+      }),
+      this.deps.recorder.append('consent_decision', entry, receipt.transactionId),
+    ]);
     await this.deps.decisions?.record({
       transactionId: receipt.transactionId,
       consentId: consent.id,
@@ -162,7 +171,8 @@ export class ConsentDecisions {
   private async afterCommit(consentId: string, status: Consent['status']): Promise<ConsentRow> {
     const updated = (await this.deps.store.get(consentId))!;
     await this.deps.notify(updated.consumer_org_id, `consent.${status.toLowerCase()}`, statusEvent(updated));
-    await this.closeSuccession({ id: consentId, status }).catch(() => undefined);
+    // Only a re-consent request (its artefact names the consent it supersedes) can close a succession.
+    if (supersedesOf(updated)) await this.closeSuccession({ id: consentId, status }).catch(() => undefined);
     return updated;
   }
 
