@@ -92,4 +92,18 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 're-consent after a notice change,
     expect(successor.status).toBe('ACTIVE');
     expect((await call(`/v1/consents/${successor.id}/data`, await bank.token())).status).toBe(200);
   }, 90_000);
+
+  it("the operator publishes a purpose's text: a correction that is not material asks no one again", async () => {
+    const operator = await signIn({ role: /vận hành/i });
+    await navigateTo(operator, 'Thông báo');
+    await operator.getByLabel('Mục đích', { exact: true }).selectOption({ label: 'Chấm điểm tín dụng' });
+    await operator.getByText(/Chấm điểm tín dụng\. Đánh giá khả năng trả nợ/).waitFor();
+    await operator.getByLabel('Nội dung (tiếng Việt)').fill('Chấm điểm tín dụng. Đánh giá khả năng trả nợ khi xét cấp tín dụng cho chính người đó.');
+    await operator.getByLabel('Nội dung (tiếng Anh)').fill('Credit scoring. Assessing the ability to repay when deciding on credit for that person.');
+    await operator.getByRole('button', { name: 'Công bố' }).click();
+    await operator.getByText('Đã công bố phiên bản 2. Số sự đồng ý cần hỏi lại: 0.').waitFor();
+    await expectAccessible(operator, 'the operator notices page');
+    const citizen = await citizenToken(shared.stack, CITIZEN);
+    expect((await ok<{ items: unknown[] }>(await call('/v1/me/reconsents', citizen))).items).toEqual([]);
+  }, 60_000);
 });

@@ -16,6 +16,7 @@ import { AccessLogPage } from './pages/auditor/access-log';
 import { AccessEventsPage } from './pages/auditor/access-events';
 import { ReportsPage } from './pages/auditor/reports';
 import { OrganizationsPage } from './pages/operator/organizations';
+import { NoticesPage } from './pages/operator/notices';
 import { RightsRequestsPage } from './pages/citizen/rights-requests';
 import { RightsQueuePage } from './pages/operator/rights-queue';
 import { RightsReportPage } from './pages/auditor/rights-report';
@@ -59,6 +60,7 @@ export const ROUTES: Record<Role, Route[]> = {
   ],
   operator: [
     { path: '/operator/organizations', nav: 'nav.organizations', page: OrganizationsPage },
+    { path: '/operator/notices', nav: 'nav.notices', page: NoticesPage },
     { path: '/operator/review', nav: 'nav.review', page: ReviewQueuePage },
     { path: '/operator/rights-requests', nav: 'nav.rightsQueue', page: RightsQueuePage },
     { path: '/operator/breaches', nav: 'nav.breaches', page: BreachRegisterPage },
