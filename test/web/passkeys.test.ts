@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
+import { decodeJwt } from 'jose';
 import { CitizenVault, verifyEvidencePackage } from '@citizen-vault/sdk';
 import { seedDemoData } from '@citizen-vault/api';
 import { startStack, type TestStack } from '../../api/test/stack.js';
@@ -335,6 +336,18 @@ describe.skipIf(!HAS_CHROMIUM)("passkeys: the citizen's device signs consent dec
       verified: true,
       decision: { action: 'revoke', grantedFields: ['residence.province', 'residence.ward'] },
     });
+    // Each package carries the artefact as its decision left it, signed then: the approval's still shows what was approved.
+    const approval = ((await inPage(page, '/v1/me/consent-decisions')).body.items as { consentId: string; action: string; transactionId: string }[]).find(
+      (d) => d.consentId === consentId && d.action === 'approve',
+    )!;
+    const approvalPackage = await page.evaluate(
+      async (path) => (await fetch(path)).text(),
+      `/v1/me/consents/${consentId}/evidence?transactionId=${approval.transactionId}`,
+    );
+    expect(await verifyEvidencePackage(approvalPackage)).toMatchObject({ verified: true, decision: { action: 'approve' } });
+    const artefactOf = (pkg: string) => decodeJwt((JSON.parse(pkg) as { artefact: string }).artefact);
+    expect(artefactOf(approvalPackage)).toMatchObject({ status: 'ACTIVE', grantedFields: ['residence.province', 'residence.ward'] });
+    expect(artefactOf(again)).toMatchObject({ status: 'REVOKED' });
   });
 
   it('refuses a forged assertion, a replayed one and one for another artefact, at the API and on the ledger; nothing changes', async () => {

@@ -23,6 +23,8 @@ export interface ConsentDecisionsDeps {
   notify: ConsentNotifier;
   decisions: DecisionEvidenceLog | undefined;
   notices: ConsentNotices | undefined;
+  /** The consent artefact as a JWS: a device-signed decision keeps the one its outcome gives. */
+  signArtefact: (consent: ConsentRow) => Promise<string>;
 }
 
 /**
@@ -131,7 +133,9 @@ export class ConsentDecisions {
       }),
       this.deps.recorder.append('consent_decision', entry, receipt.transactionId),
     ]);
+    const decided = (await store.get(consent.id))!;
     await this.deps.decisions?.record({
+      artefactJws: await this.deps.signArtefact(decided),
       transactionId: receipt.transactionId,
       consentId: consent.id,
       action: statement.action,

@@ -92,6 +92,7 @@ export class ConsentService {
       notify: this.notify,
       decisions: deps.decisions,
       notices: deps.notices,
+      signArtefact: (consent) => this.artefact(consent),
     });
     this.consentedRead = readPipeline({
       store: deps.store,

@@ -35,6 +35,8 @@ export interface DecisionEvidenceRecord {
   assertion?: unknown;
   leafIndex?: number;
   logEntry?: Record<string, unknown>;
+  /** Passkey decisions: the consent artefact (JWS) as the decision left it, signed then. */
+  artefactJws?: string;
   at: Date;
 }
 

@@ -37,7 +37,8 @@ export async function evidencePackage(deps: EvidencePackageDeps, nationalId: str
   const artefactKey = deps.keys.jwks.keys.find((k) => k.kid === deps.keys.kid)!;
   return canonicalJson({
     format: EVIDENCE_FORMAT,
-    artefact: await deps.consents.artefact(consent),
+    // As the decision left it, signed then; a decision recorded before that was kept gets today's.
+    artefact: decision.artefactJws ?? (await deps.consents.artefact(consent)),
     decision: decision.statement,
     assertion: decision.assertion,
     ledger: { transactionId: decision.transactionId },

@@ -36,6 +36,7 @@ interface DecisionRow {
   assertion: unknown;
   leaf_index: string | null;
   log_entry: Record<string, unknown> | null;
+  artefact_jws: string | null;
   at: Date;
 }
 
@@ -71,6 +72,7 @@ const decisionOf = (r: DecisionRow): StoredDecision => ({
   ...(r.assertion === null ? {} : { assertion: r.assertion }),
   ...(r.leaf_index === null ? {} : { leafIndex: Number(r.leaf_index) }),
   ...(r.log_entry === null ? {} : { logEntry: r.log_entry }),
+  ...(r.artefact_jws === null ? {} : { artefactJws: r.artefact_jws }),
   at: r.at,
 });
 
@@ -126,11 +128,11 @@ export class PgPasskeys implements PasskeyStore {
 
   async record(e: DecisionEvidenceRecord): Promise<void> {
     await this.sql`
-      insert into consent_decision_evidence (transaction_id, consent_id, action, method, statement, assertion, leaf_index, log_entry, at)
+      insert into consent_decision_evidence (transaction_id, consent_id, action, method, statement, assertion, leaf_index, log_entry, artefact_jws, at)
       values (${e.transactionId}, ${e.consentId}, ${e.action}, ${e.method},
               ${e.statement === undefined ? null : this.sql.json(e.statement as never)},
               ${e.assertion === undefined ? null : this.sql.json(e.assertion as never)},
-              ${e.leafIndex ?? null}, ${e.logEntry === undefined ? null : this.sql.json(e.logEntry as never)}, ${e.at})
+              ${e.leafIndex ?? null}, ${e.logEntry === undefined ? null : this.sql.json(e.logEntry as never)}, ${e.artefactJws ?? null}, ${e.at})
       on conflict (transaction_id) do nothing`;
   }
 
