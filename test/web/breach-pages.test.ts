@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '@citizen-vault/api';
 import { useStack } from '../../api/test/stack.js';
 import {
@@ -8,13 +7,11 @@ import {
   expectAccessible,
   expectNoHorizontalScroll,
   HAS_CHROMIUM,
-  launch,
-  newContext,
   NO_BROWSER_REASON,
   PHONE,
   screenshot,
-  signInThroughPortal,
   navigateTo,
+  usePortalBrowser,
   type DevSignIn,
 } from './browser.js';
 
@@ -29,9 +26,7 @@ const post = (url: string, token: string | undefined, body: unknown) =>
 
 describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? "the portal's breach pages in Chromium" : `the portal's breach pages — SKIPPED: ${NO_BROWSER_REASON}`, () => {
   const shared = useStack();
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const problemsSeen: string[][] = [];
+  const portal = usePortalBrowser(() => shared.stack.url);
   const SUMMARY = 'Khoá truy cập của ngân hàng bị lộ (thử)';
   const token = async (body: unknown): Promise<string> =>
     ((await (await post(shared.stack.url + '/dev/token', undefined, body)).json()) as { access_token: string }).access_token;
@@ -57,24 +52,10 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? "the portal's breach pages in Chro
       200,
     );
     expect((await fetch(`${shared.stack.url}/v1/consents/${consent.id}/data`, { headers: { authorization: `Bearer ${bank}` } })).status).toBe(200);
-    browser = await launch();
   }, 90_000);
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    for (const p of problemsSeen) expect(p, 'CSP violations or page errors').toEqual([]);
-  });
 
   /** The real sign-in flow: the portal's button, the development identity provider, back with a session cookie. */
-  async function signIn(as: DevSignIn, viewport = DESKTOP): Promise<Page> {
-    const { context, problems } = await newContext(browser, shared.stack.url, viewport);
-    contexts.push(context);
-    problemsSeen.push(problems);
-    const page = await context.newPage();
-    await signInThroughPortal(page, as);
-    await page.getByRole('navigation').waitFor();
-    return page;
-  }
+  const signIn = (as: DevSignIn, viewport = DESKTOP) => portal.signIn(as, viewport);
   const nav = navigateTo;
 
   it('the operator records a breach and sees its 72-hour clock; the citizen read by the bank sees the notice; the auditor sees the register', async () => {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 /** Debian's Chromium, as `.ci/run` installs it; CHROMIUM_PATH points elsewhere if needed. */
@@ -88,4 +88,35 @@ export async function signInThroughPortal(page: Page, as: DevSignIn): Promise<vo
 /** Follows the link of that name in the portal's navigation. */
 export function navigateTo(page: Page, name: string): Promise<void> {
   return page.getByRole('navigation').getByRole('link', { name, exact: true }).click();
+}
+
+/**
+ * Chromium for one describe block: launched before its tests, closed after them, and every page's
+ * CSP violations and errors checked at the end. `signIn` opens a fresh context (its own cookies) and
+ * signs in through the portal's real flow, back on a page with the navigation showing.
+ */
+export function usePortalBrowser(baseUrl: () => string): { signIn(as: DevSignIn, viewport?: typeof DESKTOP): Promise<Page> } {
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  const problemsSeen: string[][] = [];
+  beforeAll(async () => {
+    browser = await launch();
+  }, 90_000);
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    for (const p of problemsSeen) expect(p, 'CSP violations or page errors').toEqual([]);
+  });
+  return {
+    async signIn(as, viewport = DESKTOP) {
+      if (!browser) throw new Error('Chromium is not launched');
+      const { context, problems } = await newContext(browser, baseUrl(), viewport);
+      contexts.push(context);
+      problemsSeen.push(problems);
+      const page = await context.newPage();
+      await signInThroughPortal(page, as);
+      await page.getByRole('navigation').waitFor();
+      return page;
+    },
+  };
 }

@@ -1,21 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { citizenToken, consentRequest, registerOrganization, requests, useStack, type TestOrganization } from '../../api/test/stack.js';
-import { DESKTOP, expectAccessible, HAS_CHROMIUM, launch, newContext, NO_BROWSER_REASON, signInThroughPortal, navigateTo, type DevSignIn } from './browser.js';
+import { expectAccessible, HAS_CHROMIUM, NO_BROWSER_REASON, navigateTo, usePortalBrowser, type DevSignIn } from './browser.js';
 
 const CITIZEN = '000000000501';
 
 describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 're-consent after a notice change, in Chromium' : `re-consent pages — SKIPPED: ${NO_BROWSER_REASON}`, () => {
   const shared = useStack({ noticesIntervalMs: 500 });
   const { call, ok } = requests(() => shared.stack.url);
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const problemsSeen: string[][] = [];
+  const portal = usePortalBrowser(() => shared.stack.url);
   let bank: TestOrganization;
   let consentId: string;
 
   beforeAll(async () => {
-    browser = await launch();
     const custodian = await registerOrganization(shared.stack, ['custodian'], 'Công an tỉnh');
     bank = await registerOrganization(shared.stack, ['consumer'], 'Ngân hàng Đổi Điều Khoản');
     const citizen = await citizenToken(shared.stack, CITIZEN);
@@ -32,21 +28,7 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 're-consent after a notice change,
     ({ id: consentId } = await ok<{ id: string }>(await call('/v1/consents', await bank.token(), { body: consentRequest(CITIZEN) }), 201));
     await ok(await call(`/v1/consents/${consentId}/approve`, citizen, { body: {} }));
   }, 90_000);
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    for (const p of problemsSeen) expect(p, 'CSP violations or page errors').toEqual([]);
-  });
-
-  async function signIn(as: DevSignIn = { nationalId: CITIZEN }): Promise<Page> {
-    const { context, problems } = await newContext(browser, shared.stack.url, DESKTOP);
-    contexts.push(context);
-    problemsSeen.push(problems);
-    const page = await context.newPage();
-    await signInThroughPortal(page, as);
-    await page.getByRole('navigation').waitFor();
-    return page;
-  }
+  const signIn = (as: DevSignIn = { nationalId: CITIZEN }) => portal.signIn(as);
 
   it('the citizen sees the notice they were shown, is asked again after a material change, and answering ends the old consent', async () => {
     const page = await signIn();

@@ -1,21 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, it } from 'vitest';
 import { citizenToken, consentRequest, registerOrganization, requests, useStack, type TestOrganization } from '../../api/test/stack.js';
-import { DESKTOP, expectAccessible, HAS_CHROMIUM, launch, newContext, NO_BROWSER_REASON, signInThroughPortal, navigateTo, type DevSignIn } from './browser.js';
+import { expectAccessible, HAS_CHROMIUM, NO_BROWSER_REASON, navigateTo, usePortalBrowser } from './browser.js';
 
 const CITIZEN = '000000000401';
 
 describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the deletion-deadline pages, in Chromium' : `deletion-deadline pages — SKIPPED: ${NO_BROWSER_REASON}`, () => {
   const shared = useStack();
   const { call, ok } = requests(() => shared.stack.url);
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const problemsSeen: string[][] = [];
+  const portal = usePortalBrowser(() => shared.stack.url);
   let bank: TestOrganization;
   let readId: string;
 
   beforeAll(async () => {
-    browser = await launch();
     const custodian = await registerOrganization(shared.stack, ['custodian'], 'Công an tỉnh');
     bank = await registerOrganization(shared.stack, ['consumer'], 'Ngân hàng Giữ Lời');
     const citizen = await citizenToken(shared.stack, CITIZEN);
@@ -30,21 +26,7 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the deletion-deadline pages, in C
     const [read] = (await ok<{ items: { accessEventId: string }[] }>(await call('/v1/retention/reads', await bank.token()))).items;
     readId = read!.accessEventId;
   }, 90_000);
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    for (const p of problemsSeen) expect(p, 'CSP violations or page errors').toEqual([]);
-  });
-
-  async function signIn(as: DevSignIn): Promise<Page> {
-    const { context, problems } = await newContext(browser, shared.stack.url, DESKTOP);
-    contexts.push(context);
-    problemsSeen.push(problems);
-    const page = await context.newPage();
-    await signInThroughPortal(page, as);
-    await page.getByRole('navigation').waitFor();
-    return page;
-  }
+  const signIn = portal.signIn;
   const nav = navigateTo;
 
   it('the citizen sees the read and its overdue deletion; the auditor sees it until the bank confirms', async () => {
