@@ -200,9 +200,22 @@ export class RepairSweep implements Worker {
       if (moved.count > 0) r.consentStates++;
       if (!(await this.hasLeaf(e.transaction_id, 'consent_decision', 'consentId', consentId, String(p.at)))) {
         const consent = { id: consentId, subject_id: String(p.subjectId), consumer_org_id: String(p.consumerOrgId), purpose: String(p.purpose) };
+        const entry = decisionEntry(consent, action, {
+          status: p.status as Consent['status'],
+          grantedFields: p.grantedFields as string[],
+          updatedAt: String(p.at),
+        });
+        // A device-signed decision's leaf carries the same hashes the ledger keeps, as the API writes it.
+        const signed = p.evidence as { publicKeyHash: string; assertionHash: string; challenge: string } | undefined;
         await this.log.append(
           'consent_decision',
-          decisionEntry(consent, action, { status: p.status as Consent['status'], grantedFields: p.grantedFields as string[], updatedAt: String(p.at) }),
+          signed
+            ? {
+                ...entry,
+                transactionId: e.transaction_id,
+                evidence: { method: 'passkey', publicKeyHash: signed.publicKeyHash, assertionHash: signed.assertionHash, challenge: signed.challenge },
+              }
+            : entry,
           e.transaction_id,
         );
         r.decisionLeaves++;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TestPasskey } from '../../../test/chaincode/passkey-device.js';
 import { citizenToken, registerOrganization, requests, useStack, type TestStack } from '../stack.js';
 
 const AN = '001099012345';
@@ -55,6 +56,41 @@ describe('the repair sweep finishes what a crash interrupted, from the ledger', 
     await stack.api.repair.run();
     await stack.api.repair.run();
     expect(await stack.api.sql`select 1 from log_leaves where kind = 'consent_decision' and (entry::jsonb ->> 'consentId') = ${id}`).toHaveLength(1);
+  });
+
+  it('gives a device-signed decision committed on the ledger a leaf with the evidence hashes the ledger keeps', async () => {
+    const stack = shared.stack;
+    const bank = await registerOrganization(stack, ['consumer']);
+    const { id } = await ok<{ id: string }>(await call('/v1/consents', await bank.token(), { body: request('Quyết định ký bằng thiết bị bị gián đoạn') }), 201);
+    const [consent] = await stack.api.sql<{ artefact_hash: string }[]>`select artefact_hash from consents where id = ${id}`;
+    const statement = {
+      consentId: id,
+      artefactHash: consent!.artefact_hash,
+      action: 'approve' as const,
+      grantedFields: ['residence.province'],
+      at: new Date().toISOString(),
+    };
+    const assertion = new TestPasskey().assert(TestPasskey.challenge(statement));
+    // The API died right after the ledger committed the device-signed approval: no leaf, no evidence row.
+    await stack.api.ledger.submitTransientWithReceipt('consent', 'DecideConsentWithPasskey', [JSON.stringify(statement)], {
+      passkeyAssertion: JSON.stringify(assertion),
+    });
+    const leaf = await until(async () => {
+      const rows = await stack.api.sql<
+        { entry: string }[]
+      >`select entry from log_leaves where kind = 'consent_decision' and (entry::jsonb ->> 'consentId') = ${id}`;
+      return rows.length > 0 && rows;
+    });
+    const { items } = JSON.parse(Buffer.from(await stack.api.ledger.evaluate('consent', 'GetDecisionEvidence', id)).toString()) as {
+      items: { txId: string; publicKeyHash: string; assertionHash: string; challenge: string }[];
+    };
+    expect(items).toHaveLength(1);
+    expect(JSON.parse(leaf[0]!.entry)).toMatchObject({
+      action: 'approve',
+      status: 'ACTIVE',
+      transactionId: items[0]!.txId,
+      evidence: { method: 'passkey', publicKeyHash: items[0]!.publicKeyHash, assertionHash: items[0]!.assertionHash, challenge: items[0]!.challenge },
+    });
   });
 
   it('makes the read-model row of a consent request whose request died after the ledger committed it, from its intent', async () => {
