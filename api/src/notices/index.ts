@@ -14,6 +14,7 @@ import { vocabularyNotices } from './notice.js';
 import { NoticeService } from './notice-service.js';
 import { NoticesSweep, type SuccessionConsents } from './notices-sweep.js';
 import { PgNotices } from './pg-notices.js';
+import { PgReconsents } from './pg-reconsents.js';
 
 export type { NoticeService } from './notice-service.js';
 export type { SuccessionConsents } from './notices-sweep.js';
@@ -39,12 +40,19 @@ export async function openNotices(deps: NoticesDeps): Promise<{
   start(consents: SuccessionConsents): { service: NoticeService; worker: Worker; sweep: () => Promise<void> };
 }> {
   const store = new PgNotices(deps.sql);
+  const reconsents = new PgReconsents(deps.sql);
   await store.ensureVocabulary(vocabularyNotices(), deps.clock.now());
+  const forConsents: ConsentNotices = {
+    current: (scope) => store.current(scope),
+    outdated: (scope, shown) => store.outdated(scope, shown),
+    predecessorOf: (successorId) => reconsents.predecessorOf(successorId),
+    resolveReconsent: (consentId, resolution) => reconsents.resolveReconsent(consentId, resolution),
+  };
   return {
-    forConsents: store,
+    forConsents,
     start(consents) {
-      const sweep = new NoticesSweep(store, consents, deps.recorder, deps.clock);
-      const service = new NoticeService(store, sweep, deps.clock);
+      const sweep = new NoticesSweep(store, reconsents, consents, deps.recorder, deps.clock);
+      const service = new NoticeService(store, reconsents, sweep, deps.clock);
       const worker = new IntervalWorker('notices sweep', deps.intervalMs ?? 15_000, () => sweep.kick(), deps.log);
       return { service, worker, sweep: () => sweep.kick() };
     },

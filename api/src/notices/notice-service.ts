@@ -3,7 +3,8 @@ import { DomainError } from '../errors/index.js';
 import type { Clock } from '../infra/clock.js';
 import type { Notice, NoticeKind, NoticeRule, NoticeText } from './notice.js';
 import type { NoticesSweep } from './notices-sweep.js';
-import type { PgNotices, Reconsent } from './pg-notices.js';
+import type { PgNotices } from './pg-notices.js';
+import type { PgReconsents, Reconsent } from './pg-reconsents.js';
 
 /** Who publishes: the operator (any notice), or an organisation (its own notice only). */
 export type Publisher = { role: 'operator'; subject: string } | { role: 'organization'; organizationId: string; subject: string };
@@ -28,6 +29,7 @@ export interface ReconsentView extends Reconsent {
 export class NoticeService {
   constructor(
     private readonly store: PgNotices,
+    private readonly reconsents: PgReconsents,
     private readonly sweep: Pick<NoticesSweep, 'kick'>,
     private readonly clock: Clock,
   ) {}
@@ -75,7 +77,7 @@ export class NoticeService {
 
   /** A citizen's open re-consents, each with the material versions that asked for it. */
   async reconsentsOf(subjectId: string): Promise<ReconsentView[]> {
-    const open = await this.store.openReconsentsOf(subjectId);
+    const open = await this.reconsents.openReconsentsOf(subjectId);
     return Promise.all(
       open.map(async (r) => ({
         ...r,

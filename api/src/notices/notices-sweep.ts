@@ -2,6 +2,7 @@ import type { AccessRecorder } from '../audit/index.js';
 import type { ConsentRow } from '../consent/index.js';
 import type { Clock } from '../infra/clock.js';
 import type { PgNotices } from './pg-notices.js';
+import type { PgReconsents } from './pg-reconsents.js';
 
 /** What the sweep needs of the consent story: a consent by id, a successor request, and a successor's answer carried through. */
 export interface SuccessionConsents {
@@ -23,6 +24,7 @@ export class NoticesSweep {
 
   constructor(
     private readonly store: PgNotices,
+    private readonly reconsents: PgReconsents,
     private readonly consents: SuccessionConsents,
     private readonly recorder: Pick<AccessRecorder, 'append'>,
     private readonly clock: Clock,
@@ -60,16 +62,16 @@ export class NoticesSweep {
       });
       await this.store.setLeaf(notice, leafIndex);
     }
-    for (const open of await this.store.reconsentsToMove(this.batch)) {
+    for (const open of await this.reconsents.reconsentsToMove(this.batch)) {
       const consent = await this.consents.get(open.consentId);
       const live = consent && (consent.status === 'ACTIVE' || consent.status === 'PAUSED') && consent.valid_until > this.clock.now();
       if (open.successorId && open.successorStatus && open.successorStatus !== 'REQUESTED') {
         await this.consents.closeSuccession({ id: open.successorId, status: open.successorStatus as ConsentRow['status'] });
       } else if (!live) {
-        await this.store.resolveReconsent(open.consentId, 'ended');
+        await this.reconsents.resolveReconsent(open.consentId, 'ended');
       } else if (!open.successorId) {
         const successor = await this.consents.requestSuccessor(consent, `reconsent:${open.consentId}:${open.changes.length}`);
-        await this.store.setSuccessor(open.consentId, successor.id);
+        await this.reconsents.setSuccessor(open.consentId, successor.id);
       }
     }
   }

@@ -42,29 +42,11 @@ export interface PublishInput {
   at: Date;
 }
 
-/** An open re-consent: a consent given under text a material change replaced. */
-export interface Reconsent {
-  consentId: string;
-  rule: NoticeRule;
-  changes: { kind: NoticeKind; key: string; version: number }[];
-  successorId: string | null;
-  createdAt: Date;
-}
-
-type ReconsentRow = { consent_id: string; rule: NoticeRule; changes: Reconsent['changes']; successor_id: string | null; created_at: Date };
-const asReconsent = (r: ReconsentRow): Reconsent => ({
-  consentId: r.consent_id,
-  rule: r.rule,
-  changes: r.changes,
-  successorId: r.successor_id,
-  createdAt: r.created_at,
-});
-
 /**
- * Notices and re-consents in Postgres. Publishing a version and marking every consent it asks
- * again are one transaction, so a crash never leaves a material change without its re-consents.
+ * Notice versions in Postgres. Publishing a version and marking every consent it asks again are
+ * one transaction, so a crash never leaves a material change without its re-consents.
  */
-export class PgNotices implements ConsentNotices {
+export class PgNotices implements Pick<ConsentNotices, 'current' | 'outdated'> {
   constructor(private readonly sql: Sql) {}
 
   /** Version 1 of each vocabulary notice, written once; a later start finds them and adds nothing. */
@@ -104,16 +86,6 @@ export class PgNotices implements ConsentNotices {
       where n.material and n.version > s.shown
       order by n.kind, n.key, n.version`;
     return rows.map((r) => ({ kind: r.kind, key: r.key, version: r.version, hash: r.text_hash }));
-  }
-
-  async predecessorOf(successorId: string): Promise<string | undefined> {
-    const [row] = await this.sql<{ consent_id: string }[]>`
-      select consent_id from reconsent_requests where successor_id = ${successorId} and resolved_at is null`;
-    return row?.consent_id;
-  }
-
-  async resolveReconsent(consentId: string, resolution: 'reconsented' | 'declined' | 'ended'): Promise<void> {
-    await this.sql`update reconsent_requests set resolved_at = now(), resolution = ${resolution} where consent_id = ${consentId} and resolved_at is null`;
   }
 
   /**
@@ -186,31 +158,5 @@ export class PgNotices implements ConsentNotices {
 
   async setLeaf(notice: Pick<Notice, 'kind' | 'key' | 'version'>, leafIndex: number): Promise<void> {
     await this.sql`update notices set leaf_index = ${leafIndex} where kind = ${notice.kind} and key = ${notice.key} and version = ${notice.version}`;
-  }
-
-  /**
-   * Open re-consents the sweep must move on: without a successor yet, whose successor the citizen
-   * answered, or whose consent ended meanwhile. Those waiting on the citizen are left out.
-   */
-  async reconsentsToMove(limit: number): Promise<(Reconsent & { successorStatus: string | null })[]> {
-    const rows = await this.sql<(ReconsentRow & { successor_status: string | null })[]>`
-      select r.*, s.status as successor_status from reconsent_requests r
-        join consents c on c.id = r.consent_id left join consents s on s.id = r.successor_id
-      where r.resolved_at is null and (r.successor_id is null or s.status <> 'REQUESTED' or c.status not in ('ACTIVE', 'PAUSED'))
-      order by r.created_at limit ${limit}`;
-    return rows.map((r) => ({ ...asReconsent(r), successorStatus: r.successor_status }));
-  }
-
-  async setSuccessor(consentId: string, successorId: string): Promise<void> {
-    await this
-      .sql`update reconsent_requests set successor_id = ${successorId} where consent_id = ${consentId} and resolved_at is null and successor_id is null`;
-  }
-
-  /** A citizen's open re-consents, by their consents' subject. */
-  async openReconsentsOf(subjectId: string): Promise<Reconsent[]> {
-    const rows = await this.sql<ReconsentRow[]>`
-      select r.* from reconsent_requests r join consents c on c.id = r.consent_id
-      where c.subject_id = ${subjectId} and r.resolved_at is null order by r.created_at desc`;
-    return rows.map(asReconsent);
   }
 }
