@@ -103,6 +103,15 @@ const Env = z.object({
   // requests count them.
   CV_CALENDAR_DAYS_OFF: IsoDates.optional(),
   CV_CALENDAR_WORKING_DAYS: IsoDates.optional(),
+  // At most one storage compaction after erasure (VACUUM FULL of the shredded tables, which locks
+  // each while it rewrites it) per this many milliseconds; 0 compacts after every erasure. One
+  // compaction serves every erasure shredded before it started.
+  CV_ERASURE_COMPACTION_EVERY_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400_000)
+    .default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -156,6 +165,8 @@ export interface Config {
   idempotencyLeaseMs: number;
   /** Declared days off and weekend days worked, beyond the statutory holidays the calendar knows. */
   calendar: { daysOff: string[]; workingDays: string[] };
+  /** At most one storage compaction after erasure per this many milliseconds (0: one per erasure). */
+  erasureCompactionEveryMs: number;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
 }
 
@@ -286,6 +297,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     repair: { intervalMs: e.CV_REPAIR_INTERVAL_MS, graceMs: e.CV_REPAIR_GRACE_MS },
     idempotencyLeaseMs: e.CV_IDEMPOTENCY_LEASE_MS,
     calendar: { daysOff: e.CV_CALENDAR_DAYS_OFF ?? [], workingDays: e.CV_CALENDAR_WORKING_DAYS ?? [] },
+    erasureCompactionEveryMs: e.CV_ERASURE_COMPACTION_EVERY_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -48,6 +48,7 @@ export type ErrorCode =
   | 'passkey_assertion_invalid'
   | 'passkey_registration_invalid'
   | 'evidence_not_ready'
+  | 'erasure_compaction_scheduled'
   | 'notice_outdated'
   | 'reconsent_required'
   | 'notice_unchanged';
@@ -100,6 +101,7 @@ export const ERROR_CLASS_BY_CODE = {
   passkey_assertion_invalid: 'PermissionError',
   passkey_registration_invalid: 'InvalidRequestError',
   evidence_not_ready: 'ConflictError',
+  erasure_compaction_scheduled: 'ConflictError',
   notice_outdated: 'ConflictError',
   reconsent_required: 'ConsentNotActiveError',
   notice_unchanged: 'ConflictError',

@@ -139,6 +139,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const rights = createRights({
       sql,
       calendar: config.calendar,
+      compactionEveryMs: config.erasureCompactionEveryMs,
       ledger,
       subjects: vault,
       clock: systemClock,

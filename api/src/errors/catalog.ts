@@ -313,6 +313,12 @@ export const ERROR_CATALOG = {
     en: 'The evidence is not complete yet: the log signs its next tree head in a few seconds. Please try again shortly.',
     vi: 'Bằng chứng chưa đầy đủ: nhật ký sẽ ký đầu cây tiếp theo sau vài giây. Vui lòng thử lại sau giây lát.',
   },
+  erasure_compaction_scheduled: {
+    status: 409,
+    kind: 'conflict',
+    en: "The citizen's data key is destroyed; the storage compaction that removes what is left on disk is scheduled, and the request is completed then.",
+    vi: 'Khoá dữ liệu của công dân đã bị huỷ; việc dọn dẹp bộ nhớ lưu trữ để xoá phần còn lại trên đĩa đã được lên lịch, và yêu cầu sẽ hoàn tất khi đó.',
+  },
   // Versioned notices and re-consent (issue 17 item 4).
   notice_outdated: {
     status: 409,

@@ -28,6 +28,12 @@ export interface ErasureDeps {
   kek: Uint8Array;
   clock: Clock;
   newId: () => string;
+  /**
+   * At most one storage compaction per this many milliseconds (0: one per erasure). An erasure
+   * shredded before a compaction started is covered by it; one shredded since waits for the next,
+   * and its request completes then, through the rights worker's sweep.
+   */
+  compactionEveryMs?: number;
 }
 
 /** The steps of an erasure, in order; each is recorded once done, and each is safe to run again. */
@@ -119,7 +125,7 @@ export class Erasure {
       await store.markStep(request.id, 'keys_destroyed', { shreddedAt: this.deps.clock.now(), deletedCopies: { wrappedKeys: before + wrappedCopies } });
     });
     await step('storage_compacted', async () => {
-      await store.markStep(request.id, 'storage_compacted', { storageCompacted: await store.compactStorage() });
+      await store.markStep(request.id, 'storage_compacted', { storageCompacted: await this.compacted(request.id) });
     });
     await step('certified', async () => {
       const e = (await store.erasure(request.id))!;
@@ -142,6 +148,24 @@ export class Erasure {
     });
   }
 
+  /**
+   * Whether this erasure's storage is compacted: by a compaction that started after its shred, or
+   * by one run now if none ran within the interval. Refused with `erasure_compaction_scheduled`
+   * (the request stays open) until the next one is due.
+   */
+  private async compacted(requestId: string): Promise<boolean> {
+    const { store, clock } = this.deps;
+    const shreddedAt = (await store.erasure(requestId))?.shreddedAt ?? clock.now();
+    const last = await store.lastCompaction();
+    if (last && last.startedAt > shreddedAt) return last.ok;
+    const now = clock.now();
+    const due = new Date((last?.startedAt.getTime() ?? 0) + (this.deps.compactionEveryMs ?? 0));
+    if (due > now) throw compactionScheduled(due);
+    const ok = await store.compactStorage(now);
+    if (ok === 'busy') throw compactionScheduled(now); // another instance is compacting: its run may cover this one
+    return ok;
+  }
+
   private certificateOf(request: RightsRequest, e: ErasureRow): ErasureCertificate {
     const { wrappedKeys = 0, ...copies } = e.deletedCopies;
     return {
@@ -160,4 +184,12 @@ export class Erasure {
       kept: KEPT,
     };
   }
+}
+
+function compactionScheduled(due: Date): DomainError {
+  return new DomainError(
+    'erasure_compaction_scheduled',
+    `the citizen's data key is destroyed; the storage compaction that removes what is left on disk runs at ${due.toISOString()}, and the request is completed then`,
+    { compactionDueAt: due.toISOString() },
+  );
 }

@@ -3,6 +3,7 @@
  * deadlines run on Vietnam's working-day calendar, each step recorded on the ledger without
  * personal data. The capability's public API: its ports, its factory and its routes.
  */
+import { DomainError } from '../errors/index.js';
 import type { Sql } from '../infra/database.js';
 import type { Clock } from '../infra/clock.js';
 import { IntervalWorker } from '../infra/interval-worker.js';
@@ -70,6 +71,8 @@ export interface RightsDeps {
   statistics: StatisticsExclusion;
   /** The API's signing key, which signs erasure certificates; the KEK, to find stored answers naming an erased subject; the index key, from which the certificate claim key is derived. */
   keys: { signing: { kid: string; privateKey: CryptoKey }; kek: Uint8Array; indexKey: Uint8Array };
+  /** At most one storage compaction after erasure per this many milliseconds (0, the default: one per erasure). */
+  compactionEveryMs?: number;
 }
 
 /**
@@ -99,6 +102,7 @@ export function createRights(deps: RightsDeps): { service: RightsService; worker
     kek: deps.keys.kek,
     clock: deps.clock,
     newId: deps.newId,
+    ...(deps.compactionEveryMs !== undefined ? { compactionEveryMs: deps.compactionEveryMs } : {}),
   });
   const effects = new RequestEffects({ erasure, controls, consents: deps.consents, store: controlsStore, claimKey: claimKeyFrom(deps.keys.indexKey) });
   const service = new RightsService({
@@ -123,7 +127,9 @@ export function createRights(deps: RightsDeps): { service: RightsService; worker
         if (request.state === 'COMPLETED') await erasure.finish(id);
         else if (request.state === 'IN_PROGRESS' || request.state === 'EXTENDED') await service.act(id, { type: 'complete' });
       } catch (err) {
-        deps.log('an unfinished erasure could not be carried on yet; it will be retried', { requestId: id, err: String(err) });
+        // Waiting for the next compaction is the plan, not a failure.
+        if (!(err instanceof DomainError && err.code === 'erasure_compaction_scheduled'))
+          deps.log('an unfinished erasure could not be carried on yet; it will be retried', { requestId: id, err: String(err) });
       }
     }
   };

@@ -48,6 +48,9 @@ type Tx = Sql;
  * subject controls. Holds and the start of an erasure take the same per-subject advisory lock, so a
  * hold placed while an erasure starts either blocks it or is refused: never both.
  */
+/** The advisory lock key that keeps storage compactions one at a time. */
+const COMPACTION_LOCK = 0x63760001;
+
 export class PgSubjectControls {
   constructor(private readonly sql: Sql) {}
 
@@ -230,16 +233,34 @@ export class PgSubjectControls {
    * kept for reuse). Needs ownership of the tables and, for the WAL, pg_checkpoint and pg_switch_wal:
    * answers false when the database refused any step, so the certificate says so.
    */
-  async compactStorage(): Promise<boolean> {
+  async compactStorage(startedAt: Date): Promise<boolean | 'busy'> {
+    // One compaction at a time across API instances: a session lock on its own connection (VACUUM
+    // cannot run inside a transaction, so a transaction's lock cannot hold it).
+    const conn = await this.sql.reserve();
     try {
-      await this.sql.unsafe('vacuum (full) subjects, record_versions, statistics_profiles, sessions, idempotency_keys, erasure_claims, webhook_deliveries');
-      await this.sql.unsafe('checkpoint');
-      await this.sql.unsafe('select pg_switch_wal()');
-      await this.sql.unsafe('checkpoint');
-      return true;
-    } catch {
-      return false;
+      const [lock] = await conn<{ locked: boolean }[]>`select pg_try_advisory_lock(${COMPACTION_LOCK}) as locked`;
+      if (!lock?.locked) return 'busy';
+      let ok = true;
+      try {
+        await conn.unsafe('vacuum (full) subjects, record_versions, statistics_profiles, sessions, idempotency_keys, erasure_claims, webhook_deliveries');
+        await conn.unsafe('checkpoint');
+        await conn.unsafe('select pg_switch_wal()');
+        await conn.unsafe('checkpoint');
+      } catch {
+        ok = false;
+      }
+      await conn`insert into storage_compactions (started_at, finished_at, ok) values (${startedAt}, now(), ${ok}) on conflict (started_at) do nothing`;
+      await conn`select pg_advisory_unlock(${COMPACTION_LOCK})`;
+      return ok;
+    } finally {
+      conn.release();
     }
+  }
+
+  /** The latest compaction that ran to the end: when it started. */
+  async lastCompaction(): Promise<{ startedAt: Date; ok: boolean } | undefined> {
+    const [row] = await this.sql<{ started_at: Date; ok: boolean }[]>`select started_at, ok from storage_compactions order by started_at desc limit 1`;
+    return row ? { startedAt: row.started_at, ok: row.ok } : undefined;
   }
 
   // The ledger outbox of subject controls.
