@@ -20,7 +20,7 @@ async function freePort(): Promise<number> {
  * Postgres adapters: no ledger, no API. The database is shared by the file's tests, which use
  * fresh ids so they do not see each other.
  */
-export function usePostgres(): { readonly sql: Sql } {
+export function usePostgres(): { readonly sql: Sql; readonly url: string } {
   let pg: RunningPostgres | undefined;
   let sql: Sql | undefined;
   let dir = '';
@@ -40,6 +40,11 @@ export function usePostgres(): { readonly sql: Sql } {
     get sql(): Sql {
       if (!sql) throw new Error('Postgres is not started yet (use it inside a test or a hook)');
       return sql;
+    },
+    /** For a test that needs a pool of its own beside the shared one. */
+    get url(): string {
+      if (!pg) throw new Error('Postgres is not started yet (use it inside a test or a hook)');
+      return pg.url;
     },
   };
 }

@@ -37,7 +37,18 @@ export async function checkAfterFaults(scenario: string, runs: number, stack: Fa
       },
       30_000,
       'the repair sweep to cover the ledger',
+      () => explainSweep().catch((err: unknown) => `(could not look: ${String(err)})`),
     );
+    /** What the sweep was doing: still running passes (and failing why), or silent since some time. */
+    async function explainSweep(): Promise<string> {
+      const [p] = await sql<{ block_number: string }[]>`select block_number from ledger_checkpoints where name = 'ledger-read-model'`;
+      const [r] = await sql<{ next_block: string; runs: string; last_run_at: Date | null }[]>`select next_block, runs, last_run_at from repair_state`;
+      const ready = await fetch(stack.url + '/ready').then(
+        (res) => res.text(),
+        (err: unknown) => String(err),
+      );
+      return `ledger height ${height}, projected to ${p?.block_number}, swept to ${r?.next_block}; sweep runs ${r?.runs}, last at ${r?.last_run_at?.toISOString()} (now ${new Date().toISOString()}); /ready: ${ready}`;
+    }
     // One more pass after the settle window, for blocks and intents near the end.
     await new Promise((r) => setTimeout(r, 1_500));
 

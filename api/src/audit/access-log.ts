@@ -4,6 +4,7 @@ import type { Sql } from '../infra/database.js';
 import type { AccessEventRow, AccessHistory } from './access-events.js';
 import type { AccessEvent, AccessRecorder, LeafKind, LeafLink, RecordedAccess, UseGuard } from './access-recorder.js';
 import { Frontier, leafHash, type SubtreeKey } from './merkle.js';
+import { connectionLost, settledUnlessLost } from './reserved-connection.js';
 
 export type { AccessEvent, LeafKind, LeafLink, RecordedAccess, UseGuard } from './access-recorder.js';
 
@@ -181,6 +182,8 @@ export class AccessLog implements AccessRecorder, AccessHistory {
       built();
     };
     let tx: postgres.ReservedSql | undefined;
+    /** Postgres dropped the reserved connection under this batch: the driver has it back already. */
+    let lost = false;
     let pending = batch;
     try {
       const generation = this.generation;
@@ -237,7 +240,7 @@ export class AccessLog implements AccessRecorder, AccessHistory {
       ];
       const commit = tx`commit`;
       handOn();
-      const results = await Promise.allSettled([...statements, commit]);
+      const results = await settledUnlessLost([...statements, commit]);
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !isAborted(r.reason));
       if (failed) throw failed.reason;
       const committed = results.at(-1)!;
@@ -247,10 +250,13 @@ export class AccessLog implements AccessRecorder, AccessHistory {
     } catch (err) {
       this.frontier = undefined;
       this.generation += 1;
-      if (tx) await tx`rollback`.catch(() => {});
+      // If Postgres dropped the connection, it rolled the transaction back itself, and a statement
+      // sent on it now would never be answered: the connection is neither used nor released again.
+      lost = tx !== undefined && connectionLost(err);
+      if (tx && !lost) await tx`rollback`.catch((e: unknown) => (lost = connectionLost(e)));
       pending = await this.settleFailed(pending, err);
     } finally {
-      tx?.release();
+      if (!lost) tx?.release();
       handOn();
     }
     if (pending.length > 0) {
