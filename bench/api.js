@@ -34,13 +34,21 @@ async function firstLine(child) {
 async function load(url, headers = {}, paths = undefined, cpu = undefined) {
   let next = 0;
   const requests = paths ? [{ setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) }] : undefined;
-  const cpuBefore = cpu?.();
+  const cpuBefore = cpu?.total();
+  const apiCpuBefore = cpu?.api();
   const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers, ...(requests ? { requests } : {}) });
-  const cpuAfter = cpu?.();
+  const cpuAfter = cpu?.total();
+  const apiCpuAfter = cpu?.api();
+  const perRequest = (before, after) => round(((after - before) * 1000) / Math.max(1, result.requests.total), 2);
   return {
     requestsPerSecond: round(result.requests.average, 0),
     ...(cpuBefore !== undefined && cpuAfter !== undefined
-      ? { stackCpuMsPerRequest: round(((cpuAfter - cpuBefore) * 1000) / Math.max(1, result.requests.total), 2) }
+      ? {
+          stackCpuMsPerRequest: perRequest(cpuBefore, cpuAfter),
+          // The split: the API's own process (with the embedded devnet, idle while reading), and its Postgres (every backend, the WAL writer, …).
+          apiCpuMsPerRequest: perRequest(apiCpuBefore, apiCpuAfter),
+          postgresCpuMsPerRequest: perRequest(cpuBefore - apiCpuBefore, cpuAfter - apiCpuAfter),
+        }
       : {}),
     latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
     non2xx: result.non2xx,
@@ -95,9 +103,10 @@ async function main() {
   const sample = await (await fetch(`${base}${paths[0]}`, { headers: auth })).json();
   if (!sample.fields?.['residence.province']) throw new Error(`a seeded consent does not read: ${JSON.stringify(sample)}`);
 
-  const distinct = await load(base, auth, paths, stack.cpuSeconds);
-  const distinctJwe = await load(base, { ...auth, accept: 'application/jose' }, paths, stack.cpuSeconds);
-  const hot = await load(`${base}/v1/consents/${consent.id}/data`, auth, undefined, stack.cpuSeconds);
+  const cpu = { total: stack.cpuSeconds, api: stack.apiCpuSeconds };
+  const distinct = await load(base, auth, paths, cpu);
+  const distinctJwe = await load(base, { ...auth, accept: 'application/jose' }, paths, cpu);
+  const hot = await load(`${base}/v1/consents/${consent.id}/data`, auth, undefined, cpu);
   const [events] = await sql`select count(*)::int as n from access_events where outcome = 'GRANTED'`;
   await sql.end();
 

@@ -33,7 +33,7 @@ const TICKS_PER_SECOND = 100; // USER_HZ on Linux
  * embedded Postgres and every backend): the cost of a request that a busy, shared machine does not
  * distort the way it distorts throughput. Linux only; undefined elsewhere.
  */
-export function treeCpuSeconds(rootPid) {
+export function treeCpuSeconds(rootPid, { descendants = true } = {}) {
   let stats;
   try {
     stats = readdirSync('/proc')
@@ -57,7 +57,7 @@ export function treeCpuSeconds(rootPid) {
   while (stack.length > 0) {
     const p = stack.pop();
     ticks += p.ticks;
-    stack.push(...(children.get(p.pid) ?? []));
+    if (descendants) stack.push(...(children.get(p.pid) ?? []));
   }
   return ticks / TICKS_PER_SECOND;
 }
@@ -149,8 +149,9 @@ export async function startStackProcess(name, extraEnv = {}) {
     devToken,
     operator,
     organization,
-    /** CPU seconds used so far by the API and its Postgres (see treeCpuSeconds). */
+    /** CPU seconds used so far by the API and its Postgres (see treeCpuSeconds), and by the API's own process alone. */
     cpuSeconds: () => treeCpuSeconds(api.pid),
+    apiCpuSeconds: () => treeCpuSeconds(api.pid, { descendants: false }),
     async stop() {
       api.kill('SIGTERM');
       await new Promise((r) => api.once('exit', r));

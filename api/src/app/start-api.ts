@@ -14,7 +14,7 @@ import { IntervalWorker } from '../infra/interval-worker.js';
 import { connectDatabase, migrate, type Sql } from '../infra/database.js';
 import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
 import { FabricLedger, LedgerError, type LedgerIdentity } from '../ledger/fabric-ledger.js';
-import { createOrganizationService, ensureOperator, pgOrganizationStore, type OrganizationStore } from '../organizations/index.js';
+import { activeOrganizations, createOrganizationService, ensureOperator, pgOrganizationStore, type OrganizationStore } from '../organizations/index.js';
 import {
   createKeyRotation,
   createRecordCorrections,
@@ -86,6 +86,9 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     const identity = options.ledgerIdentity ?? (await ledgerIdentityFrom(config));
     const ledger = lifecycle.closeLater('ledger', FabricLedger.connect(identity, config.channel, config.chaincode), (l) => l.close());
     const organizations = pgOrganizationStore(sql);
+    // Every organisation's request asks whether it may act: answered from memory, dropped on each change Postgres announces.
+    const active = lifecycle.closeLater('organization announcements', activeOrganizations(sql, organizations), (a) => a.stop());
+    await active.start();
     await openExchange(config, options, organizations, ledger, identity.mspId, logger);
     const keys = await loadKeys(config);
     const keks = await openKekRing(sql, join(config.dataDir, 'keys'), config.secrets);
@@ -115,10 +118,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       issuer: config.publicUrl,
       audience: config.audience,
       ...(config.citizenOidc ? { citizenOidc: config.citizenOidc } : {}),
-      activeOrganization: async (id) => {
-        const org = await organizations.get(id);
-        return org?.status === 'VERIFIED' ? org : undefined;
-      },
+      activeOrganization: (id) => active.get(id),
     });
     const consentStore = pgConsentStore(sql);
     const passkeyStore = pgPasskeyStore(sql);

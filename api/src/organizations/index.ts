@@ -6,6 +6,9 @@ import type { Sql } from '../infra/database.js';
 import { OrganizationService } from './organization-service.js';
 import type { OrganizationLedger, OrganizationStore, ClientAssertionRegistry, ProviderListings } from './ports.js';
 import { PgOrganizations } from './pg-organizations.js';
+import { ActiveOrganizations } from './active-organizations.js';
+
+export type { ActiveOrganizations } from './active-organizations.js';
 
 export type { Organization, OrganizationRole, OrganizationViewValue } from './organization.js';
 export { view as organizationView } from './organization.js';
@@ -17,6 +20,11 @@ export { organizationRoutes } from './organization-routes.js';
 /** The Postgres store, for the composition root: it is the directory, the store and the assertion registry at once. */
 export function pgOrganizationStore(sql: Sql): OrganizationStore & ClientAssertionRegistry {
   return new PgOrganizations(sql);
+}
+
+/** The organisations that may act now, cached and dropped on each change Postgres announces; `start()` before use, `stop()` to end. */
+export function activeOrganizations(sql: Sql, store: Pick<OrganizationStore, 'get'>): ActiveOrganizations {
+  return new ActiveOrganizations(sql, (id) => store.get(id));
 }
 
 export function createOrganizationService(deps: {
