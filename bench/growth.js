@@ -79,28 +79,52 @@ async function load(url, headers, { paths, seconds = SECONDS, cpu } = {}) {
   };
 }
 
-/** Shared buffers hit and read from disk (or the OS cache) by the whole database so far. */
+/**
+ * Shared-buffer hits and reads (from the OS cache or the disk) so far, per table and index: where a
+ * read's buffer misses go. Approximate: backends publish their counters about once a second.
+ */
 async function blocks(sql) {
-  await sql`select pg_stat_force_next_flush()`.catch(() => {}); // Postgres ≥ 15: counters of this session now
-  await new Promise((r) => setTimeout(r, 1_100)); // the backends' counters reach the view within a second
-  const [row] = await sql`select blks_hit::bigint as hit, blks_read::bigint as read from pg_stat_database where datname = current_database()`;
-  return { hit: Number(row.hit), read: Number(row.read) };
+  await sql`select pg_stat_force_next_flush()`.catch(() => {}); // Postgres ≥ 15: this session's counters now
+  await new Promise((r) => setTimeout(r, 1_100));
+  const rows = await sql`select relname, coalesce(heap_blks_hit, 0) + coalesce(idx_blks_hit, 0) + coalesce(toast_blks_hit, 0) as hit,
+    coalesce(heap_blks_read, 0) as heap_read, coalesce(idx_blks_read, 0) + coalesce(tidx_blks_read, 0) as index_read, coalesce(toast_blks_read, 0) as toast_read
+    from pg_statio_user_tables`;
+  return new Map(rows.map((r) => [r.relname, { hit: Number(r.hit), heapRead: Number(r.heap_read), indexRead: Number(r.index_read) + Number(r.toast_read) }]));
 }
 
-/** Consented reads over `paths` after a warm-up on the hot consent (JIT, pools), with the load average and buffer traffic around it. */
+function blocksPerRequest(before, after, requests) {
+  let hit = 0;
+  let read = 0;
+  const readsByTable = {};
+  for (const [table, a] of after) {
+    const b = before.get(table) ?? { hit: 0, heapRead: 0, indexRead: 0 };
+    const heap = a.heapRead - b.heapRead;
+    const index = a.indexRead - b.indexRead;
+    hit += a.hit - b.hit;
+    read += heap + index;
+    if (heap + index > 0) readsByTable[table] = { heap: round(heap / requests, 2), indexes: round(index / requests, 2) };
+  }
+  return { hit: round(hit / requests, 1), read: round(read / requests, 2), hitRatio: round(hit / Math.max(1, hit + read), 4), readsByTable };
+}
+
+/**
+ * Consented reads over `paths`, after a checkpoint (so that writing out the seeding's dirty pages
+ * does not fall inside the measurement) and a warm-up on the hot consent (JIT, pools). The warm-up
+ * is also the control: the same single row at both sizes, so its change says how much the shared
+ * machine itself changed between the two measurements.
+ */
 async function measureReads(stack, sql, auth, hotPath, paths) {
-  await load(`${stack.base}${hotPath}`, auth, { seconds: WARM_UP_SECONDS });
+  await sql`checkpoint`;
+  const control = await load(`${stack.base}${hotPath}`, auth, { seconds: WARM_UP_SECONDS });
   const loadBefore = loadAverage();
   const before = await blocks(sql);
   const reads = await load(stack.base, auth, { paths, cpu: stack.cpuSeconds });
   const after = await blocks(sql);
-  const hit = after.hit - before.hit;
-  const read = after.read - before.read;
   return {
     ...reads,
     loadAverage: { before: loadBefore, after: loadAverage() },
-    buffersPerRequest: { hit: round(hit / Math.max(1, reads.requests), 1), read: round(read / Math.max(1, reads.requests), 2) },
-    bufferHitRatio: round(hit / Math.max(1, hit + read), 4),
+    buffersPerRequest: blocksPerRequest(before, after, Math.max(1, reads.requests)),
+    hotConsentControl: { seconds: WARM_UP_SECONDS, requestsPerSecond: control.requestsPerSecond, latencyMs: control.latencyMs },
   };
 }
 
@@ -371,6 +395,8 @@ async function main() {
   const finalCounts = await counts(sql);
   const bytesAfterReads = await storedBytes(sql, finalCounts);
   printBytes('after the reads', bytesAfterReads);
+  const [settings] =
+    await sql`select current_setting('shared_buffers') as shared_buffers, pg_size_pretty(pg_database_size(current_database())) as database_size, version() as version`;
   await sql.end();
   await stack.stop();
 
@@ -378,6 +404,7 @@ async function main() {
   return {
     benchmark: 'Cost growth: consented reads at 10k and at 1M citizens and consents, and the bytes each citizen costs',
     node: process.version,
+    postgres: { sharedBuffers: settings.shared_buffers, databaseSize: settings.database_size, version: settings.version.split(' on ')[0] },
     baseline: { bareExpressJwt: { ...baselineJwt, loadAverageBefore: loadBeforeBaseline } },
     reads: {
       sample: SAMPLE,
