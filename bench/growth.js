@@ -10,6 +10,10 @@
 // copy of one of them under new ids (its own subject, records, versions and consent, with bytes of
 // the same length), and all are inserted in one random order, so the sampled rows lie spread over
 // the whole heap and every index, as a random citizen's would, not clustered at one end.
+//
+// BENCH_GROWTH_FROM (10,000) and BENCH_GROWTH_CITIZENS (1,000,000) set the two sizes,
+// BENCH_GROWTH_SAMPLE (10,000) the consents each measurement reads, BENCH_SECONDS its length, and
+// BENCH_GROWTH_AFTER_SQL statements to run before measuring at the larger size (a candidate index).
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -40,7 +44,7 @@ const GOAL = { maxRatio: 1.2 };
 const GROUPS = {
   vault: ['subjects', 'records', 'record_versions', 'subject_restrictions', 'legal_holds'],
   consents: ['consents', 'consent_usage', 'consent_intents', 'consent_decision_evidence'],
-  accessLog: ['access_events', 'log_leaves', 'log_nodes', 'log_tree_heads', 'log_state'],
+  accessLog: ['access_events', 'retention_deadlines', 'log_leaves', 'log_nodes', 'log_tree_heads', 'log_state'],
 };
 const WRITTEN_BY_READS = ['consent_usage', 'access_events', 'log_leaves', 'log_nodes', 'retention_deadlines'];
 const STAGED = { subjects: 'growth_subjects', records: 'growth_records', versions: 'growth_record_versions', consents: 'growth_consents' };
