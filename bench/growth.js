@@ -43,7 +43,7 @@ const GOAL = { maxRatio: 1.2 };
 /** The tables each group of stored bytes is made of (those that exist); indexes and TOAST included. */
 const GROUPS = {
   vault: ['subjects', 'records', 'record_versions', 'subject_restrictions', 'legal_holds'],
-  consents: ['consents', 'consent_usage', 'consent_intents', 'consent_decision_evidence'],
+  consents: ['consents', 'consent_usage', 'consent_intents', 'consent_decision_evidence', 'reconsent_requests'],
   accessLog: ['access_events', 'retention_deadlines', 'log_leaves', 'log_nodes', 'log_tree_heads', 'log_state'],
 };
 const WRITTEN_BY_READS = ['consent_usage', 'access_events', 'log_leaves', 'log_nodes', 'retention_deadlines'];
