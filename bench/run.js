@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-const BENCHMARKS = (process.env.BENCH_ONLY ?? 'devnet.js,fabric.js,api.js,audit.js,exchange.js').split(',');
+const BENCHMARKS = (process.env.BENCH_ONLY ?? 'devnet.js,fabric.js,api.js,growth.js,audit.js,exchange.js').split(',');
 const here = import.meta.dirname;
 const outDir = resolve(here, 'results');
 mkdirSync(outDir, { recursive: true });

@@ -10,12 +10,15 @@ import { commitment, fieldBinding, keyBinding, nationalIdIndex } from '../api/di
 
 const PROVINCES = ['Hà Nội', 'Thành phố Hồ Chí Minh', 'Hải Phòng', 'Đà Nẵng', 'Cần Thơ', 'Huế', 'Quảng Ninh', 'Nghệ An'];
 const CHUNK = 1_000;
+const TABLES = { subjects: 'subjects', records: 'records', versions: 'record_versions', consents: 'consents' };
 
 /**
  * `count` citizens with their records and an ACTIVE consent each for `consumerOrgId`, granting
- * `residence.province` and `health_insurance.status`; answers the consent ids.
+ * `residence.province` and `health_insurance.status`; answers the consent ids. `tables` names other
+ * tables of the same columns to seed instead (bench/growth.js stages citizens there, then spreads
+ * them among generated ones).
  */
-export async function seedConsentedCitizens(sql, { count, kek, indexKey, custodianOrgId, consumerOrgId, nationalIdBase = 200_000_000_000 }) {
+export async function seedConsentedCitizens(sql, { count, kek, indexKey, custodianOrgId, consumerOrgId, nationalIdBase = 200_000_000_000, tables = TABLES }) {
   const consentIds = [];
   const now = new Date();
   const validUntil = new Date(now.getTime() + 30 * 86400_000);
@@ -80,10 +83,10 @@ export async function seedConsentedCitizens(sql, { count, kek, indexKey, custodi
       consentIds.push(id);
     }
     await sql.begin(async (tx) => {
-      await tx`insert into subjects ${tx(subjects)}`;
-      await tx`insert into records ${tx(records)}`;
-      await tx`insert into record_versions ${tx(versions.map((v) => ({ ...v, fields: tx.json(v.fields) })))}`;
-      await tx`insert into consents ${tx(
+      await tx`insert into ${tx(tables.subjects)} ${tx(subjects)}`;
+      await tx`insert into ${tx(tables.records)} ${tx(records)}`;
+      await tx`insert into ${tx(tables.versions)} ${tx(versions.map((v) => ({ ...v, fields: tx.json(v.fields) })))}`;
+      await tx`insert into ${tx(tables.consents)} ${tx(
         consents.map((c) => ({
           ...c,
           requested_fields: tx.array(c.requested_fields),
@@ -94,9 +97,6 @@ export async function seedConsentedCitizens(sql, { count, kek, indexKey, custodi
       )}`;
     });
   }
-  await sql`analyze subjects`;
-  await sql`analyze records`;
-  await sql`analyze record_versions`;
-  await sql`analyze consents`;
+  for (const table of Object.values(tables)) await sql`analyze ${sql(table)}`;
   return consentIds;
 }
