@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -25,6 +26,10 @@ const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   CV_DATA_DIR: z.string().default('.data'),
   CV_PUBLIC_URL: z.url().optional(),
+  // The API's Postgres connections. Unset: twice this machine's cores plus two with the embedded
+  // Postgres, which shares those cores (measured on 2 cores: 6 connections served 25–45% more
+  // consented reads than 20, at less CPU per read), and 20 for a database of its own.
+  CV_DATABASE_POOL_MAX: z.coerce.number().int().min(3).max(500).optional(),
   VAULT_DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
@@ -130,7 +135,7 @@ export interface Config {
   dataDir: string;
   /** The API's own URL: the `iss` of the tokens it signs. */
   publicUrl: string;
-  database: { kind: 'embedded'; port: number; dir: string } | { kind: 'url'; url: string };
+  database: ({ kind: 'embedded'; port: number; dir: string } | { kind: 'url'; url: string }) & { poolMax: number };
   /** Where the ledger is: an embedded devnet started with the API, or a Fabric network. */
   fabric: { kind: 'embedded'; port: number } | { kind: 'connection-file'; path: string; mspId?: string } | ({ kind: 'explicit' } & FabricIdentityConfig);
   channel: string;
@@ -267,8 +272,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     publicUrl,
     database: e.VAULT_DATABASE_URL
-      ? { kind: 'url', url: e.VAULT_DATABASE_URL }
-      : { kind: 'embedded', port: e.CV_EMBEDDED_PG_PORT, dir: resolve(dataDir, 'postgres') },
+      ? { kind: 'url', url: e.VAULT_DATABASE_URL, poolMax: e.CV_DATABASE_POOL_MAX ?? 20 }
+      : { kind: 'embedded', port: e.CV_EMBEDDED_PG_PORT, dir: resolve(dataDir, 'postgres'), poolMax: e.CV_DATABASE_POOL_MAX ?? 2 * availableParallelism() + 2 },
     fabric,
     channel: e.FABRIC_CHANNEL,
     chaincode: e.FABRIC_CHAINCODE,

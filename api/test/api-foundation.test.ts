@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,6 +127,12 @@ describe('configuration', () => {
       fabric: { kind: 'embedded', port: 7051 },
       chaincode: 'citizen-vault',
     });
+  });
+
+  it('sizes the database pool for the cores the embedded Postgres shares, and as configured', () => {
+    expect(loadConfig({}).database.poolMax).toBe(2 * availableParallelism() + 2);
+    expect(loadConfig({ CV_DATABASE_POOL_MAX: '12' }).database.poolMax).toBe(12);
+    expect(() => loadConfig({ CV_DATABASE_POOL_MAX: '1' })).toThrow(/CV_DATABASE_POOL_MAX/);
   });
 
   it('fails fast and says what to set', () => {

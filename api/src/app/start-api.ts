@@ -285,7 +285,7 @@ async function openDatabase(config: Config, logger: Logger, lifecycle: Lifecycle
   } else {
     databaseUrl = config.database.url;
   }
-  const sql = lifecycle.closeLater('database', connectDatabase(databaseUrl), (s) => s.end({ timeout: 5 }));
+  const sql = lifecycle.closeLater('database', connectDatabase(databaseUrl, config.database.poolMax), (s) => s.end({ timeout: 5 }));
   const applied = await migrate(sql);
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
   return sql;

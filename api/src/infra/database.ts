@@ -9,11 +9,12 @@ const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.ur
 /**
  * The pool, with every wait bounded so an outage is answered quickly (503) instead of hanging for the
  * driver's defaults: a connection attempt gives up after 3 s, a statement after 20 s, an idle
- * connection is dropped after 60 s, and TCP keep-alive notices a vanished server.
+ * connection is dropped after 60 s, and TCP keep-alive notices a vanished server. `max` connections
+ * (20 unless the configuration says otherwise; see `CV_DATABASE_POOL_MAX`).
  */
-export function connectDatabase(url: string): Sql {
+export function connectDatabase(url: string, max = 20): Sql {
   return postgres(url, {
-    max: 20,
+    max,
     onnotice: () => {},
     transform: { undefined: null },
     connect_timeout: 3,
