@@ -27,8 +27,8 @@ const Env = z.object({
   CV_DATA_DIR: z.string().default('.data'),
   CV_PUBLIC_URL: z.url().optional(),
   // The API's Postgres connections. Unset: twice this machine's cores plus two with the embedded
-  // Postgres, which shares those cores (measured on 2 cores: 6 connections served 25–45% more
-  // consented reads than 20, at less CPU per read), and 20 for a database of its own.
+  // Postgres, which shares those cores (on 2 cores, over six alternated runs: 6 connections served about 20% more
+  // consented reads than 20, at about 18% less CPU per read), and 20 for a database of its own.
   CV_DATABASE_POOL_MAX: z.coerce.number().int().min(3).max(500).optional(),
   VAULT_DATABASE_URL: z
     .string()
