@@ -10,7 +10,7 @@ import autocannon from 'autocannon';
 import postgres from 'postgres';
 import { round } from './stats.js';
 import { spawnChild, startStackProcess } from './stack.js';
-import { consentRequest, measureApprovals } from './approvals.js';
+import { hotConsent, measureApprovals } from './approvals.js';
 import { seedConsentedCitizens } from './seed-reads.js';
 
 const CONNECTIONS = 50;
@@ -79,19 +79,10 @@ async function main() {
   const stack = await startStackProcess('api', { CV_KEK: kek.toString('base64'), CV_INDEX_KEY: indexKey.toString('base64') });
   const { base, pgPort } = stack;
 
-  const { post, devToken, organization } = stack;
+  const { organization } = stack;
   const custodian = await organization(['custodian']);
   const bank = await organization(['consumer']);
-  const nationalId = '001099012345';
-  await post('/v1/records', custodian.token, {
-    subject: { nationalId },
-    category: 'residence',
-    fields: { province: 'Hà Nội', ward: 'Hàng Bài', streetAddress: '12 Phố Huế' },
-  });
-  await post('/v1/records', custodian.token, { subject: { nationalId }, category: 'health_insurance', fields: { status: 'ACTIVE', coverageLevel: '4' } });
-  const consent = await post('/v1/consents', bank.token, { ...consentRequest(0), subject: { nationalId } });
-  const citizen = await devToken({ role: 'citizen', nationalId });
-  await post(`/v1/consents/${consent.id}/approve`, citizen, {});
+  const consent = { id: await hotConsent(stack, custodian, bank) };
 
   const sql = postgres(`postgres://vault:vault-local@127.0.0.1:${pgPort}/citizen_vault`, { max: 4, onnotice: () => {} });
   const seeded = performance.now();

@@ -14,6 +14,23 @@ export const consentRequest = (n) => ({
   justification: 'Benchmark consent request',
 });
 
+/**
+ * The single hot consent, made through the API as a consumer would: a citizen with a residence and
+ * a health-insurance record, asked by `bank` and approved. Answers the consent's id.
+ */
+export async function hotConsent(stack, custodian, bank, nationalId = '001099012345') {
+  const { post, devToken } = stack;
+  await post('/v1/records', custodian.token, {
+    subject: { nationalId },
+    category: 'residence',
+    fields: { province: 'Hà Nội', ward: 'Hàng Bài', streetAddress: '12 Phố Huế' },
+  });
+  await post('/v1/records', custodian.token, { subject: { nationalId }, category: 'health_insurance', fields: { status: 'ACTIVE', coverageLevel: '4' } });
+  const consent = await post('/v1/consents', bank.token, { ...consentRequest(0), subject: { nationalId } });
+  await post(`/v1/consents/${consent.id}/approve`, await devToken({ role: 'citizen', nationalId }), {});
+  return consent.id;
+}
+
 /** Requests `count` consents as `bank`, then has 32 citizens' clients approve them; committed approvals per second. */
 export async function measureApprovals(stack, bank, count, concurrency = 32) {
   const { post, devToken } = stack;

@@ -22,7 +22,7 @@ import autocannon from 'autocannon';
 import postgres from 'postgres';
 import { usagePeriod } from '@citizen-vault/chaincode/rules';
 import { PgReadSource } from '../api/dist/consent/read/pg-read-source.js';
-import { consentRequest } from './approvals.js';
+import { hotConsent } from './approvals.js';
 import { seedConsentedCitizens } from './seed-reads.js';
 import { spawnChild, startStackProcess } from './stack.js';
 import { round } from './stats.js';
@@ -342,21 +342,12 @@ async function main() {
   const kek = randomBytes(32);
   const indexKey = randomBytes(32);
   const stack = await startStackProcess('growth', { CV_KEK: kek.toString('base64'), CV_INDEX_KEY: indexKey.toString('base64') });
-  const { post, devToken, organization } = stack;
+  const { organization } = stack;
   const custodian = await organization(['custodian']);
   const bank = await organization(['consumer']);
   // The hot consent, made through the API: the warm-up before each measurement reads it, so that
   // neither size is measured with a cold JIT, and neither warms the rows it then samples.
-  const nationalId = '001099012345';
-  await post('/v1/records', custodian.token, {
-    subject: { nationalId },
-    category: 'residence',
-    fields: { province: 'Hà Nội', ward: 'Hàng Bài', streetAddress: '12 Phố Huế' },
-  });
-  await post('/v1/records', custodian.token, { subject: { nationalId }, category: 'health_insurance', fields: { status: 'ACTIVE', coverageLevel: '4' } });
-  const hot = await post('/v1/consents', bank.token, { ...consentRequest(0), subject: { nationalId } });
-  await post(`/v1/consents/${hot.id}/approve`, await devToken({ role: 'citizen', nationalId }), {});
-  const hotPath = `/v1/consents/${hot.id}/data`;
+  const hotPath = `/v1/consents/${await hotConsent(stack, custodian, bank)}/data`;
   const auth = { authorization: `Bearer ${bank.token}` };
   const orgs = { custodianOrgId: custodian.id, consumerOrgId: bank.id, kek, indexKey };
 
