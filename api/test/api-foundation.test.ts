@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,8 +128,8 @@ describe('configuration', () => {
     });
   });
 
-  it('sizes the database pool for the cores the embedded Postgres shares, and as configured', () => {
-    expect(loadConfig({}).database.poolMax).toBe(2 * availableParallelism() + 2);
+  it('sizes the database pool as configured (20 unless set)', () => {
+    expect(loadConfig({}).database.poolMax).toBe(20);
     expect(loadConfig({ CV_DATABASE_POOL_MAX: '12' }).database.poolMax).toBe(12);
     expect(() => loadConfig({ CV_DATABASE_POOL_MAX: '1' })).toThrow(/CV_DATABASE_POOL_MAX/);
   });
