@@ -146,7 +146,7 @@ export class ConsentDecisions {
       logEntry: { v: 1, kind: 'consent_decision', ...entry },
       at: new Date(committed.updatedAt),
     });
-    return { consent: await this.afterCommit(consent.id, committed.status), transactionId: receipt.transactionId, leafIndex };
+    return { consent: await this.afterCommit(consent.id, committed.status, decided), transactionId: receipt.transactionId, leafIndex };
   }
 
   /**
@@ -172,8 +172,8 @@ export class ConsentDecisions {
    * failure closing it (the ledger briefly away) does not turn the citizen's answer into an error:
    * the notices sweep closes it from the committed state.
    */
-  private async afterCommit(consentId: string, status: Consent['status']): Promise<ConsentRow> {
-    const updated = (await this.deps.store.get(consentId))!;
+  private async afterCommit(consentId: string, status: Consent['status'], loaded?: ConsentRow): Promise<ConsentRow> {
+    const updated = loaded ?? (await this.deps.store.get(consentId))!;
     await this.deps.notify(updated.consumer_org_id, `consent.${status.toLowerCase()}`, statusEvent(updated));
     // Only a re-consent request (its artefact names the consent it supersedes) can close a succession.
     if (supersedesOf(updated)) await this.closeSuccession({ id: consentId, status }).catch(() => undefined);
