@@ -35,6 +35,8 @@ const Env = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional(),
   CV_EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54320),
+  // The embedded Postgres's shared buffers in MB (default: a quarter of memory, 128 MB to 4 GB).
+  CV_EMBEDDED_PG_SHARED_BUFFERS: z.coerce.number().int().min(16).max(1_048_576).optional(),
   CV_DEVNET_PORT: z.coerce.number().int().min(0).max(65535).default(7051),
   FABRIC_CONNECTION_FILE: z.string().optional(),
   FABRIC_ENDPOINT: z.string().optional(),
@@ -135,7 +137,7 @@ export interface Config {
   dataDir: string;
   /** The API's own URL: the `iss` of the tokens it signs. */
   publicUrl: string;
-  database: ({ kind: 'embedded'; port: number; dir: string } | { kind: 'url'; url: string }) & { poolMax: number };
+  database: ({ kind: 'embedded'; port: number; dir: string; sharedBuffersMb?: number } | { kind: 'url'; url: string }) & { poolMax: number };
   /** Where the ledger is: an embedded devnet started with the API, or a Fabric network. */
   fabric: { kind: 'embedded'; port: number } | { kind: 'connection-file'; path: string; mspId?: string } | ({ kind: 'explicit' } & FabricIdentityConfig);
   channel: string;
@@ -273,7 +275,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     database: e.VAULT_DATABASE_URL
       ? { kind: 'url', url: e.VAULT_DATABASE_URL, poolMax: e.CV_DATABASE_POOL_MAX ?? 20 }
-      : { kind: 'embedded', port: e.CV_EMBEDDED_PG_PORT, dir: resolve(dataDir, 'postgres'), poolMax: e.CV_DATABASE_POOL_MAX ?? 20 },
+      : {
+          kind: 'embedded',
+          port: e.CV_EMBEDDED_PG_PORT,
+          dir: resolve(dataDir, 'postgres'),
+          poolMax: e.CV_DATABASE_POOL_MAX ?? 20,
+          sharedBuffersMb: e.CV_EMBEDDED_PG_SHARED_BUFFERS,
+        },
     fabric,
     channel: e.FABRIC_CHANNEL,
     chaincode: e.FABRIC_CHAINCODE,

@@ -118,7 +118,7 @@ async function openDatabase(config: Config): Promise<{ sql: Sql; close(): Promis
   } catch {
     await running.end({ timeout: 1 });
   }
-  const pg = await startEmbeddedPostgres(config.database.dir, config.database.port);
+  const pg = await startEmbeddedPostgres(config.database.dir, config.database.port, { sharedBuffersMb: config.database.sharedBuffersMb });
   const sql = connectDatabase(pg.url);
   return {
     sql,

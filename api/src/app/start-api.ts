@@ -279,7 +279,10 @@ function relyingParty(publicUrl: string): { id: string; name: string; origin: st
 async function openDatabase(config: Config, logger: Logger, lifecycle: Lifecycle): Promise<Sql> {
   let databaseUrl: string;
   if (config.database.kind === 'embedded') {
-    const pg = await startEmbeddedPostgres(config.database.dir, config.database.port, (line) => logger.debug({ postgres: line }));
+    const pg = await startEmbeddedPostgres(config.database.dir, config.database.port, {
+      onLog: (line) => logger.debug({ postgres: line }),
+      sharedBuffersMb: config.database.sharedBuffersMb,
+    });
     lifecycle.closeLater('embedded postgres', pg, (p) => p.stop());
     databaseUrl = pg.url;
   } else {
