@@ -58,8 +58,8 @@ module.exports = {
       name: 'api-runs-without-the-devnet',
       severity: 'error',
       comment:
-        'The devnet is an emulator for development; the API needs only @citizen-vault/ledger-format at run time. Only the embedded launcher starts the devnet.',
-      from: { path: '^api/src/', pathNot: '^api/src/(main\\.ts|app/embedded-devnet\\.ts)$' },
+        'The devnet is an emulator for development; the API needs only @citizen-vault/ledger-format at run time. Only the embedded launcher and its thread start the devnet.',
+      from: { path: '^api/src/', pathNot: '^api/src/(main\\.ts|app/embedded-devnet(-thread)?\\.ts)$' },
       to: { path: ['^network/', 'node_modules/@citizen-vault/network/'] },
     },
   ],
