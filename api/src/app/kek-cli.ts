@@ -119,7 +119,7 @@ async function openDatabase(config: Config): Promise<{ sql: Sql; close(): Promis
     await running.end({ timeout: 1 });
   }
   const pg = await startEmbeddedPostgres(config.database.dir, config.database.port, { sharedBuffersMb: config.database.sharedBuffersMb });
-  const sql = connectDatabase(pg.url);
+  const sql = connectDatabase(pg.url, undefined, pg.socketPath);
   return {
     sql,
     close: async () => {

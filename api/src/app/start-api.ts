@@ -278,6 +278,7 @@ function relyingParty(publicUrl: string): { id: string; name: string; origin: st
 /** The embedded Postgres (development) or `VAULT_DATABASE_URL`, migrated. */
 async function openDatabase(config: Config, logger: Logger, lifecycle: Lifecycle): Promise<Sql> {
   let databaseUrl: string;
+  let socketPath: string | undefined;
   if (config.database.kind === 'embedded') {
     const pg = await startEmbeddedPostgres(config.database.dir, config.database.port, {
       onLog: (line) => logger.debug({ postgres: line }),
@@ -285,10 +286,11 @@ async function openDatabase(config: Config, logger: Logger, lifecycle: Lifecycle
     });
     lifecycle.closeLater('embedded postgres', pg, (p) => p.stop());
     databaseUrl = pg.url;
+    socketPath = pg.socketPath;
   } else {
     databaseUrl = config.database.url;
   }
-  const sql = lifecycle.closeLater('database', connectDatabase(databaseUrl, config.database.poolMax), (s) => s.end({ timeout: 5 }));
+  const sql = lifecycle.closeLater('database', connectDatabase(databaseUrl, config.database.poolMax, socketPath), (s) => s.end({ timeout: 5 }));
   const applied = await migrate(sql);
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
   return sql;

@@ -12,7 +12,8 @@ import postgres from 'postgres';
 
 // postgres.js's own connection errors, and the socket's.
 const DRIVER = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT']);
-const SOCKET = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+// ENOENT: the embedded server's Unix-domain socket is gone (it stopped, or is restarting).
+const SOCKET = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOENT']);
 
 /** Did this failure end the connection itself (not merely the statement or the transaction)? */
 export function connectionLost(err: unknown): boolean {

