@@ -42,6 +42,7 @@ export async function measureApprovals(stack, bank, count, concurrency = 32) {
   }
   const tokens = await Promise.all(requests.map((_, i) => devToken({ role: 'citizen', nationalId: String(100000000000 + i + 1) })));
   const latencies = [];
+  const cpuBefore = stack.cpuSeconds?.();
   const started = performance.now();
   let next = 0;
   await Promise.all(
@@ -54,5 +55,13 @@ export async function measureApprovals(stack, bank, count, concurrency = 32) {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  return { count: requests.length, concurrency, committedPerSecond: round(requests.length / seconds, 1), latencyMs: percentiles(latencies) };
+  const cpuAfter = stack.cpuSeconds?.();
+  return {
+    count: requests.length,
+    concurrency,
+    committedPerSecond: round(requests.length / seconds, 1),
+    latencyMs: percentiles(latencies),
+    // The stack's CPU per approval (API, its devnet thread and chaincode workers, Postgres): what caps approvals/s on a machine of few cores.
+    ...(cpuBefore !== undefined && cpuAfter !== undefined ? { stackCpuMsPerApproval: round(((cpuAfter - cpuBefore) * 1000) / requests.length, 2) } : {}),
+  };
 }

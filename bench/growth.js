@@ -445,6 +445,17 @@ async function main() {
       largeVersusSmall: ratios(small, large),
     },
     storedBytes: { afterSeedingSmall: bytesSmall, afterGrowing: bytesLarge, afterReads: bytesAfterReads },
+    goals: [
+      (() => {
+        const r = ratios(small, large);
+        return {
+          goal: `cost growth: consented reads at ${largeCounts.citizens} citizens within ${GOAL.maxRatio}x of ${smallCounts.citizens} (throughput and p99)`,
+          measured: `throughput ${r.throughputSlowdown}x slower, p99 ${r.p99Growth}x, CPU per read ${r.cpuPerRequestGrowth ?? '?'}x; ${bytesLarge.bytesPerCitizen} bytes per citizen`,
+          baseline: `${small.requestsPerSecond}/s, p99 ${small.latencyMs.p99} ms at ${smallCounts.citizens}; bare Express + JWT ${baselineJwt.requestsPerSecond}/s`,
+          met: r.goal.met,
+        };
+      })(),
+    ],
   };
 }
 

@@ -33,6 +33,12 @@ if (!process.version.startsWith('v24') && process.env.BENCH_SKIP_NODE24 !== '1')
     console.error(`bench: Node 24 not available here (${err.message}); reported ${process.version} only`);
   }
 }
+// Each goal beside its baseline, per Node version (benchmarks list theirs under `goals`).
+for (const [version, reports] of Object.entries(all)) {
+  console.error(`\nbench: goals on Node ${version}`);
+  for (const g of reports.flatMap((r) => r.goals ?? []))
+    console.error(`  ${g.met ? 'met    ' : 'NOT met'}  ${g.goal}\n           measured: ${g.measured}\n           baseline: ${g.baseline}`);
+}
 const file = resolve(outDir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, JSON.stringify(all, null, 2));
 console.log(JSON.stringify(all, null, 2));
