@@ -24,7 +24,7 @@ import {
   pgSubjectShredder,
   pgVaultStore,
 } from '../vault/index.js';
-import { ConsentProjector, createConsentService, pgConsentStore, pgReadSource } from '../consent/index.js';
+import { ConsentProjector, createConsentService, pgConsentStore, pgReadSource, pruneEndedUsage } from '../consent/index.js';
 import { createWebhooks, pgWebhookStore } from '../webhooks/index.js';
 import { createAuditService, createLogService, LedgerProjector, loadOrCreateLogKey, pgAccessLog, type LogKey, type LogService } from '../audit/index.js';
 import { createExchange, pgExchangeStores, pgStatisticsExclusion, statisticsProjection } from '../exchange/index.js';
@@ -206,6 +206,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     // Background work. The repair sweep comes after the projectors: it works from the events the ledger projector stores.
     for (const worker of [log, ledgerProjector, webhooks.dispatcher, consentProjector, repair]) lifecycle.start(worker);
     if (browserSignIn) lifecycle.start(new IntervalWorker('session sweep', 10 * 60_000, () => browserSignIn.sessions.sweep(), warn));
+    lifecycle.start(new IntervalWorker('usage sweep', 6 * 3600_000, () => pruneEndedUsage(sql, systemClock.now()), warn));
     lifecycle.start(rights.worker);
     const kekRotation = createKeyRotation(sql, keks, () => newId(systemClock.now().getTime()), warn);
     lifecycle.start(kekRotation);

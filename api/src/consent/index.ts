@@ -30,6 +30,7 @@ export type { ConsentedRead, LoadedConsent, ReadRequest } from './read/consented
 export { readPipeline, type ReadPipeline, type ReadPipelineDeps } from './read/read-pipeline.js';
 export { presentRead, type ReadBody } from './read/present-read.js';
 export type { ReadSnapshot, ReadSource } from './read/read-source.js';
+export { pruneEndedUsage } from './usage-sweep.js';
 
 /** The consent read model in Postgres (consents, their intents, blocks and usage counters). */
 export function pgConsentStore(sql: Sql): ConsentStore {
