@@ -378,7 +378,7 @@ export class ConsentService {
       .sign(this.keys.privateKey);
     return new CompactEncrypt(new TextEncoder().encode(signed))
       .setProtectedHeader({ alg: 'ECDH-ES', enc: 'A256GCM', kid: jwk.kid, cty: 'JWS' })
-      .encrypt(await importJWK(jwk, 'ECDH-ES'));
+      .encrypt(await encryptionKey(jwk));
   }
 
   private async submit(fn: string, ...args: string[]): Promise<{ consent: Consent; transactionId: string }> {
@@ -399,4 +399,24 @@ function cursorAt(at: Date, id: string): string {
 function parseCursor(cursor: string): { at: Date; id: string } {
   const [at, id] = decodeCursor(cursor, ['instant', 'uuid'] as const)!;
   return { at: new Date(at), id };
+}
+
+/** Imported X25519 public keys, by their own bytes: importing one cost about 0.26 ms of CPU per encrypted read. */
+const encryptionKeys = new Map<string, ReturnType<typeof importJWK>>();
+const MAX_ENCRYPTION_KEYS = 10_000;
+
+/**
+ * An organisation's encryption key, imported once. Keyed by the curve and the public key itself,
+ * so a rotated or replaced key is a different entry and a stale one can never be used.
+ */
+function encryptionKey(jwk: JWK): ReturnType<typeof importJWK> {
+  const id = `${jwk.crv}:${jwk.x}`;
+  let key = encryptionKeys.get(id);
+  if (!key) {
+    if (encryptionKeys.size >= MAX_ENCRYPTION_KEYS) encryptionKeys.clear();
+    key = importJWK({ kty: jwk.kty, crv: jwk.crv, x: jwk.x }, 'ECDH-ES');
+    key.catch(() => encryptionKeys.delete(id)); // a key that did not import is not kept
+    encryptionKeys.set(id, key);
+  }
+  return key;
 }

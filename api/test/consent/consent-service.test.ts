@@ -1,4 +1,4 @@
-import { compactDecrypt, compactVerify, createLocalJWKSet } from 'jose';
+import { compactDecrypt, compactVerify, createLocalJWKSet, exportJWK, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/errors/index.js';
 import { consentRequest, grantedConsent, memoryWorld } from '../twins/world.js';
@@ -149,5 +149,19 @@ describe('ConsentService on its ports (in-memory twins)', () => {
     const signed = await compactVerify(new TextDecoder().decode(plaintext), jwks);
     expect(JSON.parse(new TextDecoder().decode(signed.payload))).toEqual({ hello: 'Huế' });
     await expect(world.consents.encryptFor({ ...bank, jwks: { keys: [] } }, {})).rejects.toMatchObject({ code: 'not_acceptable' });
+  });
+
+  it('encrypts to the key the organisation has now: an imported key is kept by its own bytes, so a replaced one is never used', async () => {
+    const world = await memoryWorld();
+    const { bank } = await grantedConsent(world);
+    await compactDecrypt(await world.consents.encryptFor(bank, { n: 1 }), bank.decryptionKey);
+    const next = await generateKeyPair('ECDH-ES', { crv: 'X25519', extractable: true });
+    const rotated = { ...bank, jwks: { keys: [{ ...(await exportJWK(next.publicKey)), kid: bank.jwks.keys.find((k) => k.use === 'enc')!.kid, use: 'enc' }] } };
+    const jwe = await world.consents.encryptFor(rotated, { n: 2 });
+    await expect(compactDecrypt(jwe, bank.decryptionKey)).rejects.toThrow();
+    const { plaintext } = await compactDecrypt(jwe, next.privateKey);
+    expect(
+      JSON.parse(new TextDecoder().decode((await compactVerify(new TextDecoder().decode(plaintext), createLocalJWKSet(world.keys.jwks))).payload)),
+    ).toEqual({ n: 2 });
   });
 });
