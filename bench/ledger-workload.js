@@ -2,7 +2,7 @@
 // against the devnet (bench/devnet.js) or a real Fabric network (bench/fabric.js).
 import { spawn } from 'node:child_process';
 import { createPrivateKey, createPublicKey, randomBytes, sign, verify } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,7 +14,7 @@ import { percentiles, round } from './stats.js';
 const CHAINCODE = resolve(import.meta.dirname, '../network/test/fixtures/asset-chaincode');
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const WARMUP_SECONDS = 2;
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 
 /** Baseline: how many ECDSA P-256 sign + verify pairs one core does per second (node:crypto, OpenSSL). */
@@ -59,6 +59,17 @@ function cpuSeconds(pid) {
   }
 }
 
+/** CPU seconds of each thread of a process (the main thread first), from /proc; undefined off Linux. */
+function threadCpuSeconds(pid) {
+  try {
+    const out = new Map();
+    for (const tid of readdirSync(`/proc/${pid}/task`)) out.set(Number(tid), cpuSeconds(`${pid}/task/${tid}`) ?? 0);
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Resident and peak resident memory (MB) of the ledger's processes, from /proc; undefined off Linux. */
 function memoryMb(pids) {
   try {
@@ -73,6 +84,19 @@ function memoryMb(pids) {
   } catch {
     return undefined;
   }
+}
+
+function perThread(before, after, committed) {
+  if (!before || !after) return undefined;
+  const ms = [...after].map(([tid, s]) => [tid, round((1000 * (s - (before.get(tid) ?? 0))) / Math.max(1, committed), 3)]);
+  const [main, ...others] = ms;
+  return {
+    main: main?.[1],
+    others: others
+      .map(([, v]) => v)
+      .filter((v) => v > 0.005)
+      .sort((a, b) => b - a),
+  };
 }
 
 export async function startDevnetServer(dataDir, policy) {
@@ -154,10 +178,12 @@ export async function runWorkload(target) {
   const start = performance.now();
   const ledgerCpu = () => target.pids().reduce((sum, pid) => (sum === undefined ? undefined : (cpuSeconds(pid) ?? 0) + sum), 0);
   const cpu0 = { client: cpuSeconds(process.pid), ledger: ledgerCpu() };
+  const threads0 = target.pids().map(threadCpuSeconds);
   await new Promise((r) => setTimeout(r, SECONDS * 1000));
   measuring = false;
   const elapsed = (performance.now() - start) / 1000;
   const cpu1 = { client: cpuSeconds(process.pid), ledger: ledgerCpu() };
+  const threads1 = target.pids().map(threadCpuSeconds);
   const ledgerMemoryMb = memoryMb(target.pids());
   const cpuMsPerTx = (who) => (cpu0[who] === undefined ? undefined : round((1000 * (cpu1[who] - cpu0[who])) / Math.max(1, committed), 3));
   stop = true;
@@ -190,6 +216,9 @@ export async function runWorkload(target) {
     invalid,
     errors,
     cpuMsPerCommittedTx: { ledger: cpuMsPerTx('ledger'), client: cpuMsPerTx('client') },
+    // Where the ledger's CPU goes: each process's main thread, then its other threads (chaincode
+    // workers, libuv's pool, V8's helpers), busiest first, in ms per committed transaction.
+    ledgerThreadsCpuMsPerTx: threads1.map((after, i) => perThread(threads0[i], after, committed)),
     ledgerMemoryMb,
     evaluatePerSecond: round(evaluated / 3, 1),
     evaluateMs: percentiles(evalLatencies),
