@@ -14,7 +14,9 @@ import { percentiles, round } from './stats.js';
 const CHAINCODE = resolve(import.meta.dirname, '../network/test/fixtures/asset-chaincode');
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
+// 10 s: with 2 s, V8's optimising compiler still took a quarter of the devnet's CPU during the
+// measured 10 s (1.7% after 30 s), so the bench measured a devnet still compiling itself.
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 10);
 const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 
 /** Baseline: how many ECDSA P-256 sign + verify pairs one core does per second (node:crypto, OpenSSL). */
