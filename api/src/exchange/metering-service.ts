@@ -6,13 +6,14 @@ import { systemClock, type Clock } from '../infra/clock.js';
 import type { Organization } from '../organizations/index.js';
 import { toMicroEpsilon } from './laplace-noise.js';
 import { sameRequest, type MeteringEventRow } from './metering-records.js';
-import type { ConsentedRecords, LicenceUseLog, MeteringStore, ProductStore, StatisticsStore } from './ports.js';
+import type { ConsentedRecords, LicenceUseLog, MeteringStore, ProductStore, StatisticsStore, UsableLicence } from './ports.js';
 import type { LicenceRow, ProductRow } from './product-records.js';
 import type { StatisticsFilter } from './statistics-records.js';
 import { periodOf, quotaLimits, usageAmount, windowKey } from './pricing.js';
 import { DEFAULT_MIN_COHORT } from './prelisting-check.js';
 import type { Dimension } from './exchange-vocabulary.js';
 import { protectCells, type Cell } from './statistics-query.js';
+import { UsableLicences } from './usable-licences.js';
 
 const DENIAL: Record<LicenceDenial, ErrorCode> = {
   licence_not_active: 'licence_not_active',
@@ -56,6 +57,9 @@ const cryptoUniform = (): number => (randomInt(1, 2 ** 48 - 1) as number) / 2 **
  * the licence and its product's terms, then billed exactly once per request key.
  */
 export class MeteringService {
+  /** The licences checked lately; each use's billing statement checks the copy is still current. */
+  private readonly usableLicences = new UsableLicences();
+
   constructor(
     private readonly products: ProductStore,
     private readonly metering: MeteringStore,
@@ -72,8 +76,23 @@ export class MeteringService {
     q: AggregateQuery,
     requestKey: string | undefined,
   ): Promise<AggregateResult & { licenceId: string; productId: string; metering: Metering }> {
+    return againIfStale(() => this.queryOnce(buyer, productId, q, requestKey));
+  }
+
+  /** One consented record under a CONSENTED product: the product's fields, read through the buyer's consent, billed per record. */
+  async read(buyer: Organization, productId: string, licenceId: string, consentId: string, requestKey: string | undefined) {
+    return againIfStale(() => this.readOnce(buyer, productId, licenceId, consentId, requestKey));
+  }
+
+  private async queryOnce(
+    buyer: Organization,
+    productId: string,
+    q: AggregateQuery,
+    requestKey: string | undefined,
+  ): Promise<AggregateResult & { licenceId: string; productId: string; metering: Metering }> {
     const at = this.clock.now();
-    const { licence, product } = await this.usable(buyer, productId, q.licenceId, 'AGGREGATE', at);
+    const usable = await this.usable(buyer, productId, q.licenceId, 'AGGREGATE', at);
+    const { licence, product } = usable;
     const spec = 'aggregate' in product.spec ? product.spec.aggregate : undefined;
     if (!spec) throw new DomainError('invalid_request', 'this product is not an aggregate product');
     const asked = [...q.groupBy, ...(Object.keys(q.filters) as Dimension[])];
@@ -98,19 +117,22 @@ export class MeteringService {
       minCohortSize,
       noise: epsilon ? { mechanism: 'laplace', epsilon } : null,
     };
-    const event = await this.bill(licence, product, key, requestHash, 1, epsilon ? toMicroEpsilon(epsilon) : 0n, result, at);
+    const event = await this.bill(usable, key, requestHash, 1, epsilon ? toMicroEpsilon(epsilon) : 0n, result, at);
     // A retry that lost the race gets the first answer, noise included: asking again must not buy fresh noise.
     const answer = event.replayed ? (event.row.result as AggregateResult) : result;
     return { ...answer, licenceId: licence.id, productId, metering: await this.withLeaf(event.row, event.replayed, product) };
   }
 
-  /** One consented record under a CONSENTED product: the product's fields, read through the buyer's consent, billed per record. */
-  async read(buyer: Organization, productId: string, licenceId: string, consentId: string, requestKey: string | undefined) {
+  private async readOnce(buyer: Organization, productId: string, licenceId: string, consentId: string, requestKey: string | undefined) {
     const at = this.clock.now();
-    const { licence, product } = await this.usable(buyer, productId, licenceId, 'CONSENTED', at);
+    // The consent is looked up while the licence is checked (a read-only lookup); the licence's refusal, if any, comes first.
+    const lookup = this.consents.forConsumer(buyer.id, consentId);
+    lookup.catch(() => undefined);
+    const usable = await this.usable(buyer, productId, licenceId, 'CONSENTED', at);
+    const { licence, product } = usable;
     const spec = 'consented' in product.spec ? product.spec.consented : undefined;
     if (!spec) throw new DomainError('invalid_request', 'this product is not a consented product');
-    const consent = await this.consents.forConsumer(buyer.id, consentId);
+    const consent = await lookup;
     if (consent.purpose !== spec.purpose)
       throw new DomainError('purpose_not_permitted', `this product serves consents for ${spec.purpose}, not ${consent.purpose}`);
     let data: Awaited<ReturnType<ConsentedRecords['read']>> | undefined;
@@ -118,8 +140,7 @@ export class MeteringService {
     // never another citizen's record for free.
     const requestHash = fingerprint({ use: 'read', productId, consentId });
     const event = await this.bill(
-      licence,
-      product,
+      usable,
       requestKey ?? newId(at.getTime()),
       requestHash,
       1,
@@ -144,32 +165,26 @@ export class MeteringService {
     };
   }
 
-  private async usable(
-    buyer: Organization,
-    productId: string,
-    licenceId: string,
-    kind: ProductRow['kind'],
-    at: Date,
-  ): Promise<{ licence: LicenceRow; product: ProductRow }> {
-    const found = await this.products.licenceWithProduct(licenceId);
-    if (!found || found.licence.buyer_org_id !== buyer.id || found.product.id !== productId)
-      throw new DomainError('not_found', `licence ${licenceId} for product ${productId} does not exist`);
-    const { licence, product } = found;
-    if (product.provider_status !== 'VERIFIED') throw new DomainError('product_not_serving', `the provider of product ${productId} is suspended`);
-    if (product.kind !== kind) throw new DomainError('invalid_request', `product ${productId} is ${product.kind}, not ${kind}`);
-    const decision = evaluateLicenceUse(asLedgerLicence(licence), asLedgerProduct(product), {
-      purpose: licence.purpose,
-      at: at.toISOString(),
-      units: 1,
-      usedUnits: 0,
-    });
-    if (!decision.allowed) throw new DomainError(DENIAL[decision.reason], decision.explanation);
-    return found;
+  /**
+   * The licence and its product, if this buyer may use them now: from the kept copy when it allows
+   * the use (its billing checks it is still current), otherwise read again — a refusal always
+   * stands on a fresh read, so a product reinstated or a provider verified again is seen at once.
+   */
+  private async usable(buyer: Organization, productId: string, licenceId: string, kind: ProductRow['kind'], at: Date): Promise<UsableLicence> {
+    const kept = this.usableLicences.get(licenceId);
+    if (kept && !refusal(kept, buyer, productId, licenceId, kind, at)) return kept;
+    const found = await this.products.usableLicence(licenceId);
+    const refused = refusal(found, buyer, productId, licenceId, kind, at);
+    if (refused) {
+      this.usableLicences.drop(licenceId);
+      throw refused;
+    }
+    this.usableLicences.keep(found!);
+    return found!;
   }
 
   private async bill(
-    licence: LicenceRow,
-    product: ProductRow,
+    { licence, version }: UsableLicence,
     requestKey: string,
     requestHash: string,
     units: number,
@@ -192,6 +207,7 @@ export class MeteringService {
         windows: quotaLimits(licence.quota, licence.plan).map((l) => ({ key: windowKey(l, at), limit: l.units })),
         result,
         ...(subjectId ? { subjectId } : {}),
+        expectedVersion: version,
         at,
       },
       during,
@@ -205,6 +221,10 @@ export class MeteringService {
         throw keyReused();
       case 'privacy_budget_exhausted':
         throw new DomainError('privacy_budget_exhausted', 'the licence has spent its privacy budget (ε); no further statistics can be released under it');
+      case 'stale':
+        // The licence or its product changed since the kept copy was read: nothing was billed; check again.
+        this.usableLicences.drop(licence.id);
+        throw new StaleLicence();
       default:
         return { row: outcome.event, replayed: outcome.outcome === 'replayed' };
     }
@@ -234,6 +254,45 @@ export class MeteringService {
     }
     return { eventId: row.id, units: row.units, amountDong: String(row.amount_dong), leafIndex, replayed };
   }
+}
+
+/** A use checked against a licence that changed before it was billed: nothing was billed, and the use is checked again. */
+class StaleLicence extends Error {}
+
+const STALE_ATTEMPTS = 5;
+
+async function againIfStale<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (!(err instanceof StaleLicence)) throw err;
+      if (attempt >= STALE_ATTEMPTS) throw new DomainError('conflict', 'the licence or its product kept changing during the request; try again');
+    }
+  }
+}
+
+/** Why this buyer may not use the licence for this product now, or nothing if it may. */
+function refusal(
+  found: UsableLicence | undefined,
+  buyer: Organization,
+  productId: string,
+  licenceId: string,
+  kind: ProductRow['kind'],
+  at: Date,
+): DomainError | undefined {
+  if (!found || found.licence.buyer_org_id !== buyer.id || found.product.id !== productId)
+    return new DomainError('not_found', `licence ${licenceId} for product ${productId} does not exist`);
+  const { licence, product } = found;
+  if (product.provider_status !== 'VERIFIED') return new DomainError('product_not_serving', `the provider of product ${productId} is suspended`);
+  if (product.kind !== kind) return new DomainError('invalid_request', `product ${productId} is ${product.kind}, not ${kind}`);
+  const decision = evaluateLicenceUse(asLedgerLicence(licence), asLedgerProduct(product), {
+    purpose: licence.purpose,
+    at: at.toISOString(),
+    units: 1,
+    usedUnits: 0,
+  });
+  return decision.allowed ? undefined : new DomainError(DENIAL[decision.reason], decision.explanation);
 }
 
 function fingerprint(request: Record<string, unknown>): string {

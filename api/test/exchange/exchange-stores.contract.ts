@@ -273,6 +273,51 @@ export function exchangeStoresContract(name: string, fresh: () => Promise<Exchan
         expect((await f.stores.metering.usage(l.id)).totals).toEqual([{ period: '2026-03', calls: 5, units: '5', amount_dong: '5000' }]);
       });
 
+      it('bills nothing against a licence checked before it was cancelled, its product suspended or re-termed, or its provider suspended', async () => {
+        const l = await licence();
+        const checked = await f.stores.products.usableLicence(l.id);
+        expect(checked).toMatchObject({ licence: { id: l.id, status: 'ACTIVE' }, product: { id: l.product_id, status: 'LISTED' } });
+        expect(await f.stores.products.usableLicence(randomUUID())).toBeUndefined();
+        const version = checked!.version;
+        expect((await f.stores.products.usableLicence(l.id))?.version).toBe(version); // reading again changes nothing
+        expect((await f.stores.metering.meter(meterRequest(l.id, { expectedVersion: version }))).outcome).toBe('metered');
+        expect((await f.stores.metering.meter(meterRequest(l.id, { expectedVersion: version, epsilonMicro: 0n }))).outcome).toBe('metered');
+
+        const staleAfter = async (change: () => Promise<unknown>, previous: string) => {
+          await change();
+          const key = randomUUID();
+          expect(
+            await f.stores.metering.meter(meterRequest(l.id, { requestKey: key, expectedVersion: previous, windows: [{ key: 'w', limit: 100 }] })),
+          ).toEqual({
+            outcome: 'stale',
+          });
+          expect(await f.stores.metering.existing(l.id, key)).toBeUndefined();
+          const now = (await f.stores.products.usableLicence(l.id))!.version;
+          expect(now).not.toBe(previous);
+          return now;
+        };
+        const later = (minutes: number) => new Date(Date.parse('2026-03-01T08:00:00.000Z') + minutes * 60_000).toISOString();
+        let v = await staleAfter(
+          () =>
+            f.stores.products.applyProductState(l.product_id, { status: 'SUSPENDED', termsHash: 't'.repeat(64), rejectionReason: null, updatedAt: later(1) }),
+          version,
+        );
+        v = await staleAfter(
+          () => f.stores.products.applyProductState(l.product_id, { status: 'LISTED', termsHash: 't'.repeat(64), rejectionReason: null, updatedAt: later(2) }),
+          v,
+        );
+        expect((await f.stores.metering.meter(meterRequest(l.id, { expectedVersion: v }))).outcome).toBe('metered'); // reinstated: current again
+        v = await staleAfter(
+          () => f.stores.products.applyProductState(l.product_id, { status: 'LISTED', termsHash: 'u'.repeat(64), rejectionReason: null, updatedAt: later(3) }),
+          v,
+        );
+        v = await staleAfter(() => f.organizations.setStatus(provider.id, 'SUSPENDED'), v);
+        v = await staleAfter(() => f.organizations.setStatus(provider.id, 'VERIFIED'), v);
+        await staleAfter(() => f.stores.products.applyLicenceState(l.id, 'CANCELLED', later(4)), v);
+        expect((await f.stores.metering.usage(l.id)).totals).toEqual([{ period: '2026-03', calls: 3, units: '3', amount_dong: '3000' }]);
+        expect((await f.stores.metering.usage(l.id)).windows).toEqual([]);
+      });
+
       it('links a use to its log leaf once, and lists recent uses newest first without what was asked', async () => {
         const l = await licence();
         const subject = await f.addSubject();
