@@ -2,7 +2,7 @@ import type { ProductStatus } from '@citizen-vault/chaincode/rules';
 import type { OrganizationDirectory } from '../organizations/index.js';
 import type { Dimension } from './exchange-vocabulary.js';
 import { sameRequest, type MeterOutcome, type MeterRequest, type MeteringEventRow } from './metering-records.js';
-import type { ExchangeStores, MeteringStore, NewStatement, ProductStore, SettlementStore, StatisticsStore, UsableLicence } from './ports.js';
+import type { CountsQuery, ExchangeStores, MeteringStore, NewStatement, ProductStore, SettlementStore, StatisticsStore, UsableLicence } from './ports.js';
 import type { CatalogueQuery, LicenceRow, ProductRow } from './product-records.js';
 import type { PeriodUsageRow } from './settlement-records.js';
 import { ageBand, birthYearsOf, type Cell } from './statistics-query.js';
@@ -178,6 +178,11 @@ class MemoryMetering implements MeteringStore {
     for (const w of r.windows) this.s.usage.set(`${r.licenceId}|${w.key}`, (this.s.usage.get(`${r.licenceId}|${w.key}`) ?? 0) + r.units);
     if (r.epsilonMicro > 0n) licence.privacy_spent_micro = (BigInt(licence.privacy_spent_micro) + r.epsilonMicro).toString();
     return { outcome: 'metered', event: clone(event) };
+  }
+
+  async meterCounting(r: MeterRequest, q: CountsQuery): Promise<{ outcome: MeterOutcome; counts: Cell[] }> {
+    const outcome = await this.meter({ ...r, result: undefined });
+    return { outcome, counts: outcome.outcome === 'metered' ? await new MemoryStatistics(this.s).counts(q.groupBy, q.filter, q.at) : [] };
   }
 
   async existing(licenceId: string, requestKey: string): Promise<MeteringEventRow | undefined> {

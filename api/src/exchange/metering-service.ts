@@ -5,7 +5,7 @@ import { newId } from '../ids.js';
 import { systemClock, type Clock } from '../infra/clock.js';
 import type { Organization } from '../organizations/index.js';
 import { toMicroEpsilon } from './laplace-noise.js';
-import { sameRequest, type MeteringEventRow } from './metering-records.js';
+import { sameRequest, type MeteringEventRow, type MeterOutcome, type MeterRequest } from './metering-records.js';
 import type { ConsentedRecords, LicenceUseLog, MeteringStore, ProductStore, StatisticsStore, UsableLicence } from './ports.js';
 import type { LicenceRow, ProductRow } from './product-records.js';
 import type { StatisticsFilter } from './statistics-records.js';
@@ -110,14 +110,23 @@ export class MeteringService {
       if (replay) return { ...(replay.result as AggregateResult), licenceId: licence.id, productId, metering: await this.withLeaf(replay, true, product) };
     }
     const minCohortSize = product.terms.minCohortSize ?? DEFAULT_MIN_COHORT;
-    const counts = await this.statistics.counts(q.groupBy, q.filters, at);
     const epsilon = spec.privacy?.epsilonPerQuery;
-    const result: AggregateResult = {
+    const epsilonMicro = epsilon ? toMicroEpsilon(epsilon) : 0n;
+    const protect = (counts: Cell[]): AggregateResult => ({
       ...protectCells(counts, minCohortSize, epsilon ? { epsilon, uniform: this.uniform } : undefined),
       minCohortSize,
       noise: epsilon ? { mechanism: 'laplace', epsilon } : null,
-    };
-    const event = await this.bill(usable, key, requestHash, 1, epsilon ? toMicroEpsilon(epsilon) : 0n, result, at);
+    });
+    if (!requestKey) {
+      // No key, so no retry can ask for this answer again: nothing to keep, and the use is billed and counted in one statement.
+      const request = this.meterRequest(usable, key, requestHash, 1, epsilonMicro, undefined, at);
+      const { outcome, counts } = await this.metering.meterCounting(request, { groupBy: q.groupBy, filter: q.filters, at });
+      const event = this.settled(outcome, licence.id);
+      const answer = event.replayed ? (event.row.result as AggregateResult) : protect(counts);
+      return { ...answer, licenceId: licence.id, productId, metering: await this.withLeaf(event.row, event.replayed, product) };
+    }
+    const result = protect(await this.statistics.counts(q.groupBy, q.filters, at));
+    const event = await this.bill(usable, key, requestHash, 1, epsilonMicro, result, at);
     // A retry that lost the race gets the first answer, noise included: asking again must not buy fresh noise.
     const answer = event.replayed ? (event.row.result as AggregateResult) : result;
     return { ...answer, licenceId: licence.id, productId, metering: await this.withLeaf(event.row, event.replayed, product) };
@@ -184,7 +193,7 @@ export class MeteringService {
   }
 
   private async bill(
-    { licence, version }: UsableLicence,
+    usable: UsableLicence,
     requestKey: string,
     requestHash: string,
     units: number,
@@ -194,24 +203,39 @@ export class MeteringService {
     during?: () => Promise<void>,
     subjectId?: string,
   ): Promise<{ row: MeteringEventRow; replayed: boolean }> {
-    const outcome = await this.metering.meter(
-      {
-        id: newId(at.getTime()),
-        licenceId: licence.id,
-        requestKey,
-        requestHash,
-        period: periodOf(at),
-        units,
-        amountDong: usageAmount(licence.plan, units),
-        epsilonMicro,
-        windows: quotaLimits(licence.quota, licence.plan).map((l) => ({ key: windowKey(l, at), limit: l.units })),
-        result,
-        ...(subjectId ? { subjectId } : {}),
-        expectedVersion: version,
-        at,
-      },
-      during,
-    );
+    const request = this.meterRequest(usable, requestKey, requestHash, units, epsilonMicro, result, at, subjectId);
+    return this.settled(await this.metering.meter(request, during), usable.licence.id);
+  }
+
+  private meterRequest(
+    { licence, version }: UsableLicence,
+    requestKey: string,
+    requestHash: string,
+    units: number,
+    epsilonMicro: bigint,
+    result: unknown,
+    at: Date,
+    subjectId?: string,
+  ): MeterRequest {
+    return {
+      id: newId(at.getTime()),
+      licenceId: licence.id,
+      requestKey,
+      requestHash,
+      period: periodOf(at),
+      units,
+      amountDong: usageAmount(licence.plan, units),
+      epsilonMicro,
+      windows: quotaLimits(licence.quota, licence.plan).map((l) => ({ key: windowKey(l, at), limit: l.units })),
+      result,
+      ...(subjectId ? { subjectId } : {}),
+      expectedVersion: version,
+      at,
+    };
+  }
+
+  /** The billed (or replayed) use, or the refusal as the buyer is told it. */
+  private settled(outcome: MeterOutcome, licenceId: string): { row: MeteringEventRow; replayed: boolean } {
     switch (outcome.outcome) {
       case 'quota_exceeded':
         throw new DomainError('quota_exceeded', `the licence's quota of ${outcome.limit} units (${outcome.window}) is used up`, {
@@ -223,7 +247,7 @@ export class MeteringService {
         throw new DomainError('privacy_budget_exhausted', 'the licence has spent its privacy budget (ε); no further statistics can be released under it');
       case 'stale':
         // The licence or its product changed since the kept copy was read: nothing was billed; check again.
-        this.usableLicences.drop(licence.id);
+        this.usableLicences.drop(licenceId);
         throw new StaleLicence();
       default:
         return { row: outcome.event, replayed: outcome.outcome === 'replayed' };

@@ -1,7 +1,9 @@
 import type postgres from 'postgres';
 import type { Sql } from '../infra/database.js';
 import type { MeterOutcome, MeterRequest, MeteringEventRow } from './metering-records.js';
-import type { MeteringStore } from './ports.js';
+import type { CountsQuery, MeteringStore } from './ports.js';
+import { cellsOf, countsStatement, type CountRow } from './pg-statistics.js';
+import type { Cell } from './statistics-query.js';
 
 class Refused extends Error {
   constructor(readonly outcome: MeterOutcome) {
@@ -27,10 +29,7 @@ export class PgMetering implements MeteringStore {
    */
   async meter(r: MeterRequest, during?: () => Promise<void>): Promise<MeterOutcome> {
     const use = async (sql: Sql | postgres.TransactionSql): Promise<MeterOutcome> => {
-      const [row] = await sql<{ outcome: string; refused_window: string | null; event: Record<string, unknown> | null }[]>`
-        select outcome, refused_window, event from meter_use(${r.id}, ${r.licenceId}, ${r.expectedVersion ?? null}, ${r.requestKey}, ${r.requestHash}, ${r.period},
-          ${r.units}, ${r.amountDong.toString()}, ${r.epsilonMicro.toString()}, ${r.result === undefined ? null : sql.json(r.result as never)}, ${r.subjectId ?? null},
-          ${r.at}, ${r.windows.map((w) => w.key)}::text[], ${r.windows.map((w) => w.limit)}::int[])`;
+      const [row] = await sql<MeterRow[]>`select outcome, refused_window, event from ${meterUse(sql, r)}`;
       return outcomeOf(row!, r);
     };
     if (!during) return use(this.sql);
@@ -45,6 +44,19 @@ export class PgMetering implements MeteringStore {
       if (err instanceof Refused) return err.outcome;
       throw err;
     }
+  }
+
+  /**
+   * `meter_use` and the counts in one statement: the counts are computed (laterally, after the use
+   * is billed, in the same snapshot) only for a billed use, and should they fail, nothing is billed.
+   */
+  async meterCounting(r: MeterRequest, q: CountsQuery): Promise<{ outcome: MeterOutcome; counts: Cell[] }> {
+    const sql = this.sql;
+    const request = { ...r, result: undefined };
+    const [row] = await sql<(MeterRow & { cells: CountRow[] | null })[]>`
+      select m.outcome, m.refused_window, m.event, c.cells from ${meterUse(sql, request)} m
+      left join lateral (select coalesce(json_agg(q), '[]'::json) as cells from (${countsStatement(sql, q.groupBy, q.filter, q.at)}) q) c on m.outcome = 'metered'`;
+    return { outcome: outcomeOf(row!, request), counts: row!.cells ? cellsOf(row!.cells, q.groupBy) : [] };
   }
 
   async existing(licenceId: string, requestKey: string): Promise<MeteringEventRow | undefined> {
@@ -96,8 +108,21 @@ export class PgMetering implements MeteringStore {
   }
 }
 
+interface MeterRow {
+  outcome: string;
+  refused_window: string | null;
+  event: Record<string, unknown> | null;
+}
+
+/** The call of `meter_use` (migration 032) for a request, as a FROM item. */
+function meterUse(sql: Sql | postgres.TransactionSql, r: MeterRequest) {
+  return sql`meter_use(${r.id}, ${r.licenceId}, ${r.expectedVersion ?? null}, ${r.requestKey}, ${r.requestHash}, ${r.period}, ${r.units},
+    ${r.amountDong.toString()}, ${r.epsilonMicro.toString()}, ${r.result === undefined ? null : sql.json(r.result as never)}, ${r.subjectId ?? null}, ${r.at},
+    ${r.windows.map((w) => w.key)}::text[], ${r.windows.map((w) => w.limit)}::int[])`;
+}
+
 /** What `meter_use` answered, as the store's outcome: a billed use's row is the request itself, a replay's is the first use's. */
-function outcomeOf(row: { outcome: string; refused_window: string | null; event: Record<string, unknown> | null }, r: MeterRequest): MeterOutcome {
+function outcomeOf(row: MeterRow, r: MeterRequest): MeterOutcome {
   switch (row.outcome) {
     case 'metered':
       return {

@@ -33,6 +33,13 @@ export interface ProductStore {
   applyLicenceState(id: string, status: LicenceRow['status'], updatedAt: string): Promise<void>;
 }
 
+/** What an aggregate query counts. */
+export interface CountsQuery {
+  groupBy: readonly Dimension[];
+  filter: StatisticsFilter;
+  at: Date;
+}
+
 /** A licence as a metered use checks it, and the version it was read at. */
 export interface UsableLicence {
   licence: LicenceRow;
@@ -49,6 +56,12 @@ export interface MeteringStore {
    * With `expectedVersion`, first checks the licence is still as the caller checked it (`stale` if not).
    */
   meter(r: MeterRequest, during?: () => Promise<void>): Promise<MeterOutcome>;
+  /**
+   * Bills an aggregate query that has no request key (so no answer to keep for a replay: `result`
+   * is not kept) as `meter` does, and computes its true counts (as `StatisticsStore.counts`) in the
+   * same statement — only if billed. One round trip and one transaction for the whole use.
+   */
+  meterCounting(r: MeterRequest, query: CountsQuery): Promise<{ outcome: MeterOutcome; counts: Cell[] }>;
   existing(licenceId: string, requestKey: string): Promise<MeteringEventRow | undefined>;
   /** Links a metered use to its access-log leaf (once: a link already made stays). */
   setLeaf(eventId: string, leafIndex: number): Promise<void>;

@@ -334,6 +334,34 @@ export function exchangeStoresContract(name: string, fresh: () => Promise<Exchan
         expect(recent[1]!.at.toISOString()).toBe('2026-03-10T09:00:00.000Z');
         expect(await f.stores.metering.recentEvents(l.id, 1)).toHaveLength(1);
       });
+
+      it('bills a query without a request key and counts it in one go, keeping no answer; a refused one counts nothing', async () => {
+        const l = await licence({ privacy_budget_micro: '1000000' });
+        for (const birthYear of [1990, 1991, 2015]) await f.stores.statistics.upsert(await f.addSubject(), { province: 'Hà Nội', birthYear });
+        const q = { groupBy: ['province', 'ageBand'] as const, filter: { province: 'Hà Nội' }, at: AT };
+        const windows = [{ key: 'terms:2026-03-10', limit: 1 }];
+        const billed = await f.stores.metering.meterCounting(meterRequest(l.id, { requestKey: 'server-made', windows, epsilonMicro: 400_000n }), q);
+        expect(billed.outcome).toMatchObject({ outcome: 'metered', event: { request_key: 'server-made', leaf_index: null, result: null } });
+        expect(sortCells(billed.counts)).toEqual(
+          sortCells([
+            { province: 'Hà Nội', ageBand: '35-44', count: 2 },
+            { province: 'Hà Nội', ageBand: '0-17', count: 1 },
+          ]),
+        );
+        expect(await f.stores.metering.existing(l.id, 'server-made')).toMatchObject({ units: 1, epsilon_micro: '400000', result: null });
+        expect(await f.stores.metering.meterCounting(meterRequest(l.id, { windows, epsilonMicro: 400_000n }), q)).toEqual({
+          outcome: { outcome: 'quota_exceeded', window: 'terms:2026-03-10', limit: 1 },
+          counts: [],
+        });
+        const version = (await f.stores.products.usableLicence(l.id))!.version;
+        await f.stores.products.applyLicenceState(l.id, 'CANCELLED', '2026-03-02T00:00:00.000Z');
+        expect(await f.stores.metering.meterCounting(meterRequest(l.id, { expectedVersion: version }), q)).toEqual({
+          outcome: { outcome: 'stale' },
+          counts: [],
+        });
+        expect((await f.stores.metering.usage(l.id)).totals).toEqual([{ period: '2026-03', calls: 1, units: '1', amount_dong: '1000' }]);
+        expect((await f.stores.products.licence(l.id))?.privacy_spent_micro).toBe('400000');
+      });
     });
 
     describe('statistics', () => {
