@@ -24,9 +24,11 @@ $$;
 --                            update under its row's lock, so racing uses never overrun a limit.
 -- A refusal after the use was recorded rolls the block back: nothing of it stays.
 -- `p_version` null skips the version check (the caller checked the licence in this transaction).
+-- `p_leaf_flushes`: the caller answers only once the use's access-log leaf is durable, so the
+-- transaction commits without waiting for its own flush; otherwise it waits as usual.
 create function meter_use(
   p_id uuid, p_licence uuid, p_version text, p_key text, p_hash text, p_period text, p_units integer, p_amount bigint,
-  p_epsilon bigint, p_result jsonb, p_subject uuid, p_at timestamptz, p_windows text[], p_limits integer[]
+  p_epsilon bigint, p_result jsonb, p_subject uuid, p_at timestamptz, p_windows text[], p_limits integer[], p_leaf_flushes boolean
 ) returns table (outcome text, refused_window text, event jsonb)
 language plpgsql as $$
 declare
@@ -77,7 +79,9 @@ begin
       return;
   end;
   -- Durable with the use's leaf: the leaf's commit is flushed, and the WAL is flushed in order.
-  perform set_config('synchronous_commit', 'off', true);
+  if p_leaf_flushes then
+    perform set_config('synchronous_commit', 'off', true);
+  end if;
   outcome := 'metered';
   return next;
 end $$;

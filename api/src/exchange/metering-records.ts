@@ -34,6 +34,11 @@ export interface MeterRequest {
    * if the licence or its product changed since, nothing is billed and the outcome is `stale`.
    */
   expectedVersion?: string;
+  /**
+   * The caller answers only once the use's access-log leaf, appended after this, is durable: the
+   * use may then commit without waiting for its own WAL flush (the leaf's flush covers it).
+   */
+  durableWithLeaf?: boolean;
   at: Date;
 }
 

@@ -230,6 +230,8 @@ export class MeteringService {
       result,
       ...(subjectId ? { subjectId } : {}),
       expectedVersion: version,
+      // A billed use is answered only after `withLeaf` appended its leaf, durably, to the log (when there is one).
+      durableWithLeaf: this.accessLog !== undefined,
       at,
     };
   }

@@ -118,7 +118,7 @@ interface MeterRow {
 function meterUse(sql: Sql | postgres.TransactionSql, r: MeterRequest) {
   return sql`meter_use(${r.id}, ${r.licenceId}, ${r.expectedVersion ?? null}, ${r.requestKey}, ${r.requestHash}, ${r.period}, ${r.units},
     ${r.amountDong.toString()}, ${r.epsilonMicro.toString()}, ${r.result === undefined ? null : sql.json(r.result as never)}, ${r.subjectId ?? null}, ${r.at},
-    ${r.windows.map((w) => w.key)}::text[], ${r.windows.map((w) => w.limit)}::int[])`;
+    ${r.windows.map((w) => w.key)}::text[], ${r.windows.map((w) => w.limit)}::int[], ${r.durableWithLeaf === true})`;
 }
 
 /** What `meter_use` answered, as the store's outcome: a billed use's row is the request itself, a replay's is the first use's. */
