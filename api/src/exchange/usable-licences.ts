@@ -5,12 +5,12 @@ import type { UsableLicence } from './ports.js';
  * requests so a use reads neither again. A kept copy is never trusted alone: the statement that
  * bills the use checks its version is still current, in the same snapshot (so a cancelled licence,
  * a suspended product or provider is seen by every API instance at its next use), and a copy that
- * refuses a use is read again before the refusal stands. Bounded: the oldest entry goes first.
+ * refuses a use is read again before the refusal stands. Bounded (a few kB each): the oldest entry goes first.
  */
 export class UsableLicences {
   private readonly kept = new Map<string, UsableLicence>();
 
-  constructor(private readonly max = 10_000) {}
+  constructor(private readonly max = 2_000) {}
 
   get(licenceId: string): UsableLicence | undefined {
     return this.kept.get(licenceId);
