@@ -33,6 +33,7 @@ create function meter_use(
 language plpgsql as $$
 declare
   v_first metering_events;
+  v_new boolean;
   i integer;
 begin
   if p_version is not null and licence_use_version(p_licence) is distinct from p_version then
@@ -40,44 +41,55 @@ begin
     return next;
     return;
   end if;
-  begin
+  if coalesce(array_length(p_windows, 1), 0) = 0 and p_epsilon = 0 then
+    -- Nothing to take, so nothing to refuse once recorded: no subtransaction to roll back to.
     insert into metering_events (id, licence_id, request_key, request_hash, period, units, amount_dong, epsilon_micro, result, subject_id, at)
     values (p_id, p_licence, p_key, p_hash, p_period, p_units, p_amount, p_epsilon, p_result, p_subject, p_at)
     on conflict (licence_id, request_key) do nothing;
-    if not found then
-      select * into v_first from metering_events m where m.licence_id = p_licence and m.request_key = p_key;
-      outcome := case when v_first.request_hash is null or v_first.request_hash = p_hash then 'replayed' else 'key_reused' end;
-      -- Amounts and the leaf index as text, as the driver answers a bigint column.
-      event := case when outcome = 'replayed' then to_jsonb(v_first) || jsonb_build_object('amount_dong', v_first.amount_dong::text,
-        'epsilon_micro', v_first.epsilon_micro::text, 'leaf_index', v_first.leaf_index::text) end;
-      return next;
-      return;
-    end if;
-    for i in 1 .. coalesce(array_length(p_windows, 1), 0) loop
-      insert into licence_usage as u (licence_id, window_key, units) select p_licence, p_windows[i], p_units where p_units <= p_limits[i]
-      on conflict (licence_id, window_key) do update set units = u.units + p_units where u.units + p_units <= p_limits[i];
-      if not found then
-        raise exception 'quota' using errcode = 'CVQ01', detail = p_windows[i];
+    v_new := found;
+  else
+    begin
+      insert into metering_events (id, licence_id, request_key, request_hash, period, units, amount_dong, epsilon_micro, result, subject_id, at)
+      values (p_id, p_licence, p_key, p_hash, p_period, p_units, p_amount, p_epsilon, p_result, p_subject, p_at)
+      on conflict (licence_id, request_key) do nothing;
+      v_new := found;
+      if v_new then
+        for i in 1 .. coalesce(array_length(p_windows, 1), 0) loop
+          insert into licence_usage as u (licence_id, window_key, units) select p_licence, p_windows[i], p_units where p_units <= p_limits[i]
+          on conflict (licence_id, window_key) do update set units = u.units + p_units where u.units + p_units <= p_limits[i];
+          if not found then
+            raise exception 'quota' using errcode = 'CVQ01', detail = p_windows[i];
+          end if;
+        end loop;
+        if p_epsilon > 0 then
+          update licences set privacy_spent_micro = privacy_spent_micro + p_epsilon
+          where id = p_licence and privacy_budget_micro is not null and privacy_spent_micro + p_epsilon <= privacy_budget_micro;
+          if not found then
+            raise exception 'privacy budget' using errcode = 'CVB01';
+          end if;
+        end if;
       end if;
-    end loop;
-    if p_epsilon > 0 then
-      update licences set privacy_spent_micro = privacy_spent_micro + p_epsilon
-      where id = p_licence and privacy_budget_micro is not null and privacy_spent_micro + p_epsilon <= privacy_budget_micro;
-      if not found then
-        raise exception 'privacy budget' using errcode = 'CVB01';
-      end if;
-    end if;
-  exception
-    when sqlstate 'CVQ01' then
-      get stacked diagnostics refused_window = pg_exception_detail;
-      outcome := 'quota_exceeded';
-      return next;
-      return;
-    when sqlstate 'CVB01' then
-      outcome := 'privacy_budget_exhausted';
-      return next;
-      return;
-  end;
+    exception
+      when sqlstate 'CVQ01' then
+        get stacked diagnostics refused_window = pg_exception_detail;
+        outcome := 'quota_exceeded';
+        return next;
+        return;
+      when sqlstate 'CVB01' then
+        outcome := 'privacy_budget_exhausted';
+        return next;
+        return;
+    end;
+  end if;
+  if not v_new then
+    select * into v_first from metering_events m where m.licence_id = p_licence and m.request_key = p_key;
+    outcome := case when v_first.request_hash is null or v_first.request_hash = p_hash then 'replayed' else 'key_reused' end;
+    -- Amounts and the leaf index as text, as the driver answers a bigint column.
+    event := case when outcome = 'replayed' then to_jsonb(v_first) || jsonb_build_object('amount_dong', v_first.amount_dong::text,
+      'epsilon_micro', v_first.epsilon_micro::text, 'leaf_index', v_first.leaf_index::text) end;
+    return next;
+    return;
+  end if;
   -- Durable with the use's leaf: the leaf's commit is flushed, and the WAL is flushed in order.
   if p_leaf_flushes then
     perform set_config('synchronous_commit', 'off', true);
