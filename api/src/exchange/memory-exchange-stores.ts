@@ -2,7 +2,7 @@ import type { ProductStatus } from '@citizen-vault/chaincode/rules';
 import type { OrganizationDirectory } from '../organizations/index.js';
 import type { Dimension } from './exchange-vocabulary.js';
 import { sameRequest, type MeterOutcome, type MeterRequest, type MeteringEventRow } from './metering-records.js';
-import type { ExchangeStores, MeteringStore, NewStatement, ProductStore, SettlementStore, StatisticsStore } from './ports.js';
+import type { CountsQuery, ExchangeStores, MeteringStore, NewStatement, ProductStore, SettlementStore, StatisticsStore, UsableLicence } from './ports.js';
 import type { CatalogueQuery, LicenceRow, ProductRow } from './product-records.js';
 import type { PeriodUsageRow } from './settlement-records.js';
 import { ageBand, birthYearsOf, type Cell } from './statistics-query.js';
@@ -37,6 +37,14 @@ class State {
 const clone = <T>(value: T): T => structuredClone(value);
 const byTimeThenId = (time: (x: { id: string }) => Date) => (a: { id: string }, b: { id: string }) =>
   time(a).getTime() - time(b).getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** What a licence check reads, as one value (as `licence_use_version` in Postgres). */
+async function useVersion(s: State, licenceId: string): Promise<string | undefined> {
+  const l = s.licences.get(licenceId);
+  const p = l && s.products.get(l.product_id);
+  const org = p && (await s.organizations.get(p.provider_org_id));
+  return l && p && org ? JSON.stringify([l.status, l.updated_at.toISOString(), p.status, p.updated_at.toISOString(), p.terms_hash, org.status]) : undefined;
+}
 
 class MemoryProducts implements ProductStore {
   constructor(private readonly s: State) {}
@@ -99,6 +107,12 @@ class MemoryProducts implements ProductStore {
     return l && p ? { licence: clone(l), product: await this.withProvider(p) } : undefined;
   }
 
+  async usableLicence(id: string): Promise<UsableLicence | undefined> {
+    const found = await this.licenceWithProduct(id);
+    const version = await useVersion(this.s, id);
+    return found && version !== undefined ? { ...found, version } : undefined;
+  }
+
   async licences(filter: { buyerOrgId?: string; providerOrgId?: string }, limit: number, offset: number): Promise<LicenceRow[]> {
     return [...this.s.licences.values()]
       .filter((l) => !filter.buyerOrgId || l.buyer_org_id === filter.buyerOrgId)
@@ -132,6 +146,7 @@ class MemoryMetering implements MeteringStore {
   }
 
   private async meterNow(r: MeterRequest, during?: () => Promise<void>): Promise<MeterOutcome> {
+    if (r.expectedVersion !== undefined && (await useVersion(this.s, r.licenceId)) !== r.expectedVersion) return { outcome: 'stale' };
     const first = this.s.events.find((e) => e.licence_id === r.licenceId && e.request_key === r.requestKey);
     if (first) return sameRequest(first, r.requestHash) ? { outcome: 'replayed', event: clone(first) } : { outcome: 'key_reused' };
     for (const w of r.windows) {
@@ -163,6 +178,11 @@ class MemoryMetering implements MeteringStore {
     for (const w of r.windows) this.s.usage.set(`${r.licenceId}|${w.key}`, (this.s.usage.get(`${r.licenceId}|${w.key}`) ?? 0) + r.units);
     if (r.epsilonMicro > 0n) licence.privacy_spent_micro = (BigInt(licence.privacy_spent_micro) + r.epsilonMicro).toString();
     return { outcome: 'metered', event: clone(event) };
+  }
+
+  async meterCounting(r: MeterRequest, q: CountsQuery): Promise<{ outcome: MeterOutcome; counts: Cell[] }> {
+    const outcome = await this.meter({ ...r, result: undefined });
+    return { outcome, counts: outcome.outcome === 'metered' ? await new MemoryStatistics(this.s).counts(q.groupBy, q.filter, q.at) : [] };
   }
 
   async existing(licenceId: string, requestKey: string): Promise<MeteringEventRow | undefined> {

@@ -29,6 +29,16 @@ export interface MeterRequest {
   result: unknown;
   /** CONSENTED reads: whose record was read, for the citizens' share. */
   subjectId?: string;
+  /**
+   * The licence's use version (`ProductStore.usableLicence`) the caller checked the use against:
+   * if the licence or its product changed since, nothing is billed and the outcome is `stale`.
+   */
+  expectedVersion?: string;
+  /**
+   * The caller answers only once the use's access-log leaf, appended after this, is durable: the
+   * use may then commit without waiting for its own WAL flush (the leaf's flush covers it).
+   */
+  durableWithLeaf?: boolean;
   at: Date;
 }
 
@@ -37,7 +47,8 @@ export type MeterOutcome =
   | { outcome: 'replayed'; event: MeteringEventRow }
   | { outcome: 'key_reused' }
   | { outcome: 'quota_exceeded'; window: string; limit: number }
-  | { outcome: 'privacy_budget_exhausted' };
+  | { outcome: 'privacy_budget_exhausted' }
+  | { outcome: 'stale' };
 
 /** Whether a recorded use answered the same request (rows from before request hashes were kept count as the same). */
 export function sameRequest(row: MeteringEventRow, requestHash: string): boolean {

@@ -5,14 +5,15 @@ import { newId } from '../ids.js';
 import { systemClock, type Clock } from '../infra/clock.js';
 import type { Organization } from '../organizations/index.js';
 import { toMicroEpsilon } from './laplace-noise.js';
-import { sameRequest, type MeteringEventRow } from './metering-records.js';
-import type { ConsentedRecords, LicenceUseLog, MeteringStore, ProductStore, StatisticsStore } from './ports.js';
+import { sameRequest, type MeteringEventRow, type MeterOutcome, type MeterRequest } from './metering-records.js';
+import type { ConsentedRecords, LicenceUseLog, MeteringStore, ProductStore, StatisticsStore, UsableLicence } from './ports.js';
 import type { LicenceRow, ProductRow } from './product-records.js';
 import type { StatisticsFilter } from './statistics-records.js';
 import { periodOf, quotaLimits, usageAmount, windowKey } from './pricing.js';
 import { DEFAULT_MIN_COHORT } from './prelisting-check.js';
 import type { Dimension } from './exchange-vocabulary.js';
 import { protectCells, type Cell } from './statistics-query.js';
+import { UsableLicences } from './usable-licences.js';
 
 const DENIAL: Record<LicenceDenial, ErrorCode> = {
   licence_not_active: 'licence_not_active',
@@ -56,6 +57,9 @@ const cryptoUniform = (): number => (randomInt(1, 2 ** 48 - 1) as number) / 2 **
  * the licence and its product's terms, then billed exactly once per request key.
  */
 export class MeteringService {
+  /** The licences checked lately; each use's billing statement checks the copy is still current. */
+  private readonly usableLicences = new UsableLicences();
+
   constructor(
     private readonly products: ProductStore,
     private readonly metering: MeteringStore,
@@ -72,8 +76,23 @@ export class MeteringService {
     q: AggregateQuery,
     requestKey: string | undefined,
   ): Promise<AggregateResult & { licenceId: string; productId: string; metering: Metering }> {
+    return againIfStale(() => this.queryOnce(buyer, productId, q, requestKey));
+  }
+
+  /** One consented record under a CONSENTED product: the product's fields, read through the buyer's consent, billed per record. */
+  async read(buyer: Organization, productId: string, licenceId: string, consentId: string, requestKey: string | undefined) {
+    return againIfStale(() => this.readOnce(buyer, productId, licenceId, consentId, requestKey));
+  }
+
+  private async queryOnce(
+    buyer: Organization,
+    productId: string,
+    q: AggregateQuery,
+    requestKey: string | undefined,
+  ): Promise<AggregateResult & { licenceId: string; productId: string; metering: Metering }> {
     const at = this.clock.now();
-    const { licence, product } = await this.usable(buyer, productId, q.licenceId, 'AGGREGATE', at);
+    const usable = await this.usable(buyer, productId, q.licenceId, 'AGGREGATE', at);
+    const { licence, product } = usable;
     const spec = 'aggregate' in product.spec ? product.spec.aggregate : undefined;
     if (!spec) throw new DomainError('invalid_request', 'this product is not an aggregate product');
     const asked = [...q.groupBy, ...(Object.keys(q.filters) as Dimension[])];
@@ -91,26 +110,38 @@ export class MeteringService {
       if (replay) return { ...(replay.result as AggregateResult), licenceId: licence.id, productId, metering: await this.withLeaf(replay, true, product) };
     }
     const minCohortSize = product.terms.minCohortSize ?? DEFAULT_MIN_COHORT;
-    const counts = await this.statistics.counts(q.groupBy, q.filters, at);
     const epsilon = spec.privacy?.epsilonPerQuery;
-    const result: AggregateResult = {
+    const epsilonMicro = epsilon ? toMicroEpsilon(epsilon) : 0n;
+    const protect = (counts: Cell[]): AggregateResult => ({
       ...protectCells(counts, minCohortSize, epsilon ? { epsilon, uniform: this.uniform } : undefined),
       minCohortSize,
       noise: epsilon ? { mechanism: 'laplace', epsilon } : null,
-    };
-    const event = await this.bill(licence, product, key, requestHash, 1, epsilon ? toMicroEpsilon(epsilon) : 0n, result, at);
+    });
+    if (!requestKey) {
+      // No key, so no retry can ask for this answer again: nothing to keep, and the use is billed and counted in one statement.
+      const request = this.meterRequest(usable, key, requestHash, 1, epsilonMicro, undefined, at);
+      const { outcome, counts } = await this.metering.meterCounting(request, { groupBy: q.groupBy, filter: q.filters, at });
+      const event = this.settled(outcome, licence.id);
+      const answer = event.replayed ? (event.row.result as AggregateResult) : protect(counts);
+      return { ...answer, licenceId: licence.id, productId, metering: await this.withLeaf(event.row, event.replayed, product) };
+    }
+    const result = protect(await this.statistics.counts(q.groupBy, q.filters, at));
+    const event = await this.bill(usable, key, requestHash, 1, epsilonMicro, result, at);
     // A retry that lost the race gets the first answer, noise included: asking again must not buy fresh noise.
     const answer = event.replayed ? (event.row.result as AggregateResult) : result;
     return { ...answer, licenceId: licence.id, productId, metering: await this.withLeaf(event.row, event.replayed, product) };
   }
 
-  /** One consented record under a CONSENTED product: the product's fields, read through the buyer's consent, billed per record. */
-  async read(buyer: Organization, productId: string, licenceId: string, consentId: string, requestKey: string | undefined) {
+  private async readOnce(buyer: Organization, productId: string, licenceId: string, consentId: string, requestKey: string | undefined) {
     const at = this.clock.now();
-    const { licence, product } = await this.usable(buyer, productId, licenceId, 'CONSENTED', at);
+    // The consent is looked up while the licence is checked (a read-only lookup); the licence's refusal, if any, comes first.
+    const lookup = this.consents.forConsumer(buyer.id, consentId);
+    lookup.catch(() => undefined);
+    const usable = await this.usable(buyer, productId, licenceId, 'CONSENTED', at);
+    const { licence, product } = usable;
     const spec = 'consented' in product.spec ? product.spec.consented : undefined;
     if (!spec) throw new DomainError('invalid_request', 'this product is not a consented product');
-    const consent = await this.consents.forConsumer(buyer.id, consentId);
+    const consent = await lookup;
     if (consent.purpose !== spec.purpose)
       throw new DomainError('purpose_not_permitted', `this product serves consents for ${spec.purpose}, not ${consent.purpose}`);
     let data: Awaited<ReturnType<ConsentedRecords['read']>> | undefined;
@@ -118,8 +149,7 @@ export class MeteringService {
     // never another citizen's record for free.
     const requestHash = fingerprint({ use: 'read', productId, consentId });
     const event = await this.bill(
-      licence,
-      product,
+      usable,
       requestKey ?? newId(at.getTime()),
       requestHash,
       1,
@@ -144,32 +174,26 @@ export class MeteringService {
     };
   }
 
-  private async usable(
-    buyer: Organization,
-    productId: string,
-    licenceId: string,
-    kind: ProductRow['kind'],
-    at: Date,
-  ): Promise<{ licence: LicenceRow; product: ProductRow }> {
-    const found = await this.products.licenceWithProduct(licenceId);
-    if (!found || found.licence.buyer_org_id !== buyer.id || found.product.id !== productId)
-      throw new DomainError('not_found', `licence ${licenceId} for product ${productId} does not exist`);
-    const { licence, product } = found;
-    if (product.provider_status !== 'VERIFIED') throw new DomainError('product_not_serving', `the provider of product ${productId} is suspended`);
-    if (product.kind !== kind) throw new DomainError('invalid_request', `product ${productId} is ${product.kind}, not ${kind}`);
-    const decision = evaluateLicenceUse(asLedgerLicence(licence), asLedgerProduct(product), {
-      purpose: licence.purpose,
-      at: at.toISOString(),
-      units: 1,
-      usedUnits: 0,
-    });
-    if (!decision.allowed) throw new DomainError(DENIAL[decision.reason], decision.explanation);
-    return found;
+  /**
+   * The licence and its product, if this buyer may use them now: from the kept copy when it allows
+   * the use (its billing checks it is still current), otherwise read again — a refusal always
+   * stands on a fresh read, so a product reinstated or a provider verified again is seen at once.
+   */
+  private async usable(buyer: Organization, productId: string, licenceId: string, kind: ProductRow['kind'], at: Date): Promise<UsableLicence> {
+    const kept = this.usableLicences.get(licenceId);
+    if (kept && !refusal(kept, buyer, productId, licenceId, kind, at)) return kept;
+    const found = await this.products.usableLicence(licenceId);
+    const refused = refusal(found, buyer, productId, licenceId, kind, at);
+    if (refused) {
+      this.usableLicences.drop(licenceId);
+      throw refused;
+    }
+    this.usableLicences.keep(found!);
+    return found!;
   }
 
   private async bill(
-    licence: LicenceRow,
-    product: ProductRow,
+    usable: UsableLicence,
     requestKey: string,
     requestHash: string,
     units: number,
@@ -179,23 +203,41 @@ export class MeteringService {
     during?: () => Promise<void>,
     subjectId?: string,
   ): Promise<{ row: MeteringEventRow; replayed: boolean }> {
-    const outcome = await this.metering.meter(
-      {
-        id: newId(at.getTime()),
-        licenceId: licence.id,
-        requestKey,
-        requestHash,
-        period: periodOf(at),
-        units,
-        amountDong: usageAmount(licence.plan, units),
-        epsilonMicro,
-        windows: quotaLimits(licence.quota, licence.plan).map((l) => ({ key: windowKey(l, at), limit: l.units })),
-        result,
-        ...(subjectId ? { subjectId } : {}),
-        at,
-      },
-      during,
-    );
+    const request = this.meterRequest(usable, requestKey, requestHash, units, epsilonMicro, result, at, subjectId);
+    return this.settled(await this.metering.meter(request, during), usable.licence.id);
+  }
+
+  private meterRequest(
+    { licence, version }: UsableLicence,
+    requestKey: string,
+    requestHash: string,
+    units: number,
+    epsilonMicro: bigint,
+    result: unknown,
+    at: Date,
+    subjectId?: string,
+  ): MeterRequest {
+    return {
+      id: newId(at.getTime()),
+      licenceId: licence.id,
+      requestKey,
+      requestHash,
+      period: periodOf(at),
+      units,
+      amountDong: usageAmount(licence.plan, units),
+      epsilonMicro,
+      windows: quotaLimits(licence.quota, licence.plan).map((l) => ({ key: windowKey(l, at), limit: l.units })),
+      result,
+      ...(subjectId ? { subjectId } : {}),
+      expectedVersion: version,
+      // A billed use is answered only after `withLeaf` appended its leaf, durably, to the log (when there is one).
+      durableWithLeaf: this.accessLog !== undefined,
+      at,
+    };
+  }
+
+  /** The billed (or replayed) use, or the refusal as the buyer is told it. */
+  private settled(outcome: MeterOutcome, licenceId: string): { row: MeteringEventRow; replayed: boolean } {
     switch (outcome.outcome) {
       case 'quota_exceeded':
         throw new DomainError('quota_exceeded', `the licence's quota of ${outcome.limit} units (${outcome.window}) is used up`, {
@@ -205,6 +247,10 @@ export class MeteringService {
         throw keyReused();
       case 'privacy_budget_exhausted':
         throw new DomainError('privacy_budget_exhausted', 'the licence has spent its privacy budget (ε); no further statistics can be released under it');
+      case 'stale':
+        // The licence or its product changed since the kept copy was read: nothing was billed; check again.
+        this.usableLicences.drop(licenceId);
+        throw new StaleLicence();
       default:
         return { row: outcome.event, replayed: outcome.outcome === 'replayed' };
     }
@@ -234,6 +280,45 @@ export class MeteringService {
     }
     return { eventId: row.id, units: row.units, amountDong: String(row.amount_dong), leafIndex, replayed };
   }
+}
+
+/** A use checked against a licence that changed before it was billed: nothing was billed, and the use is checked again. */
+class StaleLicence extends Error {}
+
+const STALE_ATTEMPTS = 5;
+
+async function againIfStale<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (!(err instanceof StaleLicence)) throw err;
+      if (attempt >= STALE_ATTEMPTS) throw new DomainError('conflict', 'the licence or its product kept changing during the request; try again');
+    }
+  }
+}
+
+/** Why this buyer may not use the licence for this product now, or nothing if it may. */
+function refusal(
+  found: UsableLicence | undefined,
+  buyer: Organization,
+  productId: string,
+  licenceId: string,
+  kind: ProductRow['kind'],
+  at: Date,
+): DomainError | undefined {
+  if (!found || found.licence.buyer_org_id !== buyer.id || found.product.id !== productId)
+    return new DomainError('not_found', `licence ${licenceId} for product ${productId} does not exist`);
+  const { licence, product } = found;
+  if (product.provider_status !== 'VERIFIED') return new DomainError('product_not_serving', `the provider of product ${productId} is suspended`);
+  if (product.kind !== kind) return new DomainError('invalid_request', `product ${productId} is ${product.kind}, not ${kind}`);
+  const decision = evaluateLicenceUse(asLedgerLicence(licence), asLedgerProduct(product), {
+    purpose: licence.purpose,
+    at: at.toISOString(),
+    units: 1,
+    usedUnits: 0,
+  });
+  return decision.allowed ? undefined : new DomainError(DENIAL[decision.reason], decision.explanation);
 }
 
 function fingerprint(request: Record<string, unknown>): string {

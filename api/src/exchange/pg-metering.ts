@@ -1,6 +1,9 @@
+import type postgres from 'postgres';
 import type { Sql } from '../infra/database.js';
-import { sameRequest, type MeterOutcome, type MeterRequest, type MeteringEventRow } from './metering-records.js';
-import type { MeteringStore } from './ports.js';
+import type { MeterOutcome, MeterRequest, MeteringEventRow } from './metering-records.js';
+import type { CountsQuery, MeteringStore } from './ports.js';
+import { cellsOf, countsStatement, type CountRow } from './pg-statistics.js';
+import type { Cell } from './statistics-query.js';
 
 class Refused extends Error {
   constructor(readonly outcome: MeterOutcome) {
@@ -15,45 +18,45 @@ export class PgMetering implements MeteringStore {
   constructor(private readonly sql: Sql) {}
 
   /**
-   * In one transaction: records the use under its request key (a retry — even a concurrent one —
-   * finds the first record instead: `replayed`), takes its units from every quota window and its ε
-   * from the licence's privacy budget, each with a conditional update, so racing uses can never
-   * overrun a limit. `during` runs inside, after every check: if it throws, nothing is billed.
+   * In one statement (`meter_use`, migration 032): checks the licence is still at the version the
+   * caller checked (`stale` if not), records the use under its request key (a retry — even a
+   * concurrent one — finds the first record instead: `replayed`), takes its units from every quota
+   * window and its ε from the licence's privacy budget, each with a conditional update, so racing
+   * uses can never overrun a limit. A billed use commits without waiting for its own WAL flush: its
+   * access-log leaf, appended next and answered only once flushed, makes it durable (the WAL is
+   * flushed in order). `during` runs in the same transaction, after every check: if it throws,
+   * nothing is billed.
    */
   async meter(r: MeterRequest, during?: () => Promise<void>): Promise<MeterOutcome> {
+    const use = async (sql: Sql | postgres.TransactionSql): Promise<MeterOutcome> => {
+      const [row] = await sql<MeterRow[]>`select outcome, refused_window, event from ${meterUse(sql, r)}`;
+      return outcomeOf(row!, r);
+    };
+    if (!during) return use(this.sql);
     try {
       return await this.sql.begin(async (tx) => {
-        const [inserted] = await tx<MeteringEventRow[]>`
-          insert into metering_events (id, licence_id, request_key, request_hash, period, units, amount_dong, epsilon_micro, result, subject_id, at)
-          values (${r.id}, ${r.licenceId}, ${r.requestKey}, ${r.requestHash}, ${r.period}, ${r.units}, ${r.amountDong.toString()}, ${r.epsilonMicro.toString()},
-                  ${r.result === undefined ? null : tx.json(r.result as never)}, ${r.subjectId ?? null}, ${r.at})
-          on conflict (licence_id, request_key) do nothing returning *`;
-        if (!inserted) {
-          const [first] = await tx<MeteringEventRow[]>`select * from metering_events where licence_id = ${r.licenceId} and request_key = ${r.requestKey}`;
-          if (!sameRequest(first!, r.requestHash)) return { outcome: 'key_reused' } as const;
-          return { outcome: 'replayed', event: first! } as const;
-        }
-        for (const w of r.windows) {
-          const taken = await tx`
-            insert into licence_usage (licence_id, window_key, units) select ${r.licenceId}, ${w.key}, ${r.units} where ${r.units}::int <= ${w.limit}::int
-            on conflict (licence_id, window_key) do update set units = licence_usage.units + ${r.units} where licence_usage.units + ${r.units} <= ${w.limit}
-            returning units`;
-          if (taken.length === 0) throw new Refused({ outcome: 'quota_exceeded', window: w.key, limit: w.limit });
-        }
-        if (r.epsilonMicro > 0n) {
-          const spent = await tx`
-            update licences set privacy_spent_micro = privacy_spent_micro + ${r.epsilonMicro.toString()}
-            where id = ${r.licenceId} and privacy_budget_micro is not null and privacy_spent_micro + ${r.epsilonMicro.toString()} <= privacy_budget_micro
-            returning privacy_spent_micro`;
-          if (spent.length === 0) throw new Refused({ outcome: 'privacy_budget_exhausted' });
-        }
-        if (during) await during();
-        return { outcome: 'metered', event: inserted } as const;
+        const outcome = await use(tx);
+        if (outcome.outcome !== 'metered') throw new Refused(outcome);
+        await during();
+        return outcome;
       });
     } catch (err) {
       if (err instanceof Refused) return err.outcome;
       throw err;
     }
+  }
+
+  /**
+   * `meter_use` and the counts in one statement: the counts are computed (laterally, after the use
+   * is billed, in the same snapshot) only for a billed use, and should they fail, nothing is billed.
+   */
+  async meterCounting(r: MeterRequest, q: CountsQuery): Promise<{ outcome: MeterOutcome; counts: Cell[] }> {
+    const sql = this.sql;
+    const request = { ...r, result: undefined };
+    const [row] = await sql<(MeterRow & { cells: CountRow[] | null })[]>`
+      select m.outcome, m.refused_window, m.event, c.cells from ${meterUse(sql, request)} m
+      left join lateral (select coalesce(json_agg(q), '[]'::json) as cells from (${countsStatement(sql, q.groupBy, q.filter, q.at)}) q) c on m.outcome = 'metered'`;
+    return { outcome: outcomeOf(row!, request), counts: row!.cells ? cellsOf(row!.cells, q.groupBy) : [] };
   }
 
   async existing(licenceId: string, requestKey: string): Promise<MeteringEventRow | undefined> {
@@ -102,5 +105,70 @@ export class PgMetering implements MeteringStore {
     return this.sql<MeteringEventRow[]>`
       select id, licence_id, request_key, null as request_hash, period, units, amount_dong, epsilon_micro, null as result, leaf_index, null as subject_id, at
       from metering_events where licence_id = ${licenceId} order by at desc, id desc limit ${limit}`;
+  }
+}
+
+interface MeterRow {
+  outcome: string;
+  refused_window: string | null;
+  event: Record<string, unknown> | null;
+}
+
+/** The call of `meter_use` (migration 032) for a request, as a FROM item. */
+function meterUse(sql: Sql | postgres.TransactionSql, r: MeterRequest) {
+  return sql`meter_use(${r.id}, ${r.licenceId}, ${r.expectedVersion ?? null}, ${r.requestKey}, ${r.requestHash}, ${r.period}, ${r.units},
+    ${r.amountDong.toString()}, ${r.epsilonMicro.toString()}, ${r.result === undefined ? null : sql.json(r.result as never)}, ${r.subjectId ?? null}, ${r.at},
+    ${r.windows.map((w) => w.key)}::text[], ${r.windows.map((w) => w.limit)}::int[], ${r.durableWithLeaf === true})`;
+}
+
+/** What `meter_use` answered, as the store's outcome: a billed use's row is the request itself, a replay's is the first use's. */
+function outcomeOf(row: MeterRow, r: MeterRequest): MeterOutcome {
+  switch (row.outcome) {
+    case 'metered':
+      return {
+        outcome: 'metered',
+        event: {
+          id: r.id,
+          licence_id: r.licenceId,
+          request_key: r.requestKey,
+          request_hash: r.requestHash,
+          period: r.period,
+          units: r.units,
+          amount_dong: r.amountDong.toString(),
+          epsilon_micro: r.epsilonMicro.toString(),
+          result: r.result === undefined ? null : r.result,
+          leaf_index: null,
+          subject_id: r.subjectId ?? null,
+          at: r.at,
+        },
+      };
+    case 'replayed': {
+      const e = row.event!;
+      return {
+        outcome: 'replayed',
+        event: {
+          id: e.id as string,
+          licence_id: e.licence_id as string,
+          request_key: e.request_key as string,
+          request_hash: (e.request_hash as string | null) ?? null,
+          period: e.period as string,
+          units: e.units as number,
+          amount_dong: e.amount_dong as string,
+          epsilon_micro: e.epsilon_micro as string,
+          result: e.result ?? null,
+          leaf_index: (e.leaf_index as string | null) ?? null,
+          subject_id: (e.subject_id as string | null) ?? null,
+          at: new Date(e.at as string),
+        },
+      };
+    }
+    case 'quota_exceeded':
+      return { outcome: 'quota_exceeded', window: row.refused_window!, limit: r.windows.find((w) => w.key === row.refused_window)!.limit };
+    case 'key_reused':
+    case 'privacy_budget_exhausted':
+    case 'stale':
+      return { outcome: row.outcome };
+    default:
+      throw new Error(`meter_use answered ${row.outcome}`);
   }
 }

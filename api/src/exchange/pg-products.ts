@@ -1,6 +1,6 @@
 import type { ProductStatus } from '@citizen-vault/chaincode/rules';
 import type { Sql } from '../infra/database.js';
-import type { ProductStore } from './ports.js';
+import type { ProductStore, UsableLicence } from './ports.js';
 import type { CatalogueQuery, LicenceRow, ProductRow } from './product-records.js';
 
 const PRODUCT = (sql: Sql) =>
@@ -66,10 +66,15 @@ export class PgProducts implements ProductStore {
     return row;
   }
 
-  /** A licence and its product in one round trip: the metering hot path. */
+  /** A licence and its product in one round trip. */
   async licenceWithProduct(id: string): Promise<{ licence: LicenceRow; product: ProductRow } | undefined> {
-    const [row] = await this.sql<{ l: LicenceRow; p: ProductRow }[]>`
-      select to_jsonb(l) as l, to_jsonb(p) || jsonb_build_object('provider_name', o.name, 'provider_status', o.status) as p
+    const found = await this.usableLicence(id);
+    return found && { licence: found.licence, product: found.product };
+  }
+
+  async usableLicence(id: string): Promise<UsableLicence | undefined> {
+    const [row] = await this.sql<{ l: LicenceRow; p: ProductRow; version: string }[]>`
+      select to_jsonb(l) as l, to_jsonb(p) || jsonb_build_object('provider_name', o.name, 'provider_status', o.status) as p, licence_use_version(l.id) as version
       from licences l join products p on p.id = l.product_id join organizations o on o.id = p.provider_org_id where l.id = ${id}`;
     if (!row) return undefined;
     const l = row.l as unknown as Record<string, unknown>;
@@ -83,6 +88,7 @@ export class PgProducts implements ProductStore {
     return {
       licence: dates<LicenceRow>(l, ['valid_from', 'valid_until', 'issued_at', 'updated_at']),
       product: dates<ProductRow>(p, ['created_at', 'updated_at']),
+      version: row.version,
     };
   }
 

@@ -61,38 +61,48 @@ export class PgStatistics implements StatisticsStore, StatisticsExclusion {
    * over the cube the trigger keeps, so the cost follows the number of combinations, not citizens.
    */
   async counts(groupBy: readonly Dimension[], filter: StatisticsFilter, at: Date): Promise<Cell[]> {
-    const sql = this.sql;
-    const year = at.getUTCFullYear();
-    const column = (d: Dimension) =>
-      ({
-        province: sql`nullif(province, '')`,
-        sex: sql`nullif(sex, '')`,
-        insuranceStatus: sql`nullif(insurance_status, '')`,
-        ageBand: sql`case when birth_year = 0 then null
-          when ${year}::int - birth_year < 18 then '0-17' when ${year}::int - birth_year < 25 then '18-24'
-          when ${year}::int - birth_year < 35 then '25-34' when ${year}::int - birth_year < 45 then '35-44'
-          when ${year}::int - birth_year < 55 then '45-54' when ${year}::int - birth_year < 65 then '55-64' else '65+' end`,
-      })[d];
-    const select = groupBy.map((d, i) => sql`${column(d)} as ${sql(`d${i}`)}`).reduce((acc, f) => sql`${acc}, ${f}`, sql`sum(n)::bigint as count`);
-    const conditions = [sql`n > 0`];
-    if (filter.province !== undefined) conditions.push(sql`province = ${filter.province}`);
-    if (filter.sex !== undefined) conditions.push(sql`sex = ${filter.sex}`);
-    if (filter.insuranceStatus !== undefined) conditions.push(sql`insurance_status = ${filter.insuranceStatus}`);
-    if (filter.ageBand !== undefined) {
-      const years = birthYearsOf(filter.ageBand, at);
-      conditions.push(sql`birth_year between ${years.from} and ${years.to}`);
-    }
-    const where = conditions.reduce((acc, c) => sql`${acc} and ${c}`);
-    const groups = groupBy.length > 0 ? sql`group by ${sql.unsafe(groupBy.map((_, i) => String(i + 2)).join(', '))}` : sql``;
-    const rows = await sql<Record<string, string | number | null>[]>`select ${select} from statistics_cube where ${where} ${groups} having sum(n) > 0`;
-    return rows.map((r) => {
-      const cell: Cell = { count: Number(r.count) };
-      groupBy.forEach((d, i) => {
-        cell[d] = (r[`d${i}`] as string | null) ?? null;
-      });
-      return cell;
-    });
+    return cellsOf(await this.sql<CountRow[]>`${countsStatement(this.sql, groupBy, filter, at)}`, groupBy);
   }
+}
+
+/** A row of `countsStatement`: the count, and the value of each grouping dimension as `d0`, `d1`, … */
+export type CountRow = Record<string, string | number | null>;
+
+/** The statement behind `counts`, to run alone or inside another (the metering of a query without a request key). */
+export function countsStatement(sql: Sql, groupBy: readonly Dimension[], filter: StatisticsFilter, at: Date) {
+  const year = at.getUTCFullYear();
+  const column = (d: Dimension) =>
+    ({
+      province: sql`nullif(province, '')`,
+      sex: sql`nullif(sex, '')`,
+      insuranceStatus: sql`nullif(insurance_status, '')`,
+      ageBand: sql`case when birth_year = 0 then null
+        when ${year}::int - birth_year < 18 then '0-17' when ${year}::int - birth_year < 25 then '18-24'
+        when ${year}::int - birth_year < 35 then '25-34' when ${year}::int - birth_year < 45 then '35-44'
+        when ${year}::int - birth_year < 55 then '45-54' when ${year}::int - birth_year < 65 then '55-64' else '65+' end`,
+    })[d];
+  const select = groupBy.map((d, i) => sql`${column(d)} as ${sql(`d${i}`)}`).reduce((acc, f) => sql`${acc}, ${f}`, sql`sum(n)::bigint as count`);
+  const conditions = [sql`n > 0`];
+  if (filter.province !== undefined) conditions.push(sql`province = ${filter.province}`);
+  if (filter.sex !== undefined) conditions.push(sql`sex = ${filter.sex}`);
+  if (filter.insuranceStatus !== undefined) conditions.push(sql`insurance_status = ${filter.insuranceStatus}`);
+  if (filter.ageBand !== undefined) {
+    const years = birthYearsOf(filter.ageBand, at);
+    conditions.push(sql`birth_year between ${years.from} and ${years.to}`);
+  }
+  const where = conditions.reduce((acc, c) => sql`${acc} and ${c}`);
+  const groups = groupBy.length > 0 ? sql`group by ${sql.unsafe(groupBy.map((_, i) => String(i + 2)).join(', '))}` : sql``;
+  return sql`select ${select} from statistics_cube where ${where} ${groups} having sum(n) > 0`;
+}
+
+export function cellsOf(rows: readonly CountRow[], groupBy: readonly Dimension[]): Cell[] {
+  return rows.map((r) => {
+    const cell: Cell = { count: Number(r.count) };
+    groupBy.forEach((d, i) => {
+      cell[d] = (r[`d${i}`] as string | null) ?? null;
+    });
+    return cell;
+  });
 }
 
 /**

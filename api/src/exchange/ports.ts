@@ -19,12 +19,32 @@ export interface ProductStore {
   catalogue(query: CatalogueQuery): Promise<{ items: ProductRow[]; total: number }>;
   insertLicence(l: LicenceRow): Promise<void>;
   licence(id: string): Promise<LicenceRow | undefined>;
-  /** A licence and its product in one round trip: the metering hot path. */
+  /** A licence and its product in one round trip. */
   licenceWithProduct(id: string): Promise<{ licence: LicenceRow; product: ProductRow } | undefined>;
+  /**
+   * A licence and its product, with the version of everything a licence check reads (the
+   * licence's and the product's state, the product's terms, the provider's status): a metered use
+   * checked against a kept copy is billed only if its version is still current (`MeterRequest.expectedVersion`).
+   */
+  usableLicence(id: string): Promise<UsableLicence | undefined>;
   /** Licences, newest first: a buyer's, or those of a provider's products, or all. */
   licences(filter: { buyerOrgId?: string; providerOrgId?: string }, limit: number, offset: number): Promise<LicenceRow[]>;
   /** Writes a licence's committed state, unless a later one is already there. */
   applyLicenceState(id: string, status: LicenceRow['status'], updatedAt: string): Promise<void>;
+}
+
+/** What an aggregate query counts. */
+export interface CountsQuery {
+  groupBy: readonly Dimension[];
+  filter: StatisticsFilter;
+  at: Date;
+}
+
+/** A licence as a metered use checks it, and the version it was read at. */
+export interface UsableLicence {
+  licence: LicenceRow;
+  product: ProductRow;
+  version: string;
 }
 
 /** Metering: every billable use recorded once per (licence, request key), quotas and privacy budgets taken atomically. */
@@ -33,8 +53,15 @@ export interface MeteringStore {
    * Atomically: records the use under its request key (a retry finds the first record: `replayed`;
    * another request under the same key: `key_reused`), takes its units from every quota window and
    * its ε from the licence's privacy budget, and runs `during`; a refusal or a throw bills nothing.
+   * With `expectedVersion`, first checks the licence is still as the caller checked it (`stale` if not).
    */
   meter(r: MeterRequest, during?: () => Promise<void>): Promise<MeterOutcome>;
+  /**
+   * Bills an aggregate query that has no request key (so no answer to keep for a replay: `result`
+   * is not kept) as `meter` does, and computes its true counts (as `StatisticsStore.counts`) in the
+   * same statement — only if billed. One round trip and one transaction for the whole use.
+   */
+  meterCounting(r: MeterRequest, query: CountsQuery): Promise<{ outcome: MeterOutcome; counts: Cell[] }>;
   existing(licenceId: string, requestKey: string): Promise<MeteringEventRow | undefined>;
   /** Links a metered use to its access-log leaf (once: a link already made stays). */
   setLeaf(eventId: string, leafIndex: number): Promise<void>;

@@ -273,6 +273,51 @@ export function exchangeStoresContract(name: string, fresh: () => Promise<Exchan
         expect((await f.stores.metering.usage(l.id)).totals).toEqual([{ period: '2026-03', calls: 5, units: '5', amount_dong: '5000' }]);
       });
 
+      it('bills nothing against a licence checked before it was cancelled, its product suspended or re-termed, or its provider suspended', async () => {
+        const l = await licence();
+        const checked = await f.stores.products.usableLicence(l.id);
+        expect(checked).toMatchObject({ licence: { id: l.id, status: 'ACTIVE' }, product: { id: l.product_id, status: 'LISTED' } });
+        expect(await f.stores.products.usableLicence(randomUUID())).toBeUndefined();
+        const version = checked!.version;
+        expect((await f.stores.products.usableLicence(l.id))?.version).toBe(version); // reading again changes nothing
+        expect((await f.stores.metering.meter(meterRequest(l.id, { expectedVersion: version }))).outcome).toBe('metered');
+        expect((await f.stores.metering.meter(meterRequest(l.id, { expectedVersion: version, epsilonMicro: 0n }))).outcome).toBe('metered');
+
+        const staleAfter = async (change: () => Promise<unknown>, previous: string) => {
+          await change();
+          const key = randomUUID();
+          expect(
+            await f.stores.metering.meter(meterRequest(l.id, { requestKey: key, expectedVersion: previous, windows: [{ key: 'w', limit: 100 }] })),
+          ).toEqual({
+            outcome: 'stale',
+          });
+          expect(await f.stores.metering.existing(l.id, key)).toBeUndefined();
+          const now = (await f.stores.products.usableLicence(l.id))!.version;
+          expect(now).not.toBe(previous);
+          return now;
+        };
+        const later = (minutes: number) => new Date(Date.parse('2026-03-01T08:00:00.000Z') + minutes * 60_000).toISOString();
+        let v = await staleAfter(
+          () =>
+            f.stores.products.applyProductState(l.product_id, { status: 'SUSPENDED', termsHash: 't'.repeat(64), rejectionReason: null, updatedAt: later(1) }),
+          version,
+        );
+        v = await staleAfter(
+          () => f.stores.products.applyProductState(l.product_id, { status: 'LISTED', termsHash: 't'.repeat(64), rejectionReason: null, updatedAt: later(2) }),
+          v,
+        );
+        expect((await f.stores.metering.meter(meterRequest(l.id, { expectedVersion: v }))).outcome).toBe('metered'); // reinstated: current again
+        v = await staleAfter(
+          () => f.stores.products.applyProductState(l.product_id, { status: 'LISTED', termsHash: 'u'.repeat(64), rejectionReason: null, updatedAt: later(3) }),
+          v,
+        );
+        v = await staleAfter(() => f.organizations.setStatus(provider.id, 'SUSPENDED'), v);
+        v = await staleAfter(() => f.organizations.setStatus(provider.id, 'VERIFIED'), v);
+        await staleAfter(() => f.stores.products.applyLicenceState(l.id, 'CANCELLED', later(4)), v);
+        expect((await f.stores.metering.usage(l.id)).totals).toEqual([{ period: '2026-03', calls: 3, units: '3', amount_dong: '3000' }]);
+        expect((await f.stores.metering.usage(l.id)).windows).toEqual([]);
+      });
+
       it('links a use to its log leaf once, and lists recent uses newest first without what was asked', async () => {
         const l = await licence();
         const subject = await f.addSubject();
@@ -288,6 +333,34 @@ export function exchangeStoresContract(name: string, fresh: () => Promise<Exchan
         ]);
         expect(recent[1]!.at.toISOString()).toBe('2026-03-10T09:00:00.000Z');
         expect(await f.stores.metering.recentEvents(l.id, 1)).toHaveLength(1);
+      });
+
+      it('bills a query without a request key and counts it in one go, keeping no answer; a refused one counts nothing', async () => {
+        const l = await licence({ privacy_budget_micro: '1000000' });
+        for (const birthYear of [1990, 1991, 2015]) await f.stores.statistics.upsert(await f.addSubject(), { province: 'Hà Nội', birthYear });
+        const q = { groupBy: ['province', 'ageBand'] as const, filter: { province: 'Hà Nội' }, at: AT };
+        const windows = [{ key: 'terms:2026-03-10', limit: 1 }];
+        const billed = await f.stores.metering.meterCounting(meterRequest(l.id, { requestKey: 'server-made', windows, epsilonMicro: 400_000n }), q);
+        expect(billed.outcome).toMatchObject({ outcome: 'metered', event: { request_key: 'server-made', leaf_index: null, result: null } });
+        expect(sortCells(billed.counts)).toEqual(
+          sortCells([
+            { province: 'Hà Nội', ageBand: '35-44', count: 2 },
+            { province: 'Hà Nội', ageBand: '0-17', count: 1 },
+          ]),
+        );
+        expect(await f.stores.metering.existing(l.id, 'server-made')).toMatchObject({ units: 1, epsilon_micro: '400000', result: null });
+        expect(await f.stores.metering.meterCounting(meterRequest(l.id, { windows, epsilonMicro: 400_000n }), q)).toEqual({
+          outcome: { outcome: 'quota_exceeded', window: 'terms:2026-03-10', limit: 1 },
+          counts: [],
+        });
+        const version = (await f.stores.products.usableLicence(l.id))!.version;
+        await f.stores.products.applyLicenceState(l.id, 'CANCELLED', '2026-03-02T00:00:00.000Z');
+        expect(await f.stores.metering.meterCounting(meterRequest(l.id, { expectedVersion: version }), q)).toEqual({
+          outcome: { outcome: 'stale' },
+          counts: [],
+        });
+        expect((await f.stores.metering.usage(l.id)).totals).toEqual([{ period: '2026-03', calls: 1, units: '1', amount_dong: '1000' }]);
+        expect((await f.stores.products.licence(l.id))?.privacy_spent_micro).toBe('400000');
       });
     });
 

@@ -116,6 +116,50 @@ describe('MeteringService: aggregate queries', () => {
     expect(world.logged).toHaveLength(1); // the one use served while reinstated
   });
 
+  it('reads a licence once for many uses, yet refuses the first use after its provider, its product or itself changes', async () => {
+    const { product, licence } = await world.licensed(provider, buyer);
+    let reads = 0;
+    const products = world.stores.products;
+    const read = products.usableLicence.bind(products);
+    products.usableLicence = (id) => {
+      reads += 1;
+      return read(id);
+    };
+    const ask = () => code(world.exchange.metering.query(buyer, product.id, { licenceId: licence.id, groupBy: [], filters: {} }, undefined));
+    expect([await ask(), await ask(), await ask()]).toEqual(['resolved', 'resolved', 'resolved']);
+    expect(reads).toBe(1);
+    await world.organizations.setStatus(provider.id, 'SUSPENDED');
+    expect(await ask()).toBe('product_not_serving');
+    await world.organizations.setStatus(provider.id, 'VERIFIED');
+    expect(await ask()).toBe('resolved');
+    await world.exchange.products.review(product.id, 'suspend');
+    expect(await ask()).toBe('product_not_serving');
+    await world.exchange.products.review(product.id, 'reinstate');
+    expect(await ask()).toBe('resolved');
+    world.clock.set('2026-03-10T10:05:00.000Z');
+    await world.exchange.products.cancelLicence(licence.id, buyer);
+    expect(await ask()).toBe('licence_not_active');
+    expect(world.logged).toHaveLength(5);
+    expect((await world.stores.metering.usage(licence.id)).totals).toEqual([{ period: '2026-03', calls: 5, units: '5', amount_dong: '5000' }]);
+  });
+
+  it('checks a use again, billing nothing, when its licence changes between the check and the billing', async () => {
+    const { product, licence } = await world.licensed(provider, buyer);
+    const q = { licenceId: licence.id, groupBy: ['province' as const], filters: {} };
+    await world.exchange.metering.query(buyer, product.id, q, undefined); // the licence is kept
+    const statistics = world.stores.statistics;
+    const counts = statistics.counts.bind(statistics);
+    statistics.counts = async (...args) => {
+      statistics.counts = counts;
+      world.clock.set('2026-03-10T10:05:00.000Z');
+      await world.exchange.products.cancelLicence(licence.id, buyer); // while the first attempt computes
+      return counts(...args);
+    };
+    expect(await code(world.exchange.metering.query(buyer, product.id, q, 'late'))).toBe('licence_not_active');
+    expect(await world.stores.metering.existing(licence.id, 'late')).toBeUndefined();
+    expect(world.logged).toHaveLength(1);
+  });
+
   it("holds a licence to the product's daily quota and the plan's monthly units", async () => {
     const body = aggregateBody({
       terms: { ...TERMS, quota: { units: 2, per: 'DAY' } },
