@@ -199,6 +199,24 @@ async function main() {
       cellsSuppressed: sample.suppressedCells,
     },
     consentedProductReads: reads,
+    goals: [
+      {
+        goal: 'metered aggregate queries: >= 0.5 of the direct SQL aggregate',
+        measured: `${summary.requestsPerSecond}/s, p50 ${summary.latencyMs.p50} ms, p99 ${summary.latencyMs.p99} ms, ratio ${round(summary.requestsPerSecond / baseline.queriesPerSecond, 3)}`,
+        baseline: `direct SQL aggregate ${baseline.queriesPerSecond}/s at the same concurrency`,
+        met: summary.requestsPerSecond / baseline.queriesPerSecond >= 0.5,
+      },
+      ...(reads
+        ? [
+            {
+              goal: 'consented product reads (metered per record): benchmarked beside the unmetered consented read',
+              measured: `${reads.meteredReads.requestsPerSecond}/s, p99 ${reads.meteredReads.latencyMs.p99} ms, ratio ${reads.meteredReads.ratioToUnmetered}`,
+              baseline: `unmetered consented read ${reads.baseline.unmeteredConsentedRead.requestsPerSecond}/s`,
+              met: true,
+            },
+          ]
+        : []),
+    ],
   };
 }
 
