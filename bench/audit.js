@@ -24,6 +24,8 @@ import { percentiles, round } from './stats.js';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SIZES = (process.env.BENCH_LOG_SIZES ?? '1000000,10000000').split(',').map(Number);
 const EVENTS = Number(process.env.BENCH_AUDIT_EVENTS ?? 1_000_000);
+// Which parts run (a 10M run of all three outlasts one bench-lock slot): appends, proofs, queries.
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'appends,proofs,queries').split(','));
 const CONCURRENCY = 64;
 const log = (m) => console.error(`bench audit: ${m}`);
 const freePort = () =>
@@ -158,15 +160,17 @@ async function main() {
     const report = { benchmark: 'audit', node: process.version, concurrency: CONCURRENCY, seconds: SECONDS };
 
     // 1. Appends
-    await sql`create table bench_plain (id bigserial primary key, kind text not null, entry text not null, leaf_hash bytea not null, appended_at timestamptz not null default now())`;
-    const plain = plainGroupCommit(sql);
-    const entry = (w, i) => ({ licenceId: `bench-${w}`, units: 1, seq: i, at: new Date().toISOString() });
-    log('appends: plain group commit (baseline)');
-    const baseline = await appendLoad((w, i) => plain({ kind: 'licence_use', entry: JSON.stringify(entry(w, i)), leaf_hash: Buffer.alloc(32) }));
-    const accessLog = new AccessLog(sql);
-    log('appends: Merkle log');
-    const merkle = await appendLoad((w, i) => accessLog.append('licence_use', entry(w, i)));
-    report.appends = { merkleLog: merkle, plainInsertBaseline: baseline, ratioToBaseline: round(merkle.appendsPerSecond / baseline.appendsPerSecond) };
+    if (PARTS.has('appends')) {
+      await sql`create table bench_plain (id bigserial primary key, kind text not null, entry text not null, leaf_hash bytea not null, appended_at timestamptz not null default now())`;
+      const plain = plainGroupCommit(sql);
+      const entry = (w, i) => ({ licenceId: `bench-${w}`, units: 1, seq: i, at: new Date().toISOString() });
+      log('appends: plain group commit (baseline)');
+      const baseline = await appendLoad((w, i) => plain({ kind: 'licence_use', entry: JSON.stringify(entry(w, i)), leaf_hash: Buffer.alloc(32) }));
+      const accessLog = new AccessLog(sql);
+      log('appends: Merkle log');
+      const merkle = await appendLoad((w, i) => accessLog.append('licence_use', entry(w, i)));
+      report.appends = { merkleLog: merkle, plainInsertBaseline: baseline, ratioToBaseline: round(merkle.appendsPerSecond / baseline.appendsPerSecond) };
+    }
 
     // 2. Proofs at 1M and 10M leaves
     const service = new LogService(
@@ -181,7 +185,7 @@ async function main() {
     );
     const roundTrip = await timed(1000, () => sql`select 1`);
     report.proofs = { selectOneBaselineMs: roundTrip, sizes: {} };
-    for (const size of SIZES) {
+    for (const size of PARTS.has('proofs') ? SIZES : []) {
       log(`filling the log to ${size} leaves`);
       const fillSeconds = await fillLog(bulk, size);
       const root = await service.rootAt(size);
@@ -228,28 +232,30 @@ async function main() {
     }
 
     // 3. Auditor queries over 1M events
-    log(`filling ${EVENTS} access events`);
-    const fillSeconds = await fillEvents(bulk, EVENTS);
-    const audit = new AuditService(sql, null);
-    const subject = () => `10000000-0000-4000-8000-${String(1 + Math.floor(Math.random() * 20000)).padStart(12, '0')}`;
-    const consumer = () => `00000000-0000-4000-8000-${String(1 + Math.floor(Math.random() * 50)).padStart(12, '0')}`;
-    const consent = () => `20000000-0000-4000-8000-${String(1 + Math.floor(Math.random() * 40000)).padStart(12, '0')}`;
-    const week = () => {
-      const to = new Date(Date.now() - Math.random() * 80 * 86400_000);
-      return { from: new Date(to.getTime() - 7 * 86400_000), to };
-    };
-    const queries = {
-      bySubject: await timed(500, () => audit.accessEvents({ subjectId: subject() }, 50)),
-      byConsumerAndWeek: await timed(500, () => audit.accessEvents({ consumerOrgId: consumer(), ...week() }, 50)),
-      byConsent: await timed(500, () => audit.accessEvents({ consentId: consent() }, 50)),
-      byPurposeDeniedWeek: await timed(200, () => audit.accessEvents({ purpose: 'credit_scoring', outcome: 'DENIED', ...week() }, 50)),
-      secondPageByConsumer: await timed(300, async () => {
-        const first = await audit.accessEvents({ consumerOrgId: consumer() }, 50);
-        return audit.accessEvents({ consumerOrgId: consumer() }, 50, first.nextCursor || undefined);
-      }),
-    };
-    const all = Object.values(queries).map((q) => q.p99);
-    report.auditorQueries = { events: EVENTS, fillSeconds, pageSize: 50, ms: queries, worstP99Ms: Math.max(...all), selectOneBaselineMs: roundTrip };
+    if (PARTS.has('queries')) {
+      log(`filling ${EVENTS} access events`);
+      const fillSeconds = await fillEvents(bulk, EVENTS);
+      const audit = new AuditService(sql, null);
+      const subject = () => `10000000-0000-4000-8000-${String(1 + Math.floor(Math.random() * 20000)).padStart(12, '0')}`;
+      const consumer = () => `00000000-0000-4000-8000-${String(1 + Math.floor(Math.random() * 50)).padStart(12, '0')}`;
+      const consent = () => `20000000-0000-4000-8000-${String(1 + Math.floor(Math.random() * 40000)).padStart(12, '0')}`;
+      const week = () => {
+        const to = new Date(Date.now() - Math.random() * 80 * 86400_000);
+        return { from: new Date(to.getTime() - 7 * 86400_000), to };
+      };
+      const queries = {
+        bySubject: await timed(500, () => audit.accessEvents({ subjectId: subject() }, 50)),
+        byConsumerAndWeek: await timed(500, () => audit.accessEvents({ consumerOrgId: consumer(), ...week() }, 50)),
+        byConsent: await timed(500, () => audit.accessEvents({ consentId: consent() }, 50)),
+        byPurposeDeniedWeek: await timed(200, () => audit.accessEvents({ purpose: 'credit_scoring', outcome: 'DENIED', ...week() }, 50)),
+        secondPageByConsumer: await timed(300, async () => {
+          const first = await audit.accessEvents({ consumerOrgId: consumer() }, 50);
+          return audit.accessEvents({ consumerOrgId: consumer() }, 50, first.nextCursor || undefined);
+        }),
+      };
+      const all = Object.values(queries).map((q) => q.p99);
+      report.auditorQueries = { events: EVENTS, fillSeconds, pageSize: 50, ms: queries, worstP99Ms: Math.max(...all), selectOneBaselineMs: roundTrip };
+    }
     console.log(JSON.stringify(report));
   } finally {
     await sql.end({ timeout: 5 });

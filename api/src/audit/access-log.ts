@@ -5,6 +5,7 @@ import type { AccessEventRow, AccessHistory } from './access-events.js';
 import type { AccessEvent, AccessRecorder, LeafKind, LeafLink, RecordedAccess, UseGuard } from './access-recorder.js';
 import { Frontier, leafHash, type SubtreeKey } from './merkle.js';
 import { connectionLost, settledUnlessLost } from './reserved-connection.js';
+import { insertBatchRows, type BatchRows } from './log-batch-rows.js';
 
 export type { AccessEvent, LeafKind, LeafLink, RecordedAccess, UseGuard } from './access-recorder.js';
 
@@ -195,28 +196,31 @@ export class AccessLog implements AccessRecorder, AccessHistory {
         this.frontier = { tree: await loadFrontier(this.sql, Number(state!.size)), lastLeaf: state!.last_leaf };
       }
       tx = await this.sql.reserve();
-      // Sent in this order, in one write: a query goes out when first awaited.
+      // Sent in this order, in one write: a query goes out when first awaited. A batch with no guarded
+      // read has nothing to learn before it is built, so its BEGIN goes with the rest instead of alone.
       const began = tx`begin`.execute();
-      const guarded = guardReads(tx, pending);
-      const [, recorded] = await Promise.all([began, guarded]);
+      // Its failure is read with the batch's other statements (or the batch gave up before): never unhandled meanwhile.
+      began.catch(() => undefined);
+      const guarded = pending.some((p) => p.guard) ? guardReads(tx, pending) : undefined;
+      const [, recorded] = guarded ? await Promise.all([began, guarded]) : [undefined, pending.map((p) => p.event)];
       await this.lastMove;
       if (generation !== this.generation || !this.frontier) throw new StaleBatch();
 
       const base = this.frontier;
       const start = base.tree.size;
       const tree = base.tree.clone();
-      const leaves: { leaf_index: number; kind: string; entry: string; leaf_hash: Buffer }[] = [];
-      const nodes: { level: number; idx: number; hash: Buffer }[] = [];
+      const rows: BatchRows = { start, leaves: [], nodes: [], events: [] };
       pending.forEach((p, i) => {
-        const entry = recorded[i] && recorded[i] !== p.event ? accessEventEntry(recorded[i]) : p.entry;
+        const event = recorded[i];
+        const entry = event && event !== p.event ? accessEventEntry(event) : p.entry;
         const hash = leafHash(entry);
-        leaves.push({ leaf_index: start + i, kind: p.kind, entry, leaf_hash: hash });
-        for (const n of tree.append(hash)) nodes.push({ level: n.level, idx: n.index, hash: n.hash });
+        rows.leaves.push({ kind: p.kind, entry, hash });
+        for (const n of tree.append(hash)) rows.nodes.push(n);
+        if (event) rows.events.push({ event, leafIndex: start + i });
       });
-      const events = pending.flatMap((_p, i) => (recorded[i] ? [accessEventRow(tx!, recorded[i], start + i)] : []));
       const tied = pending.flatMap((p, i) => (p.transactionId ? [{ transaction_id: p.transactionId, leaf_index: start + i }] : []));
       const metered = pending.flatMap((p, i) => (p.link?.table === 'metering_events' ? [{ id: p.link.id, leaf: start + i }] : []));
-      const lastLeaf = leaves.at(-1)!.leaf_hash;
+      const lastLeaf = rows.leaves.at(-1)!.hash;
       // The next batch builds on this one's edge; should this one fail, the generation moves and it cannot commit.
       this.frontier = { tree, lastLeaf };
       const move = tx`select advance_log(${start}, ${pending.length}, ${base.lastLeaf}, ${lastLeaf})`;
@@ -225,10 +229,9 @@ export class AccessLog implements AccessRecorder, AccessHistory {
         () => undefined,
       );
       const statements = [
+        began,
         move,
-        tx`insert into log_leaves ${tx(leaves)}`,
-        ...(nodes.length > 0 ? [tx`insert into log_nodes ${tx(nodes)}`] : []),
-        ...(events.length > 0 ? [tx`insert into access_events ${tx(events)}`] : []),
+        insertBatchRows(tx, rows),
         ...(tied.length > 0 ? [tx`insert into ledger_leaves ${tx(tied)}`] : []),
         ...(metered.length > 0
           ? [
@@ -340,22 +343,6 @@ class StaleBatch extends Error {}
 /** "current transaction is aborted": a statement after the one that failed, in the same pipeline. */
 function isAborted(err: unknown): boolean {
   return (err as { code?: string }).code === '25P02';
-}
-
-function accessEventRow(sql: Pick<Sql, 'array'>, e: AccessEvent, leafIndex: number) {
-  return {
-    id: e.id,
-    consent_id: e.consentId,
-    subject_id: e.subjectId,
-    consumer_org_id: e.consumerOrgId,
-    purpose: e.purpose,
-    fields: sql.array(e.fields),
-    outcome: e.outcome,
-    reason: e.reason ?? null,
-    usage_period: e.usagePeriod ?? null,
-    at: e.at,
-    leaf_index: leafIndex,
-  };
 }
 
 /** The hashes of complete subtrees, from `log_nodes` (level ≥ 1) and `log_leaves` (level 0), in one round trip. */
