@@ -25,7 +25,15 @@ interface Pending {
 
 /** A batch rolled back because the log moved on under it (a predecessor failed, or another instance appended): its entries go again. */
 const STALE_CODES = new Set(['40001', '40P01']);
+/**
+ * A batch's rows are written before it moves the log: one built on a stale edge (another instance
+ * appended) can meet the rows of the batch that took those positions. Its move would have refused
+ * it; the unique key refuses it first, and it goes again the same way.
+ */
+const TAKEN_POSITIONS = new Set(['log_leaves_pkey', 'log_nodes_pkey', 'access_events_leaf_index_key']);
 const MAX_ATTEMPTS = 6;
+/** The smallest half a queue is split into (see `pump`). */
+const MIN_SPLIT = 16;
 
 /** The exact bytes a data-read leaf hashes; the citizen is shown this string with the event. */
 export function accessEventEntry(e: AccessEvent): string {
@@ -159,7 +167,10 @@ export class AccessLog implements AccessRecorder, AccessHistory {
   private pump(): void {
     if (this.building || this.queue.length === 0 || this.inFlight.size >= this.maxInFlight) return;
     this.building = true;
-    const batch = this.queue.splice(0, this.maxBatch);
+    // With nothing in flight, a long queue is split in two: the second half's rows are written while
+    // the first half commits, instead of every caller waiting for one batch's build, write and flush in turn.
+    const take = this.inFlight.size === 0 && this.queue.length >= 2 * MIN_SPLIT ? Math.ceil(this.queue.length / 2) : this.maxBatch;
+    const batch = this.queue.splice(0, Math.min(take, this.maxBatch));
     const flight: Promise<void> = this.flush(batch, () => {
       this.building = false;
       this.pump();
@@ -203,7 +214,7 @@ export class AccessLog implements AccessRecorder, AccessHistory {
       began.catch(() => undefined);
       const guarded = pending.some((p) => p.guard) ? guardReads(tx, pending) : undefined;
       const [, recorded] = guarded ? await Promise.all([began, guarded]) : [undefined, pending.map((p) => p.event)];
-      await this.lastMove;
+      // Built on the edge the predecessor left when it was built (not yet committed, maybe not yet moved).
       if (generation !== this.generation || !this.frontier) throw new StaleBatch();
 
       const base = this.frontier;
@@ -223,24 +234,30 @@ export class AccessLog implements AccessRecorder, AccessHistory {
       const lastLeaf = rows.leaves.at(-1)!.hash;
       // The next batch builds on this one's edge; should this one fail, the generation moves and it cannot commit.
       this.frontier = { tree, lastLeaf };
+      // The rows go first, while the predecessor still holds the log's row: their leaf indices are this
+      // batch's own, so they wait for nothing, and they are written during the predecessor's flush.
+      // Should the predecessor fail, this batch's move finds the log elsewhere and all of it rolls back.
+      const rowsWritten = [
+        insertBatchRows(tx, rows).execute(),
+        ...(tied.length > 0 ? [tx`insert into ledger_leaves ${tx(tied)}`.execute()] : []),
+        ...(metered.length > 0
+          ? [
+              tx`update metering_events m set leaf_index = v.leaf_index
+                 from (select unnest(${metered.map((m) => m.id)}::uuid[]) as id, unnest(${metered.map((m) => m.leaf)}::bigint[]) as leaf_index) v
+                 where m.id = v.id and m.leaf_index is null`.execute(),
+            ]
+          : []),
+      ];
+      for (const w of rowsWritten) w.catch(() => undefined);
+      // The move goes once the predecessor's has taken the log's row, so it queues behind it, never ahead.
+      await this.lastMove;
+      if (generation !== this.generation) throw new StaleBatch();
       const move = tx`select advance_log(${start}, ${pending.length}, ${base.lastLeaf}, ${lastLeaf})`;
       this.lastMove = move.then(
         () => undefined,
         () => undefined,
       );
-      const statements = [
-        began,
-        move,
-        insertBatchRows(tx, rows),
-        ...(tied.length > 0 ? [tx`insert into ledger_leaves ${tx(tied)}`] : []),
-        ...(metered.length > 0
-          ? [
-              tx`update metering_events m set leaf_index = v.leaf_index
-                 from (select unnest(${metered.map((m) => m.id)}::uuid[]) as id, unnest(${metered.map((m) => m.leaf)}::bigint[]) as leaf_index) v
-                 where m.id = v.id and m.leaf_index is null`,
-            ]
-          : []),
-      ];
+      const statements = [began, ...rowsWritten, move];
       const commit = tx`commit`;
       handOn();
       const results = await settledUnlessLost([...statements, commit]);
@@ -296,7 +313,7 @@ export class AccessLog implements AccessRecorder, AccessHistory {
       return pending;
     }
     const code = (err as { code?: string }).code;
-    const stale = err instanceof StaleBatch || constraint === 'log_leaves_pkey' || (code !== undefined && STALE_CODES.has(code));
+    const stale = err instanceof StaleBatch || (constraint !== undefined && TAKEN_POSITIONS.has(constraint)) || (code !== undefined && STALE_CODES.has(code));
     const again: Pending[] = [];
     for (const p of pending) {
       p.attempts += 1;
