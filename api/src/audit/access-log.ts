@@ -5,6 +5,7 @@ import type { AccessEventRow, AccessHistory } from './access-events.js';
 import type { AccessEvent, AccessRecorder, LeafKind, LeafLink, RecordedAccess, UseGuard } from './access-recorder.js';
 import { Frontier, leafHash, type SubtreeKey } from './merkle.js';
 import { connectionLost, settledUnlessLost } from './reserved-connection.js';
+import { insertBatchRows, type BatchRows } from './log-batch-rows.js';
 
 export type { AccessEvent, LeafKind, LeafLink, RecordedAccess, UseGuard } from './access-recorder.js';
 
@@ -24,7 +25,15 @@ interface Pending {
 
 /** A batch rolled back because the log moved on under it (a predecessor failed, or another instance appended): its entries go again. */
 const STALE_CODES = new Set(['40001', '40P01']);
+/**
+ * A batch's rows are written before it moves the log: one built on a stale edge (another instance
+ * appended) can meet the rows of the batch that took those positions. Its move would have refused
+ * it; the unique key refuses it first, and it goes again the same way.
+ */
+const TAKEN_POSITIONS = new Set(['log_leaves_pkey', 'log_nodes_pkey', 'access_events_leaf_index_key']);
 const MAX_ATTEMPTS = 6;
+/** The smallest half a queue is split into (see `pump`). */
+const MIN_SPLIT = 16;
 
 /** The exact bytes a data-read leaf hashes; the citizen is shown this string with the event. */
 export function accessEventEntry(e: AccessEvent): string {
@@ -158,7 +167,10 @@ export class AccessLog implements AccessRecorder, AccessHistory {
   private pump(): void {
     if (this.building || this.queue.length === 0 || this.inFlight.size >= this.maxInFlight) return;
     this.building = true;
-    const batch = this.queue.splice(0, this.maxBatch);
+    // With nothing in flight, a long queue is split in two: the second half's rows are written while
+    // the first half commits, instead of every caller waiting for one batch's build, write and flush in turn.
+    const take = this.inFlight.size === 0 && this.queue.length >= 2 * MIN_SPLIT ? Math.ceil(this.queue.length / 2) : this.maxBatch;
+    const batch = this.queue.splice(0, Math.min(take, this.maxBatch));
     const flight: Promise<void> = this.flush(batch, () => {
       this.building = false;
       this.pump();
@@ -195,49 +207,57 @@ export class AccessLog implements AccessRecorder, AccessHistory {
         this.frontier = { tree: await loadFrontier(this.sql, Number(state!.size)), lastLeaf: state!.last_leaf };
       }
       tx = await this.sql.reserve();
-      // Sent in this order, in one write: a query goes out when first awaited.
+      // Sent in this order, in one write: a query goes out when first awaited. A batch with no guarded
+      // read has nothing to learn before it is built, so its BEGIN goes with the rest instead of alone.
       const began = tx`begin`.execute();
-      const guarded = guardReads(tx, pending);
-      const [, recorded] = await Promise.all([began, guarded]);
-      await this.lastMove;
+      // Its failure is read with the batch's other statements (or the batch gave up before): never unhandled meanwhile.
+      began.catch(() => undefined);
+      const guarded = pending.some((p) => p.guard) ? guardReads(tx, pending) : undefined;
+      const [, recorded] = guarded ? await Promise.all([began, guarded]) : [undefined, pending.map((p) => p.event)];
+      // Built on the edge the predecessor left when it was built (not yet committed, maybe not yet moved).
       if (generation !== this.generation || !this.frontier) throw new StaleBatch();
 
       const base = this.frontier;
       const start = base.tree.size;
       const tree = base.tree.clone();
-      const leaves: { leaf_index: number; kind: string; entry: string; leaf_hash: Buffer }[] = [];
-      const nodes: { level: number; idx: number; hash: Buffer }[] = [];
+      const rows: BatchRows = { start, leaves: [], nodes: [], events: [] };
       pending.forEach((p, i) => {
-        const entry = recorded[i] && recorded[i] !== p.event ? accessEventEntry(recorded[i]) : p.entry;
+        const event = recorded[i];
+        const entry = event && event !== p.event ? accessEventEntry(event) : p.entry;
         const hash = leafHash(entry);
-        leaves.push({ leaf_index: start + i, kind: p.kind, entry, leaf_hash: hash });
-        for (const n of tree.append(hash)) nodes.push({ level: n.level, idx: n.index, hash: n.hash });
+        rows.leaves.push({ kind: p.kind, entry, hash });
+        for (const n of tree.append(hash)) rows.nodes.push(n);
+        if (event) rows.events.push({ event, leafIndex: start + i });
       });
-      const events = pending.flatMap((_p, i) => (recorded[i] ? [accessEventRow(tx!, recorded[i], start + i)] : []));
       const tied = pending.flatMap((p, i) => (p.transactionId ? [{ transaction_id: p.transactionId, leaf_index: start + i }] : []));
       const metered = pending.flatMap((p, i) => (p.link?.table === 'metering_events' ? [{ id: p.link.id, leaf: start + i }] : []));
-      const lastLeaf = leaves.at(-1)!.leaf_hash;
+      const lastLeaf = rows.leaves.at(-1)!.hash;
       // The next batch builds on this one's edge; should this one fail, the generation moves and it cannot commit.
       this.frontier = { tree, lastLeaf };
+      // The rows go first, while the predecessor still holds the log's row: their leaf indices are this
+      // batch's own, so they wait for nothing, and they are written during the predecessor's flush.
+      // Should the predecessor fail, this batch's move finds the log elsewhere and all of it rolls back.
+      const rowsWritten = [
+        insertBatchRows(tx, rows).execute(),
+        ...(tied.length > 0 ? [tx`insert into ledger_leaves ${tx(tied)}`.execute()] : []),
+        ...(metered.length > 0
+          ? [
+              tx`update metering_events m set leaf_index = v.leaf_index
+                 from (select unnest(${metered.map((m) => m.id)}::uuid[]) as id, unnest(${metered.map((m) => m.leaf)}::bigint[]) as leaf_index) v
+                 where m.id = v.id and m.leaf_index is null`.execute(),
+            ]
+          : []),
+      ];
+      for (const w of rowsWritten) w.catch(() => undefined);
+      // The move goes once the predecessor's has taken the log's row, so it queues behind it, never ahead.
+      await this.lastMove;
+      if (generation !== this.generation) throw new StaleBatch();
       const move = tx`select advance_log(${start}, ${pending.length}, ${base.lastLeaf}, ${lastLeaf})`;
       this.lastMove = move.then(
         () => undefined,
         () => undefined,
       );
-      const statements = [
-        move,
-        tx`insert into log_leaves ${tx(leaves)}`,
-        ...(nodes.length > 0 ? [tx`insert into log_nodes ${tx(nodes)}`] : []),
-        ...(events.length > 0 ? [tx`insert into access_events ${tx(events)}`] : []),
-        ...(tied.length > 0 ? [tx`insert into ledger_leaves ${tx(tied)}`] : []),
-        ...(metered.length > 0
-          ? [
-              tx`update metering_events m set leaf_index = v.leaf_index
-                 from (select unnest(${metered.map((m) => m.id)}::uuid[]) as id, unnest(${metered.map((m) => m.leaf)}::bigint[]) as leaf_index) v
-                 where m.id = v.id and m.leaf_index is null`,
-            ]
-          : []),
-      ];
+      const statements = [began, ...rowsWritten, move];
       const commit = tx`commit`;
       handOn();
       const results = await settledUnlessLost([...statements, commit]);
@@ -293,7 +313,7 @@ export class AccessLog implements AccessRecorder, AccessHistory {
       return pending;
     }
     const code = (err as { code?: string }).code;
-    const stale = err instanceof StaleBatch || constraint === 'log_leaves_pkey' || (code !== undefined && STALE_CODES.has(code));
+    const stale = err instanceof StaleBatch || (constraint !== undefined && TAKEN_POSITIONS.has(constraint)) || (code !== undefined && STALE_CODES.has(code));
     const again: Pending[] = [];
     for (const p of pending) {
       p.attempts += 1;
@@ -340,22 +360,6 @@ class StaleBatch extends Error {}
 /** "current transaction is aborted": a statement after the one that failed, in the same pipeline. */
 function isAborted(err: unknown): boolean {
   return (err as { code?: string }).code === '25P02';
-}
-
-function accessEventRow(sql: Pick<Sql, 'array'>, e: AccessEvent, leafIndex: number) {
-  return {
-    id: e.id,
-    consent_id: e.consentId,
-    subject_id: e.subjectId,
-    consumer_org_id: e.consumerOrgId,
-    purpose: e.purpose,
-    fields: sql.array(e.fields),
-    outcome: e.outcome,
-    reason: e.reason ?? null,
-    usage_period: e.usagePeriod ?? null,
-    at: e.at,
-    leaf_index: leafIndex,
-  };
 }
 
 /** The hashes of complete subtrees, from `log_nodes` (level ≥ 1) and `log_leaves` (level 0), in one round trip. */

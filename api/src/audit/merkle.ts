@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 /**
  * RFC 6962 / RFC 9162 Merkle tree hashing: leaf = SHA-256(0x00 ‖ data), node = SHA-256(0x01 ‖ left ‖ right),
@@ -6,14 +6,41 @@ import { createHash } from 'node:crypto';
  * tree in memory: every hash it needs is a *complete, aligned subtree* (2^level leaves starting at
  * index·2^level), stored once when it completes, so a proof over ten million leaves reads ~24 rows.
  */
-export const EMPTY_ROOT = createHash('sha256').digest();
+export const EMPTY_ROOT = crypto.createHash('sha256').digest();
+
+/**
+ * SHA-256 of `prefix ‖ data`. The log hashes two of these per append: one-shot hashing (Node ≥ 20.12)
+ * over one buffer costs about a third less than a Hash object fed in pieces; older Nodes use the latter.
+ */
+const prefixedSha256: (prefix: number, parts: (Uint8Array | string)[]) => Buffer =
+  typeof crypto.hash === 'function'
+    ? (prefix, parts) => {
+        let length = 1;
+        for (const part of parts) length += typeof part === 'string' ? Buffer.byteLength(part) : part.byteLength;
+        const bytes = Buffer.allocUnsafe(length);
+        bytes[0] = prefix;
+        let at = 1;
+        for (const part of parts) {
+          if (typeof part === 'string') at += bytes.write(part, at);
+          else {
+            bytes.set(part, at);
+            at += part.byteLength;
+          }
+        }
+        return crypto.hash('sha256', bytes, 'buffer');
+      }
+    : (prefix, parts) => {
+        const h = crypto.createHash('sha256').update(Buffer.of(prefix));
+        for (const part of parts) h.update(part);
+        return h.digest();
+      };
 
 export function leafHash(data: Uint8Array | string): Buffer {
-  return createHash('sha256').update(Buffer.of(0)).update(data).digest();
+  return prefixedSha256(0, [data]);
 }
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(Buffer.of(1)).update(left).update(right).digest();
+  return prefixedSha256(1, [left, right]);
 }
 
 /** A complete, aligned subtree: leaves [index·2^level, (index+1)·2^level). Level 0 is a leaf. */
