@@ -3,10 +3,10 @@
 //      rows group-committed into a plain table (the baseline: what the tree costs on top);
 //   2. p50/p99 inclusion- and consistency-proof time at 1M and 10M leaves (LogService, one
 //      Postgres round trip each), beside a `select 1` round trip;
-//   3. p50/p99 auditor query time over 1M access events (AuditService: by subject, by consumer
+//   3. p50/p99 auditor query time over 10M access events (AuditService: by subject, by consumer
 //      and time range, by consent, a second page by cursor).
-// BENCH_SECONDS (default 10) sets the append run, BENCH_APPEND_CONCURRENCY (default 64) the appenders,
-// BENCH_LOG_SIZES (default 1000000,10000000) the tree sizes, BENCH_AUDIT_EVENTS (default 1000000)
+// BENCH_SECONDS (default 10) sets the append run, BENCH_APPEND_CONCURRENCY (default 64,1024) the appenders,
+// BENCH_LOG_SIZES (default 1000000,10000000) the tree sizes, BENCH_AUDIT_EVENTS (default 10000000)
 // the access events, BENCH_PARTS (default appends,proofs,queries) which parts run, BENCH_EXPLAIN=1
 // prints the auditor queries' plans. The fills are bulk loads in SQL (checkpoints far apart,
 // secondary indexes rebuilt after): 10M leaves take about two minutes, 10M events about four.
@@ -27,12 +27,12 @@ import { percentiles, round } from './stats.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SIZES = (process.env.BENCH_LOG_SIZES ?? '1000000,10000000').split(',').map(Number);
-const EVENTS = Number(process.env.BENCH_AUDIT_EVENTS ?? 1_000_000);
+const EVENTS = Number(process.env.BENCH_AUDIT_EVENTS ?? 10_000_000);
 // Which parts run (a 10M run of all three outlasts one bench-lock slot): appends, proofs, queries.
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'appends,proofs,queries').split(','));
-// Concurrent appenders, each awaiting its append before the next (a closed loop): 64 by default;
-// BENCH_APPEND_CONCURRENCY=64,1024 measures each, the larger as many API requests in flight at once.
-const CONCURRENCIES = (process.env.BENCH_APPEND_CONCURRENCY ?? '64').split(',').map(Number);
+// Concurrent appenders, each awaiting its append before the next (a closed loop): 64 and 1,024 by default,
+// the larger as many API requests in flight at once.
+const CONCURRENCIES = (process.env.BENCH_APPEND_CONCURRENCY ?? '64,1024').split(',').map(Number);
 const CONCURRENCY = CONCURRENCIES[0];
 const log = (m) => console.error(`bench audit: ${m}`);
 const freePort = () =>
@@ -365,6 +365,42 @@ async function main() {
       const all = Object.entries(queries).flatMap(([name, q]) => (name === 'firstAndSecondPageByConsumer' ? [] : [q.p99]));
       report.auditorQueries = { events: EVENTS, fillSeconds, pageSize: 50, ms: queries, worstP99Ms: Math.max(...all), selectOneBaselineMs: roundTrip };
     }
+    // Issue 16's goals, each beside its baseline in this run.
+    report.goals = [
+      ...(report.appends
+        ? [
+            {
+              goal: `access log: >= 50,000 durable appends/s (${CONCURRENCY} appenders)`,
+              measured: `${report.appends.merkleLog.appendsPerSecond}/s, p99 ${report.appends.merkleLog.latencyMs.p99} ms; ${Object.entries(
+                report.appendsAt ?? {},
+              )
+                .map(([c, r]) => `${r.merkleLog.appendsPerSecond}/s at ${c} appenders`)
+                .join(', ')}`,
+              baseline: `plain group-committed insert ${report.appends.plainInsertBaseline.appendsPerSecond}/s (ratio ${report.appends.ratioToBaseline})`,
+              met: report.appends.merkleLog.appendsPerSecond >= 50_000,
+            },
+          ]
+        : []),
+      ...Object.entries(report.proofs.sizes).map(([size, p]) => ({
+        goal: `proofs at ${size} leaves: inclusion and consistency p99 <= 2 ms`,
+        measured: `inclusion p99 ${p.inclusionMs.p99} ms, consistency p99 ${p.consistencyMs.p99} ms`,
+        baseline: `select 1 round trip p99 ${roundTrip.p99} ms`,
+        met: p.inclusionMs.p99 <= 2 && p.consistencyMs.p99 <= 2,
+      })),
+      ...(report.auditorQueries
+        ? [
+            {
+              goal: `auditor queries over ${EVENTS} access events, second page included: p99 <= 5 ms`,
+              measured: Object.entries(report.auditorQueries.ms)
+                .filter(([name]) => name !== 'firstAndSecondPageByConsumer')
+                .map(([name, q]) => `${name} ${q.p99}`)
+                .join(', '),
+              baseline: `select 1 round trip p99 ${roundTrip.p99} ms`,
+              met: report.auditorQueries.worstP99Ms <= 5,
+            },
+          ]
+        : []),
+    ];
     console.log(JSON.stringify(report));
   } finally {
     await sql.end({ timeout: 5 });
