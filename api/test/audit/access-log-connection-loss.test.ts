@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgAccessLog, type PgAccessLog } from '../../src/audit/index.js';
 import { connectDatabase, type Sql } from '../../src/infra/database.js';
 import { usePostgres } from '../postgres.js';
+import { insertActiveConsents } from '../support/active-consents.js';
 
 /**
  * A batch's connection dropped by Postgres (killed, restarted, or its backend terminated) while the
@@ -136,19 +137,8 @@ function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
 
 /** An organisation, a citizen and one ACTIVE periodic consent of that citizen for it. */
 async function consent(sql: Sql) {
-  const orgId = randomUUID();
-  const subjectId = randomUUID();
-  const consentId = randomUUID();
-  await sql`insert into organizations (id, name, registration_number, msp_id, roles, jwks, status)
-            values (${orgId}, 'Bank', ${randomUUID()}, 'BankMSP', ${['consumer']}, ${sql.json({ keys: [] })}, 'VERIFIED')`;
-  await sql`insert into subjects (id, national_id_index) values (${subjectId}, ${Buffer.from(randomUUID())})`;
-  await sql`insert into consents (id, subject_id, consumer_org_id, purpose, requested_fields, granted_fields, access_mode, valid_from, valid_until,
-                                  retention_days, onward_transfer, cross_border, justification, status, artefact, artefact_salt, artefact_hash,
-                                  requested_at, updated_at)
-            values (${consentId}, ${subjectId}, ${orgId}, 'credit_scoring', ${['residence.province']}, ${['residence.province']},
-                    ${sql.json({ mode: 'PERIODIC', limit: 1_000, per: 'DAY' })}, now() - interval '1 day', now() + interval '1 day', 30, false, false,
-                    'test', 'ACTIVE', ${sql.json({})}, ${Buffer.alloc(16)}, 'h', now(), now())`;
-  return { orgId, subjectId, consentId };
+  const { orgId, subjectId, ids } = await insertActiveConsents(sql, 1);
+  return { orgId, subjectId, consentId: ids[0]! };
 }
 
 function read(c: { orgId: string; subjectId: string; consentId: string }) {

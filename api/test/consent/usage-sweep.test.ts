@@ -1,25 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { pruneEndedUsage } from '../../src/consent/index.js';
 import type { Sql } from '../../src/infra/database.js';
 import { usePostgres } from '../postgres.js';
+import { insertActiveConsents } from '../support/active-consents.js';
 
 /** A citizen's ACTIVE consent for a new organisation; answers its id. */
-async function consent(sql: Sql): Promise<string> {
-  const orgId = randomUUID();
-  const subjectId = randomUUID();
-  const id = randomUUID();
-  await sql`insert into organizations (id, name, registration_number, msp_id, roles, jwks, status)
-            values (${orgId}, 'Bank', ${randomUUID()}, 'BankMSP', ${['consumer']}, ${sql.json({ keys: [] })}, 'VERIFIED')`;
-  await sql`insert into subjects (id, national_id_index) values (${subjectId}, ${Buffer.from(randomUUID())})`;
-  await sql`insert into consents (id, subject_id, consumer_org_id, purpose, requested_fields, granted_fields, access_mode, valid_from, valid_until,
-                                  retention_days, onward_transfer, cross_border, justification, status, artefact, artefact_salt, artefact_hash,
-                                  requested_at, updated_at)
-            values (${id}, ${subjectId}, ${orgId}, 'credit_scoring', ${['residence.province']}, ${['residence.province']},
-                    ${sql.json({ mode: 'PERIODIC', limit: 10, per: 'DAY' })}, now() - interval '1 day', now() + interval '1 day', 30, false, false,
-                    'test', 'ACTIVE', ${sql.json({})}, ${Buffer.alloc(16)}, 'h', now(), now())`;
-  return id;
-}
+const consent = async (sql: Sql): Promise<string> => (await insertActiveConsents(sql, 1, { mode: 'PERIODIC', limit: 10, per: 'DAY' })).ids[0]!;
 
 const periodsOf = async (sql: Sql, id: string) =>
   (await sql<{ period: string }[]>`select period from consent_usage where consent_id = ${id} order by period`).map((r) => r.period);
