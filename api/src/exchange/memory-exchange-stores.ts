@@ -1,7 +1,7 @@
 import type { ProductStatus } from '@citizen-vault/chaincode/rules';
 import type { OrganizationDirectory } from '../organizations/index.js';
 import type { Dimension } from './exchange-vocabulary.js';
-import { sameRequest, type MeterOutcome, type MeterRequest, type MeteringEventRow } from './metering-records.js';
+import { billedEventRow, sameRequest, type MeterOutcome, type MeterRequest, type MeteringEventRow } from './metering-records.js';
 import type { CountsQuery, ExchangeStores, MeteringStore, NewStatement, ProductStore, SettlementStore, StatisticsStore, UsableLicence } from './ports.js';
 import type { CatalogueQuery, LicenceRow, ProductRow } from './product-records.js';
 import type { PeriodUsageRow } from './settlement-records.js';
@@ -160,20 +160,7 @@ class MemoryMetering implements MeteringStore {
     }
     // Every check passed: `during` runs before anything is written, so when it throws nothing is billed.
     if (during) await during();
-    const event: MeteringEventRow = {
-      id: r.id,
-      licence_id: r.licenceId,
-      request_key: r.requestKey,
-      request_hash: r.requestHash,
-      period: r.period,
-      units: r.units,
-      amount_dong: r.amountDong.toString(),
-      epsilon_micro: r.epsilonMicro.toString(),
-      result: r.result === undefined ? null : clone(r.result),
-      leaf_index: null,
-      subject_id: r.subjectId ?? null,
-      at: new Date(r.at),
-    };
+    const event: MeteringEventRow = clone(billedEventRow(r));
     this.s.events.push(event);
     for (const w of r.windows) this.s.usage.set(`${r.licenceId}|${w.key}`, (this.s.usage.get(`${r.licenceId}|${w.key}`) ?? 0) + r.units);
     if (r.epsilonMicro > 0n) licence.privacy_spent_micro = (BigInt(licence.privacy_spent_micro) + r.epsilonMicro).toString();

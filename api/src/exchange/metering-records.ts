@@ -42,6 +42,24 @@ export interface MeterRequest {
   at: Date;
 }
 
+/** The row a billed use is stored as: the request itself, with no leaf yet. */
+export function billedEventRow(r: MeterRequest): MeteringEventRow {
+  return {
+    id: r.id,
+    licence_id: r.licenceId,
+    request_key: r.requestKey,
+    request_hash: r.requestHash,
+    period: r.period,
+    units: r.units,
+    amount_dong: r.amountDong.toString(),
+    epsilon_micro: r.epsilonMicro.toString(),
+    result: r.result === undefined ? null : r.result,
+    leaf_index: null,
+    subject_id: r.subjectId ?? null,
+    at: r.at,
+  };
+}
+
 export type MeterOutcome =
   | { outcome: 'metered'; event: MeteringEventRow }
   | { outcome: 'replayed'; event: MeteringEventRow }

@@ -1,6 +1,6 @@
 import type postgres from 'postgres';
 import type { Sql } from '../infra/database.js';
-import type { MeterOutcome, MeterRequest, MeteringEventRow } from './metering-records.js';
+import { billedEventRow, type MeterOutcome, type MeterRequest, type MeteringEventRow } from './metering-records.js';
 import type { CountsQuery, MeteringStore } from './ports.js';
 import { cellsOf, countsStatement, type CountRow } from './pg-statistics.js';
 import type { Cell } from './statistics-query.js';
@@ -125,23 +125,7 @@ function meterUse(sql: Sql | postgres.TransactionSql, r: MeterRequest) {
 function outcomeOf(row: MeterRow, r: MeterRequest): MeterOutcome {
   switch (row.outcome) {
     case 'metered':
-      return {
-        outcome: 'metered',
-        event: {
-          id: r.id,
-          licence_id: r.licenceId,
-          request_key: r.requestKey,
-          request_hash: r.requestHash,
-          period: r.period,
-          units: r.units,
-          amount_dong: r.amountDong.toString(),
-          epsilon_micro: r.epsilonMicro.toString(),
-          result: r.result === undefined ? null : r.result,
-          leaf_index: null,
-          subject_id: r.subjectId ?? null,
-          at: r.at,
-        },
-      };
+      return { outcome: 'metered', event: billedEventRow(r) };
     case 'replayed': {
       const e = row.event!;
       return {
