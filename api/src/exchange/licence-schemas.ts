@@ -114,7 +114,7 @@ registry.registerPath({
         }),
       ),
     },
-    ...problemResponses(400, 401, 403, 404, 422, 429),
+    ...problemResponses(400, 401, 403, 404, 409, 422, 429),
   },
 });
 registry.registerPath({
@@ -126,6 +126,6 @@ registry.registerPath({
   request: { params: ReadParams, query: ReadQuery },
   responses: {
     200: { description: 'the record', ...json(z.object({ fields: z.record(z.string(), z.unknown()), metering: Metering })) },
-    ...problemResponses(400, 401, 403, 404, 422, 429),
+    ...problemResponses(400, 401, 403, 404, 409, 422, 429),
   },
 });
