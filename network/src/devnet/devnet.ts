@@ -16,7 +16,6 @@ import { createGatewayService } from './gateway-service.js';
 import { Ledger } from './ledger.js';
 import { MspRegistry, serializeIdentity } from './msp.js';
 import { OwnEndorsements } from './own-endorsements.js';
-import { PreparedTransactions } from './prepared-transactions.js';
 import { DEFAULT_BATCH, Orderer, type BatchOptions } from './orderer.js';
 import { parsePolicy, type Policy } from './policy.js';
 import { SniServerCredentials } from './tls-credentials.js';
@@ -135,7 +134,6 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
   }
   const collections = new CollectionRegistry(mspIds, explicitCollections);
   const ownEndorsements = new OwnEndorsements();
-  const prepared = new PreparedTransactions();
 
   const ledger = await Ledger.open({
     dir: ledgerDirectory(dataDir, channel),
@@ -212,19 +210,13 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
       msps,
       ledger,
       orderer,
-      endorser: new Endorser(ledger, definitions, collections, mspIds, ownEndorsements, prepared),
+      endorser: new Endorser(ledger, definitions, collections, mspIds, ownEndorsements),
       collections,
-      prepared,
       peers,
       policies,
       log,
     });
-    server = new Server({
-      'grpc.max_receive_message_length': 100 * 1024 * 1024,
-      'grpc.max_send_message_length': 100 * 1024 * 1024,
-      // Nothing reads channelz here; left on, grpc-js counts and timestamps every call and message.
-      'grpc.enable_channelz': 0,
-    });
+    server = new Server({ 'grpc.max_receive_message_length': 100 * 1024 * 1024, 'grpc.max_send_message_length': 100 * 1024 * 1024 });
     server.addService(gateway.GatewayService, service.handlers);
     server.addService(peer.DeliverService, createDeliverService({ channelId: channel, msps, ledger, clock }));
     const credentials = new SniServerCredentials(

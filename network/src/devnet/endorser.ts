@@ -9,7 +9,6 @@ import { encodeRwSet } from './rwset.js';
 import { signLowSAsync } from '@citizen-vault/ledger-format';
 import { TxSimulator } from './simulator.js';
 import type { OwnEndorsements } from './own-endorsements.js';
-import type { PreparedTransactions } from './prepared-transactions.js';
 
 /** Chaincode responses from this status up are errors (the shim's ERRORTHRESHOLD). */
 const ERROR_THRESHOLD = 400;
@@ -47,10 +46,6 @@ export interface Simulation {
   node: PeerNode;
   outcome: ChaincodeOutcome;
   responsePayload: Uint8Array;
-  /** The encoded read-write set inside `responsePayload`. */
-  rwSet: Uint8Array;
-  /** The encoded chaincode event inside `responsePayload`, or empty. */
-  eventBytes: Uint8Array;
   simulator: TxSimulator;
 }
 
@@ -63,7 +58,6 @@ export class Endorser {
     /** Organisations with a peer on the channel: where private data can be disseminated. */
     private readonly peerOrgs: readonly string[],
     private readonly ownEndorsements?: OwnEndorsements,
-    private readonly prepared?: PreparedTransactions,
   ) {}
 
   /** Runs the proposal on one peer and returns the chaincode's response; nothing is recorded. */
@@ -108,22 +102,7 @@ export class Endorser {
         return e;
       }),
     );
-    const { envelope, payload } = prepareTransaction(proposal, first.responsePayload, endorsements);
-    this.prepared?.remember(payload, {
-      txId: proposal.txId,
-      channelId: proposal.channelId,
-      timestampMs: proposal.timestampMs,
-      creator: proposal.creatorBytes,
-      nonce: proposal.nonce,
-      chaincodeName: proposal.chaincodeName,
-      responsePayload: first.responsePayload,
-      endorsements: endorsements.map((e) => ({ endorser: e.getEndorser_asU8(), signature: e.getSignature_asU8() })),
-      // The action payload carries the proposal payload whose hash the response payload holds.
-      proposalHashMatches: true,
-      rwSet: first.rwSet,
-      eventBytes: first.eventBytes,
-    });
-    return envelope;
+    return prepareTransaction(proposal, first.responsePayload, endorsements);
   }
 
   async simulate(proposal: CheckedProposal, node: PeerNode): Promise<Simulation> {
@@ -158,16 +137,14 @@ export class Endorser {
     chaincodeId.setName(proposal.chaincodeName);
     chaincodeId.setVersion(definition?.version ?? '');
     const action = new peer.ChaincodeAction();
-    const rwSet = encodeRwSet(simulator.rwSets());
-    const eventBytes = event ? event.serializeBinary() : new Uint8Array();
-    action.setResults(rwSet);
-    if (event) action.setEvents(eventBytes);
+    action.setResults(encodeRwSet(simulator.rwSets()));
+    if (event) action.setEvents(event.serializeBinary());
     action.setResponse(outcome.response);
     action.setChaincodeId(chaincodeId);
     const prp = new peer.ProposalResponsePayload();
     prp.setProposalHash(proposal.proposalHash);
     prp.setExtension$(action.serializeBinary());
-    return { node, outcome, simulator, responsePayload: prp.serializeBinary(), rwSet, eventBytes };
+    return { node, outcome, simulator, responsePayload: prp.serializeBinary() };
   }
 
   /** gossip/privdata/distributor.go: the endorsing peer must reach `requiredPeerCount` other member peers. */
@@ -187,11 +164,7 @@ export class Endorser {
 }
 
 /** Fabric's gateway `prepareTransaction`: the endorsed transaction, for the client to sign. */
-function prepareTransaction(
-  proposal: CheckedProposal,
-  responsePayload: Uint8Array,
-  endorsements: peer.Endorsement[],
-): { envelope: common.Envelope; payload: Uint8Array } {
+function prepareTransaction(proposal: CheckedProposal, responsePayload: Uint8Array, endorsements: peer.Endorsement[]): common.Envelope {
   const endorsed = new peer.ChaincodeEndorsedAction();
   endorsed.setProposalResponsePayload(responsePayload);
   endorsed.setEndorsementsList(endorsements);
@@ -209,8 +182,7 @@ function prepareTransaction(
   const payload = new common.Payload();
   payload.setHeader(header);
   payload.setData(tx.serializeBinary());
-  const payloadBytes = payload.serializeBinary();
   const envelope = new common.Envelope();
-  envelope.setPayload(payloadBytes);
-  return { envelope, payload: payloadBytes };
+  envelope.setPayload(payload.serializeBinary());
+  return envelope;
 }

@@ -14,8 +14,6 @@ import { checkProposal, decode, type CheckedProposal } from './proposal.js';
 import { followBlocks, seekBlock, writeWithBackpressure } from './block-follower.js';
 import { SYSTEM_CHAINCODES, SystemChaincodeError, evaluateQscc } from './system-chaincode.js';
 import { parseTransaction } from './transaction.js';
-import type { PreparedTransactions } from './prepared-transactions.js';
-import { Code, HEADER_FAILURES } from './validator.js';
 
 export interface GatewayDeps {
   channelId: string;
@@ -27,8 +25,6 @@ export interface GatewayDeps {
   peers: ReadonlyMap<string, PeerNode>;
   policies: ReadonlyMap<string, Policy>;
   collections: CollectionRegistry;
-  /** Transactions the endorser prepared, so a submitted one need not be decoded again. */
-  prepared?: PreparedTransactions;
   log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -111,9 +107,7 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
       const envelope = req.getPreparedTransaction();
       if (!envelope) throw new DevnetError('invalid_argument', 'a prepared transaction is required');
       if (envelope.getSignature_asU8().length === 0) throw new DevnetError('invalid_argument', 'prepared transaction must be signed');
-      const envelopeBytes = envelope.serializeBinary();
-      const tx =
-        deps.prepared?.take(req.getTransactionId(), envelopeBytes, envelope.getPayload_asU8(), envelope.getSignature_asU8()) ?? parseTransaction(envelopeBytes);
+      const tx = parseTransaction(envelope.serializeBinary());
       requireChannel(tx.channelId, deps.channelId);
       try {
         await deps.msps.verifyAsync(tx.creator, tx.payload, tx.signature);
@@ -194,12 +188,11 @@ class CommitWaiters {
 
   constructor(private readonly ledger: Ledger) {
     this.unsubscribe = ledger.onCommit((block: CommittedBlock) => {
-      for (const { txId, code } of block.transactions) {
+      for (const { txId } of block.transactions) {
         const set = this.waiting.get(txId);
         if (!set) continue;
         this.waiting.delete(txId);
-        // The first occurrence of an id that passed the duplicate check is the one the index holds.
-        const result = code === Code.DUPLICATE_TXID || HEADER_FAILURES.has(code) ? ledger.txStatus(txId) : { code, blockNumber: block.number };
+        const result = ledger.txStatus(txId);
         for (const waiter of set) {
           if (result) waiter.wake(result);
           else waiter.fail(new DevnetError('not_found', `transaction ${txId} was not valid enough to be indexed`));

@@ -99,7 +99,7 @@ export class Ledger {
       if (store.height === 0) {
         const genesis = options.genesis();
         await store.append(genesis.serializeBinary());
-        await ledger.apply(genesis, [], false);
+        await ledger.apply(genesis, []);
       }
       const { mspIds, collections, log } = options.privateData;
       ledger.privateLedger = await PrivateLedger.open(join(options.dir, 'pvtdata'), mspIds, store.height, collections, (key) => state!.purgedAt(key), log);
@@ -198,7 +198,6 @@ export class Ledger {
     return this.apply(
       block,
       results.map((r) => ({ ...r, txId: r.tx.txId, timestampMs: r.tx.timestampMs, event: r.tx.event })),
-      true,
     );
   }
 
@@ -229,7 +228,7 @@ export class Ledger {
                 rwSets: code === Code.VALID ? withHashedNamespaces(decodeRwSet(tx.rwSet)) : [],
               };
             });
-    return this.apply(block, results, false);
+    return this.apply(block, results);
   }
 
   /** After a restart without replay: the private keys still due to expire, from the state itself. */
@@ -243,12 +242,6 @@ export class Ledger {
   private async apply(
     block: common.Block,
     results: { txId: string; code: number; timestampMs: number; event: peer.ChaincodeEvent | undefined; rwSets: NamespaceRwSet[] }[],
-    /**
-     * Whether the codes were just given by `validateTransaction` against this state: a code past the
-     * duplicate check other than DUPLICATE_TXID then already says the id is neither committed nor
-     * earlier in the block, without asking the index again. Replayed codes come from the block.
-     */
-    validatedHere: boolean,
   ): Promise<CommittedBlock> {
     const header = block.getHeader();
     if (!header) throw new DevnetError('corrupt_ledger', 'block without a header');
@@ -258,8 +251,7 @@ export class Ledger {
     this.expiry.purge(number, writes);
     const indexed = new Set<string>();
     results.forEach((r, txNum) => {
-      const unseen = validatedHere ? r.code !== Code.DUPLICATE_TXID : !indexed.has(r.txId) && !this.state.txStatus(r.txId);
-      if (!HEADER_FAILURES.has(r.code) && unseen) {
+      if (!HEADER_FAILURES.has(r.code) && !indexed.has(r.txId) && !this.state.txStatus(r.txId)) {
         indexed.add(r.txId);
         writes.indexTransaction(r.txId, { code: r.code, blockNumber: number });
       }

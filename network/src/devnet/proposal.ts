@@ -10,9 +10,6 @@ export interface CheckedProposal {
   channelId: string;
   chaincodeName: string;
   creator: Identity;
-  /** The signature header's creator and nonce bytes, which the transaction id is computed from. */
-  creatorBytes: Uint8Array;
-  nonce: Uint8Array;
   timestampMs: number;
   /** ChaincodeInput bytes: the function and its arguments. */
   input: Uint8Array;
@@ -71,8 +68,6 @@ export async function checkProposal(signedProposal: peer.SignedProposal | undefi
     channelId: channelHeader.getChannelId(),
     chaincodeName,
     creator,
-    creatorBytes,
-    nonce,
     timestampMs: ts ? ts.getSeconds() * 1000 + Math.floor(ts.getNanos() / 1e6) : 0,
     input: input.serializeBinary(),
     channelHeaderBytes,
