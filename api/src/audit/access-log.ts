@@ -4,7 +4,7 @@ import type { Sql } from '../infra/database.js';
 import type { AccessEventRow, AccessHistory } from './access-events.js';
 import type { AccessEvent, AccessRecorder, LeafKind, LeafLink, RecordedAccess, UseGuard } from './access-recorder.js';
 import { Frontier, leafHash, type SubtreeKey } from './merkle.js';
-import { connectionLost, settledUnlessLost } from './reserved-connection.js';
+import { connectionLost, reserveWithin, settledUnlessLost } from './reserved-connection.js';
 import { insertBatchRows, type BatchRows } from './log-batch-rows.js';
 
 export type { AccessEvent, LeafKind, LeafLink, RecordedAccess, UseGuard } from './access-recorder.js';
@@ -32,6 +32,8 @@ const STALE_CODES = new Set(['40001', '40P01']);
  */
 const TAKEN_POSITIONS = new Set(['log_leaves_pkey', 'log_nodes_pkey', 'access_events_leaf_index_key']);
 const MAX_ATTEMPTS = 6;
+/** How long a batch waits for a connection of its own: a connection attempt gives up after 3 s. */
+const RESERVE_WITHIN_MS = 5_000;
 /** The smallest half a queue is split into (see `pump`). */
 const MIN_SPLIT = 16;
 
@@ -194,6 +196,7 @@ export class AccessLog implements AccessRecorder, AccessHistory {
       built();
     };
     let tx: postgres.ReservedSql | undefined;
+    let moveSettled: (() => void) | undefined;
     /** Postgres dropped the reserved connection under this batch: the driver has it back already. */
     let lost = false;
     let pending = batch;
@@ -206,7 +209,7 @@ export class AccessLog implements AccessRecorder, AccessHistory {
         const [state] = await this.sql<{ size: string; last_leaf: Buffer | null }[]>`select size, last_leaf from log_state`;
         this.frontier = { tree: await loadFrontier(this.sql, Number(state!.size)), lastLeaf: state!.last_leaf };
       }
-      tx = await this.sql.reserve();
+      tx = await reserveWithin(this.sql, RESERVE_WITHIN_MS);
       // Sent in this order, in one write: a query goes out when first awaited. A batch with no guarded
       // read has nothing to learn before it is built, so its BEGIN goes with the rest instead of alone.
       const began = tx`begin`.execute();
@@ -253,10 +256,15 @@ export class AccessLog implements AccessRecorder, AccessHistory {
       await this.lastMove;
       if (generation !== this.generation) throw new StaleBatch();
       const move = tx`select advance_log(${start}, ${pending.length}, ${base.lastLeaf}, ${lastLeaf})`;
-      this.lastMove = move.then(
-        () => undefined,
-        () => undefined,
-      );
+      // Settled by the move's answer, or by this batch's end: a move the driver still held back when
+      // the connection died is never answered, and the batches after it must not wait for it.
+      this.lastMove = new Promise<void>((resolve) => {
+        moveSettled = resolve;
+        move.then(
+          () => resolve(),
+          () => resolve(),
+        );
+      });
       const statements = [began, ...rowsWritten, move];
       const commit = tx`commit`;
       handOn();
@@ -277,6 +285,7 @@ export class AccessLog implements AccessRecorder, AccessHistory {
       pending = await this.settleFailed(pending, err);
     } finally {
       if (!lost) tx?.release();
+      moveSettled?.();
       handOn();
     }
     if (pending.length > 0) {

@@ -1,4 +1,5 @@
 import postgres from 'postgres';
+import type { Sql } from '../infra/database.js';
 
 /*
  * A batch of the access log runs on a connection reserved from postgres.js (3.4.9). When Postgres
@@ -36,4 +37,29 @@ export function settledUnlessLost<T>(statements: Promise<T>[]): Promise<PromiseS
     for (const s of statements) s.catch((err: unknown) => (connectionLost(err) ? reject(err) : undefined));
     void Promise.allSettled(statements).then(resolve);
   });
+}
+
+/**
+ * A connection reserved from the pool, or a `CONNECT_TIMEOUT` error (the database unavailable, 503)
+ * once `ms` have passed: postgres.js 3.4.9 strands a reserve that waits for a connection Postgres
+ * closes meanwhile (porsager/postgres#1195): it never settles, and a batch waiting for it would stop
+ * the log. A connection that arrives after the wait gave up goes straight back to the pool.
+ */
+export async function reserveWithin(sql: Pick<Sql, 'reserve'>, ms: number): Promise<postgres.ReservedSql> {
+  const reserving = sql.reserve();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`no database connection within ${ms} ms`), { code: 'CONNECT_TIMEOUT' })), ms);
+  });
+  try {
+    return await Promise.race([reserving, late]);
+  } catch (err) {
+    reserving.then(
+      (tx) => tx.release(),
+      () => undefined,
+    );
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -74,6 +74,36 @@ describe('the access log when Postgres drops the connection of a batch in flight
     expect(answers.filter((a) => a.status === 'rejected').map((a) => String((a as PromiseRejectedResult).reason))).toEqual([]);
   });
 
+  it("goes on appending when the connection died with the batch's move still held back in the driver", async () => {
+    // A pool of its own, so every statement of the batch is new to its connection and is
+    // described before it runs: with the leaves' insert stuck on a lock, the ledger tie's describe
+    // waits behind it, and the move behind that, unsent, in the driver. Once the backend is gone,
+    // that move is never answered; the batches after it must not wait for it.
+    const fresh = connectDatabase(pg.url, 4);
+    try {
+      const log = pgAccessLog(fresh);
+      const [state] = await pg.sql<{ size: string }[]>`select size from log_state`;
+      const holder = await pg.sql.reserve();
+      let lost: Promise<PromiseSettledResult<unknown>[]>;
+      try {
+        await holder`begin`;
+        // The position the batch will take, written and not committed: its insert waits on it.
+        await holder`insert into log_leaves (leaf_index, kind, entry, leaf_hash) values (${state!.size}, 'licence_use', '{}', ${Buffer.alloc(32)})`;
+        lost = Promise.allSettled([log.append('consent_decision', { n: 'held-back' }, `tx-${randomUUID()}`)]);
+        await terminateBackendWaitingFor('Lock', 'insert into log_leaves');
+      } finally {
+        await holder`rollback`;
+        holder.release();
+      }
+      const outcomes = await within(5_000, lost, 'the answer to the batch whose move was held back');
+      expect(outcomes.map((o) => o.status)).toEqual(['rejected']);
+
+      await expectAppendsGoOn(log);
+    } finally {
+      await fresh.end({ timeout: 1 });
+    }
+  });
+
   /** Finds the one backend waiting (on `event`) in a statement mentioning `statement`, and terminates it. */
   async function terminateBackendWaitingFor(event: string, statement: string): Promise<void> {
     const until = Date.now() + 5_000;
