@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -11,14 +10,8 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import type { CryptoKey } from 'jose';
 import { identityFromConnectionFile, loadConfig, startApi, type RunningApi, type StartOptions } from '@citizen-vault/api';
 
-export async function freePort(): Promise<number> {
-  return new Promise((ok) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => ok(port));
-    });
-  });
-}
+export { freePort } from './support/free-port.js';
+import { freePort } from './support/free-port.js';
 
 export interface TestStack {
   api: RunningApi;

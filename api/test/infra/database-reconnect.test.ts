@@ -1,18 +1,10 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectDatabase, reconnectDelaySeconds, type Sql } from '../../src/infra/database.js';
+import { freePort } from '../support/free-port.js';
 import { startEmbeddedPostgres, type RunningPostgres } from '../../src/infra/embedded-postgres.js';
-
-const freePort = (): Promise<number> =>
-  new Promise((ok) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => ok(port));
-    });
-  });
 
 /** The failed connections in a row the driver counts for the pool (it grows the delay before each new attempt with them). */
 const failures = (sql: Sql): number => (sql.options as unknown as { shared: { retries: number } }).shared.retries;

@@ -1,19 +1,11 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase, type Sql } from '../../src/infra/database.js';
 import { isDatabaseUnavailable } from '../../src/infra/database-errors.js';
+import { freePort } from '../support/free-port.js';
 import { defaultSharedBuffersMb, startEmbeddedPostgres, type RunningPostgres } from '../../src/infra/embedded-postgres.js';
-
-const freePort = (): Promise<number> =>
-  new Promise((ok) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => ok(port));
-    });
-  });
 
 describe('the embedded Postgres', () => {
   let dir: string;
